@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+// The sources are TypeScript run by Node's own type stripping (Node >= 22.18), no build step.
+await import('../mock-idp/cli.ts');

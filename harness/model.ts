@@ -1,0 +1,63 @@
+import type { Fixture } from '../mock-idp/fixture/schema.ts';
+import type { Expectation } from './scenario/schema.ts';
+
+/** A scenario after loading: one shape whatever the file said, the fixture resolved. */
+export interface Scenario {
+  /** The file it came from, and its line (for reports). */
+  file: string;
+  line?: number;
+  name: string;
+  description?: string;
+  knownBad: boolean;
+  connector: 'oauth2' | 'oidc';
+  /** As the admin wrote it, `{{issuer}}` not yet substituted. */
+  config: Record<string, unknown>;
+  syncProfile: boolean;
+  enableTokenStorage: boolean;
+  idp: { kind: 'fixture'; fixture: Fixture; source: string } | { kind: 'url'; url: string };
+  user?: string;
+  secondSignIn?: { profile: Record<string, unknown> };
+  expect: Expectation;
+}
+
+export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip';
+
+export interface CheckResult {
+  /** Stable id, e.g. `profile.email`, `customConfig.audience`, `auth.method`, `token.response-type`. */
+  id: string;
+  title: string;
+  status: CheckStatus;
+  /** One line a user reads first. */
+  message: string;
+  /** What the check looked at (raw userinfo, the path read, journal excerpts…), secrets masked. */
+  evidence?: Record<string, unknown>;
+  /** The exact fix, when there is one. */
+  hint?: string;
+}
+
+export interface ScenarioResult {
+  name: string;
+  file: string;
+  target: string;
+  knownBad: boolean;
+  /** passed: every check passed (a known-bad scenario passes when it was caught as expected). */
+  status: 'passed' | 'failed' | 'error';
+  checks: CheckResult[];
+  /** The Logto error a user would see, when the connector threw. */
+  error?: { code: string; message: string; idpResponse?: unknown };
+  durationMs: number;
+}
+
+export interface RunContext {
+  /** Progress lines for long work (the reporter decides how to show them). */
+  progress(message: string): void;
+  signal?: AbortSignal;
+}
+
+/** Where a scenario runs: the connector code in-process, or a real Logto. */
+export interface Target {
+  name: string;
+  run(scenario: Scenario, context: RunContext): Promise<ScenarioResult>;
+  /** Called once after all scenarios (clean up shared resources). */
+  close?(): Promise<void>;
+}

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { fixtureSchema } from '../../mock-idp/fixture/schema.ts';
+
+/**
+ * A scenario: one connector config, one IdP, one user, and what must come out.
+ * Connector config values may say `{{issuer}}`, replaced by the embedded IdP's URL at run time
+ * (its port is only known once it listens).
+ */
+
+const profileFields = ['id', 'name', 'avatar', 'email', 'phone'] as const;
+export type ProfileField = (typeof profileFields)[number];
+
+const expectedProfile = z
+  .strictObject({
+    id: z.string(),
+    name: z.string(),
+    avatar: z.string(),
+    email: z.string(),
+    phone: z.string(),
+  })
+  .partial();
+
+const expectation = z.strictObject({
+  /** The profile Logto must get; a field set to absent-by-null must be missing. */
+  profile: expectedProfile.optional(),
+  /** Parameters that must reach the IdP (`true` = present with any value). */
+  authorizeParams: z.record(z.string(), z.union([z.string(), z.literal(true)])).optional(),
+  tokenParams: z.record(z.string(), z.union([z.string(), z.literal(true)])).optional(),
+  tokenAuthMethod: z.enum(['client_secret_basic', 'client_secret_post', 'client_secret_jwt']).optional(),
+  jwtAlg: z.enum(['HS256', 'HS384', 'HS512']).optional(),
+  /** With token storage: a refresh token must be stored (and refresh must work). */
+  refreshToken: z.boolean().optional(),
+  /** The sign-in must fail with this Logto error code, e.g. `connector.invalid_response`. */
+  error: z.string().optional(),
+});
+export type Expectation = z.output<typeof expectation>;
+
+/** The connector object as `GET /api/connectors/:id` returns it (extra fields are ignored). */
+const connectorObject = z.looseObject({
+  connectorId: z.string().optional(),
+  config: z.record(z.string(), z.unknown()),
+  syncProfile: z.boolean().optional(),
+  enableTokenStorage: z.boolean().optional(),
+  metadata: z.looseObject({ target: z.string().optional() }).optional(),
+});
+
+const idp = z.union([
+  z.strictObject({ fixture: z.union([z.string(), fixtureSchema]) }),
+  z.strictObject({ url: z.url() }),
+]);
+
+export const scenarioSchema = z
+  .strictObject({
+    name: z.string().min(1),
+    description: z.string().optional(),
+    /** A known-bad config: the scenario passes when the harness catches it with `expect.error` / failing checks. */
+    knownBad: z.boolean().default(false),
+    connector: z.enum(['oauth2', 'oidc']).optional(),
+    /** The config JSON as a Logto admin writes it… */
+    config: z.record(z.string(), z.unknown()).optional(),
+    /** …or the whole connector object as the Management API returns it. */
+    connectorObject: connectorObject.optional(),
+    syncProfile: z.boolean().optional(),
+    enableTokenStorage: z.boolean().optional(),
+    idp,
+    /** User id in the fixture to sign in as (sent as login_hint); default: the fixture's defaultUser. */
+    user: z.string().optional(),
+    /** For the real-Logto target: the profile the IdP returns at a second sign-in (checks syncProfile). */
+    secondSignIn: z.strictObject({ profile: z.record(z.string(), z.unknown()) }).optional(),
+    expect: expectation.default({}),
+  })
+  .refine((scenario) => Boolean(scenario.config) !== Boolean(scenario.connectorObject), {
+    message: 'give exactly one of `config` (the connector config JSON) or `connectorObject` (the whole connector as the Management API returns it)',
+    path: ['config'],
+  });
+
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+export type ScenarioFile = z.output<typeof scenarioSchema>;

@@ -1,0 +1,33 @@
+import type { Fixture, FixtureInput } from './fixture/schema.ts';
+import type { Journal } from './journal.ts';
+
+export interface StartOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  host?: string;
+  /** Overrides fixture.issuer: the URL others reach this IdP at (e.g. from a container). */
+  issuer?: string;
+  /** Where logs go; default: nowhere in-process. The CLI passes a masked console logger. */
+  log?: (line: string) => void;
+}
+
+export interface MockIdp {
+  /** e.g. `http://127.0.0.1:41234`; discovery at `${issuer}/.well-known/openid-configuration`. */
+  issuer: string;
+  /** The endpoints, as discovery announces them (userinfo honours fixture.userinfo.path). */
+  endpoints: {
+    authorization: string;
+    token: string;
+    userinfo: string;
+    jwks: string;
+    revocation: string;
+    endSession: string;
+  };
+  journal: Journal;
+  fixture: Fixture;
+  /** Replace a user's profile (and claims) while running: a second sign-in sees the change. */
+  updateUser(id: string, patch: { profile?: Record<string, unknown>; claims?: Record<string, unknown> }): void;
+  stop(): Promise<void>;
+}
+
+export type StartMockIdp = (fixture: Fixture | FixtureInput, options?: StartOptions) => Promise<MockIdp>;

@@ -1,0 +1,47 @@
+import type { ClientAuthMethod, EndpointName } from './fixture/schema.ts';
+
+/** What the IdP saw of a client_secret_jwt assertion, after (trying to) verify it. */
+export interface AssertionRecord {
+  header: Record<string, unknown>;
+  claims: Record<string, unknown>;
+  verified: boolean;
+  /** Why verification failed (bad signature, wrong aud, expired, replayed jti, alg not allowed…). */
+  error?: string;
+}
+
+export interface ClientAuthRecord {
+  /** The method the request actually used, read off the request itself. */
+  method: ClientAuthMethod | 'unknown';
+  clientId?: string;
+  /** The method the fixture's client is registered with. */
+  expected?: ClientAuthMethod;
+  assertion?: AssertionRecord;
+}
+
+/** One request the IdP received, with its response. Secrets are masked (see lib/mask.ts). */
+export interface JournalEntry {
+  seq: number;
+  at: string;
+  endpoint: EndpointName | 'login' | 'admin' | 'other';
+  method: string;
+  path: string;
+  /** Query and form parameters merged, as received (secrets masked). */
+  params: Record<string, string>;
+  /** Request headers of interest (authorization masked, content-type, accept). */
+  headers: Record<string, string>;
+  clientAuth?: ClientAuthRecord;
+  response: {
+    status: number;
+    contentType?: string;
+    /** Parsed JSON when the body was JSON, the text otherwise (secrets masked). */
+    body: unknown;
+  };
+  /** Set when a fixture fault shaped this response. */
+  fault?: string;
+  durationMs: number;
+}
+
+export interface Journal {
+  entries(): readonly JournalEntry[];
+  clear(): void;
+}
