@@ -33,6 +33,8 @@ export interface JournalEntry {
   response: {
     status: number;
     contentType?: string;
+    /** Where a redirect pointed (authorization codes masked). */
+    location?: string;
     /** Parsed JSON when the body was JSON, the text otherwise (secrets masked). */
     body: unknown;
   };

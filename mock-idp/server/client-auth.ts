@@ -1,0 +1,102 @@
+import type { Middleware } from 'koa';
+import { decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
+import type { ClientAuthMethod, Fixture, FixtureClient } from '../fixture/schema.ts';
+import type { AssertionRecord, ClientAuthRecord } from '../journal.ts';
+import type { JournalState } from './record-journal.ts';
+import { sendOAuthError } from './oauth-error.ts';
+
+const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+
+/** The method a request used, read off the request itself (not what the client is registered for). */
+export function detectClientAuth(headers: Record<string, string | string[] | undefined>, params: Record<string, string>): { method: ClientAuthMethod | 'unknown'; clientId?: string } {
+  const authorization = headers.authorization;
+  if (typeof authorization === 'string' && /^basic\s/i.test(authorization)) {
+    const decoded = Buffer.from(authorization.slice(6).trim(), 'base64').toString('utf8');
+    const clientId = decoded.includes(':') ? safeDecode(decoded.slice(0, decoded.indexOf(':'))) : undefined;
+    return { method: 'client_secret_basic', clientId };
+  }
+  if (params.client_assertion !== undefined || params.client_assertion_type !== undefined) {
+    let clientId = params.client_id;
+    if (!clientId && params.client_assertion) {
+      try {
+        const claims = decodeJwt(params.client_assertion);
+        clientId = typeof claims.sub === 'string' ? claims.sub : undefined;
+      } catch {
+        // an undecodable assertion still says which method was attempted
+      }
+    }
+    return { method: 'client_secret_jwt', clientId };
+  }
+  if (params.client_secret !== undefined) return { method: 'client_secret_post', clientId: params.client_id };
+  if (params.client_id !== undefined) return { method: 'none', clientId: params.client_id };
+  return { method: 'unknown' };
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value.replace(/\+/g, ' '));
+  } catch {
+    return value;
+  }
+}
+
+/** Our own reading of a client_secret_jwt assertion, for the journal; oidc-provider still decides. */
+async function inspectAssertion(assertion: string | undefined, client: FixtureClient | undefined, audiences: string[]): Promise<AssertionRecord> {
+  if (!assertion) return { header: {}, claims: {}, verified: false, error: 'client_assertion is missing' };
+  let header: Record<string, unknown>;
+  let claims: Record<string, unknown>;
+  try {
+    header = decodeProtectedHeader(assertion) as Record<string, unknown>;
+    claims = decodeJwt(assertion) as Record<string, unknown>;
+  } catch (error) {
+    return { header: {}, claims: {}, verified: false, error: `client_assertion is not a JWT (${(error as Error).message})` };
+  }
+  if (!client?.clientSecret) return { header, claims, verified: false, error: 'unknown client or client without a secret' };
+  try {
+    await jwtVerify(assertion, new TextEncoder().encode(client.clientSecret), {
+      algorithms: client.clientSecretJwtAlg ? [client.clientSecretJwtAlg] : ['HS256', 'HS384', 'HS512'],
+      audience: audiences,
+      issuer: client.clientId,
+      subject: client.clientId,
+      requiredClaims: ['exp', 'jti'],
+    });
+    return { header, claims, verified: true };
+  } catch (error) {
+    return { header, claims, verified: false, error: (error as Error).message };
+  }
+}
+
+/**
+ * Before oidc-provider authenticates the client: a client registered for one method that is
+ * approached with another gets `invalid_client` naming both, which oidc-provider's generic
+ * "client authentication failed" does not.
+ */
+export const checkClientAuth = (fixture: Fixture, audiences: () => string[]): Middleware => async (ctx, next) => {
+  const params = ctx.state.params as Record<string, string>;
+  const journal = ctx.state.journal as JournalState;
+  const seen = detectClientAuth(ctx.req.headers, params);
+  const client = fixture.clients.find((candidate) => candidate.clientId === seen.clientId);
+  const record: ClientAuthRecord = { method: seen.method, ...(seen.clientId ? { clientId: seen.clientId } : {}), ...(client ? { expected: client.tokenEndpointAuthMethod } : {}) };
+  if (seen.method === 'client_secret_jwt') {
+    record.assertion = await inspectAssertion(params.client_assertion, client, audiences());
+    if (params.client_assertion_type !== JWT_BEARER) {
+      record.assertion.verified = false;
+      record.assertion.error = `client_assertion_type must be ${JWT_BEARER}, got ${params.client_assertion_type ?? 'nothing'}`;
+    }
+  }
+  journal.clientAuth = record;
+  if (client && seen.method !== 'unknown' && seen.method !== client.tokenEndpointAuthMethod) {
+    return sendOAuthError(
+      ctx,
+      401,
+      'invalid_client',
+      `client authentication method mismatch: client "${client.clientId}" is registered for ${client.tokenEndpointAuthMethod}, the request used ${seen.method}`,
+    );
+  }
+  await next();
+  if (record.assertion && ctx.status >= 400) {
+    const body = ctx.body as { error_description?: string } | undefined;
+    record.assertion.verified = false;
+    record.assertion.error ??= body?.error_description ?? `rejected with ${ctx.status}`;
+  }
+};

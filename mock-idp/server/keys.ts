@@ -1,0 +1,44 @@
+import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
+import { randomUUID } from 'node:crypto';
+
+export interface SigningKeys {
+  /** Private JWKs handed to oidc-provider (it publishes their public halves at the JWKS endpoint). */
+  jwks: JWK[];
+  /** The key the mock signs quirky id_tokens with, per alg (same key material oidc-provider uses). */
+  privateKeyFor(alg: string): Promise<{ key: CryptoKey; kid: string }>;
+  /** A key the JWKS does not contain, for the `wrongKid` quirk. */
+  strayKey(alg: string): Promise<CryptoKey>;
+}
+
+async function generate(alg: 'RS256' | 'ES256'): Promise<JWK> {
+  const { privateKey } = await generateKeyPair(alg, { extractable: true });
+  return { ...(await exportJWK(privateKey)), alg, use: 'sig', kid: `${alg.toLowerCase()}-${randomUUID().slice(0, 8)}` };
+}
+
+/** Fixture keys when given, otherwise one RS256 and one ES256 key generated in parallel. */
+export async function loadSigningKeys(fixtureKeys: Record<string, unknown>[] | undefined): Promise<SigningKeys> {
+  const jwks = fixtureKeys ? (fixtureKeys as JWK[]) : await Promise.all([generate('RS256'), generate('ES256')]);
+  const imported = new Map<string, Promise<{ key: CryptoKey; kid: string }>>();
+  const strays = new Map<string, Promise<CryptoKey>>();
+  return {
+    jwks,
+    privateKeyFor(alg) {
+      let entry = imported.get(alg);
+      if (!entry) {
+        const jwk = jwks.find((candidate) => candidate.alg === alg) ?? jwks.find((candidate) => (alg.startsWith('RS') ? candidate.kty === 'RSA' : candidate.kty === 'EC'));
+        if (!jwk) throw new Error(`no signing key for ${alg}`);
+        entry = importJWK(jwk, alg).then((key) => ({ key: key as CryptoKey, kid: jwk.kid ?? '' }));
+        imported.set(alg, entry);
+      }
+      return entry;
+    },
+    strayKey(alg) {
+      let entry = strays.get(alg);
+      if (!entry) {
+        entry = generateKeyPair(alg).then(({ privateKey }) => privateKey);
+        strays.set(alg, entry);
+      }
+      return entry;
+    },
+  };
+}

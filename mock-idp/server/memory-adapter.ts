@@ -1,0 +1,71 @@
+import type { Adapter, AdapterPayload } from 'oidc-provider';
+
+/**
+ * oidc-provider's storage, in memory, one store per IdP instance: a mock IdP's state (codes,
+ * tokens, sessions) is meant to die with it. Expired entries are dropped lazily on read.
+ */
+export function memoryAdapterFactory(): new (name: string) => Adapter {
+  const store = new Map<string, { payload: AdapterPayload; expiresAt?: number }>();
+  const userCodes = new Map<string, string>();
+  const uids = new Map<string, string>();
+  const grants = new Map<string, Set<string>>();
+
+  return class MemoryAdapter implements Adapter {
+    readonly #name: string;
+
+    constructor(name: string) {
+      this.#name = name;
+    }
+
+    #key(id: string): string {
+      return `${this.#name}:${id}`;
+    }
+
+    async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+      const key = this.#key(id);
+      store.set(key, { payload, ...(expiresIn ? { expiresAt: Date.now() + expiresIn * 1000 } : {}) });
+      if (payload.grantId) {
+        const keys = grants.get(payload.grantId) ?? new Set<string>();
+        keys.add(key);
+        grants.set(payload.grantId, keys);
+      }
+      if (payload.userCode) userCodes.set(payload.userCode, id);
+      if (payload.uid) uids.set(payload.uid, id);
+    }
+
+    async find(id: string): Promise<AdapterPayload | undefined> {
+      const key = this.#key(id);
+      const entry = store.get(key);
+      if (!entry) return undefined;
+      if (entry.expiresAt !== undefined && entry.expiresAt <= Date.now()) {
+        store.delete(key);
+        return undefined;
+      }
+      return entry.payload;
+    }
+
+    async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+      const id = userCodes.get(userCode);
+      return id === undefined ? undefined : this.find(id);
+    }
+
+    async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+      const id = uids.get(uid);
+      return id === undefined ? undefined : this.find(id);
+    }
+
+    async consume(id: string): Promise<void> {
+      const entry = store.get(this.#key(id));
+      if (entry) entry.payload.consumed = Math.floor(Date.now() / 1000);
+    }
+
+    async destroy(id: string): Promise<void> {
+      store.delete(this.#key(id));
+    }
+
+    async revokeByGrantId(grantId: string): Promise<void> {
+      for (const key of grants.get(grantId) ?? []) store.delete(key);
+      grants.delete(grantId);
+    }
+  };
+}

@@ -1,0 +1,123 @@
+import Provider, { type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import { randomBytes } from 'node:crypto';
+import type { JWK } from 'jose';
+import type { Fixture, FixtureClient } from '../fixture/schema.ts';
+import { memoryAdapterFactory } from './memory-adapter.ts';
+import type { EndpointPaths } from './paths.ts';
+import type { UserDirectory } from './users.ts';
+
+// Registered for clients whose fixture leaves redirectUris open; never used, any http(s) URI is accepted.
+const OPEN_REDIRECT_PLACEHOLDER = 'https://redirect-uris-not-restricted.invalid/callback';
+
+function clientMetadata(client: FixtureClient, fixture: Fixture): ClientMetadata {
+  return {
+    client_id: client.clientId,
+    ...(client.clientSecret && client.tokenEndpointAuthMethod !== 'none' ? { client_secret: client.clientSecret } : {}),
+    token_endpoint_auth_method: client.tokenEndpointAuthMethod,
+    ...(client.clientSecretJwtAlg ? { token_endpoint_auth_signing_alg: client.clientSecretJwtAlg } : {}),
+    redirect_uris: client.redirectUris ?? [OPEN_REDIRECT_PLACEHOLDER],
+    post_logout_redirect_uris: client.redirectUris ?? [OPEN_REDIRECT_PLACEHOLDER],
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    id_token_signed_response_alg: fixture.idToken.alg,
+  };
+}
+
+/**
+ * oidc-provider configured from the fixture. Everything the fixture does not bend stays the
+ * certified library's behaviour; the quirks are layered on as koa middleware around it.
+ */
+export function createProvider(issuer: string, fixture: Fixture, users: UserDirectory, jwks: JWK[], endpoints: EndpointPaths): Provider {
+  const configuration: Configuration = {
+    adapter: memoryAdapterFactory(),
+    clients: fixture.clients.map((client) => clientMetadata(client, fixture)),
+    jwks: { keys: jwks as Configuration['jwks'] extends { keys: infer K } | undefined ? K : never },
+    routes: {
+      authorization: endpoints.authorization,
+      token: endpoints.token,
+      userinfo: endpoints.userinfo,
+      jwks: endpoints.jwks,
+      revocation: endpoints.revocation,
+      end_session: endpoints.endSession,
+    },
+    scopes: fixture.scopes,
+    claims: { openid: users.claimNames() },
+    conformIdTokenClaims: false,
+    cookies: { keys: [randomBytes(16).toString('hex')] },
+    enabledJWA: {
+      clientAuthSigningAlgValues: ['HS256', 'HS384', 'HS512'],
+      idTokenSigningAlgValues: ['RS256', 'ES256'],
+    },
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'none'],
+    responseTypes: ['code'],
+    features: {
+      devInteractions: { enabled: false },
+      revocation: { enabled: true },
+      rpInitiatedLogout: { enabled: true, logoutSource: logoutPage },
+      userinfo: { enabled: true },
+    },
+    pkce: {
+      required: (_ctx, client) => fixture.clients.find((candidate) => candidate.clientId === client.clientId)?.pkce === 'required',
+    },
+    ttl: {
+      AccessToken: fixture.accessTokenTtlSeconds,
+      AuthorizationCode: 600,
+      IdToken: fixture.idToken.ttlSeconds,
+      Interaction: 3600,
+      Session: 86_400,
+      Grant: 86_400,
+      RefreshToken: 14 * 86_400,
+    },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    findAccount: (_ctx, sub) => {
+      if (!users.get(sub)) return undefined;
+      return { accountId: sub, claims: () => users.claimsOf(sub) as { sub: string } };
+    },
+    // The mock never asks for consent: every authorization gets a fresh grant of what it requested.
+    loadExistingGrant: async (ctx: KoaContextWithOIDC) => {
+      const { oidc } = ctx;
+      if (!oidc.client || !oidc.session?.accountId) return undefined;
+      const consented = oidc.result?.consent?.grantId;
+      if (typeof consented === 'string') return oidc.provider.Grant.find(consented);
+      const grant = new oidc.provider.Grant({ clientId: oidc.client.clientId, accountId: oidc.session.accountId });
+      const scope = typeof oidc.params?.scope === 'string' ? oidc.params.scope : '';
+      if (scope) grant.addOIDCScope(scope);
+      await grant.save();
+      return grant;
+    },
+    issueRefreshToken: (_ctx, client, code) => {
+      if (!client.grantTypeAllowed('refresh_token')) return false;
+      if (fixture.refreshTokens.issue === 'never') return false;
+      if (fixture.refreshTokens.issue === 'always') return true;
+      return code.scopes.has('offline_access');
+    },
+    rotateRefreshToken: () => fixture.refreshTokens.rotate,
+    clientBasedCORS: () => true,
+    // An automation tool: errors are JSON even where oidc-provider would render an HTML page.
+    renderError: (ctx, out) => {
+      ctx.type = 'application/json';
+      ctx.body = out;
+    },
+  };
+  const provider = new Provider(issuer, configuration);
+  provider.proxy = true;
+
+  const openClients = new Set(fixture.clients.filter((client) => !client.redirectUris).map((client) => client.clientId));
+  const prototype = provider.Client.prototype;
+  const restrictedRedirect = prototype.redirectUriAllowed;
+  const restrictedLogoutRedirect = prototype.postLogoutRedirectUriAllowed;
+  const isHttp = (value: string) => /^https?:\/\/[^\s]+$/i.test(value);
+  prototype.redirectUriAllowed = function (this: InstanceType<typeof provider.Client>, value: string) {
+    return openClients.has(this.clientId) ? isHttp(value) : restrictedRedirect.call(this, value);
+  };
+  prototype.postLogoutRedirectUriAllowed = function (this: InstanceType<typeof provider.Client>, value: string) {
+    return openClients.has(this.clientId) ? isHttp(value) : restrictedLogoutRedirect.call(this, value);
+  };
+  return provider;
+}
+
+// Logout confirms without a page: automation follows redirects, it does not click.
+async function logoutPage(ctx: KoaContextWithOIDC, form: string): Promise<void> {
+  ctx.type = 'html';
+  ctx.body = `<!doctype html><html><body>${form}<script>document.forms[0].submit()</script><noscript><button form="op.logoutForm" name="logout" value="yes">Sign out</button></noscript></body></html>`;
+}

@@ -1,0 +1,100 @@
+import Router from '@koa/router';
+import type { Middleware } from 'koa';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fixtureSchema, type Fixture, type FixtureInput } from '../fixture/schema.ts';
+import type { MockIdp, StartOptions } from '../api.ts';
+import { adminRoutes } from './admin.ts';
+import { checkClientAuth } from './client-auth.ts';
+import { errorBoundary } from './error-boundary.ts';
+import { injectFaults } from './faults.ts';
+import { JournalStore } from './journal-store.ts';
+import { honourOfflineAccess } from './offline-access.ts';
+import { loadSigningKeys } from './keys.ts';
+import { loginRoutes } from './login.ts';
+import { endpointFor, paths } from './paths.ts';
+import { createProvider } from './provider.ts';
+import { recordJournal } from './record-journal.ts';
+import { readRequestBody } from './request-body.ts';
+import { requireAuthorizeParams, requireTokenParams } from './required-params.ts';
+import { shapeTokenResponse } from './shape-token-response.ts';
+import { serveUserinfo } from './userinfo.ts';
+import { UserDirectory } from './users.ts';
+
+/** Runs middlewares in order, the last one handing over to `next`. */
+const chain = (...middlewares: Middleware[]): Middleware => (ctx, next) => {
+  const run = (index: number): Promise<void> => {
+    const middleware = middlewares[index];
+    return middleware ? Promise.resolve(middleware(ctx, () => run(index + 1))) : Promise.resolve(next());
+  };
+  return run(0);
+};
+
+const isParsed = (fixture: Fixture | FixtureInput): fixture is Fixture => 'tokenResponse' in fixture && 'faults' in fixture && 'idToken' in fixture;
+
+/** Starts the IdP on 127.0.0.1 (port 0 = any free port) and resolves once it answers. */
+export async function startMockIdp(input: Fixture | FixtureInput, options: StartOptions = {}): Promise<MockIdp> {
+  const fixture = isParsed(input) ? input : fixtureSchema.parse(input);
+  const log = options.log ?? (() => {});
+  const host = options.host ?? '127.0.0.1';
+  const keysReady = loadSigningKeys(fixture.keys);
+
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const listenHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const issuer = (options.issuer ?? fixture.issuer ?? `http://${listenHost}:${port}`).replace(/\/$/, '');
+
+  const keys = await keysReady;
+  const endpoints = paths(fixture.userinfo.path);
+  const users = new UserDirectory(fixture);
+  const journal = new JournalStore();
+  const provider = createProvider(issuer, fixture, users, keys.jwks, endpoints);
+  const endpointOf = (path: string) => endpointFor(path, endpoints);
+
+  const tokenAudiences = () => [`${issuer}${endpoints.token}`, issuer];
+  const byEndpoint: Partial<Record<string, Middleware>> = {
+    authorize: chain(requireAuthorizeParams(fixture), honourOfflineAccess),
+    token: chain(requireTokenParams(fixture), checkClientAuth(fixture, tokenAudiences), shapeTokenResponse(fixture, keys)),
+    revocation: checkClientAuth(fixture, tokenAudiences),
+  };
+  const routes = new Router();
+  routes.all(endpoints.userinfo, serveUserinfo(provider, fixture.userinfo, users));
+
+  provider.use(errorBoundary(log));
+  provider.use(recordJournal(journal, endpoints, log));
+  provider.use(readRequestBody);
+  provider.use(injectFaults(fixture.faults, endpointOf));
+  provider.use((ctx, next) => (byEndpoint[endpointOf(ctx.path)] ?? ((_ctx, pass) => pass()))(ctx, next));
+  provider.use(routes.routes());
+  provider.use(loginRoutes(provider, fixture, users).routes());
+  provider.use(adminRoutes(journal).routes());
+
+  // oidc-provider reports client/request errors through 'server_error' only when they are ours; keep them off stdout.
+  provider.on('server_error', (_ctx, error) => log(`oidc-provider server_error: ${error.stack ?? error.message}`));
+  server.on('request', provider.callback());
+
+  const absolute = (path: string) => `${issuer}${path}`;
+  return {
+    issuer,
+    endpoints: {
+      authorization: absolute(endpoints.authorization),
+      token: absolute(endpoints.token),
+      userinfo: absolute(endpoints.userinfo),
+      jwks: absolute(endpoints.jwks),
+      revocation: absolute(endpoints.revocation),
+      endSession: absolute(endpoints.endSession),
+    },
+    journal,
+    fixture,
+    updateUser: (id, patch) => users.update(id, patch),
+    stop: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
