@@ -1,0 +1,88 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { mask } from '../lib/mask.ts';
+import { formatProblem, isUserError } from '../lib/user-error.ts';
+import { loadFixture } from './fixture/load.ts';
+import { startMockIdp } from './server/start.ts';
+
+const parsePort = (value: string): number => {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new InvalidArgumentError('a port is a whole number from 0 to 65535 (0 = any free port)');
+  return port;
+};
+
+const program = new Command('mock-idp')
+  .description('A fixture-driven OAuth 2.0 / OpenID Connect identity provider that reproduces real IdPs\' quirks.')
+  .showHelpAfterError('(run with --help for usage)');
+
+program
+  .command('serve')
+  .description('serve the IdP a fixture describes, until Ctrl-C')
+  .argument('<fixture>', 'fixture file (YAML or JSON)')
+  .option('-p, --port <port>', 'port to listen on (0 = any free port)', parsePort, 4000)
+  .option('--host <host>', 'address to listen on (0.0.0.0 to accept other machines or containers)', '127.0.0.1')
+  .option('--issuer <url>', 'public URL others reach this IdP at (default: http://<host>:<port>)')
+  .option('-q, --quiet', 'do not log each request')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  $ mock-idp serve fixtures/default.yaml
+  $ mock-idp serve fixtures/idp/github-form-token.yaml --port 0
+  $ mock-idp serve fixtures/default.yaml --host 0.0.0.0 --issuer http://host.docker.internal:4000
+
+Then point a Logto connector at the printed endpoints. Every request is journaled:
+  GET    <issuer>/_journal   what the IdP received, in order (secrets masked)
+  DELETE <issuer>/_journal   start a new journal`,
+  )
+  .action(async (file: string, options: { port: number; host: string; issuer?: string; quiet?: boolean }) => {
+    const fixture = await loadFixture(file);
+    const log = options.quiet ? () => {} : (line: string) => console.log(line);
+    const idp = await startMockIdp(fixture, { port: options.port, host: options.host, ...(options.issuer ? { issuer: options.issuer } : {}), log });
+    console.log(`mock IdP serving ${file}`);
+    console.log(`  issuer         ${idp.issuer}`);
+    console.log(`  discovery      ${idp.issuer}/.well-known/openid-configuration`);
+    console.log(`  authorization  ${idp.endpoints.authorization}`);
+    console.log(`  token          ${idp.endpoints.token}`);
+    console.log(`  userinfo       ${idp.endpoints.userinfo}`);
+    console.log(`  jwks           ${idp.endpoints.jwks}`);
+    console.log(`  journal        ${idp.issuer}/_journal`);
+    console.log('  clients');
+    for (const client of fixture.clients) {
+      console.log(`    ${client.clientId}  ${client.tokenEndpointAuthMethod}${client.clientSecret ? `  secret ${mask(client.clientSecret)}` : ''}`);
+    }
+    console.log(`  users          ${fixture.users.map((user) => user.id).join(', ')}${fixture.defaultUser ? ` (default: ${fixture.defaultUser}, signed in without a page)` : ' (a page lets you pick)'}`);
+    const stop = async () => {
+      await idp.stop();
+      process.exit(0);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+
+program
+  .command('validate')
+  .description('check fixture files without serving them')
+  .argument('<fixtures...>', 'fixture files (YAML or JSON)')
+  .addHelpText('after', '\nExample:\n  $ mock-idp validate fixtures/default.yaml fixtures/idp/*.yaml')
+  .action(async (files: string[]) => {
+    let failed = 0;
+    for (const file of files) {
+      try {
+        const fixture = await loadFixture(file);
+        console.log(`✓ ${file}: ${fixture.clients.length} client(s), ${fixture.users.length} user(s)${fixture.description ? ` – ${fixture.description}` : ''}`);
+      } catch (error) {
+        if (!isUserError(error)) throw error;
+        failed += 1;
+        for (const problem of error.problems) console.error(`✗ ${formatProblem(problem)}`);
+      }
+    }
+    if (failed > 0) process.exitCode = 2;
+  });
+
+try {
+  await program.parseAsync();
+} catch (error) {
+  if (!isUserError(error)) throw error;
+  for (const problem of error.problems) console.error(formatProblem(problem));
+  process.exitCode = 2;
+}
