@@ -1,5 +1,7 @@
 import type { Fixture } from '../mock-idp/fixture/schema.ts';
-import type { Expectation } from './scenario/schema.ts';
+import type { Expectation, ProfileField } from './scenario/schema.ts';
+
+export type { ProfileField };
 
 /** A scenario after loading: one shape whatever the file said, the fixture resolved. */
 export interface Scenario {

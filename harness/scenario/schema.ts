@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { fixtureSchema } from '../../mock-idp/fixture/schema.ts';
 
 /**
  * A scenario: one connector config, one IdP, one user, and what must come out.
@@ -13,15 +12,15 @@ export type ProfileField = (typeof profileFields)[number];
 const expectedProfile = z
   .strictObject({
     id: z.string(),
-    name: z.string(),
-    avatar: z.string(),
-    email: z.string(),
-    phone: z.string(),
+    name: z.string().nullable(),
+    avatar: z.string().nullable(),
+    email: z.string().nullable(),
+    phone: z.string().nullable(),
   })
   .partial();
 
 const expectation = z.strictObject({
-  /** The profile Logto must get; a field set to absent-by-null must be missing. */
+  /** The profile Logto must get; a field set to null must be missing. */
   profile: expectedProfile.optional(),
   /** Parameters that must reach the IdP (`true` = present with any value). */
   authorizeParams: z.record(z.string(), z.union([z.string(), z.literal(true)])).optional(),
@@ -32,6 +31,8 @@ const expectation = z.strictObject({
   refreshToken: z.boolean().optional(),
   /** The sign-in must fail with this Logto error code, e.g. `connector.invalid_response`. */
   error: z.string().optional(),
+  /** Check ids (or id prefixes, e.g. `profile`) that must fail: the diagnosis of a known-bad config. */
+  catches: z.array(z.string()).optional(),
 });
 export type Expectation = z.output<typeof expectation>;
 
@@ -44,8 +45,9 @@ const connectorObject = z.looseObject({
   metadata: z.looseObject({ target: z.string().optional() }).optional(),
 });
 
+// An inline fixture is validated by the fixture loader itself, for its precise per-field errors.
 const idp = z.union([
-  z.strictObject({ fixture: z.union([z.string(), fixtureSchema]) }),
+  z.strictObject({ fixture: z.union([z.string().min(1), z.record(z.string(), z.unknown())]) }),
   z.strictObject({ url: z.url() }),
 ]);
 

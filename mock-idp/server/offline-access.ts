@@ -1,22 +1,31 @@
 import type { Middleware } from 'koa';
 
 /**
+ * Bends authorization requests the way real IdPs behave, before oidc-provider sees them.
+ *
  * oidc-provider follows OIDC Core §11 and drops `offline_access` unless `prompt=consent` is sent.
  * Real IdPs (and Logto's connectors, which never send prompt=consent) simply issue the refresh
  * token, so the mock asks for consent on the client's behalf; the consent step completes headlessly.
  */
-export const honourOfflineAccess: Middleware = async (ctx, next) => {
+export const honourOfflineAccess = (knownScopes: string[]): Middleware => async (ctx, next) => {
   const params = ctx.state.params as Record<string, string>;
-  const scopes = (params.scope ?? '').split(' ');
+  if (params.client_id === undefined) return next();
+  const scopes = (params.scope ?? '').split(' ').filter(Boolean);
   const prompts = (params.prompt ?? '').split(' ').filter(Boolean);
-  if (!scopes.includes('offline_access') || prompts.includes('consent') || prompts.includes('none')) return next();
-  const prompt = [...prompts, 'consent'].join(' ');
-  params.prompt = prompt;
+  const rewritten: Record<string, string> = {};
+  if (scopes.includes('offline_access') && !prompts.includes('consent') && !prompts.includes('none')) {
+    rewritten.prompt = [...prompts, 'consent'].join(' ');
+  }
+  // Real OAuth 2.0 IdPs take any scope (GitHub's `read:user`, or none at all); oidc-provider
+  // refuses to grant nothing, so such a request is granted `openid` on top of what it asked.
+  if (!scopes.some((scope) => knownScopes.includes(scope))) rewritten.scope = [...scopes, 'openid'].join(' ');
+  if (Object.keys(rewritten).length === 0) return next();
+  Object.assign(params, rewritten);
   if (ctx.method === 'GET') {
-    ctx.query = { ...ctx.query, prompt };
+    ctx.query = { ...ctx.query, ...rewritten };
   } else {
     // POST authorization requests: oidc-provider reads the form we replay (request-body.ts).
-    ctx.state.replayBody?.(new URLSearchParams({ ...params, prompt }).toString());
+    (ctx.state.replayBody as ((text: string) => void) | undefined)?.(new URLSearchParams(params).toString());
   }
   return next();
 };

@@ -15,6 +15,8 @@ export function missingRequiredParam(required: Record<string, string | true>, pa
 /** Authorize: an error redirect, as a real IdP would (RFC 6749 §4.1.2.1), when the redirect_uri is usable. */
 export const requireAuthorizeParams = (fixture: Fixture): Middleware => async (ctx, next) => {
   const params = ctx.state.params as Record<string, string>;
+  // The resume step (/authorize/<uid>) carries no request parameters of its own.
+  if (params.client_id === undefined && params.response_type === undefined) return next();
   const problem = missingRequiredParam(fixture.requiredParams.authorize, params, 'authorization');
   if (!problem) return next();
   const client = fixture.clients.find((candidate) => candidate.clientId === params.client_id);

@@ -57,7 +57,7 @@ export async function startMockIdp(input: Fixture | FixtureInput, options: Start
 
   const tokenAudiences = () => [`${issuer}${endpoints.token}`, issuer];
   const byEndpoint: Partial<Record<string, Middleware>> = {
-    authorize: chain(requireAuthorizeParams(fixture), honourOfflineAccess),
+    authorize: chain(requireAuthorizeParams(fixture), honourOfflineAccess(fixture.scopes)),
     token: chain(requireTokenParams(fixture), checkClientAuth(fixture, tokenAudiences), shapeTokenResponse(fixture, keys)),
     revocation: checkClientAuth(fixture, tokenAudiences),
   };

@@ -1,0 +1,23 @@
+import type { CheckResult } from '../model.ts';
+import type { Observation } from '../observation.ts';
+import { checkClientAuth } from './client-auth.ts';
+import { checkCustomConfig, checkExpectedParams } from './custom-config.ts';
+import { checkOidc } from './oidc.ts';
+import { checkProfileMap } from './profile-map.ts';
+import { checkSignIn } from './sign-in.ts';
+import { checkTokenResponse } from './token-response.ts';
+import { checkTokenStorage } from './token-storage.ts';
+
+/** Every check, in report order. Each is a pure function of the observation. */
+export const checks: Array<(observation: Observation) => CheckResult[]> = [
+  checkSignIn,
+  checkTokenResponse,
+  checkClientAuth,
+  checkCustomConfig,
+  checkExpectedParams,
+  checkProfileMap,
+  checkTokenStorage,
+  checkOidc,
+];
+
+export const runChecks = (observation: Observation): CheckResult[] => checks.flatMap((check) => check(observation));

@@ -1,0 +1,94 @@
+import { getSafe } from '@silverhand/essentials';
+import type { CheckResult, ProfileField } from '../model.ts';
+import type { Observation } from '../observation.ts';
+import { journalViews } from './journal-views.ts';
+import { nearestPath } from './leaf-paths.ts';
+
+const FIELDS: ProfileField[] = ['id', 'name', 'avatar', 'email', 'phone'];
+
+const describe = (value: unknown) => (value === undefined ? 'nothing' : JSON.stringify(value));
+
+/** The userinfo JSON the connector read: from its result, else (it threw) from the IdP's journal. */
+function rawUserinfo(observation: Observation): Record<string, unknown> | undefined {
+  const fromConnector = observation.userInfo?.rawData;
+  if (fromConnector && typeof fromConnector === 'object') return fromConnector as Record<string, unknown>;
+  const body = journalViews(observation).userinfo?.response.body;
+  return body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
+}
+
+/**
+ * profileMap, field by field, as the OAuth2 connector reads it: a dot path through the userinfo
+ * JSON; falsy values dropped; id required (numbers become strings); any other non-string fails
+ * the whole sign-in.
+ */
+export function checkProfileMap(observation: Observation): CheckResult[] {
+  if (observation.scenario.connector !== 'oauth2') return checkOidcProfile(observation);
+  const raw = rawUserinfo(observation);
+  if (!raw) return [];
+  const configured = (observation.config.profileMap as Record<string, string> | undefined) ?? {};
+  const profileMap = { id: 'id', name: 'name', avatar: 'avatar', email: 'email', phone: 'phone', ...configured };
+  const expected = observation.scenario.expect.profile ?? {};
+  const results: CheckResult[] = [];
+  for (const field of FIELDS) {
+    const path = profileMap[field];
+    const value: unknown = getSafe(raw, path);
+    const mapped = observation.userInfo?.[field];
+    const want = expected[field];
+    const id = `profile.${field}`;
+    const title = `profileMap.${field} ← ${path}`;
+    const evidence = { path, valueAtPath: value, mapped, ...(want !== undefined ? { expected: want } : {}), rawUserinfo: raw };
+    if (value !== undefined && value !== null && value !== '' && value !== 0 && value !== false && typeof value !== 'string' && !(field === 'id' && typeof value === 'number')) {
+      results.push({ id, title, status: 'fail', message: `${path} holds ${describe(value)} (a ${Array.isArray(value) ? 'array' : typeof value}); the connector requires a string and fails the whole sign-in (connector.invalid_response)`, evidence, hint: suggestLeaf(raw, path, value) });
+      continue;
+    }
+    if (!value) {
+      const falsy = value !== undefined;
+      const nearest = falsy ? undefined : nearestPath(raw, path, typeof want === 'string' ? want : undefined);
+      const required = field === 'id';
+      const wanted = typeof want === 'string';
+      // A path the admin wrote that reads nothing is worth a warning; a default path the IdP lacks is not.
+      const status = required || wanted ? 'fail' : want === null || (!falsy && !nearest && !(field in configured)) ? 'pass' : 'warn';
+      const message = falsy
+        ? `${path} holds ${describe(value)}: the connector drops falsy values, so Logto gets no ${field}${required ? ' and the sign-in fails' : ''}`
+        : `${path} is not in the userinfo response${required ? ': the sign-in fails (id is required)' : `: Logto gets no ${field}`}`;
+      results.push({ id, title, status, message, evidence, ...(nearest ? { hint: `did you mean "${field}": "${nearest}"? (found ${describe(getSafe(raw, nearest))} there)` } : {}) });
+      continue;
+    }
+    const got = String(value);
+    if (want === null) {
+      results.push({ id, title, status: 'fail', message: `expected no ${field}, got ${describe(got)}`, evidence });
+    } else if (typeof want === 'string' && want !== got) {
+      results.push({ id, title, status: 'fail', message: `expected ${describe(want)}, got ${describe(got)}`, evidence, ...hintFor(raw, path, want) });
+    } else {
+      results.push({ id, title, status: 'pass', message: `${describe(got)}`, evidence: { path, mapped } });
+    }
+  }
+  return results;
+}
+
+function hintFor(raw: unknown, path: string, want: string): { hint?: string } {
+  const nearest = nearestPath(raw, path, want);
+  return nearest && nearest !== path ? { hint: `the expected value is at "${nearest}"` } : {};
+}
+
+function suggestLeaf(raw: unknown, path: string, value: unknown): string {
+  if (value && typeof value === 'object') {
+    const nearest = nearestPath(value, path);
+    if (nearest) return `point the path at a string inside it, e.g. "${path}.${nearest}"`;
+  }
+  return `point the path at a string; what Logto can use must be text${typeof value === 'number' ? ' (only id accepts numbers)' : ''}`;
+}
+
+/** The OIDC connector maps fixed claims; compare what Logto gets with the expectations. */
+function checkOidcProfile(observation: Observation): CheckResult[] {
+  const expected = observation.scenario.expect.profile;
+  if (!expected || !observation.userInfo) return [];
+  return FIELDS.filter((field) => expected[field] !== undefined).map((field): CheckResult => {
+    const want = expected[field];
+    const got = observation.userInfo?.[field];
+    const id = `profile.${field}`;
+    const title = `${field} (from the id_token)`;
+    const ok = want === null ? got === undefined : got === want;
+    return { id, title, status: ok ? 'pass' : 'fail', message: ok ? describe(got) : `expected ${describe(want)}, got ${describe(got)}`, evidence: { mapped: got, claims: observation.userInfo?.rawData } };
+  });
+}

@@ -1,0 +1,104 @@
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { fixtureFromDocument, loadFixture } from '../../mock-idp/fixture/load.ts';
+import { readStructuredFile, validateDocument } from '../../lib/structured-file.ts';
+import { UserError, type Problem } from '../../lib/user-error.ts';
+import type { Scenario } from '../model.ts';
+import { scenarioSchema } from './schema.ts';
+
+const SCENARIO_FILE = /\.(ya?ml|json)$/i;
+
+/** Files and folders (searched recursively, sorted) → scenario files. */
+export async function expandScenarioPaths(inputs: string[]): Promise<string[]> {
+  const files: string[] = [];
+  for (const input of inputs) {
+    let info;
+    try {
+      info = await stat(input);
+    } catch {
+      throw new UserError({ file: input, message: 'no such file or folder', hint: 'give scenario files (YAML or JSON) or a folder of them, e.g. fixtures/scenarios' });
+    }
+    if (info.isDirectory()) {
+      const entries = await readdir(input, { recursive: true, withFileTypes: true });
+      files.push(
+        ...entries
+          .filter((entry) => entry.isFile() && SCENARIO_FILE.test(entry.name) && !entry.parentPath.split(path.sep).includes('idp'))
+          .map((entry) => path.join(entry.parentPath, entry.name))
+          .sort(),
+      );
+    } else {
+      files.push(input);
+    }
+  }
+  if (files.length === 0) throw new UserError({ message: `no scenario files in ${inputs.join(', ')}`, hint: 'scenario files end in .yaml, .yml or .json (folders named idp/ hold fixtures and are skipped)' });
+  return files;
+}
+
+function connectorKind(declared: 'oauth2' | 'oidc' | undefined, connectorId: string | undefined, config: Record<string, unknown>): 'oauth2' | 'oidc' {
+  if (declared) return declared;
+  if (connectorId === 'oidc' || connectorId === 'oauth2') return connectorId;
+  return 'idTokenVerificationConfig' in config ? 'oidc' : 'oauth2';
+}
+
+/** One scenario file → a Scenario with its fixture resolved; every mistake names file, line, field. */
+export async function loadScenario(file: string): Promise<Scenario> {
+  const document = await readStructuredFile(file);
+  const input = validateDocument(scenarioSchema, document);
+  const objectForm = input.connectorObject;
+  const config = (input.config ?? objectForm?.config) as Record<string, unknown>;
+
+  let idp: Scenario['idp'];
+  if ('url' in input.idp) {
+    idp = { kind: 'url', url: input.idp.url };
+  } else if (typeof input.idp.fixture === 'string') {
+    const fixturePath = path.resolve(path.dirname(file), input.idp.fixture);
+    try {
+      idp = { kind: 'fixture', fixture: await loadFixture(fixturePath), source: path.relative(process.cwd(), fixturePath) };
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      const position = document.locate(['idp', 'fixture']);
+      const referrer: Problem = { file, line: position?.line, field: 'idp.fixture', message: `the fixture it names is not usable (${path.relative(process.cwd(), fixturePath)})` };
+      throw new UserError([referrer, ...error.problems]);
+    }
+  } else {
+    idp = { kind: 'fixture', fixture: fixtureFromDocument(document, input.idp.fixture, ['idp', 'fixture']), source: `${file} (inline)` };
+  }
+
+  if (idp.kind === 'fixture' && input.user && !idp.fixture.users.some((user) => user.id === input.user)) {
+    const position = document.locate(['user']);
+    throw new UserError({ file, line: position?.line, field: 'user', message: `"${input.user}" is not a user of the fixture`, hint: `use one of: ${idp.fixture.users.map((user) => user.id).join(', ')}` });
+  }
+
+  return {
+    file,
+    line: 1,
+    name: input.name,
+    ...(input.description ? { description: input.description } : {}),
+    knownBad: input.knownBad,
+    connector: connectorKind(input.connector, objectForm?.connectorId, config),
+    config,
+    syncProfile: input.syncProfile ?? objectForm?.syncProfile ?? false,
+    enableTokenStorage: input.enableTokenStorage ?? objectForm?.enableTokenStorage ?? false,
+    idp,
+    ...(input.user ? { user: input.user } : {}),
+    ...(input.secondSignIn ? { secondSignIn: input.secondSignIn } : {}),
+    expect: input.expect,
+  };
+}
+
+/** Loads every scenario, reporting all bad files at once rather than stopping at the first. */
+export async function loadScenarios(inputs: string[]): Promise<Scenario[]> {
+  const files = await expandScenarioPaths(inputs);
+  const problems: Problem[] = [];
+  const scenarios: Scenario[] = [];
+  for (const file of files) {
+    try {
+      scenarios.push(await loadScenario(file));
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      problems.push(...error.problems);
+    }
+  }
+  if (problems.length > 0) throw new UserError(problems);
+  return scenarios;
+}

@@ -1,0 +1,69 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { maskSecrets } from '../../../lib/mask.ts';
+import { runChecks } from '../../checks/index.ts';
+import type { RunContext, Scenario, ScenarioResult, Target } from '../../model.ts';
+import type { Observation } from '../../observation.ts';
+import { verdict } from '../../verdict.ts';
+import { IdpPool } from './idp-pool.ts';
+import { runConnectorFlow } from './run-flow.ts';
+
+const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+export interface InProcessOptions {
+  /** Another installed connector version (see harness/connectors/load.ts). */
+  connectorVersion?: string;
+}
+
+/** The observation's error plus what the IdP really answered, as a report shows it. */
+function reportedError(observation: Observation): ScenarioResult['error'] {
+  const { error } = observation;
+  if (!error) return undefined;
+  const failure = observation.journal.find((entry) => entry.endpoint !== 'login' && entry.response.status >= 400);
+  return { code: error.logtoCode, message: error.message, ...(failure ? { idpResponse: { endpoint: failure.endpoint, status: failure.response.status, body: failure.response.body } } : {}) };
+}
+
+export interface InProcessTarget extends Target {
+  /** The raw observation of a scenario run (for the Logto target's side-by-side comparison). */
+  observe(scenario: Scenario, context?: RunContext): Promise<Observation>;
+}
+
+/** Runs the published connector code in this process against the embedded mock IdP. */
+export function createInProcessTarget(options: InProcessOptions = {}): InProcessTarget {
+  const pool = new IdpPool();
+  const source = { projectRoot: PROJECT_ROOT, ...(options.connectorVersion ? { version: options.connectorVersion } : {}) };
+
+  const observe = async (scenario: Scenario, context?: RunContext): Promise<Observation> => {
+    if (scenario.idp.kind === 'url') return runConnectorFlow(scenario, { issuer: scenario.idp.url.replace(/\/$/, '') }, source, context?.signal);
+    const { fixture } = scenario.idp;
+    const idp = await pool.lease(fixture);
+    try {
+      return await runConnectorFlow(scenario, { issuer: idp.issuer, instance: idp }, source, context?.signal);
+    } finally {
+      pool.release(fixture, idp);
+    }
+  };
+
+  return {
+    name: 'in-process',
+    observe,
+    async run(scenario, context) {
+      const started = performance.now();
+      const observation = await observe(scenario, context);
+      const checks = maskSecrets(runChecks(observation));
+      const { status, missed } = verdict(scenario, checks);
+      const error = reportedError(observation);
+      return {
+        name: scenario.name,
+        file: scenario.file,
+        target: 'in-process',
+        knownBad: scenario.knownBad,
+        status,
+        checks: missed.length > 0 && scenario.knownBad ? [...checks, { id: 'known-bad', title: 'Known-bad config caught', status: 'fail', message: `not caught as expected: missing ${missed.join(', ')}` }] : checks,
+        ...(error ? { error: maskSecrets(error) } : {}),
+        durationMs: Math.round(performance.now() - started),
+      };
+    },
+    close: () => pool.close(),
+  };
+}

@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import type { MockIdp } from '../../../mock-idp/index.ts';
+import { loadConnectorFactory, installedVersion, type ConnectorSource } from '../../connectors/load.ts';
+import { observeError } from '../../errors.ts';
+import { followRedirects } from '../../follow-redirects.ts';
+import type { Scenario } from '../../model.ts';
+import type { Observation } from '../../observation.ts';
+import { substituteIssuer } from '../../substitute.ts';
+
+// Where Logto would send the IdP back to; nothing listens there, the follower stops before it.
+const REDIRECT_URI = 'http://logto.harness.invalid/callback/harness-connector';
+
+/**
+ * Drives the real connector as Logto does: authorization URI → the IdP (headless) → the callback →
+ * the token-storage or plain sign-in path → refresh from the config as stored (raw, no defaults).
+ */
+export async function runConnectorFlow(scenario: Scenario, idp: { issuer: string; instance?: MockIdp }, source: ConnectorSource, signal?: AbortSignal): Promise<Observation> {
+  const config = substituteIssuer(scenario.config, idp.issuer);
+  const factory = await loadConnectorFactory(scenario.connector, source);
+  const connector = await factory({ getConfig: async () => structuredClone(config) });
+  const journalStart = idp.instance ? (idp.instance.journal.entries().at(-1)?.seq ?? 0) : 0;
+  const session: Record<string, unknown> = {};
+  const state = randomUUID();
+  const observation: Observation = {
+    scenario,
+    config,
+    connectorVersion: installedVersion(scenario.connector, source),
+    issuer: idp.issuer,
+    redirectUri: REDIRECT_URI,
+    state,
+    signInPath: scenario.enableTokenStorage && connector.getTokenResponseAndUserInfo ? 'getTokenResponseAndUserInfo' : 'getUserInfo',
+    journal: [],
+  };
+  const collectJournal = () => {
+    observation.journal = idp.instance ? idp.instance.journal.entries().filter((entry) => entry.seq > journalStart) : [];
+  };
+
+  try {
+    try {
+      observation.authorizationUri = await connector.getAuthorizationUri(
+        { state, redirectUri: REDIRECT_URI, connectorId: 'harness-connector', connectorFactoryId: scenario.connector, jti: randomUUID(), headers: {} },
+        async (data) => {
+          Object.assign(session, data);
+        },
+      );
+    } catch (error) {
+      observation.error = observeError(error, 'authorization-uri');
+      return observation;
+    }
+
+    const target = new URL(observation.authorizationUri);
+    // Choosing the IdP user is the browser's business, not the connector's: it does not reach customConfig checks.
+    if (scenario.user && !target.searchParams.has('login_hint')) target.searchParams.set('login_hint', scenario.user);
+    let followed;
+    try {
+      followed = await followRedirects(target.href, (url) => url.startsWith(REDIRECT_URI), signal ? { signal } : {});
+    } catch (error) {
+      observation.error = { stage: 'idp-redirect', logtoCode: 'none (the browser never got back to Logto)', message: `could not reach the IdP at ${target.origin}: ${(error as Error).message}` };
+      return observation;
+    }
+    if (!followed.callbackUrl) {
+      const stop = followed.stoppedAt;
+      observation.error = {
+        stage: 'idp-redirect',
+        logtoCode: 'none (the browser never got back to Logto)',
+        message: `the IdP did not redirect back: ${stop?.status ?? '?'} at ${stop?.url ?? '?'}`,
+        ...(stop ? { data: stop.body } : {}),
+      };
+      return observation;
+    }
+    observation.callback = Object.fromEntries(new URL(followed.callbackUrl).searchParams);
+
+    const getSession = async () => structuredClone(session);
+    try {
+      if (observation.signInPath === 'getTokenResponseAndUserInfo' && connector.getTokenResponseAndUserInfo) {
+        const { tokenResponse, userInfo } = await connector.getTokenResponseAndUserInfo(observation.callback, getSession);
+        observation.tokenResponse = tokenResponse;
+        observation.userInfo = userInfo;
+      } else {
+        observation.userInfo = await connector.getUserInfo(observation.callback, getSession);
+      }
+    } catch (error) {
+      observation.error = observeError(error, 'sign-in');
+      return observation;
+    }
+
+    const refreshToken = observation.tokenResponse?.refresh_token;
+    if (scenario.enableTokenStorage && typeof refreshToken === 'string' && connector.getAccessTokenByRefreshToken) {
+      // getConfig hands out the config as Logto stores it: the refresh path uses it raw, no defaults applied.
+      try {
+        observation.refresh = { attempted: true, response: await connector.getAccessTokenByRefreshToken(refreshToken) };
+      } catch (error) {
+        observation.refresh = { attempted: true, error: observeError(error, 'refresh') };
+      }
+    } else {
+      observation.refresh = { attempted: false };
+    }
+    return observation;
+  } finally {
+    collectJournal();
+  }
+}

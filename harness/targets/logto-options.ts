@@ -1,0 +1,14 @@
+/** What the real-Logto target needs; the CLI fills it from flags and environment variables. */
+export interface LogtoTargetOptions {
+  /** Logto's endpoint, e.g. http://localhost:3001 or https://<tenant>.logto.app */
+  endpoint: string;
+  m2mAppId: string;
+  m2mAppSecret: string;
+  /** Management API resource indicator: https://default.logto.app/api (OSS) or https://<tenant-id>.logto.app/api. */
+  resource: string;
+  /** The URL Logto reaches the mock IdP at (a tenant needs a public one; containers the host gateway). */
+  idpPublicUrl?: string;
+  /** Leave the created connector, user and app for debugging. */
+  keep: boolean;
+  log?: (line: string) => void;
+}
