@@ -7,9 +7,10 @@ export function mask(value: string): string {
   return `${value.slice(0, 4)}…(${value.length})`;
 }
 
-const SECRET_KEY = /(secret|password|token|assertion|authorization|code_verifier|^code$|cookie)/i;
+// Names, not substrings: `tokenEndpoint` or `atToken` are not secrets, `client_secret` and `id_token` are.
+const SECRET_KEY = /^(.*secret|password|.*_token|(access|refresh|id)Token|token|.*assertion|authorization|cookie|set-cookie|code_verifier|codeVerifier)$/i;
 
-export const isSecretKey = (key: string): boolean => SECRET_KEY.test(key) && !/_type$|token_endpoint|_auth_method$|_alg$/i.test(key);
+export const isSecretKey = (key: string): boolean => SECRET_KEY.test(key) && key !== 'client_assertion_type';
 
 /** Deep copy of `value` with every secret-looking field masked. */
 export function maskSecrets<T>(value: T): T {

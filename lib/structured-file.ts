@@ -65,17 +65,20 @@ export function validateDocument<Schema extends z.ZodType>(
   schema: Schema,
   document: LocatedDocument,
   data: unknown = document.data,
+  /** Where `data` sits in the document, when it is a part of it (an inline fixture in a scenario). */
+  at: ReadonlyArray<PropertyKey> = [],
 ): z.output<Schema> {
   const result = schema.safeParse(data);
   if (result.success) return result.data;
   throw new UserError(
     result.error.issues.map((issue): Problem => {
-      const position = document.locate(issue.path);
+      const path = [...at, ...issue.path];
+      const position = document.locate(path);
       return {
         file: document.file,
         line: position?.line,
         column: position?.column,
-        field: issue.path.length > 0 ? fieldPath(issue.path) : undefined,
+        field: path.length > 0 ? fieldPath(path) : undefined,
         message: issue.message,
       };
     }),

@@ -2,7 +2,7 @@ import { getSafe } from '@silverhand/essentials';
 import type { CheckResult, ProfileField } from '../model.ts';
 import type { Observation } from '../observation.ts';
 import { journalViews } from './journal-views.ts';
-import { nearestPath } from './leaf-paths.ts';
+import { leafPaths, nearestPath } from './leaf-paths.ts';
 
 const FIELDS: ProfileField[] = ['id', 'name', 'avatar', 'email', 'phone'];
 
@@ -38,7 +38,7 @@ export function checkProfileMap(observation: Observation): CheckResult[] {
     const title = `profileMap.${field} ← ${path}`;
     const evidence = { path, valueAtPath: value, mapped, ...(want !== undefined ? { expected: want } : {}), rawUserinfo: raw };
     if (value !== undefined && value !== null && value !== '' && value !== 0 && value !== false && typeof value !== 'string' && !(field === 'id' && typeof value === 'number')) {
-      results.push({ id, title, status: 'fail', message: `${path} holds ${describe(value)} (a ${Array.isArray(value) ? 'array' : typeof value}); the connector requires a string and fails the whole sign-in (connector.invalid_response)`, evidence, hint: suggestLeaf(raw, path, value) });
+      results.push({ id, title, status: 'fail', message: `${path} holds ${describe(value)} (a ${Array.isArray(value) ? 'array' : typeof value}); the connector requires a string and fails the whole sign-in (connector.invalid_response)`, evidence, hint: suggestLeaf(path, value) });
       continue;
     }
     if (!value) {
@@ -71,10 +71,10 @@ function hintFor(raw: unknown, path: string, want: string): { hint?: string } {
   return nearest && nearest !== path ? { hint: `the expected value is at "${nearest}"` } : {};
 }
 
-function suggestLeaf(raw: unknown, path: string, value: unknown): string {
+function suggestLeaf(path: string, value: unknown): string {
   if (value && typeof value === 'object') {
-    const nearest = nearestPath(value, path);
-    if (nearest) return `point the path at a string inside it, e.g. "${path}.${nearest}"`;
+    const inside = leafPaths(value).find((leaf) => typeof leaf.value === 'string' && leaf.value !== '');
+    if (inside) return `point the path at a string inside it, e.g. "${path}.${inside.path}" (${JSON.stringify(inside.value)})`;
   }
   return `point the path at a string; what Logto can use must be text${typeof value === 'number' ? ' (only id accepts numbers)' : ''}`;
 }

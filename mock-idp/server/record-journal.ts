@@ -29,6 +29,12 @@ function responseBody(body: unknown, contentType: string | undefined): unknown {
   return maskSecrets(body);
 }
 
+// An authorization code is a one-time secret in a request parameter named plainly `code`.
+function maskParams(params: Record<string, string>): Record<string, string> {
+  const masked = maskSecrets(params);
+  return masked.code === undefined ? masked : { ...masked, code: mask(masked.code) };
+}
+
 function maskLocation(location: string): string {
   return location.replace(/([?&#](?:code|access_token|id_token)=)([^&]+)/g, (_match, prefix: string, value: string) => `${prefix}${mask(decodeURIComponent(value))}`);
 }
@@ -60,7 +66,7 @@ export const recordJournal = (store: JournalStore, endpoints: EndpointPaths, log
         endpoint,
         method: ctx.method,
         path: ctx.path,
-        params: maskSecrets((ctx.state.params as Record<string, string> | undefined) ?? {}),
+        params: maskParams((ctx.state.params as Record<string, string> | undefined) ?? {}),
         headers: keptHeaders(ctx.req.headers),
         ...(journal.clientAuth ? { clientAuth: journal.clientAuth } : {}),
         response: { status: ctx.status, ...(contentType ? { contentType } : {}), ...(location ? { location: maskLocation(location) } : {}), body: responseBody(ctx.body, contentType) },

@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { checkClientAuth } from '../../harness/checks/client-auth.ts';
+import { wireName } from '../../harness/checks/custom-config.ts';
+import { nearestPath } from '../../harness/checks/leaf-paths.ts';
+import { checkTokenResponse } from '../../harness/checks/token-response.ts';
+import { refreshFailureHint } from '../../harness/checks/token-storage.ts';
+import type { Scenario } from '../../harness/model.ts';
+import type { Observation } from '../../harness/observation.ts';
+import { verdict } from '../../harness/verdict.ts';
+import type { JournalEntry } from '../../mock-idp/journal.ts';
+
+const scenario = (overrides: Partial<Scenario> = {}): Scenario => ({
+  file: 'x.yaml',
+  name: 'x',
+  knownBad: false,
+  connector: 'oauth2',
+  config: {},
+  syncProfile: false,
+  enableTokenStorage: false,
+  idp: { kind: 'url', url: 'http://idp.test' },
+  expect: {},
+  ...overrides,
+});
+
+const tokenEntry = (response: JournalEntry['response'], clientAuth?: JournalEntry['clientAuth']): JournalEntry => ({
+  seq: 1, at: '', endpoint: 'token', method: 'POST', path: '/token', params: { grant_type: 'authorization_code' }, headers: {}, response, durationMs: 1, ...(clientAuth ? { clientAuth } : {}),
+});
+
+const observation = (config: Record<string, unknown>, journal: JournalEntry[], overrides: Partial<Observation> = {}): Observation => ({
+  scenario: scenario({ config }),
+  config,
+  connectorVersion: 'test',
+  issuer: 'http://idp.test',
+  redirectUri: 'http://logto.test/cb',
+  state: 's',
+  signInPath: 'getUserInfo',
+  journal,
+  ...overrides,
+});
+
+describe('token response format', () => {
+  const json = (body: Record<string, unknown>) => tokenEntry({ status: 200, contentType: 'application/json', body });
+  const form = (body: Record<string, unknown>) => tokenEntry({ status: 200, contentType: 'application/x-www-form-urlencoded', body });
+
+  it.each([
+    ['JSON with json', { tokenEndpointResponseType: 'json' }, json({ access_token: 'a', token_type: 'Bearer', expires_in: 3600 }), 'pass', undefined],
+    ['form without expires_in, default', {}, form({ access_token: 'a', token_type: 'bearer' }), 'pass', undefined],
+    ['JSON with the default', {}, json({ access_token: 'a', token_type: 'Bearer' }), 'fail', '"tokenEndpointResponseType": "json"'],
+    ['form with json', { tokenEndpointResponseType: 'json' }, form({ access_token: 'a', token_type: 'bearer' }), 'fail', '"query-string"'],
+    ['form with expires_in', {}, form({ access_token: 'a', token_type: 'bearer', expires_in: '3600' }), 'fail', 'no connector setting fixes this'],
+    ['JSON with a string expires_in', { tokenEndpointResponseType: 'json' }, json({ access_token: 'a', token_type: 'Bearer', expires_in: '3600' }), 'fail', 'JSON number'],
+  ] as const)('%s → %s', (_name, config, entry, status, hint) => {
+    const [result] = checkTokenResponse(observation(config, [entry]));
+    expect(result?.status).toBe(status);
+    if (hint) expect(result?.hint).toContain(hint);
+  });
+});
+
+describe('client authentication', () => {
+  const jwtSeen = (alg: string, verified = true) => tokenEntry({ status: verified ? 200 : 401, body: {} }, {
+    method: 'client_secret_jwt', clientId: 'c', expected: 'client_secret_jwt',
+    assertion: { header: { alg }, claims: { iss: 'c', sub: 'c', aud: 'http://idp.test/token', exp: 700, iat: 100, jti: 'j' }, verified, ...(verified ? {} : { error: 'signature verification failed' }) },
+  });
+  const config = { clientId: 'c', tokenEndpoint: 'http://idp.test/token', tokenEndpointAuthMethod: 'client_secret_jwt', clientSecretJwtSigningAlgorithm: 'HS384' };
+
+  it('passes when method, alg and claims are as configured', () => {
+    const results = checkClientAuth(observation(config, [jwtSeen('HS384')]));
+    expect(results.map((result) => result.status)).toEqual(['pass', 'pass']);
+  });
+
+  it('fails on another alg, or an assertion the IdP did not verify', () => {
+    expect(checkClientAuth(observation(config, [jwtSeen('HS256')]))[1]).toMatchObject({ status: 'fail', message: expect.stringContaining('alg HS256, expected HS384') });
+    expect(checkClientAuth(observation(config, [jwtSeen('HS384', false)]))[1]?.message).toContain('signature verification failed');
+  });
+
+  it('fails when the IdP registers another method, and names the fix', () => {
+    const entry = tokenEntry({ status: 401, body: {} }, { method: 'client_secret_post', clientId: 'c', expected: 'client_secret_basic' });
+    const [result] = checkClientAuth(observation({ clientId: 'c' }, [entry]));
+    expect(result).toMatchObject({ status: 'fail', hint: 'set "tokenEndpointAuthMethod": "client_secret_basic" in the connector config' });
+  });
+});
+
+describe('pure helpers', () => {
+  it('wireName snake_cases like the connector', () => {
+    expect(wireName('audienceParam')).toBe('audience_param');
+    expect(wireName('access_type')).toBe('access_type');
+    expect(wireName('resource')).toBe('resource');
+  });
+
+  it('nearestPath prefers the path holding the expected value, then a similar name', () => {
+    const raw = { data: { mail: 'a@x', userName: 'n' } };
+    expect(nearestPath(raw, 'email', 'a@x')).toBe('data.mail');
+    expect(nearestPath(raw, 'username')).toBe('data.userName');
+    expect(nearestPath(raw, 'zzzzzz')).toBeUndefined();
+  });
+
+  it('refreshFailureHint names the missing setting of the raw stored config', () => {
+    expect(refreshFailureHint({}, 'oauth2')).toContain('tokenEndpointAuthMethod');
+    expect(refreshFailureHint({ tokenEndpointAuthMethod: 'client_secret_jwt' }, 'oauth2')).toContain('clientSecretJwtSigningAlgorithm');
+    expect(refreshFailureHint({ tokenEndpointAuthMethod: 'client_secret_post', tokenEndpointResponseType: 'json' }, 'oauth2')).toBeUndefined();
+  });
+});
+
+describe('verdict', () => {
+  const fail = { id: 'token.response-type', title: '', status: 'fail' as const, message: '' };
+  const signInPass = { id: 'sign-in', title: '', status: 'pass' as const, message: '' };
+
+  it('a good scenario fails on any failing check', () => {
+    expect(verdict(scenario(), [signInPass]).status).toBe('passed');
+    expect(verdict(scenario(), [signInPass, fail]).status).toBe('failed');
+  });
+
+  it('a known-bad scenario passes only when each expected diagnosis failed', () => {
+    const knownBad = scenario({ knownBad: true, expect: { catches: ['token.response-type', 'storage'] } });
+    expect(verdict(knownBad, [signInPass, fail])).toEqual({ status: 'failed', missed: ['storage'] });
+    expect(verdict(knownBad, [signInPass, fail, { ...fail, id: 'storage.refresh' }]).status).toBe('passed');
+    expect(verdict(scenario({ knownBad: true }), [signInPass]).status).toBe('failed');
+  });
+});

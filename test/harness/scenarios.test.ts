@@ -1,0 +1,100 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadScenarios } from '../../harness/scenario/load.ts';
+import { runScenarios } from '../../harness/run.ts';
+import { createInProcessTarget } from '../../harness/targets/in-process/index.ts';
+import type { ScenarioResult } from '../../harness/model.ts';
+
+const target = createInProcessTarget();
+afterAll(() => target.close?.());
+
+const scenarios = await loadScenarios(['fixtures/scenarios']);
+const results = new Map<string, ScenarioResult>((await runScenarios(scenarios, target, { parallel: 4 })).map((result) => [result.file, result]));
+const check = (file: string, id: string) => results.get(`fixtures/scenarios/${file}`)?.checks.find((candidate) => candidate.id === id);
+
+describe('shipped scenarios', () => {
+  it('has good and known-bad scenarios', () => {
+    expect(scenarios.filter((scenario) => scenario.knownBad).length).toBeGreaterThanOrEqual(8);
+    expect(scenarios.filter((scenario) => !scenario.knownBad).length).toBeGreaterThanOrEqual(8);
+  });
+
+  it.each(scenarios.map((scenario) => [scenario.file, scenario.knownBad] as const))('%s gives its documented result', (file) => {
+    const result = results.get(file)!;
+    expect(result.status, JSON.stringify(result.checks.filter((candidate) => candidate.status !== 'pass'), null, 2)).toBe('passed');
+  });
+});
+
+describe('known-bad configs are caught with the right diagnosis', () => {
+  it('JSON body with the query-string default → set tokenEndpointResponseType json', () => {
+    const diagnosis = check('known-bad/json-body-query-string-default.yaml', 'token.response-type')!;
+    expect(diagnosis.status).toBe('fail');
+    expect(diagnosis.hint).toBe('set "tokenEndpointResponseType": "json" in the connector config');
+    expect(results.get('fixtures/scenarios/known-bad/json-body-query-string-default.yaml')?.error?.code).toBe('connector.invalid_response');
+  });
+
+  it('form body with expires_in → explains the string and that no config fixes it', () => {
+    const diagnosis = check('known-bad/form-expires-in-string.yaml', 'token.response-type')!;
+    expect(diagnosis.message).toContain('string');
+    expect(diagnosis.hint).toContain('no connector setting fixes this');
+  });
+
+  it('token storage without tokenEndpointAuthMethod → refresh fails, fix named', () => {
+    const diagnosis = check('known-bad/refresh-without-auth-method.yaml', 'storage.refresh')!;
+    expect(diagnosis.status).toBe('fail');
+    expect(diagnosis.evidence?.requestReachedIdp).toBe(false);
+    expect(diagnosis.hint).toContain('"tokenEndpointAuthMethod": "client_secret_post"');
+    expect(check('known-bad/refresh-without-auth-method.yaml', 'sign-in')?.status).toBe('pass');
+  });
+
+  it('client_secret_jwt without an alg → refresh cannot sign', () => {
+    expect(check('known-bad/jwt-refresh-without-alg.yaml', 'storage.refresh')?.hint).toContain('"clientSecretJwtSigningAlgorithm": "HS256"');
+  });
+
+  it('a profileMap path that misses → nearest match in the raw userinfo', () => {
+    const diagnosis = check('known-bad/profile-path-miss.yaml', 'profile.email')!;
+    expect(diagnosis.status).toBe('fail');
+    expect(diagnosis.hint).toContain('"email": "email"');
+    expect(check('known-bad/profile-path-miss.yaml', 'profile.avatar')?.status).toBe('warn');
+  });
+
+  it('a non-string email → the whole sign-in fails, with a path to a string inside', () => {
+    const diagnosis = check('known-bad/non-string-email.yaml', 'profile.email')!;
+    expect(diagnosis.message).toContain('requires a string');
+    expect(diagnosis.hint).toContain('emails.0.value');
+  });
+
+  it('a falsy id → dropped, sign-in fails', () => {
+    expect(check('known-bad/falsy-id.yaml', 'profile.id')?.message).toContain('drops falsy values');
+  });
+
+  it('customConfig overriding state and a renamed key are warned about', () => {
+    expect(check('known-bad/custom-config-overrides-state.yaml', 'customConfig.state')?.status).toBe('warn');
+    expect(check('known-bad/custom-config-overrides-state.yaml', 'customConfig.accessType')?.message).toContain('access_type');
+  });
+
+  it('a wrong auth method → the IdP error the connector lost is shown', () => {
+    const result = results.get('fixtures/scenarios/known-bad/wrong-auth-method.yaml')!;
+    expect(check('known-bad/wrong-auth-method.yaml', 'auth.method')?.hint).toBe('set "tokenEndpointAuthMethod": "client_secret_basic" in the connector config');
+    expect(result.error?.code).toBe('connector.general');
+    expect(JSON.stringify(result.error?.idpResponse)).toContain('client authentication method mismatch');
+  });
+
+  it('OIDC wrong audience and nonce mismatch → id_token diagnosis', () => {
+    expect(check('known-bad/oidc-wrong-audience.yaml', 'oidc.id_token')?.hint).toContain('audience');
+    expect(check('known-bad/oidc-nonce-mismatch.yaml', 'oidc.id_token')?.hint).toContain('nonce');
+  });
+});
+
+describe('good scenarios show their evidence', () => {
+  it('customConfig audience reached authorize and token', () => {
+    expect(check('custom-config-audience.yaml', 'customConfig.audience')?.evidence).toMatchObject({ atAuthorize: 'https://api.example.com', atToken: 'https://api.example.com' });
+  });
+
+  it('client_secret_jwt HS384 claims as the IdP verified them', () => {
+    expect(check('client-secret-jwt-hs384.yaml', 'auth.jwt')?.evidence).toMatchObject({ verified: true, header: { alg: 'HS384' }, claims: { iss: 'jwt384-client', sub: 'jwt384-client' } });
+  });
+
+  it('token storage refresh works from the raw config', () => {
+    expect(check('token-storage-refresh.yaml', 'storage.refresh')?.status).toBe('pass');
+    expect(check('token-storage-refresh.yaml', 'storage.refresh_token')?.status).toBe('pass');
+  });
+});
