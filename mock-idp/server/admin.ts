@@ -1,10 +1,8 @@
-import Router from '@koa/router';
+import type Router from '@koa/router';
 import type { JournalStore } from './journal-store.ts';
 
 /** `/_journal` lets a test in another process assert what a connector actually sent. */
-export function adminRoutes(journal: JournalStore): Router {
-  const router = new Router();
-  router.get('/_health', (ctx) => {
+export function adminRoutes(router: Router, journal: JournalStore): void {  router.get('/_health', (ctx) => {
     ctx.body = { status: 'ok' };
   });
   router.get('/_journal', (ctx) => {
@@ -14,5 +12,4 @@ export function adminRoutes(journal: JournalStore): Router {
     journal.clear();
     ctx.status = 204;
   });
-  return router;
 }

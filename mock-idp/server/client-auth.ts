@@ -1,4 +1,5 @@
 import type { Middleware } from 'koa';
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import type { ClientAuthMethod, Fixture, FixtureClient } from '../fixture/schema.ts';
 import type { AssertionRecord, ClientAuthRecord } from '../journal.ts';
@@ -40,6 +41,17 @@ function safeDecode(value: string): string {
   }
 }
 
+// Imported once per secret: importing an HMAC key per request costs more than verifying with it.
+const secretKeys = new Map<string, KeyObject>();
+const secretKeyOf = (secret: string): KeyObject => {
+  let key = secretKeys.get(secret);
+  if (!key) {
+    key = createSecretKey(Buffer.from(secret));
+    secretKeys.set(secret, key);
+  }
+  return key;
+};
+
 /** Our own reading of a client_secret_jwt assertion, for the journal; oidc-provider still decides. */
 async function inspectAssertion(assertion: string | undefined, client: FixtureClient | undefined, audiences: string[]): Promise<AssertionRecord> {
   if (!assertion) return { header: {}, claims: {}, verified: false, error: 'client_assertion is missing' };
@@ -53,7 +65,7 @@ async function inspectAssertion(assertion: string | undefined, client: FixtureCl
   }
   if (!client?.clientSecret) return { header, claims, verified: false, error: 'unknown client or client without a secret' };
   try {
-    await jwtVerify(assertion, new TextEncoder().encode(client.clientSecret), {
+    await jwtVerify(assertion, secretKeyOf(client.clientSecret), {
       algorithms: client.clientSecretJwtAlg ? [client.clientSecretJwtAlg] : ['HS256', 'HS384', 'HS512'],
       audience: audiences,
       issuer: client.clientId,

@@ -1,4 +1,4 @@
-import Router from '@koa/router';
+import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { Fixture } from '../fixture/schema.ts';
@@ -10,9 +10,7 @@ import type { UserDirectory } from './users.ts';
  * Interactions: headless when the user is known in advance (login_hint, or the fixture's
  * defaultUser), a page listing the fixture's users otherwise.
  */
-export function loginRoutes(provider: Provider, fixture: Fixture, users: UserDirectory): Router {
-  const router = new Router();
-
+export function loginRoutes(router: Router, provider: Provider, fixture: Fixture, users: UserDirectory): void {
   const finishLogin = async (ctx: Context, accountId: string) => {
     const target = await provider.interactionResult(ctx.req, ctx.res, { login: { accountId } }, { mergeWithLastSubmission: false });
     ctx.status = 303;
@@ -68,6 +66,4 @@ export function loginRoutes(provider: Provider, fixture: Fixture, users: UserDir
     }
     return finishLogin(ctx, chosen);
   });
-
-  return router;
 }

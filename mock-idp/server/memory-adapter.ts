@@ -4,13 +4,29 @@ import type { Adapter, AdapterPayload } from 'oidc-provider';
  * oidc-provider's storage, in memory, one store per IdP instance: a mock IdP's state (codes,
  * tokens, sessions) is meant to die with it. Expired entries are dropped lazily on read.
  */
-export function memoryAdapterFactory(): new (name: string) => Adapter {
+export interface MemoryStore {
+  Adapter: new (name: string) => Adapter;
+  /** A live entry of a model (`AccessToken`, …), for the mock's own routes; expired ones are gone. */
+  peek(model: string, id: string): AdapterPayload | undefined;
+}
+
+export function createMemoryStore(): MemoryStore {
   const store = new Map<string, { payload: AdapterPayload; expiresAt?: number }>();
+  const peek = (model: string, id: string): AdapterPayload | undefined => {
+    const key = `${model}:${id}`;
+    const entry = store.get(key);
+    if (!entry) return undefined;
+    if (entry.expiresAt !== undefined && entry.expiresAt <= Date.now()) {
+      store.delete(key);
+      return undefined;
+    }
+    return entry.payload;
+  };
   const userCodes = new Map<string, string>();
   const uids = new Map<string, string>();
   const grants = new Map<string, Set<string>>();
 
-  return class MemoryAdapter implements Adapter {
+  const Adapter = class MemoryAdapter implements Adapter {
     readonly #name: string;
 
     constructor(name: string) {
@@ -34,14 +50,7 @@ export function memoryAdapterFactory(): new (name: string) => Adapter {
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
-      const key = this.#key(id);
-      const entry = store.get(key);
-      if (!entry) return undefined;
-      if (entry.expiresAt !== undefined && entry.expiresAt <= Date.now()) {
-        store.delete(key);
-        return undefined;
-      }
-      return entry.payload;
+      return peek(this.#name, id);
     }
 
     async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
@@ -68,4 +77,5 @@ export function memoryAdapterFactory(): new (name: string) => Adapter {
       grants.delete(grantId);
     }
   };
+  return { Adapter, peek };
 }

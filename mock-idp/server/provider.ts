@@ -2,7 +2,7 @@ import Provider, { type ClientMetadata, type Configuration, type KoaContextWithO
 import { randomBytes } from 'node:crypto';
 import type { JWK } from 'jose';
 import type { Fixture, FixtureClient } from '../fixture/schema.ts';
-import { memoryAdapterFactory } from './memory-adapter.ts';
+import type { MemoryStore } from './memory-adapter.ts';
 import type { EndpointPaths } from './paths.ts';
 import type { UserDirectory } from './users.ts';
 
@@ -27,9 +27,9 @@ function clientMetadata(client: FixtureClient, fixture: Fixture): ClientMetadata
  * oidc-provider configured from the fixture. Everything the fixture does not bend stays the
  * certified library's behaviour; the quirks are layered on as koa middleware around it.
  */
-export function createProvider(issuer: string, fixture: Fixture, users: UserDirectory, jwks: JWK[], endpoints: EndpointPaths): Provider {
+export function createProvider(issuer: string, fixture: Fixture, users: UserDirectory, jwks: JWK[], endpoints: EndpointPaths, store: MemoryStore): Provider {
   const configuration: Configuration = {
-    adapter: memoryAdapterFactory(),
+    adapter: store.Adapter,
     clients: fixture.clients.map((client) => clientMetadata(client, fixture)),
     jwks: { keys: jwks as Configuration['jwks'] extends { keys: infer K } | undefined ? K : never },
     routes: {

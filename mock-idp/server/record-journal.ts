@@ -49,6 +49,42 @@ function keptHeaders(headers: Record<string, string | string[] | undefined>): Re
   return kept;
 }
 
+/** What a request and its response left behind, captured cheaply on the hot path. */
+export interface Capture {
+  endpoint: JournalEntry['endpoint'];
+  method: string;
+  path: string;
+  params: Record<string, string>;
+  headers: Record<string, string | string[] | undefined>;
+  status: number;
+  body: unknown;
+  contentType?: string;
+  location?: string;
+  journal: JournalState;
+  at: Date;
+  durationMs: number;
+}
+
+/** The journal entry for a capture: copied and masked only when someone reads the journal. */
+export function draftOf(capture: Capture): Omit<JournalEntry, 'seq'> {
+  const { journal, contentType, location } = capture;
+  return {
+    at: capture.at.toISOString(),
+    endpoint: capture.endpoint,
+    method: capture.method,
+    path: capture.path,
+    params: maskParams(capture.params),
+    headers: keptHeaders(capture.headers),
+    ...(journal.clientAuth ? { clientAuth: journal.clientAuth } : {}),
+    response: { status: capture.status, ...(contentType ? { contentType } : {}), ...(location ? { location: maskLocation(location) } : {}), body: responseBody(capture.body, contentType) },
+    ...(journal.fault ? { fault: journal.fault } : {}),
+    durationMs: capture.durationMs,
+  };
+}
+
+export const logLine = (seq: number, capture: Capture) =>
+  `${seq} ${capture.method} ${capture.path} → ${capture.status}${capture.journal.clientAuth ? ` (client auth: ${capture.journal.clientAuth.method})` : ''}${capture.journal.fault ? ` [fault: ${capture.journal.fault}]` : ''}`;
+
 /** Records every request with its response, secrets masked, so tests can assert what a connector sent. */
 export const recordJournal = (store: JournalStore, endpoints: EndpointPaths, log: (line: string) => void): Middleware => async (ctx, next) => {
   const started = performance.now();
@@ -59,22 +95,21 @@ export const recordJournal = (store: JournalStore, endpoints: EndpointPaths, log
   } finally {
     const endpoint = endpointFor(ctx.path, endpoints);
     if (endpoint !== 'admin') {
-      const contentType = ctx.response.get('content-type') || undefined;
-      const location = ctx.response.get('location') || undefined;
-      const entry: Omit<JournalEntry, 'seq'> = {
-        at: new Date().toISOString(),
+      const capture: Capture = {
         endpoint,
         method: ctx.method,
         path: ctx.path,
-        params: maskParams((ctx.state.params as Record<string, string> | undefined) ?? {}),
-        headers: keptHeaders(ctx.req.headers),
-        ...(journal.clientAuth ? { clientAuth: journal.clientAuth } : {}),
-        response: { status: ctx.status, ...(contentType ? { contentType } : {}), ...(location ? { location: maskLocation(location) } : {}), body: responseBody(ctx.body, contentType) },
-        ...(journal.fault ? { fault: journal.fault } : {}),
+        params: (ctx.state.params as Record<string, string> | undefined) ?? {},
+        headers: ctx.req.headers,
+        status: ctx.status,
+        body: ctx.body,
+        contentType: ctx.response.get('content-type') || undefined,
+        location: ctx.response.get('location') || undefined,
+        journal,
+        at: new Date(),
         durationMs: Math.round((performance.now() - started) * 100) / 100,
       };
-      const saved = store.add(entry);
-      log(`${saved.seq} ${ctx.method} ${ctx.path} → ${ctx.status}${journal.clientAuth ? ` (client auth: ${journal.clientAuth.method})` : ''}${journal.fault ? ` [fault: ${journal.fault}]` : ''}`);
+      log(logLine(store.add(() => draftOf(capture)), capture));
     }
   }
 };

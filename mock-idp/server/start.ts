@@ -11,14 +11,16 @@ import { injectFaults } from './faults.ts';
 import { JournalStore } from './journal-store.ts';
 import { honourOfflineAccess } from './offline-access.ts';
 import { loadSigningKeys } from './keys.ts';
+import { createMemoryStore } from './memory-adapter.ts';
 import { loginRoutes } from './login.ts';
-import { endpointFor, paths } from './paths.ts';
+import { DISCOVERY_PATH, endpointFor, paths } from './paths.ts';
+import { staticMetadata } from './static-metadata.ts';
 import { createProvider } from './provider.ts';
 import { recordJournal } from './record-journal.ts';
 import { readRequestBody } from './request-body.ts';
 import { requireAuthorizeParams, requireTokenParams } from './required-params.ts';
 import { shapeTokenResponse } from './shape-token-response.ts';
-import { serveUserinfo } from './userinfo.ts';
+import { serveUserinfo, userinfoFastPath } from './userinfo.ts';
 import { UserDirectory } from './users.ts';
 
 /** Runs middlewares in order, the last one handing over to `next`. */
@@ -52,7 +54,8 @@ export async function startMockIdp(input: Fixture | FixtureInput, options: Start
   const endpoints = paths(fixture.userinfo.path);
   const users = new UserDirectory(fixture);
   const journal = new JournalStore();
-  const provider = createProvider(issuer, fixture, users, keys.jwks, endpoints);
+  const store = createMemoryStore();
+  const provider = createProvider(issuer, fixture, users, keys.jwks, endpoints, store);
   const endpointOf = (path: string) => endpointFor(path, endpoints);
 
   const tokenAudiences = () => [`${issuer}${endpoints.token}`, issuer];
@@ -62,20 +65,32 @@ export async function startMockIdp(input: Fixture | FixtureInput, options: Start
     revocation: checkClientAuth(fixture, tokenAudiences),
   };
   const routes = new Router();
-  routes.all(endpoints.userinfo, serveUserinfo(provider, fixture.userinfo, users));
+  routes.all(endpoints.userinfo, serveUserinfo(store, fixture.userinfo, users));
+  loginRoutes(routes, provider, fixture, users);
+  adminRoutes(routes, journal);
 
   provider.use(errorBoundary(log));
   provider.use(recordJournal(journal, endpoints, log));
   provider.use(readRequestBody);
   provider.use(injectFaults(fixture.faults, endpointOf));
+  // Faulty documents must fail per call, so only fault-free ones are served from their rendering.
+  const faulted = new Set(fixture.faults.map((fault) => fault.endpoint));
+  const metadata = staticMetadata(
+    Object.fromEntries(([[DISCOVERY_PATH, 'discovery'], [endpoints.jwks, 'jwks']] as const).filter(([, name]) => !faulted.has(name))),
+    journal,
+    log,
+  );
+  provider.use(metadata.remember);
   provider.use((ctx, next) => (byEndpoint[endpointOf(ctx.path)] ?? ((_ctx, pass) => pass()))(ctx, next));
   provider.use(routes.routes());
-  provider.use(loginRoutes(provider, fixture, users).routes());
-  provider.use(adminRoutes(journal).routes());
 
   // oidc-provider reports client/request errors through 'server_error' only when they are ours; keep them off stdout.
   provider.on('server_error', (_ctx, error) => log(`oidc-provider server_error: ${error.stack ?? error.message}`));
-  server.on('request', provider.callback());
+  const handle = provider.callback();
+  const userinfoFast = faulted.has('userinfo') ? () => false : userinfoFastPath(endpoints.userinfo, store, fixture.userinfo, users, journal, log);
+  server.on('request', (request, response) => {
+    if (!metadata.serve(request, response) && !userinfoFast(request, response)) void handle(request, response);
+  });
 
   const absolute = (path: string) => `${issuer}${path}`;
   return {

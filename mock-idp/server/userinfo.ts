@@ -1,55 +1,106 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Context } from 'koa';
-import type Provider from 'oidc-provider';
+import type { MemoryStore } from './memory-adapter.ts';
 import type { Fixture } from '../fixture/schema.ts';
-import { sendOAuthError } from './oauth-error.ts';
+import type { JournalStore } from './journal-store.ts';
+import { draftOf, logLine, type Capture } from './record-journal.ts';
 import type { UserDirectory } from './users.ts';
 
 type UserinfoSettings = Fixture['userinfo'];
 
+export interface UserinfoRequest {
+  method: string;
+  authorization?: string;
+  query: Record<string, string>;
+}
+
+export interface UserinfoAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
 /** Where the token came from, per the fixture's allowed sources; a header with any scheme counts. */
-export function extractAccessToken(ctx: Context, settings: UserinfoSettings): string | undefined {
-  if (settings.tokenFrom.includes('header')) {
-    const header = ctx.get('authorization');
-    const match = /^\s*\S+\s+(\S+)\s*$/.exec(header);
+export function extractAccessToken(request: UserinfoRequest, settings: UserinfoSettings): string | undefined {
+  if (settings.tokenFrom.includes('header') && request.authorization) {
+    const match = /^\s*\S+\s+(\S+)\s*$/.exec(request.authorization);
     if (match?.[1]) return match[1];
   }
-  if (settings.tokenFrom.includes('query')) {
-    const fromQuery = (ctx.state.params as Record<string, string>).access_token;
-    if (fromQuery) return fromQuery;
-  }
+  if (settings.tokenFrom.includes('query') && request.query.access_token) return request.query.access_token;
   return undefined;
 }
 
-function unauthorized(ctx: Context, description: string): void {
-  ctx.set('www-authenticate', `Bearer error="invalid_token", error_description="${description.replace(/"/g, "'")}"`);
-  sendOAuthError(ctx, 401, 'invalid_token', description);
-}
+const JSON_TYPE = 'application/json; charset=utf-8';
+const error = (status: number, code: string, description: string, extra: Record<string, string> = {}): UserinfoAnswer => ({
+  status,
+  headers: { 'content-type': JSON_TYPE, 'cache-control': 'no-store', ...extra },
+  body: JSON.stringify({ error: code, error_description: description }),
+});
+const invalidToken = (description: string) =>
+  error(401, 'invalid_token', description, { 'www-authenticate': `Bearer error="invalid_token", error_description="${description.replace(/"/g, "'")}"` });
 
 /**
  * Our own userinfo, not oidc-provider's: real IdPs return whatever JSON they like, and the fixture's
- * profile must come back exactly as written (nested, arrays, numeric ids).
+ * profile must come back exactly as written (nested, arrays, numeric ids). Free of any framework (and
+ * synchronous: the token store is in memory), so the koa route and the HTTP fast path agree.
  */
-export const serveUserinfo = (provider: Provider, settings: UserinfoSettings, users: UserDirectory) => async (ctx: Context): Promise<void> => {
-  if (settings.method !== 'ANY' && ctx.method !== settings.method) {
-    ctx.set('allow', settings.method);
-    return sendOAuthError(ctx, 405, 'invalid_request', `userinfo accepts ${settings.method} only, got ${ctx.method}`);
+export function answerUserinfo(tokens: MemoryStore, settings: UserinfoSettings, users: UserDirectory, request: UserinfoRequest): UserinfoAnswer {
+  if (settings.method !== 'ANY' && request.method !== settings.method) {
+    return error(405, 'invalid_request', `userinfo accepts ${settings.method} only, got ${request.method}`, { allow: settings.method });
   }
-  const token = extractAccessToken(ctx, settings);
+  const token = extractAccessToken(request, settings);
   if (!token) {
     const where = settings.tokenFrom.map((source) => (source === 'header' ? 'the Authorization header' : 'the access_token query parameter')).join(' or ');
-    return unauthorized(ctx, `no access token; this IdP reads it from ${where}`);
+    return invalidToken(`no access token; this IdP reads it from ${where}`);
   }
-  const accessToken = await provider.AccessToken.find(token);
-  if (!accessToken) return unauthorized(ctx, 'access token is unknown, expired or revoked');
+  // The opaque token is its own storage key; revocation and expiry remove the entry.
+  const accessToken = tokens.peek('AccessToken', token);
+  if (!accessToken || typeof accessToken.accountId !== 'string') return invalidToken('access token is unknown, expired or revoked');
   if (settings.override) {
-    ctx.status = settings.override.status;
-    ctx.type = settings.override.contentType;
-    ctx.body = settings.override.body;
-    return;
+    return { status: settings.override.status, headers: { 'content-type': settings.override.contentType }, body: settings.override.body };
   }
   const user = users.get(accessToken.accountId);
-  if (!user) return unauthorized(ctx, 'the user of this token is no longer in the fixture');
-  ctx.set('cache-control', 'no-store');
-  ctx.type = 'application/json';
-  ctx.body = JSON.stringify(user.profile);
+  if (!user) return invalidToken('the user of this token is no longer in the fixture');
+  return { status: 200, headers: { 'content-type': JSON_TYPE, 'cache-control': 'no-store' }, body: JSON.stringify(user.profile) };
+}
+
+/** The koa route: used when a fault or a POST body puts userinfo through the middleware stack. */
+export const serveUserinfo = (tokens: MemoryStore, settings: UserinfoSettings, users: UserDirectory) => async (ctx: Context): Promise<void> => {
+  const params = ctx.state.params as Record<string, string>;
+  const answer = answerUserinfo(tokens, settings, users, { method: ctx.method, authorization: ctx.get('authorization') || undefined, query: params });
+  ctx.status = answer.status;
+  ctx.set(answer.headers);
+  ctx.body = answer.body;
 };
+
+/**
+ * The HTTP fast path for bodiless userinfo requests: the busiest endpoint after discovery skips the
+ * koa stack (journaled all the same). Returns false for what it does not take.
+ */
+export function userinfoFastPath(path: string, tokens: MemoryStore, settings: UserinfoSettings, users: UserDirectory, store: JournalStore, log: (line: string) => void) {
+  return (request: IncomingMessage, response: ServerResponse): boolean => {
+    if (!request.url || (request.method !== 'GET' && request.method !== 'POST') || (request.method === 'POST' && request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0')) return false;
+    const queryAt = request.url.indexOf('?');
+    if ((queryAt === -1 ? request.url : request.url.slice(0, queryAt)) !== path) return false;
+    const started = performance.now();
+    const query = queryAt === -1 ? {} : Object.fromEntries(new URLSearchParams(request.url.slice(queryAt + 1)));
+    const answer = answerUserinfo(tokens, settings, users, { method: request.method, authorization: request.headers.authorization, query });
+    response.writeHead(answer.status, { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) });
+    response.end(answer.body);
+    const capture: Capture = {
+      endpoint: 'userinfo',
+      method: request.method,
+      path,
+      params: query,
+      headers: request.headers,
+      status: answer.status,
+      body: answer.body,
+      contentType: answer.headers['content-type'],
+      journal: {},
+      at: new Date(),
+      durationMs: Math.round((performance.now() - started) * 100) / 100,
+    };
+    log(logLine(store.add(() => draftOf(capture)), capture));
+    return true;
+  };
+}
