@@ -1,21 +1,8 @@
 import type { ObservedError } from './observation.ts';
 
-// How Logto core turns a ConnectorError into the error code its API and sign-in page show.
-const LOGTO_CODES: Record<string, string> = {
-  insufficient_request_parameters: 'connector.insufficient_request_parameters',
-  invalid_config: 'connector.invalid_config',
-  invalid_config_guard: 'connector.invalid_config_guard',
-  invalid_response: 'connector.invalid_response',
-  template_not_found: 'connector.template_not_found',
-  not_implemented: 'connector.not_implemented',
-  social_invalid_access_token: 'connector.invalid_access_token',
-  social_auth_code_invalid: 'connector.invalid_auth_code',
-  social_invalid_id_token: 'connector.invalid_id_token',
-  authorization_failed: 'connector.authorization_failed',
-  rate_limit_exceeded: 'connector.rate_limit_exceeded',
-};
-
-export const logtoCodeFor = (connectorCode: string): string => LOGTO_CODES[connectorCode] ?? 'connector.general';
+// Logto core (koa-connector-error-handler) answers every ConnectorError as `connector.<code>`:
+// 400 for config/response problems, 401 for auth code/token/id_token problems.
+export const logtoCodeFor = (connectorCode: string): string => `connector.${connectorCode}`;
 
 /** A thrown value from connector code → what a Logto user would see. */
 export function observeError(error: unknown, stage: ObservedError['stage']): ObservedError {
