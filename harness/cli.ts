@@ -57,9 +57,8 @@ async function createTarget(flags: RunFlags): Promise<Target> {
     log: (line) => process.stderr.write(`${line}\n`),
   };
   // Loaded only for this target, so the in-process path never pulls in the Logto client code.
-  const specifier = './targets/logto/index.ts';
-  const module = (await import(specifier)) as { createLogtoTarget(options: LogtoTargetOptions): Promise<Target> };
-  return module.createLogtoTarget(options);
+  const { createLogtoTarget } = await import('./targets/logto/index.ts');
+  return createLogtoTarget(options);
 }
 
 async function writeReports(results: ScenarioResult[], flags: RunFlags): Promise<string[]> {

@@ -1,0 +1,54 @@
+import LogtoClient, { Prompt } from '@logto/node';
+
+/**
+ * The application's side, as Logto's SDKs do it (@logto/node is the JavaScript twin of the Python
+ * SDK in Logto's Flask sample): an OIDC code flow with PKCE against Logto, tokens kept in memory.
+ */
+export class AppSession {
+  readonly #client: LogtoClient;
+  readonly #store = new Map<string, string>();
+  #navigated?: string;
+
+  constructor(endpoint: string, appId: string, appSecret: string) {
+    this.#client = new LogtoClient(
+      { endpoint, appId, appSecret, scopes: ['email', 'phone', 'profile'] },
+      {
+        navigate: (url: string) => {
+          this.#navigated = url;
+        },
+        storage: {
+          getItem: async (key: string) => this.#store.get(key) ?? null,
+          setItem: async (key: string, value: string) => {
+            this.#store.set(key, value);
+          },
+          removeItem: async (key: string) => {
+            this.#store.delete(key);
+          },
+        },
+      },
+    );
+  }
+
+  /** The authorization URL the SDK would send the browser to. */
+  async startSignIn(redirectUri: string): Promise<string> {
+    this.#navigated = undefined;
+    await this.#client.signIn({ redirectUri, prompt: Prompt.Login });
+    if (!this.#navigated) throw new Error('the Logto SDK did not navigate to an authorization URL');
+    return this.#navigated;
+  }
+
+  /** Exchanges the callback's code; returns what the application now knows of the user. */
+  async finishSignIn(callbackUrl: string): Promise<{ claims: Record<string, unknown>; userinfo?: Record<string, unknown> }> {
+    await this.#client.handleSignInCallback(callbackUrl);
+    const claims = (await this.#client.getIdTokenClaims()) as Record<string, unknown>;
+    const userinfo = (await this.#client.fetchUserInfo().catch(() => undefined)) as Record<string, unknown> | undefined;
+    return { claims, ...(userinfo ? { userinfo } : {}) };
+  }
+
+  /** Signs out (revokes, clears storage); returns the end-session URL the browser would visit. */
+  async signOut(postLogoutRedirectUri: string): Promise<string | undefined> {
+    this.#navigated = undefined;
+    await this.#client.signOut(postLogoutRedirectUri);
+    return this.#navigated;
+  }
+}

@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import { CookieJar, followRedirects } from '../../follow-redirects.ts';
+import { LogtoApiError, LogtoHttp } from './logto-http.ts';
+import type { LogtoFailure } from './observation.ts';
+
+export interface ExperienceInput {
+  endpoint: string;
+  /** The application's authorization URL (from the SDK). */
+  authorizationUrl: string;
+  /** Where the application receives the code. */
+  appRedirectUri: string;
+  /** The Logto connector id (the instance, not the factory). */
+  connectorId: string;
+  /** Picks the IdP user (login_hint). */
+  idpUser?: string;
+  /** The IdP as the browser reaches it, when Logto reaches it at another URL (containers). */
+  rewriteIdpUrl?: (url: string) => string;
+}
+
+export type ExperienceOutcome = { callbackUrl: string; registered: boolean } | { failure: LogtoFailure };
+
+const fail = (step: string, error: unknown): { failure: LogtoFailure } => ({
+  failure: error instanceof LogtoApiError ? { step, status: error.status, code: error.code, message: error.message } : { step, code: 'harness', message: (error as Error).message },
+});
+
+/**
+ * The browser's part of a social sign-in, through Logto's Experience API (what Logto's own sign-in
+ * page does): start the interaction, get the IdP URL, sign in there headlessly, verify the
+ * callback, identify (register on first sign-in), submit, follow back to the application.
+ */
+export async function signInThroughExperience(input: ExperienceInput): Promise<ExperienceOutcome> {
+  const jar = new CookieJar();
+  const logto = new LogtoHttp(input.endpoint, jar);
+  const step = async <T>(name: string, run: () => Promise<T>): Promise<T | { failure: LogtoFailure }> => {
+    try {
+      return await run();
+    } catch (error) {
+      return fail(name, error);
+    }
+  };
+  const failed = (value: unknown): value is { failure: LogtoFailure } => Boolean(value && typeof value === 'object' && 'failure' in value);
+
+  // /oidc/auth sets the interaction cookie and sends the browser to the sign-in page (not followed).
+  const started = await step('GET /oidc/auth', async () => {
+    const first = await followRedirects(input.authorizationUrl, (url) => new URL(url).pathname.startsWith('/sign-in') || url.startsWith(input.appRedirectUri), { jar });
+    if (!first.callbackUrl) throw new Error(`Logto did not send the browser to its sign-in page (${first.stoppedAt?.status} at ${first.stoppedAt?.url})`);
+  });
+  if (failed(started)) return started;
+
+  const begin = await step('PUT /api/experience', () => logto.request('PUT', '/api/experience', { json: { interactionEvent: 'SignIn' } }));
+  if (failed(begin)) return begin;
+
+  const socialRedirectUri = `${logto.endpoint}/callback/${input.connectorId}`;
+  const authorization = await step('POST …/social/:connectorId/authorization-uri', () =>
+    logto.request<{ authorizationUri: string; verificationId: string }>('POST', `/api/experience/verification/social/${encodeURIComponent(input.connectorId)}/authorization-uri`, {
+      json: { state: randomUUID(), redirectUri: socialRedirectUri },
+    }),
+  );
+  if (failed(authorization)) return authorization;
+  const { authorizationUri, verificationId } = authorization.body;
+
+  const rewrite = input.rewriteIdpUrl ?? ((url: string) => url);
+  const idpUrl = new URL(rewrite(authorizationUri));
+  if (input.idpUser && !idpUrl.searchParams.has('login_hint')) idpUrl.searchParams.set('login_hint', input.idpUser);
+  const atIdp = await step('the IdP', async () => {
+    const idpJar = new CookieJar();
+    let url = idpUrl.href;
+    // The IdP's redirects name its public URL; the browser follows them at the reachable one.
+    for (let leg = 0; leg < 10; leg += 1) {
+      const hop = await followRedirects(rewrite(url), (candidate) => candidate.startsWith(socialRedirectUri) || rewrite(candidate) !== candidate, { jar: idpJar });
+      if (!hop.callbackUrl) throw new Error(`the IdP did not send the browser back to Logto (${hop.stoppedAt?.status} at ${hop.stoppedAt?.url}: ${hop.stoppedAt?.body.slice(0, 200)})`);
+      if (hop.callbackUrl.startsWith(socialRedirectUri)) return Object.fromEntries(new URL(hop.callbackUrl).searchParams);
+      url = hop.callbackUrl;
+    }
+    throw new Error('too many redirects at the IdP');
+  });
+  if (failed(atIdp)) return atIdp;
+
+  const verified = await step('POST …/social/:connectorId/verify', () =>
+    logto.request('POST', `/api/experience/verification/social/${encodeURIComponent(input.connectorId)}/verify`, { json: { verificationId, connectorData: atIdp } }),
+  );
+  if (failed(verified)) return verified;
+
+  let registered = false;
+  const identified = await step('POST /api/experience/identification', async () => {
+    try {
+      await logto.request('POST', '/api/experience/identification', { json: { verificationId } });
+    } catch (error) {
+      if (!(error instanceof LogtoApiError) || error.code !== 'user.identity_not_exist') throw error;
+      registered = true;
+      await logto.request('PUT', '/api/experience/interaction-event', { json: { interactionEvent: 'Register' } });
+      await logto.request('POST', '/api/experience/identification', { json: { verificationId } });
+    }
+  });
+  if (failed(identified)) return identified;
+
+  const submitted = await step('POST /api/experience/submit', () => logto.request<{ redirectTo: string }>('POST', '/api/experience/submit', { json: {} }));
+  if (failed(submitted)) return submitted;
+
+  const back = await step('back to the application', async () => {
+    const hop = await followRedirects(submitted.body.redirectTo, (url) => url.startsWith(input.appRedirectUri), { jar });
+    if (!hop.callbackUrl) throw new Error(`Logto did not redirect to the application (${hop.stoppedAt?.status} at ${hop.stoppedAt?.url})`);
+    return hop.callbackUrl;
+  });
+  if (failed(back)) return back;
+  return { callbackUrl: back, registered };
+}

@@ -1,0 +1,197 @@
+import { maskSecrets } from '../../../lib/mask.ts';
+import { UserError } from '../../../lib/user-error.ts';
+import { startMockIdp, type MockIdp } from '../../../mock-idp/index.ts';
+import { runChecks } from '../../checks/index.ts';
+import type { CheckResult, RunContext, Scenario, ScenarioResult, Target } from '../../model.ts';
+import { substituteIssuer } from '../../substitute.ts';
+import { verdict } from '../../verdict.ts';
+import { createInProcessTarget } from '../in-process/index.ts';
+import type { LogtoTargetOptions } from '../logto-options.ts';
+import { AppSession } from './app-client.ts';
+import { compareWithPrediction } from './compare.ts';
+import { signInThroughExperience } from './experience-driver.ts';
+import { removeLeftovers } from './leftovers.ts';
+import { LogtoApiError } from './logto-http.ts';
+import { ManagementClient } from './management-client.ts';
+import { applicationName, connectorTarget, newRunId } from './naming.ts';
+import type { LogtoObservation } from './observation.ts';
+import { profileChange } from './second-sign-in.ts';
+import { signInExperienceChange } from './sign-in-experience.ts';
+import { withUniqueEmail } from './unique-fixture.ts';
+
+// The application's redirect URIs: never loaded, the harness stops the browser before them.
+const APP_REDIRECT_URI = 'http://localhost:3000/harness/callback';
+const APP_POST_LOGOUT_URI = 'http://localhost:3000/harness/signed-out';
+
+/** The first Management API call failing is almost always a setup mistake: say which. */
+function accessProblem(error: unknown, options: LogtoTargetOptions): unknown {
+  if (error instanceof LogtoApiError) {
+    const hint =
+      error.status === 401 || error.code.startsWith('oidc.')
+        ? 'check LOGTO_M2M_APP_ID / LOGTO_M2M_APP_SECRET (an M2M app) and --resource (a Logto Cloud tenant uses https://<tenant-id>.logto.app/api)'
+        : error.status === 403
+          ? 'give the M2M app the "Logto Management API access" role'
+          : 'see the Logto server log';
+    return new UserError({ field: '--endpoint', message: `Logto refused the Management API: ${error.message}`, hint });
+  }
+  if (error instanceof TypeError && /fetch failed/.test(error.message)) {
+    const cause = (error as TypeError & { cause?: { code?: string } }).cause?.code;
+    return new UserError({ field: '--endpoint', message: `cannot reach Logto at ${options.endpoint}${cause ? ` (${cause})` : ''}`, hint: 'is it running? GET <endpoint>/api/status answers 204 when it is up' });
+  }
+  return error;
+}
+
+/** Runs cleanup steps in reverse order; each failure is logged, none stops the others. */
+class CleanupStack {
+  readonly #steps: Array<{ what: string; run: () => Promise<unknown> }> = [];
+  readonly #log: (line: string) => void;
+  constructor(log: (line: string) => void) {
+    this.#log = log;
+  }
+  push(what: string, run: () => Promise<unknown>) {
+    this.#steps.push({ what, run });
+  }
+  async drain() {
+    while (this.#steps.length > 0) {
+      const step = this.#steps.pop()!;
+      await step.run().catch((error: unknown) => this.#log(`cleanup: could not ${step.what}: ${(error as Error).message}`));
+    }
+  }
+}
+
+/**
+ * A running Logto (self-hosted or a tenant): each scenario becomes a temporary connector, a real
+ * sign-in by an application through the Experience API, and a read-back of what Logto stored,
+ * next to what the in-process run of the same connector code predicted.
+ */
+export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Target> {
+  const log = options.log ?? (() => {});
+  const runId = newRunId();
+  const management = new ManagementClient({ endpoint: options.endpoint, appId: options.m2mAppId, appSecret: options.m2mAppSecret, resource: options.resource });
+  const prediction = createInProcessTarget();
+  const runCleanup = new CleanupStack(log);
+
+  const removed = await removeLeftovers(management).catch((error: unknown) => {
+    throw accessProblem(error, options);
+  });
+  if (removed.length > 0) log(`removed leftovers of an earlier run: ${removed.join(', ')}`);
+
+  const app = await management.createApplication({ name: applicationName(runId), type: 'Traditional', oidcClientMetadata: { redirectUris: [APP_REDIRECT_URI], postLogoutRedirectUris: [APP_POST_LOGOUT_URI] } });
+  if (!options.keep) runCleanup.push(`delete application ${app.id}`, () => management.deleteApplication(app.id));
+  const [secret] = await management.applicationSecrets(app.id);
+  if (!secret) throw new Error(`Logto returned no secret for application ${app.id}`);
+
+  const idpPublic = options.idpPublicUrl ? new URL(options.idpPublicUrl) : undefined;
+  let index = 0;
+  // One scenario at a time: they share the sign-in experience.
+  let queue = Promise.resolve();
+
+  const runOne = async (original: Scenario, context: RunContext): Promise<ScenarioResult> => {
+    const started = performance.now();
+    index += 1;
+    const target = connectorTarget(runId, index);
+    const scenario = withUniqueEmail(original, runId);
+    const cleanup = new CleanupStack(log);
+    const logto: LogtoObservation = { target, connectorId: '' };
+    const checks: CheckResult[] = [];
+    try {
+      if (scenario.idp.kind !== 'fixture') throw new Error('the Logto target needs a fixture IdP (it changes the profile between sign-ins)');
+      const observed = await prediction.observe(scenario, context);
+      checks.push(...runChecks(observed));
+
+      const idp: MockIdp = await startMockIdp(scenario.idp.fixture, {
+        host: idpPublic ? '0.0.0.0' : '127.0.0.1',
+        port: idpPublic ? Number(idpPublic.port || (idpPublic.protocol === 'https:' ? 443 : 80)) : 0,
+        ...(idpPublic ? { issuer: idpPublic.origin } : {}),
+      });
+      cleanup.push('stop the mock IdP', () => idp.stop());
+      const local = `http://127.0.0.1:${new URL(idp.endpoints.token).port || idpPublic?.port}`;
+      const rewriteIdpUrl = idpPublic ? (url: string) => (url.startsWith(idp.issuer) ? `${local}${url.slice(idp.issuer.length)}` : url) : undefined;
+
+      const connector = await management.createConnector({
+        connectorId: scenario.connector,
+        config: substituteIssuer(scenario.config, idp.issuer),
+        metadata: { target, name: { en: `${target} (${scenario.name})`.slice(0, 128) } },
+        syncProfile: scenario.syncProfile,
+        enableTokenStorage: scenario.enableTokenStorage,
+      });
+      logto.connectorId = connector.id;
+      if (!options.keep) cleanup.push(`delete connector ${connector.id}`, () => management.deleteConnector(connector.id));
+
+      const change = signInExperienceChange(await management.getSignInExperience(), target);
+      await management.patchSignInExperience(change.apply);
+      if (!options.keep) cleanup.push('restore the sign-in experience', () => management.patchSignInExperience(change.restore));
+
+      const signIn = async () => {
+        const session = new AppSession(options.endpoint, app.id, secret.value);
+        const authorizationUrl = await session.startSignIn(APP_REDIRECT_URI);
+        const outcome = await signInThroughExperience({
+          endpoint: options.endpoint,
+          authorizationUrl,
+          appRedirectUri: APP_REDIRECT_URI,
+          connectorId: connector.id,
+          ...(scenario.user ? { idpUser: scenario.user } : {}),
+          ...(rewriteIdpUrl ? { rewriteIdpUrl } : {}),
+        });
+        if ('failure' in outcome) return { failure: outcome.failure };
+        const received = await session.finishSignIn(outcome.callbackUrl);
+        const endSession = await session.signOut(APP_POST_LOGOUT_URI).catch(() => undefined);
+        if (endSession) await fetch(endSession, { redirect: 'manual' }).then((response) => response.body?.cancel()).catch(() => undefined);
+        return { received };
+      };
+
+      context.progress(`${scenario.name}: signing in through Logto`);
+      const first = await signIn();
+      if ('failure' in first && first.failure) {
+        logto.failure = first.failure;
+      } else if ('received' in first && first.received) {
+        logto.app = first.received;
+        const userId = String(first.received.claims.sub);
+        if (!options.keep) cleanup.push(`delete user ${userId}`, () => management.deleteUser(userId));
+        logto.user = await management.getUser(userId);
+        logto.identity = await management.getIdentity(userId, target).catch(() => undefined);
+
+        const idpUserId = scenario.user ?? scenario.idp.fixture.defaultUser;
+        const fixtureUser = scenario.idp.fixture.users.find((candidate) => candidate.id === idpUserId);
+        if (fixtureUser) {
+          const change = profileChange(scenario, fixtureUser);
+          idp.updateUser(fixtureUser.id, { profile: change.profile, ...(change.claims ? { claims: change.claims } : {}) });
+          const second = await signIn();
+          logto.second = { changed: change.changed, ...('failure' in second && second.failure ? { failure: second.failure } : {}) };
+          if (!logto.second.failure) logto.second.user = await management.getUser(userId);
+        }
+      }
+      checks.push(...compareWithPrediction(observed, logto));
+    } catch (error) {
+      checks.push({ id: 'logto.harness', title: 'Logto target', status: 'fail', message: (error as Error).message });
+    } finally {
+      await cleanup.drain();
+    }
+    const masked = maskSecrets(checks);
+    const { status, missed } = verdict(original, masked);
+    return {
+      name: original.name,
+      file: original.file,
+      target: 'logto',
+      knownBad: original.knownBad,
+      status,
+      checks: missed.length > 0 && original.knownBad ? [...masked, { id: 'known-bad', title: 'Known-bad config caught', status: 'fail', message: `not caught as expected: missing ${missed.join(', ')}` }] : masked,
+      ...(logto.failure ? { error: { code: logto.failure.code, message: logto.failure.message } } : {}),
+      durationMs: Math.round(performance.now() - started),
+    };
+  };
+
+  return {
+    name: 'logto',
+    run(scenario, context) {
+      const result = queue.then(() => runOne(scenario, context));
+      queue = result.then(() => undefined, () => undefined);
+      return result;
+    },
+    async close() {
+      await queue;
+      await runCleanup.drain();
+      await prediction.close?.();
+    },
+  };
+}

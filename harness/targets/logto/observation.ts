@@ -1,0 +1,22 @@
+import type { IdentityWithSecret, UserRecord } from './management-client.ts';
+
+/** A Logto API answer that stopped the sign-in, with the step it came from. */
+export interface LogtoFailure {
+  step: string;
+  status?: number;
+  code: string;
+  message: string;
+}
+
+/** What Logto itself did and stored for one scenario. */
+export interface LogtoObservation {
+  target: string;
+  connectorId: string;
+  failure?: LogtoFailure;
+  user?: UserRecord;
+  identity?: IdentityWithSecret;
+  /** What the application got: ID token claims and userinfo. */
+  app?: { claims: Record<string, unknown>; userinfo?: Record<string, unknown> };
+  /** The second sign-in, after the IdP changed the user's name/avatar. */
+  second?: { changed: { name?: string; avatar?: string }; user?: UserRecord; failure?: LogtoFailure };
+}
