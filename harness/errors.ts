@@ -2,6 +2,9 @@ import type { ObservedError } from './observation.ts';
 
 // Logto core (koa-connector-error-handler) answers every ConnectorError as `connector.<code>`:
 // 400 for config/response problems, 401 for auth code/token/id_token problems.
+export const LOGTO_INTERNAL_ERROR = 'http_500';
+export const LOGTO_BAD_REQUEST = 'http_400';
+
 export const logtoCodeFor = (connectorCode: string): string => `connector.${connectorCode}`;
 
 /** A thrown value from connector code → what a Logto user would see. */
@@ -10,9 +13,11 @@ export function observeError(error: unknown, stage: ObservedError['stage']): Obs
     const connectorError = error as Error & { code: string; data?: unknown };
     return { stage, logtoCode: logtoCodeFor(connectorError.code), connectorCode: connectorError.code, message: summarize(connectorError.data) ?? connectorError.message, data: connectorError.data };
   }
-  // Anything else (a TypeError in the connector, a network failure) reaches Logto as an unexpected 500.
+  // Anything else (a TypeError in the connector, a jose verification error, a network failure)
+  // reaches Logto's error handler as it is: 500 "Internal server error." without a code (400 for a
+  // SyntaxError). The harness names it by status, as the Logto target does for code-less answers.
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return { stage, logtoCode: 'unknown (Logto answers 500 internal server error)', message };
+  return { stage, logtoCode: error instanceof SyntaxError ? LOGTO_BAD_REQUEST : LOGTO_INTERNAL_ERROR, message };
 }
 
 function summarize(data: unknown): string | undefined {
