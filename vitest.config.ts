@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Each file starts its own IdPs on port 0; two cores, so keep the pool small.
     maxWorkers: 2,
+    reporters: ['default', './test/closing-line-reporter.ts'],
   },
 });
