@@ -117,3 +117,10 @@ describe('verdict', () => {
     expect(verdict(scenario({ knownBad: true }), [signInPass]).status).toBe('failed');
   });
 });
+
+describe('stored config', async () => {
+  const { storedConfig } = await import('../../harness/stored-config.ts');
+  it('drops what Logto drops before saving (empty strings, objects, arrays, null), recursively', () => {
+    expect(storedConfig({ clientId: 'c', scope: '', customConfig: {}, profileMap: { id: 'sub', email: '' }, list: [], keep: false, zero: 0 })).toEqual({ clientId: 'c', profileMap: { id: 'sub' }, keep: false, zero: 0 });
+  });
+});

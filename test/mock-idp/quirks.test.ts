@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
+import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { authorize, exchange, quirkFixture, tokensFor, withIdp } from '../helpers/raw-flow.ts';
 
@@ -180,6 +180,18 @@ describe('faults', () => {
 describe('id_token quirks', () => {
   const idTokenOf = async (fixture: ReturnType<typeof quirkFixture>, params: Record<string, string> = { nonce: 'n-123' }) =>
     withIdp(fixture, async (idp) => ({ token: jsonOf(await tokensFor(idp, params)).id_token as string, jwks: createRemoteJWKSet(new URL(idp.endpoints.jwks)), issuer: idp.issuer, stop: undefined }));
+
+  it('signs with the keys the fixture gives', async () => {
+    const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+    const jwk = { ...(await exportJWK(privateKey)), kid: 'fixture-key-1', alg: 'RS256', use: 'sig' };
+    await withIdp(quirkFixture({ keys: [jwk] }), async (idp) => {
+      const token = jsonOf(await tokensFor(idp, { nonce: 'n' })).id_token as string;
+      expect(decodeProtectedHeader(token).kid).toBe('fixture-key-1');
+      const { keys } = (await (await fetch(idp.endpoints.jwks)).json()) as { keys: Array<{ kid: string; d?: string }> };
+      expect(keys.map((key) => key.kid)).toEqual(['fixture-key-1']);
+      expect(keys[0]?.d).toBeUndefined();
+    });
+  });
 
   it('signs with ES256 when asked', async () => {
     await withIdp(quirkFixture({ idToken: { alg: 'ES256' } }), async (idp) => {

@@ -5,6 +5,7 @@ import { observeError } from '../../errors.ts';
 import { followRedirects } from '../../follow-redirects.ts';
 import type { Scenario } from '../../model.ts';
 import type { Observation } from '../../observation.ts';
+import { storedConfig } from '../../stored-config.ts';
 import { substituteIssuer } from '../../substitute.ts';
 
 // Where Logto would send the IdP back to; nothing listens there, the follower stops before it.
@@ -15,7 +16,7 @@ const REDIRECT_URI = 'http://logto.harness.invalid/callback/harness-connector';
  * the token-storage or plain sign-in path → refresh from the config as stored (raw, no defaults).
  */
 export async function runConnectorFlow(scenario: Scenario, idp: { issuer: string; instance?: MockIdp }, source: ConnectorSource, signal?: AbortSignal): Promise<Observation> {
-  const config = substituteIssuer(scenario.config, idp.issuer);
+  const config = storedConfig(substituteIssuer(scenario.config, idp.issuer));
   const factory = await loadConnectorFactory(scenario.connector, source);
   const connector = await factory({ getConfig: async () => structuredClone(config) });
   const journalStart = idp.instance ? (idp.instance.journal.entries().at(-1)?.seq ?? 0) : 0;

@@ -40,9 +40,15 @@ export async function signInThroughExperience(input: ExperienceInput): Promise<E
   };
   const failed = (value: unknown): value is { failure: LogtoFailure } => Boolean(value && typeof value === 'object' && 'failure' in value);
 
-  // /oidc/auth sets the interaction cookie and sends the browser to the sign-in page (not followed).
+  // /oidc/auth sets the interaction cookie and sends the browser to a page of Logto's sign-in app
+  // (/sign-in, or /register by the first-screen setting); that page is not loaded.
+  const logtoOrigin = new URL(logto.endpoint).origin;
+  const isExperiencePage = (url: string) => {
+    const parsed = new URL(url);
+    return parsed.origin === logtoOrigin && !parsed.pathname.startsWith('/oidc');
+  };
   const started = await step('GET /oidc/auth', async () => {
-    const first = await followRedirects(input.authorizationUrl, (url) => new URL(url).pathname.startsWith('/sign-in') || url.startsWith(input.appRedirectUri), { jar });
+    const first = await followRedirects(input.authorizationUrl, (url) => isExperiencePage(url) || url.startsWith(input.appRedirectUri), { jar });
     if (!first.callbackUrl) throw new Error(`Logto did not send the browser to its sign-in page (${first.stoppedAt?.status} at ${first.stoppedAt?.url})`);
   });
   if (failed(started)) return started;
