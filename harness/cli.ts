@@ -1,7 +1,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { formatProblem, isUserError, UserError } from '../lib/user-error.ts';
+import { runCli } from '../lib/run-cli.ts';
+import { UserError } from '../lib/user-error.ts';
 import type { ScenarioResult, Target } from './model.ts';
 import { renderJson } from './report/json.ts';
 import { renderJunit } from './report/junit.ts';
@@ -141,10 +142,4 @@ program
     for (const scenario of scenarios) console.log(`✓ ${scenario.file}: ${scenario.name} (${scenario.connector}${scenario.knownBad ? ', known-bad' : ''})`);
   });
 
-try {
-  await program.parseAsync();
-} catch (error) {
-  if (!isUserError(error)) throw error;
-  for (const problem of error.problems) console.error(formatProblem(problem));
-  process.exitCode = 2;
-}
+await runCli(program);

@@ -1,5 +1,6 @@
 import type { Fixture, FixtureInput } from './fixture/schema.ts';
 import type { Journal } from './journal.ts';
+import type { EndpointPaths } from './server/paths.ts';
 
 export interface StartOptions {
   /** 0 (default) picks a free port. */
@@ -14,15 +15,8 @@ export interface StartOptions {
 export interface MockIdp {
   /** e.g. `http://127.0.0.1:41234`; discovery at `${issuer}/.well-known/openid-configuration`. */
   issuer: string;
-  /** The endpoints, as discovery announces them (userinfo honours fixture.userinfo.path). */
-  endpoints: {
-    authorization: string;
-    token: string;
-    userinfo: string;
-    jwks: string;
-    revocation: string;
-    endSession: string;
-  };
+  /** The endpoints as absolute URLs, as discovery announces them (userinfo honours fixture.userinfo.path). */
+  endpoints: EndpointPaths;
   journal: Journal;
   fixture: Fixture;
   /** Replace a user's profile (and claims) while running: a second sign-in sees the change. */

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { mask } from '../lib/mask.ts';
+import { runCli } from '../lib/run-cli.ts';
 import { formatProblem, isUserError } from '../lib/user-error.ts';
 import { loadFixture } from './fixture/load.ts';
 import { startMockIdp } from './server/start.ts';
@@ -79,10 +80,4 @@ program
     if (failed > 0) process.exitCode = 2;
   });
 
-try {
-  await program.parseAsync();
-} catch (error) {
-  if (!isUserError(error)) throw error;
-  for (const problem of error.problems) console.error(formatProblem(problem));
-  process.exitCode = 2;
-}
+await runCli(program);
