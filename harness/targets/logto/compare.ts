@@ -5,8 +5,11 @@ import type { LogtoObservation } from './observation.ts';
 const show = (value: unknown) => (value === undefined || value === null || value === '' ? 'nothing' : JSON.stringify(value));
 const same = (a: unknown, b: unknown) => (a ?? '') === (b ?? '');
 
-function finding(id: string, title: string, predicted: unknown, stored: unknown, note = ''): CheckResult {
-  const ok = same(predicted, stored);
+/** Logto stores phone numbers normalized to digits (`+1 555-0100` → `15550100`). Pure. */
+export const normalizePhone = (value: unknown): unknown => (typeof value === 'string' ? value.replace(/\D/g, '') : value);
+
+function finding(id: string, title: string, predicted: unknown, stored: unknown, note = '', normalize: (value: unknown) => unknown = (value) => value): CheckResult {
+  const ok = same(normalize(predicted), normalize(stored));
   return {
     id,
     title,
@@ -49,7 +52,7 @@ export function compareWithPrediction(prediction: Observation, logto: LogtoObser
   results.push(finding('logto.user.name', 'user.name (taken at sign-up)', predicted.name, logto.user.name));
   results.push(finding('logto.user.avatar', 'user.avatar (taken at sign-up)', predicted.avatar, logto.user.avatar));
   results.push(finding('logto.user.primaryEmail', 'user.primaryEmail', predicted.email, logto.user.primaryEmail, ' (Logto leaves it empty when another user has that email)'));
-  results.push(finding('logto.user.primaryPhone', 'user.primaryPhone', predicted.phone, logto.user.primaryPhone));
+  results.push(finding('logto.user.primaryPhone', 'user.primaryPhone (Logto keeps digits only)', predicted.phone, logto.user.primaryPhone, '', normalizePhone));
 
   const secret = logto.identity?.tokenSecret;
   if (prediction.scenario.enableTokenStorage) {
