@@ -8,7 +8,7 @@ export function mask(value: string): string {
 }
 
 // Names, not substrings: `tokenEndpoint` or `atToken` are not secrets, `client_secret` and `id_token` are.
-const SECRET_KEY = /^(.*secret|password|.*_token|(access|refresh|id)Token|token|.*assertion|authorization|cookie|set-cookie|code_verifier|codeVerifier)$/i;
+const SECRET_KEY = /^(.*secret|password|.*_token|id_token_hint|(access|refresh|id)Token|token|.*assertion|authorization|cookie|set-cookie|code_verifier|codeVerifier)$/i;
 
 export const isSecretKey = (key: string): boolean => SECRET_KEY.test(key) && key !== 'client_assertion_type';
 
