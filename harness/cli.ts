@@ -20,6 +20,7 @@ interface RunFlags {
   reporter: Array<'json' | 'junit'>;
   outDir: string;
   connectorVersion?: string;
+  connectorPath?: string;
   verbose?: boolean;
   color: boolean;
   endpoint?: string;
@@ -30,6 +31,9 @@ interface RunFlags {
   keep?: boolean;
 }
 
+// A variable, so the type checker and the in-process path do not depend on the module being there.
+const LOGTO_TARGET_MODULE = './targets/logto/index.ts';
+
 const positiveInt = (value: string): number => {
   const number = Number(value);
   if (!Number.isInteger(number) || number < 1 || number > 64) throw new InvalidArgumentError('a whole number from 1 to 64');
@@ -39,7 +43,12 @@ const positiveInt = (value: string): number => {
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 async function createTarget(flags: RunFlags): Promise<Target> {
-  if (flags.target === 'in-process') return createInProcessTarget(flags.connectorVersion ? { connectorVersion: flags.connectorVersion } : {});
+  if (flags.target === 'in-process') {
+    return createInProcessTarget({
+      ...(flags.connectorVersion ? { connectorVersion: flags.connectorVersion } : {}),
+      ...(flags.connectorPath ? { connectorPath: flags.connectorPath } : {}),
+    });
+  }
   const missing = [
     !flags.endpoint && '--endpoint (or LOGTO_ENDPOINT)',
     !flags.m2mAppId && '--m2m-app-id (or LOGTO_M2M_APP_ID)',
@@ -58,8 +67,15 @@ async function createTarget(flags: RunFlags): Promise<Target> {
     log: (line) => process.stderr.write(`${line}\n`),
   };
   // Loaded only for this target, so the in-process path never pulls in the Logto client code.
-  const { createLogtoTarget } = await import('./targets/logto/index.ts');
-  return createLogtoTarget(options);
+  let module: { createLogtoTarget?: (options: LogtoTargetOptions) => Promise<Target> };
+  try {
+    module = (await import(LOGTO_TARGET_MODULE)) as typeof module;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND' || !String((error as Error).message).includes('targets/logto/index.ts')) throw error;
+    throw new UserError({ field: '--target logto', message: 'the Logto target is not part of this checkout (harness/targets/logto/index.ts is missing)', hint: 'use --target in-process (the default), or update the checkout' });
+  }
+  if (typeof module.createLogtoTarget !== 'function') throw new Error('harness/targets/logto/index.ts does not export createLogtoTarget(options)');
+  return module.createLogtoTarget(options);
 }
 
 async function writeReports(results: ScenarioResult[], flags: RunFlags): Promise<string[]> {
@@ -86,7 +102,8 @@ program
   .option('-p, --parallel <n>', 'scenarios at a time', positiveInt, 1)
   .addOption(new Option('-r, --reporter <format>', 'also write a report file (repeatable)').choices(['json', 'junit']).argParser(collect).default([]))
   .option('-o, --out-dir <dir>', 'where report files go', 'reports')
-  .addOption(new Option('--connector-version <version>', 'run another installed connector version').env('HARNESS_CONNECTOR_VERSION'))
+  .addOption(new Option('--connector-version <version>', 'run the connectors installed under .connector-versions/<version> (default: the pinned 1.7.8 / 1.7.5)').env('HARNESS_CONNECTOR_VERSION'))
+  .addOption(new Option('--connector-path <dir>', 'run the connectors of another npm install prefix (<dir>/node_modules/@logto/connector-*)').env('HARNESS_CONNECTOR_PATH'))
   .option('-v, --verbose', 'show evidence for passing checks too')
   .option('--no-color', 'plain output')
   .addOption(new Option('--endpoint <url>', '[logto] Logto endpoint').env('LOGTO_ENDPOINT'))
@@ -105,6 +122,9 @@ Examples:
     $ connector-harness run fixtures/scenarios/github-like.yaml --verbose
   CI: four at a time, JSON and JUnit files in reports/:
     $ connector-harness run fixtures/scenarios --parallel 4 -r json -r junit
+  Another published connector version, installed beside the pinned one:
+    $ npm install --prefix .connector-versions/1.7.7 @logto/connector-oauth@1.7.7 @logto/connector-oidc@1.7.5
+    $ connector-harness run fixtures/scenarios --connector-version 1.7.7
   Against a running Logto (credentials from the environment):
     $ LOGTO_M2M_APP_ID=… LOGTO_M2M_APP_SECRET=… connector-harness run fixtures/scenarios \\
         --target logto --endpoint http://localhost:3001 --idp-public-url http://host.docker.internal:4000
@@ -130,6 +150,19 @@ Exit status: 0 all passed, 1 a check failed, 2 bad input (the message says which
     for (const file of await writeReports(results, flags)) console.log(`wrote ${file}`);
     const summary = summarize(results);
     process.exitCode = summary.failed + summary.errors > 0 || abort.signal.aborted ? 1 : 0;
+  });
+
+program
+  .command('list')
+  .description('list the scenarios a path holds, with what each expects')
+  .argument('<paths...>', 'scenario files or folders')
+  .addHelpText('after', '\nExample:\n  $ connector-harness list fixtures/scenarios')
+  .action(async (paths: string[]) => {
+    for (const scenario of await loadScenarios(paths)) {
+      const idp = scenario.idp.kind === 'url' ? scenario.idp.url : scenario.idp.source;
+      const expectation = scenario.knownBad ? `known-bad, caught by ${[scenario.expect.error, ...(scenario.expect.catches ?? [])].filter(Boolean).join(', ') || 'any failing check'}` : 'must pass';
+      console.log(`${scenario.file}\n    ${scenario.name} [${scenario.connector}${scenario.enableTokenStorage ? ', token storage' : ''}] against ${idp}: ${expectation}`);
+    }
   });
 
 program

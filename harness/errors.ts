@@ -1,23 +1,42 @@
 import type { ObservedError } from './observation.ts';
 
 // Logto core (koa-connector-error-handler) answers every ConnectorError as `connector.<code>`:
-// 400 for config/response problems, 401 for auth code/token/id_token problems.
+// 400 for config/response problems, 401 for auth code/token/id_token problems, 501 not
+// implemented, 500 for the rest (`general` included).
 export const LOGTO_INTERNAL_ERROR = 'http_500';
 export const LOGTO_BAD_REQUEST = 'http_400';
 
 export const logtoCodeFor = (connectorCode: string): string => `connector.${connectorCode}`;
 
+const STATUS_BY_CODE: Record<string, number> = {
+  invalid_metadata: 400,
+  invalid_config_guard: 400,
+  invalid_request_parameters: 400,
+  insufficient_request_parameters: 400,
+  invalid_config: 400,
+  invalid_response: 400,
+  social_auth_code_invalid: 401,
+  social_invalid_access_token: 401,
+  social_invalid_id_token: 401,
+  authorization_failed: 401,
+  not_implemented: 501,
+};
+
+/** The HTTP status Logto answers a ConnectorError with. Pure. */
+export const logtoStatusFor = (connectorCode: string): number => STATUS_BY_CODE[connectorCode] ?? 500;
+
 /** A thrown value from connector code → what a Logto user would see. */
 export function observeError(error: unknown, stage: ObservedError['stage']): ObservedError {
   if (error instanceof Error && error.message.startsWith('ConnectorError') && typeof (error as { code?: unknown }).code === 'string') {
     const connectorError = error as Error & { code: string; data?: unknown };
-    return { stage, logtoCode: logtoCodeFor(connectorError.code), connectorCode: connectorError.code, message: summarize(connectorError.data) ?? connectorError.message, data: connectorError.data };
+    return { stage, logtoCode: logtoCodeFor(connectorError.code), logtoStatus: logtoStatusFor(connectorError.code), connectorCode: connectorError.code, message: summarize(connectorError.data) ?? connectorError.message, data: connectorError.data };
   }
   // Anything else (a TypeError in the connector, a jose verification error, a network failure)
   // reaches Logto's error handler as it is: 500 "Internal server error." without a code (400 for a
   // SyntaxError). The harness names it by status, as the Logto target does for code-less answers.
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return { stage, logtoCode: error instanceof SyntaxError ? LOGTO_BAD_REQUEST : LOGTO_INTERNAL_ERROR, message };
+  const status = error instanceof SyntaxError ? 400 : 500;
+  return { stage, logtoCode: status === 400 ? LOGTO_BAD_REQUEST : LOGTO_INTERNAL_ERROR, logtoStatus: status, message };
 }
 
 function summarize(data: unknown): string | undefined {

@@ -46,7 +46,9 @@ export interface ScenarioResult {
   status: 'passed' | 'failed' | 'error';
   checks: CheckResult[];
   /** The Logto error a user would see, when the connector threw. */
-  error?: { code: string; message: string; idpResponse?: unknown };
+  error?: { code: string; message: string; idpResponse?: unknown; /** Logto's HTTP status for it. */ status?: number };
+  /** The connector package version that ran (in-process target). */
+  connectorVersion?: string;
   durationMs: number;
 }
 
@@ -59,6 +61,11 @@ export interface RunContext {
 /** Where a scenario runs: the connector code in-process, or a real Logto. */
 export interface Target {
   name: string;
+  /**
+   * Called once with every scenario before any runs: load what they need, and throw a UserError
+   * (exit 2, no scenario runs) when something the user must fix is missing.
+   */
+  prepare?(scenarios: Scenario[]): Promise<void>;
   run(scenario: Scenario, context: RunContext): Promise<ScenarioResult>;
   /** Called once after all scenarios (clean up shared resources). */
   close?(): Promise<void>;

@@ -7,6 +7,8 @@ export interface ObservedError {
   stage: 'authorization-uri' | 'idp-redirect' | 'sign-in' | 'refresh';
   /** The Logto error code a user would see, e.g. `connector.invalid_response`. */
   logtoCode: string;
+  /** The HTTP status Logto answers with (absent when the browser never got back to Logto). */
+  logtoStatus?: number;
   /** The ConnectorError code, e.g. `invalid_response`; absent when something else threw. */
   connectorCode?: string;
   message: string;

@@ -9,6 +9,7 @@ export interface RunOptions {
 
 /** Runs scenarios on a target, N at a time, keeping the input order in the results. */
 export async function runScenarios(scenarios: Scenario[], target: Target, options: RunOptions = {}): Promise<ScenarioResult[]> {
+  await target.prepare?.(scenarios);
   const results: ScenarioResult[] = new Array(scenarios.length);
   const limit = Math.max(1, Math.min(options.parallel ?? 1, scenarios.length || 1));
   let next = 0;

@@ -1,6 +1,8 @@
 import type { CheckResult } from '../model.ts';
-import type { Observation } from '../observation.ts';
+import type { Observation, ObservedError } from '../observation.ts';
 import { idpAnswer, journalViews } from './journal-views.ts';
+
+const shown = (error: ObservedError) => (error.logtoStatus ? `${error.logtoCode} (HTTP ${error.logtoStatus})` : error.logtoCode);
 
 /** Did the sign-in succeed (or fail as the scenario expects), and what did the IdP really answer? */
 export function checkSignIn(observation: Observation): CheckResult[] {
@@ -17,11 +19,12 @@ export function checkSignIn(observation: Observation): CheckResult[] {
   const evidence = {
     stage: error.stage,
     logtoError: error.logtoCode,
+    ...(error.logtoStatus ? { logtoStatus: error.logtoStatus } : {}),
     connectorMessage: error.message,
     ...(idpResponse ? { idpResponse } : {}),
   };
   if (expected && error.logtoCode === expected) {
-    return [{ id: 'sign-in', title: 'Sign-in', status: 'pass', message: `failed as expected: Logto shows ${error.logtoCode}`, evidence }];
+    return [{ id: 'sign-in', title: 'Sign-in', status: 'pass', message: `failed as expected: Logto shows ${shown(error)}`, evidence }];
   }
   const lost = error.message === '{}' || error.message.includes('"{}"');
   return [
@@ -29,7 +32,7 @@ export function checkSignIn(observation: Observation): CheckResult[] {
       id: 'sign-in',
       title: 'Sign-in',
       status: 'fail',
-      message: `${expected ? `expected ${expected}, got` : 'Logto shows'} ${error.logtoCode} (${error.stage}): ${error.message}`,
+      message: `${expected ? `expected ${expected}, got` : 'Logto shows'} ${shown(error)} (${error.stage}): ${error.message}`,
       evidence,
       ...(idpResponse && lost
         ? { hint: `the connector lost the IdP's error body (it reports "{}"); the IdP actually answered ${idpResponse.status}: ${JSON.stringify(idpResponse.body)}` }

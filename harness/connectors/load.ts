@@ -19,41 +19,66 @@ export type ConnectorKind = 'oauth2' | 'oidc';
 
 const PACKAGES: Record<ConnectorKind, string> = { oauth2: '@logto/connector-oauth', oidc: '@logto/connector-oidc' };
 
-/** Where another installed version lives: `npm run harness -- install-connector <version>` puts it here. */
+/** Where `--connector-version <v>` looks: `npm install --prefix .connector-versions/<v> …` puts it there. */
 export const versionsRoot = (root: string) => path.join(root, '.connector-versions');
 
 export interface ConnectorSource {
+  projectRoot: string;
   /** A version installed under .connector-versions/<version>; absent = the project's pinned one. */
   version?: string;
-  projectRoot: string;
+  /** An install prefix of the user's own (a folder with node_modules/@logto/connector-*); wins over version. */
+  path?: string;
 }
 
 const cache = new Map<string, Promise<ConnectorFactory>>();
 
+/** The folder whose node_modules holds the connector packages for this source. */
+export function connectorBase(source: ConnectorSource): string {
+  if (source.path) return path.resolve(source.path);
+  return source.version ? path.join(versionsRoot(source.projectRoot), source.version) : source.projectRoot;
+}
+
 /** Loads the published connector package (the code Logto runs), once per process. */
 export function loadConnectorFactory(kind: ConnectorKind, source: ConnectorSource): Promise<ConnectorFactory> {
-  const key = `${kind}@${source.version ?? 'pinned'}`;
+  const key = `${kind}@${connectorBase(source)}`;
   let loaded = cache.get(key);
   if (!loaded) {
     loaded = importFactory(kind, source);
     cache.set(key, loaded);
+    // A failed load (not installed) must not stay cached as a rejection for a later, fixed call.
+    loaded.catch(() => cache.delete(key));
   }
   return loaded;
 }
 
-async function importFactory(kind: ConnectorKind, { version, projectRoot }: ConnectorSource): Promise<ConnectorFactory> {
+/** Fails with a UserError saying how to install it, when the package is not where the source points. */
+export function assertInstalled(kind: ConnectorKind, source: ConnectorSource): void {
   const name = PACKAGES[kind];
-  let base = projectRoot;
-  if (version) {
-    base = path.join(versionsRoot(projectRoot), version);
-    if (!existsSync(path.join(base, 'node_modules', name))) {
-      throw new UserError({
-        field: '--connector-version',
-        message: `${name}@${version} is not installed`,
-        hint: `install it next to the pinned one: npm install --prefix ${path.relative(process.cwd(), base) || '.'} ${name}@${version}`,
-      });
-    }
+  const base = connectorBase(source);
+  if (existsSync(path.join(base, 'node_modules', name, 'package.json'))) return;
+  const relative = path.relative(process.cwd(), base);
+  const prefix = relative.startsWith('..') ? base : relative || '.';
+  if (source.path) {
+    throw new UserError({
+      field: '--connector-path',
+      message: `${name} is not installed under ${path.join(prefix, 'node_modules')}`,
+      hint: `--connector-path names an npm install prefix; fill it with: npm install --prefix ${prefix} ${name}@<version>`,
+    });
   }
+  if (source.version) {
+    throw new UserError({
+      field: '--connector-version',
+      message: `${name}@${source.version} is not installed`,
+      hint: `install it next to the pinned one: npm install --prefix ${prefix} ${name}@${source.version}`,
+    });
+  }
+  throw new UserError({ message: `${name} is not installed in this project`, hint: 'run npm ci (the project pins @logto/connector-oauth 1.7.8 and @logto/connector-oidc 1.7.5)' });
+}
+
+async function importFactory(kind: ConnectorKind, source: ConnectorSource): Promise<ConnectorFactory> {
+  assertInstalled(kind, source);
+  const name = PACKAGES[kind];
+  const base = connectorBase(source);
   const entry = path.join(base, 'node_modules', name, packageEntry(readPackage(base, name)));
   const module = (await import(pathToFileURL(entry).href)) as { default: ConnectorFactory };
   return module.default;
@@ -80,11 +105,20 @@ function packageEntry(manifest: PackageJson): string {
   return manifest.module ?? manifest.main ?? 'index.js';
 }
 
+const versions = new Map<string, string>();
+
+/** The version of the package that runs (read once per package: every scenario reports it). */
 export function installedVersion(kind: ConnectorKind, source: ConnectorSource): string {
-  const base = source.version ? path.join(versionsRoot(source.projectRoot), source.version) : source.projectRoot;
-  try {
-    return readPackage(base, PACKAGES[kind]).version;
-  } catch {
-    return 'unknown';
+  const base = connectorBase(source);
+  const key = `${kind}@${base}`;
+  let version = versions.get(key);
+  if (version === undefined) {
+    try {
+      version = readPackage(base, PACKAGES[kind]).version;
+    } catch {
+      version = 'unknown';
+    }
+    versions.set(key, version);
   }
+  return version;
 }

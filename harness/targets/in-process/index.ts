@@ -1,18 +1,22 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { maskSecrets } from '../../../lib/mask.ts';
+import { UserError } from '../../../lib/user-error.ts';
 import { runChecks } from '../../checks/index.ts';
 import type { RunContext, Scenario, ScenarioResult, Target } from '../../model.ts';
 import type { Observation } from '../../observation.ts';
 import { verdict } from '../../verdict.ts';
+import { assertInstalled, loadConnectorFactory, type ConnectorSource } from '../../connectors/load.ts';
 import { IdpPool } from './idp-pool.ts';
 import { runConnectorFlow } from './run-flow.ts';
 
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 export interface InProcessOptions {
-  /** Another installed connector version (see harness/connectors/load.ts). */
+  /** Another installed connector version, under .connector-versions/<version> (see harness/connectors/load.ts). */
   connectorVersion?: string;
+  /** An npm install prefix holding node_modules/@logto/connector-oauth (and -oidc); wins over connectorVersion. */
+  connectorPath?: string;
 }
 
 /** The observation's error plus what the IdP really answered, as a report shows it. */
@@ -20,7 +24,7 @@ function reportedError(observation: Observation): ScenarioResult['error'] {
   const { error } = observation;
   if (!error) return undefined;
   const failure = observation.journal.find((entry) => entry.endpoint !== 'login' && entry.response.status >= 400);
-  return { code: error.logtoCode, message: error.message, ...(failure ? { idpResponse: { endpoint: failure.endpoint, status: failure.response.status, body: failure.response.body } } : {}) };
+  return { code: error.logtoCode, message: error.message, ...(error.logtoStatus ? { status: error.logtoStatus } : {}), ...(failure ? { idpResponse: { endpoint: failure.endpoint, status: failure.response.status, body: failure.response.body } } : {}) };
 }
 
 export interface InProcessTarget extends Target {
@@ -31,7 +35,11 @@ export interface InProcessTarget extends Target {
 /** Runs the published connector code in this process against the embedded mock IdP. */
 export function createInProcessTarget(options: InProcessOptions = {}): InProcessTarget {
   const pool = new IdpPool();
-  const source = { projectRoot: PROJECT_ROOT, ...(options.connectorVersion ? { version: options.connectorVersion } : {}) };
+  const source: ConnectorSource = {
+    projectRoot: PROJECT_ROOT,
+    ...(options.connectorVersion ? { version: options.connectorVersion } : {}),
+    ...(options.connectorPath ? { path: options.connectorPath } : {}),
+  };
 
   const observe = async (scenario: Scenario, context?: RunContext): Promise<Observation> => {
     if (scenario.idp.kind === 'url') return runConnectorFlow(scenario, { issuer: scenario.idp.url.replace(/\/$/, '') }, source, context?.signal);
@@ -47,6 +55,21 @@ export function createInProcessTarget(options: InProcessOptions = {}): InProcess
   return {
     name: 'in-process',
     observe,
+    // Import each connector kind the run needs once, up front: a missing version is bad input (exit 2), not N failures.
+    async prepare(scenarios) {
+      const kinds = new Set(scenarios.map((scenario) => scenario.connector));
+      const problems = [...kinds].flatMap((kind) => {
+        try {
+          assertInstalled(kind, source);
+          return [];
+        } catch (error) {
+          if (error instanceof UserError) return error.problems;
+          throw error;
+        }
+      });
+      if (problems.length > 0) throw new UserError(problems);
+      await Promise.all([...kinds].map((kind) => loadConnectorFactory(kind, source)));
+    },
     async run(scenario, context) {
       const started = performance.now();
       const observation = await observe(scenario, context);
@@ -59,6 +82,7 @@ export function createInProcessTarget(options: InProcessOptions = {}): InProcess
         target: 'in-process',
         knownBad: scenario.knownBad,
         status,
+        connectorVersion: observation.connectorVersion,
         checks: missed.length > 0 && scenario.knownBad ? [...checks, { id: 'known-bad', title: 'Known-bad config caught', status: 'fail', message: `not caught as expected: missing ${missed.join(', ')}` }] : checks,
         ...(error ? { error: maskSecrets(error) } : {}),
         durationMs: Math.round(performance.now() - started),
