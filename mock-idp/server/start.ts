@@ -72,7 +72,8 @@ export async function startMockIdp(input: Fixture | FixtureInput, options: Start
   provider.use(errorBoundary(log));
   provider.use(recordJournal(journal, endpoints, log));
   provider.use(readRequestBody);
-  provider.use(injectFaults(fixture.faults, endpointOf));
+  // The resume hop after login (/authorize/<uid>) is not a new authorization request: faults count requests.
+  provider.use(injectFaults(fixture.faults, (path) => (path.startsWith(`${endpoints.authorization}/`) ? 'login' : endpointOf(path))));
   // Faulty documents must fail per call, so only fault-free ones are served from their rendering.
   const faulted = new Set(fixture.faults.map((fault) => fault.endpoint));
   const metadata = staticMetadata(
