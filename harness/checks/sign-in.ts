@@ -2,7 +2,7 @@ import type { CheckResult } from '../model.ts';
 import type { Observation, ObservedError } from '../observation.ts';
 import { idpAnswer, journalViews } from './journal-views.ts';
 
-const shown = (error: ObservedError) => (error.logtoStatus ? `${error.logtoCode} (HTTP ${error.logtoStatus})` : error.logtoCode);
+const shown = (error: ObservedError) => (error.logtoStatus && !error.logtoCode.startsWith('http_') ? `${error.logtoCode} (HTTP ${error.logtoStatus})` : error.logtoCode);
 
 /** Did the sign-in succeed (or fail as the scenario expects), and what did the IdP really answer? */
 export function checkSignIn(observation: Observation): CheckResult[] {

@@ -69,6 +69,35 @@ describe('connector-harness CLI', () => {
     expect(run.stderr).toContain('LOGTO_M2M_APP_ID');
   });
 
+  it('--connector-version / --connector-path: a missing install is bad input with the npm command; an install prefix runs', async () => {
+    const missing = await harness('run', 'fixtures/scenarios', '--connector-version', '0.0.0-none');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('npm install --prefix .connector-versions/0.0.0-none @logto/connector-oauth@0.0.0-none');
+    expect(missing.stderr).toContain('@logto/connector-oidc@0.0.0-none');
+    expect(missing.stdout).toBe('');
+    // An install prefix of the user's own: here one that links the pinned packages.
+    const prefix = await mkdtemp(path.join(tmpdir(), 'connectors-'));
+    const { mkdir, symlink } = await import('node:fs/promises');
+    await mkdir(path.join(prefix, 'node_modules', '@logto'), { recursive: true });
+    await symlink(path.resolve('node_modules/@logto/connector-oauth'), path.join(prefix, 'node_modules', '@logto', 'connector-oauth'));
+    const run = await harness('run', 'fixtures/scenarios/standard-post.yaml', '--connector-path', prefix);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('in-process 1.7.8');
+    const oidcMissing = await harness('run', 'fixtures/scenarios/oidc-standard.yaml', '--connector-path', prefix);
+    expect(oidcMissing.code).toBe(2);
+    expect(oidcMissing.stderr).toContain(`npm install --prefix ${prefix} @logto/connector-oidc@<version>`);
+  });
+
+  it('list and validate read scenarios without running them', async () => {
+    const list = await harness('list', 'fixtures/scenarios');
+    expect(list.code).toBe(0);
+    expect(list.stdout).toContain('known-bad, caught by connector.invalid_response, token.response-type');
+    const validate = await harness('validate', 'fixtures/scenarios');
+    expect(validate.code).toBe(0);
+    expect(validate.stdout).toContain('✓ fixtures/scenarios/standard-post.yaml');
+    expect((await harness('validate', 'test/harness/bad')).code).toBe(2);
+  });
+
   it('--help teaches with examples', async () => {
     const help = await harness('run', '--help');
     expect(help.stdout).toContain('Examples:');

@@ -78,6 +78,24 @@ describe('known-bad configs are caught with the right diagnosis', () => {
     expect(JSON.stringify(result.error?.idpResponse)).toContain('client authentication method mismatch');
   });
 
+  it('OIDC string booleans without acceptStringTypedBooleanClaims → Logto 401, the setting named', () => {
+    const result = results.get('fixtures/scenarios/known-bad/oidc-string-booleans-rejected.yaml')!;
+    expect(result.error).toMatchObject({ code: 'connector.social_invalid_id_token', status: 401 });
+    expect(check('known-bad/oidc-string-booleans-rejected.yaml', 'oidc.id_token')?.hint).toContain('"acceptStringTypedBooleanClaims": true');
+  });
+
+  it('OIDC email without email_verified → dropped, trustUnverifiedEmail named; with it on, the email comes through', () => {
+    expect(check('known-bad/oidc-unverified-email.yaml', 'profile.email')?.status).toBe('fail');
+    expect(check('known-bad/oidc-unverified-email.yaml', 'oidc.email')?.hint).toContain('"trustUnverifiedEmail": true');
+    expect(check('oidc-trust-unverified-email.yaml', 'profile.email')?.status).toBe('pass');
+  });
+
+  it('OIDC IdP that omits the nonce → warned (the connector silently skips the check)', () => {
+    expect(check('known-bad/oidc-nonce-omitted.yaml', 'sign-in')?.status).toBe('pass');
+    expect(check('known-bad/oidc-nonce-omitted.yaml', 'oidc.nonce')?.status).toBe('warn');
+    expect(check('oidc-standard.yaml', 'oidc.nonce')?.status).toBe('pass');
+  });
+
   it('OIDC wrong audience and nonce mismatch → id_token diagnosis', () => {
     expect(check('known-bad/oidc-wrong-audience.yaml', 'oidc.id_token')?.hint).toContain('audience');
     expect(check('known-bad/oidc-nonce-mismatch.yaml', 'oidc.id_token')?.hint).toContain('nonce');

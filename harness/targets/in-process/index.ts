@@ -30,6 +30,8 @@ function reportedError(observation: Observation): ScenarioResult['error'] {
 export interface InProcessTarget extends Target {
   /** The raw observation of a scenario run (for the Logto target's side-by-side comparison). */
   observe(scenario: Scenario, context?: RunContext): Promise<Observation>;
+  /** Mock IdPs started so far: one per distinct fixture (per concurrent scenario at most). */
+  idpsStarted(): number;
 }
 
 /** Runs the published connector code in this process against the embedded mock IdP. */
@@ -55,6 +57,7 @@ export function createInProcessTarget(options: InProcessOptions = {}): InProcess
   return {
     name: 'in-process',
     observe,
+    idpsStarted: () => pool.started,
     // Import each connector kind the run needs once, up front: a missing version is bad input (exit 2), not N failures.
     async prepare(scenarios) {
       const kinds = new Set(scenarios.map((scenario) => scenario.connector));
