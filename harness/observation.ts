@@ -35,6 +35,8 @@ export interface Observation {
   userInfo?: Record<string, unknown>;
   refresh?: { attempted: boolean; response?: Record<string, unknown>; error?: ObservedError };
   error?: ObservedError;
-  /** The IdP's journal for this run (empty for an external IdP). */
+  /** The IdP's journal for this run (empty for an external IdP that is not a mock-idp). */
   journal: JournalEntry[];
+  /** False when the IdP keeps no journal the harness can read: the checks of what it saw are skipped. */
+  journalAvailable?: boolean;
 }

@@ -6,6 +6,14 @@ const shown = (error: ObservedError) => (error.logtoStatus && !error.logtoCode.s
 
 /** Did the sign-in succeed (or fail as the scenario expects), and what did the IdP really answer? */
 export function checkSignIn(observation: Observation): CheckResult[] {
+  const results = signIn(observation);
+  if (observation.journalAvailable === false) {
+    results.push({ id: 'journal', title: 'IdP journal', status: 'skip', message: `${observation.issuer} keeps no journal the harness can read (not a mock-idp): auth method, customConfig, token format and refresh request checks are skipped` });
+  }
+  return results;
+}
+
+function signIn(observation: Observation): CheckResult[] {
   const { error, scenario } = observation;
   const expected = scenario.expect.error;
   const views = journalViews(observation);

@@ -60,3 +60,28 @@ idp: ${idp}
     }
   });
 });
+
+describe('an IdP given by URL', () => {
+  it('a running mock-idp: its /_journal feeds the same checks; runs against it take turns', async () => {
+    const { startMockIdp, loadFixture } = await import('../../mock-idp/index.ts');
+    const idp = await startMockIdp(await loadFixture('fixtures/scenarios/idp/standard.yaml'), { port: 0 });
+    const dir = await mkdtemp(path.join(tmpdir(), 'url-'));
+    const { readFile } = await import('node:fs/promises');
+    for (const file of ['standard-post.yaml', 'known-bad/wrong-auth-method.yaml']) {
+      const text = (await readFile(path.join('fixtures/scenarios', file), 'utf8')).replace(/idp: \{ fixture: [^}]+\}/, `idp: { url: "${idp.issuer}" }`);
+      await writeFile(path.join(dir, path.basename(file)), text);
+    }
+    const target = createInProcessTarget();
+    try {
+      const results = await runScenarios(await loadScenarios([dir]), target, { parallel: 2 });
+      expect(results.map((result) => result.status)).toEqual(['passed', 'passed']);
+      const wrong = results.find((result) => result.knownBad)!;
+      expect(wrong.checks.find((check) => check.id === 'auth.method')).toMatchObject({ status: 'fail', hint: 'set "tokenEndpointAuthMethod": "client_secret_basic" in the connector config' });
+      expect(results.find((result) => !result.knownBad)!.checks.find((check) => check.id === 'auth.method')?.status).toBe('pass');
+      expect(target.idpsStarted()).toBe(0);
+    } finally {
+      await target.close?.();
+      await idp.stop();
+    }
+  });
+});

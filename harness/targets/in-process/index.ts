@@ -8,6 +8,7 @@ import type { Observation } from '../../observation.ts';
 import { verdict } from '../../verdict.ts';
 import { assertInstalled, loadConnectorFactory, type ConnectorSource } from '../../connectors/load.ts';
 import { IdpPool } from './idp-pool.ts';
+import { KeyedMutex, localJournal, remoteJournal } from './journal-source.ts';
 import { runConnectorFlow } from './run-flow.ts';
 
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -37,6 +38,7 @@ export interface InProcessTarget extends Target {
 /** Runs the published connector code in this process against the embedded mock IdP. */
 export function createInProcessTarget(options: InProcessOptions = {}): InProcessTarget {
   const pool = new IdpPool();
+  const remoteRuns = new KeyedMutex();
   const source: ConnectorSource = {
     projectRoot: PROJECT_ROOT,
     ...(options.connectorVersion ? { version: options.connectorVersion } : {}),
@@ -44,11 +46,16 @@ export function createInProcessTarget(options: InProcessOptions = {}): InProcess
   };
 
   const observe = async (scenario: Scenario, context?: RunContext): Promise<Observation> => {
-    if (scenario.idp.kind === 'url') return runConnectorFlow(scenario, { issuer: scenario.idp.url.replace(/\/$/, '') }, source, context?.signal);
+    if (scenario.idp.kind === 'url') {
+      const issuer = scenario.idp.url.replace(/\/$/, '');
+      const journal = await remoteJournal(issuer, context?.signal);
+      if (!journal) return runConnectorFlow(scenario, { issuer }, source, context?.signal);
+      return remoteRuns.run(issuer, () => runConnectorFlow(scenario, { issuer, journal }, source, context?.signal));
+    }
     const { fixture } = scenario.idp;
     const idp = await pool.lease(fixture);
     try {
-      return await runConnectorFlow(scenario, { issuer: idp.issuer, instance: idp }, source, context?.signal);
+      return await runConnectorFlow(scenario, { issuer: idp.issuer, journal: localJournal(idp) }, source, context?.signal);
     } finally {
       pool.release(fixture, idp);
     }

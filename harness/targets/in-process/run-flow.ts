@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { MockIdp } from '../../../mock-idp/index.ts';
 import { loadConnectorFactory, installedVersion, type ConnectorSource } from '../../connectors/load.ts';
 import { observeError } from '../../errors.ts';
 import { followRedirects } from '../../follow-redirects.ts';
@@ -7,6 +6,7 @@ import type { Scenario } from '../../model.ts';
 import type { Observation } from '../../observation.ts';
 import { storedConfig } from '../../stored-config.ts';
 import { substituteIssuer } from '../../substitute.ts';
+import type { JournalSource } from './journal-source.ts';
 
 // Where Logto would send the IdP back to; nothing listens there, the follower stops before it.
 const REDIRECT_URI = 'http://logto.harness.invalid/callback/harness-connector';
@@ -15,11 +15,11 @@ const REDIRECT_URI = 'http://logto.harness.invalid/callback/harness-connector';
  * Drives the real connector as Logto does: authorization URI → the IdP (headless) → the callback →
  * the token-storage or plain sign-in path → refresh from the config as stored (raw, no defaults).
  */
-export async function runConnectorFlow(scenario: Scenario, idp: { issuer: string; instance?: MockIdp }, source: ConnectorSource, signal?: AbortSignal): Promise<Observation> {
+export async function runConnectorFlow(scenario: Scenario, idp: { issuer: string; journal?: JournalSource }, source: ConnectorSource, signal?: AbortSignal): Promise<Observation> {
   const config = storedConfig(substituteIssuer(scenario.config, idp.issuer));
   const factory = await loadConnectorFactory(scenario.connector, source);
   const connector = await factory({ getConfig: async () => structuredClone(config) });
-  const journalStart = idp.instance ? (idp.instance.journal.entries().at(-1)?.seq ?? 0) : 0;
+  const journalStart = idp.journal ? ((await idp.journal.read()).at(-1)?.seq ?? 0) : 0;
   const session: Record<string, unknown> = {};
   const state = randomUUID();
   const observation: Observation = {
@@ -31,9 +31,10 @@ export async function runConnectorFlow(scenario: Scenario, idp: { issuer: string
     state,
     signInPath: scenario.enableTokenStorage && connector.getTokenResponseAndUserInfo ? 'getTokenResponseAndUserInfo' : 'getUserInfo',
     journal: [],
+    journalAvailable: Boolean(idp.journal),
   };
-  const collectJournal = () => {
-    observation.journal = idp.instance ? idp.instance.journal.entries().filter((entry) => entry.seq > journalStart) : [];
+  const collectJournal = async () => {
+    observation.journal = idp.journal ? (await idp.journal.read()).filter((entry) => entry.seq > journalStart) : [];
   };
 
   try {
@@ -98,6 +99,6 @@ export async function runConnectorFlow(scenario: Scenario, idp: { issuer: string
     }
     return observation;
   } finally {
-    collectJournal();
+    await collectJournal();
   }
 }

@@ -1,0 +1,54 @@
+import type { MockIdp } from '../../../mock-idp/index.ts';
+import type { JournalEntry } from '../../../mock-idp/journal.ts';
+
+/** Where a run reads what the IdP saw: the embedded IdP's journal, or a running mock-idp's `/_journal`. */
+export interface JournalSource {
+  read(): Promise<readonly JournalEntry[]>;
+}
+
+export const localJournal = (idp: MockIdp): JournalSource => ({ read: async () => idp.journal.entries() });
+
+const probes = new Map<string, Promise<JournalSource | undefined>>();
+
+/**
+ * An IdP given by URL that is a mock-idp (`npx mock-idp serve …`, e.g. in a container) answers
+ * `GET /_journal`: then the journal checks work against it too. Any other IdP: no journal.
+ */
+export function remoteJournal(issuer: string, signal?: AbortSignal): Promise<JournalSource | undefined> {
+  let probe = probes.get(issuer);
+  if (!probe) {
+    const url = `${issuer}/_journal`;
+    const read = async (): Promise<readonly JournalEntry[]> => {
+      const response = await fetch(url, { headers: { accept: 'application/json' }, ...(signal ? { signal } : {}) });
+      const body: unknown = response.ok ? await response.json() : undefined;
+      if (!Array.isArray(body)) throw new Error(`${url} answered ${response.status} without a journal`);
+      return body as JournalEntry[];
+    };
+    probe = read().then(
+      () => ({ read }),
+      () => undefined,
+    );
+    probes.set(issuer, probe);
+  }
+  return probe;
+}
+
+/** One run at a time per external mock IdP, so each run's journal slice is its own. */
+export class KeyedMutex {
+  readonly #tails = new Map<string, Promise<void>>();
+
+  async run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.#tails.get(key) ?? Promise.resolve();
+    let release!: () => void;
+    const tail = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    this.#tails.set(key, previous.then(() => tail));
+    await previous;
+    try {
+      return await task();
+    } finally {
+      release();
+    }
+  }
+}
