@@ -73,7 +73,8 @@ export function validateDocument<Schema extends z.ZodType>(
   throw new UserError(
     result.error.issues.map((issue): Problem => {
       const path = [...at, ...issue.path];
-      const position = document.locate(path);
+      // An unknown key is found on its own line, not on its parent object's first line.
+      const position = document.locate(issue.code === 'unrecognized_keys' && issue.keys.length === 1 ? [...path, issue.keys[0]!] : path);
       return {
         file: document.file,
         line: position?.line,

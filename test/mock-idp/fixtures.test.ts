@@ -8,6 +8,8 @@ import { UserError } from '../../lib/user-error.ts';
 
 const run = promisify(execFile);
 const CLI = path.resolve('mock-idp/cli.ts');
+// As the README runs it: the project's pinned Node first on PATH.
+const CLI_ENV = { ...process.env, PATH: `${path.resolve('node_modules/.bin')}${path.delimiter}${process.env.PATH ?? ''}` };
 
 async function loadError(file: string): Promise<UserError> {
   try {
@@ -53,7 +55,80 @@ describe('fixture loading', () => {
   });
 });
 
+// Every deliberately broken fixture: where the problem is (file, line, field) and what is allowed.
+const BROKEN: Array<[file: string, line: number, field: string | undefined, message: RegExp]> = [
+  ['unknown-auth-method.yaml', 5, 'clients[0].tokenEndpointAuthMethod', /"client_secret_basic"\|"client_secret_post"\|"client_secret_jwt"\|"none"/],
+  ['default-user-missing.yaml', 8, 'defaultUser', /"bob" is not a user/],
+  ['bad-syntax.json', 8, undefined, /not valid JSON/],
+  ['bad-indentation.yaml', 6, undefined, /not valid YAML/],
+  ['unknown-key-typo.yaml', 5, 'clients[0]', /Unrecognized key: "tokenEndpointAuthMetod"/],
+  ['wrong-enum.json', 11, 'tokenResponse.expiresIn', /"number"\|"string"\|"absent"/],
+  ['missing-client-secret.yaml', 3, 'clients[0]', /clientSecret is required for client_secret_post/],
+  ['reserved-userinfo-path.yaml', 9, 'userinfo.path', /"\/token" is taken/],
+  ['fault-out-of-range.yaml', 10, 'faults[0].status', /<=\s*599/],
+];
+
+describe.each(BROKEN)('broken fixture %s', (name, line, field, message) => {
+  const file = `fixtures/idp/broken/${name}`;
+  it(`is refused at line ${line}${field ? `, field ${field}` : ''}, saying what is allowed`, async () => {
+    const problem = (await loadError(file)).problems[0]!;
+    expect(problem.file).toBe(file);
+    expect(problem.line).toBe(line);
+    expect(problem.field).toBe(field);
+    expect(problem.message).toMatch(message);
+  });
+
+});
+
+describe('broken fixtures folder', () => {
+  // One process for all of them: a Node start costs more than the checks.
+  it('makes `validate` exit 2, with file:line for each on stderr and no stack trace', async () => {
+    const files = BROKEN.map(([name]) => `fixtures/idp/broken/${name}`);
+    const result = await run(process.execPath, [CLI, 'validate', ...files], { env: CLI_ENV }).catch((error: { code: number; stdout: string; stderr: string }) => error);
+    expect(result).toMatchObject({ code: 2, stdout: '' });
+    for (const [name, line] of BROKEN) expect(result.stderr).toContain(`fixtures/idp/broken/${name}:${line}`);
+    expect(result.stderr).not.toMatch(/\n\s+at |Error:|node:internal/);
+  });
+
+  it('every file in fixtures/idp/broken is listed above (and so is checked)', async () => {
+    expect((await readdir('fixtures/idp/broken')).sort()).toEqual(BROKEN.map(([name]) => name).sort());
+  });
+
+  it('reports every problem of a file at once', async () => {
+    const problems = (await loadError('fixtures/idp/broken/fault-out-of-range.yaml')).problems;
+    expect(problems.map((problem) => [problem.line, problem.field])).toEqual([
+      [10, 'faults[0].status'],
+      [11, 'faults[1].endpoint'],
+    ]);
+    expect(problems[1]!.message).toContain('"userinfo"');
+  });
+});
+
 describe('mock-idp CLI', () => {
+  it('validate exits 0 for all shipped fixtures at once, one ✓ line each', async () => {
+    const files = ['fixtures/default.yaml', ...(await readdir('fixtures/idp')).filter((name) => /\.(ya?ml|json)$/.test(name)).map((name) => `fixtures/idp/${name}`)];
+    const result = await run(process.execPath, [CLI, 'validate', ...files], { env: CLI_ENV });
+    expect(result.stdout.trim().split('\n')).toHaveLength(files.length);
+    for (const file of files) expect(result.stdout).toContain(`✓ ${file}`);
+    expect(result.stderr).toBe('');
+  });
+
+  it('validate with good and bad files checks them all and exits 2', async () => {
+    const result = await run(process.execPath, [CLI, 'validate', 'fixtures/default.yaml', 'fixtures/idp/broken/wrong-enum.json', 'fixtures/nope.yaml'], { env: CLI_ENV }).catch((error: { code: number; stdout: string; stderr: string }) => error);
+    expect(result).toMatchObject({ code: 2 });
+    expect(result.stdout).toContain('✓ fixtures/default.yaml');
+    expect(result.stderr).toContain('fixtures/idp/broken/wrong-enum.json:11');
+    expect(result.stderr).toContain('fixtures/nope.yaml: file not found');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('serve refuses a broken fixture with exit 2 and no stack trace', async () => {
+    const result = await run(process.execPath, [CLI, 'serve', 'fixtures/idp/broken/unknown-key-typo.yaml', '--port', '0'], { env: CLI_ENV }).catch((error: { code: number; stdout: string; stderr: string }) => error);
+    expect(result).toMatchObject({ code: 2 });
+    expect(result.stderr).toContain('unknown-key-typo.yaml:5');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('validate exits 0 for good fixtures and 2 for bad ones, without a stack trace', async () => {
     const good = await run(process.execPath, [CLI, 'validate', 'fixtures/default.yaml']);
     expect(good.stdout).toContain('✓ fixtures/default.yaml');
@@ -65,7 +140,7 @@ describe('mock-idp CLI', () => {
 
   it('serve prints the issuer and answers discovery', async () => {
     const { spawn } = await import('node:child_process');
-    const child = spawn(process.execPath, [CLI, 'serve', 'fixtures/default.yaml', '--port', '0', '--quiet']);
+    const child = spawn(process.execPath, [CLI, 'serve', 'fixtures/default.yaml', '--port', '0', '--quiet'], { env: CLI_ENV });
     try {
       const issuer = await new Promise<string>((resolve, reject) => {
         let output = '';
