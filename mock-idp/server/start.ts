@@ -1,16 +1,19 @@
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fixtureSchema, type Fixture, type FixtureInput } from '../fixture/schema.ts';
+import { UserError } from '../../lib/user-error.ts';
+import { parseFixture } from '../fixture/load.ts';
+import type { Fixture, FixtureInput } from '../fixture/schema.ts';
 import type { MockIdp, StartOptions } from '../api.ts';
 import { adminRoutes } from './admin.ts';
 import { checkClientAuth } from './client-auth.ts';
 import { errorBoundary } from './error-boundary.ts';
 import { injectFaults } from './faults.ts';
 import { JournalStore } from './journal-store.ts';
+import { sendOAuthError } from './oauth-error.ts';
 import { honourOfflineAccess } from './offline-access.ts';
-import { loadSigningKeys } from './keys.ts';
+import { loadSigningKeys, type SigningKeys } from './keys.ts';
 import { createMemoryStore } from './memory-adapter.ts';
 import { loginRoutes } from './login.ts';
 import { DISCOVERY_PATH, endpointFor, paths } from './paths.ts';
@@ -32,25 +35,56 @@ const chain = (...middlewares: Middleware[]): Middleware => (ctx, next) => {
   return run(0);
 };
 
-const isParsed = (fixture: Fixture | FixtureInput): fixture is Fixture => 'tokenResponse' in fixture && 'faults' in fixture && 'idToken' in fixture;
+/** The issuer option, checked before anything listens: oidc-provider would only assert on it. */
+function checkedIssuer(issuer: string | undefined): string | undefined {
+  if (issuer === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(issuer);
+  } catch {
+    throw new UserError({ field: 'issuer', message: `"${issuer}" is not a URL`, hint: 'give the full public URL, e.g. http://localhost:4000' });
+  }
+  if (!/^https?:$/.test(url.protocol) || url.search || url.hash) {
+    throw new UserError({ field: 'issuer', message: `"${issuer}" is not an http(s) URL without query or fragment`, hint: 'give the full public URL, e.g. http://localhost:4000' });
+  }
+  return issuer.replace(/\/$/, '');
+}
+
+function listenProblem(error: NodeJS.ErrnoException, host: string, port: number): Error {
+  if (error.code === 'EADDRINUSE') return new UserError({ message: `port ${port} on ${host} is already in use`, hint: 'stop what listens there, or pick another port (--port 0 takes any free one)' });
+  if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') return new UserError({ message: `cannot listen on ${host}: not an address of this machine`, hint: 'use 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)' });
+  if (error.code === 'EACCES') return new UserError({ message: `not allowed to listen on port ${port}`, hint: 'ports below 1024 need privileges; pick a higher one' });
+  return error;
+}
 
 /** Starts the IdP on 127.0.0.1 (port 0 = any free port) and resolves once it answers. */
 export async function startMockIdp(input: Fixture | FixtureInput, options: StartOptions = {}): Promise<MockIdp> {
-  const fixture = isParsed(input) ? input : fixtureSchema.parse(input);
+  const fixture = parseFixture(input);
+  const publicIssuer = checkedIssuer(options.issuer) ?? fixture.issuer?.replace(/\/$/, '');
   const log = options.log ?? (() => {});
   const host = options.host ?? '127.0.0.1';
   const keysReady = loadSigningKeys(fixture.keys);
+  // Not awaited yet: a rejection must not go unhandled while the server starts listening.
+  keysReady.catch(() => {});
 
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => reject(listenProblem(error, host, options.port ?? 0)));
     server.listen(options.port ?? 0, host, () => resolve());
   });
-  const { port } = server.address() as AddressInfo;
-  const listenHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-  const issuer = (options.issuer ?? fixture.issuer ?? `http://${listenHost}:${port}`).replace(/\/$/, '');
+  try {
+    return await serve(server, fixture, await keysReady, host, publicIssuer, log);
+  } catch (error) {
+    server.close();
+    throw error;
+  }
+}
 
-  const keys = await keysReady;
+async function serve(server: Server, fixture: Fixture, keys: SigningKeys, host: string, publicIssuer: string | undefined, log: (line: string) => void): Promise<MockIdp> {
+  const { port } = server.address() as AddressInfo;
+  const listenHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  const issuer = publicIssuer ?? `http://${listenHost}:${port}`;
+
   const endpoints = paths(fixture.userinfo.path);
   const users = new UserDirectory(fixture);
   const journal = new JournalStore();
@@ -68,6 +102,7 @@ export async function startMockIdp(input: Fixture | FixtureInput, options: Start
   routes.all(endpoints.userinfo, serveUserinfo(store, fixture.userinfo, users));
   loginRoutes(routes, provider, fixture, users);
   adminRoutes(routes, journal);
+  routes.get(endpoints.token, (ctx) => sendOAuthError(ctx, 405, 'invalid_request', 'the token endpoint takes POST with an application/x-www-form-urlencoded body'));
 
   provider.use(errorBoundary(log));
   provider.use(recordJournal(journal, endpoints, log));

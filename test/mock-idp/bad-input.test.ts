@@ -24,7 +24,7 @@ afterEach(async () => {
 });
 
 // RFC 6749 §5.2 and §4.1.2.1, RFC 6750 (invalid_token) and RFC 7591 (invalid_redirect_uri, oidc-provider's answer to an unregistered one).
-const RFC6749_ERRORS = ['invalid_redirect_uri', 'invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope', 'invalid_token'];
+const RFC6749_ERRORS = ['invalid_redirect_uri', 'unsupported_response_type', 'invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope', 'invalid_token'];
 
 function expectOAuthError(response: { status: number; contentType: string | null; text: string }, error?: string) {
   expect(response.status).toBeGreaterThanOrEqual(400);
@@ -130,5 +130,72 @@ describe('authorization endpoint and userinfo', () => {
     const response = await fetch(idp.endpoints.userinfo);
     expect(response.status).toBe(401);
     expect(((await response.json()) as { error_description: string }).error_description).toContain('Authorization header');
+  });
+});
+
+describe('more bad input, same rules', () => {
+  const raw = async (url: string, init: RequestInit = {}) => {
+    const response = await fetch(url, { redirect: 'manual', ...init });
+    return { status: response.status, contentType: response.headers.get('content-type'), text: await response.text() };
+  };
+
+  it('a code issued to another client is invalid_grant', async () => {
+    const code = await freshCode('j');
+    expectOAuthError(await token({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI }), 'invalid_grant');
+  });
+  it('missing redirect_uri at the token endpoint', async () => {
+    expectOAuthError(await token({ grant_type: 'authorization_code', code: await freshCode() }), 'invalid_request');
+  });
+  it('an unsupported content-type at the token endpoint', async () => {
+    expectOAuthError(await raw(idp.endpoints.token, { method: 'POST', headers: { 'content-type': 'text/plain', authorization: basic('c', SECRET) }, body: 'grant_type=authorization_code' }), 'invalid_request');
+  });
+  it('a well-formed JSON body at the token endpoint (RFC 6749 wants a form) is refused as a request error', async () => {
+    expectOAuthError(await raw(idp.endpoints.token, { method: 'POST', headers: { 'content-type': 'application/json', authorization: basic('c', SECRET) }, body: JSON.stringify({ grant_type: 'authorization_code', code: 'x', redirect_uri: REDIRECT_URI }) }));
+  });
+  it('an unknown refresh token', async () => expectOAuthError(await token({ grant_type: 'refresh_token', refresh_token: 'never-issued' }), 'invalid_grant'));
+  it('GET at the token endpoint answers RFC 6749 JSON, not a plain-text 404', async () => {
+    expectOAuthError(await raw(`${idp.endpoints.token}?grant_type=authorization_code&code=x`), 'invalid_request');
+  });
+  it('a huge body at userinfo', async () => {
+    const response = await raw(idp.endpoints.userinfo, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `access_token=${'x'.repeat(2 * 1024 * 1024)}` });
+    expect(response.status).toBe(413);
+    expect(JSON.parse(response.text)).toMatchObject({ error: 'invalid_request' });
+  });
+  it('broken JSON at userinfo', async () => {
+    const response = await raw(idp.endpoints.userinfo, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer x' }, body: '{"a":' });
+    expectOAuthError(response, 'invalid_request');
+  });
+  it('a malformed Authorization header at userinfo', async () => {
+    const response = await raw(idp.endpoints.userinfo, { headers: { authorization: 'Bearer' } });
+    expect(response.status).toBe(401);
+    expect(JSON.parse(response.text)).toMatchObject({ error: 'invalid_token' });
+  });
+  it('a malformed Basic header at the token endpoint', async () => {
+    expectOAuthError(await token({ grant_type: 'authorization_code', code: 'x', redirect_uri: REDIRECT_URI }, { authorization: 'Basic !!!not-base64' }));
+  });
+  it('revocation without client authentication', async () => {
+    expectOAuthError(await postForm(idp.endpoints.revocation, { token: 'x' }));
+  });
+  it('an unknown interaction (stale sign-in page)', async () => {
+    expectOAuthError(await raw(`${idp.issuer}/interaction/does-not-exist`), 'invalid_request');
+  });
+  it('a login form naming no user of the fixture', async () => {
+    // Start a real interaction without the default user (login_hint names nobody), then submit a stranger.
+    const start = await fetch(`${idp.endpoints.authorization}?response_type=code&client_id=c&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&scope=openid&login_hint=nobody`, { redirect: 'manual' });
+    const cookie = start.headers.getSetCookie().map((header) => header.split(';')[0]).join('; ');
+    const page = new URL(start.headers.get('location')!, idp.issuer);
+    expect((await fetch(page, { headers: { cookie } })).status).toBe(200);
+    const response = await postForm(`${page.href}/login`, { user: 'mallory' }, { cookie });
+    const body = expectOAuthError(response, 'invalid_request');
+    expect(body.error_description).toContain('alice');
+  });
+  it('an authorization request with an unsupported response_type is redirected back with an error', async () => {
+    const location = (await fetch(`${idp.endpoints.authorization}?response_type=token&client_id=c&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&scope=openid&state=s`, { redirect: 'manual' })).headers.get('location');
+    const callback = new URL(location!);
+    expect(callback.href.startsWith(REDIRECT_URI)).toBe(true);
+    // response_type=token defaults to the fragment response mode; read whichever carries the answer.
+    const answer = callback.searchParams.has('error') ? callback.searchParams : new URLSearchParams(callback.hash.slice(1));
+    expect(answer.get('error')).toMatch(/^(unsupported_response_type|invalid_request)$/);
+    expect(answer.get('state')).toBe('s');
   });
 });
