@@ -7,6 +7,7 @@ import { checkProfileMap } from './profile-map.ts';
 import { checkSignIn } from './sign-in.ts';
 import { checkTokenResponse } from './token-response.ts';
 import { checkTokenStorage } from './token-storage.ts';
+import { checkUserinfo } from './userinfo.ts';
 
 /** Every check, in report order. Each is a pure function of the observation. */
 export const checks: Array<(observation: Observation) => CheckResult[]> = [
@@ -15,6 +16,7 @@ export const checks: Array<(observation: Observation) => CheckResult[]> = [
   checkClientAuth,
   checkCustomConfig,
   checkExpectedParams,
+  checkUserinfo,
   checkProfileMap,
   checkTokenStorage,
   checkOidc,

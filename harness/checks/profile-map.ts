@@ -51,7 +51,13 @@ export function checkProfileMap(observation: Observation): CheckResult[] {
       const message = falsy
         ? `${path} holds ${describe(value)}: the connector drops falsy values, so Logto gets no ${field}${required ? ' and the sign-in fails' : ''}`
         : `${path} is not in the userinfo response${required ? ': the sign-in fails (id is required)' : `: Logto gets no ${field}`}`;
-      results.push({ id, title, status, message, evidence, ...(nearest ? { hint: `did you mean "${field}": "${nearest}"? (found ${describe(getSafe(raw, nearest))} there)` } : {}) });
+      const dotted = falsy ? undefined : dottedKey(raw, path);
+      const hint = dotted
+        ? `the userinfo has a key "${dotted}" with a dot in its name: the connector splits paths on dots, so no profileMap path can reach it (ask the IdP for another claim name)`
+        : nearest
+          ? `did you mean "${field}": "${nearest}"? (found ${describe(getSafe(raw, nearest))} there)`
+          : undefined;
+      results.push({ id, title, status, message, evidence, ...(hint ? { hint } : {}) });
       continue;
     }
     const got = String(value);
@@ -64,6 +70,22 @@ export function checkProfileMap(observation: Observation): CheckResult[] {
     }
   }
   return results;
+}
+
+/** A key holding dots (`https://example.com/email`, `urn:x.email`) whose joined leaf path equals the missed path. Pure. */
+function dottedKey(raw: unknown, missed: string): string | undefined {
+  const leaf = leafPaths(raw).find((candidate) => candidate.path === missed);
+  if (!leaf) return undefined;
+  let node: unknown = raw;
+  for (const key of Object.keys(raw as object)) {
+    if (missed === key || missed.startsWith(`${key}.`)) {
+      if (key.includes('.')) return key;
+      node = (node as Record<string, unknown>)[key];
+      const rest = missed.slice(key.length + 1);
+      return rest ? dottedKey(node, rest) : undefined;
+    }
+  }
+  return undefined;
 }
 
 function hintFor(raw: unknown, path: string, want: string): { hint?: string } {

@@ -124,3 +124,45 @@ describe('stored config', async () => {
     expect(storedConfig({ clientId: 'c', scope: '', customConfig: {}, profileMap: { id: 'sub', email: '' }, list: [], keep: false, zero: 0 })).toEqual({ clientId: 'c', profileMap: { id: 'sub' }, keep: false, zero: 0 });
   });
 });
+
+describe('userinfo', async () => {
+  const { checkUserinfo } = await import('../../harness/checks/userinfo.ts');
+  const userinfoEntry = (response: JournalEntry['response'], authorization = 'bearer abcd…(40)'): JournalEntry => ({
+    seq: 2, at: '', endpoint: 'userinfo', method: 'GET', path: '/userinfo', params: {}, headers: { authorization }, response, durationMs: 1,
+  });
+
+  it('passes on a JSON object and names the authorization scheme sent verbatim', () => {
+    const [result] = checkUserinfo(observation({}, [userinfoEntry({ status: 200, contentType: 'application/json', body: { id: 1 } })]));
+    expect(result).toMatchObject({ status: 'pass', message: expect.stringContaining('"bearer"') });
+  });
+
+  it('fails on an HTTP error with the body the connector lost, and on a non-object body', () => {
+    const refused = checkUserinfo(observation({}, [userinfoEntry({ status: 401, contentType: 'application/json', body: { error: 'invalid_token' } })]))[0];
+    expect(refused).toMatchObject({ status: 'fail', evidence: { idpResponse: { status: 401, body: { error: 'invalid_token' } } } });
+    expect(refused?.hint).toContain('token_type verbatim');
+    const html = checkUserinfo(observation({}, [userinfoEntry({ status: 200, contentType: 'text/html', body: '<html>' })]))[0];
+    expect(html).toMatchObject({ status: 'fail', message: expect.stringContaining('not a JSON object') });
+  });
+});
+
+describe('profileMap', async () => {
+  const { checkProfileMap } = await import('../../harness/checks/profile-map.ts');
+  const run = (profileMap: Record<string, string>, raw: Record<string, unknown>, profile: Scenario['expect']['profile'] = {}) => {
+    const config = { profileMap };
+    return checkProfileMap(observation(config, [], { scenario: scenario({ config, expect: { profile } }), userInfo: { id: 'x', rawData: raw } }));
+  };
+
+  it('passes on nested paths, and a numeric id becomes a string', () => {
+    const results = run({ id: 'data.user.id', email: 'data.user.emails.0.value' }, { data: { user: { id: 42, emails: [{ value: 'a@x' }] } } }, { id: '42', email: 'a@x' });
+    expect(results.find((result) => result.id === 'profile.id')).toMatchObject({ status: 'pass', message: '"42"' });
+    expect(results.find((result) => result.id === 'profile.email')?.status).toBe('pass');
+  });
+
+  it('fails on a miss (nearest match), a falsy value, a non-string, and a key with a dot', () => {
+    const byId = (results: ReturnType<typeof run>, id: string) => results.find((result) => result.id === id);
+    expect(byId(run({ id: 'sub', email: 'mail' }, { sub: 'a', email: 'a@x' }, { email: 'a@x' }), 'profile.email')?.hint).toContain('"email": "email"');
+    expect(byId(run({ id: 'uid' }, { uid: 0 }), 'profile.id')?.message).toContain('drops falsy values');
+    expect(byId(run({ id: 'sub', name: 'name' }, { sub: 'a', name: { first: 'A' } }), 'profile.name')).toMatchObject({ status: 'fail', hint: expect.stringContaining('"name.first"') });
+    expect(byId(run({ id: 'sub', email: 'https://x.example/email' }, { sub: 'a', 'https://x.example/email': 'a@x' }, { email: 'a@x' }), 'profile.email')?.hint).toContain('with a dot in its name');
+  });
+});

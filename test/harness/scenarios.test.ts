@@ -96,6 +96,12 @@ describe('known-bad configs are caught with the right diagnosis', () => {
     expect(check('oidc-standard.yaml', 'oidc.nonce')?.status).toBe('pass');
   });
 
+  it('userinfo HTTP error → the real IdP answer the connector lost, with its retries', () => {
+    const result = results.get('fixtures/scenarios/known-bad/userinfo-error-body-lost.yaml')!;
+    expect(result.error).toMatchObject({ code: 'connector.general', message: '{}', idpResponse: { endpoint: 'userinfo', status: 502 } });
+    expect(check('known-bad/userinfo-error-body-lost.yaml', 'userinfo')).toMatchObject({ status: 'fail', evidence: { attempts: 3 } });
+  });
+
   it('OIDC wrong audience and nonce mismatch → id_token diagnosis', () => {
     expect(check('known-bad/oidc-wrong-audience.yaml', 'oidc.id_token')?.hint).toContain('audience');
     expect(check('known-bad/oidc-nonce-mismatch.yaml', 'oidc.id_token')?.hint).toContain('nonce');

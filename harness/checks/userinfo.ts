@@ -1,0 +1,40 @@
+import type { CheckResult } from '../model.ts';
+import type { Observation } from '../observation.ts';
+import { idpAnswer } from './journal-views.ts';
+
+const scheme = (authorization: string | undefined) => authorization?.split(' ')[0];
+
+function hintFor(status: number, tokenType: string | undefined): string | undefined {
+  if (status === 401 || status === 403) {
+    return `the IdP refused the access token; the connector sends "authorization: ${tokenType ?? '<token_type>'} <access_token>" with token_type verbatim from the token response: check that the IdP accepts that scheme and that scope grants userinfo`;
+  }
+  if (status === 404 || status === 405) return 'check userInfoEndpoint (the connector calls it with GET)';
+  if (status >= 500) return 'an IdP-side failure (or a proxy in front of it): no connector setting fixes this; the connector retries GETs on 5xx twice before giving up';
+  return undefined;
+}
+
+/**
+ * The userinfo call as the IdP saw it: the OAuth2 connector needs a 2xx JSON object. On an HTTP
+ * error the connector reports `"{}"` (it stringifies the response stream), so the IdP's real
+ * answer is shown here.
+ */
+export function checkUserinfo(observation: Observation): CheckResult[] {
+  if (observation.scenario.connector !== 'oauth2') return [];
+  const calls = observation.journal.filter((entry) => entry.endpoint === 'userinfo');
+  const last = calls.at(-1);
+  if (!last) return [];
+  const { status, contentType, body } = last.response;
+  const tokenType = scheme(last.headers.authorization);
+  const attempts = calls.length > 1 ? ` (${calls.length} attempts: the connector retries)` : '';
+  const evidence = { request: `${last.method} ${last.path}`, authorizationScheme: tokenType, attempts: calls.length, idpResponse: idpAnswer(last) };
+  const id = 'userinfo';
+  const title = 'Userinfo';
+  if (status >= 400) {
+    const hint = hintFor(status, tokenType);
+    return [{ id, title, status: 'fail', message: `the IdP answered ${status} ${contentType ?? ''}${attempts}; Logto shows ${observation.error?.logtoCode ?? 'an error'} with "{}", the body is lost`.replace('  ', ' '), evidence, ...(hint ? { hint } : {}) }];
+  }
+  if (!body || typeof body !== 'object' || Array.isArray(body)) {
+    return [{ id, title, status: 'fail', message: `the IdP answered ${status} ${contentType ?? 'without a content type'}, not a JSON object; the connector fails with connector.invalid_response`, evidence, hint: 'userInfoEndpoint must return a JSON object (check the URL: an HTML page often means a login or error page)' }];
+  }
+  return [{ id, title, status: 'pass', message: `${last.method} ${status} JSON object, authorization scheme "${tokenType ?? '?'}"${attempts}`, evidence }];
+}
