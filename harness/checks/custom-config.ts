@@ -27,7 +27,16 @@ export function checkCustomConfig(observation: Observation): CheckResult[] {
     const atToken = seenValue(codeExchange, name);
     const evidence = { sentAs: name, value, atAuthorize, atToken };
     if (OVERRIDES[name]) {
-      results.push({ id, title, status: 'warn', message: `customConfig overrides ${name}: ${OVERRIDES[name]}`, evidence, hint: `remove "${key}" from customConfig unless the IdP truly needs a fixed ${name}` });
+      const logtoValue = name === 'state' ? observation.state : observation.redirectUri;
+      const returned = name === 'state' ? observation.callback?.state : undefined;
+      results.push({
+        id,
+        title,
+        status: 'warn',
+        message: `customConfig overrides ${name}: ${OVERRIDES[name]}${returned !== undefined && returned !== logtoValue ? ` (Logto generated ${logtoValue}, the IdP returned ${returned})` : ''}`,
+        evidence: { ...evidence, logtoSent: logtoValue, ...(returned !== undefined ? { idpReturned: returned } : {}) },
+        hint: `remove "${key}" from customConfig unless the IdP truly needs a fixed ${name}`,
+      });
       continue;
     }
     const missing = [authorize && atAuthorize === undefined ? 'authorize' : undefined, codeExchange && atToken === undefined ? 'token' : undefined].filter(Boolean);
