@@ -56,6 +56,27 @@ describe('discovery and keys', () => {
     expect(metadata.end_session_endpoint).toBe(idp.endpoints.endSession);
   });
 
+  it('announces what a code-flow client needs to know', async () => {
+    const metadata = (await (await fetch(`${idp.issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+    expect(metadata).toMatchObject({
+      authorization_endpoint: idp.endpoints.authorization,
+      token_endpoint: idp.endpoints.token,
+      jwks_uri: idp.endpoints.jwks,
+      response_types_supported: ['code'],
+    });
+    expect(metadata.grant_types_supported).toEqual(expect.arrayContaining(['authorization_code', 'refresh_token']));
+    expect(metadata.code_challenge_methods_supported).toContain('S256');
+    expect(metadata.id_token_signing_alg_values_supported).toEqual(expect.arrayContaining(['RS256', 'ES256']));
+    expect(metadata.scopes_supported).toEqual(expect.arrayContaining(['openid', 'profile', 'email', 'phone', 'offline_access']));
+  });
+
+  it('publishes keys with distinct kids and the algs RS256 and ES256', async () => {
+    const { keys } = (await (await fetch(idp.endpoints.jwks)).json()) as { keys: Array<Record<string, unknown>> };
+    expect(keys.map((key) => key.alg).sort()).toEqual(['ES256', 'RS256']);
+    expect(new Set(keys.map((key) => key.kid)).size).toBe(keys.length);
+    expect(keys.every((key) => key.use === undefined || key.use === 'sig')).toBe(true);
+  });
+
   it('publishes an RS256 and an ES256 key, public halves only', async () => {
     const { keys } = (await (await fetch(idp.endpoints.jwks)).json()) as { keys: Array<Record<string, unknown>> };
     expect(keys.map((key) => key.kty).sort()).toEqual(['EC', 'RSA']);
@@ -138,5 +159,25 @@ describe('refresh, revocation and end session', () => {
     const response = await fetch(url);
     expect(response.status).toBe(200);
     expect(await response.text()).toContain('logout');
+  });
+});
+
+describe('refresh without rotation, with openid-client', () => {
+  let steady: MockIdp;
+  beforeAll(async () => {
+    steady = await startMockIdp({ ...fixture, refreshTokens: { issue: 'always', rotate: false } });
+  });
+  afterAll(() => steady.stop());
+
+  it('issues a refresh token without offline_access and accepts it again and again', async () => {
+    const config = await client.discovery(new URL(steady.issuer), 'basic', { redirect_uris: [REDIRECT_URI] }, client.ClientSecretBasic(SECRET), { execute: [client.allowInsecureRequests] });
+    const callback = await hopToRedirect(client.buildAuthorizationUrl(config, { redirect_uri: REDIRECT_URI, scope: 'openid' }), REDIRECT_URI);
+    const tokens = await client.authorizationCodeGrant(config, callback);
+    expect(tokens.refresh_token).toBeTruthy();
+    for (let use = 0; use < 3; use += 1) {
+      const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token!);
+      expect(refreshed.access_token).toBeTruthy();
+      expect(refreshed.refresh_token ?? tokens.refresh_token).toBe(tokens.refresh_token);
+    }
   });
 });
