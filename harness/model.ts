@@ -40,6 +40,8 @@ export interface CheckResult {
 export interface ScenarioResult {
   name: string;
   file: string;
+  /** Where the scenario starts in its file (a `scenarios:` list holds several). */
+  line?: number;
   target: string;
   knownBad: boolean;
   /** passed: every check passed (a known-bad scenario passes when it was caught as expected). */

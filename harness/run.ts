@@ -29,6 +29,7 @@ export async function runScenarios(scenarios: Scenario[], target: Target, option
         result = {
           name: scenario.name,
           file: scenario.file,
+          ...(scenario.line && scenario.line > 1 ? { line: scenario.line } : {}),
           target: target.name,
           knownBad: scenario.knownBad,
           status: 'error',

@@ -19,7 +19,7 @@ export function renderJunit(results: ScenarioResult[], suiteName = 'connector-ha
         : result.status === 'error'
           ? `\n      <error message="${xml(failing[0]?.message ?? 'error')}">${xml(body)}</error>\n    `
           : `\n      <failure message="${xml(failing[0]?.message ?? (result.knownBad ? 'known-bad config not caught' : 'failed'))}">${xml(body)}</failure>\n    `;
-    return `    <testcase classname="${xml(result.file)}" name="${xml(result.name)}${result.knownBad ? ' [known-bad]' : ''}" time="${time(result.durationMs)}">${inner}</testcase>`;
+    return `    <testcase classname="${xml(result.line ? `${result.file}:${result.line}` : result.file)}" name="${xml(result.name)}${result.knownBad ? ' [known-bad]' : ''}" time="${time(result.durationMs)}">${inner}</testcase>`;
   });
   const total = results.reduce((sum, result) => sum + result.durationMs, 0);
   return `<?xml version="1.0" encoding="UTF-8"?>

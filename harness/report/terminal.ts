@@ -33,7 +33,7 @@ export function renderTerminal(results: ScenarioResult[], options: TerminalOptio
         : result.status === 'failed'
           ? c.red(result.knownBad ? '✗ missed' : '✗')
           : c.red('✗ error');
-    lines.push(`${head} ${c.bold(result.name)} ${c.dim(`(${result.file}, ${result.target}${result.connectorVersion ? ` ${result.connectorVersion}` : ''}, ${result.durationMs} ms)`)}`);
+    lines.push(`${head} ${c.bold(result.name)} ${c.dim(`(${result.file}${result.line ? `:${result.line}` : ''}, ${result.target}${result.connectorVersion ? ` ${result.connectorVersion}` : ''}, ${result.durationMs} ms)`)}`);
     if (result.knownBad) lines.push(c.dim('    known-bad config: it must be caught'));
     for (const check of result.checks) {
       lines.push(`    ${colorFor(check.status)(ICONS[check.status])} ${check.title}: ${check.message}`);

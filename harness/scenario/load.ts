@@ -1,10 +1,11 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fixtureFromDocument, loadFixture } from '../../mock-idp/fixture/load.ts';
-import { readStructuredFile, validateDocument } from '../../lib/structured-file.ts';
-import { UserError, type Problem } from '../../lib/user-error.ts';
+import { readStructuredFile, validateDocument, type LocatedDocument } from '../../lib/structured-file.ts';
+import { UserError, fieldPath, type Problem } from '../../lib/user-error.ts';
+import type { Fixture } from '../../mock-idp/fixture/schema.ts';
 import type { Scenario } from '../model.ts';
-import { scenarioSchema } from './schema.ts';
+import { scenarioListSchema, scenarioSchema } from './schema.ts';
 
 const SCENARIO_FILE = /\.(ya?ml|json)$/i;
 
@@ -40,12 +41,38 @@ function connectorKind(declared: 'oauth2' | 'oidc' | undefined, connectorId: str
   return 'idTokenVerificationConfig' in config ? 'oidc' : 'oauth2';
 }
 
-/** One scenario file → a Scenario with its fixture resolved; every mistake names file, line, field. */
-export async function loadScenario(file: string): Promise<Scenario> {
+/** One scenario file → its scenarios (one, or a `scenarios:` list), fixtures resolved; every mistake names file, line, field. */
+export async function loadScenarioFile(file: string): Promise<Scenario[]> {
   const document = await readStructuredFile(file);
-  const input = validateDocument(scenarioSchema, document);
+  const data = document.data;
+  if (!data || typeof data !== 'object' || Array.isArray(data) || !('scenarios' in data)) return [await scenarioAt(document, data, [])];
+  const { scenarios: items } = validateDocument(scenarioListSchema, document);
+  const scenarios: Scenario[] = [];
+  const problems: Problem[] = [];
+  for (const [index, item] of items.entries()) {
+    try {
+      scenarios.push(await scenarioAt(document, item, ['scenarios', index]));
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      problems.push(...error.problems);
+    }
+  }
+  if (problems.length > 0) throw new UserError(problems);
+  return scenarios;
+}
+
+/** One scenario file with a single scenario (the first, for a `scenarios:` list). */
+export async function loadScenario(file: string): Promise<Scenario> {
+  const [first] = await loadScenarioFile(file);
+  return first!;
+}
+
+async function scenarioAt(document: LocatedDocument, data: unknown, at: PropertyKey[]): Promise<Scenario> {
+  const { file } = document;
+  const input = validateDocument(scenarioSchema, document, data, at);
   const objectForm = input.connectorObject;
   const config = (input.config ?? objectForm?.config) as Record<string, unknown>;
+  const line = document.locate(at)?.line ?? 1;
 
   let idp: Scenario['idp'];
   if ('url' in input.idp) {
@@ -53,25 +80,25 @@ export async function loadScenario(file: string): Promise<Scenario> {
   } else if (typeof input.idp.fixture === 'string') {
     const fixturePath = path.resolve(path.dirname(file), input.idp.fixture);
     try {
-      idp = { kind: 'fixture', fixture: await loadFixture(fixturePath), source: path.relative(process.cwd(), fixturePath) };
+      idp = { kind: 'fixture', fixture: await loadFixtureOnce(fixturePath), source: path.relative(process.cwd(), fixturePath) };
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
-      const position = document.locate(['idp', 'fixture']);
-      const referrer: Problem = { file, line: position?.line, field: 'idp.fixture', message: `the fixture it names is not usable (${path.relative(process.cwd(), fixturePath)})` };
+      const position = document.locate([...at, 'idp', 'fixture']);
+      const referrer: Problem = { file, line: position?.line, field: fieldPath([...at, 'idp', 'fixture']), message: `the fixture it names is not usable (${path.relative(process.cwd(), fixturePath)})` };
       throw new UserError([referrer, ...error.problems]);
     }
   } else {
-    idp = { kind: 'fixture', fixture: fixtureFromDocument(document, input.idp.fixture, ['idp', 'fixture']), source: `${file} (inline)` };
+    idp = { kind: 'fixture', fixture: fixtureFromDocument(document, input.idp.fixture, [...at, 'idp', 'fixture']), source: `${file}:${line} (inline)` };
   }
 
   if (idp.kind === 'fixture' && input.user && !idp.fixture.users.some((user) => user.id === input.user)) {
-    const position = document.locate(['user']);
-    throw new UserError({ file, line: position?.line, field: 'user', message: `"${input.user}" is not a user of the fixture`, hint: `use one of: ${idp.fixture.users.map((user) => user.id).join(', ')}` });
+    const position = document.locate([...at, 'user']);
+    throw new UserError({ file, line: position?.line, field: fieldPath([...at, 'user']), message: `"${input.user}" is not a user of the fixture`, hint: `use one of: ${idp.fixture.users.map((user) => user.id).join(', ')}` });
   }
 
   return {
     file,
-    line: 1,
+    line,
     name: input.name,
     ...(input.description ? { description: input.description } : {}),
     knownBad: input.knownBad,
@@ -86,6 +113,18 @@ export async function loadScenario(file: string): Promise<Scenario> {
   };
 }
 
+// Fixture files named by many scenarios are read and validated once per run.
+const fixtureFiles = new Map<string, Promise<Fixture>>();
+function loadFixtureOnce(file: string): Promise<Fixture> {
+  let loading = fixtureFiles.get(file);
+  if (!loading) {
+    loading = loadFixture(file);
+    fixtureFiles.set(file, loading);
+    loading.catch(() => fixtureFiles.delete(file));
+  }
+  return loading;
+}
+
 /** Loads every scenario, reporting all bad files at once rather than stopping at the first. */
 export async function loadScenarios(inputs: string[]): Promise<Scenario[]> {
   const files = await expandScenarioPaths(inputs);
@@ -93,7 +132,7 @@ export async function loadScenarios(inputs: string[]): Promise<Scenario[]> {
   const scenarios: Scenario[] = [];
   for (const file of files) {
     try {
-      scenarios.push(await loadScenario(file));
+      scenarios.push(...(await loadScenarioFile(file)));
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
       problems.push(...error.problems);

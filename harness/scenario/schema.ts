@@ -46,10 +46,13 @@ const connectorObject = z.looseObject({
 });
 
 // An inline fixture is validated by the fixture loader itself, for its precise per-field errors.
-const idp = z.union([
-  z.strictObject({ fixture: z.union([z.string().min(1), z.record(z.string(), z.unknown())]) }),
-  z.strictObject({ url: z.url() }),
-]);
+const idp = z.union(
+  [
+    z.strictObject({ fixture: z.union([z.string().min(1), z.record(z.string(), z.unknown())]) }),
+    z.strictObject({ url: z.url() }),
+  ],
+  { error: (issue) => (issue.input === undefined ? 'required: `idp: { fixture: <path or inline fixture> }` or `idp: { url: <IdP URL> }`' : 'give exactly one of `fixture` (a path relative to this file, or an inline fixture) or `url` (an http(s) URL)') },
+);
 
 export const scenarioSchema = z
   .strictObject({
@@ -78,3 +81,9 @@ export const scenarioSchema = z
 
 export type ScenarioInput = z.input<typeof scenarioSchema>;
 export type ScenarioFile = z.output<typeof scenarioSchema>;
+
+/** A file of several scenarios: `scenarios: [ {name, config, idp, …}, … ]` (each item as above). */
+export const scenarioListSchema = z.strictObject({
+  description: z.string().optional(),
+  scenarios: z.array(z.unknown()).min(1, 'list at least one scenario'),
+});

@@ -115,6 +115,15 @@ describe('scenario loading', () => {
     expect(problems.some((problem) => problem.file?.endsWith('bad-inline-fixture.yaml') && problem.line === 8)).toBe(true);
   });
 
+  it('reads a `scenarios:` list, each scenario with its own line; a bad item is named by index and line', async () => {
+    const scenarios = await loadScenarios(['test/harness/multi/profile-variants.yaml']);
+    expect(scenarios.map((scenario) => [scenario.name, scenario.line])).toEqual([['id from sub', 3], ['nested id for bob', 15]]);
+    const error = (await loadScenarios(['test/harness/bad/bad-list-item.yaml']).catch((caught: unknown) => caught)) as UserError;
+    expect(error.problems).toEqual([expect.objectContaining({ line: 8, field: 'scenarios[1].user' })]);
+    const missingIdp = (await loadScenarios(['test/harness/bad/missing-idp.yaml']).catch((caught: unknown) => caught)) as UserError;
+    expect(missingIdp.problems[0]?.message).toContain('idp: { url: <IdP URL> }');
+  });
+
   it('reads the whole connector object form', async () => {
     const [scenario] = await loadScenarios(['fixtures/scenarios/connector-object.yaml']);
     expect(scenario).toMatchObject({ connector: 'oauth2', syncProfile: true, enableTokenStorage: true });

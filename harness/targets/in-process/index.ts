@@ -89,6 +89,7 @@ export function createInProcessTarget(options: InProcessOptions = {}): InProcess
       return {
         name: scenario.name,
         file: scenario.file,
+        ...(scenario.line && scenario.line > 1 ? { line: scenario.line } : {}),
         target: 'in-process',
         knownBad: scenario.knownBad,
         status,
