@@ -20,10 +20,22 @@ async function harness(...args: string[]): Promise<{ code: number; stdout: strin
   }
 }
 
-// Every client secret the shipped scenarios use: none may appear in any output.
-const SECRETS = ['post-secret-0123456789', 'basic-secret-0123456789', 'jwt-secret-0123456789abcdef0123456789abcdef', 'gh-secret-0123456789', 'aud-secret-0123456789', 'oidc-secret-0123456789'];
+// Every client secret the shipped scenarios and their fixtures hold: none may appear in any output.
+const shipped = await loadScenarios(['fixtures/scenarios']);
+const SECRETS = [
+  ...new Set(
+    shipped.flatMap((scenario) => [
+      String(scenario.config.clientSecret),
+      ...(scenario.idp.kind === 'fixture' ? scenario.idp.fixture.clients.map((client) => client.clientSecret ?? '') : []),
+    ]),
+  ),
+].filter((secret) => secret.length >= 8);
 
 describe('connector-harness CLI', () => {
+  it('knows the secrets it must not print', () => {
+    expect(SECRETS).toEqual(expect.arrayContaining(['post-secret-0123456789', 'proxy-secret-0123456789', 's-0123456789']));
+  });
+
   it('exits 0 on a passing suite and writes JSON and JUnit reports without secrets', async () => {
     const outDir = await mkdtemp(path.join(tmpdir(), 'harness-'));
     const run = await harness('run', 'fixtures/scenarios', '--parallel', '4', '-r', 'json', '-r', 'junit', '--out-dir', outDir, '--verbose');
