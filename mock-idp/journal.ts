@@ -16,6 +16,12 @@ export interface ClientAuthRecord {
   /** The method the fixture's client is registered with. */
   expected?: ClientAuthMethod;
   assertion?: AssertionRecord;
+  /**
+   * client_secret_basic only, and only when it matters (the id or secret has `+`, `%` or other
+   * characters form-encoding changes): `raw` = the parts were sent as is, the way Logto sends them
+   * (RFC 6749 §2.3.1 wants them form-encoded; the mock accepts both), `form-encoded` = as the RFC says.
+   */
+  basicCredentials?: 'raw' | 'form-encoded';
 }
 
 /** One request the IdP received, with its response. Secrets are masked (see lib/mask.ts). */

@@ -9,12 +9,12 @@ import { sendOAuthError } from './oauth-error.ts';
 const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
 /** The method a request used, read off the request itself (not what the client is registered for). */
-export function detectClientAuth(headers: Record<string, string | string[] | undefined>, params: Record<string, string>): { method: ClientAuthMethod | 'unknown'; clientId?: string } {
+export function detectClientAuth(headers: Record<string, string | string[] | undefined>, params: Record<string, string>): { method: ClientAuthMethod | 'unknown'; clientId?: string; rawClientId?: string } {
   const authorization = headers.authorization;
   if (typeof authorization === 'string' && /^basic\s/i.test(authorization)) {
     const decoded = Buffer.from(authorization.slice(6).trim(), 'base64').toString('utf8');
-    const clientId = decoded.includes(':') ? safeDecode(decoded.slice(0, decoded.indexOf(':'))) : undefined;
-    return { method: 'client_secret_basic', clientId };
+    const rawClientId = decoded.includes(':') ? decoded.slice(0, decoded.indexOf(':')) : undefined;
+    return { method: 'client_secret_basic', clientId: rawClientId === undefined ? undefined : safeDecode(rawClientId), rawClientId };
   }
   if (params.client_assertion !== undefined || params.client_assertion_type !== undefined) {
     let clientId = params.client_id;
@@ -39,6 +39,31 @@ function safeDecode(value: string): string {
   } catch {
     return value;
   }
+}
+
+const formEncode = (value: string) => encodeURIComponent(value).replace(/%20/g, '+');
+
+/**
+ * RFC 6749 §2.3.1 form-encodes id and secret before Basic; Logto (and many clients) do not, and
+ * oidc-provider always form-decodes, so a secret with `+` or `%` would fail. When the parts AS SENT
+ * are exactly the client's credentials, the header is rewritten to the encoded form oidc-provider
+ * expects. Returns how the credentials were sent when that made a difference.
+ */
+function acceptRawBasic(headers: Record<string, string | string[] | undefined>, client: FixtureClient | undefined): ClientAuthRecord['basicCredentials'] {
+  const authorization = headers.authorization;
+  if (!client?.clientSecret || typeof authorization !== 'string') return undefined;
+  const decoded = Buffer.from(authorization.slice(6).trim(), 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon === -1) return undefined;
+  const [id, secret] = [decoded.slice(0, colon), decoded.slice(colon + 1)];
+  // `50%off` does not decode at all: that changes it too.
+  const unchanged = (value: string) => /^[^%+]*$/.test(value);
+  if (unchanged(id) && unchanged(secret)) return undefined;
+  if (id === client.clientId && secret === client.clientSecret) {
+    headers.authorization = `Basic ${Buffer.from(`${formEncode(id)}:${formEncode(secret)}`).toString('base64')}`;
+    return 'raw';
+  }
+  return safeDecode(secret) === client.clientSecret ? 'form-encoded' : undefined;
 }
 
 // Imported once per secret: importing an HMAC key per request costs more than verifying with it.
@@ -87,8 +112,12 @@ export const checkClientAuth = (fixture: Fixture, audiences: () => string[]): Mi
   const params = ctx.state.params as Record<string, string>;
   const journal = ctx.state.journal as JournalState;
   const seen = detectClientAuth(ctx.req.headers, params);
-  const client = fixture.clients.find((candidate) => candidate.clientId === seen.clientId);
+  const client = fixture.clients.find((candidate) => candidate.clientId === seen.clientId) ?? (seen.rawClientId === undefined ? undefined : fixture.clients.find((candidate) => candidate.clientId === seen.rawClientId));
   const record: ClientAuthRecord = { method: seen.method, ...(seen.clientId ? { clientId: seen.clientId } : {}), ...(client ? { expected: client.tokenEndpointAuthMethod } : {}) };
+  if (seen.method === 'client_secret_basic' && client?.tokenEndpointAuthMethod === 'client_secret_basic') {
+    const basicCredentials = acceptRawBasic(ctx.req.headers, client);
+    if (basicCredentials) record.basicCredentials = basicCredentials;
+  }
   if (seen.method === 'client_secret_jwt') {
     record.assertion = await inspectAssertion(params.client_assertion, client, audiences());
     if (params.client_assertion_type !== JWT_BEARER) {

@@ -1,4 +1,4 @@
-import Provider, { type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { errors, type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { randomBytes } from 'node:crypto';
 import type { JWK } from 'jose';
 import type { Fixture, FixtureClient } from '../fixture/schema.ts';
@@ -52,7 +52,15 @@ export function createProvider(issuer: string, fixture: Fixture, users: UserDire
     responseTypes: ['code'],
     features: {
       devInteractions: { enabled: false },
-      revocation: { enabled: true },
+      // oidc-provider's default rule, stated here so it does not print a notice at every revocation.
+      revocation: {
+        enabled: true,
+        allowedPolicy: async (_ctx, client, token) => {
+          if (token.clientId === client.clientId) return true;
+          if (client.clientAuthMethod === 'none') return false;
+          throw new errors.InvalidRequest('client is not authorized to revoke the presented token');
+        },
+      },
       rpInitiatedLogout: { enabled: true, logoutSource: logoutPage },
       userinfo: { enabled: true },
     },
@@ -93,6 +101,9 @@ export function createProvider(issuer: string, fixture: Fixture, users: UserDire
     },
     rotateRefreshToken: () => fixture.refreshTokens.rotate,
     clientBasedCORS: () => true,
+    // OIDC Core §3.1.2.1 requires redirect_uri at authorize, RFC 6749 §4.1.3 then at the token
+    // endpoint: a client that omits it must fail here as it would at a strict IdP.
+    allowOmittingSingleRegisteredRedirectUri: false,
     // An automation tool: errors are JSON even where oidc-provider would render an HTML page.
     renderError: (ctx, out) => {
       ctx.type = 'application/json';

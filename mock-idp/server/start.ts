@@ -11,11 +11,11 @@ import { checkClientAuth } from './client-auth.ts';
 import { errorBoundary } from './error-boundary.ts';
 import { injectFaults } from './faults.ts';
 import { JournalStore } from './journal-store.ts';
-import { sendOAuthError } from './oauth-error.ts';
 import { honourOfflineAccess } from './offline-access.ts';
 import { loadSigningKeys, type SigningKeys } from './keys.ts';
 import { createMemoryStore } from './memory-adapter.ts';
 import { loginRoutes } from './login.ts';
+import { answerUnrouted } from './not-found.ts';
 import { DISCOVERY_PATH, endpointFor, paths } from './paths.ts';
 import { staticMetadata } from './static-metadata.ts';
 import { createProvider } from './provider.ts';
@@ -102,10 +102,10 @@ async function serve(server: Server, fixture: Fixture, keys: SigningKeys, host: 
   routes.all(endpoints.userinfo, serveUserinfo(store, fixture.userinfo, users));
   loginRoutes(routes, provider, fixture, users);
   adminRoutes(routes, journal);
-  routes.get(endpoints.token, (ctx) => sendOAuthError(ctx, 405, 'invalid_request', 'the token endpoint takes POST with an application/x-www-form-urlencoded body'));
 
   provider.use(errorBoundary(log));
   provider.use(recordJournal(journal, endpoints, log));
+  provider.use(answerUnrouted(endpoints, fixture.userinfo.method));
   provider.use(readRequestBody);
   // The resume hop after login (/authorize/<uid>) is not a new authorization request: faults count requests.
   provider.use(injectFaults(fixture.faults, (path) => (path.startsWith(`${endpoints.authorization}/`) ? 'login' : endpointOf(path))));
