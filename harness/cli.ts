@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { runCli } from '../lib/run-cli.ts';
 import { UserError } from '../lib/user-error.ts';
 import type { ScenarioResult, Target } from './model.ts';
@@ -10,6 +11,7 @@ import { progressPrinter } from './report/progress.ts';
 import { summarize } from './report/summary.ts';
 import { renderTerminal } from './report/terminal.ts';
 import { runScenarios } from './run.ts';
+import { configProblems } from './scenario/config-guard.ts';
 import { loadScenarios } from './scenario/load.ts';
 import { createInProcessTarget } from './targets/in-process/index.ts';
 import type { LogtoTargetOptions } from './targets/logto-options.ts';
@@ -30,6 +32,8 @@ interface RunFlags {
   idpPublicUrl?: string;
   keep?: boolean;
 }
+
+const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 // A variable, so the type checker and the in-process path do not depend on the module being there.
 const LOGTO_TARGET_MODULE = './targets/logto/index.ts';
@@ -167,12 +171,24 @@ program
 
 program
   .command('validate')
-  .description('check scenario files (and the fixtures they name) without running them')
+  .description('check scenario files, the fixtures they name and each config against the connector\'s own config guard, without running them')
   .argument('<paths...>', 'scenario files or folders')
   .addHelpText('after', '\nExample:\n  $ connector-harness validate fixtures/scenarios')
   .action(async (paths: string[]) => {
     const scenarios = await loadScenarios(paths);
-    for (const scenario of scenarios) console.log(`✓ ${scenario.file}: ${scenario.name} (${scenario.connector}${scenario.knownBad ? ', known-bad' : ''})`);
+    const source = { projectRoot: PROJECT_ROOT };
+    let refused = 0;
+    for (const scenario of scenarios) {
+      const where = `${scenario.file}${scenario.line && scenario.line > 1 ? `:${scenario.line}` : ''}`;
+      const problems = await configProblems(scenario, source);
+      console.log(`${problems.length > 0 ? '!' : '✓'} ${where}: ${scenario.name} (${scenario.connector}${scenario.knownBad ? ', known-bad' : ''})`);
+      // A known-bad scenario may hold a config the connector refuses on purpose: that is its point, not bad input.
+      for (const problem of problems) console.log(`    ${problem.field}: ${problem.message} (the connector refuses this config: Logto shows connector.invalid_config)`);
+      if (problems.length > 0 && !scenario.knownBad) refused += 1;
+    }
+    if (refused > 0) {
+      throw new UserError({ message: `${refused} scenario config${refused === 1 ? '' : 's'} would be refused by the connector`, hint: 'fix the fields listed above, or mark the scenario knownBad with expect.error: connector.invalid_config' });
+    }
   });
 
 await runCli(program);

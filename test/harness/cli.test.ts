@@ -110,6 +110,16 @@ describe('connector-harness CLI', () => {
     expect((await harness('validate', 'test/harness/bad')).code).toBe(2);
   });
 
+  it('validate checks each config against the connector\'s own guard; run shows the same refusal as Logto would', async () => {
+    const validate = await harness('validate', 'test/harness/refused');
+    expect(validate.code).toBe(2);
+    expect(validate.stdout).toContain("config.tokenEndpointAuthMethod: Invalid enum value");
+    expect(validate.stderr).toContain('1 scenario config would be refused by the connector');
+    const run = await harness('run', 'test/harness/refused');
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('connector.invalid_config (HTTP 400)');
+  });
+
   it('--help teaches with examples', async () => {
     const help = await harness('run', '--help');
     expect(help.stdout).toContain('Examples:');
