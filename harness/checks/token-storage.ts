@@ -5,15 +5,12 @@ import { journalViews } from './journal-views.ts';
 const hasOfflineAccess = (config: Record<string, unknown>) => typeof config.scope === 'string' && config.scope.split(/[ +]/).includes('offline_access');
 
 /** Why the refresh failed, in terms of the config as Logto stores it (raw, no defaults). Pure. */
-export function refreshFailureHint(config: Record<string, unknown>, connector: 'oauth2' | 'oidc'): string | undefined {
+export function refreshFailureHint(config: Record<string, unknown>): string | undefined {
   if (config.tokenEndpointAuthMethod === undefined) {
     return 'the refresh path uses the stored config without defaults: with no tokenEndpointAuthMethod it sends no request at all. Set "tokenEndpointAuthMethod": "client_secret_post" (the sign-in default) explicitly';
   }
   if (config.tokenEndpointAuthMethod === 'client_secret_jwt' && config.clientSecretJwtSigningAlgorithm === undefined) {
     return 'the refresh path uses the stored config without defaults: client_secret_jwt without clientSecretJwtSigningAlgorithm cannot sign. Set "clientSecretJwtSigningAlgorithm": "HS256" explicitly';
-  }
-  if (connector === 'oauth2' && config.tokenEndpointResponseType === undefined) {
-    return 'the refresh path parses the response with the stored tokenEndpointResponseType; set it explicitly';
   }
   return undefined;
 }
@@ -45,7 +42,7 @@ export function checkTokenStorage(observation: Observation): CheckResult[] {
   if (refresh?.attempted) {
     const { refresh: refreshEntry } = journalViews(observation);
     const ok = refresh.response && typeof refresh.response.access_token === 'string';
-    const hint = ok ? undefined : refreshFailureHint(config, observation.scenario.connector);
+    const hint = ok ? undefined : (refreshFailureHint(config) ?? (refreshEntry && refreshEntry.response.status >= 400 ? `the IdP refused the refresh (${refreshEntry.response.status}): see idpBody; the connector reports only "{}"` : undefined));
     results.push({
       id: 'storage.refresh',
       title: 'Refresh from the stored config',

@@ -95,9 +95,9 @@ describe('pure helpers', () => {
   });
 
   it('refreshFailureHint names the missing setting of the raw stored config', () => {
-    expect(refreshFailureHint({}, 'oauth2')).toContain('tokenEndpointAuthMethod');
-    expect(refreshFailureHint({ tokenEndpointAuthMethod: 'client_secret_jwt' }, 'oauth2')).toContain('clientSecretJwtSigningAlgorithm');
-    expect(refreshFailureHint({ tokenEndpointAuthMethod: 'client_secret_post', tokenEndpointResponseType: 'json' }, 'oauth2')).toBeUndefined();
+    expect(refreshFailureHint({})).toContain('tokenEndpointAuthMethod');
+    expect(refreshFailureHint({ tokenEndpointAuthMethod: 'client_secret_jwt' })).toContain('clientSecretJwtSigningAlgorithm');
+    expect(refreshFailureHint({ tokenEndpointAuthMethod: 'client_secret_post' })).toBeUndefined();
   });
 });
 
