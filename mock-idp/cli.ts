@@ -13,7 +13,19 @@ const parsePort = (value: string): number => {
 
 const program = new Command('mock-idp')
   .description('A fixture-driven OAuth 2.0 / OpenID Connect identity provider that reproduces real IdPs\' quirks.')
-  .showHelpAfterError('(run with --help for usage)');
+  .showHelpAfterError('(run with --help for usage)')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  $ mock-idp serve fixtures/default.yaml              an IdP on http://127.0.0.1:4000 for Logto to sign in against
+  $ mock-idp serve fixtures/idp/github-form-token.yaml --port 0
+  $ mock-idp validate fixtures/idp/*.yaml              check fixtures without serving them
+
+A fixture (YAML or JSON) names the clients, the users and the quirks: fixtures/default.yaml
+explains every field, fixtures/idp/ has one example per quirk. Exit codes: 0 ok, 2 a mistake
+in the fixture or the options (printed as file:line field: message).`,
+  );
 
 program
   .command('serve')
@@ -48,11 +60,15 @@ Then point a Logto connector at the printed endpoints. Every request is journale
     console.log(`  jwks           ${idp.endpoints.jwks}`);
     console.log(`  journal        ${idp.issuer}/_journal`);
     console.log('  clients');
+    const idWidth = Math.max(...fixture.clients.map((client) => client.clientId.length));
     for (const client of fixture.clients) {
-      console.log(`    ${client.clientId}  ${client.tokenEndpointAuthMethod}${client.clientSecret ? `  secret ${mask(client.clientSecret)}` : ''}`);
+      const secret = client.clientSecret && client.tokenEndpointAuthMethod !== 'none' ? `  secret ${mask(client.clientSecret)}` : '';
+      console.log(`    ${client.clientId.padEnd(idWidth)}  ${client.tokenEndpointAuthMethod.padEnd(19)}${secret}${client.pkce === 'required' ? '  PKCE required' : ''}`.trimEnd());
     }
-    console.log(`  users          ${fixture.users.map((user) => user.id).join(', ')}${fixture.defaultUser ? ` (default: ${fixture.defaultUser}, signed in without a page)` : ' (a page lets you pick)'}`);
+    console.log(`  users          ${fixture.users.map((user) => user.id).join(', ')}`);
+    console.log(`  sign-in        ${fixture.defaultUser ? `headless as ${fixture.defaultUser}; login_hint=<user id> picks another` : 'a page lists the users; login_hint=<user id> skips it'}`);
     const stop = async () => {
+      console.log('stopping');
       await idp.stop();
       process.exit(0);
     };

@@ -61,7 +61,7 @@ export function createProvider(issuer: string, fixture: Fixture, users: UserDire
           throw new errors.InvalidRequest('client is not authorized to revoke the presented token');
         },
       },
-      rpInitiatedLogout: { enabled: true, logoutSource: logoutPage },
+      rpInitiatedLogout: { enabled: true, logoutSource: logoutPage, postLogoutSuccessSource: signedOutPage },
       userinfo: { enabled: true },
     },
     pkce: {
@@ -131,4 +131,10 @@ export function createProvider(issuer: string, fixture: Fixture, users: UserDire
 async function logoutPage(ctx: KoaContextWithOIDC, form: string): Promise<void> {
   ctx.type = 'html';
   ctx.body = `<!doctype html><html><body>${form}<script>document.forms[0].submit()</script><noscript><button form="op.logoutForm" name="logout" value="yes">Sign out</button></noscript></body></html>`;
+}
+
+// Shown when end session has nowhere to redirect back to; plain, no external assets.
+async function signedOutPage(ctx: KoaContextWithOIDC): Promise<void> {
+  ctx.type = 'html';
+  ctx.body = '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Signed out – mock IdP</title></head><body><main><h1>Signed out</h1><p>The mock IdP ended your session.</p></main></body></html>';
 }
