@@ -7,6 +7,19 @@ const shown = (error: ObservedError) => (error.logtoStatus && !error.logtoCode.s
 /** Did the sign-in succeed (or fail as the scenario expects), and what did the IdP really answer? */
 export function checkSignIn(observation: Observation): CheckResult[] {
   const results = signIn(observation);
+  const callbackError = observation.callback?.error;
+  if (callbackError) {
+    const description = observation.callback?.error_description;
+    const hint = callbackErrorHint(callbackError, description);
+    results.push({
+      id: 'authorize',
+      title: 'Authorization',
+      status: 'fail',
+      message: `the IdP sent the user back with error=${callbackError}${description ? ` (${description})` : ''}; with no code in the callback the connector throws`,
+      evidence: { callback: observation.callback },
+      ...(hint ? { hint } : {}),
+    });
+  }
   if (observation.journalAvailable === false) {
     results.push({ id: 'journal', title: 'IdP journal', status: 'skip', message: `${observation.issuer} keeps no journal the harness can read (not a mock-idp): auth method, customConfig, token format and refresh request checks are skipped` });
   }
@@ -47,4 +60,23 @@ function signIn(observation: Observation): CheckResult[] {
         : {}),
     },
   ];
+}
+
+/** What to change when the IdP answers the authorization request with an error redirect. Pure. */
+export function callbackErrorHint(code: string, description = ''): string | undefined {
+  const missing = /missing required parameter "?([\w.:-]+)"?/i.exec(description)?.[1];
+  if (missing) return `the IdP requires "${missing}": add it to customConfig ("customConfig": { "${missing}": "…" }); the connector sends customConfig at authorize and token`;
+  switch (code) {
+    case 'invalid_scope':
+      return 'check "scope": the IdP does not allow one of the scopes asked for';
+    case 'unauthorized_client':
+    case 'invalid_client':
+      return 'check clientId, and that the IdP allows Logto\'s callback URL (https://<logto>/callback/<connector-id>) as a redirect URI';
+    case 'access_denied':
+      return 'the user (or an IdP policy) declined the sign-in';
+    case 'invalid_request':
+      return 'the IdP found the authorization request malformed: compare the authorize parameters in the journal with what the IdP documents';
+    default:
+      return undefined;
+  }
 }

@@ -166,3 +166,13 @@ describe('profileMap', async () => {
     expect(byId(run({ id: 'sub', email: 'https://x.example/email' }, { sub: 'a', 'https://x.example/email': 'a@x' }, { email: 'a@x' }), 'profile.email')?.hint).toContain('with a dot in its name');
   });
 });
+
+describe('authorization error redirect', async () => {
+  const { callbackErrorHint } = await import('../../harness/checks/sign-in.ts');
+  it('names the fix per OAuth error', () => {
+    expect(callbackErrorHint('invalid_request', 'missing required parameter "audience"')).toContain('"customConfig": { "audience": "…" }');
+    expect(callbackErrorHint('invalid_scope')).toContain('"scope"');
+    expect(callbackErrorHint('unauthorized_client')).toContain('redirect URI');
+    expect(callbackErrorHint('temporarily_unavailable')).toBeUndefined();
+  });
+});

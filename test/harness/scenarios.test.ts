@@ -96,6 +96,11 @@ describe('known-bad configs are caught with the right diagnosis', () => {
     expect(check('oidc-standard.yaml', 'oidc.nonce')?.status).toBe('pass');
   });
 
+  it('an IdP error redirect (a required audience missing) → the customConfig fix', () => {
+    expect(check('known-bad/missing-required-audience.yaml', 'authorize')?.hint).toContain('"customConfig": { "audience": "…" }');
+    expect(results.get('fixtures/scenarios/known-bad/missing-required-audience.yaml')?.error?.code).toBe('connector.general');
+  });
+
   it('userinfo HTTP error → the real IdP answer the connector lost, with its retries', () => {
     const result = results.get('fixtures/scenarios/known-bad/userinfo-error-body-lost.yaml')!;
     expect(result.error).toMatchObject({ code: 'connector.general', message: '{}', idpResponse: { endpoint: 'userinfo', status: 502 } });
