@@ -19,7 +19,10 @@ export interface MockIdp {
   endpoints: EndpointPaths;
   journal: Journal;
   fixture: Fixture;
-  /** Replace a user's profile (and claims) while running: a second sign-in sees the change. */
+  /**
+   * Replace a user's profile (and claims) while running: a second sign-in sees the change. Throws
+   * for an unknown user, or for claim names no user had at start (the id_token could not carry them).
+   */
   updateUser(id: string, patch: { profile?: Record<string, unknown>; claims?: Record<string, unknown> }): void;
   stop(): Promise<void>;
 }

@@ -10,8 +10,12 @@ const STANDARD_CLAIMS = [
 export class UserDirectory {
   readonly #users = new Map<string, FixtureUser>();
 
+  /** oidc-provider's claim list is fixed when it starts: claim names a running update may use. */
+  readonly #claimNames: ReadonlySet<string>;
+
   constructor(fixture: Fixture) {
     for (const user of fixture.users) this.#users.set(user.id, structuredClone(user));
+    this.#claimNames = new Set(this.claimNames());
   }
 
   get(id: string): FixtureUser | undefined {
@@ -25,6 +29,10 @@ export class UserDirectory {
   update(id: string, patch: { profile?: Record<string, unknown>; claims?: Record<string, unknown> }): void {
     const user = this.#users.get(id);
     if (!user) throw new Error(`no user "${id}" in this fixture (known: ${[...this.#users.keys()].join(', ')})`);
+    const unknown = Object.keys(patch.claims ?? {}).filter((name) => !this.#claimNames.has(name));
+    if (unknown.length > 0) {
+      throw new Error(`claim(s) ${unknown.join(', ')} were in no user's claims at start, so the id_token cannot carry them; add them to a user's \`claims\` in the fixture`);
+    }
     if (patch.profile) user.profile = structuredClone(patch.profile);
     if (patch.claims) user.claims = structuredClone(patch.claims);
   }
