@@ -12,7 +12,10 @@ const describe = (value: unknown) => (value === undefined ? 'nothing' : JSON.str
 function rawUserinfo(observation: Observation): Record<string, unknown> | undefined {
   const fromConnector = observation.userInfo?.rawData;
   if (fromConnector && typeof fromConnector === 'object') return fromConnector as Record<string, unknown>;
-  const body = journalViews(observation).userinfo?.response.body;
+  const answer = journalViews(observation).userinfo?.response;
+  // An error body (a 403 JSON) is not a profile: the userinfo check reports it.
+  if (!answer || answer.status >= 300) return undefined;
+  const body = answer.body;
   return body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
 }
 

@@ -4,7 +4,9 @@ import { idpAnswer } from './journal-views.ts';
 
 const scheme = (authorization: string | undefined) => authorization?.split(' ')[0];
 
-function hintFor(status: number, tokenType: string | undefined): string | undefined {
+function hintFor(status: number, tokenType: string | undefined, body: unknown): string | undefined {
+  const oauthError = body && typeof body === 'object' ? (body as Record<string, unknown>).error : undefined;
+  if (oauthError === 'insufficient_scope') return 'the access token lacks a scope userinfo needs: add it to "scope" in the connector config (see the IdP\'s error_description)';
   if (status === 401 || status === 403) {
     return `the IdP refused the access token; the connector sends "authorization: ${tokenType ?? '<token_type>'} <access_token>" with token_type verbatim from the token response: check that the IdP accepts that scheme and that scope grants userinfo`;
   }
@@ -30,7 +32,7 @@ export function checkUserinfo(observation: Observation): CheckResult[] {
   const id = 'userinfo';
   const title = 'Userinfo';
   if (status >= 400) {
-    const hint = hintFor(status, tokenType);
+    const hint = hintFor(status, tokenType, body);
     return [{ id, title, status: 'fail', message: `the IdP answered ${status} ${contentType ?? ''}${attempts}; Logto shows ${observation.error?.logtoCode ?? 'an error'} with "{}", the body is lost`.replace('  ', ' '), evidence, ...(hint ? { hint } : {}) }];
   }
   if (!body || typeof body !== 'object' || Array.isArray(body)) {
