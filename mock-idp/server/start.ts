@@ -125,7 +125,14 @@ async function serve(server: Server, fixture: Fixture, keys: SigningKeys, host: 
   const handle = provider.callback();
   const userinfoFast = faulted.has('userinfo') ? () => false : userinfoFastPath(endpoints.userinfo, store, fixture.userinfo, users, journal, log);
   server.on('request', (request, response) => {
-    if (!metadata.serve(request, response) && !userinfoFast(request, response)) void handle(request, response);
+    try {
+      if (!metadata.serve(request, response) && !userinfoFast(request, response)) void handle(request, response);
+    } catch (error) {
+      // The fast paths run outside koa's error boundary: a throw there is our bug, never a crash.
+      log(`internal error on ${request.method} ${request.url}: ${(error as Error).stack ?? String(error)}`);
+      if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
+      response.end(JSON.stringify({ error: 'server_error', error_description: 'the mock IdP failed unexpectedly (see its log)' }));
+    }
   });
 
   const absolute = (path: string) => `${issuer}${path}`;
