@@ -15,13 +15,21 @@ export function fixtureKey(fixture: Fixture): string {
 
 /**
  * Started IdPs, reused across scenarios whose fixtures are equal (by content, not by object). A
- * scenario leases an IdP for its whole run, so its journal slice is its own even with --parallel:
- * at most `parallel` IdPs per distinct fixture.
+ * scenario leases an IdP for its whole run, so its journal slice is its own even with --parallel.
+ * Starting an IdP costs more than a scenario (it generates its signing keys), so at most
+ * `perFixture` run per distinct fixture; more concurrent scenarios wait for one to be released.
  */
 export class IdpPool {
   readonly #idle = new Map<string, MockIdp[]>();
+  readonly #waiting = new Map<string, Array<(idp: MockIdp) => void>>();
+  readonly #count = new Map<string, number>();
   readonly #keys = new WeakMap<Fixture, string>();
   readonly #all: Array<Promise<MockIdp>> = [];
+  readonly #perFixture: number;
+
+  constructor(options: { perFixture?: number } = {}) {
+    this.#perFixture = Math.max(1, options.perFixture ?? 2);
+  }
 
   #key(fixture: Fixture): string {
     let key = this.#keys.get(fixture);
@@ -33,15 +41,35 @@ export class IdpPool {
   }
 
   async lease(fixture: Fixture): Promise<MockIdp> {
-    const reused = this.#idle.get(this.#key(fixture))?.pop();
+    const key = this.#key(fixture);
+    const reused = this.#idle.get(key)?.pop();
     if (reused) return reused;
+    const count = this.#count.get(key) ?? 0;
+    if (count >= this.#perFixture) {
+      return new Promise<MockIdp>((resolve) => {
+        const queue = this.#waiting.get(key) ?? [];
+        queue.push(resolve);
+        this.#waiting.set(key, queue);
+      });
+    }
+    this.#count.set(key, count + 1);
     const starting = startMockIdp(fixture, { port: 0 });
     this.#all.push(starting);
-    return starting;
+    try {
+      return await starting;
+    } catch (error) {
+      this.#count.set(key, (this.#count.get(key) ?? 1) - 1);
+      throw error;
+    }
   }
 
   release(fixture: Fixture, idp: MockIdp): void {
     const key = this.#key(fixture);
+    const next = this.#waiting.get(key)?.shift();
+    if (next) {
+      next(idp);
+      return;
+    }
     const idle = this.#idle.get(key) ?? [];
     idle.push(idp);
     this.#idle.set(key, idle);
@@ -57,5 +85,6 @@ export class IdpPool {
     await Promise.all(all.map((started) => (started.status === 'fulfilled' ? started.value.stop() : undefined)));
     this.#all.length = 0;
     this.#idle.clear();
+    this.#count.clear();
   }
 }
