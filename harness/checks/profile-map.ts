@@ -41,7 +41,7 @@ export function checkProfileMap(observation: Observation): CheckResult[] {
     const title = `profileMap.${field} ← ${path}`;
     const evidence = { path, valueAtPath: value, mapped, ...(want !== undefined ? { expected: want } : {}), rawUserinfo: raw };
     if (value !== undefined && value !== null && value !== '' && value !== 0 && value !== false && typeof value !== 'string' && !(field === 'id' && typeof value === 'number')) {
-      results.push({ id, title, status: 'fail', message: `${path} holds ${describe(value)} (a ${Array.isArray(value) ? 'array' : typeof value}); the connector requires a string and fails the whole sign-in (connector.invalid_response)`, evidence, hint: suggestLeaf(path, value) });
+      results.push({ id, title, status: 'fail', message: `${path} holds ${describe(value)} (${Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}`}); the connector requires a string and fails the whole sign-in (connector.invalid_response)`, evidence, hint: suggestLeaf(path, value) });
       continue;
     }
     if (!value) {
