@@ -96,7 +96,20 @@ async function writeReports(results: ScenarioResult[], flags: RunFlags): Promise
 
 const program = new Command('connector-harness')
   .description('Check Logto OAuth2/OIDC social connector configs end to end, with the real connector code.')
-  .showHelpAfterError('(run with --help for usage)');
+  .showHelpAfterError('(run with --help for usage)')
+  .addHelpText(
+    'after',
+    `
+Quick start:
+  $ connector-harness run fixtures/scenarios            # the shipped suite, embedded mock IdP, no Logto
+  $ connector-harness run my-idp.yaml --verbose         # your config against your IdP fixture
+  $ connector-harness validate my-idp.yaml              # check the file and the config without running
+  $ connector-harness run --help                        # every option, with examples
+
+A scenario file: the connector config as a Logto admin writes it (or the whole connector object
+from GET /api/connectors/{id}), the IdP (a mock-idp fixture, inline or by path, or a URL), the user
+to sign in as, and what must come out (profile, parameters, auth method, error, known-bad diagnosis).`,
+  );
 
 program
   .command('run', { isDefault: true })
@@ -150,7 +163,7 @@ Exit status: 0 all passed, 1 a check failed, 2 bad input (the message says which
       process.off('SIGINT', onSigint);
       await target.close?.();
     }
-    console.log(renderTerminal(results, { color: flags.color && process.stdout.isTTY === true, verbose: Boolean(flags.verbose) }));
+    console.log(renderTerminal(results, { color: flags.color && process.stdout.isTTY === true && !process.env.NO_COLOR, verbose: Boolean(flags.verbose) }));
     for (const file of await writeReports(results, flags)) console.log(`wrote ${file}`);
     const summary = summarize(results);
     process.exitCode = summary.failed + summary.errors > 0 || abort.signal.aborted ? 1 : 0;
