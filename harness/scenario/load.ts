@@ -72,7 +72,7 @@ async function scenarioAt(document: LocatedDocument, data: unknown, at: Property
   const input = validateDocument(scenarioSchema, document, data, at);
   const objectForm = input.connectorObject;
   const config = (input.config ?? objectForm?.config) as Record<string, unknown>;
-  const line = document.locate(at)?.line ?? 1;
+  const line = at.length === 0 ? 1 : (document.locate(at)?.line ?? 1);
 
   let idp: Scenario['idp'];
   if ('url' in input.idp) {
