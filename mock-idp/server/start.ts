@@ -50,6 +50,17 @@ function checkedIssuer(issuer: string | undefined): string | undefined {
   return issuer.replace(/\/$/, '');
 }
 
+/** oidc-provider validates key material itself; what the fixture's cross-check missed is still the user's to fix. */
+function providerOrProblem<T>(create: () => T): T {
+  try {
+    return create();
+  } catch (error) {
+    const message = (error as Error).message;
+    if (!/^jwks\b/.test(message)) throw error;
+    throw new UserError({ field: 'keys', message: `oidc-provider refuses the fixture's keys: ${message}`, hint: 'use private JWKs (RSA or EC P-256), or leave `keys` out to have them generated' });
+  }
+}
+
 function listenProblem(error: NodeJS.ErrnoException, host: string, port: number): Error {
   if (error.code === 'EADDRINUSE') return new UserError({ message: `port ${port} on ${host} is already in use`, hint: 'stop what listens there, or pick another port (--port 0 takes any free one)' });
   if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') return new UserError({ message: `cannot listen on ${host}: not an address of this machine`, hint: 'use 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)' });
@@ -89,7 +100,7 @@ async function serve(server: Server, fixture: Fixture, keys: SigningKeys, host: 
   const users = new UserDirectory(fixture);
   const journal = new JournalStore();
   const store = createMemoryStore();
-  const provider = createProvider(issuer, fixture, users, keys.jwks, endpoints, store);
+  const provider = providerOrProblem(() => createProvider(issuer, fixture, users, keys.jwks, endpoints, store));
   const endpointOf = (path: string) => endpointFor(path, endpoints);
 
   const tokenAudiences = () => [`${issuer}${endpoints.token}`, issuer];
