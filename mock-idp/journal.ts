@@ -44,6 +44,12 @@ export interface JournalEntry {
     /** Parsed JSON when the body was JSON, the text otherwise (secrets masked). */
     body: unknown;
   };
+  /**
+   * oidc-provider's own reason for an OAuth error, which its error_description keeps generic on
+   * purpose (`client authentication failed` ← `invalid secret provided`, `client assertion tokens
+   * must only be used once`…). Absent when oidc-provider gave none.
+   */
+  errorDetail?: string;
   /** Set when a fixture fault shaped this response. */
   fault?: string;
   durationMs: number;

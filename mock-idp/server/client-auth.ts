@@ -138,6 +138,6 @@ export const checkClientAuth = (fixture: Fixture, audiences: () => string[]): Mi
   if (record.assertion && ctx.status >= 400) {
     const body = ctx.body as { error_description?: string } | undefined;
     record.assertion.verified = false;
-    record.assertion.error ??= body?.error_description ?? `rejected with ${ctx.status}`;
+    record.assertion.error ??= journal.errorDetail ?? body?.error_description ?? `rejected with ${ctx.status}`;
   }
 };

@@ -7,6 +7,7 @@ import type { JournalStore } from './journal-store.ts';
 export interface JournalState {
   clientAuth?: ClientAuthRecord;
   fault?: string;
+  errorDetail?: string;
 }
 
 const KEPT_HEADERS = ['authorization', 'content-type', 'accept', 'user-agent'];
@@ -77,13 +78,14 @@ export function draftOf(capture: Capture): Omit<JournalEntry, 'seq'> {
     headers: keptHeaders(capture.headers),
     ...(journal.clientAuth ? { clientAuth: journal.clientAuth } : {}),
     response: { status: capture.status, ...(contentType ? { contentType } : {}), ...(location ? { location: maskLocation(location) } : {}), body: responseBody(capture.body, contentType) },
+    ...(journal.errorDetail ? { errorDetail: journal.errorDetail } : {}),
     ...(journal.fault ? { fault: journal.fault } : {}),
     durationMs: capture.durationMs,
   };
 }
 
 export const logLine = (seq: number, capture: Capture) =>
-  `${seq} ${capture.method} ${capture.path} → ${capture.status}${capture.journal.clientAuth ? ` (client auth: ${capture.journal.clientAuth.method})` : ''}${capture.journal.fault ? ` [fault: ${capture.journal.fault}]` : ''}`;
+  `${seq} ${capture.method} ${capture.path} → ${capture.status}${capture.journal.clientAuth ? ` (client auth: ${capture.journal.clientAuth.method})` : ''}${capture.journal.errorDetail ? ` (${capture.journal.errorDetail})` : ''}${capture.journal.fault ? ` [fault: ${capture.journal.fault}]` : ''}`;
 
 /** Records every request with its response, secrets masked, so tests can assert what a connector sent. */
 export const recordJournal = (store: JournalStore, endpoints: EndpointPaths, log: (line: string) => void): Middleware => async (ctx, next) => {

@@ -19,7 +19,7 @@ import { answerUnrouted } from './not-found.ts';
 import { DISCOVERY_PATH, endpointFor, paths } from './paths.ts';
 import { staticMetadata } from './static-metadata.ts';
 import { createProvider } from './provider.ts';
-import { recordJournal } from './record-journal.ts';
+import { recordJournal, type JournalState } from './record-journal.ts';
 import { readRequestBody } from './request-body.ts';
 import { requireAuthorizeParams, requireTokenParams } from './required-params.ts';
 import { shapeTokenResponse } from './shape-token-response.ts';
@@ -131,6 +131,13 @@ async function serve(server: Server, fixture: Fixture, keys: SigningKeys, host: 
   provider.use((ctx, next) => (byEndpoint[endpointOf(ctx.path)] ?? ((_ctx, pass) => pass()))(ctx, next));
   provider.use(routes.routes());
 
+  // Its error responses stay generic; the journal keeps the real reason.
+  for (const event of ['authorization.error', 'grant.error', 'revocation.error', 'end_session.error', 'end_session_confirm.error', 'end_session_success.error'] as const) {
+    provider.on(event as 'grant.error', (ctx, error) => {
+      const journal = ctx.state.journal as JournalState | undefined;
+      if (journal && typeof error.error_detail === 'string') journal.errorDetail = error.error_detail;
+    });
+  }
   // oidc-provider reports client/request errors through 'server_error' only when they are ours; keep them off stdout.
   provider.on('server_error', (_ctx, error) => log(`oidc-provider server_error: ${error.stack ?? error.message}`));
   const handle = provider.callback();
