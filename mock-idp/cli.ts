@@ -44,8 +44,10 @@ Examples:
   $ mock-idp serve fixtures/default.yaml --host 0.0.0.0 --issuer http://host.docker.internal:4000
 
 Then point a Logto connector at the printed endpoints. Every request is journaled:
-  GET    <issuer>/_journal   what the IdP received, in order (secrets masked)
-  DELETE <issuer>/_journal   start a new journal`,
+  GET    <issuer>/_journal                    what the IdP received, in order (secrets masked)
+  GET    <issuer>/_journal?since=12&endpoint=token   entries after seq 12, token endpoint only
+  DELETE <issuer>/_journal                    start a new journal (seq keeps counting)
+  GET    <issuer>/_health`,
   )
   .action(async (file: string, options: { port: number; host: string; issuer?: string; quiet?: boolean }) => {
     const fixture = await loadFixture(file);
