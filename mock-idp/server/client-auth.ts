@@ -108,7 +108,7 @@ async function inspectAssertion(assertion: string | undefined, client: FixtureCl
  * approached with another gets `invalid_client` naming both, which oidc-provider's generic
  * "client authentication failed" does not.
  */
-export const checkClientAuth = (fixture: Fixture, audiences: () => string[]): Middleware => async (ctx, next) => {
+export const checkClientAuth = (fixture: Fixture, audiences: (path: string) => string[]): Middleware => async (ctx, next) => {
   const params = ctx.state.params as Record<string, string>;
   const journal = ctx.state.journal as JournalState;
   const seen = detectClientAuth(ctx.req.headers, params);
@@ -119,7 +119,7 @@ export const checkClientAuth = (fixture: Fixture, audiences: () => string[]): Mi
     if (basicCredentials) record.basicCredentials = basicCredentials;
   }
   if (seen.method === 'client_secret_jwt') {
-    record.assertion = await inspectAssertion(params.client_assertion, client, audiences());
+    record.assertion = await inspectAssertion(params.client_assertion, client, audiences(ctx.path));
     if (params.client_assertion_type !== JWT_BEARER) {
       record.assertion.verified = false;
       record.assertion.error = `client_assertion_type must be ${JWT_BEARER}, got ${params.client_assertion_type ?? 'nothing'}`;

@@ -103,7 +103,8 @@ async function serve(server: Server, fixture: Fixture, keys: SigningKeys, host: 
   const provider = providerOrProblem(() => createProvider(issuer, fixture, users, keys.jwks, endpoints, store));
   const endpointOf = (path: string) => endpointFor(path, endpoints);
 
-  const tokenAudiences = () => [`${issuer}${endpoints.token}`, issuer];
+  // What oidc-provider accepts as a client assertion's aud: the issuer, the token endpoint, or the endpoint called.
+  const tokenAudiences = (path: string) => [...new Set([`${issuer}${endpoints.token}`, issuer, `${issuer}${path}`])];
   const byEndpoint: Partial<Record<string, Middleware>> = {
     authorize: chain(requireAuthorizeParams(fixture), honourOfflineAccess(fixture.scopes)),
     token: chain(requireTokenParams(fixture), checkClientAuth(fixture, tokenAudiences), shapeTokenResponse(fixture, keys)),
