@@ -2,7 +2,7 @@ import type { Adapter, AdapterPayload } from 'oidc-provider';
 
 /**
  * oidc-provider's storage, in memory, one store per IdP instance: a mock IdP's state (codes,
- * tokens, sessions) is meant to die with it. Expired entries are dropped lazily on read.
+ * tokens, sessions) is meant to die with it. Expired entries are dropped on read, and swept now and then.
  */
 export interface MemoryStore {
   Adapter: new (name: string) => Adapter;
@@ -12,8 +12,8 @@ export interface MemoryStore {
 
 export function createMemoryStore(): MemoryStore {
   const store = new Map<string, { payload: AdapterPayload; expiresAt?: number }>();
-  const peek = (model: string, id: string): AdapterPayload | undefined => {
-    const key = `${model}:${id}`;
+  const peek = (model: string, id: string): AdapterPayload | undefined => peekKey(`${model}:${id}`);
+  const peekKey = (key: string): AdapterPayload | undefined => {
     const entry = store.get(key);
     if (!entry) return undefined;
     if (entry.expiresAt !== undefined && entry.expiresAt <= Date.now()) {
@@ -25,6 +25,21 @@ export function createMemoryStore(): MemoryStore {
   const userCodes = new Map<string, string>();
   const uids = new Map<string, string>();
   const grants = new Map<string, Set<string>>();
+
+  // Entries nobody reads again (sessions, interactions, replay markers) would otherwise stay for
+  // the life of a long `serve`; every so many writes, the expired ones and their indexes go.
+  const SWEEP_EVERY = 1_000;
+  let writes = 0;
+  const sweep = () => {
+    const now = Date.now();
+    for (const [key, entry] of store) if (entry.expiresAt !== undefined && entry.expiresAt <= now) store.delete(key);
+    const live = (key: string) => store.has(key);
+    for (const [grantId, keys] of grants) {
+      for (const key of keys) if (!live(key)) keys.delete(key);
+      if (keys.size === 0) grants.delete(grantId);
+    }
+    for (const index of [userCodes, uids]) for (const [value, key] of index) if (!live(key)) index.delete(value);
+  };
 
   const Adapter = class MemoryAdapter implements Adapter {
     readonly #name: string;
@@ -38,6 +53,8 @@ export function createMemoryStore(): MemoryStore {
     }
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+      writes += 1;
+      if (writes % SWEEP_EVERY === 0) sweep();
       const key = this.#key(id);
       store.set(key, { payload, ...(expiresIn ? { expiresAt: Date.now() + expiresIn * 1000 } : {}) });
       if (payload.grantId) {
@@ -45,8 +62,8 @@ export function createMemoryStore(): MemoryStore {
         keys.add(key);
         grants.set(payload.grantId, keys);
       }
-      if (payload.userCode) userCodes.set(payload.userCode, id);
-      if (payload.uid) uids.set(payload.uid, id);
+      if (payload.userCode) userCodes.set(payload.userCode, key);
+      if (payload.uid) uids.set(payload.uid, key);
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
@@ -54,13 +71,13 @@ export function createMemoryStore(): MemoryStore {
     }
 
     async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
-      const id = userCodes.get(userCode);
-      return id === undefined ? undefined : this.find(id);
+      const key = userCodes.get(userCode);
+      return key === undefined ? undefined : peekKey(key);
     }
 
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {
-      const id = uids.get(uid);
-      return id === undefined ? undefined : this.find(id);
+      const key = uids.get(uid);
+      return key === undefined ? undefined : peekKey(key);
     }
 
     async consume(id: string): Promise<void> {
