@@ -46,10 +46,10 @@ const formEncode = (value: string) => encodeURIComponent(value).replace(/%20/g, 
 /**
  * RFC 6749 §2.3.1 form-encodes id and secret before Basic; Logto (and many clients) do not, and
  * oidc-provider always form-decodes, so a secret with `+` or `%` would fail. When the parts AS SENT
- * are exactly the client's credentials, the header is rewritten to the encoded form oidc-provider
- * expects. Returns how the credentials were sent when that made a difference.
+ * are exactly the client's credentials, `encoded` is the header oidc-provider expects. `as`: how
+ * the credentials were sent, when that made a difference.
  */
-function acceptRawBasic(headers: Record<string, string | string[] | undefined>, client: FixtureClient | undefined): ClientAuthRecord['basicCredentials'] {
+function readBasic(headers: Record<string, string | string[] | undefined>, client: FixtureClient | undefined): { as: NonNullable<ClientAuthRecord['basicCredentials']>; encoded?: string } | undefined {
   const authorization = headers.authorization;
   if (!client?.clientSecret || typeof authorization !== 'string') return undefined;
   const decoded = Buffer.from(authorization.slice(6).trim(), 'base64').toString('utf8');
@@ -59,11 +59,8 @@ function acceptRawBasic(headers: Record<string, string | string[] | undefined>, 
   // `50%off` does not decode at all: that changes it too.
   const unchanged = (value: string) => /^[^%+]*$/.test(value);
   if (unchanged(id) && unchanged(secret)) return undefined;
-  if (id === client.clientId && secret === client.clientSecret) {
-    headers.authorization = `Basic ${Buffer.from(`${formEncode(id)}:${formEncode(secret)}`).toString('base64')}`;
-    return 'raw';
-  }
-  return safeDecode(secret) === client.clientSecret ? 'form-encoded' : undefined;
+  if (id === client.clientId && secret === client.clientSecret) return { as: 'raw', encoded: `Basic ${Buffer.from(`${formEncode(id)}:${formEncode(secret)}`).toString('base64')}` };
+  return safeDecode(secret) === client.clientSecret ? { as: 'form-encoded' } : undefined;
 }
 
 // Imported once per secret: importing an HMAC key per request costs more than verifying with it.
@@ -115,8 +112,10 @@ export const checkClientAuth = (fixture: Fixture, audiences: (path: string) => s
   const client = fixture.clients.find((candidate) => candidate.clientId === seen.clientId) ?? (seen.rawClientId === undefined ? undefined : fixture.clients.find((candidate) => candidate.clientId === seen.rawClientId));
   const record: ClientAuthRecord = { method: seen.method, ...(seen.clientId ? { clientId: seen.clientId } : {}), ...(client ? { expected: client.tokenEndpointAuthMethod } : {}) };
   if (seen.method === 'client_secret_basic' && client?.tokenEndpointAuthMethod === 'client_secret_basic') {
-    const basicCredentials = acceptRawBasic(ctx.req.headers, client);
-    if (basicCredentials) record.basicCredentials = basicCredentials;
+    const basic = readBasic(ctx.req.headers, client);
+    if (basic) record.basicCredentials = basic.as;
+    // A new headers object: the journal keeps the one received.
+    if (basic?.encoded) ctx.req.headers = { ...ctx.req.headers, authorization: basic.encoded };
   }
   if (seen.method === 'client_secret_jwt') {
     record.assertion = await inspectAssertion(params.client_assertion, client, audiences(ctx.path));

@@ -92,6 +92,7 @@ export const recordJournal = (store: JournalStore, endpoints: EndpointPaths, log
   const started = performance.now();
   const journal: JournalState = {};
   ctx.state.journal = journal;
+  const { headers } = ctx.req;
   try {
     await next();
   } finally {
@@ -102,7 +103,7 @@ export const recordJournal = (store: JournalStore, endpoints: EndpointPaths, log
         method: ctx.method,
         path: ctx.path,
         params: (ctx.state.params as Record<string, string> | undefined) ?? {},
-        headers: ctx.req.headers,
+        headers,
         status: ctx.status,
         body: ctx.body,
         contentType: ctx.response.get('content-type') || undefined,
