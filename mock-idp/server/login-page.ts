@@ -13,7 +13,7 @@ function displayName(user: FixtureUser): string {
 
 function detail(user: FixtureUser): string {
   const email = user.profile.email;
-  return typeof email === 'string' ? email : `id ${user.id}`;
+  return typeof email === 'string' && email ? `${email} · id ${user.id}` : `id ${user.id}`;
 }
 
 /** The interactive sign-in page: a person picks one of the fixture's users. Plain HTML, no assets. */
