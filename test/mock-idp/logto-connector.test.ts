@@ -70,22 +70,10 @@ describe('the real connector against quirky example fixtures', () => {
       await quirky.stop();
     }
   };
-  const signInAt = async (quirky: MockIdp, config: Record<string, unknown>) => {
-    const connector = await createOauthConnector({ getConfig: async () => config });
-    const session: Record<string, unknown> = {};
-    const url = await connector.getAuthorizationUri(
-      { state: 'logto-state', redirectUri: LOGTO_CALLBACK, connectorId: 'test', connectorFactoryId: 'oauth2', jti: 'jti', headers: {} },
-      async (data) => {
-        Object.assign(session, data);
-      },
-    );
-    const callback = await hopToRedirect(url, LOGTO_CALLBACK);
-    return connector.getUserInfo(Object.fromEntries(callback.searchParams), async () => session);
-  };
 
   it('GitHub-like form token response with the default query-string parsing, numeric id mapped to a string', () =>
     withFixture('fixtures/idp/github-form-token.yaml', async (quirky) => {
-      const user = await signInAt(quirky, configFor(quirky, { scope: 'read:user', profileMap: { id: 'id', name: 'name', avatar: 'avatar_url' } }));
+      const user = await signIn(configFor(quirky, { scope: 'read:user', profileMap: { id: 'id', name: 'name', avatar: 'avatar_url' } }));
       expect(user).toMatchObject({ id: '583231', name: 'The Octocat', avatar: 'https://avatars.example/u/583231' });
       const userinfo = quirky.journal.entries().find((entry) => entry.endpoint === 'userinfo')!;
       // The connector sends the token_type verbatim: `bearer`, lower case.
@@ -94,7 +82,7 @@ describe('the real connector against quirky example fixtures', () => {
 
   it('customConfig reaches the IdP snake_cased at authorize and token, and satisfies Auth0-style required params', () =>
     withFixture('fixtures/idp/auth0-audience.yaml', async (quirky) => {
-      const user = await signInAt(quirky, configFor(quirky, { tokenEndpointResponseType: 'json', scope: 'openid profile email', profileMap: { id: 'sub' }, customConfig: { audience: 'https://api.example.com' } }));
+      const user = await signIn(configFor(quirky, { tokenEndpointResponseType: 'json', scope: 'openid profile email', profileMap: { id: 'sub' }, customConfig: { audience: 'https://api.example.com' } }));
       expect(user).toMatchObject({ id: 'alice', email: 'alice@example.com' });
       const [authorize, token] = ['authorize', 'token'].map((name) => quirky.journal.entries().find((entry) => entry.endpoint === name)!);
       expect(authorize!.params.audience).toBe('https://api.example.com');
@@ -104,13 +92,13 @@ describe('the real connector against quirky example fixtures', () => {
 
   it('nested userinfo mapped through dot paths', () =>
     withFixture('fixtures/idp/nested-userinfo.yaml', async (quirky) => {
-      const user = await signInAt(quirky, configFor(quirky, { tokenEndpointResponseType: 'json', profileMap: { id: 'data.user.id', name: 'data.user.display_name', email: 'data.user.emails.0.value', avatar: 'data.user.avatar.url' } }));
+      const user = await signIn(configFor(quirky, { tokenEndpointResponseType: 'json', profileMap: { id: 'data.user.id', name: 'data.user.display_name', email: 'data.user.emails.0.value', avatar: 'data.user.avatar.url' } }));
       expect(user).toMatchObject({ id: '4242', name: 'Bob Nested', email: 'bob@example.com', avatar: 'https://example.com/bob.png' });
     }));
 
   it('the default query-string parsing fails on a JSON token body, as documented', () =>
     withFixture('fixtures/idp/auth0-audience.yaml', async (quirky) => {
-      await expect(signInAt(quirky, configFor(quirky, { profileMap: { id: 'sub' }, customConfig: { audience: 'https://api.example.com' } }))).rejects.toMatchObject({ code: 'invalid_response' });
+      await expect(signIn(configFor(quirky, { profileMap: { id: 'sub' }, customConfig: { audience: 'https://api.example.com' } }))).rejects.toMatchObject({ code: 'invalid_response' });
       // The IdP itself answered 200: the failure is the connector's parsing, which the journal makes plain.
       expect(quirky.journal.entries().find((entry) => entry.endpoint === 'token')?.response.status).toBe(200);
     }));
