@@ -1,14 +1,8 @@
 import { getSafe } from '@silverhand/essentials';
 import type { Fixture } from '../../../mock-idp/fixture/schema.ts';
 import type { Scenario } from '../../model.ts';
+import { setAtPath } from './dot-path.ts';
 import { uniqueEmail } from './naming.ts';
-
-function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
-  const keys = path.split('.');
-  let node: unknown = target;
-  for (const key of keys.slice(0, -1)) node = node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;
-  if (node && typeof node === 'object') (node as Record<string, unknown>)[keys.at(-1)!] = value;
-}
 
 /**
  * The scenario with its user's email made unique to this run (in the profile, the claims and the
@@ -23,7 +17,7 @@ export function withUniqueEmail(scenario: Scenario, runId: string): Scenario {
   const emailPath = scenario.connector === 'oidc' ? 'email' : ((scenario.config.profileMap as Record<string, string> | undefined)?.email ?? 'email');
   const rewrite = (value: unknown) => (typeof value === 'string' && value.includes('@') ? uniqueEmail(value, runId) : value);
   const current = getSafe(user.profile, emailPath);
-  if (typeof current === 'string') setPath(user.profile, emailPath, rewrite(current));
+  if (typeof current === 'string') setAtPath(user.profile, emailPath, rewrite(current));
   if (user.claims && typeof user.claims.email === 'string') user.claims.email = rewrite(user.claims.email);
   const profile = scenario.expect.profile;
   const expect = profile?.email ? { ...scenario.expect, profile: { ...profile, email: rewrite(profile.email) as string } } : scenario.expect;
