@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Middleware } from 'koa';
 import type { EndpointName } from '../fixture/schema.ts';
 import type { JournalStore } from './journal-store.ts';
-import { draftOf, logLine, type Capture } from './record-journal.ts';
+import { answerDirectly, pathOf, queryOf } from './direct-answer.ts';
 
 interface Rendered {
   endpoint: EndpointName;
@@ -33,26 +33,9 @@ export function staticMetadata(documents: Record<string, EndpointName>, store: J
   /** Serves a rendered document; false when the request is not for one (koa takes it). */
   const serve = (request: IncomingMessage, response: ServerResponse): boolean => {
     if (request.method !== 'GET' || !request.url) return false;
-    const queryAt = request.url.indexOf('?');
-    const path = queryAt === -1 ? request.url : request.url.slice(0, queryAt);
-    const document = rendered.get(path);
+    const document = rendered.get(pathOf(request.url));
     if (!document) return false;
-    response.writeHead(200, { ...document.headers, 'content-length': Buffer.byteLength(document.body) });
-    response.end(document.body);
-    const capture: Capture = {
-      endpoint: document.endpoint,
-      method: 'GET',
-      path,
-      params: queryAt === -1 ? {} : Object.fromEntries(new URLSearchParams(request.url.slice(queryAt + 1))),
-      headers: request.headers,
-      status: 200,
-      body: document.body,
-      contentType: document.headers['content-type'],
-      journal: {},
-      at: new Date(),
-      durationMs: 0,
-    };
-    log(logLine(store.add(() => draftOf(capture)), capture));
+    answerDirectly(request, response, document.endpoint, queryOf(request.url), { status: 200, headers: document.headers, body: document.body }, { store, log, started: performance.now() });
     return true;
   };
 

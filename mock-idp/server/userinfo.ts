@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import type { MemoryStore } from './memory-adapter.ts';
 import type { Fixture } from '../fixture/schema.ts';
 import type { JournalStore } from './journal-store.ts';
-import { draftOf, logLine, type Capture } from './record-journal.ts';
+import { answerDirectly, pathOf, queryOf, type DirectAnswer } from './direct-answer.ts';
 import type { UserDirectory } from './users.ts';
 
 type UserinfoSettings = Fixture['userinfo'];
@@ -14,11 +14,7 @@ export interface UserinfoRequest {
   query: Record<string, string>;
 }
 
-export interface UserinfoAnswer {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
+export type UserinfoAnswer = DirectAnswer;
 
 /** Where the token came from, per the fixture's allowed sources; a header with any scheme counts. */
 export function extractAccessToken(request: UserinfoRequest, settings: UserinfoSettings): string | undefined {
@@ -80,27 +76,11 @@ export const serveUserinfo = (tokens: MemoryStore, settings: UserinfoSettings, u
 export function userinfoFastPath(path: string, tokens: MemoryStore, settings: UserinfoSettings, users: UserDirectory, store: JournalStore, log: (line: string) => void) {
   return (request: IncomingMessage, response: ServerResponse): boolean => {
     if (!request.url || (request.method !== 'GET' && request.method !== 'POST') || (request.method === 'POST' && request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0')) return false;
-    const queryAt = request.url.indexOf('?');
-    if ((queryAt === -1 ? request.url : request.url.slice(0, queryAt)) !== path) return false;
+    if (pathOf(request.url) !== path) return false;
     const started = performance.now();
-    const query = queryAt === -1 ? {} : Object.fromEntries(new URLSearchParams(request.url.slice(queryAt + 1)));
+    const query = queryOf(request.url);
     const answer = answerUserinfo(tokens, settings, users, { method: request.method, authorization: request.headers.authorization, query });
-    response.writeHead(answer.status, { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) });
-    response.end(answer.body);
-    const capture: Capture = {
-      endpoint: 'userinfo',
-      method: request.method,
-      path,
-      params: query,
-      headers: request.headers,
-      status: answer.status,
-      body: answer.body,
-      contentType: answer.headers['content-type'],
-      journal: {},
-      at: new Date(),
-      durationMs: Math.round((performance.now() - started) * 100) / 100,
-    };
-    log(logLine(store.add(() => draftOf(capture)), capture));
+    answerDirectly(request, response, 'userinfo', query, answer, { store, log, started });
     return true;
   };
 }
