@@ -88,6 +88,12 @@ describe('maskText', () => {
     const plain = 'set "tokenEndpointResponseType": "query-string"; tokenEndpoint http://127.0.0.1/token, token_type=Bearer, expires_in=3600, client_id=logto, scope=openid, state=abc, seen: client_secret_post';
     expect(maskText(plain)).toBe(plain);
   });
+
+  it('stays linear on long runs of what its patterns look for (an error body can be large)', () => {
+    const started = performance.now();
+    for (const text of ['\\'.repeat(100_000) + 'a":"x', 'a'.repeat(200_000), '"a":'.repeat(50_000), 'eyJ'.repeat(60_000), 'Bearer '.repeat(30_000), `${'a'.repeat(100_000)}=`]) maskText(text);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
 });
 
 describe('maskForOutput', () => {
