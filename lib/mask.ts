@@ -65,7 +65,7 @@ export function forgetSecrets(): void {
 }
 
 // name=value in a query or form string. The value ends where URL/form/prose syntax resumes.
-const PARAM = /(?<![A-Za-z0-9_.-])([A-Za-z][A-Za-z0-9_.-]*)=((?:[A-Za-z0-9._~+/=-]{0,4}…|\*\*\*)\(\d+\)|[^&\s"'<>#,;()\\]+)/g;
+const PARAM = /(?<![A-Za-z0-9_.-])([A-Za-z][A-Za-z0-9_.-]*)=((?:[A-Za-z0-9._~+/=-]{0,4}…|\*\*\*)\(\d+\)|[^&\s"'`<>#,;:()[\]{}|\\]+)/g;
 // "name":"value" in JSON, also JSON quoted inside a JSON string (\"name\":\"value\"), and JS-style name: 'value'.
 const JSON_PAIR = /((\\{0,7})["']?)(?<![A-Za-z0-9_.-])([A-Za-z][A-Za-z0-9_.-]*)(\2["']?\s*[:=]\s*\2["'])([^"'\\]*)/g;
 // An Authorization header value (RFC 9110 auth-scheme + credentials).

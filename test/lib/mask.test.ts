@@ -60,6 +60,8 @@ describe('maskText', () => {
     expect(maskText('http://logto/callback?code=SplxlOBeZQQYbYS6WxSbIA&state=xyz')).toBe('http://logto/callback?code=Splx…(22)&state=xyz');
     expect(maskText('code=SplxlOBeZQQYbYS6WxSbIA')).toBe('code=Splx…(22)');
     expect(maskText('error code=connector.general')).toBe('error code=connector.general');
+    // The value ends where prose resumes.
+    expect(maskText('against http://h/t?api_key=abcdefghij: must pass [client_secret=abcdefghij]')).toBe('against http://h/t?api_key=abcd…(10): must pass [client_secret=abcd…(10)]');
   });
 
   it('masks Authorization credentials after any blank, and JWTs anywhere', () => {
