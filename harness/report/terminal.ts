@@ -22,7 +22,7 @@ function evidenceLines(evidence: Record<string, unknown>, indent: string): strin
   });
 }
 
-/** The human report: one block per scenario, failing checks with evidence and the fix, secrets masked. Pure. */
+/** The human report: one block per scenario, failing checks with evidence and the fix, secrets masked (lib/mask.ts). */
 export function renderTerminal(results: ScenarioResult[], options: TerminalOptions): string {
   // Masked here, at the output, whatever produced the strings (a connector message may quote an IdP body).
   return maskText(render(maskForOutput(results), options));
