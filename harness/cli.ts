@@ -6,6 +6,7 @@ import { maskText, rememberSecrets } from '../lib/mask.ts';
 import { runCli } from '../lib/run-cli.ts';
 import { UserError } from '../lib/user-error.ts';
 import type { ScenarioResult, Target } from './model.ts';
+import { renderHtml } from './report/html/page.ts';
 import { renderJson } from './report/json.ts';
 import { renderJunit } from './report/junit.ts';
 import { progressPrinter } from './report/progress.ts';
@@ -20,7 +21,7 @@ import type { LogtoTargetOptions } from './targets/logto-options.ts';
 interface RunFlags {
   target: 'in-process' | 'logto';
   parallel: number;
-  reporter: Array<'json' | 'junit'>;
+  reporter: Array<'json' | 'junit' | 'html'>;
   outDir: string;
   connectorVersion?: string;
   connectorPath?: string;
@@ -89,8 +90,9 @@ async function writeReports(results: ScenarioResult[], flags: RunFlags): Promise
   await mkdir(flags.outDir, { recursive: true });
   const written: string[] = [];
   for (const reporter of new Set(flags.reporter)) {
-    const file = path.join(flags.outDir, reporter === 'json' ? 'connector-harness.json' : 'connector-harness.junit.xml');
-    await writeFile(file, reporter === 'json' ? renderJson(results, { target: flags.target, generatedAt: new Date().toISOString() }) : renderJunit(results, `connector-harness (${flags.target})`));
+    const file = path.join(flags.outDir, { json: 'connector-harness.json', junit: 'connector-harness.junit.xml', html: 'connector-harness.html' }[reporter]);
+    const meta = { target: flags.target, generatedAt: new Date().toISOString() };
+    await writeFile(file, reporter === 'json' ? renderJson(results, meta) : reporter === 'html' ? renderHtml(results, meta) : renderJunit(results, `connector-harness (${flags.target})`));
     written.push(file);
   }
   return written;
@@ -119,7 +121,7 @@ program
   .argument('<paths...>', 'scenario files (YAML/JSON) or folders of them')
   .addOption(new Option('-t, --target <target>', 'where the connector runs').choices(['in-process', 'logto']).default('in-process'))
   .option('-p, --parallel <n>', 'scenarios at a time', positiveInt, 1)
-  .addOption(new Option('-r, --reporter <format>', 'also write a report file (repeatable)').choices(['json', 'junit']).argParser(collect).default([]))
+  .addOption(new Option('-r, --reporter <format>', 'also write a report file (repeatable)').choices(['json', 'junit', 'html']).argParser(collect).default([]))
   .option('-o, --out-dir <dir>', 'where report files go', 'reports')
   .addOption(new Option('--connector-version <version>', 'run the connectors installed under .connector-versions/<version> (default: the pinned 1.7.8 / 1.7.5)').env('HARNESS_CONNECTOR_VERSION'))
   .addOption(new Option('--connector-path <dir>', 'run the connectors of another npm install prefix (<dir>/node_modules/@logto/connector-*)').env('HARNESS_CONNECTOR_PATH'))
@@ -141,6 +143,8 @@ Examples:
     $ connector-harness run fixtures/scenarios/github-like.yaml --verbose
   CI: four at a time, JSON and JUnit files in reports/:
     $ connector-harness run fixtures/scenarios --parallel 4 -r json -r junit
+  A page to look at: a sequence diagram per scenario, the failing hop in red:
+    $ connector-harness run fixtures/scenarios -r html    # reports/connector-harness.html
   Another published connector version, installed beside the pinned one:
     $ npm install --prefix .connector-versions/1.7.7 @logto/connector-oauth@1.7.7 @logto/connector-oidc@1.7.5
     $ connector-harness run fixtures/scenarios --connector-version 1.7.7

@@ -51,7 +51,34 @@ export interface ScenarioResult {
   error?: { code: string; message: string; idpResponse?: unknown; /** Logto's HTTP status for it. */ status?: number };
   /** The connector package version that ran (in-process target). */
   connectorVersion?: string;
+  /** The sign-in as a sequence of requests and answers, for the HTML report's diagram (secrets masked). */
+  hops?: Hop[];
   durationMs: number;
+}
+
+/** A participant of the sign-in: a lane of the sequence diagram. */
+export type Lane = 'browser' | 'logto' | 'connector' | 'idp';
+
+/** What a hop is in the sign-in; a failing check names the hop it is about by this. */
+export type HopRole = 'start' | 'authorize' | 'idp-page' | 'callback' | 'code-exchange' | 'userinfo' | 'jwks' | 'refresh' | 'experience' | 'other';
+
+/** One request and its answer between two participants; secrets masked. */
+export interface Hop {
+  role: HopRole;
+  from: Lane;
+  to: Lane;
+  /** `GET /authorize`, `getAuthorizationUri()`, `POST /api/experience/submit`. */
+  request: string;
+  /** The parameters that matter: query or form, and how the client authenticated. */
+  params?: Record<string, string>;
+  /** Absent when no answer came: the request never left, or nothing called back. */
+  response?: { status?: number; contentType?: string; summary: string };
+  /** What happened on the caller's side, when the request never left (the connector threw first). */
+  note?: string;
+  /** The IdP journal entry this hop is, when it is one. */
+  seq?: number;
+  /** Requests made while this one was open (the connector's token and userinfo calls during the callback). */
+  calls?: Hop[];
 }
 
 export interface RunContext {

@@ -5,6 +5,7 @@ import { UserError } from '../../../lib/user-error.ts';
 import { runChecks } from '../../checks/index.ts';
 import type { RunContext, Scenario, ScenarioResult, Target } from '../../model.ts';
 import type { Observation } from '../../observation.ts';
+import { observationHops } from '../../hops.ts';
 import { verdict } from '../../verdict.ts';
 import { assertInstalled, loadConnectorFactory, type ConnectorSource } from '../../connectors/load.ts';
 import { IdpPool } from './idp-pool.ts';
@@ -96,6 +97,7 @@ export function createInProcessTarget(options: InProcessOptions = {}): InProcess
         connectorVersion: observation.connectorVersion,
         checks: missed.length > 0 && scenario.knownBad ? [...checks, { id: 'known-bad', title: 'Known-bad config caught', status: 'fail', message: `not caught as expected: missing ${missed.join(', ')}` }] : checks,
         ...(error ? { error: maskSecrets(error) } : {}),
+        hops: maskSecrets(observationHops(observation)),
         durationMs: Math.round(performance.now() - started),
       };
     },

@@ -15,9 +15,20 @@ export interface ExperienceInput {
   idpUser?: string;
   /** The IdP as the browser reaches it, when Logto reaches it at another URL (containers). */
   rewriteIdpUrl?: (url: string) => string;
+  /** The IdP journal's last seq: each step records which entries it caused (for the report's diagram). */
+  journalSeq?: () => number;
 }
 
-export type ExperienceOutcome = { callbackUrl: string; registered: boolean } | { failure: LogtoFailure };
+/** One step of the sign-in as the report draws it: its answer, and the IdP journal entries it caused. */
+export interface ExperienceStep {
+  name: string;
+  status?: number;
+  /** The Logto error code or the harness's message, when the step failed. */
+  error?: string;
+  journal: { after: number; until: number };
+}
+
+export type ExperienceOutcome = ({ callbackUrl: string; registered: boolean } | { failure: LogtoFailure }) & { steps: ExperienceStep[] };
 
 const fail = (step: string, error: unknown): { failure: LogtoFailure } => ({
   failure: error instanceof LogtoApiError ? { step, status: error.status, code: error.code, message: error.message } : { step, code: 'harness', message: (error as Error).message },
@@ -29,13 +40,25 @@ const fail = (step: string, error: unknown): { failure: LogtoFailure } => ({
  * callback, identify (register on first sign-in), submit, follow back to the application.
  */
 export async function signInThroughExperience(input: ExperienceInput): Promise<ExperienceOutcome> {
+  const steps: ExperienceStep[] = [];
+  return { ...(await signIn(input, steps)), steps };
+}
+
+async function signIn(input: ExperienceInput, steps: ExperienceStep[]): Promise<{ callbackUrl: string; registered: boolean } | { failure: LogtoFailure }> {
   const jar = new CookieJar();
   const logto = new LogtoHttp(input.endpoint, jar);
+  const seq = input.journalSeq ?? (() => 0);
   const step = async <T>(name: string, run: () => Promise<T>): Promise<T | { failure: LogtoFailure }> => {
+    const after = seq();
     try {
-      return await run();
+      const result = await run();
+      const status = (result as { status?: unknown } | undefined)?.status;
+      steps.push({ name, ...(typeof status === 'number' ? { status } : {}), journal: { after, until: seq() } });
+      return result;
     } catch (error) {
-      return fail(name, error);
+      const failed = fail(name, error);
+      steps.push({ name, ...(failed.failure.status ? { status: failed.failure.status } : {}), error: `${failed.failure.code}: ${failed.failure.message}`, journal: { after, until: seq() } });
+      return failed;
     }
   };
   const failed = (value: unknown): value is { failure: LogtoFailure } => Boolean(value && typeof value === 'object' && 'failure' in value);

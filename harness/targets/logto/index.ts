@@ -2,7 +2,7 @@ import { maskSecrets } from '../../../lib/mask.ts';
 import { UserError } from '../../../lib/user-error.ts';
 import { startMockIdp, type MockIdp } from '../../../mock-idp/index.ts';
 import { runChecks } from '../../checks/index.ts';
-import type { CheckResult, RunContext, Scenario, ScenarioResult, Target } from '../../model.ts';
+import type { CheckResult, Hop, RunContext, Scenario, ScenarioResult, Target } from '../../model.ts';
 import { substituteIssuer } from '../../substitute.ts';
 import { verdict } from '../../verdict.ts';
 import { createInProcessTarget } from '../in-process/index.ts';
@@ -10,6 +10,7 @@ import type { LogtoTargetOptions } from '../logto-options.ts';
 import { AppSession } from './app-client.ts';
 import { compareWithPrediction } from './compare.ts';
 import { signInThroughExperience } from './experience-driver.ts';
+import { experienceHops } from './hops.ts';
 import { removeLeftovers } from './leftovers.ts';
 import { LogtoApiError } from './logto-http.ts';
 import { ManagementClient } from './management-client.ts';
@@ -94,6 +95,7 @@ export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Ta
     const cleanup = new CleanupStack(log);
     const logto: LogtoObservation = { target, connectorId: '' };
     const checks: CheckResult[] = [];
+    const hops: Hop[] = [];
     try {
       if (scenario.idp.kind !== 'fixture') throw new Error('the Logto target needs a fixture IdP (it changes the profile between sign-ins)');
       const observed = await prediction.observe(scenario, context);
@@ -122,7 +124,7 @@ export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Ta
       await management.patchSignInExperience(change.apply);
       if (!options.keep) cleanup.push('restore the sign-in experience', () => management.patchSignInExperience(change.restore));
 
-      const signIn = async () => {
+      const signIn = async (prefix = '') => {
         const session = new AppSession(options.endpoint, app.id, secret.value);
         const authorizationUrl = await session.startSignIn(APP_REDIRECT_URI);
         const outcome = await signInThroughExperience({
@@ -132,7 +134,9 @@ export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Ta
           connectorId: connector.id,
           ...(scenario.user ? { idpUser: scenario.user } : {}),
           ...(rewriteIdpUrl ? { rewriteIdpUrl } : {}),
+          journalSeq: () => idp.journal.entries().at(-1)?.seq ?? 0,
         });
+        hops.push(...experienceHops(outcome.steps, idp.journal.entries(), prefix));
         if ('failure' in outcome) return { failure: outcome.failure };
         const received = await session.finishSignIn(outcome.callbackUrl);
         const endSession = await session.signOut(APP_POST_LOGOUT_URI).catch(() => undefined);
@@ -156,7 +160,7 @@ export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Ta
         if (fixtureUser) {
           const change = profileChange(scenario, fixtureUser);
           idp.updateUser(fixtureUser.id, { profile: change.profile, ...(change.claims ? { claims: change.claims } : {}) });
-          const second = await signIn();
+          const second = await signIn('second sign-in: ');
           logto.second = { changed: change.changed, ...('failure' in second && second.failure ? { failure: second.failure } : {}) };
           if (!logto.second.failure) logto.second.user = await management.getUser(userId);
         }
@@ -177,6 +181,7 @@ export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Ta
       status,
       checks: missed.length > 0 && original.knownBad ? [...masked, { id: 'known-bad', title: 'Known-bad config caught', status: 'fail', message: `not caught as expected: missing ${missed.join(', ')}` }] : masked,
       ...(logto.failure ? { error: { code: logto.failure.code, message: logto.failure.message } } : {}),
+      ...(hops.length > 0 ? { hops: maskSecrets(hops) } : {}),
       durationMs: Math.round(performance.now() - started),
     };
   };

@@ -1,0 +1,43 @@
+import type { CheckResult, Hop, HopRole } from '../../model.ts';
+
+// Which hop a check is about, by its id: the first role the run has a hop for wins.
+const ROLES_BY_CHECK: Array<[prefix: string, roles: HopRole[]]> = [
+  ['authorize', ['authorize']],
+  ['customConfig', ['authorize', 'code-exchange']],
+  ['params.authorize', ['authorize']],
+  ['params.token', ['code-exchange']],
+  ['auth', ['code-exchange']],
+  ['token', ['code-exchange']],
+  ['oidc', ['code-exchange', 'jwks']],
+  ['userinfo', ['userinfo']],
+  ['profile', ['userinfo', 'code-exchange']],
+  ['storage.refresh', ['refresh']],
+  ['storage', ['code-exchange']],
+];
+
+const matches = (id: string, prefix: string) => id === prefix || id.startsWith(`${prefix}.`);
+
+/** Every hop in drawing order, calls inside the hop that made them. */
+export const flatten = (hops: Hop[]): Hop[] => hops.flatMap((hop) => [hop, ...flatten(hop.calls ?? [])]);
+
+/** The check the report leads with: the first failing one, else the first warning. */
+export const leadingCheck = (checks: CheckResult[]): CheckResult | undefined => checks.find((check) => check.status === 'fail') ?? checks.find((check) => check.status === 'warn');
+
+/**
+ * The hop a check points at: the endpoint its id is about (the token call for `auth.method`, the
+ * userinfo call for `profile.email`…); for the sign-in and Logto's checks the first answer that
+ * is an error, else the first request nothing answered, else the last hop. Pure.
+ */
+export function failingHop(check: CheckResult, hops: Hop[]): Hop | undefined {
+  const all = flatten(hops);
+  const roles = ROLES_BY_CHECK.find(([prefix]) => matches(check.id, prefix))?.[1];
+  for (const role of roles ?? []) {
+    const hop = role === 'userinfo' ? all.filter((candidate) => candidate.role === role).at(-1) : all.find((candidate) => candidate.role === role);
+    if (hop) return hop;
+  }
+  return (
+    all.find((hop) => hop.role !== 'idp-page' && (hop.response?.status ?? 0) >= 400) ??
+    all.find((hop) => !hop.response) ??
+    hops.at(-1)
+  );
+}
