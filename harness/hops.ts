@@ -29,7 +29,7 @@ function answerSummary(entry: JournalEntry): string {
 
 /** One IdP journal entry as a hop from `from` to the IdP. */
 export function entryHop(entry: JournalEntry, from: Lane): Hop {
-  const auth: Record<string, string> = entry.clientAuth ? { 'client auth': entry.clientAuth.method } : {};
+  const auth: Record<string, string> = entry.clientAuth ? { 'client-auth': entry.clientAuth.method } : {};
   const params = { ...auth, ...Object.fromEntries(Object.entries(entry.params).map(([key, value]) => [key, clip(String(value), 120)])) };
   return {
     role: roleOf(entry),

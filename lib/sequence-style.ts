@@ -32,7 +32,7 @@ export const SEQUENCE_CSS = `
 .seq .status { display: inline-block; border-radius: 999px; padding: 0 .45rem; margin-right: .3rem; font-weight: 600; background: #dafbe1; color: #116329; }
 .seq .status.s3 { background: #ddf4ff; color: #0550ae; }
 .seq .status.s4, .seq .status.s5, .seq .status.none { background: #ffebe9; color: #a40e26; }
-.seq .ctype { color: #6e7781; margin-right: .3rem; }
+.seq .ctype { color: #6e7781; margin-right: .3rem; white-space: nowrap; }
 .seq .params { display: block; color: #424a53; }
 .seq .params code { background: #f6f8fa; border-radius: 4px; padding: 0 .25rem; margin-right: .25rem; font-size: 12px; }
 .seq .summary { color: #424a53; font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12px; }
