@@ -78,6 +78,7 @@ export function renderHtml(unmasked: ScenarioResult[], meta: { target: string; g
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <title>connector-harness report</title>
 <style>${PAGE_CSS}${SEQUENCE_CSS}</style>
 </head>
