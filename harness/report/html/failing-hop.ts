@@ -20,13 +20,16 @@ const matches = (id: string, prefix: string) => id === prefix || id.startsWith(`
 /** Every hop in drawing order, calls inside the hop that made them. */
 export const flatten = (hops: Hop[]): Hop[] => hops.flatMap((hop) => [hop, ...flatten(hop.calls ?? [])]);
 
+// In the order the answers came: a call's answer before the answer of the request that made it.
+const byAnswer = (hops: Hop[]): Hop[] => hops.flatMap((hop) => [...byAnswer(hop.calls ?? []), hop]);
+
 /** The check the report leads with: the first failing one, else the first warning. */
 export const leadingCheck = (checks: CheckResult[]): CheckResult | undefined => checks.find((check) => check.status === 'fail') ?? checks.find((check) => check.status === 'warn');
 
 /**
  * The hop a check points at: the endpoint its id is about (the token call for `auth.method`, the
  * userinfo call for `profile.email`…); for the sign-in and Logto's checks the first answer that
- * is an error, else the first request nothing answered, else the last hop. Pure.
+ * was an error (the IdP's 401 inside Logto's 500), else the first request nothing answered, else the last hop. Pure.
  */
 export function failingHop(check: CheckResult, hops: Hop[]): Hop | undefined {
   const all = flatten(hops);
@@ -36,7 +39,7 @@ export function failingHop(check: CheckResult, hops: Hop[]): Hop | undefined {
     if (hop) return hop;
   }
   return (
-    all.find((hop) => hop.role !== 'idp-page' && (hop.response?.status ?? 0) >= 400) ??
+    byAnswer(hops).find((hop) => hop.role !== 'idp-page' && (hop.response?.status ?? 0) >= 400) ??
     all.find((hop) => !hop.response) ??
     hops.at(-1)
   );
