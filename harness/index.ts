@@ -12,6 +12,7 @@
  *   }
  */
 import type { Target } from './model.ts';
+import { renderHtml } from './report/html/page.ts';
 import { renderJson } from './report/json.ts';
 import { renderJunit } from './report/junit.ts';
 import { summarize } from './report/summary.ts';
@@ -19,7 +20,7 @@ import { renderTerminal } from './report/terminal.ts';
 import { createInProcessTarget } from './targets/in-process/index.ts';
 import type { LogtoTargetOptions } from './targets/logto-options.ts';
 
-export type { CheckResult, CheckStatus, RunContext, Scenario, ScenarioResult, Target } from './model.ts';
+export type { CheckResult, CheckStatus, Hop, HopRole, Lane, RunContext, Scenario, ScenarioResult, Target } from './model.ts';
 export type { Expectation, ProfileField, ScenarioFile, ScenarioInput } from './scenario/schema.ts';
 export type { Observation, ObservedError } from './observation.ts';
 export type { LogtoTargetOptions } from './targets/logto-options.ts';
@@ -52,5 +53,6 @@ export const reporters = {
   terminal: renderTerminal,
   json: renderJson,
   junit: renderJunit,
+  html: renderHtml,
   summarize,
 };
