@@ -52,6 +52,11 @@ export interface JournalEntry {
   errorDetail?: string;
   /** Set when a fixture fault shaped this response. */
   fault?: string;
+  /**
+   * The client closed the connection before the IdP answered (e.g. mid-upload): `response` is what
+   * it would have been sent, which nobody read.
+   */
+  clientClosed?: true;
   durationMs: number;
 }
 

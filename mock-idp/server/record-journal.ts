@@ -1,6 +1,7 @@
 import type { Middleware } from 'koa';
 import { mask, maskSecrets } from '../../lib/mask.ts';
 import type { ClientAuthRecord, JournalEntry } from '../journal.ts';
+import { answerThrown } from './error-boundary.ts';
 import { endpointFor, type EndpointPaths } from './paths.ts';
 import type { JournalStore } from './journal-store.ts';
 
@@ -40,12 +41,25 @@ function maskLocation(location: string): string {
   return location.replace(/([?&#](?:code|access_token|id_token)=)([^&]+)/g, (_match, prefix: string, value: string) => `${prefix}${mask(decodeURIComponent(value))}`);
 }
 
+// Shown as sent, to tell `bearer` from `Bearer`; any other first word may itself be the secret.
+const AUTH_SCHEMES = new Set(['basic', 'bearer', 'token', 'dpop', 'digest', 'negotiate', 'mac', 'hoba', 'mutual', 'ntlm', 'oauth']);
+
+/** The scheme (when it is one) and the masked credentials, whatever whitespace separates them. */
+function maskAuthorization(value: string): string {
+  const trimmed = value.trim();
+  // `Bearer` and nothing else: a connector that sent an empty token.
+  if (AUTH_SCHEMES.has(trimmed.toLowerCase())) return trimmed;
+  const match = /^(\S+)\s+(\S[\s\S]*)$/.exec(trimmed);
+  if (!match || !AUTH_SCHEMES.has(match[1]!.toLowerCase())) return mask(trimmed);
+  return `${match[1]} ${mask(match[2]!)}`;
+}
+
 function keptHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   const kept: Record<string, string> = {};
   for (const name of KEPT_HEADERS) {
     const value = headers[name];
     if (typeof value !== 'string') continue;
-    kept[name] = name === 'authorization' ? `${value.split(' ')[0]} ${mask(value.split(' ').slice(1).join(' '))}` : value;
+    kept[name] = name === 'authorization' ? maskAuthorization(value) : value;
   }
   return kept;
 }
@@ -62,6 +76,8 @@ export interface Capture {
   contentType?: string;
   location?: string;
   journal: JournalState;
+  /** The client was gone before the response was written. */
+  clientClosed?: boolean;
   at: Date;
   durationMs: number;
 }
@@ -80,6 +96,7 @@ export function draftOf(capture: Capture): Omit<JournalEntry, 'seq'> {
     response: { status: capture.status, ...(contentType ? { contentType } : {}), ...(location ? { location: maskLocation(location) } : {}), body: responseBody(capture.body, contentType) },
     ...(journal.errorDetail ? { errorDetail: journal.errorDetail } : {}),
     ...(journal.fault ? { fault: journal.fault } : {}),
+    ...(capture.clientClosed ? { clientClosed: true } : {}),
     durationMs: capture.durationMs,
   };
 }
@@ -95,6 +112,9 @@ export const recordJournal = (store: JournalStore, endpoints: EndpointPaths, log
   const { headers } = ctx.req;
   try {
     await next();
+  } catch (error) {
+    // Answered here, not only at the boundary outside: the journal records the status the client got.
+    answerThrown(ctx, error, log);
   } finally {
     const endpoint = endpointFor(ctx.path, endpoints);
     if (endpoint !== 'admin') {
@@ -109,6 +129,7 @@ export const recordJournal = (store: JournalStore, endpoints: EndpointPaths, log
         contentType: ctx.response.get('content-type') || undefined,
         location: ctx.response.get('location') || undefined,
         journal,
+        ...(ctx.writable ? {} : { clientClosed: true }),
         at: new Date(),
         durationMs: Math.round((performance.now() - started) * 100) / 100,
       };
