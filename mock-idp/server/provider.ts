@@ -1,3 +1,4 @@
+import type Koa from 'koa';
 import Provider, { errors, type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { randomBytes } from 'node:crypto';
 import type { JWK } from 'jose';
@@ -115,7 +116,7 @@ export function createProvider(issuer: string, fixture: Fixture, users: UserDire
   provider.proxy = true;
   // koa prints every socket error with its stack; a client that hangs up mid-request is not a fault
   // of the IdP (errors thrown by middleware never get here: errorBoundary answers them).
-  provider.on('error', (error: Error) => {
+  (provider as Koa).on('error', (error: Error) => {
     if (!clientWentAway(error)) provider.onerror(error);
   });
 

@@ -3,6 +3,7 @@ import { mask, maskSecrets } from '../../lib/mask.ts';
 import type { ClientAuthRecord, JournalEntry } from '../journal.ts';
 import { answerThrown } from './error-boundary.ts';
 import { endpointFor, type EndpointPaths } from './paths.ts';
+import { boundEntry, ENTRY_MAX_BYTES, measure } from './journal-bounds.ts';
 import type { JournalStore } from './journal-store.ts';
 
 export interface JournalState {
@@ -54,15 +55,18 @@ function maskAuthorization(value: string): string {
   return `${match[1]} ${mask(match[2]!)}`;
 }
 
-function keptHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+// Copied when recorded: the request's own headers object holds every header (cookies too).
+function pickHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   const kept: Record<string, string> = {};
   for (const name of KEPT_HEADERS) {
     const value = headers[name];
-    if (typeof value !== 'string') continue;
-    kept[name] = name === 'authorization' ? maskAuthorization(value) : value;
+    if (typeof value === 'string') kept[name] = value;
   }
   return kept;
 }
+
+const maskHeaders = (headers: Record<string, string | string[] | undefined>): Record<string, string> =>
+  typeof headers.authorization === 'string' ? { ...(headers as Record<string, string>), authorization: maskAuthorization(headers.authorization) } : (headers as Record<string, string>);
 
 /** What a request and its response left behind, captured cheaply on the hot path. */
 export interface Capture {
@@ -91,7 +95,7 @@ export function draftOf(capture: Capture): Omit<JournalEntry, 'seq'> {
     method: capture.method,
     path: capture.path,
     params: maskParams(capture.params),
-    headers: keptHeaders(capture.headers),
+    headers: maskHeaders(capture.headers),
     ...(journal.clientAuth ? { clientAuth: journal.clientAuth } : {}),
     response: { status: capture.status, ...(contentType ? { contentType } : {}), ...(location ? { location: maskLocation(location) } : {}), body: responseBody(capture.body, contentType) },
     ...(journal.errorDetail ? { errorDetail: journal.errorDetail } : {}),
@@ -103,6 +107,23 @@ export function draftOf(capture: Capture): Omit<JournalEntry, 'seq'> {
 
 export const logLine = (seq: number, capture: Capture) =>
   `${seq} ${capture.method} ${capture.path} → ${capture.status}${capture.journal.clientAuth ? ` (client auth: ${capture.journal.clientAuth.method})` : ''}${capture.journal.errorDetail ? ` (${capture.journal.errorDetail})` : ''}${capture.journal.fault ? ` [fault: ${capture.journal.fault}]` : ''}`;
+
+/**
+ * Adds a capture to the journal. A small one is masked only if someone reads it; a large one is
+ * masked and cut down now, so the journal holds no more than the cut-down copy.
+ */
+export function record(store: JournalStore, capture: Capture): number {
+  const kept: Capture = { ...capture, headers: pickHeaders(capture.headers) };
+  const size = measure(kept);
+  if (size.bytes <= ENTRY_MAX_BYTES && !size.tooDeep) return store.add(later(kept), size.bytes);
+  const entry = boundEntry(draftOf(kept));
+  return store.add(already(entry), measure(entry).bytes);
+}
+
+// Made apart from `record`: closures made in one function share its scope, and a closure over the
+// cut-down entry would keep the whole capture alive.
+const later = (capture: Capture) => () => draftOf(capture);
+const already = (entry: Omit<JournalEntry, 'seq'>) => () => entry;
 
 /** Records every request with its response, secrets masked, so tests can assert what a connector sent. */
 export const recordJournal = (store: JournalStore, endpoints: EndpointPaths, log: (line: string) => void): Middleware => async (ctx, next) => {
@@ -133,7 +154,7 @@ export const recordJournal = (store: JournalStore, endpoints: EndpointPaths, log
         at: new Date(),
         durationMs: Math.round((performance.now() - started) * 100) / 100,
       };
-      log(logLine(store.add(() => draftOf(capture)), capture));
+      log(logLine(record(store, capture), capture));
     }
   }
 };
