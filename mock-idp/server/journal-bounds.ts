@@ -25,28 +25,37 @@ export interface Size {
   tooDeep: boolean;
 }
 
-/** The approximate size of a value; iterative, so no nesting depth can overflow the stack. */
+/** The approximate size of a value. On every request's path, so plain loops; depth is capped. */
 export function measure(value: unknown): Size {
-  let bytes = 0;
-  let tooDeep = false;
-  const pending: Array<[unknown, number]> = [[value, 0]];
-  while (pending.length > 0) {
-    const [item, depth] = pending.pop()!;
-    bytes += PER_VALUE_BYTES;
-    if (typeof item === 'string') bytes += item.length;
-    else if (Buffer.isBuffer(item)) bytes += item.length;
-    else if (item && typeof item === 'object' && !('pipe' in item)) {
-      if (depth >= MAX_DEPTH) {
-        tooDeep = true;
-        continue;
-      }
-      for (const [name, member] of Object.entries(item)) {
-        bytes += name.length;
-        pending.push([member, depth + 1]);
-      }
-    }
+  const size: Size = { bytes: 0, tooDeep: false };
+  add(value, 0, size);
+  return size;
+}
+
+function add(value: unknown, depth: number, size: Size): void {
+  size.bytes += PER_VALUE_BYTES;
+  if (typeof value === 'string') {
+    size.bytes += value.length;
+    return;
   }
-  return { bytes, tooDeep };
+  if (value === null || typeof value !== 'object') return;
+  if (Buffer.isBuffer(value)) {
+    size.bytes += value.length;
+    return;
+  }
+  if ('pipe' in value) return;
+  if (depth >= MAX_DEPTH) {
+    size.tooDeep = true;
+    return;
+  }
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index += 1) add(value[index], depth + 1, size);
+    return;
+  }
+  for (const name in value) {
+    size.bytes += name.length;
+    add((value as Record<string, unknown>)[name], depth + 1, size);
+  }
 }
 
 interface Budget {
