@@ -150,7 +150,8 @@ export const recordJournal = (store: JournalStore, endpoints: EndpointPaths, log
         contentType: ctx.response.get('content-type') || undefined,
         location: ctx.response.get('location') || undefined,
         journal,
-        ...(ctx.writable ? {} : { clientClosed: true }),
+        // Not writable yet not ended by us: the client's socket is gone.
+        ...(ctx.writable || ctx.res.writableEnded ? {} : { clientClosed: true }),
         at: new Date(),
         durationMs: Math.round((performance.now() - started) * 100) / 100,
       };

@@ -49,6 +49,7 @@ describe('journal bounds', () => {
     const entry = idp.journal.entries().at(-1)!;
     expect(entry.params.note).toBe('short');
     expect(entry.truncated).toBeUndefined();
+    expect(entry.clientClosed).toBeUndefined();
   });
 
   it('stays under its byte cap after many large POSTs, dropping the oldest entries', async () => {
