@@ -52,10 +52,26 @@ export interface JournalEntry {
   errorDetail?: string;
   /** Set when a fixture fault shaped this response. */
   fault?: string;
+  /**
+   * The client closed the connection before the IdP answered (e.g. mid-upload): `response` is what
+   * it would have been sent, which nobody read.
+   */
+  clientClosed?: true;
+  /**
+   * What was cut to keep the journal's memory bounded, each with its original size, e.g.
+   * `params.state: 30000 characters, the first 2000 kept` (the value itself then ends in `…`).
+   */
+  truncated?: string[];
   durationMs: number;
 }
 
 export interface Journal {
   entries(): readonly JournalEntry[];
+  /** Starts over: entries and their memory go; seq keeps counting. */
   clear(): void;
+  /**
+   * Approximate memory the entries hold. Bounded: the oldest entries go beyond 8 MiB, and an entry
+   * over 16 KiB is cut down when recorded (see `truncated`).
+   */
+  bytes(): number;
 }

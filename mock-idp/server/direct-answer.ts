@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EndpointName } from '../fixture/schema.ts';
 import type { JournalStore } from './journal-store.ts';
-import { draftOf, logLine } from './record-journal.ts';
+import { logLine, record } from './record-journal.ts';
 
 /** The path of a raw request URL; cheap, for deciding whether a fast path takes a request. */
 export const pathOf = (url: string): string => {
@@ -48,5 +48,5 @@ export function answerDirectly(
     at: new Date(),
     durationMs: Math.round((performance.now() - journal.started) * 100) / 100,
   };
-  journal.log(logLine(journal.store.add(() => draftOf(capture)), capture));
+  journal.log(logLine(record(journal.store, capture), capture));
 }

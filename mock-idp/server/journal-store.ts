@@ -1,4 +1,5 @@
 import type { Journal, JournalEntry } from '../journal.ts';
+import { JOURNAL_MAX_BYTES } from './journal-bounds.ts';
 
 const MAX_ENTRIES = 10_000;
 const TRIM_BATCH = 1_000;
@@ -6,31 +7,56 @@ const TRIM_BATCH = 1_000;
 type Draft = Omit<JournalEntry, 'seq'>;
 interface Slot {
   seq: number;
-  draft: () => Draft;
+  bytes: number;
+  draft?: () => Draft;
   entry?: JournalEntry;
 }
 
 /**
- * In-memory and bounded (a long `serve` session must not grow without end). Entries are built,
- * masked, only when read: recording stays off the hot path of every request.
+ * In-memory and bounded, by entries and by bytes (a long `serve` session must not grow without
+ * end). Entries are built, masked, only when read: recording stays off the hot path of every request.
  */
 export class JournalStore implements Journal {
   #slots: Slot[] = [];
   #seq = 0;
+  #bytes = 0;
 
-  add(draft: () => Draft): number {
+  /** `bytes`: the approximate size of what `draft` holds on to (see journal-bounds.ts). */
+  add(draft: () => Draft, bytes: number): number {
     this.#seq += 1;
-    this.#slots.push({ seq: this.#seq, draft });
+    this.#slots.push({ seq: this.#seq, bytes, draft });
+    this.#bytes += bytes;
     // Trimmed in batches: shifting a 10,000-slot array on every request would cost more than the request.
-    if (this.#slots.length > MAX_ENTRIES + TRIM_BATCH) this.#slots.splice(0, this.#slots.length - MAX_ENTRIES);
+    if (this.#slots.length > MAX_ENTRIES + TRIM_BATCH) this.#drop(this.#slots.length - MAX_ENTRIES);
+    if (this.#bytes > JOURNAL_MAX_BYTES) {
+      let count = 0;
+      for (let freed = 0; this.#bytes - freed > JOURNAL_MAX_BYTES * 0.9 && count < this.#slots.length - 1; count += 1) freed += this.#slots[count]!.bytes;
+      this.#drop(count);
+    }
     return this.#seq;
   }
 
+  #drop(count: number): void {
+    for (const slot of this.#slots.splice(0, count)) this.#bytes -= slot.bytes;
+  }
+
   entries(): readonly JournalEntry[] {
-    return this.#slots.map((slot) => (slot.entry ??= { seq: slot.seq, ...slot.draft() }));
+    return this.#slots.map((slot) => {
+      if (!slot.entry) {
+        slot.entry = { seq: slot.seq, ...slot.draft!() };
+        // Built once: the capture behind the draft can go.
+        slot.draft = undefined;
+      }
+      return slot.entry;
+    });
+  }
+
+  bytes(): number {
+    return this.#bytes;
   }
 
   clear(): void {
     this.#slots = [];
+    this.#bytes = 0;
   }
 }

@@ -1,7 +1,9 @@
+import type Koa from 'koa';
 import Provider, { errors, type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { randomBytes } from 'node:crypto';
 import type { JWK } from 'jose';
 import type { Fixture, FixtureClient } from '../fixture/schema.ts';
+import { clientWentAway } from './error-boundary.ts';
 import type { MemoryStore } from './memory-adapter.ts';
 import type { EndpointPaths } from './paths.ts';
 import type { UserDirectory } from './users.ts';
@@ -112,12 +114,18 @@ export function createProvider(issuer: string, fixture: Fixture, users: UserDire
   };
   const provider = new Provider(issuer, configuration);
   provider.proxy = true;
+  // koa prints every socket error with its stack; a client that hangs up mid-request is not a fault
+  // of the IdP (errors thrown by middleware never get here: errorBoundary answers them).
+  (provider as Koa).on('error', (error: Error) => {
+    if (!clientWentAway(error)) provider.onerror(error);
+  });
 
   const openClients = new Set(fixture.clients.filter((client) => !client.redirectUris).map((client) => client.clientId));
   const prototype = provider.Client.prototype;
   const restrictedRedirect = prototype.redirectUriAllowed;
   const restrictedLogoutRedirect = prototype.postLogoutRedirectUriAllowed;
-  const isHttp = (value: string) => /^https?:\/\/[^\s]+$/i.test(value);
+  // Parsed, not pattern-matched: oidc-provider parses it only when redirecting back, where `http://[::1` threw (a 500).
+  const isHttp = (value: string) => /^https?:\/\/\S+$/i.test(value) && URL.canParse(value);
   prototype.redirectUriAllowed = function (this: InstanceType<typeof provider.Client>, value: string) {
     return openClients.has(this.clientId) ? isHttp(value) : restrictedRedirect.call(this, value);
   };

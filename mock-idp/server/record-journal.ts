@@ -1,7 +1,9 @@
 import type { Middleware } from 'koa';
 import { mask, maskSecrets } from '../../lib/mask.ts';
 import type { ClientAuthRecord, JournalEntry } from '../journal.ts';
+import { answerThrown } from './error-boundary.ts';
 import { endpointFor, type EndpointPaths } from './paths.ts';
+import { boundEntry, ENTRY_MAX_BYTES, measure } from './journal-bounds.ts';
 import type { JournalStore } from './journal-store.ts';
 
 export interface JournalState {
@@ -40,15 +42,31 @@ function maskLocation(location: string): string {
   return location.replace(/([?&#](?:code|access_token|id_token)=)([^&]+)/g, (_match, prefix: string, value: string) => `${prefix}${mask(decodeURIComponent(value))}`);
 }
 
-function keptHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+// Shown as sent, to tell `bearer` from `Bearer`; any other first word may itself be the secret.
+const AUTH_SCHEMES = new Set(['basic', 'bearer', 'token', 'dpop', 'digest', 'negotiate', 'mac', 'hoba', 'mutual', 'ntlm', 'oauth']);
+
+/** The scheme (when it is one) and the masked credentials, whatever whitespace separates them. */
+function maskAuthorization(value: string): string {
+  const trimmed = value.trim();
+  // `Bearer` and nothing else: a connector that sent an empty token.
+  if (AUTH_SCHEMES.has(trimmed.toLowerCase())) return trimmed;
+  const match = /^(\S+)\s+(\S[\s\S]*)$/.exec(trimmed);
+  if (!match || !AUTH_SCHEMES.has(match[1]!.toLowerCase())) return mask(trimmed);
+  return `${match[1]} ${mask(match[2]!)}`;
+}
+
+// Copied when recorded: the request's own headers object holds every header (cookies too).
+function pickHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   const kept: Record<string, string> = {};
   for (const name of KEPT_HEADERS) {
     const value = headers[name];
-    if (typeof value !== 'string') continue;
-    kept[name] = name === 'authorization' ? `${value.split(' ')[0]} ${mask(value.split(' ').slice(1).join(' '))}` : value;
+    if (typeof value === 'string') kept[name] = value;
   }
   return kept;
 }
+
+const maskHeaders = (headers: Record<string, string | string[] | undefined>): Record<string, string> =>
+  typeof headers.authorization === 'string' ? { ...(headers as Record<string, string>), authorization: maskAuthorization(headers.authorization) } : (headers as Record<string, string>);
 
 /** What a request and its response left behind, captured cheaply on the hot path. */
 export interface Capture {
@@ -62,6 +80,8 @@ export interface Capture {
   contentType?: string;
   location?: string;
   journal: JournalState;
+  /** The client was gone before the response was written. */
+  clientClosed?: boolean;
   at: Date;
   durationMs: number;
 }
@@ -75,17 +95,35 @@ export function draftOf(capture: Capture): Omit<JournalEntry, 'seq'> {
     method: capture.method,
     path: capture.path,
     params: maskParams(capture.params),
-    headers: keptHeaders(capture.headers),
+    headers: maskHeaders(capture.headers),
     ...(journal.clientAuth ? { clientAuth: journal.clientAuth } : {}),
     response: { status: capture.status, ...(contentType ? { contentType } : {}), ...(location ? { location: maskLocation(location) } : {}), body: responseBody(capture.body, contentType) },
     ...(journal.errorDetail ? { errorDetail: journal.errorDetail } : {}),
     ...(journal.fault ? { fault: journal.fault } : {}),
+    ...(capture.clientClosed ? { clientClosed: true } : {}),
     durationMs: capture.durationMs,
   };
 }
 
 export const logLine = (seq: number, capture: Capture) =>
   `${seq} ${capture.method} ${capture.path} → ${capture.status}${capture.journal.clientAuth ? ` (client auth: ${capture.journal.clientAuth.method})` : ''}${capture.journal.errorDetail ? ` (${capture.journal.errorDetail})` : ''}${capture.journal.fault ? ` [fault: ${capture.journal.fault}]` : ''}`;
+
+/**
+ * Adds a capture to the journal. A small one is masked only if someone reads it; a large one is
+ * masked and cut down now, so the journal holds no more than the cut-down copy.
+ */
+export function record(store: JournalStore, capture: Capture): number {
+  const kept: Capture = { ...capture, headers: pickHeaders(capture.headers) };
+  const size = measure(kept);
+  if (size.bytes <= ENTRY_MAX_BYTES && !size.tooDeep) return store.add(later(kept), size.bytes);
+  const entry = boundEntry(draftOf(kept));
+  return store.add(already(entry), measure(entry).bytes);
+}
+
+// Made apart from `record`: closures made in one function share its scope, and a closure over the
+// cut-down entry would keep the whole capture alive.
+const later = (capture: Capture) => () => draftOf(capture);
+const already = (entry: Omit<JournalEntry, 'seq'>) => () => entry;
 
 /** Records every request with its response, secrets masked, so tests can assert what a connector sent. */
 export const recordJournal = (store: JournalStore, endpoints: EndpointPaths, log: (line: string) => void): Middleware => async (ctx, next) => {
@@ -95,6 +133,9 @@ export const recordJournal = (store: JournalStore, endpoints: EndpointPaths, log
   const { headers } = ctx.req;
   try {
     await next();
+  } catch (error) {
+    // Answered here, not only at the boundary outside: the journal records the status the client got.
+    answerThrown(ctx, error, log);
   } finally {
     const endpoint = endpointFor(ctx.path, endpoints);
     if (endpoint !== 'admin') {
@@ -109,10 +150,12 @@ export const recordJournal = (store: JournalStore, endpoints: EndpointPaths, log
         contentType: ctx.response.get('content-type') || undefined,
         location: ctx.response.get('location') || undefined,
         journal,
+        // Not writable yet not ended by us: the client's socket is gone.
+        ...(ctx.writable || ctx.res.writableEnded ? {} : { clientClosed: true }),
         at: new Date(),
         durationMs: Math.round((performance.now() - started) * 100) / 100,
       };
-      log(logLine(store.add(() => draftOf(capture)), capture));
+      log(logLine(record(store, capture), capture));
     }
   }
 };

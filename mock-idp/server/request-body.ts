@@ -1,5 +1,6 @@
 import type { Context, Middleware } from 'koa';
 import { Readable } from 'node:stream';
+import { clientWentAway } from './error-boundary.ts';
 import { sendOAuthError } from './oauth-error.ts';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -46,12 +47,18 @@ export const readRequestBody: Middleware = async (ctx, next) => {
   }
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > BODY_LIMIT_BYTES) {
-      return sendOAuthError(ctx, 413, 'invalid_request', `request body too large (over ${BODY_LIMIT_BYTES} bytes)`);
+  try {
+    for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > BODY_LIMIT_BYTES) {
+        return sendOAuthError(ctx, 413, 'invalid_request', `request body too large (over ${BODY_LIMIT_BYTES} bytes)`);
+      }
+      chunks.push(chunk);
     }
-    chunks.push(chunk);
+  } catch (error) {
+    if (!clientWentAway(error)) throw error;
+    // Nobody reads this answer; the journal does, and it says how far the upload got.
+    return sendOAuthError(ctx, 400, 'invalid_request', `the client closed the connection after ${size}${Number.isNaN(declared) ? '' : ` of ${declared}`} bytes of the body`);
   }
   const buffer = Buffer.concat(chunks);
   const raw = buffer.toString('utf8');
@@ -67,7 +74,9 @@ export const readRequestBody: Middleware = async (ctx, next) => {
         for (const [key, value] of Object.entries(parsed)) if (typeof value === 'string') params[key] = value;
       }
     } catch (error) {
-      return sendOAuthError(ctx, 400, 'invalid_request', `request body is not valid JSON (${(error as Error).message})`);
+      // JSON.parse quotes the text around the fault, and that text may be a secret: the position only.
+      const position = /at position \d+/.exec((error as Error).message)?.[0];
+      return sendOAuthError(ctx, 400, 'invalid_request', `request body is not valid JSON${position ? ` (${position})` : ''}; OAuth endpoints take application/x-www-form-urlencoded`);
     }
   }
   return next();
