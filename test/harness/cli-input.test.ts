@@ -163,8 +163,11 @@ describe('scenario files', () => {
 
   it('control characters from a file never reach the terminal raw', async () => {
     const file = path.join(dir, 'escape.yaml');
-    await writeFile(file, `${await scenarioText('plain name')}"\\e]0;pwned\\a\\e[31mred": 1\n`);
-    for (const run of [await harness(['run', file]), await mockIdp(['validate', file])]) {
+    const key = '"\\e]0;pwned\\a\\e[31mred": 1\n';
+    await writeFile(file, `${await scenarioText('plain name')}${key}`);
+    const fixture = path.join(dir, 'escape-fixture.yaml');
+    await writeFile(fixture, key);
+    for (const run of [await harness(['run', file]), await mockIdp(['validate', fixture])]) {
       expect(run.code).toBe(2);
       expect(run.stderr).toContain('red');
       // eslint-disable-next-line no-control-regex
