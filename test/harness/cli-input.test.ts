@@ -196,6 +196,19 @@ describe('checks', () => {
   });
 });
 
+describe('client_secret_jwt', () => {
+  it('when the IdP refuses the assertion\'s alg, the hint names clientSecretJwtSigningAlgorithm and the alg the IdP accepts', async () => {
+    const file = path.join(dir, 'jwt-alg-refused.yaml');
+    const source = await readFile('fixtures/scenarios/client-secret-jwt-hs384.yaml', 'utf8');
+    // The fixture pins HS384; without the setting the connector signs HS256.
+    await writeFile(file, source.replace(/^\s+clientSecretJwtSigningAlgorithm: .*\n/m, '').replace(/^\s+jwtAlg: .*\n/m, '').replace('idp/standard.yaml', STANDARD_FIXTURE));
+    const run = await harness(['run', file], 25_000);
+    expect(run.code, run.stderr).toBe(1);
+    const hints = run.stdout.split('\n').filter((line) => line.includes('→'));
+    expect(hints.some((line) => line.includes('"clientSecretJwtSigningAlgorithm": "HS384"')), run.stdout).toBe(true);
+  });
+});
+
 describe('Ctrl-C', () => {
   it('says "interrupted", lists what did not run, reports no interrupted scenario as failed, exits 130', async () => {
     const fixture = path.join(dir, 'slow-idp.yaml');
