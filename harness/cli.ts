@@ -164,6 +164,7 @@ Exit status: 0 all passed, 1 a check failed, 2 bad input (the message says which
     if (outcome.interrupted.length + outcome.notStarted.length > 0) {
       // A partial report would read as a complete one in CI: none is written.
       console.log(renderInterrupted(outcome, scenarios.length));
+      if (flags.reporter.length > 0) console.log(`no report files written to ${flags.outDir}: the run is incomplete`);
       process.exitCode = EXIT.interrupted;
       return;
     }
