@@ -11,7 +11,7 @@ import { renderJunit } from './report/junit.ts';
 import { progressPrinter } from './report/progress.ts';
 import { summarize } from './report/summary.ts';
 import { renderTerminal } from './report/terminal.ts';
-import { runScenariosUntilAborted } from './run.ts';
+import { runScenariosUntilAborted, type RunOutcome } from './run.ts';
 import { collectReporter, ensureWritableFolder, parseConnectorVersion, parseHttpUrl, parseWholeNumber, type ReporterName } from './run-flags.ts';
 import { configProblems } from './scenario/config-guard.ts';
 import { loadScenarios } from './scenario/load.ts';
@@ -151,7 +151,7 @@ Exit status: 0 all passed, 1 a check failed, 2 bad input (the message says which
     const onSigint = () => abort.abort();
     process.once('SIGINT', onSigint);
     const progress = progressPrinter(process.stderr, scenarios.length);
-    let outcome;
+    let outcome: RunOutcome;
     try {
       outcome = await runScenariosUntilAborted(scenarios, target, { parallel: flags.parallel, signal: abort.signal, onResult: progress.onResult });
     } finally {

@@ -29,15 +29,33 @@ function expectUsageError(run: Awaited<ReturnType<typeof harness>>, ...mentions:
 }
 
 describe('connector-harness options', () => {
-  it('an option error is bad input (exit 2), not "a check failed" (1); --help stays 0', async () => {
-    expectUsageError(await harness(['run', SCENARIO, '--parallel', 'many']), '--parallel');
-    expectUsageError(await harness(['run', SCENARIO, '--no-such-flag']), '--no-such-flag');
-    expectUsageError(await harness(['run', SCENARIO, '--target', 'nowhere']), 'nowhere');
-    expectUsageError(await harness(['frobnicate-nothing', '--bogus']));
-    expectUsageError(await mockIdp(['serve', 'fixtures/default.yaml', '--port', 'abc']), '--port');
-    expectUsageError(await mockIdp(['serve', 'fixtures/default.yaml', '--no-such-flag']), '--no-such-flag');
-    expectUsageError(await mockIdp(['validate']), 'fixtures');
-    for (const run of [await harness(['--help']), await harness(['run', '--help']), await mockIdp(['serve', '--help'])]) {
+  // Each CLI start costs about a second on a loaded machine: the runs of a test go in parallel.
+  it('an option error is bad input (exit 2), not "a check failed" (1)', async () => {
+    const [parallel, unknown, target, command] = await Promise.all([
+      harness(['run', SCENARIO, '--parallel', 'many']),
+      harness(['run', SCENARIO, '--no-such-flag']),
+      harness(['run', SCENARIO, '--target', 'nowhere']),
+      harness(['frobnicate-nothing', '--bogus']),
+    ]);
+    expectUsageError(parallel, '--parallel');
+    expectUsageError(unknown, '--no-such-flag');
+    expectUsageError(target, 'nowhere');
+    expectUsageError(command);
+  });
+
+  it('mock-idp: an option error is bad input (exit 2) too', async () => {
+    const [port, unknown, missing] = await Promise.all([
+      mockIdp(['serve', 'fixtures/default.yaml', '--port', 'abc']),
+      mockIdp(['serve', 'fixtures/default.yaml', '--no-such-flag']),
+      mockIdp(['validate']),
+    ]);
+    expectUsageError(port, '--port');
+    expectUsageError(unknown, '--no-such-flag');
+    expectUsageError(missing, 'fixtures');
+  });
+
+  it('--help stays exit 0 in both CLIs', async () => {
+    for (const run of await Promise.all([harness(['--help']), harness(['run', '--help']), mockIdp(['serve', '--help'])])) {
       expect(run.code).toBe(0);
       expect(run.stdout).toContain('Usage:');
     }
@@ -54,8 +72,10 @@ describe('connector-harness options', () => {
   it('a bad --out-dir is refused before anything runs', async () => {
     const file = path.join(dir, 'a-file');
     await writeFile(file, 'not a folder');
-    for (const outDir of ['/proc/x', path.join(file, 'reports')]) {
-      const run = await harness(['run', SCENARIO, '-r', 'json', '-o', outDir], 15_000);
+    const outDirs = ['/proc/x', path.join(file, 'reports')];
+    const runs = await Promise.all(outDirs.map((outDir) => harness(['run', SCENARIO, '-r', 'json', '-o', outDir], 15_000)));
+    for (const [index, run] of runs.entries()) {
+      const outDir = outDirs[index]!;
       expectUsageError(run, '--out-dir', outDir);
       expect(run.stdout, 'no scenario should run').not.toContain('passed');
     }
@@ -116,8 +136,7 @@ describe('scenario files', () => {
   it('an empty file says it is empty', async () => {
     const file = path.join(dir, 'blank.yaml');
     await writeFile(file, '\n# only a comment\n');
-    expectUsageError(await harness(['run', file]), `${file}: empty`);
-    expectUsageError(await mockIdp(['validate', file]), `${file}: empty`);
+    for (const run of await Promise.all([harness(['run', file]), mockIdp(['validate', file])])) expectUsageError(run, `${file}: empty`);
   });
 
   it('a YAML alias bomb is refused (exit 2, no stack) by both CLIs', async () => {
@@ -125,14 +144,13 @@ describe('scenario files', () => {
     const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
     for (const [index, name] of [...'bcdefghi'].entries()) levels.push(`${name}: &${name} [${Array(9).fill(`*${'abcdefghi'[index]}`).join(',')}]`);
     await writeFile(file, `${levels.join('\n')}\n`);
-    expectUsageError(await harness(['run', file], 15_000), file, 'alias');
-    expectUsageError(await mockIdp(['validate', file], 15_000), file, 'alias');
+    for (const run of await Promise.all([harness(['run', file], 15_000), mockIdp(['validate', file], 15_000)])) expectUsageError(run, file, 'alias');
   });
 
   it('a file past the size cap is refused at once, naming the file, its size and the cap', async () => {
     const file = path.join(dir, 'huge.yaml');
     await writeFile(file, `name: huge\ndescription: "${'x'.repeat(10 * 1024 * 1024)}"\n`);
-    for (const run of [await harness(['run', file], 15_000), await mockIdp(['serve', file, '--port', '0'], 15_000)]) {
+    for (const run of await Promise.all([harness(['run', file], 15_000), mockIdp(['serve', file, '--port', '0'], 15_000)])) {
       expectUsageError(run, file, '10.0 MB', 'limit');
     }
   });
@@ -155,7 +173,7 @@ describe('scenario files', () => {
   it('deeply nested YAML is one error, not the same one many times', async () => {
     const file = path.join(dir, 'deep.yaml');
     await writeFile(file, `${'['.repeat(5_000)}${']'.repeat(5_000)}\n`);
-    for (const run of [await harness(['run', file]), await mockIdp(['validate', file])]) {
+    for (const run of await Promise.all([harness(['run', file]), mockIdp(['validate', file])])) {
       expectUsageError(run, file, 'nested');
       expect(run.stderr.split('\n').filter((line) => line.includes(file))).toHaveLength(1);
     }
@@ -167,7 +185,7 @@ describe('scenario files', () => {
     await writeFile(file, `${await scenarioText('plain name')}${key}`);
     const fixture = path.join(dir, 'escape-fixture.yaml');
     await writeFile(fixture, key);
-    for (const run of [await harness(['run', file]), await mockIdp(['validate', fixture])]) {
+    for (const run of await Promise.all([harness(['run', file]), mockIdp(['validate', fixture])])) {
       expect(run.code).toBe(2);
       expect(run.stderr).toContain('red');
       // eslint-disable-next-line no-control-regex
