@@ -33,7 +33,7 @@ export function runCli(
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');
-    }, options.timeoutMs ?? 20_000);
+    }, options.timeoutMs ?? 25_000);
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;
     });
