@@ -1,18 +1,20 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { Command, Option } from 'commander';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { maskText, rememberSecrets } from '../lib/mask.ts';
-import { runCli } from '../lib/run-cli.ts';
+import { EXIT, runCli } from '../lib/run-cli.ts';
 import { UserError } from '../lib/user-error.ts';
 import type { ScenarioResult, Target } from './model.ts';
 import { renderHtml } from './report/html/page.ts';
+import { renderInterrupted } from './report/interrupted.ts';
 import { renderJson } from './report/json.ts';
 import { renderJunit } from './report/junit.ts';
 import { progressPrinter } from './report/progress.ts';
 import { summarize } from './report/summary.ts';
 import { renderTerminal } from './report/terminal.ts';
-import { runScenarios } from './run.ts';
+import { runScenariosUntilAborted, type RunOutcome } from './run.ts';
+import { collectReporter, ensureWritableFolder, parseConnectorVersion, parseHttpUrl, parseWholeNumber, type ReporterName } from './run-flags.ts';
 import { configProblems } from './scenario/config-guard.ts';
 import { loadScenarios } from './scenario/load.ts';
 import { createInProcessTarget } from './targets/in-process/index.ts';
@@ -21,7 +23,7 @@ import type { LogtoTargetOptions } from './targets/logto-options.ts';
 interface RunFlags {
   target: 'in-process' | 'logto';
   parallel: number;
-  reporter: Array<'json' | 'junit' | 'html'>;
+  reporter: ReporterName[];
   outDir: string;
   connectorVersion?: string;
   connectorPath?: string;
@@ -39,14 +41,6 @@ const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 
 
 // A variable, so the type checker and the in-process path do not depend on the module being there.
 const LOGTO_TARGET_MODULE = './targets/logto/index.ts';
-
-const positiveInt = (value: string): number => {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1 || number > 64) throw new InvalidArgumentError('a whole number from 1 to 64');
-  return number;
-};
-
-const collect = (value: string, previous: string[]) => [...previous, value];
 
 async function createTarget(flags: RunFlags): Promise<Target> {
   if (flags.target === 'in-process') {
@@ -87,7 +81,6 @@ async function createTarget(flags: RunFlags): Promise<Target> {
 
 async function writeReports(results: ScenarioResult[], flags: RunFlags): Promise<string[]> {
   if (flags.reporter.length === 0) return [];
-  await mkdir(flags.outDir, { recursive: true });
   const written: string[] = [];
   for (const reporter of new Set(flags.reporter)) {
     const file = path.join(flags.outDir, { json: 'connector-harness.json', junit: 'connector-harness.junit.xml', html: 'connector-harness.html' }[reporter]);
@@ -120,18 +113,18 @@ program
   .description('run scenarios and report what Logto would get')
   .argument('<paths...>', 'scenario files (YAML/JSON) or folders of them')
   .addOption(new Option('-t, --target <target>', 'where the connector runs').choices(['in-process', 'logto']).default('in-process'))
-  .option('-p, --parallel <n>', 'scenarios at a time', positiveInt, 1)
-  .addOption(new Option('-r, --reporter <format>', 'also write a report file (repeatable)').choices(['json', 'junit', 'html']).argParser(collect).default([]))
+  .option('-p, --parallel <n>', 'scenarios at a time', parseWholeNumber(1, 64), 1)
+  .addOption(new Option('-r, --reporter <format>', 'also write a report file: json, junit or html (repeatable)').argParser(collectReporter).default([]))
   .option('-o, --out-dir <dir>', 'where report files go', 'reports')
-  .addOption(new Option('--connector-version <version>', 'run the connectors installed under .connector-versions/<version> (default: the pinned 1.7.8 / 1.7.5)').env('HARNESS_CONNECTOR_VERSION'))
+  .addOption(new Option('--connector-version <version>', 'run the connectors installed under .connector-versions/<version> (default: the pinned 1.7.8 / 1.7.5)').env('HARNESS_CONNECTOR_VERSION').argParser(parseConnectorVersion))
   .addOption(new Option('--connector-path <dir>', 'run the connectors of another npm install prefix (<dir>/node_modules/@logto/connector-*)').env('HARNESS_CONNECTOR_PATH'))
   .option('-v, --verbose', 'show evidence for passing checks too')
   .option('--no-color', 'plain output')
-  .addOption(new Option('--endpoint <url>', '[logto] Logto endpoint').env('LOGTO_ENDPOINT'))
+  .addOption(new Option('--endpoint <url>', '[logto] Logto endpoint').env('LOGTO_ENDPOINT').argParser(parseHttpUrl))
   .addOption(new Option('--m2m-app-id <id>', '[logto] M2M app id with Management API access').env('LOGTO_M2M_APP_ID'))
   .addOption(new Option('--m2m-app-secret <secret>', '[logto] its secret (prefer the env var)').env('LOGTO_M2M_APP_SECRET'))
   .addOption(new Option('--resource <indicator>', '[logto] Management API resource; a tenant: https://<tenant-id>.logto.app/api').env('LOGTO_RESOURCE').default('https://default.logto.app/api'))
-  .addOption(new Option('--idp-public-url <url>', '[logto] URL Logto reaches the mock IdP at').env('HARNESS_IDP_PUBLIC_URL'))
+  .addOption(new Option('--idp-public-url <url>', '[logto] URL Logto reaches the mock IdP at').env('HARNESS_IDP_PUBLIC_URL').argParser(parseHttpUrl))
   .option('--keep', '[logto] keep the created connector, user and app for debugging')
   .addHelpText(
     'after',
@@ -152,27 +145,38 @@ Examples:
     $ LOGTO_M2M_APP_ID=… LOGTO_M2M_APP_SECRET=… connector-harness run fixtures/scenarios \\
         --target logto --endpoint http://localhost:3001 --idp-public-url http://host.docker.internal:4000
 
-Exit status: 0 all passed, 1 a check failed, 2 bad input (the message says which file, line and field).`,
+Exit status: 0 all passed, 1 a check failed, 2 bad input (the message says which file, line and field),
+130 interrupted (Ctrl-C; the scenarios that did not finish are listed, report files are not written).`,
   )
   .action(async (paths: string[], flags: RunFlags) => {
+    if (flags.reporter.length > 0) await ensureWritableFolder(flags.outDir);
     const scenarios = await loadScenarios(paths);
     const target = await createTarget(flags);
     const abort = new AbortController();
+    // A second Ctrl-C is not caught: it ends the process at once.
     const onSigint = () => abort.abort();
     process.once('SIGINT', onSigint);
     const progress = progressPrinter(process.stderr, scenarios.length);
-    let results: ScenarioResult[];
+    let outcome: RunOutcome;
     try {
-      results = await runScenarios(scenarios, target, { parallel: flags.parallel, signal: abort.signal, onResult: progress.onResult });
+      outcome = await runScenariosUntilAborted(scenarios, target, { parallel: flags.parallel, signal: abort.signal, onResult: progress.onResult });
     } finally {
       progress.finish();
       process.off('SIGINT', onSigint);
       await target.close?.();
     }
+    const { results } = outcome;
     console.log(renderTerminal(results, { color: flags.color && process.stdout.isTTY === true && !process.env.NO_COLOR, verbose: Boolean(flags.verbose) }));
+    if (outcome.interrupted.length + outcome.notStarted.length > 0) {
+      // A partial report would read as a complete one in CI: none is written.
+      console.log(renderInterrupted(outcome, scenarios.length));
+      if (flags.reporter.length > 0) console.log(`no report files written to ${flags.outDir}: the run is incomplete`);
+      process.exitCode = EXIT.interrupted;
+      return;
+    }
     for (const file of await writeReports(results, flags)) console.log(`wrote ${file}`);
     const summary = summarize(results);
-    process.exitCode = summary.failed + summary.errors > 0 || abort.signal.aborted ? 1 : 0;
+    process.exitCode = summary.failed + summary.errors > 0 ? EXIT.failed : EXIT.ok;
   });
 
 program

@@ -3,17 +3,32 @@ import type { RunContext, Scenario, ScenarioResult, Target } from './model.ts';
 
 export interface RunOptions {
   parallel?: number;
-  /** Called when a scenario finishes (progress display). */
+  /** Called when a scenario finishes (progress display); not for one cut short by the signal. */
   onResult?: (result: ScenarioResult, done: number, total: number) => void;
   signal?: AbortSignal;
 }
 
+export interface RunOutcome {
+  /** Scenarios that ran to the end, in input order. */
+  results: ScenarioResult[];
+  /** Running when the signal fired: whatever they returned is an artefact of the interruption, not a verdict. */
+  interrupted: Scenario[];
+  /** Never started because the signal fired first. */
+  notStarted: Scenario[];
+}
+
 /** Runs scenarios on a target, N at a time, keeping the input order in the results. */
 export async function runScenarios(scenarios: Scenario[], target: Target, options: RunOptions = {}): Promise<ScenarioResult[]> {
+  return (await runScenariosUntilAborted(scenarios, target, options)).results;
+}
+
+/** As runScenarios, and says which scenarios an abort (Ctrl-C) cut short or kept from starting. */
+export async function runScenariosUntilAborted(scenarios: Scenario[], target: Target, options: RunOptions = {}): Promise<RunOutcome> {
   // The secret values the scenarios hold are masked wherever a report quotes them, under any name.
   rememberSecrets(...scenarios.map((scenario) => [scenario.config, scenario.idp.kind === 'fixture' ? scenario.idp.fixture.clients : []]));
   await target.prepare?.(scenarios);
-  const results: ScenarioResult[] = new Array(scenarios.length);
+  const results: Array<ScenarioResult | undefined> = new Array(scenarios.length);
+  const interrupted = new Set<number>();
   const limit = Math.max(1, Math.min(options.parallel ?? 1, scenarios.length || 1));
   let next = 0;
   let done = 0;
@@ -40,11 +55,19 @@ export async function runScenarios(scenarios: Scenario[], target: Target, option
           durationMs: Math.round(performance.now() - started),
         };
       }
+      if (options.signal?.aborted) {
+        interrupted.add(index);
+        continue;
+      }
       results[index] = result;
       done += 1;
       options.onResult?.(result, done, scenarios.length);
     }
   };
   await Promise.all(Array.from({ length: limit }, worker));
-  return results.filter(Boolean);
+  return {
+    results: results.filter((result): result is ScenarioResult => Boolean(result)),
+    interrupted: scenarios.filter((_, index) => interrupted.has(index)),
+    notStarted: scenarios.slice(next),
+  };
 }

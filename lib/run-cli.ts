@@ -1,19 +1,34 @@
-import type { Command } from 'commander';
+import { CommanderError, type Command } from 'commander';
 import { maskText } from './mask.ts';
 import { formatProblem, isUserError } from './user-error.ts';
 
-/** Parses argv; a user mistake is printed as file:line field: message (no stack) with exit code 2. */
+/** Exit codes both CLIs document: 0 ok, 1 a check failed, 2 bad input (files or options). */
+export const EXIT = { ok: 0, failed: 1, badInput: 2, interrupted: 130 } as const;
+
+const allCommands = (command: Command): Command[] => [command, ...command.commands.flatMap(allCommands)];
+
+/**
+ * Parses argv; a user mistake (a bad file, a bad option) is printed as file:line field: message
+ * (no stack) with exit code 2. Commander exits 1 on its own option errors, which the CLIs document
+ * as "a check failed": it throws instead, and the code is set here.
+ */
 export async function runCli(program: Command): Promise<void> {
+  for (const command of allCommands(program)) command.exitOverride();
   try {
     await program.parseAsync();
   } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has printed its message already; --help and --version end with exit code 0.
+      process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+      return;
+    }
     if (!isUserError(error)) {
       // A crash prints as node would print it, through the masker: its message may quote a secret.
       console.error(maskText(error instanceof Error ? (error.stack ?? String(error)) : String(error)));
-      process.exitCode = 1;
+      process.exitCode = EXIT.failed;
       return;
     }
     for (const problem of error.problems) console.error(maskText(formatProblem(problem)));
-    process.exitCode = 2;
+    process.exitCode = EXIT.badInput;
   }
 }

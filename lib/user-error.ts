@@ -1,3 +1,5 @@
+import { printable } from './printable.ts';
+
 /**
  * A mistake the user can fix (bad fixture, bad scenario, bad flag). CLIs print it without a
  * stack trace and exit 2; everything else is a bug and keeps its stack.
@@ -34,10 +36,11 @@ export function formatSite({ file, line, column, field }: ErrorSite): string {
   return [where, field].filter(Boolean).join(' ');
 }
 
+/** One problem as the CLIs print it; what came from a file is quoted safely for a terminal. */
 export function formatProblem(problem: Problem): string {
   const site = formatSite(problem);
   const head = site ? `${site}: ${problem.message}` : problem.message;
-  return problem.hint ? `${head}\n  hint: ${problem.hint}` : head;
+  return printable(problem.hint ? `${head}\n  hint: ${problem.hint}` : head);
 }
 
 /** Renders a dotted field path the way users read it: `clients[0].secret`. */

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { mask } from '../lib/mask.ts';
+import { printable } from '../lib/printable.ts';
 import { runCli } from '../lib/run-cli.ts';
 import { formatProblem, isUserError } from '../lib/user-error.ts';
 import { loadFixture } from './fixture/load.ts';
@@ -88,7 +89,7 @@ program
     for (const file of files) {
       try {
         const fixture = await loadFixture(file);
-        console.log(`✓ ${file}: ${fixture.clients.length} client(s), ${fixture.users.length} user(s)${fixture.description ? ` – ${fixture.description}` : ''}`);
+        console.log(`✓ ${file}: ${fixture.clients.length} client(s), ${fixture.users.length} user(s)${fixture.description ? ` – ${printable(fixture.description)}` : ''}`);
       } catch (error) {
         if (!isUserError(error)) throw error;
         failed += 1;

@@ -39,6 +39,11 @@ export function checkCustomConfig(observation: Observation): CheckResult[] {
       });
       continue;
     }
+    if (!authorize && !codeExchange) {
+      // Nothing to compare with: a ✓ here would claim a parameter arrived that nobody received.
+      results.push({ id, title, status: 'skip', message: 'not checked: no request reached the IdP', evidence });
+      continue;
+    }
     const missing = [authorize && atAuthorize === undefined ? 'authorize' : undefined, codeExchange && atToken === undefined ? 'token' : undefined].filter(Boolean);
     if (missing.length > 0) {
       results.push({ id, title, status: 'fail', message: `did not reach the IdP at ${missing.join(' and ')}`, evidence });

@@ -1,4 +1,4 @@
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fixtureFromDocument, loadFixture } from '../../mock-idp/fixture/load.ts';
 import { readStructuredFile, validateDocument, type LocatedDocument } from '../../lib/structured-file.ts';
@@ -20,18 +20,41 @@ export async function expandScenarioPaths(inputs: string[]): Promise<string[]> {
       throw new UserError({ file: input, message: 'no such file or folder', hint: 'give scenario files (YAML or JSON) or a folder of them, e.g. fixtures/scenarios' });
     }
     if (info.isDirectory()) {
-      const entries = await readdir(input, { recursive: true, withFileTypes: true });
-      files.push(
-        ...entries
-          .filter((entry) => entry.isFile() && SCENARIO_FILE.test(entry.name) && !entry.parentPath.split(path.sep).includes('idp'))
-          .map((entry) => path.join(entry.parentPath, entry.name))
-          .sort(),
-      );
+      files.push(...(await scenarioFilesIn(input)).sort());
     } else {
       files.push(input);
     }
   }
   if (files.length === 0) throw new UserError({ message: `no scenario files in ${inputs.join(', ')}`, hint: 'scenario files end in .yaml, .yml or .json (folders named idp/ hold fixtures and are skipped)' });
+  return files;
+}
+
+/**
+ * Scenario files under a folder, following symlinked files and folders (a suite assembled from
+ * links is common); each real folder is read once, so a link loop ends.
+ */
+async function scenarioFilesIn(folder: string, visited = new Set<string>()): Promise<string[]> {
+  const real = await realpath(folder);
+  if (visited.has(real)) return [];
+  visited.add(real);
+  const files: string[] = [];
+  for (const entry of await readdir(folder, { withFileTypes: true })) {
+    const entryPath = path.join(folder, entry.name);
+    let isFile = entry.isFile();
+    let isDirectory = entry.isDirectory();
+    if (entry.isSymbolicLink()) {
+      const target = await stat(entryPath).catch(() => undefined);
+      if (!target) {
+        if (SCENARIO_FILE.test(entry.name)) throw new UserError({ file: entryPath, message: 'a symlink to nothing (its target is missing)', hint: 'fix or remove the link' });
+        continue;
+      }
+      isFile = target.isFile();
+      isDirectory = target.isDirectory();
+    }
+    // Folders named idp/ hold fixtures, not scenarios.
+    if (isDirectory && entry.name !== 'idp') files.push(...(await scenarioFilesIn(entryPath, visited)));
+    else if (isFile && SCENARIO_FILE.test(entry.name)) files.push(entryPath);
+  }
   return files;
 }
 
@@ -79,6 +102,17 @@ async function scenarioAt(document: LocatedDocument, data: unknown, at: Property
     idp = { kind: 'url', url: input.idp.url };
   } else if (typeof input.idp.fixture === 'string') {
     const fixturePath = path.resolve(path.dirname(file), input.idp.fixture);
+    const fixtureInfo = await stat(fixturePath).catch(() => undefined);
+    if (!fixtureInfo?.isFile()) {
+      const position = document.locate([...at, 'idp', 'fixture']);
+      throw new UserError({
+        file,
+        line: position?.line,
+        field: fieldPath([...at, 'idp', 'fixture']),
+        message: `${fixtureInfo ? 'is a folder, not a fixture file' : 'no such fixture file'}: ${fixturePath}`,
+        hint: `the path is resolved from the scenario's folder (${path.dirname(path.resolve(file))}): write it relative to that folder, or absolute`,
+      });
+    }
     try {
       idp = { kind: 'fixture', fixture: await loadFixtureOnce(fixturePath), source: path.relative(process.cwd(), fixturePath) };
     } catch (error) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hasControlCharacters } from '../../lib/printable.ts';
 
 /**
  * A scenario: one connector config, one IdP, one user, and what must come out.
@@ -49,15 +50,19 @@ const connectorObject = z.looseObject({
 const idp = z.union(
   [
     z.strictObject({ fixture: z.union([z.string().min(1), z.record(z.string(), z.unknown())]) }),
-    z.strictObject({ url: z.url() }),
+    // The connector and the harness speak HTTP: another scheme would only fail mid-run.
+    z.strictObject({ url: z.url({ protocol: /^https?$/, error: 'an http(s) URL of the IdP (its issuer), e.g. http://127.0.0.1:4000' }) }),
   ],
   { error: (issue) => (issue.input === undefined ? 'required: `idp: { fixture: <path or inline fixture> }` or `idp: { url: <IdP URL> }`' : 'give exactly one of `fixture` (a path relative to this file, or an inline fixture) or `url` (an http(s) URL)') },
 );
 
+// Names and descriptions are printed on the terminal: an escape sequence in them would be obeyed.
+const printableText = z.string().refine((text) => !hasControlCharacters(text), 'contains control characters (an escape sequence?); use plain text');
+
 export const scenarioSchema = z
   .strictObject({
-    name: z.string().min(1),
-    description: z.string().optional(),
+    name: printableText.min(1),
+    description: printableText.optional(),
     /** A known-bad config: the scenario passes when the harness catches it with `expect.error` / failing checks. */
     knownBad: z.boolean().default(false),
     connector: z.enum(['oauth2', 'oidc']).optional(),

@@ -1,0 +1,76 @@
+import { InvalidArgumentError } from 'commander';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { UserError } from '../lib/user-error.ts';
+
+/**
+ * Checks of `connector-harness run` options that commander cannot express, made before any
+ * scenario runs: a typo must not cost a whole run, and must not end in a stack trace.
+ */
+
+export const REPORTERS = ['json', 'junit', 'html'] as const;
+export type ReporterName = (typeof REPORTERS)[number];
+
+/** `-r` is repeatable, so it needs its own parser, and a custom parser replaces commander's choices check. */
+export function collectReporter(value: string, previous: ReporterName[]): ReporterName[] {
+  if (!(REPORTERS as readonly string[]).includes(value)) throw new InvalidArgumentError(`Allowed choices are ${REPORTERS.join(', ')}.`);
+  return [...previous, value as ReporterName];
+}
+
+export function parseWholeNumber(min: number, max: number) {
+  return (value: string): number => {
+    const number = Number(value);
+    if (!Number.isInteger(number) || number < min || number > max) throw new InvalidArgumentError(`a whole number from ${min} to ${max}`);
+    return number;
+  };
+}
+
+/** A published version (1.7.8, 1.8.0-beta.1) names a folder under .connector-versions/, so nothing path-like may pass. */
+export function parseConnectorVersion(value: string): string {
+  if (!/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.]+)?$/.test(value)) throw new InvalidArgumentError('not a version: give a published version such as 1.7.8 (for a folder of your own, use --connector-path)');
+  return value;
+}
+
+export function parseHttpUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError('not a URL: give an http(s) URL such as http://localhost:3001');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError(`${url.protocol} is not supported: give an http(s) URL`);
+  return value;
+}
+
+/**
+ * Makes sure reports can be written to `dir`, before the run. Folders are created one level at a
+ * time: Node's recursive mkdir never returns for some paths (/proc/x).
+ */
+export async function ensureWritableFolder(dir: string, flag = '--out-dir'): Promise<void> {
+  const refuse = (message: string) => new UserError({ field: flag, message: `${dir}: ${message}`, hint: 'give a folder you can write to (it is created if missing)' });
+  const missing: string[] = [];
+  let current = path.resolve(dir);
+  for (;;) {
+    try {
+      if (!(await stat(current)).isDirectory()) throw refuse(`${current} is a file, not a folder`);
+      break;
+    } catch (error) {
+      if (error instanceof UserError) throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOTDIR') throw refuse('a part of the path is a file, not a folder');
+      if (code !== 'ENOENT') throw refuse(`cannot use it (${code ?? String(error)})`);
+      missing.unshift(current);
+      const parent = path.dirname(current);
+      if (parent === current) break;
+      current = parent;
+    }
+  }
+  const probe = path.join(path.resolve(dir), `.connector-harness-write-check-${process.pid}`);
+  try {
+    for (const folder of missing) await mkdir(folder);
+    await writeFile(probe, '');
+    await rm(probe);
+  } catch (error) {
+    throw refuse(`cannot write there (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+}

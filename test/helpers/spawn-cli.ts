@@ -1,0 +1,49 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+
+export interface CliRun {
+  /** null when the child was killed (by the timeout or a signal). */
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+export const HARNESS_CLI = path.resolve('harness/cli.ts');
+export const MOCK_IDP_CLI = path.resolve('mock-idp/cli.ts');
+
+/** A stack trace line: what a user mistake must never print. */
+export const STACK_LINE = /^\s+at /m;
+
+/**
+ * Runs a CLI as a user would, killed after `timeoutMs` so a hang fails the test instead of
+ * stalling it. `onStart` gets the child (to send it signals).
+ */
+export function runCli(
+  cli: string,
+  args: string[],
+  options: { timeoutMs?: number; cwd?: string; onStderr?: (text: string, child: ReturnType<typeof spawn>) => void } = {},
+): Promise<CliRun> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cli, ...args], { cwd: options.cwd, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, options.timeoutMs ?? 25_000);
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+      options.onStderr?.(stderr, child);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr, timedOut });
+    });
+  });
+}
