@@ -1,3 +1,4 @@
+import { rememberSecrets } from '../lib/mask.ts';
 import type { RunContext, Scenario, ScenarioResult, Target } from './model.ts';
 
 export interface RunOptions {
@@ -9,6 +10,8 @@ export interface RunOptions {
 
 /** Runs scenarios on a target, N at a time, keeping the input order in the results. */
 export async function runScenarios(scenarios: Scenario[], target: Target, options: RunOptions = {}): Promise<ScenarioResult[]> {
+  // The secret values the scenarios hold are masked wherever a report quotes them, under any name.
+  rememberSecrets(...scenarios.map((scenario) => [scenario.config, scenario.idp.kind === 'fixture' ? scenario.idp.fixture.clients : []]));
   await target.prepare?.(scenarios);
   const results: ScenarioResult[] = new Array(scenarios.length);
   const limit = Math.max(1, Math.min(options.parallel ?? 1, scenarios.length || 1));

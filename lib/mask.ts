@@ -2,15 +2,27 @@
  * Secrets never leave the process unmasked: reports, logs and the journal show enough to tell
  * two values apart (first 4 characters and the length) and nothing that could be replayed.
  */
+
+// What mask() produces. Masking it again would print the mask's own length, not the secret's.
+const MASKED = /^(?:[A-Za-z0-9._~+/=-]{0,4}…|\*\*\*)\(\d+\)$/;
+// The shown prefix must not end the value early when the mask sits inside a URL, form or JSON text.
+const SAFE_PREFIX = /^[A-Za-z0-9._~+/=-]{4}$/;
+
 export function mask(value: string): string {
-  if (value.length <= 8) return `***(${value.length})`;
-  return `${value.slice(0, 4)}…(${value.length})`;
+  if (MASKED.test(value)) return value;
+  const prefix = value.slice(0, 4);
+  if (value.length <= 8 || !SAFE_PREFIX.test(prefix)) return `***(${value.length})`;
+  return `${prefix}…(${value.length})`;
 }
 
-// Names, not substrings: `tokenEndpoint` or `atToken` are not secrets, `client_secret` and `id_token` are.
-const SECRET_KEY = /^(.*secret|password|.*_token|id_token_hint|(access|refresh|id)Token|token|.*assertion|authorization|cookie|set-cookie|code_verifier|codeVerifier)$/i;
+// Names, not substrings: `tokenEndpoint`, `token_type` or `atToken` are not secrets, `client_secret`, `id_token` and `apiKey` are.
+const SECRET_KEY =
+  /^(.*secret|.*password|passwd|pwd|.*_token|id_token_hint|token|.*assertion|authorization|proxy-authorization|cookie|set-cookie|code_verifier|.*api[_-]?key|(private|secret|access|signing|client)[_-]key|credentials?)$/i;
+// camelCase names are matched case-sensitively, so `atToken` (where a value was seen) stays readable.
+const SECRET_CAMEL_KEY = /^[a-z][A-Za-z0-9]*(Token|Secret|Password|ApiKey|PrivateKey|Assertion|Verifier)$/;
+const NOT_SECRET = new Set(['client_assertion_type', 'atToken']);
 
-export const isSecretKey = (key: string): boolean => SECRET_KEY.test(key) && key !== 'client_assertion_type';
+export const isSecretKey = (key: string): boolean => !NOT_SECRET.has(key) && (SECRET_KEY.test(key) || SECRET_CAMEL_KEY.test(key) || /^(apiKey|privateKey|codeVerifier)$/.test(key));
 
 /** Deep copy of `value` with every secret-looking field masked. */
 export function maskSecrets<T>(value: T): T {
@@ -18,6 +30,92 @@ export function maskSecrets<T>(value: T): T {
   if (value && typeof value === 'object') {
     return Object.fromEntries(
       Object.entries(value).map(([key, item]) => [key, typeof item === 'string' && isSecretKey(key) ? mask(item) : maskSecrets(item)]),
+    ) as T;
+  }
+  return value;
+}
+
+/*
+ * Secrets inside free text: what an error message quotes (an IdP's form or JSON body, an
+ * authorization URL, a header), whatever produced it. Applied where text leaves the process.
+ */
+
+// Secret values the run was given (client secrets, secret-like customConfig values): masked
+// wherever they appear verbatim, even under a name no pattern knows. Shorter ones would mask words.
+const MIN_KNOWN_SECRET = 8;
+const knownSecrets = new Set<string>();
+
+/** Remembers secret values for maskText: every string under a secret-like key of `source`, and the strings given. */
+export function rememberSecrets(...sources: unknown[]): void {
+  const walk = (value: unknown, secret: boolean): void => {
+    if (typeof value === 'string') {
+      if (secret && value.length >= MIN_KNOWN_SECRET && !MASKED.test(value)) knownSecrets.add(value);
+    } else if (Array.isArray(value)) {
+      for (const item of value) walk(item, secret);
+    } else if (value && typeof value === 'object') {
+      for (const [key, item] of Object.entries(value)) walk(item, secret || isSecretKey(key));
+    }
+  };
+  for (const source of sources) walk(source, typeof source === 'string');
+}
+
+/** Forgets every remembered secret (tests). */
+export function forgetSecrets(): void {
+  knownSecrets.clear();
+}
+
+// name=value in a query or form string. The value ends where URL/form/prose syntax resumes.
+const PARAM = /(?<![A-Za-z0-9_.-])([A-Za-z][A-Za-z0-9_.-]*)=((?:[A-Za-z0-9._~+/=-]{0,4}…|\*\*\*)\(\d+\)|[^&\s"'`<>#,;:()[\]{}|\\]+)/g;
+// "name":"value" in JSON, also JSON quoted inside a JSON string (\"name\":\"value\"), and JS-style name: 'value'.
+const JSON_PAIR = /((\\{0,7})["']?)(?<![A-Za-z0-9_.-])([A-Za-z][A-Za-z0-9_.-]*)(\2["']?\s*[:=]\s*\2["'])([^"'\\]*)/g;
+// An Authorization header value (RFC 9110 auth-scheme + credentials).
+const AUTH_SCHEME = /\b(Bearer|Basic|DPoP|Negotiate)([ \t]+)([A-Za-z0-9._~+/-]+=*)/gi;
+// A JWS/JWT in compact form (the signature may be empty: alg none).
+const JWT = /\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g;
+
+const decodeParam = (value: string): string => {
+  try {
+    return decodeURIComponent(value.replace(/\+/g, ' '));
+  } catch {
+    return value;
+  }
+};
+
+// An authorization code is a secret only as a URL or form parameter; `code` elsewhere is an error code.
+const isSecretParam = (name: string, text: string, offset: number, length: number): boolean =>
+  isSecretKey(name) || (name === 'code' && (/[?&#]/.test(text[offset - 1] ?? '') || text[offset + length] === '&' || offset === 0));
+
+// Credentials, not prose: "Basic credentials" or "Bearer token" stay, "Bearer 2YotnFZFEjr1zCsicMWpAA" goes.
+const looksLikeCredential = (value: string): boolean => value.length >= 8 && (/[0-9+/=._~-]/.test(value) || value.length >= 20);
+
+/** `text` with every secret it quotes masked (see mask()); idempotent, and words that are not secrets stay. */
+export function maskText(text: string): string {
+  let out = text;
+  for (const secret of [...knownSecrets].sort((a, b) => b.length - a.length)) {
+    const masked = mask(secret);
+    for (const form of new Set([secret, encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2), JSON.stringify(secret).slice(1, -1)])) {
+      if (out.includes(form)) out = out.split(form).join(masked);
+    }
+  }
+  out = out.replace(JWT, (jwt) => mask(jwt));
+  out = out.replace(PARAM, (match, name: string, value: string, offset: number, whole: string) =>
+    // Not decoded when already masked: a `+` in the shown prefix would turn into a space.
+    isSecretParam(name, whole, offset, match.length) && !MASKED.test(value) ? `${name}=${mask(decodeParam(value))}` : match,
+  );
+  out = out.replace(JSON_PAIR, (match, open: string, _escape: string, name: string, separator: string, value: string) =>
+    value && isSecretKey(name) ? `${open}${name}${separator}${mask(value)}` : match,
+  );
+  out = out.replace(AUTH_SCHEME, (match, scheme: string, space: string, value: string) => (looksLikeCredential(value) ? `${scheme}${space}${mask(value)}` : match));
+  return out;
+}
+
+/** Deep copy of `value` for output: secret-like fields masked, and every string through maskText. */
+export function maskForOutput<T>(value: T): T {
+  if (typeof value === 'string') return maskText(value) as T;
+  if (Array.isArray(value)) return value.map((item) => maskForOutput(item)) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, typeof item === 'string' && isSecretKey(key) ? mask(item) : maskForOutput(item)]),
     ) as T;
   }
   return value;

@@ -1,3 +1,4 @@
+import { maskForOutput, maskText } from '../../lib/mask.ts';
 import type { ScenarioResult } from '../model.ts';
 import { summarize } from './summary.ts';
 
@@ -6,8 +7,11 @@ const xml = (value: string) =>
     // XML 1.0 forbids most control characters even when escaped.
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
 
-/** JUnit XML: one testsuite per target, one testcase per scenario, failing checks as the failure text. */
-export function renderJunit(results: ScenarioResult[], suiteName = 'connector-harness'): string {
+/** JUnit XML: one testsuite per target, one testcase per scenario, failing checks as the failure text, secrets masked. */
+export function renderJunit(unmasked: ScenarioResult[], unmaskedSuiteName = 'connector-harness'): string {
+  // Masked before XML escaping: `&amp;` would hide a form string's parameter boundaries.
+  const results = maskForOutput(unmasked);
+  const suiteName = maskText(unmaskedSuiteName);
   const summary = summarize(results);
   const time = (ms: number) => (ms / 1000).toFixed(3);
   const cases = results.map((result) => {

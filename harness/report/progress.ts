@@ -1,3 +1,4 @@
+import { maskText } from '../../lib/mask.ts';
 import type { ScenarioResult } from '../model.ts';
 
 /** Progress on stderr: a live line on a terminal, a line per scenario otherwise (CI logs). */
@@ -6,8 +7,9 @@ export function progressPrinter(stream: NodeJS.WriteStream, total: number) {
   return {
     onResult(result: ScenarioResult, done: number) {
       const mark = result.status === 'passed' ? '✓' : '✗';
-      if (live) stream.write(`\r\x1b[2K[${done}/${total}] ${mark} ${result.name}`);
-      else stream.write(`[${done}/${total}] ${mark} ${result.name} (${result.durationMs} ms)\n`);
+      const name = maskText(result.name);
+      if (live) stream.write(`\r\x1b[2K[${done}/${total}] ${mark} ${name}`);
+      else stream.write(`[${done}/${total}] ${mark} ${name} (${result.durationMs} ms)\n`);
     },
     finish() {
       if (live) stream.write('\r\x1b[2K');

@@ -1,3 +1,4 @@
+import { maskForOutput, maskText } from '../../lib/mask.ts';
 import type { CheckResult, ScenarioResult } from '../model.ts';
 import { summarize } from './summary.ts';
 
@@ -21,8 +22,13 @@ function evidenceLines(evidence: Record<string, unknown>, indent: string): strin
   });
 }
 
-/** The human report: one block per scenario, failing checks with evidence and the fix. Pure. */
+/** The human report: one block per scenario, failing checks with evidence and the fix, secrets masked (lib/mask.ts). */
 export function renderTerminal(results: ScenarioResult[], options: TerminalOptions): string {
+  // Masked here, at the output, whatever produced the strings (a connector message may quote an IdP body).
+  return maskText(render(maskForOutput(results), options));
+}
+
+function render(results: ScenarioResult[], options: TerminalOptions): string {
   const c = paint(options.color);
   const colorFor = (status: CheckResult['status']) => (status === 'pass' ? c.green : status === 'fail' ? c.red : status === 'warn' ? c.yellow : c.dim);
   const lines: string[] = [];

@@ -1,0 +1,106 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { forgetSecrets, isSecretKey, mask, maskForOutput, maskSecrets, maskText, rememberSecrets } from '../../lib/mask.ts';
+
+const ACCESS = 'RCzgRV3pT4w9qkLW9Ow5eDpJuCdtpWo5oD8RcQwM9h5'; // 43, as oidc-provider issues them
+const REFRESH = '9SgSX1i3LpQznJnX4giGcbcpbD6IyjsZ2ZTgYreRkrd';
+const JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJvY3RvY2F0In0.Nyz2bjhJUQErz-DTFFHZtB_yqGwtFM-o8jNrO_DitrBYSjBBmNBvtzYd4e5uup88ffNqyUTOvOKo2j6G3IiLJWQ';
+
+afterEach(() => forgetSecrets());
+
+describe('mask', () => {
+  it('shows the first 4 characters and the length, and leaves a masked value as it is', () => {
+    expect(mask('post-secret-0123456789')).toBe('post…(22)');
+    expect(mask('short')).toBe('***(5)');
+    expect(mask(mask(ACCESS))).toBe('RCzg…(43)');
+    expect(mask(mask('short'))).toBe('***(5)');
+  });
+
+  it('shows no prefix that would end the value early in a URL, form or JSON text', () => {
+    expect(mask('a&b=cdefghij')).toBe('***(12)');
+    expect(mask('"quoted-secret"')).toBe('***(15)');
+  });
+
+  it('masks the journal and check fields once: a second pass keeps the real length', () => {
+    const once = maskSecrets({ access_token: ACCESS, token_type: 'bearer' });
+    expect(maskSecrets(once)).toEqual({ access_token: 'RCzg…(43)', token_type: 'bearer' });
+  });
+});
+
+describe('isSecretKey', () => {
+  it.each(['client_secret', 'clientSecret', 'password', 'passwd', 'api_key', 'apiKey', 'x-api-key', 'private_key', 'refresh_token', 'accessToken', 'idToken', 'm2mAppSecret', 'client_assertion', 'code_verifier', 'codeVerifier', 'authorization'])(
+    '%s is a secret',
+    (key) => expect(isSecretKey(key)).toBe(true),
+  );
+  it.each(['tokenEndpoint', 'token_type', 'tokenType', 'expires_in', 'client_id', 'scope', 'state', 'atToken', 'client_assertion_type', 'tokenEndpointAuthMethod', 'code', 'enableTokenStorage', 'keys'])(
+    '%s is not a secret',
+    (key) => expect(isSecretKey(key)).toBe(false),
+  );
+});
+
+describe('maskText', () => {
+  it('masks the tokens of a form-encoded body with their decoded length, and keeps the other parameters', () => {
+    const body = `access_token=${ACCESS}&expires_in=3600&id_token=${JWT}&refresh_token=${REFRESH}&scope=openid+offline_access&token_type=bearer`;
+    expect(maskText(`Logto shows connector.invalid_response (sign-in): ${body}`)).toBe(
+      `Logto shows connector.invalid_response (sign-in): access_token=RCzg…(43)&expires_in=3600&id_token=eyJh…(${JWT.length})&refresh_token=9SgS…(43)&scope=openid+offline_access&token_type=bearer`,
+    );
+    expect(maskText('client_secret=a%26b%3Dc%20d%2Be')).toBe('client_secret=***(9)');
+  });
+
+  it('masks JSON bodies quoted in a message, also JSON quoted inside JSON, and JS-style objects', () => {
+    expect(maskText(`{"access_token":"${ACCESS}","token_type":"Bearer","expires_in":3600}`)).toBe('{"access_token":"RCzg…(43)","token_type":"Bearer","expires_in":3600}');
+    expect(maskText(JSON.stringify({ body: JSON.stringify({ refresh_token: REFRESH, scope: 'openid' }) }))).toBe('{"body":"{\\"refresh_token\\":\\"9SgS…(43)\\",\\"scope\\":\\"openid\\"}"}');
+    expect(maskText(`{ client_secret: 'proxy-secret-0123456789', client_id: 'proxy' }`)).toBe(`{ client_secret: 'prox…(23)', client_id: 'proxy' }`);
+  });
+
+  it('masks secret query parameters of a URL, and the code only where it is a parameter', () => {
+    const url = `http://127.0.0.1:4100/authorize?response_type=code&client_id=cc-client&state=db5af71d&client_secret=cc-client-secret-value-123456&api_key=cc-api-key&apiKey=abcdefghijkl&audience=https%3A%2F%2Fapi.example`;
+    expect(maskText(`the IdP did not redirect back: 500 at ${url}`)).toBe(
+      'the IdP did not redirect back: 500 at http://127.0.0.1:4100/authorize?response_type=code&client_id=cc-client&state=db5af71d&client_secret=cc-c…(29)&api_key=cc-a…(10)&apiKey=abcd…(12)&audience=https%3A%2F%2Fapi.example',
+    );
+    expect(maskText('http://logto/callback?code=SplxlOBeZQQYbYS6WxSbIA&state=xyz')).toBe('http://logto/callback?code=Splx…(22)&state=xyz');
+    expect(maskText('code=SplxlOBeZQQYbYS6WxSbIA')).toBe('code=Splx…(22)');
+    expect(maskText('error code=connector.general')).toBe('error code=connector.general');
+    // The value ends where prose resumes.
+    expect(maskText('against http://h/t?api_key=abcdefghij: must pass [client_secret=abcdefghij]')).toBe('against http://h/t?api_key=abcd…(10): must pass [client_secret=abcd…(10)]');
+  });
+
+  it('masks Authorization credentials after any blank, and JWTs anywhere', () => {
+    expect(maskText(`Authorization: Bearer ${ACCESS}`)).toBe('Authorization: Bearer RCzg…(43)');
+    expect(maskText('authorization: Basic\tcG9zdDpwb3N0LXNlY3JldA==')).toBe('authorization: Basic\tcG9z…(24)');
+    expect(maskText(`assertion ${JWT} rejected`)).toBe(`assertion eyJh…(${JWT.length}) rejected`);
+    expect(maskText('client_secret_basic with HTTP Basic credentials; the Bearer token scheme')).toBe('client_secret_basic with HTTP Basic credentials; the Bearer token scheme');
+  });
+
+  it('masks remembered secret values wherever they appear verbatim, URL-encoded or JSON-escaped', () => {
+    rememberSecrets({ clientSecret: 'post-secret-0123456789', customConfig: { apiKey: 'k e/y"0123456789', audience: 'https://api.example' } });
+    expect(maskText('value: post-secret-0123456789, sent as post-secret-0123456789')).toBe('value: post…(22), sent as post…(22)');
+    expect(maskText(`x=${encodeURIComponent('k e/y"0123456789')} "${JSON.stringify('k e/y"0123456789').slice(1, -1)}"`)).toBe('x=***(16) "***(16)"');
+    expect(maskText('audience https://api.example')).toBe('audience https://api.example');
+  });
+
+  it('is idempotent and leaves non-secrets alone', () => {
+    rememberSecrets('post-secret-0123456789');
+    const samples = [
+      `access_token=${ACCESS}&token_type=bearer&id_token=${JWT}`,
+      `{"access_token":"${ACCESS}","refresh_token":"${REFRESH}"}`,
+      'Bearer ab+c/defghijklmnop== and client_secret=ab+cdefghij',
+      'post-secret-0123456789',
+    ];
+    for (const sample of samples) expect(maskText(maskText(sample))).toBe(maskText(sample));
+    const plain = 'set "tokenEndpointResponseType": "query-string"; tokenEndpoint http://127.0.0.1/token, token_type=Bearer, expires_in=3600, client_id=logto, scope=openid, state=abc, seen: client_secret_post';
+    expect(maskText(plain)).toBe(plain);
+  });
+
+  it('stays linear on long runs of what its patterns look for (an error body can be large)', () => {
+    const started = performance.now();
+    for (const text of ['\\'.repeat(100_000) + 'a":"x', 'a'.repeat(200_000), '"a":'.repeat(50_000), 'eyJ'.repeat(60_000), 'Bearer '.repeat(30_000), `${'a'.repeat(100_000)}=`]) maskText(text);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+});
+
+describe('maskForOutput', () => {
+  it('masks secret fields and every string, and keeps numbers and error codes', () => {
+    const result = { error: { code: 'connector.invalid_response', status: 400, message: `access_token=${ACCESS}` }, evidence: { clientSecret: 'abcdefghijk', body: { access_token: 'RCzg…(43)' } } };
+    expect(maskForOutput(result)).toEqual({ error: { code: 'connector.invalid_response', status: 400, message: 'access_token=RCzg…(43)' }, evidence: { clientSecret: 'abcd…(11)', body: { access_token: 'RCzg…(43)' } } });
+  });
+});
