@@ -28,7 +28,8 @@ const STAND_INS: Record<string, string> = { id: 'user-1', name: 'Ada Example', a
 
 /**
  * A scenario that runs the connector as the tenant stores it against a starter fixture of its IdP:
- * the client as the config authenticates, the token body as the config reads it, a user whose
+ * the client as the config authenticates, the token body as the config can read it (a form body
+ * the query-string default reads only without expires_in, which decodes to a string), a user whose
  * userinfo has a value at every profileMap path, customConfig as required parameters. Secrets are
  * environment references. Pure.
  */
@@ -80,7 +81,7 @@ export function exportScenario(connector: AuditedConnector, endpoint: string): {
     users: [{ id: 'user-1', profile }],
     defaultUser: 'user-1',
     ...(typeof original.scope === 'string' ? { scopes: [...new Set(['openid', ...original.scope.split(/[ +]/).filter(Boolean)])] } : {}),
-    ...(connector.kind === 'oauth2' ? { tokenResponse: { encoding: original.tokenEndpointResponseType === 'json' ? 'json' : 'form' }, userinfo: { path: userinfoPath } } : {}),
+    ...(connector.kind === 'oauth2' ? { tokenResponse: original.tokenEndpointResponseType === 'json' ? { encoding: 'json' } : { encoding: 'form', expiresIn: 'absent' }, userinfo: { path: userinfoPath } } : {}),
     ...(Object.keys(wireParams).length > 0 ? { requiredParams: { authorize: wireParams, token: wireParams } } : {}),
   };
   // What identifies the connector and what it runs with; the rest of the API object (form items, logos) is noise here.
