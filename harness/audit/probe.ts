@@ -118,11 +118,10 @@ const errorCode = (exchange: ProbeExchange): string | undefined => {
   }
 };
 
-/** What the IdP's answer to a deliberately invalid code says about the client authentication and the body format. Pure. */
-export function tokenProbeFindings(connector: AuditedConnector, exchange: ProbeExchange): CheckResult[] {
+/** What the IdP's answer to a deliberately invalid code says about the client authentication. Pure. */
+export function tokenProbeVerdict(exchange: ProbeExchange, method: string): CheckResult[] {
   const findings: CheckResult[] = [];
   const code = errorCode(exchange);
-  const method = typeof connector.config.tokenEndpointAuthMethod === 'string' ? connector.config.tokenEndpointAuthMethod : 'client_secret_post';
   const evidence = { status: exchange.status, contentType: exchange.contentType, body: exchange.body.slice(0, 500), sentWith: method };
   if ((code && CLIENT_REFUSED.has(code)) || (exchange.status === 401 && !(code && CODE_REFUSED.has(code)))) {
     findings.push({
@@ -143,6 +142,14 @@ export function tokenProbeFindings(connector: AuditedConnector, exchange: ProbeE
       hint: 'read the body: an IdP that needs extra token parameters (customConfig) or another endpoint says so here',
     });
   }
+  return findings;
+}
+
+/** The verdict on the client authentication, and what the error body's format predicts for tokenEndpointResponseType. Pure. */
+export function tokenProbeFindings(connector: AuditedConnector, exchange: ProbeExchange): CheckResult[] {
+  const method = typeof connector.config.tokenEndpointAuthMethod === 'string' ? connector.config.tokenEndpointAuthMethod : 'client_secret_post';
+  const findings = tokenProbeVerdict(exchange, method);
+  const evidence = { status: exchange.status, contentType: exchange.contentType, body: exchange.body.slice(0, 500) };
   if (connector.kind === 'oauth2' && exchange.contentType) {
     const responseType = connector.config.tokenEndpointResponseType === 'json' ? 'json' : 'query-string';
     const form = /application\/x-www-form-urlencoded|text\/plain/i.test(exchange.contentType);

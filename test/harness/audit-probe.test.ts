@@ -2,6 +2,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditedConnector } from '../../harness/audit/connector.ts';
 import { probeConnector } from '../../harness/audit/probe.ts';
+import { probeSso, ssoFindings, type AuditedSsoConnector } from '../../harness/audit/sso-oidc.ts';
 import { startMockIdp, type MockIdp } from '../../mock-idp/index.ts';
 
 // The real connector code sends the probe; real mock IdPs answer it: one JSON, one GitHub-like form-encoding.
@@ -71,5 +72,21 @@ describe('audit --probe against real IdPs', () => {
   it('says so when the token endpoint cannot be reached', async () => {
     const findings = await probeConnector(connectorFor(json, { tokenEndpoint: 'http://127.0.0.1:9/token' }), source, 2000);
     expect(ids(findings)).toContain('fail:probe.token');
+  });
+});
+
+describe('audit --probe of an enterprise SSO (OIDC) connector, as Logto core sends it', () => {
+  const sso = (idp: MockIdp, clientSecret: string): AuditedSsoConnector => ({ id: 's1', name: 'sso', config: { clientId: 'probe-client', clientSecret, issuer: idp.issuer } });
+
+  it('finds nothing with the right secret; refuses a wrong one; a form-encoding IdP cannot serve it', async () => {
+    expect(ids(await probeSso(sso(json, 'probe-secret-0123456789')))).toEqual([]);
+    expect(ids(await probeSso(sso(json, 'wrong-secret-0123456789')))).toEqual(['fail:probe.client-auth']);
+    expect(ids(await probeSso(sso(form, 'probe-secret-0123456789')))).toEqual(['fail:probe.response-type']);
+  });
+
+  it('names an issuer whose discovery Logto cannot read', async () => {
+    const findings = await probeSso({ id: 's2', name: 'sso', config: { clientId: 'probe-client', clientSecret: 'x', issuer: `${json.issuer}/tenant` } });
+    expect(ids(findings)).toEqual(['fail:probe.discovery']);
+    expect(ids(ssoFindings({ id: 's3', name: 'sso', config: { clientId: 'c', issuer: `${json.issuer}/` } }))).toEqual(['fail:secret.empty', 'warn:sso.issuer-slash']);
   });
 });

@@ -56,6 +56,8 @@ describe.skipIf(!runtime.available)('connector-harness audit against a Logto in 
     for (const item of planted) {
       await management.createConnector({ connectorId: item.kind, config: item.config, metadata: { target: item.target, name: { en: item.target } }, syncProfile: false, enableTokenStorage: item.storage });
     }
+    // An enterprise SSO connector saved without its config (the Console allows it: the settings come later).
+    await management.call('POST', '/sso-connectors', { providerName: 'OIDC', connectorName: 'audit-sso-unfinished' });
     reports = await mkdtemp(path.join(tmpdir(), 'audit-reports-'));
   }, 600_000);
 
@@ -66,6 +68,7 @@ describe.skipIf(!runtime.available)('connector-harness audit against a Logto in 
 
   it('names every planted trap with its fix and nothing else, read-only', async () => {
     const before = await management.listConnectors();
+    const ssoBefore = await management.call('GET', '/sso-connectors');
     const env = { ...process.env, LOGTO_M2M_APP_ID: stack.m2mAppId, LOGTO_M2M_APP_SECRET: stack.m2mAppSecret, NO_COLOR: '1' };
     const outcome = await run('node', ['harness/cli.ts', 'audit', '--endpoint', stack.endpoint, '-r', 'json', '-r', 'junit', '-o', reports], { cwd: ROOT, env }).then(
       (result) => ({ code: 0, ...result }),
@@ -83,11 +86,14 @@ describe.skipIf(!runtime.available)('connector-harness audit against a Logto in 
       expect(findings.map((check) => `${check.status}:${check.id}`), item.target).toEqual(item.expected);
       for (const finding of findings) expect(finding.hint, `${item.target}: ${finding.id}`).toBeTruthy();
     }
+    const sso = json.results.find((candidate) => candidate.name === 'audit-sso-unfinished (enterprise SSO, OIDC)');
+    expect(sso?.checks.map((check) => `${check.status}:${check.id}`)).toEqual(['fail:guard.clientId', 'fail:secret.empty', 'fail:guard.issuer']);
     const junit = await readFile(path.join(reports, 'connector-harness.junit.xml'), 'utf8');
-    expect(junit.match(/<failure/g)?.length).toBe(planted.filter((item) => item.expected.some((id) => id.startsWith('fail:'))).length);
+    expect(junit.match(/<failure/g)?.length).toBe(planted.filter((item) => item.expected.some((id) => id.startsWith('fail:'))).length + 1);
 
     // Read-only: the tenant's connectors are exactly as they were.
     expect(await management.listConnectors()).toEqual(before);
+    expect(await management.call('GET', '/sso-connectors')).toEqual(ssoBefore);
   }, 120_000);
 
   it('exits 2 with a clear line when the tenant cannot be read', async () => {
