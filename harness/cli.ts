@@ -79,7 +79,7 @@ async function createTarget(flags: RunFlags): Promise<Target> {
   return module.createLogtoTarget(options);
 }
 
-async function writeReports(results: ScenarioResult[], flags: RunFlags): Promise<string[]> {
+async function writeReports(results: ScenarioResult[], flags: Pick<RunFlags, 'reporter' | 'outDir'> & { target: string }): Promise<string[]> {
   if (flags.reporter.length === 0) return [];
   const written: string[] = [];
   for (const reporter of new Set(flags.reporter)) {
@@ -177,6 +177,77 @@ Exit status: 0 all passed, 1 a check failed, 2 bad input (the message says which
     for (const file of await writeReports(results, flags)) console.log(`wrote ${file}`);
     const summary = summarize(results);
     process.exitCode = summary.failed + summary.errors > 0 ? EXIT.failed : EXIT.ok;
+  });
+
+interface AuditFlags {
+  endpoint?: string;
+  m2mAppId?: string;
+  m2mAppSecret?: string;
+  resource: string;
+  probe?: boolean;
+  export?: string;
+  reporter: Array<'json' | 'junit'>;
+  outDir: string;
+  verbose?: boolean;
+  color: boolean;
+}
+
+program
+  .command('audit')
+  .description("check every OAuth2/OIDC social connector a Logto already has, read-only: the traps its stored config sets, and with --probe what its IdP answers")
+  .addOption(new Option('--endpoint <url>', 'Logto endpoint').env('LOGTO_ENDPOINT'))
+  .addOption(new Option('--m2m-app-id <id>', 'M2M app id with Management API access (read is enough)').env('LOGTO_M2M_APP_ID'))
+  .addOption(new Option('--m2m-app-secret <secret>', 'its secret (prefer the env var)').env('LOGTO_M2M_APP_SECRET'))
+  .addOption(new Option('--resource <indicator>', 'Management API resource; a tenant: https://<tenant-id>.logto.app/api').env('LOGTO_RESOURCE').default('https://default.logto.app/api'))
+  .option('--probe', "also contact each IdP: discovery, and a token request with a deliberately invalid code using the configured client authentication")
+  .option('--export <dir>', 'write each connector as a scenario file (secrets as ${env:…} references) with a starter fixture of its IdP')
+  .addOption(new Option('-r, --reporter <format>', 'also write a report file (repeatable)').choices(['json', 'junit']).argParser(collect).default([]))
+  .option('-o, --out-dir <dir>', 'where report files go', 'reports')
+  .option('-v, --verbose', 'show evidence for every finding')
+  .option('--no-color', 'plain output')
+  .addHelpText(
+    'after',
+    `
+Nothing in the tenant is created or changed, and no user signs in: the audit only reads
+GET /api/connectors. --probe sends each IdP what Logto would send at a sign-in, with a code that
+cannot be valid: invalid_grant means the client authenticated, invalid_client that the id, the
+secret or the auth method is wrong.
+
+Examples:
+  A self-hosted Logto:
+    $ LOGTO_M2M_APP_ID=… LOGTO_M2M_APP_SECRET=… connector-harness audit --endpoint http://localhost:3001
+  A Logto Cloud tenant, probing each IdP, reports for CI:
+    $ connector-harness audit --endpoint https://<tenant>.logto.app --resource https://<tenant-id>.logto.app/api \\
+        --probe -r junit -r json
+  Export the connectors as scenarios, then run them against their starter fixtures:
+    $ connector-harness audit --endpoint http://localhost:3001 --export audited/
+    $ HARNESS_<TARGET>_CLIENT_SECRET=… connector-harness run audited/
+
+Exit status: 0 no error-level finding (warnings are reported), 1 a connector has one, 2 bad input or the tenant cannot be read.`,
+  )
+  .action(async (flags: AuditFlags) => {
+    const missing = [
+      !flags.endpoint && '--endpoint (or LOGTO_ENDPOINT)',
+      !flags.m2mAppId && '--m2m-app-id (or LOGTO_M2M_APP_ID)',
+      !flags.m2mAppSecret && '--m2m-app-secret (or LOGTO_M2M_APP_SECRET)',
+    ].filter(Boolean);
+    if (missing.length > 0) {
+      throw new UserError({ field: 'audit', message: `needs ${missing.join(', ')}`, hint: 'create an M2M app with the "Logto Management API access" role in the Logto console and pass its id and secret through the environment' });
+    }
+    const options = { endpoint: flags.endpoint!, m2mAppId: flags.m2mAppId!, m2mAppSecret: flags.m2mAppSecret!, resource: flags.resource, keep: false };
+    const { auditTenant } = await import('./audit/index.ts');
+    const { accessProblem } = await import('./targets/logto/index.ts');
+    const report = await auditTenant({ ...options, probe: Boolean(flags.probe), source: { projectRoot: PROJECT_ROOT }, log: (line) => process.stderr.write(`${line}\n`) }).catch((error: unknown) => {
+      throw accessProblem(error, options);
+    });
+    if (report.connectors.length === 0) console.log(`no OAuth2/OIDC social connector in ${flags.endpoint}`);
+    console.log(renderTerminal(report.results, { color: flags.color && process.stdout.isTTY === true && !process.env.NO_COLOR, verbose: Boolean(flags.verbose) }));
+    for (const file of await writeReports(report.results, { reporter: flags.reporter, outDir: flags.outDir, target: 'audit' })) console.log(`wrote ${file}`);
+    if (flags.export) {
+      const { writeExports } = await import('./audit/export.ts');
+      for (const { file, variables } of await writeExports(report.connectors, flags.endpoint!, flags.export)) console.log(`exported ${file}${variables.length > 0 ? ` (needs ${variables.join(', ')})` : ''}`);
+    }
+    process.exitCode = summarize(report.results).failed > 0 ? 1 : 0;
   });
 
 program

@@ -7,7 +7,7 @@ import { journalViews } from './journal-views.ts';
 /** The name a customConfig key reaches the IdP under: the connector snake_cases every key. */
 export const wireName = (key: string): string => Object.keys(snakecaseKeys({ [key]: '' }))[0] ?? key;
 
-const OVERRIDES: Record<string, string> = {
+export const CUSTOM_CONFIG_OVERRIDES: Record<string, string> = {
   state: 'it replaces the state Logto generated, so Logto\'s sign-in page cannot tie the callback to the session',
   redirect_uri: 'it replaces Logto\'s callback URL: the IdP sends the user elsewhere and the token request must repeat the same value',
 };
@@ -26,14 +26,14 @@ export function checkCustomConfig(observation: Observation): CheckResult[] {
     const atAuthorize = seenValue(authorize, name);
     const atToken = seenValue(codeExchange, name);
     const evidence = { sentAs: name, value, atAuthorize, atToken };
-    if (OVERRIDES[name]) {
+    if (CUSTOM_CONFIG_OVERRIDES[name]) {
       const logtoValue = name === 'state' ? observation.state : observation.redirectUri;
       const returned = name === 'state' ? observation.callback?.state : undefined;
       results.push({
         id,
         title,
         status: 'warn',
-        message: `customConfig overrides ${name}: ${OVERRIDES[name]}${returned !== undefined && returned !== logtoValue ? ` (Logto generated ${logtoValue}, the IdP returned ${returned})` : ''}`,
+        message: `customConfig overrides ${name}: ${CUSTOM_CONFIG_OVERRIDES[name]}${returned !== undefined && returned !== logtoValue ? ` (Logto generated ${logtoValue}, the IdP returned ${returned})` : ''}`,
         evidence: { ...evidence, logtoSent: logtoValue, ...(returned !== undefined ? { idpReturned: returned } : {}) },
         hint: `remove "${key}" from customConfig unless the IdP truly needs a fixed ${name}`,
       });

@@ -1,4 +1,4 @@
-import type { ConnectorSource } from '../connectors/load.ts';
+import type { ConnectorKind, ConnectorSource } from '../connectors/load.ts';
 import { loadConnectorFactory } from '../connectors/load.ts';
 import type { Scenario } from '../model.ts';
 import { storedConfig } from '../stored-config.ts';
@@ -13,8 +13,12 @@ interface ZodLike {
  * admin saves: each problem is a field and what is wrong (empty = the connector accepts it).
  */
 export async function configProblems(scenario: Scenario, source: ConnectorSource): Promise<Array<{ field: string; message: string }>> {
-  const factory = await loadConnectorFactory(scenario.connector, source);
-  const config = storedConfig(substituteIssuer(scenario.config, 'http://issuer.invalid'));
+  return guardProblems(scenario.connector, storedConfig(substituteIssuer(scenario.config, 'http://issuer.invalid')), source);
+}
+
+/** A stored config (e.g. read from a tenant) against the connector's own config guard. */
+export async function guardProblems(kind: ConnectorKind, config: Record<string, unknown>, source: ConnectorSource): Promise<Array<{ field: string; message: string }>> {
+  const factory = await loadConnectorFactory(kind, source);
   const connector = (await factory({ getConfig: async () => config })) as unknown as { configGuard?: ZodLike };
   const result = connector.configGuard?.safeParse(config);
   if (!result || result.success) return [];

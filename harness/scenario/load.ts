@@ -5,6 +5,7 @@ import { readStructuredFile, validateDocument, type LocatedDocument } from '../.
 import { UserError, fieldPath, type Problem } from '../../lib/user-error.ts';
 import type { Fixture } from '../../mock-idp/fixture/schema.ts';
 import type { Scenario } from '../model.ts';
+import { withEnvReferences } from './env-references.ts';
 import { scenarioListSchema, scenarioSchema } from './schema.ts';
 
 const SCENARIO_FILE = /\.(ya?ml|json)$/i;
@@ -66,7 +67,7 @@ function connectorKind(declared: 'oauth2' | 'oidc' | undefined, connectorId: str
 
 /** One scenario file → its scenarios (one, or a `scenarios:` list), fixtures resolved; every mistake names file, line, field. */
 export async function loadScenarioFile(file: string): Promise<Scenario[]> {
-  const document = await readStructuredFile(file);
+  const document = withEnvReferences(await readStructuredFile(file));
   const data = document.data;
   if (!data || typeof data !== 'object' || Array.isArray(data) || !('scenarios' in data)) return [await scenarioAt(document, data, [])];
   const { scenarios: items } = validateDocument(scenarioListSchema, document);

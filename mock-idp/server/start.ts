@@ -22,6 +22,7 @@ import { createProvider } from './provider.ts';
 import { recordJournal, type JournalState } from './record-journal.ts';
 import { readRequestBody } from './request-body.ts';
 import { requireAuthorizeParams, requireTokenParams } from './required-params.ts';
+import { shapeTokenErrors } from './shape-token-errors.ts';
 import { shapeTokenResponse } from './shape-token-response.ts';
 import { serveUserinfo, userinfoFastPath } from './userinfo.ts';
 import { UserDirectory } from './users.ts';
@@ -107,7 +108,7 @@ async function serve(server: Server, fixture: Fixture, keys: SigningKeys, host: 
   const tokenAudiences = (path: string) => [...new Set([`${issuer}${endpoints.token}`, issuer, `${issuer}${path}`])];
   const byEndpoint: Partial<Record<string, Middleware>> = {
     authorize: chain(requireAuthorizeParams(fixture), honourOfflineAccess(fixture.scopes)),
-    token: chain(requireTokenParams(fixture), checkClientAuth(fixture, tokenAudiences), shapeTokenResponse(fixture, keys)),
+    token: chain(shapeTokenErrors(fixture), requireTokenParams(fixture), checkClientAuth(fixture, tokenAudiences), shapeTokenResponse(fixture, keys)),
     revocation: checkClientAuth(fixture, tokenAudiences),
   };
   const routes = new Router();

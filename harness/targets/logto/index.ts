@@ -25,7 +25,7 @@ const APP_REDIRECT_URI = 'http://localhost:3000/harness/callback';
 const APP_POST_LOGOUT_URI = 'http://localhost:3000/harness/signed-out';
 
 /** The first Management API call failing is almost always a setup mistake: say which. */
-function accessProblem(error: unknown, options: LogtoTargetOptions): unknown {
+export function accessProblem(error: unknown, options: Pick<LogtoTargetOptions, 'endpoint'>): unknown {
   if (error instanceof LogtoApiError) {
     const hint =
       error.status === 401 || error.code.startsWith('oidc.')

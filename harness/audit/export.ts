@@ -1,0 +1,109 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { isSecretKey } from '../../lib/mask.ts';
+import { wireName } from '../checks/custom-config.ts';
+import type { AuditedConnector } from './connector.ts';
+
+/** The environment variable an exported scenario reads a secret from: HARNESS_<TARGET>_<FIELD>. */
+export const secretVariable = (connector: AuditedConnector, field: string): string =>
+  `HARNESS_${`${connector.target}_${field}`.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[^A-Za-z0-9]+/g, '_').toUpperCase()}`;
+
+/** A stand-in value at a dot path (`data.user.id` → { data: { user: { id } } }), arrays by numeric segment. */
+function place(target: Record<string, unknown>, dotPath: string, value: unknown): void {
+  const keys = dotPath.split('.');
+  let node: Record<string, unknown> = target;
+  keys.forEach((key, index) => {
+    if (index === keys.length - 1) {
+      node[key] = value;
+      return;
+    }
+    const nextIsIndex = /^\d+$/.test(keys[index + 1]!);
+    node[key] ??= nextIsIndex ? [] : {};
+    node = node[key] as Record<string, unknown>;
+  });
+}
+
+const STAND_INS: Record<string, string> = { id: 'user-1', name: 'Ada Example', avatar: 'https://example.com/ada.png', email: 'ada@example.com', phone: '+15555550100' };
+
+/**
+ * A scenario that runs the connector as the tenant stores it against a starter fixture of its IdP:
+ * the client as the config authenticates, the token body as the config can read it (a form body
+ * the query-string default reads only without expires_in, which decodes to a string), a user whose
+ * userinfo has a value at every profileMap path, customConfig as required parameters. Secrets are
+ * environment references. Pure.
+ */
+export function exportScenario(connector: AuditedConnector, endpoint: string): { variables: string[]; document: Record<string, unknown> } {
+  const variables = new Set<string>();
+  const secretRef = (field: string) => {
+    const name = secretVariable(connector, field);
+    variables.add(name);
+    return `\${env:${name}}`;
+  };
+  const original = connector.config;
+  const custom = (original.customConfig ?? {}) as Record<string, string>;
+  const config: Record<string, unknown> = {
+    ...original,
+    authorizationEndpoint: '{{issuer}}/authorize',
+    tokenEndpoint: '{{issuer}}/token',
+    ...(original.clientSecret !== undefined ? { clientSecret: secretRef('clientSecret') } : {}),
+    ...(Object.keys(custom).length > 0 ? { customConfig: Object.fromEntries(Object.entries(custom).map(([key, value]) => [key, isSecretKey(key) ? secretRef(`customConfig_${key}`) : value])) } : {}),
+  };
+  let userinfoPath = '/userinfo';
+  if (connector.kind === 'oauth2') {
+    try {
+      userinfoPath = new URL(String(original.userInfoEndpoint)).pathname || '/userinfo';
+    } catch {
+      // a malformed endpoint is the audit's finding; the fixture keeps the default
+    }
+    config.userInfoEndpoint = `{{issuer}}${userinfoPath}`;
+  } else {
+    config.idTokenVerificationConfig = { ...(original.idTokenVerificationConfig as Record<string, unknown>), jwksUri: '{{issuer}}/jwks', ...((original.idTokenVerificationConfig as Record<string, unknown> | undefined)?.issuer ? { issuer: '{{issuer}}' } : {}) };
+  }
+
+  const profile: Record<string, unknown> = {};
+  const profileMap = { id: 'id', name: 'name', avatar: 'avatar', email: 'email', phone: 'phone', ...((original.profileMap ?? {}) as Record<string, string>) };
+  if (connector.kind === 'oauth2') for (const [field, dotPath] of Object.entries(profileMap)) place(profile, dotPath, STAND_INS[field] ?? field);
+  else Object.assign(profile, { sub: 'user-1', name: 'Ada Example', email: 'ada@example.com', email_verified: true });
+
+  const method = typeof original.tokenEndpointAuthMethod === 'string' ? original.tokenEndpointAuthMethod : 'client_secret_post';
+  const wireParams = Object.fromEntries(Object.entries(custom).map(([key]) => [wireName(key), true]));
+  const fixture = {
+    description: `starter fixture for ${connector.name}: edit it to answer as the real IdP does (encoding, userinfo shape, quirks)`,
+    clients: [
+      {
+        clientId: original.clientId,
+        clientSecret: secretRef('clientSecret'),
+        tokenEndpointAuthMethod: method,
+        ...(method === 'client_secret_jwt' && typeof original.clientSecretJwtSigningAlgorithm === 'string' ? { clientSecretJwtAlg: original.clientSecretJwtSigningAlgorithm } : {}),
+      },
+    ],
+    users: [{ id: 'user-1', profile }],
+    defaultUser: 'user-1',
+    ...(typeof original.scope === 'string' ? { scopes: [...new Set(['openid', ...original.scope.split(/[ +]/).filter(Boolean)])] } : {}),
+    ...(connector.kind === 'oauth2' ? { tokenResponse: original.tokenEndpointResponseType === 'json' ? { encoding: 'json' } : { encoding: 'form', expiresIn: 'absent' }, userinfo: { path: userinfoPath } } : {}),
+    ...(Object.keys(wireParams).length > 0 ? { requiredParams: { authorize: wireParams, token: wireParams } } : {}),
+  };
+  // What identifies the connector and what it runs with; the rest of the API object (form items, logos) is noise here.
+  const connectorObject = { id: connector.id, connectorId: connector.kind, metadata: { target: connector.target, name: { en: connector.name } }, syncProfile: connector.syncProfile, enableTokenStorage: connector.enableTokenStorage, config };
+  const document = {
+    name: `${connector.name} (${connector.target})`,
+    description: `exported by \`connector-harness audit --export\` from ${endpoint}, connector ${connector.id}; endpoints point at a starter fixture (originals: ${String(original.authorizationEndpoint)}, ${String(original.tokenEndpoint)}${original.userInfoEndpoint ? `, ${String(original.userInfoEndpoint)}` : ''}); secrets come from the environment`,
+    connectorObject,
+    idp: { fixture },
+  };
+  return { variables: [...variables], document };
+}
+
+export async function writeExports(connectors: AuditedConnector[], endpoint: string, dir: string): Promise<Array<{ file: string; variables: string[] }>> {
+  await mkdir(dir, { recursive: true });
+  const written: Array<{ file: string; variables: string[] }> = [];
+  for (const connector of connectors) {
+    const { variables, document } = exportScenario(connector, endpoint);
+    const file = path.join(dir, `${connector.target.replace(/[^A-Za-z0-9._-]+/g, '-')}.yaml`);
+    const header = `# ${document.name}\n# Needs: ${variables.map((name) => `${name}=…`).join(' ') || 'nothing'}\n`;
+    await writeFile(file, `${header}${stringify(document, { lineWidth: 0 })}`);
+    written.push({ file, variables });
+  }
+  return written;
+}

@@ -1,0 +1,82 @@
+import { maskSecrets } from '../../lib/mask.ts';
+import type { ConnectorSource } from '../connectors/load.ts';
+import type { CheckResult, ScenarioResult } from '../model.ts';
+import { guardProblems } from '../scenario/config-guard.ts';
+import { ManagementClient } from '../targets/logto/management-client.ts';
+import { auditedConnectors, type AuditedConnector } from './connector.ts';
+import { probeConnector } from './probe.ts';
+import { auditFindings, type GuardProblem } from './rules.ts';
+import { auditedSsoConnectors, probeSso, ssoFindings, type AuditedSsoConnector } from './sso-oidc.ts';
+
+export interface AuditOptions {
+  endpoint: string;
+  m2mAppId: string;
+  m2mAppSecret: string;
+  resource: string;
+  /** Also contact each IdP: discovery, and a token request with an invalid code. */
+  probe: boolean;
+  source: ConnectorSource;
+  /** Progress lines (one per connector). */
+  log?: (line: string) => void;
+}
+
+export interface AuditReport {
+  connectors: AuditedConnector[];
+  ssoConnectors: AuditedSsoConnector[];
+  /** One per connector, in the shape every reporter reads: a finding is a failed or warning check. */
+  results: ScenarioResult[];
+}
+
+async function guardOf(connector: AuditedConnector, source: ConnectorSource): Promise<GuardProblem[]> {
+  try {
+    return await guardProblems(connector.kind, connector.config, source);
+  } catch (error) {
+    return [{ field: 'config', message: `the connector code could not even be constructed with it: ${(error as Error).message}` }];
+  }
+}
+
+/**
+ * Every OAuth2/OIDC social connector and every OIDC enterprise SSO connector of a tenant, judged
+ * from its stored config (and with `probe`, against its IdP). Read-only: the only Management API
+ * calls are GETs.
+ */
+export async function auditTenant(options: AuditOptions): Promise<AuditReport> {
+  const management = new ManagementClient({ endpoint: options.endpoint, appId: options.m2mAppId, appSecret: options.m2mAppSecret, resource: options.resource });
+  const base = options.endpoint.replace(/\/$/, '');
+  const connectors = auditedConnectors(await management.listConnectors());
+  const results: ScenarioResult[] = [];
+  for (const [index, connector] of connectors.entries()) {
+    options.log?.(`[${index + 1}/${connectors.length}] ${connector.name} (${connector.target})${options.probe ? ': probing its IdP' : ''}`);
+    const started = performance.now();
+    const findings: CheckResult[] = auditFindings(connector, await guardOf(connector, options.source));
+    if (options.probe) findings.push(...(await probeConnector(connector, options.source)));
+    results.push(resultFor(`${connector.name} (${connector.target})`, `${base}/api/connectors/${connector.id}`, findings, options.probe, started));
+  }
+  // Older Logto versions have no enterprise SSO: say so, and audit the social connectors alone.
+  const ssoList = await management.call<unknown>('GET', '/sso-connectors').catch((error: unknown) => {
+    options.log?.(`enterprise SSO connectors not audited: GET /api/sso-connectors failed (${(error as Error).message})`);
+    return [];
+  });
+  const ssoConnectors = auditedSsoConnectors(ssoList);
+  for (const connector of ssoConnectors) {
+    options.log?.(`enterprise SSO ${connector.name}${options.probe ? ': probing its IdP' : ''}`);
+    const started = performance.now();
+    const findings = ssoFindings(connector);
+    if (options.probe) findings.push(...(await probeSso(connector)));
+    results.push(resultFor(`${connector.name} (enterprise SSO, OIDC)`, `${base}/api/sso-connectors/${connector.id}`, findings, options.probe, started));
+  }
+  return { connectors, ssoConnectors, results };
+}
+
+function resultFor(name: string, file: string, findings: CheckResult[], probed: boolean, started: number): ScenarioResult {
+  const checks = findings.length > 0 ? findings : [{ id: 'audit', title: 'Audit', status: 'pass' as const, message: `no known trap in the stored config${probed ? ', and the IdP answered the probe as the config expects' : ''}` }];
+  return {
+    name,
+    file,
+    target: 'audit',
+    knownBad: false,
+    status: findings.some((finding) => finding.status === 'fail') ? 'failed' : 'passed',
+    checks: maskSecrets(checks),
+    durationMs: Math.round(performance.now() - started),
+  };
+}

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { auditedConnectors, type AuditedConnector } from '../../harness/audit/connector.ts';
+import { discoveryFindings, tokenProbeFindings } from '../../harness/audit/probe.ts';
+import { auditFindings } from '../../harness/audit/rules.ts';
+
+const clean = {
+  authorizationEndpoint: 'https://idp.example/authorize',
+  tokenEndpoint: 'https://idp.example/token',
+  userInfoEndpoint: 'https://idp.example/userinfo',
+  clientId: 'client',
+  clientSecret: 'secret-0123456789',
+  tokenEndpointAuthMethod: 'client_secret_post',
+  tokenEndpointResponseType: 'json',
+  scope: 'profile email offline_access',
+  profileMap: { id: 'user_id' },
+};
+
+const connector = (config: Record<string, unknown>, extra: Partial<AuditedConnector> = {}): AuditedConnector => ({ id: 'c1', kind: 'oauth2', target: 't', name: 'n', config, syncProfile: false, enableTokenStorage: false, ...extra });
+const ids = (findings: Array<{ id: string; status: string }>) => findings.map((finding) => `${finding.status}:${finding.id}`);
+
+describe('audit rules: the traps a stored config sets, and nothing else', () => {
+  it('finds nothing in a clean config, with or without token storage', () => {
+    expect(auditFindings(connector(clean), [])).toEqual([]);
+    expect(auditFindings(connector(clean, { enableTokenStorage: true }), [])).toEqual([]);
+  });
+
+  it('names each trap once, with its fix', () => {
+    const { tokenEndpointAuthMethod: _method, ...noMethod } = clean;
+    expect(ids(auditFindings(connector(noMethod, { enableTokenStorage: true }), []))).toEqual(['fail:storage.refresh-config']);
+    const jwt = auditFindings(connector({ ...clean, tokenEndpointAuthMethod: 'client_secret_jwt' }, { enableTokenStorage: true }), []);
+    expect(ids(jwt)).toEqual(['fail:storage.refresh-config']);
+    expect(jwt[0]!.hint).toContain('"clientSecretJwtSigningAlgorithm": "HS256"');
+    expect(ids(auditFindings(connector({ ...clean, scope: 'profile email' }, { enableTokenStorage: true }), []))).toEqual(['warn:storage.offline-access']);
+    expect(ids(auditFindings(connector({ ...clean, scope: 'profile', customConfig: { accessType: 'offline' } }, { enableTokenStorage: true }), []))).toEqual(['warn:customConfig.accessType']);
+    expect(ids(auditFindings(connector({ ...clean, customConfig: { audienceParam: 'x' } }), []))).toEqual(['warn:customConfig.audienceParam']);
+    expect(ids(auditFindings(connector({ ...clean, customConfig: { state: 'fixed' } }), []))).toEqual(['warn:customConfig.state']);
+    expect(ids(auditFindings(connector({ ...clean, profileMap: { id: 'data..id' } }), []))).toEqual(['fail:profileMap.id']);
+    expect(ids(auditFindings(connector({ ...clean, scope: 'openid profile', profileMap: {} }), []))).toEqual(['warn:profileMap.id']);
+  });
+
+  it('says "empty secret" once instead of the guard\'s bare "Required"', () => {
+    const { clientSecret: _secret, ...noSecret } = clean;
+    const findings = auditFindings(connector(noSecret), [{ field: 'config.clientSecret', message: 'Required' }, { field: 'config.tokenEndpoint', message: 'Invalid url' }]);
+    expect(ids(findings)).toEqual(['fail:secret.empty', 'fail:guard.tokenEndpoint']);
+  });
+
+  it('keeps only oauth2 / oidc connectors of what the Management API lists', () => {
+    const list = [
+      { id: 'a', connectorId: 'oauth2', config: clean, metadata: { target: 'idp-a', name: { en: 'IdP A' } }, enableTokenStorage: true },
+      { id: 'b', connectorId: 'github-universal', config: {}, metadata: { target: 'github' } },
+      { id: 'c', connectorId: 'oidc', config: {}, metadata: { target: 'idp-c', name: { 'zh-CN': 'C' } } },
+    ];
+    expect(auditedConnectors(list).map((item) => [item.id, item.kind, item.target, item.name, item.enableTokenStorage])).toEqual([
+      ['a', 'oauth2', 'idp-a', 'IdP A', true],
+      ['c', 'oidc', 'idp-c', 'C', false],
+    ]);
+  });
+});
+
+describe('audit probe verdicts', () => {
+  const discovery = (document: Record<string, unknown>) => discoveryFindings(connector(clean), { url: 'https://idp.example/.well-known/openid-configuration', document });
+
+  it('compares the auth method and endpoints with what discovery announces', () => {
+    expect(discovery({ token_endpoint_auth_methods_supported: ['client_secret_post'], token_endpoint: clean.tokenEndpoint })).toEqual([]);
+    const refused = discovery({ token_endpoint_auth_methods_supported: ['client_secret_basic', 'private_key_jwt'] });
+    expect(ids(refused)).toEqual(['fail:probe.auth-method']);
+    expect(refused[0]!.hint).toBe('set "tokenEndpointAuthMethod": "client_secret_basic"');
+    expect(ids(discovery({ token_endpoint_auth_methods_supported: ['client_secret_post'], token_endpoint: 'https://idp.example/oauth/token' }))).toEqual(['warn:probe.endpoint.tokenEndpoint']);
+  });
+
+  it('tells an authenticated client (invalid_grant) from a refused one (invalid_client), and the body format', () => {
+    const json = 'application/json; charset=utf-8';
+    expect(tokenProbeFindings(connector(clean), { status: 400, contentType: json, body: '{"error":"invalid_grant"}' })).toEqual([]);
+    expect(ids(tokenProbeFindings(connector(clean), { status: 401, contentType: json, body: '{"error":"invalid_client"}' }))).toEqual(['fail:probe.client-auth']);
+    const form = tokenProbeFindings(connector(clean), { status: 200, contentType: 'application/x-www-form-urlencoded', body: 'error=invalid_grant&error_description=bad+code' });
+    expect(ids(form)).toEqual(['fail:probe.response-type']);
+    expect(form[0]!.hint).toBe('set "tokenEndpointResponseType": "query-string"');
+    const { tokenEndpointResponseType: _type, ...defaultType } = clean;
+    expect(ids(tokenProbeFindings(connector(defaultType), { status: 400, contentType: json, body: '{"error":"invalid_grant"}' }))).toEqual(['fail:probe.response-type']);
+  });
+});
