@@ -186,7 +186,7 @@ interface AuditFlags {
   resource: string;
   probe?: boolean;
   export?: string;
-  reporter: Array<'json' | 'junit'>;
+  reporter: ReporterName[];
   outDir: string;
   verbose?: boolean;
   color: boolean;
@@ -201,7 +201,7 @@ program
   .addOption(new Option('--resource <indicator>', 'Management API resource; a tenant: https://<tenant-id>.logto.app/api').env('LOGTO_RESOURCE').default('https://default.logto.app/api'))
   .option('--probe', "also contact each IdP: discovery, and a token request with a deliberately invalid code using the configured client authentication")
   .option('--export <dir>', 'write each connector as a scenario file (secrets as ${env:…} references) with a starter fixture of its IdP')
-  .addOption(new Option('-r, --reporter <format>', 'also write a report file (repeatable)').choices(['json', 'junit']).argParser(collect).default([]))
+  .addOption(new Option('-r, --reporter <format>', 'also write a report file: json, junit or html (repeatable)').argParser(collectReporter).default([]))
   .option('-o, --out-dir <dir>', 'where report files go', 'reports')
   .option('-v, --verbose', 'show evidence for every finding')
   .option('--no-color', 'plain output')
