@@ -24,12 +24,8 @@ export const renameClientParams = (names: Fixture['clientParamNames']): Middlewa
       return sendOAuthError(ctx, 400, 'invalid_request', `missing ${renamed}${sent}`);
     }
   }
-  const rewritten: Record<string, string> = {};
-  for (const [standard, renamed] of wanted) {
-    rewritten[standard] = params[renamed]!;
-    delete params[renamed];
-  }
-  Object.assign(params, rewritten);
+  // The renamed ones stay (the journal shows what was sent; oidc-provider ignores unknown parameters).
+  for (const [standard, renamed] of wanted) params[standard] = params[renamed]!;
   replayParams(ctx, params);
   return next();
 };
