@@ -3,6 +3,7 @@ import type { Observation } from '../observation.ts';
 import { checkAvatarUrl } from './avatar-url.ts';
 import { checkClientAuth } from './client-auth.ts';
 import { checkCustomConfig, checkExpectedParams } from './custom-config.ts';
+import { checkDoubleCredentials } from './double-credentials.ts';
 import { checkErrorWith200 } from './error-with-200.ts';
 import { checkOidc } from './oidc.ts';
 import { checkProfileMap } from './profile-map.ts';
@@ -17,6 +18,7 @@ export const checks: Array<(observation: Observation) => CheckResult[]> = [
   checkErrorWith200,
   checkTokenResponse,
   checkClientAuth,
+  checkDoubleCredentials,
   checkCustomConfig,
   checkExpectedParams,
   checkUserinfo,

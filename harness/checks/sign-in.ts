@@ -49,7 +49,8 @@ function signIn(observation: Observation): CheckResult[] {
   const disguised = disguisedError(observation.journal);
   const why = disguised ? `; ${explainDisguisedError(disguised)}` : '';
   if (expected && error.logtoCode === expected) {
-    return [{ id: 'sign-in', title: 'Sign-in', status: 'pass', message: `failed as expected: Logto shows ${shown(error)}${why}`, evidence }];
+    const lostBody = !disguised && idpResponse && (error.message === '{}' || error.message.includes('"{}"')) ? `; the IdP actually answered ${idpResponse.status}: ${JSON.stringify(idpResponse.body)}` : '';
+    return [{ id: 'sign-in', title: 'Sign-in', status: 'pass', message: `failed as expected: Logto shows ${shown(error)}${why}${lostBody}`, evidence }];
   }
   if (disguised) {
     return [{ id: 'sign-in', title: 'Sign-in', status: 'fail', message: `${expected ? `expected ${expected}, got` : 'Logto shows'} ${shown(error)} (${error.stage})`, evidence: { ...evidence, idpResponse: idpAnswer(disguised.entry) }, hint: explainDisguisedError(disguised) }];
