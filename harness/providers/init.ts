@@ -1,4 +1,4 @@
-import { access, readFile, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../../lib/user-error.ts';
 import { findProvider, providers, PROVIDERS_DIR, type ProviderEntry } from './catalog.ts';
@@ -43,6 +43,7 @@ export async function initProvider(id: string, out: string | undefined, options:
   const fixture = path.join(folder, match[1]);
   const relative = path.relative(path.dirname(target), fixture).split(path.sep).join('/');
   const body = source.replace(fixtureLine, `idp: { fixture: ${relative.startsWith('.') ? relative : `./${relative}`} }`);
+  await mkdir(path.dirname(target), { recursive: true });
   await writeFile(target, `${header(provider, path.relative(options.projectRoot, fixture))}${body}`);
   return target;
 }
