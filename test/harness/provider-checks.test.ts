@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkAvatarUrl } from '../../harness/checks/avatar-url.ts';
 import { checkDoubleCredentials } from '../../harness/checks/double-credentials.ts';
 import { checkErrorWith200, errorIn200Body } from '../../harness/checks/error-with-200.ts';
+import { checkProfileMap } from '../../harness/checks/profile-map.ts';
 import { callbackErrorHint, checkSignIn } from '../../harness/checks/sign-in.ts';
 import { checkTokenResponse } from '../../harness/checks/token-response.ts';
 import { checkTokenStorage } from '../../harness/checks/token-storage.ts';
@@ -98,5 +99,15 @@ describe('hints', () => {
     const refresh = results.find((result) => result.id === 'storage.refresh_token');
     expect(refresh?.status).toBe('fail');
     expect(refresh?.hint).toContain('"prompt": "consent"');
+  });
+});
+
+describe('a configured profileMap path with nothing like it in the userinfo', () => {
+  it('names field selection (Facebook fields=, Patreon fields[user]=)', () => {
+    const config = { profileMap: { id: 'id', email: 'email' } };
+    const results = checkProfileMap(observation(config, [], { scenario: scenario({ config, expect: { profile: { email: 'a@example.com' } } }), userInfo: { id: '4', rawData: { id: '4', name: 'Mark' } } }));
+    const email = results.find((result) => result.id === 'profile.email');
+    expect(email?.status).toBe('fail');
+    expect(email?.hint).toContain('?fields=');
   });
 });
