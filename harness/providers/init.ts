@@ -15,8 +15,9 @@ function header(provider: ProviderEntry, fixture: string): string {
     '#',
     `# As written it runs against the mock IdP that reproduces ${provider.name} (${fixture}):`,
     '#   connector-harness run <this file>',
-    '# For your own tenant: replace clientId and clientSecret with your app\'s, and each "{{issuer}}/…" endpoint with',
-    '# the real URL given in the comment beside it; for a real IdP replace `idp:` with `idp: { url: <its issuer> }`.',
+    '# For Logto: copy `config` into the connector, with clientId and clientSecret replaced by your app\'s and each',
+    '# "{{issuer}}/…" endpoint by the real URL in the comment beside it (keep {{issuer}} here to go on testing against',
+    '# the mock; `--target logto` runs this file through a real Logto).',
     '',
   ].join('\n');
 }
