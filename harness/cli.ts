@@ -285,4 +285,26 @@ program
     }
   });
 
+program
+  .command('list-providers')
+  .description('list the real providers the library reproduces: does the generic connector work, the config essentials, the traps caught')
+  .addHelpText('after', '\nExample:\n  $ connector-harness list-providers\n  $ connector-harness init github    # then: connector-harness run github.scenario.yaml')
+  .action(async () => {
+    const { renderProviderList } = await import('./providers/list.ts');
+    console.log(renderProviderList());
+  });
+
+program
+  .command('init')
+  .description('write a starter scenario for a provider: the working config with comments, the fixture it runs against, what to replace')
+  .argument('<provider>', 'a provider id from list-providers, e.g. github, google, entra-id')
+  .option('-o, --out <file>', 'where to write it (default: <provider>.scenario.yaml here)')
+  .option('-f, --force', 'overwrite an existing file')
+  .addHelpText('after', '\nExamples:\n  $ connector-harness init github\n  $ connector-harness run github.scenario.yaml\n  $ connector-harness init entra-id --out scenarios/entra.yaml')
+  .action(async (provider: string, flags: { out?: string; force?: boolean }) => {
+    const { initProvider } = await import('./providers/init.ts');
+    const written = await initProvider(provider, flags.out, { projectRoot: PROJECT_ROOT, ...(flags.force ? { force: true } : {}) });
+    console.log(`wrote ${path.relative(process.cwd(), written) || written}\n  next: connector-harness validate ${path.relative(process.cwd(), written)} && connector-harness run ${path.relative(process.cwd(), written)}`);
+  });
+
 await runCli(program);

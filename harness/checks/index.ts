@@ -1,7 +1,10 @@
 import type { CheckResult } from '../model.ts';
 import type { Observation } from '../observation.ts';
+import { checkAvatarUrl } from './avatar-url.ts';
 import { checkClientAuth } from './client-auth.ts';
 import { checkCustomConfig, checkExpectedParams } from './custom-config.ts';
+import { checkDoubleCredentials } from './double-credentials.ts';
+import { checkErrorWith200 } from './error-with-200.ts';
 import { checkOidc } from './oidc.ts';
 import { checkProfileMap } from './profile-map.ts';
 import { checkSignIn } from './sign-in.ts';
@@ -12,12 +15,15 @@ import { checkUserinfo } from './userinfo.ts';
 /** Every check, in report order. Each is a pure function of the observation. */
 export const checks: Array<(observation: Observation) => CheckResult[]> = [
   checkSignIn,
+  checkErrorWith200,
   checkTokenResponse,
   checkClientAuth,
+  checkDoubleCredentials,
   checkCustomConfig,
   checkExpectedParams,
   checkUserinfo,
   checkProfileMap,
+  checkAvatarUrl,
   checkTokenStorage,
   checkOidc,
 ];

@@ -59,7 +59,9 @@ export function checkProfileMap(observation: Observation): CheckResult[] {
         ? `the userinfo has a key "${dotted}" with a dot in its name: the connector splits paths on dots, so no profileMap path can reach it (ask the IdP for another claim name)`
         : nearest
           ? `did you mean "${field}": "${nearest}"? (found ${describe(getSafe(raw, nearest))} there)`
-          : undefined;
+          : !falsy && field in configured
+            ? `nothing in the userinfo response looks like it; IdPs with field selection return only what the request names (Facebook ?fields=…, Patreon ?fields[user]=…): add the field to userInfoEndpoint's query if the IdP has it`
+            : undefined;
       results.push({ id, title, status, message, evidence, ...(hint ? { hint } : {}) });
       continue;
     }

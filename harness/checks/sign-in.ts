@@ -1,5 +1,6 @@
 import type { CheckResult } from '../model.ts';
 import type { Observation, ObservedError } from '../observation.ts';
+import { disguisedError, explainDisguisedError } from './error-with-200.ts';
 import { idpAnswer, journalViews } from './journal-views.ts';
 
 const shown = (error: ObservedError) => (error.logtoStatus && !error.logtoCode.startsWith('http_') ? `${error.logtoCode} (HTTP ${error.logtoStatus})` : error.logtoCode);
@@ -44,8 +45,15 @@ function signIn(observation: Observation): CheckResult[] {
     connectorMessage: error.message,
     ...(idpResponse ? { idpResponse } : {}),
   };
+  // Slack, Naver, WeChat: the error came with HTTP 200, so nothing in Logto's error names it.
+  const disguised = disguisedError(observation.journal);
+  const why = disguised ? `; ${explainDisguisedError(disguised)}` : '';
   if (expected && error.logtoCode === expected) {
-    return [{ id: 'sign-in', title: 'Sign-in', status: 'pass', message: `failed as expected: Logto shows ${shown(error)}`, evidence }];
+    const lostBody = !disguised && idpResponse && (error.message === '{}' || error.message.includes('"{}"')) ? `; the IdP actually answered ${idpResponse.status}: ${JSON.stringify(idpResponse.body)}` : '';
+    return [{ id: 'sign-in', title: 'Sign-in', status: 'pass', message: `failed as expected: Logto shows ${shown(error)}${why}${lostBody}`, evidence }];
+  }
+  if (disguised) {
+    return [{ id: 'sign-in', title: 'Sign-in', status: 'fail', message: `${expected ? `expected ${expected}, got` : 'Logto shows'} ${shown(error)} (${error.stage})`, evidence: { ...evidence, idpResponse: idpAnswer(disguised.entry) }, hint: explainDisguisedError(disguised) }];
   }
   const lost = error.message === '{}' || error.message.includes('"{}"');
   return [
@@ -66,6 +74,8 @@ function signIn(observation: Observation): CheckResult[] {
 export function callbackErrorHint(code: string, description = ''): string | undefined {
   const missing = /missing required parameter "?([\w.:-]+)"?/i.exec(description)?.[1];
   if (missing) return `the IdP requires "${missing}": add it to customConfig ("customConfig": { "${missing}": "…" }); the connector sends customConfig at authorize and token`;
+  // Logto's generic OAuth2 and OIDC connectors never send code_challenge: no config can satisfy such an IdP.
+  if (/\bPKCE\b|code_challenge/i.test(description)) return 'the IdP requires PKCE (a code_challenge); Logto\'s generic OAuth2/OIDC connectors never send one, so no config fixes this: use the provider\'s dedicated Logto connector (e.g. X / Twitter)';
   switch (code) {
     case 'invalid_scope':
       return 'check "scope": the IdP does not allow one of the scopes asked for';

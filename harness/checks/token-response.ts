@@ -46,6 +46,9 @@ export function checkTokenResponse(observation: Observation): CheckResult[] {
   if (format === 'json' && expiresIn !== undefined && typeof expiresIn !== 'number') {
     return [{ id, title, status: 'fail', message: `expires_in is ${JSON.stringify(expiresIn)} (a ${typeof expiresIn}); the connector requires a number`, evidence, hint: 'no connector setting fixes this: the IdP must send expires_in as a JSON number' }];
   }
+  if (format !== 'other' && typeof body.access_token === 'string' && body.token_type === undefined) {
+    return [{ id, title, status: 'fail', message: 'the token response has no token_type; the connector requires one (it sends it as the userinfo Authorization scheme) and fails with connector.invalid_response', evidence, hint: 'no connector setting fixes this (WeChat answers so): use the provider\'s dedicated Logto connector' }];
+  }
   if (format === 'other') {
     return [{ id, title, status: 'fail', message: `the IdP answers ${codeExchange.response.contentType ?? 'without a content type'}; the connector reads JSON or form bodies`, evidence }];
   }

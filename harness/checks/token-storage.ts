@@ -36,7 +36,7 @@ export function checkTokenStorage(observation: Observation): CheckResult[] {
       title: 'Stored refresh token',
       status: refreshToken ? 'pass' : wantRefresh ? 'fail' : 'pass',
       message: refreshToken ? 'refresh_token stored' : `no refresh_token in the token response${hasOfflineAccess(config) ? ' although scope has offline_access' : ''}`,
-      ...(refreshToken ? {} : { hint: hasOfflineAccess(config) ? 'the IdP does not issue refresh tokens for this client/scope' : 'add offline_access to scope (many IdPs issue refresh tokens only then)' }),
+      ...(refreshToken ? {} : { hint: refreshHint(observation) }),
     });
   }
   if (refresh?.attempted) {
@@ -55,4 +55,13 @@ export function checkTokenStorage(observation: Observation): CheckResult[] {
     });
   }
   return results;
+}
+
+/** What to add for a refresh token: Google-style IdPs want access_type=offline and prompt=consent, OIDC ones offline_access. */
+function refreshHint(observation: Observation): string {
+  const authorize = journalViews(observation).authorize?.params ?? {};
+  if (authorize.access_type === 'offline' && !(authorize.prompt ?? '').split(' ').includes('consent')) {
+    return 'access_type=offline reached the IdP but prompt=consent did not: Google issues a returning user a refresh token only with both; add "authRequestOptionalConfig": { "prompt": "consent" } (OIDC connector) or "prompt": "consent" to customConfig (OAuth2 connector)';
+  }
+  return hasOfflineAccess(observation.config) ? 'the IdP does not issue refresh tokens for this client/scope' : 'add offline_access to scope (many IdPs issue refresh tokens only then)';
 }

@@ -15,7 +15,8 @@ const BOOLEAN_CLAIMS = ['email_verified', 'phone_verified', 'phone_number_verifi
 export function bendClaims(claims: Record<string, unknown>, settings: IdTokenSettings, now: number): Record<string, unknown> {
   const bent = { ...claims };
   if (settings.audience !== undefined) bent.aud = settings.audience;
-  if (settings.issuer !== undefined) bent.iss = settings.issuer;
+  // A template per tenant (Entra ID: `https://login.microsoftonline.com/{tid}/v2.0`) takes the claim named in braces.
+  if (settings.issuer !== undefined) bent.iss = settings.issuer.replace(/\{(\w+)\}/g, (whole, name: string) => (typeof claims[name] === 'string' ? claims[name] : whole));
   if (settings.nonce === 'omit') delete bent.nonce;
   if (settings.nonce === 'wrong') bent.nonce = 'not-the-nonce-you-sent';
   if (settings.stringBooleans) {

@@ -64,7 +64,7 @@ export function createProvider(issuer: string, fixture: Fixture, users: UserDire
         },
       },
       rpInitiatedLogout: { enabled: true, logoutSource: logoutPage, postLogoutSuccessSource: signedOutPage },
-      userinfo: { enabled: true },
+      userinfo: { enabled: fixture.userinfo.enabled },
     },
     pkce: {
       required: (_ctx, client) => fixture.clients.find((candidate) => candidate.clientId === client.clientId)?.pkce === 'required',

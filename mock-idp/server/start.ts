@@ -25,6 +25,7 @@ import { requireAuthorizeParams, requireTokenParams } from './required-params.ts
 import { shapeTokenErrors } from './shape-token-errors.ts';
 import { shapeTokenResponse } from './shape-token-response.ts';
 import { serveUserinfo, userinfoFastPath } from './userinfo.ts';
+import { providerQuirks } from './provider-quirks.ts';
 import { UserDirectory } from './users.ts';
 
 /** Runs middlewares in order, the last one handing over to `next`. */
@@ -106,9 +107,11 @@ async function serve(server: Server, fixture: Fixture, keys: SigningKeys, host: 
 
   // What oidc-provider accepts as a client assertion's aud: the issuer, the token endpoint, or the endpoint called.
   const tokenAudiences = (path: string) => [...new Set([`${issuer}${endpoints.token}`, issuer, `${issuer}${path}`])];
+  const quirks = providerQuirks(fixture);
   const byEndpoint: Partial<Record<string, Middleware>> = {
-    authorize: chain(requireAuthorizeParams(fixture), honourOfflineAccess(fixture.scopes)),
-    token: chain(shapeTokenErrors(fixture), requireTokenParams(fixture), checkClientAuth(fixture, tokenAudiences), shapeTokenResponse(fixture, keys)),
+    authorize: chain(quirks.authorize, requireAuthorizeParams(fixture), quirks.offline, honourOfflineAccess(fixture.scopes)),
+    token: chain(shapeTokenErrors(fixture), quirks.token, requireTokenParams(fixture), checkClientAuth(fixture, tokenAudiences), shapeTokenResponse(fixture, keys)),
+    userinfo: quirks.userinfo,
     revocation: checkClientAuth(fixture, tokenAudiences),
   };
   const routes = new Router();
@@ -143,7 +146,7 @@ async function serve(server: Server, fixture: Fixture, keys: SigningKeys, host: 
   // oidc-provider reports client/request errors through 'server_error' only when they are ours; keep them off stdout.
   provider.on('server_error', (_ctx, error) => log(`oidc-provider server_error: ${error.stack ?? error.message}`));
   const handle = provider.callback();
-  const userinfoFast = faulted.has('userinfo') ? () => false : userinfoFastPath(endpoints.userinfo, store, fixture.userinfo, users, journal, log);
+  const userinfoFast = faulted.has('userinfo') || quirks.userinfoBent ? () => false : userinfoFastPath(endpoints.userinfo, store, fixture.userinfo, users, journal, log);
   server.on('request', (request, response) => {
     try {
       if (!metadata.serve(request, response) && !userinfoFast(request, response)) void handle(request, response);

@@ -51,7 +51,8 @@ describe('connector-harness CLI', () => {
     for (const output of [run.stdout, run.stderr, JSON.stringify(json), junit]) {
       for (const secret of SECRETS) expect(output).not.toContain(secret);
     }
-  });
+    // The whole shipped suite (with the provider library) in a child process: more than the default 30 s on a loaded machine.
+  }, 120_000);
 
   it('exits 1 when a check fails, showing the diagnosis', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'harness-'));

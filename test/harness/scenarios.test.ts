@@ -127,3 +127,23 @@ describe('good scenarios show their evidence', () => {
     expect(check('token-storage-refresh.yaml', 'storage.refresh_token')?.status).toBe('pass');
   });
 });
+
+describe('provider traps are caught with the fix named', () => {
+  it('Discord avatar hash → warning naming the CDN URL', () => {
+    expect(check('providers/discord/known-bad-avatar-hash.yaml', 'profile.avatar.url')).toMatchObject({ status: 'warn' });
+    expect(check('providers/discord/known-bad-avatar-hash.yaml', 'profile.avatar.url')?.hint).toContain('cdn.discordapp.com');
+  });
+
+  it('Slack ok:false with HTTP 200 → the sign-in check and idp.error-with-200 quote Slack\'s body', () => {
+    expect(check('providers/slack/known-bad-ok-false.yaml', 'idp.error-with-200')?.message).toContain('"ok": false');
+    expect(check('providers/slack/known-bad-ok-false.yaml', 'sign-in')?.hint).toContain('HTTP 200 with an error body');
+  });
+
+  it('WeChat with appid/secret in customConfig → no token_type, dedicated connector named', () => {
+    expect(check('providers/wechat/known-bad-secret-in-custom-config.yaml', 'token.response-type')?.message).toContain('no token_type');
+  });
+
+  it('X → PKCE required, no config fixes it', () => {
+    expect(check('providers/x/known-bad-no-pkce.yaml', 'authorize')?.hint).toContain('never send one');
+  });
+});

@@ -1,0 +1,45 @@
+/**
+ * The provider library: which real IdPs the shipped scenarios reproduce, whether Logto's generic
+ * connectors work with them, the settings that matter and the traps each scenario catches. The
+ * facts behind each entry are cited in its fixture (fixtures/scenarios/providers/<id>/idp/).
+ */
+export interface ProviderEntry {
+  id: string;
+  name: string;
+  /** yes: a generic connector works; no: it cannot, whatever the config (use `dedicated`). */
+  generic: 'yes' | 'no';
+  connector?: 'oauth2' | 'oidc';
+  /** Logto's own connector for this provider, when there is one. */
+  dedicated?: string;
+  essentials: string;
+  traps: string[];
+  /** The scenario `init` starts from, relative to the provider folder. */
+  starter: string;
+}
+
+export const PROVIDERS_DIR = 'fixtures/scenarios/providers';
+
+export const providers: ProviderEntry[] = [
+  { id: 'github', name: 'GitHub (OAuth app)', generic: 'yes', connector: 'oauth2', dedicated: 'GitHub', essentials: 'tokenEndpointResponseType query-string (default); profileMap id: id, avatar: avatar_url', traps: ['"json" against the form body → keep query-string', 'email is the PUBLIC email, null for most → Logto\'s GitHub connector reads /user/emails', 'GitHub App with expiring tokens: form expires_in is a string → no generic fix, use the GitHub connector'], starter: 'github.yaml' },
+  { id: 'google', name: 'Google', generic: 'yes', connector: 'oidc', dedicated: 'Google', essentials: 'customConfig access_type: offline + authRequestOptionalConfig prompt: consent for refresh tokens', traps: ['access_type=offline alone: no refresh token for a returning user → add prompt=consent'], starter: 'google.yaml' },
+  { id: 'x', name: 'X (Twitter)', generic: 'no', dedicated: 'X (Twitter)', essentials: 'PKCE is mandatory; the generic connectors send no code_challenge', traps: ['authorize refused (PKCE required) → use Logto\'s X connector'], starter: 'known-bad-no-pkce.yaml' },
+  { id: 'naver', name: 'Naver', generic: 'no', dedicated: 'Naver', essentials: 'id at response.id; expires_in is a JSON string', traps: ['string expires_in → no generic fix, use Logto\'s Naver connector', 'errors served with HTTP 200 → the harness shows the body'], starter: 'known-bad-string-expires-in.yaml' },
+  { id: 'kakao', name: 'Kakao', generic: 'yes', connector: 'oauth2', dedicated: 'Kakao', essentials: 'tokenEndpointResponseType json; profileMap id: id (number), email: kakao_account.email, name: kakao_account.profile.nickname', traps: ['email at the top level → kakao_account.email', 'query-string default against JSON → json'], starter: 'kakao.yaml' },
+  { id: 'line', name: 'LINE', generic: 'yes', connector: 'oauth2', dedicated: 'LINE', essentials: 'tokenEndpointResponseType json; profileMap id: userId, name: displayName, avatar: pictureUrl (no email)', traps: ['default profileMap id → userId'], starter: 'line.yaml' },
+  { id: 'discord', name: 'Discord', generic: 'yes', connector: 'oauth2', dedicated: 'Discord', essentials: 'tokenEndpointResponseType json; profileMap name: global_name, avatar pointed at a missing field', traps: ['avatar is a hash, not a URL → warning with the fix'], starter: 'discord.yaml' },
+  { id: 'slack', name: 'Slack (Sign in with Slack)', generic: 'yes', connector: 'oidc', dedicated: 'Slack', essentials: 'OIDC connector, issuer https://slack.com', traps: ['errors are HTTP 200 {ok:false} → the harness names Slack\'s error'], starter: 'slack.yaml' },
+  { id: 'entra-id', name: 'Microsoft Entra ID', generic: 'yes', connector: 'oidc', dedicated: 'Microsoft Entra ID (Azure AD)', essentials: 'v2.0 endpoints; idTokenVerificationConfig.issuer = the list of accepted tenants\' issuers', traps: ['/common\'s {tenantid} issuer never matches → list the tenants', 'v1.0 endpoint: string expires_in → use v2.0 with the OIDC connector'], starter: 'entra-id.yaml' },
+  { id: 'azure-ad-b2c', name: 'Azure AD B2C (user flow)', generic: 'yes', connector: 'oidc', essentials: 'OIDC connector (claims from the id_token)', traps: ['OAuth2 connector: no userinfo endpoint (404) → OIDC connector'], starter: 'azure-ad-b2c.yaml' },
+  { id: 'wechat', name: 'WeChat (website login)', generic: 'no', dedicated: 'WeChat (web)', essentials: 'appid/secret parameter names, no token_type, openid on userinfo', traps: ['client_id refused', 'errcode with HTTP 200', 'no token_type even with appid/secret in customConfig → use Logto\'s WeChat connector'], starter: 'known-bad-standard-config.yaml' },
+  { id: 'alibaba', name: 'Alibaba Cloud', generic: 'yes', connector: 'oauth2', essentials: 'tokenEndpointResponseType json; profileMap id: sub', traps: ['default id path (no `id` field) → sub'], starter: 'alibaba.yaml' },
+  { id: 'linkedin', name: 'LinkedIn (OpenID Connect)', generic: 'yes', connector: 'oidc', dedicated: 'LinkedIn', essentials: 'acceptStringTypedBooleanClaims: true; client_secret_post', traps: ['email_verified "true" refused → acceptStringTypedBooleanClaims'], starter: 'linkedin.yaml' },
+  { id: 'huggingface', name: 'Hugging Face', generic: 'yes', connector: 'oidc', dedicated: 'Hugging Face', essentials: 'OIDC connector; tokenEndpointAuthMethod client_secret_basic', traps: ['Logto\'s client_secret_post default → client_secret_basic'], starter: 'huggingface.yaml' },
+  { id: 'okta', name: 'Okta', generic: 'yes', connector: 'oidc', essentials: 'client_secret_basic; issuer https://{domain}/oauth2/default for the default server', traps: ['org issuer for /oauth2/default tokens → the discovery document\'s issuer', 'client_id in customConfig beside Basic → refused, remove it'], starter: 'okta.yaml' },
+  { id: 'facebook', name: 'Facebook', generic: 'yes', connector: 'oauth2', dedicated: 'Facebook', essentials: 'userInfoEndpoint …/me?fields=id,name,email,picture; avatar: picture.data.url', traps: ['no fields= → id and name only', 'avatar: picture (an object) fails the sign-in → picture.data.url'], starter: 'facebook.yaml' },
+  { id: 'patreon', name: 'Patreon', generic: 'yes', connector: 'oauth2', dedicated: 'Patreon', essentials: 'userInfoEndpoint …/identity?fields[user]=…; profileMap data.id, data.attributes.*', traps: ['no fields[user] → no attributes', 'default id → data.id'], starter: 'patreon.yaml' },
+  { id: 'auth0', name: 'Auth0', generic: 'yes', connector: 'oidc', essentials: 'customConfig audience: <API identifier> for an access token your API accepts', traps: ['no audience → opaque access token (only /userinfo)'], starter: 'auth0.yaml' },
+  { id: 'amazon', name: 'Login with Amazon', generic: 'yes', connector: 'oauth2', dedicated: 'Amazon', essentials: 'tokenEndpointResponseType json; profileMap id: user_id', traps: ['default id path → user_id'], starter: 'amazon.yaml' },
+  { id: 'gitlab', name: 'GitLab', generic: 'yes', connector: 'oauth2', dedicated: 'GitLab', essentials: 'OAuth2 connector against /oauth/userinfo, tokenEndpointResponseType json, id: sub', traps: ['OIDC connector: the id_token has no name/email → OAuth2 connector', 'query-string default → json'], starter: 'gitlab.yaml' },
+];
+
+export const findProvider = (id: string): ProviderEntry | undefined => providers.find((provider) => provider.id === id.toLowerCase());

@@ -1,0 +1,59 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { providers, PROVIDERS_DIR } from '../../harness/providers/catalog.ts';
+import { initProvider } from '../../harness/providers/init.ts';
+import { renderProviderList } from '../../harness/providers/list.ts';
+import { runScenarios } from '../../harness/run.ts';
+import { configProblems } from '../../harness/scenario/config-guard.ts';
+import { loadScenarios } from '../../harness/scenario/load.ts';
+import { createInProcessTarget } from '../../harness/targets/in-process/index.ts';
+
+const projectRoot = process.cwd();
+const dir = await mkdtemp(path.join(tmpdir(), 'provider-init-'));
+const target = createInProcessTarget();
+afterAll(async () => {
+  await target.close?.();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('provider library', () => {
+  it('has at least 15 providers, every folder in the catalog and every catalog entry a folder', async () => {
+    const folders = (await readdir(PROVIDERS_DIR, { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+    expect(providers.length).toBeGreaterThanOrEqual(15);
+    expect(providers.map((provider) => provider.id).sort()).toEqual(folders);
+  });
+
+  it.each(providers.map((provider) => [provider.id, provider] as const))('%s: a known-bad scenario per trap family, a good one when the generic connector works', async (_id, provider) => {
+    const scenarios = await loadScenarios([path.join(PROVIDERS_DIR, provider.id)]);
+    expect(scenarios.filter((scenario) => scenario.knownBad).length).toBeGreaterThanOrEqual(1);
+    expect(scenarios.some((scenario) => !scenario.knownBad)).toBe(provider.generic === 'yes');
+    for (const scenario of scenarios) expect(scenario.idp.kind).toBe('fixture');
+  });
+
+  it('list-providers names every provider and what to do for those the generic connector cannot serve', () => {
+    const text = renderProviderList();
+    for (const provider of providers) expect(text).toContain(provider.id);
+    expect(text).toMatch(/^x +X \(Twitter\): generic connectors cannot work → Logto's X \(Twitter\) connector$/m);
+  });
+});
+
+describe('connector-harness init', () => {
+  it.each(providers.map((provider) => [provider.id] as const))('%s: writes a scenario that validates and runs with its documented result', async (id) => {
+    const file = await initProvider(id, path.join(dir, 'nested', `${id}.yaml`), { projectRoot });
+    const [scenario] = await loadScenarios([file]);
+    expect(scenario).toBeDefined();
+    const problems = await configProblems(scenario!, { projectRoot });
+    if (!scenario!.knownBad) expect(problems).toEqual([]);
+    const [result] = await runScenarios([scenario!], target, {});
+    expect(result?.status, JSON.stringify(result?.checks.filter((check) => check.status !== 'pass'), null, 2)).toBe('passed');
+  });
+
+  it('refuses to overwrite, and names the providers for an unknown one', async () => {
+    const file = path.join(dir, 'twice.yaml');
+    await initProvider('github', file, { projectRoot });
+    await expect(initProvider('github', file, { projectRoot })).rejects.toThrow(/already exists/);
+    await expect(initProvider('gihtub', undefined, { projectRoot })).rejects.toThrow(/no provider "gihtub"/);
+  });
+});
