@@ -10,6 +10,7 @@ import { renderJunit } from './report/junit.ts';
 import { progressPrinter } from './report/progress.ts';
 import { summarize } from './report/summary.ts';
 import { renderTerminal } from './report/terminal.ts';
+import { addRecordCommand } from './record/command.ts';
 import { runScenarios } from './run.ts';
 import { configProblems } from './scenario/config-guard.ts';
 import { loadScenarios } from './scenario/load.ts';
@@ -203,5 +204,7 @@ program
       throw new UserError({ message: `${refused} scenario config${refused === 1 ? '' : 's'} would be refused by the connector`, hint: 'fix the fields listed above, or mark the scenario knownBad with expect.error: connector.invalid_config' });
     }
   });
+
+addRecordCommand(program);
 
 await runCli(program);
