@@ -65,9 +65,12 @@ export class Placeholders {
   }
 }
 
-/** Free text (an error description, an HTML body) with every known sensitive value cut out. Pure. */
+/**
+ * Free text (an error description, an HTML body) with every known sensitive value cut out, and any
+ * email address in it (a person the recorder never saw elsewhere) replaced. Pure.
+ */
 export function scrubText(text: string, sensitive: Iterable<string>): string {
-  let scrubbed = text;
+  let scrubbed = text.replace(/[^\s@"'<>(),;:]+@[^\s@"'<>(),;:]+\.[A-Za-z]{2,}/g, 'user@example.com');
   // Longest first, so a token is not half-replaced through a shorter value inside it.
   for (const value of [...sensitive].filter((item) => item.length >= 4).sort((a, b) => b.length - a.length)) {
     scrubbed = scrubbed.split(value).join('[removed]');

@@ -206,10 +206,14 @@ export function writeRecording(recording: Recording): RecordedFiles {
     };
     if (!json && !(contentTypeOf(codeExchange) ?? '').includes('x-www-form-urlencoded')) notes.push(`the token response came as ${contentTypeOf(codeExchange) ?? 'no content type'}; the fixture answers form-encoded`);
     if (typeof tokenBody.token_type !== 'string') notes.push('the token response had no token_type; the fixture sends "Bearer" (a mock-idp answer always has one)');
+    // A refresh answer without a refresh_token, or with the one sent, is no rotation (the fixture then sends the same one back).
+    const refreshed = refresh && refresh.status < 400 ? parsedBody(refresh) : undefined;
+    const newRefreshToken = isObject(refreshed) ? refreshed.refresh_token : undefined;
     fixture.refreshTokens = {
       issue: typeof tokenBody.refresh_token === 'string' ? 'always' : 'never',
-      ...(refresh && refresh.status < 400 && isObject(parsedBody(refresh)) ? { rotate: typeof (parsedBody(refresh) as Record<string, unknown>).refresh_token === 'string' } : {}),
+      ...(isObject(refreshed) ? { rotate: typeof newRefreshToken === 'string' && newRefreshToken !== refresh?.form.refresh_token } : {}),
     };
+    if (isObject(refreshed) && newRefreshToken === undefined) notes.push('the refresh answer had no refresh_token; the fixture (rotate: false) sends the same one back, which the connector stores the same way');
     if (typeof tokenBody.refresh_token === 'string' && !refresh) notes.push('no refresh was recorded (record with --refresh): refreshTokens.rotate is the default');
   }
 

@@ -162,7 +162,9 @@ export async function startRecordingProxy(upstream: Record<ProxiedEndpoint, stri
           path: upstreamUrl.pathname,
           params: maskedParams({ ...query, ...form }),
           headers: maskedHeaders(requestHeaders),
-          ...(exchange.clientAuth ? { clientAuth: exchange.clientAuth } : {}),
+          // An error answer is replayed as a fixture fault, which the mock IdP sends before it looks at client
+          // auth: the live journal leaves it out too, so live and replay are judged on the same evidence.
+          ...(exchange.clientAuth && exchange.status < 400 ? { clientAuth: exchange.clientAuth } : {}),
           response: { status: exchange.status, ...(exchange.responseHeaders['content-type'] ? { contentType: exchange.responseHeaders['content-type'] } : {}), body: journalBody(exchange.body, exchange.responseHeaders['content-type']) },
         },
         Math.round(performance.now() - started),
