@@ -125,7 +125,7 @@ function tokensSeen(outcome: RecordOutcome): string[] {
   return values;
 }
 
-describe('connector-harness record → replay', () => {
+describe('connector-harness record → replay', { timeout: 60_000 }, () => {
   for (const testCase of cases) {
     it(`round-trips ${testCase.name} with identical verdicts`, async () => {
       const idp = await testCase.idp();
