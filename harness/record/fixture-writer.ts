@@ -246,7 +246,6 @@ export function writeRecording(recording: Recording): RecordedFiles {
     fixture.requiredParams = { ...(Object.keys(authorizeParams).length ? { authorize: authorizeParams } : {}), ...(Object.keys(tokenParams).length ? { token: tokenParams } : {}) };
   }
   if (observation.callback?.error) notes.push(`the IdP answered the authorization request with error=${observation.callback.error}: a fixture cannot send that redirect, the replay differs there`);
-  if (codeExchange?.clientAuth?.method === 'client_secret_jwt') notes.push('client_secret_jwt: the recorded assertion named the proxy as its audience; the fixture accepts the replayed one');
 
   const { scenario, liveExpect } = recordedScenario(recording, profile, placeholders, userinfoUrl ? `${userinfoUrl.pathname}${userinfoUrl.search}` : '/userinfo');
   return {

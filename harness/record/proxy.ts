@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { decodeJwt, decodeProtectedHeader, jwtVerify, SignJWT, type JWTHeaderParameters } from 'jose';
 import type { AddressInfo } from 'node:net';
 import { mask, maskSecrets } from '../../lib/mask.ts';
 import type { ClientAuthMethod } from '../../mock-idp/fixture/schema.ts';
-import type { JournalEntry } from '../../mock-idp/journal.ts';
+import type { AssertionRecord, JournalEntry } from '../../mock-idp/journal.ts';
 import type { JournalSource } from '../targets/in-process/journal-source.ts';
 
 export type ProxiedEndpoint = 'token' | 'userinfo';
@@ -17,7 +18,7 @@ export interface Exchange {
   /** The form body, when the request had one. */
   form: Record<string, string>;
   requestHeaders: Record<string, string>;
-  clientAuth?: { method: ClientAuthMethod; clientId?: string };
+  clientAuth?: { method: ClientAuthMethod; clientId?: string; assertion?: AssertionRecord };
   status: number;
   /** The response headers a fixture or a reader cares about (content-type, www-authenticate, …). */
   responseHeaders: Record<string, string>;
@@ -69,6 +70,27 @@ const maskedHeaders = (headers: Record<string, string>) =>
       .map(([name, value]) => [name, name === 'authorization' ? `${value.split(' ')[0]} ${mask(value.split(' ').slice(1).join(' '))}` : value]),
   );
 
+/**
+ * client_secret_jwt: the connector addresses its assertion to the token endpoint it knows, the
+ * proxy. The proxy checks it as the IdP would (with the config's secret), and re-signs the same
+ * claims for the real token endpoint, so the real IdP sees an assertion meant for it.
+ */
+async function readdressAssertion(assertion: string, proxyTokenUrl: string, realTokenUrl: string, secret: string): Promise<{ assertion: string; record: AssertionRecord }> {
+  const key = new TextEncoder().encode(secret);
+  const header = decodeProtectedHeader(assertion) as JWTHeaderParameters;
+  const claims = decodeJwt(assertion);
+  let record: AssertionRecord;
+  try {
+    await jwtVerify(assertion, key, { audience: proxyTokenUrl });
+    record = { header, claims, verified: true };
+  } catch (error) {
+    record = { header, claims, verified: false, error: (error as Error).message };
+  }
+  const addressed = claims.aud === proxyTokenUrl || (Array.isArray(claims.aud) && claims.aud.includes(proxyTokenUrl));
+  if (!addressed || !/^HS(256|384|512)$/.test(String(header.alg))) return { assertion, record };
+  return { assertion: await new SignJWT({ ...claims, aud: realTokenUrl }).setProtectedHeader(header).sign(key), record };
+}
+
 async function readBody(request: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
@@ -94,13 +116,14 @@ export interface RecordingProxy {
  * real IdP, byte for byte, and keeps every exchange. The IdP being unreachable is answered with a
  * 502 and kept as such (`unreachable`): the recorder reports it as bad input.
  */
-export async function startRecordingProxy(upstream: Record<ProxiedEndpoint, string | undefined>, options: { timeoutMs: number }): Promise<RecordingProxy> {
+export async function startRecordingProxy(upstream: Record<ProxiedEndpoint, string | undefined>, options: { timeoutMs: number; clientSecret?: string }): Promise<RecordingProxy> {
   const exchanges: Exchange[] = [];
   const entries: JournalEntry[] = [];
   const addEntry = (entry: Omit<JournalEntry, 'seq' | 'at' | 'durationMs'>, durationMs = 0) => {
     entries.push({ ...entry, seq: entries.length + 1, at: new Date().toISOString(), durationMs });
   };
 
+  let origin = '';
   const server: Server = createServer((request, response) => {
     void (async () => {
       const started = performance.now();
@@ -111,7 +134,7 @@ export async function startRecordingProxy(upstream: Record<ProxiedEndpoint, stri
         response.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not_found', error_description: 'the recording proxy forwards /token and /userinfo only' }));
         return;
       }
-      const body = await readBody(request);
+      let body = await readBody(request);
       const requestHeaders: Record<string, string> = {};
       for (const name of FORWARDED_REQUEST_HEADERS) {
         const value = request.headers[name];
@@ -119,7 +142,14 @@ export async function startRecordingProxy(upstream: Record<ProxiedEndpoint, stri
       }
       const upstreamUrl = new URL(target);
       for (const [name, value] of incoming.searchParams) upstreamUrl.searchParams.append(name, value);
-      const form = requestHeaders['content-type']?.includes('x-www-form-urlencoded') ? Object.fromEntries(new URLSearchParams(body.toString('utf8'))) : {};
+      const form: Record<string, string> = requestHeaders['content-type']?.includes('x-www-form-urlencoded') ? Object.fromEntries(new URLSearchParams(body.toString('utf8'))) : {};
+      let assertion: AssertionRecord | undefined;
+      if (endpoint === 'token' && form.client_assertion && options.clientSecret) {
+        const readdressed = await readdressAssertion(form.client_assertion, `${origin}/token`, target, options.clientSecret);
+        assertion = readdressed.record;
+        form.client_assertion = readdressed.assertion;
+        body = Buffer.from(new URLSearchParams(form).toString());
+      }
       const query = Object.fromEntries(upstreamUrl.searchParams);
       const exchange: Exchange = {
         endpoint,
@@ -128,7 +158,7 @@ export async function startRecordingProxy(upstream: Record<ProxiedEndpoint, stri
         query,
         form,
         requestHeaders,
-        ...(endpoint === 'token' ? { clientAuth: clientAuthOf(requestHeaders, form) } : {}),
+        ...(endpoint === 'token' ? { clientAuth: { ...clientAuthOf(requestHeaders, form)!, ...(assertion ? { assertion } : {}) } } : {}),
         status: 0,
         responseHeaders: {},
         body: '',
@@ -179,7 +209,7 @@ export async function startRecordingProxy(upstream: Record<ProxiedEndpoint, stri
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   return {
     urls: { token: `${origin}/token`, userinfo: `${origin}/userinfo` },

@@ -89,7 +89,7 @@ export async function recordProvider(options: RecordOptions): Promise<RecordOutc
     const realUserinfo = input.config.userInfoEndpoint as string | undefined;
     const host = new URL(realToken).host;
     const out = options.out ?? path.join('fixtures', 'recorded', folderName(host));
-    const proxy = await startRecordingProxy({ token: realToken, userinfo: realUserinfo }, { timeoutMs });
+    const proxy = await startRecordingProxy({ token: realToken, userinfo: realUserinfo }, { timeoutMs, ...(typeof input.config.clientSecret === 'string' ? { clientSecret: input.config.clientSecret } : {}) });
     try {
       const liveScenario: Scenario = {
         file: input.file,
