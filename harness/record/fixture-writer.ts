@@ -17,8 +17,12 @@ export interface Recording {
   authorizationUri?: string;
   exchanges: Exchange[];
   observation: Observation;
-  /** The live checks (for known-bad: which of them failed). */
-  checks: CheckResult[];
+  /**
+   * The live observation's checks under other expectations: the recorded scenario's own, not the
+   * input's (an input expecting a profile field would otherwise leave a failing check to catch
+   * that the replay, expecting only what was seen, never runs).
+   */
+  judge(expect: Expectation): CheckResult[];
   recordedAt: Date;
   /** The real IdP's host, named in the comments. */
   host: string;
@@ -48,7 +52,8 @@ export const SCENARIO_FILE = 'scenario.yaml';
 const TOKEN_FIELDS = new Set(['access_token', 'token_type', 'expires_in', 'refresh_token', 'id_token', 'scope']);
 const AUTHORIZE_PARAMS = new Set(['response_type', 'client_id', 'redirect_uri', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'prompt', 'login_hint', 'response_mode']);
 const TOKEN_PARAMS = new Set(['grant_type', 'code', 'redirect_uri', 'client_id', 'client_secret', 'client_assertion', 'client_assertion_type', 'code_verifier', 'refresh_token', 'scope']);
-const PROTOCOL_CLAIMS = new Set(['iss', 'aud', 'exp', 'iat', 'nbf', 'nonce', 'at_hash', 'c_hash', 's_hash', 'auth_time', 'azp', 'sid', 'jti', 'amr', 'acr']);
+// `sub` is the fixture user's id in a mock IdP's id_token: not a claim of its own.
+const PROTOCOL_CLAIMS = new Set(['sub', 'iss', 'aud', 'exp', 'iat', 'nbf', 'nonce', 'at_hash', 'c_hash', 's_hash', 'auth_time', 'azp', 'sid', 'jti', 'amr', 'acr']);
 const DEFAULT_SCOPES = ['openid', 'profile', 'email', 'phone', 'offline_access'];
 
 const contentTypeOf = (exchange: Exchange) => exchange.responseHeaders['content-type'];
@@ -158,6 +163,39 @@ function header(recording: Recording, what: string, notes: string[]): string {
   return `${lines.map((line) => `# ${line}`).join('\n')}\n`;
 }
 
+/**
+ * The id_token's quirks, read off the token the real IdP issued (alg, nonce, audience, issuer,
+ * expiry, clock) and, for what only verification shows (signature, key), off the connector's error.
+ */
+function idTokenSettings(recording: Recording, idToken: unknown, notes: string[]): FixtureInput['idToken'] | undefined {
+  if (typeof idToken !== 'string') return undefined;
+  const claims = jwtClaims(idToken) ?? {};
+  let alg: unknown;
+  try {
+    alg = (JSON.parse(Buffer.from(idToken.split('.')[0] ?? '', 'base64url').toString('utf8')) as { alg?: unknown }).alg;
+  } catch {
+    alg = undefined;
+  }
+  const settings: NonNullable<FixtureInput['idToken']> = {};
+  if (alg === 'ES256') settings.alg = 'ES256';
+  else if (alg !== 'RS256') notes.push(`the id_token was signed with ${String(alg)}; the fixture signs with RS256`);
+  const sentNonce = recording.authorizationUri ? new URL(recording.authorizationUri).searchParams.get('nonce') : null;
+  if (sentNonce && claims.nonce === undefined) settings.nonce = 'omit';
+  else if (sentNonce && claims.nonce !== sentNonce) settings.nonce = 'wrong';
+  const clientId = recording.config.clientId;
+  const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+  if (!audiences.includes(clientId)) settings.audience = 'recorded-other-audience';
+  const verification = recording.config.idTokenVerificationConfig as { issuer?: string } | undefined;
+  if (verification?.issuer && claims.iss !== verification.issuer) settings.issuer = 'https://impostor.example.com';
+  const now = recording.recordedAt.getTime() / 1000;
+  if (typeof claims.exp === 'number' && claims.exp < now) settings.expired = true;
+  if (typeof claims.iat === 'number' && Math.abs(claims.iat - now) > 60) settings.clockSkewSeconds = Math.round(claims.iat - now);
+  const failure = recording.observation.error?.message ?? '';
+  if (/signature verification failed/i.test(failure)) settings.badSignature = true;
+  if (/no applicable key|matching key/i.test(failure)) settings.wrongKid = true;
+  return Object.keys(settings).length > 0 ? settings : undefined;
+}
+
 /** The live run → a mock-idp fixture that answers the same way, and a scenario that expects what the live run produced. */
 export function writeRecording(recording: Recording): RecordedFiles {
   const { exchanges, observation, config } = recording;
@@ -192,6 +230,9 @@ export function writeRecording(recording: Recording): RecordedFiles {
     defaultUser: RECORDED_USER,
     scopes: [...new Set([...DEFAULT_SCOPES, ...String(config.scope ?? '').split(/[\s+,]+/).filter(Boolean)])],
   };
+
+  const idTokenQuirks = idTokenSettings(recording, tokenBody?.id_token, notes);
+  if (idTokenQuirks) fixture.idToken = idTokenQuirks;
 
   if (tokenBody && codeExchange) {
     const expiresIn = tokenBody.expires_in;
@@ -245,7 +286,10 @@ export function writeRecording(recording: Recording): RecordedFiles {
   if (Object.keys(authorizeParams).length + Object.keys(tokenParams).length > 0) {
     fixture.requiredParams = { ...(Object.keys(authorizeParams).length ? { authorize: authorizeParams } : {}), ...(Object.keys(tokenParams).length ? { token: tokenParams } : {}) };
   }
-  if (observation.callback?.error) notes.push(`the IdP answered the authorization request with error=${observation.callback.error}: a fixture cannot send that redirect, the replay differs there`);
+  // An authorization error the mock IdP can send too: a required parameter the connector does not send.
+  const missing = observation.callback?.error === 'invalid_request' ? /missing required parameter "?([\w.:-]+)"?/i.exec(observation.callback.error_description ?? '')?.[1] : undefined;
+  if (missing) fixture.requiredParams = { ...fixture.requiredParams, authorize: { ...fixture.requiredParams?.authorize, [missing]: true } };
+  else if (observation.callback?.error) notes.push(`the IdP answered the authorization request with error=${observation.callback.error}: a fixture cannot send that redirect, the replay differs there`);
 
   const { scenario, liveExpect } = recordedScenario(recording, profile, placeholders, userinfoUrl ? `${userinfoUrl.pathname}${userinfoUrl.search}` : '/userinfo');
   return {
@@ -262,9 +306,7 @@ const PROFILE_FIELDS = ['id', 'name', 'avatar', 'email', 'phone'] as const;
 
 /** The scenario expects what the live run produced: the same profile, or the same error and failing checks (known-bad). */
 function recordedScenario(recording: Recording, profile: Record<string, unknown>, placeholders: Placeholders, userinfoPath: string): { scenario: ScenarioInput; liveExpect: Expectation } {
-  const { observation, checks } = recording;
-  const failing = checks.filter((check) => check.status === 'fail' && check.id !== 'sign-in').map((check) => check.id);
-  const knownBad = Boolean(observation.error) || failing.length > 0;
+  const { observation } = recording;
   const expected: Record<string, string> = {};
   const liveProfile: Record<string, string> = {};
   if (!observation.error && observation.userInfo) {
@@ -273,7 +315,7 @@ function recordedScenario(recording: Recording, profile: Record<string, unknown>
       const live = observation.userInfo[field];
       if (typeof live !== 'string' || !live) continue;
       // What the same path reads in the placeholder profile (OAuth2), or the placeholder of the claim (OIDC).
-      const replayed = recording.connector === 'oauth2' ? getSafe(profile, profileMap[field]) : (placeholders.placeholderOf(live) ?? live);
+      const replayed = recording.connector === 'oauth2' ? getSafe(profile, profileMap[field]) : field === 'id' ? RECORDED_USER : (placeholders.placeholderOf(live) ?? live);
       if (typeof replayed === 'string' || typeof replayed === 'number') {
         expected[field] = String(replayed);
         liveProfile[field] = live;
@@ -281,13 +323,19 @@ function recordedScenario(recording: Recording, profile: Record<string, unknown>
     }
   }
   const storedRefresh = typeof observation.tokenResponse?.refresh_token === 'string';
-  const outcome = observation.error ? `the live sign-in failed with ${observation.error.logtoCode}` : failing.length > 0 ? `the live sign-in had failing checks: ${failing.join(', ')}` : 'the live sign-in passed';
-  const outcomeExpect = {
+  const baseExpect = {
     ...(storedRefresh && recording.enableTokenStorage ? { refreshToken: true } : {}),
     ...(observation.error ? { error: observation.error.logtoCode } : {}),
-    ...(knownBad && failing.length > 0 ? { catches: failing } : {}),
   };
-  const liveExpect: Expectation = { ...(Object.keys(liveProfile).length > 0 ? { profile: liveProfile } : {}), ...outcomeExpect };
+  const liveProfileExpect = Object.keys(liveProfile).length > 0 ? { profile: liveProfile } : {};
+  const failing = recording
+    .judge({ ...liveProfileExpect, ...baseExpect })
+    .filter((check) => check.status === 'fail' && check.id !== 'sign-in')
+    .map((check) => check.id);
+  const knownBad = Boolean(observation.error) || failing.length > 0;
+  const outcome = observation.error ? `the live sign-in failed with ${observation.error.logtoCode}` : failing.length > 0 ? `the live sign-in had failing checks: ${failing.join(', ')}` : 'the live sign-in passed';
+  const outcomeExpect = { ...baseExpect, ...(failing.length > 0 ? { catches: failing } : {}) };
+  const liveExpect: Expectation = { ...liveProfileExpect, ...outcomeExpect };
   const scenario: ScenarioInput = {
     name: `recorded from ${recording.host}`,
     description: `Recorded ${recording.recordedAt.toISOString()}; ${outcome}.`,

@@ -5,6 +5,7 @@ import { UserError } from '../../lib/user-error.ts';
 import { loadFixture, parseFixture } from '../../mock-idp/index.ts';
 import { assertInstalled, type ConnectorSource } from '../connectors/load.ts';
 import type { CheckResult, Scenario, ScenarioResult } from '../model.ts';
+import { runChecks } from '../checks/index.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { createInProcessTarget, judgeObservation } from '../targets/in-process/index.ts';
 import { runConnectorFlow, type Browser } from '../targets/in-process/run-flow.ts';
@@ -136,7 +137,7 @@ export async function recordProvider(options: RecordOptions): Promise<RecordOutc
         ...(authorizationUri ? { authorizationUri } : {}),
         exchanges: proxy.exchanges,
         observation,
-        checks: live.checks,
+        judge: (expect) => runChecks({ ...observation, scenario: { ...observation.scenario, knownBad: false, expect } }),
         recordedAt: options.now ?? new Date(),
         host,
       });
@@ -146,7 +147,8 @@ export async function recordProvider(options: RecordOptions): Promise<RecordOutc
       if (await exists(fixtureFile)) {
         // What this sign-in never reached (a token error stops before userinfo) is not compared: its stub is no answer.
         const reached = (endpoint: string) => proxy.exchanges.some((exchange) => exchange.endpoint === endpoint);
-        const unreached = [...(reached('token') ? [] : ['token.', 'refresh.', 'id_token.']), ...(reached('userinfo') ? [] : ['userinfo.', 'id_token.'])];
+        // (The OIDC connector never calls userinfo: its answer is the id_token.)
+        const unreached = reached('token') ? (input.connector === 'oauth2' && !reached('userinfo') ? ['userinfo.'] : []) : ['token.', 'refresh.', 'id_token.', 'userinfo.'];
         const compared = (shape: Shape) => Object.fromEntries(Object.entries(shape).filter(([key]) => !unreached.some((prefix) => key.startsWith(prefix))));
         changes = diffShapes(compared(fixtureShape(await loadFixture(fixtureFile))), compared(fixtureShape(parseFixture(recording.fixture))));
         if (unreached.length > 0) recording.notes.push(`this sign-in stopped before ${reached('token') ? 'userinfo' : 'the token endpoint'}: what lies beyond is not compared with the stored recording`);
@@ -168,7 +170,7 @@ export async function recordProvider(options: RecordOptions): Promise<RecordOutc
         live,
         liveAsRecorded,
         replay,
-        replayDiffers: verdictDifferences(liveAsRecorded.checks, replay.checks),
+        replayDiffers: [...verdictDifferences(liveAsRecorded.checks, replay.checks), ...(replay.status === 'passed' ? [] : [`the replayed scenario ${replay.status === 'error' ? 'could not run' : 'does not pass'}`])],
         files: { scenario: scenarioFile, fixture: fixtureFile },
         ...(changes ? { changes } : {}),
         notes: recording.notes,
