@@ -115,6 +115,7 @@ export async function interactivePerson(options: InteractiveOptions): Promise<Pe
       }
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
+        signal?.addEventListener('abort', () => reject(new UserError('interrupted before the callback arrived')), { once: true });
         timer = setTimeout(() => reject(new UserError({ field: '--timeout', message: `no callback reached ${fixedRedirect} within ${seconds(options.timeoutMs)}`, hint: `the IdP must allow ${fixedRedirect} as a redirect URI (or use --redirect-uri with one it allows); raise --timeout for a slow sign-in` })), options.timeoutMs);
       });
       try {

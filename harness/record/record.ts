@@ -2,7 +2,7 @@ import { access, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../../lib/user-error.ts';
-import { loadFixture, parseFixture } from '../../mock-idp/index.ts';
+import { loadFixture, parseFixture, type Fixture } from '../../mock-idp/index.ts';
 import { assertInstalled, type ConnectorSource } from '../connectors/load.ts';
 import type { CheckResult, Scenario, ScenarioResult } from '../model.ts';
 import { runChecks } from '../checks/index.ts';
@@ -144,18 +144,32 @@ export async function recordProvider(options: RecordOptions): Promise<RecordOutc
       const fixtureFile = path.join(out, FIXTURE_FILE);
       const scenarioFile = path.join(out, SCENARIO_FILE);
       let changes: ShapeChange[] | undefined;
+      let stored: Fixture | undefined;
       if (await exists(fixtureFile)) {
+        try {
+          stored = await loadFixture(fixtureFile);
+        } catch (error) {
+          // The sign-in already happened: a broken stored fixture is replaced, not a reason to lose it.
+          if (!(error instanceof UserError)) throw error;
+          recording.notes.push(`the stored ${fixtureFile} is not a valid fixture (${error.problems[0]?.message ?? 'invalid'}): replaced without a comparison`);
+        }
+      }
+      if (stored) {
         // What this sign-in never reached (a token error stops before userinfo) is not compared: its stub is no answer.
         const reached = (endpoint: string) => proxy.exchanges.some((exchange) => exchange.endpoint === endpoint);
         // (The OIDC connector never calls userinfo: its answer is the id_token.)
         const unreached = reached('token') ? (input.connector === 'oauth2' && !reached('userinfo') ? ['userinfo.'] : []) : ['token.', 'refresh.', 'id_token.', 'userinfo.'];
         const compared = (shape: Shape) => Object.fromEntries(Object.entries(shape).filter(([key]) => !unreached.some((prefix) => key.startsWith(prefix))));
-        changes = diffShapes(compared(fixtureShape(await loadFixture(fixtureFile))), compared(fixtureShape(parseFixture(recording.fixture))));
+        changes = diffShapes(compared(fixtureShape(stored)), compared(fixtureShape(parseFixture(recording.fixture))));
         if (unreached.length > 0) recording.notes.push(`this sign-in stopped before ${reached('token') ? 'userinfo' : 'the token endpoint'}: what lies beyond is not compared with the stored recording`);
       }
-      await mkdir(path.dirname(fixtureFile), { recursive: true });
-      await writeFile(fixtureFile, recording.fixtureYaml);
-      await writeFile(scenarioFile, recording.scenarioYaml);
+      try {
+        await mkdir(path.dirname(fixtureFile), { recursive: true });
+        await writeFile(fixtureFile, recording.fixtureYaml);
+        await writeFile(scenarioFile, recording.scenarioYaml);
+      } catch (error) {
+        throw new UserError({ field: '--out', message: `cannot write the recording into ${out} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, hint: 'give a folder you can write to (it is created when missing)' });
+      }
 
       const replayScenario = await loadScenario(scenarioFile);
       const liveAsRecorded = judgeObservation({ ...observation, scenario: { ...liveScenario, knownBad: replayScenario.knownBad, expect: recording.liveExpect } }, live.durationMs);

@@ -109,6 +109,7 @@ describe('connector-harness record (CLI)', { timeout: 90_000 }, () => {
     expect(run.stderr).toContain('Open this URL, sign in');
     expect(run.stdout).toMatch(/✓ Sign-in/);
     expect(run.stdout).toMatch(/replay: \d+ checks, the same verdicts as the live sign-in/);
+    expect(run.stdout + run.stderr).not.toContain(CLIENT_SECRET);
     expect(await readFile(path.join(out, 'idp/fixture.yaml'), 'utf8')).toMatch(/^# .*Recorded by `connector-harness record` on .* from 127\.0\.0\.1:\d+/m);
   });
 
@@ -125,6 +126,15 @@ describe('connector-harness record (CLI)', { timeout: 90_000 }, () => {
     expect(run.stderr).toContain('paste the full URL');
     expect(run.stderr).toContain(`that URL does not start with ${registered}`);
     expect(run.stdout).toMatch(/✓ Sign-in/);
+  });
+
+  it('exits 2 naming --out when the recording cannot be written there', async () => {
+    const idp = await githubLike();
+    const config = await writeConfig(idp.config);
+    const run = await record([config, '--headless', '--out', path.join(config, 'below-a-file')]);
+    expect(run.code, run.stdout + run.stderr).toBe(2);
+    expect(run.stderr).toMatch(/--out: cannot write the recording into .*below-a-file \((ENOTDIR|EEXIST)\)/);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('re-recording into the same folder says what the provider changed, exit 1', async () => {
