@@ -19,10 +19,13 @@ const SCRIPTED_REDIRECT = 'http://127.0.0.1.invalid/callback/recorded';
  * cookies). The mock IdP signs in the `login_hint` user without a page; oauth2-mock-server's
  * authorize endpoint redirects straight back.
  */
-export function scriptedPerson(redirectUri = SCRIPTED_REDIRECT): Person {
+export function scriptedPerson(options: { redirectUri?: string; timeoutMs?: number } = {}): Person {
+  const redirectUri = options.redirectUri ?? SCRIPTED_REDIRECT;
+  const timeoutMs = options.timeoutMs ?? 30_000;
   return {
     redirectUri,
-    signIn: (authorizationUri, signal) => followRedirects(authorizationUri, (url) => url.startsWith(redirectUri), signal ? { signal } : {}),
+    // An IdP that accepts the connection and never answers must not hang the recording.
+    signIn: (authorizationUri, signal) => followRedirects(authorizationUri, (url) => url.startsWith(redirectUri), { signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(signal ? [signal] : [])]) }),
     close: async () => {},
   };
 }

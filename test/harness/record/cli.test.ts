@@ -82,6 +82,23 @@ describe('connector-harness record (CLI)', { timeout: 90_000 }, () => {
     await expect(readFile(path.join(out, 'scenario.yaml'), 'utf8')).rejects.toThrow();
   });
 
+  it('exits 2 when the IdP accepts the connection and never answers (--headless --timeout)', async () => {
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as { port: number };
+    try {
+      const config = await writeConfig({ authorizationEndpoint: `http://127.0.0.1:${port}/authorize`, tokenEndpoint: `http://127.0.0.1:${port}/token`, userInfoEndpoint: `http://127.0.0.1:${port}/userinfo`, clientId: 'c', clientSecret: CLIENT_SECRET });
+      const run = await record([config, '--headless', '--timeout', '1']);
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toMatch(/authorizationEndpoint: the IdP is unreachable: could not reach the IdP at http:\/\/127\.0\.0\.1:\d+: .*(timeout|aborted)/i);
+      expect(run.ms).toBeLessThan(15_000);
+    } finally {
+      silent.close();
+      // The CLI is gone; its half-open sockets must not keep the server (and this test) alive.
+      (silent as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+    }
+  });
+
   it('exits 2 when no callback arrives before --timeout (never hangs)', async () => {
     const idp = await githubLike();
     const run = await record([await writeConfig(idp.config), '--timeout', '1']);
