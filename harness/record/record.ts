@@ -141,6 +141,9 @@ export async function recordProvider(options: RecordOptions): Promise<RecordOutc
         recordedAt: options.now ?? new Date(),
         host,
       });
+      if (options.refresh && !proxy.exchanges.some((exchange) => exchange.form.grant_type === 'refresh_token')) {
+        recording.notes.push(`--refresh: no refresh was recorded, ${observation.tokenResponse?.refresh_token ? 'the refresh did not reach the IdP (see storage.refresh)' : 'the IdP issued no refresh token (does scope need offline_access?)'}`);
+      }
       const fixtureFile = path.join(out, FIXTURE_FILE);
       const scenarioFile = path.join(out, SCENARIO_FILE);
       let changes: ShapeChange[] | undefined;
