@@ -15,6 +15,7 @@ import { summarize } from './report/summary.ts';
 import { renderTerminal } from './report/terminal.ts';
 import { runScenariosUntilAborted, type RunOutcome } from './run.ts';
 import { collectReporter, ensureWritableFolder, parseConnectorVersion, parseHttpUrl, parseWholeNumber, type ReporterName } from './run-flags.ts';
+import { addRecordCommand } from './record/command.ts';
 import { configProblems } from './scenario/config-guard.ts';
 import { loadScenarios } from './scenario/load.ts';
 import { createInProcessTarget } from './targets/in-process/index.ts';
@@ -306,5 +307,7 @@ program
     const written = await initProvider(provider, flags.out, { projectRoot: PROJECT_ROOT, ...(flags.force ? { force: true } : {}) });
     console.log(`wrote ${path.relative(process.cwd(), written) || written}\n  next: connector-harness validate ${path.relative(process.cwd(), written)} && connector-harness run ${path.relative(process.cwd(), written)}`);
   });
+
+addRecordCommand(program);
 
 await runCli(program);

@@ -36,6 +36,10 @@ export { runChecks, checks } from './checks/index.ts';
 export { verdict } from './verdict.ts';
 export { createInProcessTarget } from './targets/in-process/index.ts';
 export { UserError } from '../lib/user-error.ts';
+/** Record a real IdP once (a person, or `scriptedPerson()` in tests), replay it with `run`. */
+export { recordProvider } from './record/record.ts';
+export { interactivePerson, scriptedPerson } from './record/person.ts';
+export type { RecordOptions, RecordOutcome } from './record/record.ts';
 
 const LOGTO_TARGET_MODULE = './targets/logto/index.ts';
 

@@ -29,6 +29,27 @@ function reportedError(observation: Observation): ScenarioResult['error'] {
   return { code: error.logtoCode, message: error.message, ...(error.logtoStatus ? { status: error.logtoStatus } : {}), ...(failure ? { idpResponse: { endpoint: failure.endpoint, status: failure.response.status, body: failure.response.body } } : {}) };
 }
 
+/** One observation → the scenario's report: checks (secrets masked), verdict, the error a user would see. */
+export function judgeObservation(observation: Observation, durationMs: number): ScenarioResult {
+  const { scenario } = observation;
+  const checks = maskSecrets(runChecks(observation));
+  const { status, missed } = verdict(scenario, checks);
+  const error = reportedError(observation);
+  return {
+    name: scenario.name,
+    file: scenario.file,
+    ...(scenario.line && scenario.line > 1 ? { line: scenario.line } : {}),
+    target: 'in-process',
+    knownBad: scenario.knownBad,
+    status,
+    connectorVersion: observation.connectorVersion,
+    checks: missed.length > 0 && scenario.knownBad ? [...checks, { id: 'known-bad', title: 'Known-bad config caught', status: 'fail', message: `not caught as expected: missing ${missed.join(', ')}` }] : checks,
+    ...(error ? { error: maskSecrets(error) } : {}),
+    hops: maskSecrets(observationHops(observation)),
+    durationMs,
+  };
+}
+
 export interface InProcessTarget extends Target {
   /** The raw observation of a scenario run (for the Logto target's side-by-side comparison). */
   observe(scenario: Scenario, context?: RunContext): Promise<Observation>;
@@ -83,23 +104,7 @@ export function createInProcessTarget(options: InProcessOptions = {}): InProcess
     },
     async run(scenario, context) {
       const started = performance.now();
-      const observation = await observe(scenario, context);
-      const checks = maskSecrets(runChecks(observation));
-      const { status, missed } = verdict(scenario, checks);
-      const error = reportedError(observation);
-      return {
-        name: scenario.name,
-        file: scenario.file,
-        ...(scenario.line && scenario.line > 1 ? { line: scenario.line } : {}),
-        target: 'in-process',
-        knownBad: scenario.knownBad,
-        status,
-        connectorVersion: observation.connectorVersion,
-        checks: missed.length > 0 && scenario.knownBad ? [...checks, { id: 'known-bad', title: 'Known-bad config caught', status: 'fail', message: `not caught as expected: missing ${missed.join(', ')}` }] : checks,
-        ...(error ? { error: maskSecrets(error) } : {}),
-        hops: maskSecrets(observationHops(observation)),
-        durationMs: Math.round(performance.now() - started),
-      };
+      return judgeObservation(await observe(scenario, context), Math.round(performance.now() - started));
     },
     close: () => pool.close(),
   };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { loadConnectorFactory, installedVersion, type ConnectorSource } from '../../connectors/load.ts';
 import { observeError } from '../../errors.ts';
-import { followRedirects } from '../../follow-redirects.ts';
+import { followRedirects, type FollowResult } from '../../follow-redirects.ts';
 import type { Scenario } from '../../model.ts';
 import type { Observation } from '../../observation.ts';
 import { storedConfig } from '../../stored-config.ts';
@@ -11,11 +11,22 @@ import type { JournalSource } from './journal-source.ts';
 // Where Logto would send the IdP back to; nothing listens there, the follower stops before it.
 const REDIRECT_URI = 'http://logto.harness.invalid/callback/harness-connector';
 
+/** Who opens the authorization URL and lands on the redirect URI: a headless follower, or a person (`record`). */
+export interface Browser {
+  redirectUri: string;
+  signIn(authorizationUri: string, signal?: AbortSignal): Promise<FollowResult>;
+}
+
+const headless: Browser = {
+  redirectUri: REDIRECT_URI,
+  signIn: (authorizationUri, signal) => followRedirects(authorizationUri, (url) => url.startsWith(REDIRECT_URI), signal ? { signal } : {}),
+};
+
 /**
  * Drives the real connector as Logto does: authorization URI → the IdP (headless) → the callback →
  * the token-storage or plain sign-in path → refresh from the config as stored (raw, no defaults).
  */
-export async function runConnectorFlow(scenario: Scenario, idp: { issuer: string; journal?: JournalSource }, source: ConnectorSource, signal?: AbortSignal): Promise<Observation> {
+export async function runConnectorFlow(scenario: Scenario, idp: { issuer: string; journal?: JournalSource }, source: ConnectorSource, signal?: AbortSignal, browser: Browser = headless): Promise<Observation> {
   const config = storedConfig(substituteIssuer(scenario.config, idp.issuer));
   const factory = await loadConnectorFactory(scenario.connector, source);
   const connector = await factory({ getConfig: async () => structuredClone(config) });
@@ -27,7 +38,7 @@ export async function runConnectorFlow(scenario: Scenario, idp: { issuer: string
     config,
     connectorVersion: installedVersion(scenario.connector, source),
     issuer: idp.issuer,
-    redirectUri: REDIRECT_URI,
+    redirectUri: browser.redirectUri,
     state,
     signInPath: scenario.enableTokenStorage && connector.getTokenResponseAndUserInfo ? 'getTokenResponseAndUserInfo' : 'getUserInfo',
     journal: [],
@@ -40,7 +51,7 @@ export async function runConnectorFlow(scenario: Scenario, idp: { issuer: string
   try {
     try {
       observation.authorizationUri = await connector.getAuthorizationUri(
-        { state, redirectUri: REDIRECT_URI, connectorId: 'harness-connector', connectorFactoryId: scenario.connector, jti: randomUUID(), headers: {} },
+        { state, redirectUri: browser.redirectUri, connectorId: 'harness-connector', connectorFactoryId: scenario.connector, jti: randomUUID(), headers: {} },
         async (data) => {
           Object.assign(session, data);
         },
@@ -55,7 +66,7 @@ export async function runConnectorFlow(scenario: Scenario, idp: { issuer: string
     if (scenario.user && !target.searchParams.has('login_hint')) target.searchParams.set('login_hint', scenario.user);
     let followed;
     try {
-      followed = await followRedirects(target.href, (url) => url.startsWith(REDIRECT_URI), signal ? { signal } : {});
+      followed = await browser.signIn(target.href, signal);
     } catch (error) {
       observation.error = { stage: 'idp-redirect', logtoCode: 'none (the browser never got back to Logto)', message: `could not reach the IdP at ${target.origin}: ${(error as Error).message}` };
       return observation;

@@ -1,0 +1,351 @@
+import { getSafe } from '@silverhand/essentials';
+import { stringify } from 'yaml';
+import { isSecretKey } from '../../lib/mask.ts';
+import type { FixtureInput } from '../../mock-idp/fixture/schema.ts';
+import type { Expectation, ScenarioInput } from '../scenario/schema.ts';
+import type { Observation } from '../observation.ts';
+import type { CheckResult } from '../model.ts';
+import { Placeholders, scrubText } from './anonymize.ts';
+import type { Exchange } from './proxy.ts';
+
+/** Everything the live run left behind that a fixture can be written from. */
+export interface Recording {
+  /** The connector config as given, endpoints at the real IdP (never written as is). */
+  config: Record<string, unknown>;
+  connector: 'oauth2' | 'oidc';
+  enableTokenStorage: boolean;
+  authorizationUri?: string;
+  exchanges: Exchange[];
+  observation: Observation;
+  /**
+   * The live observation's checks under other expectations: the recorded scenario's own, not the
+   * input's (an input expecting a profile field would otherwise leave a failing check to catch
+   * that the replay, expecting only what was seen, never runs).
+   */
+  judge(expect: Expectation): CheckResult[];
+  recordedAt: Date;
+  /** The real IdP's host, named in the comments. */
+  host: string;
+}
+
+export interface RecordedFiles {
+  fixture: FixtureInput;
+  scenario: ScenarioInput;
+  fixtureYaml: string;
+  scenarioYaml: string;
+  /** What the fixture cannot reproduce (also written as comments). */
+  notes: string[];
+  /**
+   * The scenario's expectations in the live run's own values (the real profile, not its
+   * placeholders): judged with these, the live sign-in must get the verdicts the replay gets.
+   */
+  liveExpect: Expectation;
+}
+
+export const RECORDED_USER = 'recorded-user';
+export const RECORDED_CLIENT_ID = 'recorded-client';
+export const RECORDED_CLIENT_SECRET = 'recorded-client-secret';
+/** Where the scenario finds the fixture: a folder named idp/ is skipped when `run` walks a folder. */
+export const FIXTURE_FILE = 'idp/fixture.yaml';
+export const SCENARIO_FILE = 'scenario.yaml';
+
+const TOKEN_FIELDS = new Set(['access_token', 'token_type', 'expires_in', 'refresh_token', 'id_token', 'scope']);
+const AUTHORIZE_PARAMS = new Set(['response_type', 'client_id', 'redirect_uri', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'prompt', 'login_hint', 'response_mode']);
+const TOKEN_PARAMS = new Set(['grant_type', 'code', 'redirect_uri', 'client_id', 'client_secret', 'client_assertion', 'client_assertion_type', 'code_verifier', 'refresh_token', 'scope']);
+// `sub` is the fixture user's id in a mock IdP's id_token: not a claim of its own.
+const PROTOCOL_CLAIMS = new Set(['sub', 'iss', 'aud', 'exp', 'iat', 'nbf', 'nonce', 'at_hash', 'c_hash', 's_hash', 'auth_time', 'azp', 'sid', 'jti', 'amr', 'acr']);
+const DEFAULT_SCOPES = ['openid', 'profile', 'email', 'phone', 'offline_access'];
+
+const contentTypeOf = (exchange: Exchange) => exchange.responseHeaders['content-type'];
+
+/** A response body as the connector would read it: JSON, a decoded form, or text. Pure. */
+export function parsedBody(exchange: Exchange): unknown {
+  const type = contentTypeOf(exchange) ?? '';
+  if (type.includes('json')) {
+    try {
+      return JSON.parse(exchange.body) as unknown;
+    } catch {
+      return exchange.body;
+    }
+  }
+  if (type.includes('x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(exchange.body));
+  return exchange.body;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => Boolean(value) && typeof value === 'object' && !Array.isArray(value);
+
+function jwtClaims(token: unknown): Record<string, unknown> | undefined {
+  if (typeof token !== 'string') return undefined;
+  try {
+    const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as unknown;
+    return isObject(claims) ? claims : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every secret, token and code of the live run: cut out of any free text that is written. */
+function secretsOf(recording: Recording): Set<string> {
+  const secrets = new Set<string>();
+  const add = (value: unknown) => {
+    if (typeof value === 'string' && value.length >= 4) secrets.add(value);
+  };
+  add(recording.config.clientSecret);
+  add(recording.config.clientId);
+  add(recording.observation.callback?.code);
+  add(recording.observation.state);
+  for (const exchange of recording.exchanges) {
+    const authorization = exchange.requestHeaders.authorization;
+    if (authorization) {
+      const credential = authorization.split(' ').slice(1).join(' ');
+      add(credential);
+      if (/^basic/i.test(authorization)) for (const part of Buffer.from(credential, 'base64').toString('utf8').split(':')) add(decodeURIComponent(part));
+    }
+    for (const [key, value] of Object.entries({ ...exchange.form, ...exchange.query })) if (isSecretKey(key) || key === 'code') add(value);
+    const body = parsedBody(exchange);
+    if (isObject(body)) for (const [key, value] of Object.entries(body)) if (isSecretKey(key)) add(value);
+  }
+  return secrets;
+}
+
+/** An OAuth error body: the error code is protocol, kept; descriptions are scrubbed; anything else gets placeholders. */
+function errorBody(body: unknown, placeholders: Placeholders, secrets: Set<string>): string | Record<string, unknown> {
+  if (!isObject(body)) return scrubText(typeof body === 'string' ? body : JSON.stringify(body), [...secrets, ...placeholders.originals]);
+  return Object.fromEntries(
+    Object.entries(body).map(([key, value]) => {
+      if (key === 'error' && typeof value === 'string' && /^[\w.-]+$/.test(value)) return [key, value];
+      if (typeof value === 'string' && /description|message|detail/i.test(key)) return [key, scrubText(value, [...secrets, ...placeholders.originals])];
+      return [key, placeholders.value(value, key)];
+    }),
+  );
+}
+
+const customParamValue = (config: Record<string, unknown>, name: string, value: string): string | true => {
+  const custom = (config.customConfig ?? {}) as Record<string, unknown>;
+  // A value the admin wrote in customConfig is configuration, not a person: kept (unless it looks like a secret).
+  const written = Object.values(custom).some((item) => String(item) === value);
+  return written && !isSecretKey(name) ? value : true;
+};
+
+function requiredParams(config: Record<string, unknown>, params: Record<string, string>, standard: Set<string>): Record<string, string | true> {
+  return Object.fromEntries(Object.entries(params).filter(([name]) => !standard.has(name)).map(([name, value]) => [name, customParamValue(config, name, value)]));
+}
+
+/** The replayed config: the same settings, pointed at the fixture (`{{issuer}}`), with the recorded client. */
+function replayConfig(recording: Recording, userinfoPath: string): Record<string, unknown> {
+  const { config } = recording;
+  const placeholders = new Placeholders();
+  const custom = config.customConfig as Record<string, unknown> | undefined;
+  const replayed: Record<string, unknown> = {
+    ...config,
+    authorizationEndpoint: '{{issuer}}/authorize',
+    tokenEndpoint: '{{issuer}}/token',
+    clientId: RECORDED_CLIENT_ID,
+    ...(config.userInfoEndpoint ? { userInfoEndpoint: `{{issuer}}${userinfoPath}` } : {}),
+    ...(config.clientSecret ? { clientSecret: RECORDED_CLIENT_SECRET } : {}),
+    ...(custom ? { customConfig: Object.fromEntries(Object.entries(custom).map(([key, value]) => [key, isSecretKey(key) && typeof value === 'string' ? placeholders.value(value, key) : value])) } : {}),
+  };
+  const verification = config.idTokenVerificationConfig as Record<string, unknown> | undefined;
+  if (verification) {
+    replayed.idTokenVerificationConfig = { ...verification, jwksUri: '{{issuer}}/jwks', ...(verification.issuer ? { issuer: '{{issuer}}' } : {}) };
+  }
+  return replayed;
+}
+
+function header(recording: Recording, what: string, notes: string[]): string {
+  const lines = [
+    `${what}`,
+    `Recorded by \`connector-harness record\` on ${recording.recordedAt.toISOString()} from ${recording.host}.`,
+    'Every secret, token and code is removed; personal values are same-typed placeholders.',
+    're-record into the same folder to see what the provider changed.',
+    ...notes.map((note) => `note: ${note}`),
+  ];
+  return `${lines.map((line) => `# ${line}`).join('\n')}\n`;
+}
+
+/**
+ * The id_token's quirks, read off the token the real IdP issued (alg, nonce, audience, issuer,
+ * expiry, clock) and, for what only verification shows (signature, key), off the connector's error.
+ */
+function idTokenSettings(recording: Recording, idToken: unknown, notes: string[]): FixtureInput['idToken'] | undefined {
+  if (typeof idToken !== 'string') return undefined;
+  const claims = jwtClaims(idToken) ?? {};
+  let alg: unknown;
+  try {
+    alg = (JSON.parse(Buffer.from(idToken.split('.')[0] ?? '', 'base64url').toString('utf8')) as { alg?: unknown }).alg;
+  } catch {
+    alg = undefined;
+  }
+  const settings: NonNullable<FixtureInput['idToken']> = {};
+  if (alg === 'ES256') settings.alg = 'ES256';
+  else if (alg !== 'RS256') notes.push(`the id_token was signed with ${String(alg)}; the fixture signs with RS256`);
+  const sentNonce = recording.authorizationUri ? new URL(recording.authorizationUri).searchParams.get('nonce') : null;
+  if (sentNonce && claims.nonce === undefined) settings.nonce = 'omit';
+  else if (sentNonce && claims.nonce !== sentNonce) settings.nonce = 'wrong';
+  const clientId = recording.config.clientId;
+  const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+  if (!audiences.includes(clientId)) settings.audience = 'recorded-other-audience';
+  const verification = recording.config.idTokenVerificationConfig as { issuer?: string } | undefined;
+  if (verification?.issuer && claims.iss !== verification.issuer) settings.issuer = 'https://impostor.example.com';
+  const now = recording.recordedAt.getTime() / 1000;
+  if (typeof claims.exp === 'number' && claims.exp < now) settings.expired = true;
+  if (typeof claims.iat === 'number' && Math.abs(claims.iat - now) > 60) settings.clockSkewSeconds = Math.round(claims.iat - now);
+  const failure = recording.observation.error?.message ?? '';
+  if (/signature verification failed/i.test(failure)) settings.badSignature = true;
+  if (/no applicable key|matching key/i.test(failure)) settings.wrongKid = true;
+  return Object.keys(settings).length > 0 ? settings : undefined;
+}
+
+/** The live run → a mock-idp fixture that answers the same way, and a scenario that expects what the live run produced. */
+export function writeRecording(recording: Recording): RecordedFiles {
+  const { exchanges, observation, config } = recording;
+  const placeholders = new Placeholders();
+  const secrets = secretsOf(recording);
+  const notes: string[] = [];
+  const tokenCalls = exchanges.filter((exchange) => exchange.endpoint === 'token');
+  const codeExchange = tokenCalls.find((exchange) => exchange.form.grant_type === 'authorization_code') ?? tokenCalls[0];
+  const refresh = tokenCalls.find((exchange) => exchange.form.grant_type === 'refresh_token');
+  const userinfo = exchanges.filter((exchange) => exchange.endpoint === 'userinfo').at(-1);
+  const codeBody = codeExchange ? parsedBody(codeExchange) : undefined;
+  const tokenBody = codeExchange && codeExchange.status < 400 && isObject(codeBody) ? codeBody : undefined;
+
+  // The userinfo body: the profile of the one recorded user, or an override when it was no JSON object.
+  const userinfoBody = userinfo ? parsedBody(userinfo) : undefined;
+  const userinfoOk = userinfo && userinfo.status >= 200 && userinfo.status < 300 && isObject(userinfoBody);
+  const profile = userinfoOk ? (placeholders.value(userinfoBody) as Record<string, unknown>) : { sub: RECORDED_USER };
+  const idTokenClaims = jwtClaims(tokenBody?.id_token);
+  const claims = idTokenClaims ? (placeholders.value(Object.fromEntries(Object.entries(idTokenClaims).filter(([name]) => !PROTOCOL_CLAIMS.has(name)))) as Record<string, unknown>) : undefined;
+  const userinfoUrl = typeof config.userInfoEndpoint === 'string' ? new URL(config.userInfoEndpoint) : undefined;
+
+  const fixture: FixtureInput = {
+    description: `Recorded from ${recording.host} on ${recording.recordedAt.toISOString().slice(0, 10)}`,
+    clients: [
+      {
+        clientId: RECORDED_CLIENT_ID,
+        tokenEndpointAuthMethod: codeExchange?.clientAuth?.method ?? ((config.tokenEndpointAuthMethod as 'client_secret_post' | undefined) ?? 'client_secret_post'),
+        ...((codeExchange?.clientAuth?.method ?? 'client_secret_post') === 'none' ? {} : { clientSecret: RECORDED_CLIENT_SECRET }),
+      },
+    ],
+    users: [{ id: RECORDED_USER, profile, ...(claims ? { claims } : {}) }],
+    defaultUser: RECORDED_USER,
+    scopes: [...new Set([...DEFAULT_SCOPES, ...String(config.scope ?? '').split(/[\s+,]+/).filter(Boolean)])],
+  };
+
+  const idTokenQuirks = idTokenSettings(recording, tokenBody?.id_token, notes);
+  if (idTokenQuirks) fixture.idToken = idTokenQuirks;
+
+  if (tokenBody && codeExchange) {
+    const expiresIn = tokenBody.expires_in;
+    const json = (contentTypeOf(codeExchange) ?? '').includes('json');
+    const extra = Object.fromEntries(Object.entries(tokenBody).filter(([name]) => !TOKEN_FIELDS.has(name)));
+    fixture.tokenResponse = {
+      encoding: json ? 'json' : 'form',
+      expiresIn: expiresIn === undefined ? 'absent' : json && typeof expiresIn === 'string' ? 'string' : 'number',
+      tokenType: typeof tokenBody.token_type === 'string' && tokenBody.token_type ? tokenBody.token_type : 'Bearer',
+      extraFields: placeholders.value(extra) as Record<string, never>,
+      idToken: tokenBody.id_token !== undefined,
+    };
+    if (!json && !(contentTypeOf(codeExchange) ?? '').includes('x-www-form-urlencoded')) notes.push(`the token response came as ${contentTypeOf(codeExchange) ?? 'no content type'}; the fixture answers form-encoded`);
+    if (typeof tokenBody.token_type !== 'string') notes.push('the token response had no token_type; the fixture sends "Bearer" (a mock-idp answer always has one)');
+    // A refresh answer without a refresh_token, or with the one sent, is no rotation (the fixture then sends the same one back).
+    const refreshed = refresh && refresh.status < 400 ? parsedBody(refresh) : undefined;
+    const newRefreshToken = isObject(refreshed) ? refreshed.refresh_token : undefined;
+    fixture.refreshTokens = {
+      issue: typeof tokenBody.refresh_token === 'string' ? 'always' : 'never',
+      ...(isObject(refreshed) ? { rotate: typeof newRefreshToken === 'string' && newRefreshToken !== refresh?.form.refresh_token } : {}),
+    };
+    if (isObject(refreshed) && newRefreshToken === undefined) notes.push('the refresh answer had no refresh_token; the fixture (rotate: false) sends the same one back, which the connector stores the same way');
+    if (typeof tokenBody.refresh_token === 'string' && !refresh) notes.push('no refresh was recorded (record with --refresh): refreshTokens.rotate is the default');
+  }
+
+  if (userinfo && !userinfoOk) {
+    fixture.userinfo = {
+      override: {
+        status: userinfo.status,
+        contentType: contentTypeOf(userinfo) ?? 'text/plain',
+        body: typeof userinfoBody === 'object' && userinfoBody !== null ? JSON.stringify(errorBody(userinfoBody, placeholders, secrets)) : String(errorBody(userinfoBody, placeholders, secrets)),
+      },
+    };
+  }
+  if (userinfo) {
+    fixture.userinfo = {
+      ...fixture.userinfo,
+      ...(userinfoUrl && userinfoUrl.pathname !== '/userinfo' ? { path: userinfoUrl.pathname } : {}),
+      tokenFrom: [...(userinfo.requestHeaders.authorization ? ['header' as const] : []), ...(userinfo.query.access_token ? ['query' as const] : [])],
+    };
+    if (fixture.userinfo.tokenFrom?.length === 0) delete fixture.userinfo.tokenFrom;
+    const challenge = userinfo.responseHeaders['www-authenticate'];
+    if (challenge) notes.push(`userinfo answered with www-authenticate: ${scrubText(challenge, [...secrets, ...placeholders.originals])} (a fixture cannot send that header)`);
+  }
+
+  const faults = tokenCalls.flatMap((exchange, index) => (exchange.status >= 400 ? [{ endpoint: 'token' as const, status: exchange.status, body: errorBody(parsedBody(exchange), placeholders, secrets), nth: index + 1 }] : []));
+  if (faults.length > 0) fixture.faults = faults;
+
+  const authorizeParams = recording.authorizationUri ? requiredParams(config, Object.fromEntries(new URL(recording.authorizationUri).searchParams), AUTHORIZE_PARAMS) : {};
+  const tokenParams = codeExchange ? requiredParams(config, { ...codeExchange.query, ...codeExchange.form }, TOKEN_PARAMS) : {};
+  if (Object.keys(authorizeParams).length + Object.keys(tokenParams).length > 0) {
+    fixture.requiredParams = { ...(Object.keys(authorizeParams).length ? { authorize: authorizeParams } : {}), ...(Object.keys(tokenParams).length ? { token: tokenParams } : {}) };
+  }
+  // An authorization error the mock IdP can send too: a required parameter the connector does not send.
+  const missing = observation.callback?.error === 'invalid_request' ? /missing required parameter "?([\w.:-]+)"?/i.exec(observation.callback.error_description ?? '')?.[1] : undefined;
+  if (missing) fixture.requiredParams = { ...fixture.requiredParams, authorize: { ...fixture.requiredParams?.authorize, [missing]: true } };
+  else if (observation.callback?.error) notes.push(`the IdP answered the authorization request with error=${observation.callback.error}: a fixture cannot send that redirect, the replay differs there`);
+
+  const { scenario, liveExpect } = recordedScenario(recording, profile, placeholders, userinfoUrl ? `${userinfoUrl.pathname}${userinfoUrl.search}` : '/userinfo');
+  return {
+    fixture,
+    scenario,
+    notes,
+    liveExpect,
+    fixtureYaml: `${header(recording, 'mock-idp fixture: what the real IdP answered, shape for shape.', notes)}${stringify(fixture, { lineWidth: 0 })}`,
+    scenarioYaml: `${header(recording, `Replays the recorded sign-in against ${FIXTURE_FILE}: \`connector-harness run <this file>\`.`, [])}${stringify(scenario, { lineWidth: 0 })}`,
+  };
+}
+
+const PROFILE_FIELDS = ['id', 'name', 'avatar', 'email', 'phone'] as const;
+
+/** The scenario expects what the live run produced: the same profile, or the same error and failing checks (known-bad). */
+function recordedScenario(recording: Recording, profile: Record<string, unknown>, placeholders: Placeholders, userinfoPath: string): { scenario: ScenarioInput; liveExpect: Expectation } {
+  const { observation } = recording;
+  const expected: Record<string, string> = {};
+  const liveProfile: Record<string, string> = {};
+  if (!observation.error && observation.userInfo) {
+    const profileMap = { id: 'id', name: 'name', avatar: 'avatar', email: 'email', phone: 'phone', ...((recording.config.profileMap as Record<string, string> | undefined) ?? {}) };
+    for (const field of PROFILE_FIELDS) {
+      const live = observation.userInfo[field];
+      if (typeof live !== 'string' || !live) continue;
+      // What the same path reads in the placeholder profile (OAuth2), or the placeholder of the claim (OIDC).
+      const replayed = recording.connector === 'oauth2' ? getSafe(profile, profileMap[field]) : field === 'id' ? RECORDED_USER : (placeholders.placeholderOf(live) ?? live);
+      if (typeof replayed === 'string' || typeof replayed === 'number') {
+        expected[field] = String(replayed);
+        liveProfile[field] = live;
+      }
+    }
+  }
+  const storedRefresh = typeof observation.tokenResponse?.refresh_token === 'string';
+  const baseExpect = {
+    ...(storedRefresh && recording.enableTokenStorage ? { refreshToken: true } : {}),
+    ...(observation.error ? { error: observation.error.logtoCode } : {}),
+  };
+  const liveProfileExpect = Object.keys(liveProfile).length > 0 ? { profile: liveProfile } : {};
+  const failing = recording
+    .judge({ ...liveProfileExpect, ...baseExpect })
+    .filter((check) => check.status === 'fail' && check.id !== 'sign-in')
+    .map((check) => check.id);
+  const knownBad = Boolean(observation.error) || failing.length > 0;
+  const outcome = observation.error ? `the live sign-in failed with ${observation.error.logtoCode}` : failing.length > 0 ? `the live sign-in had failing checks: ${failing.join(', ')}` : 'the live sign-in passed';
+  const outcomeExpect = { ...baseExpect, ...(failing.length > 0 ? { catches: failing } : {}) };
+  const liveExpect: Expectation = { ...liveProfileExpect, ...outcomeExpect };
+  const scenario: ScenarioInput = {
+    name: `recorded from ${recording.host}`,
+    description: `Recorded ${recording.recordedAt.toISOString()}; ${outcome}.`,
+    ...(knownBad ? { knownBad: true } : {}),
+    connector: recording.connector,
+    config: replayConfig(recording, userinfoPath),
+    ...(recording.enableTokenStorage ? { enableTokenStorage: true } : {}),
+    idp: { fixture: FIXTURE_FILE },
+    user: RECORDED_USER,
+    expect: { ...(Object.keys(expected).length > 0 ? { profile: expected } : {}), ...outcomeExpect },
+  };
+  return { scenario, liveExpect };
+}

@@ -1,0 +1,233 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { decodeJwt, decodeProtectedHeader, jwtVerify, SignJWT, type JWTHeaderParameters } from 'jose';
+import type { AddressInfo } from 'node:net';
+import { mask, maskSecrets } from '../../lib/mask.ts';
+import type { ClientAuthMethod } from '../../mock-idp/fixture/schema.ts';
+import type { AssertionRecord, JournalEntry } from '../../mock-idp/journal.ts';
+import type { JournalSource } from '../targets/in-process/journal-source.ts';
+
+export type ProxiedEndpoint = 'token' | 'userinfo';
+
+/** One request the connector sent through the proxy and what the real IdP answered, raw (never printed or written). */
+export interface Exchange {
+  endpoint: ProxiedEndpoint;
+  method: string;
+  /** The real IdP URL it went to (query included). */
+  upstream: string;
+  query: Record<string, string>;
+  /** The form body, when the request had one. */
+  form: Record<string, string>;
+  requestHeaders: Record<string, string>;
+  clientAuth?: { method: ClientAuthMethod; clientId?: string; assertion?: AssertionRecord };
+  status: number;
+  /** The response headers a fixture or a reader cares about (content-type, www-authenticate, …). */
+  responseHeaders: Record<string, string>;
+  body: string;
+  /** Set when the IdP could not be reached: the proxy answered 502 itself. */
+  unreachable?: string;
+}
+
+const FORWARDED_REQUEST_HEADERS = ['authorization', 'content-type', 'accept', 'user-agent'];
+const RECORDED_RESPONSE_HEADERS = ['content-type', 'www-authenticate', 'cache-control', 'pragma', 'retry-after', 'location'];
+
+/** How the connector authenticated at the token endpoint, read off the request as the mock IdP's journal does. Pure. */
+export function clientAuthOf(headers: Record<string, string>, form: Record<string, string>): Exchange['clientAuth'] {
+  const authorization = headers.authorization;
+  if (authorization && /^basic\s/i.test(authorization)) {
+    const decoded = Buffer.from(authorization.replace(/^basic\s+/i, ''), 'base64').toString('utf8');
+    const clientId = decoded.split(':')[0];
+    return { method: 'client_secret_basic', ...(clientId ? { clientId: decodeURIComponent(clientId) } : {}) };
+  }
+  const clientId = form.client_id;
+  const withId = clientId ? { clientId } : {};
+  if (form.client_assertion) return { method: 'client_secret_jwt', ...withId };
+  if (form.client_secret) return { method: 'client_secret_post', ...withId };
+  return { method: 'none', ...withId };
+}
+
+/** The response body as the mock IdP's journal shows it: parsed JSON or form, else text; secrets masked. Pure. */
+export function journalBody(body: string, contentType: string | undefined): unknown {
+  if (contentType?.includes('json')) {
+    try {
+      return maskSecrets(JSON.parse(body) as unknown);
+    } catch {
+      return body.slice(0, 2000);
+    }
+  }
+  if (contentType?.includes('x-www-form-urlencoded')) return maskSecrets(Object.fromEntries(new URLSearchParams(body)));
+  return contentType?.includes('html') ? '(html page)' : body.slice(0, 2000);
+}
+
+const maskedParams = (params: Record<string, string>) => {
+  const masked = maskSecrets(params);
+  return masked.code === undefined ? masked : { ...masked, code: mask(masked.code) };
+};
+
+const maskedHeaders = (headers: Record<string, string>) =>
+  Object.fromEntries(
+    Object.entries(headers)
+      .filter(([name]) => name !== 'user-agent')
+      .map(([name, value]) => [name, name === 'authorization' ? `${value.split(' ')[0]} ${mask(value.split(' ').slice(1).join(' '))}` : value]),
+  );
+
+/**
+ * client_secret_jwt: the connector addresses its assertion to the token endpoint it knows, the
+ * proxy. The proxy checks it as the IdP would (with the config's secret), and re-signs the same
+ * claims for the real token endpoint, so the real IdP sees an assertion meant for it.
+ */
+async function readdressAssertion(assertion: string, proxyTokenUrl: string, realTokenUrl: string, secret: string): Promise<{ assertion: string; record: AssertionRecord }> {
+  const key = new TextEncoder().encode(secret);
+  const header = decodeProtectedHeader(assertion) as JWTHeaderParameters;
+  const claims = decodeJwt(assertion);
+  let record: AssertionRecord;
+  try {
+    await jwtVerify(assertion, key, { audience: proxyTokenUrl });
+    record = { header, claims, verified: true };
+  } catch (error) {
+    record = { header, claims, verified: false, error: (error as Error).message };
+  }
+  const addressed = claims.aud === proxyTokenUrl || (Array.isArray(claims.aud) && claims.aud.includes(proxyTokenUrl));
+  if (!addressed || !/^HS(256|384|512)$/.test(String(header.alg))) return { assertion, record };
+  return { assertion: await new SignJWT({ ...claims, aud: realTokenUrl }).setProtectedHeader(header).sign(key), record };
+}
+
+async function readBody(request: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+export interface RecordingProxy {
+  /** Where the connector's tokenEndpoint / userInfoEndpoint point instead of the real IdP. */
+  urls: Record<ProxiedEndpoint, string>;
+  exchanges: Exchange[];
+  /**
+   * What the IdP saw, as mock-idp journal entries (secrets masked), so the harness runs the same
+   * checks live as it does against the replayed fixture. The authorization request never passes
+   * the proxy (the browser sends it): `noteAuthorize` adds it from the URL the connector built.
+   */
+  journal: JournalSource;
+  noteAuthorize(authorizationUri: string, callbackUrl?: string): void;
+  close(): Promise<void>;
+}
+
+/**
+ * A local HTTP server on 127.0.0.1 that forwards the connector's token and userinfo requests to the
+ * real IdP, byte for byte, and keeps every exchange. The IdP being unreachable is answered with a
+ * 502 and kept as such (`unreachable`): the recorder reports it as bad input.
+ */
+export async function startRecordingProxy(upstream: Record<ProxiedEndpoint, string | undefined>, options: { timeoutMs: number; clientSecret?: string }): Promise<RecordingProxy> {
+  const exchanges: Exchange[] = [];
+  const entries: JournalEntry[] = [];
+  const addEntry = (entry: Omit<JournalEntry, 'seq' | 'at' | 'durationMs'>, durationMs = 0) => {
+    entries.push({ ...entry, seq: entries.length + 1, at: new Date().toISOString(), durationMs });
+  };
+
+  let origin = '';
+  const server: Server = createServer((request, response) => {
+    void (async () => {
+      const started = performance.now();
+      const incoming = new URL(request.url ?? '/', 'http://proxy.invalid');
+      const endpoint = incoming.pathname === '/token' ? 'token' : incoming.pathname === '/userinfo' ? 'userinfo' : undefined;
+      const target = endpoint ? upstream[endpoint] : undefined;
+      if (!endpoint || !target) {
+        response.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not_found', error_description: 'the recording proxy forwards /token and /userinfo only' }));
+        return;
+      }
+      let body = await readBody(request);
+      const requestHeaders: Record<string, string> = {};
+      for (const name of FORWARDED_REQUEST_HEADERS) {
+        const value = request.headers[name];
+        if (typeof value === 'string') requestHeaders[name] = value;
+      }
+      const upstreamUrl = new URL(target);
+      for (const [name, value] of incoming.searchParams) upstreamUrl.searchParams.append(name, value);
+      const form: Record<string, string> = requestHeaders['content-type']?.includes('x-www-form-urlencoded') ? Object.fromEntries(new URLSearchParams(body.toString('utf8'))) : {};
+      let assertion: AssertionRecord | undefined;
+      if (endpoint === 'token' && form.client_assertion && options.clientSecret) {
+        const readdressed = await readdressAssertion(form.client_assertion, `${origin}/token`, target, options.clientSecret);
+        assertion = readdressed.record;
+        form.client_assertion = readdressed.assertion;
+        body = Buffer.from(new URLSearchParams(form).toString());
+      }
+      const query = Object.fromEntries(upstreamUrl.searchParams);
+      const exchange: Exchange = {
+        endpoint,
+        method: request.method ?? 'GET',
+        upstream: upstreamUrl.href,
+        query,
+        form,
+        requestHeaders,
+        ...(endpoint === 'token' ? { clientAuth: { ...clientAuthOf(requestHeaders, form)!, ...(assertion ? { assertion } : {}) } } : {}),
+        status: 0,
+        responseHeaders: {},
+        body: '',
+      };
+      try {
+        const answer = await fetch(upstreamUrl, {
+          method: exchange.method,
+          headers: requestHeaders,
+          ...(body.length > 0 ? { body: new Uint8Array(body) } : {}),
+          redirect: 'manual',
+          signal: AbortSignal.timeout(options.timeoutMs),
+        });
+        exchange.status = answer.status;
+        for (const name of RECORDED_RESPONSE_HEADERS) {
+          const value = answer.headers.get(name);
+          if (value !== null) exchange.responseHeaders[name] = value;
+        }
+        exchange.body = await answer.text();
+      } catch (error) {
+        const cause = (error as { cause?: { code?: string } }).cause?.code;
+        exchange.unreachable = `${upstreamUrl.origin} did not answer (${cause ?? (error as Error).name}: ${(error as Error).message})`;
+        exchange.status = 502;
+        exchange.responseHeaders = { 'content-type': 'application/json' };
+        exchange.body = JSON.stringify({ error: 'temporarily_unavailable', error_description: 'the recording proxy could not reach the IdP' });
+      }
+      exchanges.push(exchange);
+      addEntry(
+        {
+          endpoint,
+          method: exchange.method,
+          path: upstreamUrl.pathname,
+          params: maskedParams({ ...query, ...form }),
+          headers: maskedHeaders(requestHeaders),
+          // An error answer is replayed as a fixture fault, which the mock IdP sends before it looks at client
+          // auth: the live journal leaves it out too, so live and replay are judged on the same evidence.
+          ...(exchange.clientAuth && exchange.status < 400 ? { clientAuth: exchange.clientAuth } : {}),
+          response: { status: exchange.status, ...(exchange.responseHeaders['content-type'] ? { contentType: exchange.responseHeaders['content-type'] } : {}), body: journalBody(exchange.body, exchange.responseHeaders['content-type']) },
+        },
+        Math.round(performance.now() - started),
+      );
+      response.writeHead(exchange.status, exchange.responseHeaders).end(exchange.body);
+    })().catch((error: unknown) => {
+      if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ error: 'server_error', error_description: `recording proxy: ${(error as Error).message}` }));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    urls: { token: `${origin}/token`, userinfo: `${origin}/userinfo` },
+    exchanges,
+    journal: { read: async () => entries },
+    noteAuthorize(authorizationUri, callbackUrl) {
+      const url = new URL(authorizationUri);
+      const location = callbackUrl ? new URL(callbackUrl) : undefined;
+      if (location?.searchParams.has('code')) location.searchParams.set('code', mask(location.searchParams.get('code')!));
+      addEntry({
+        endpoint: 'authorize',
+        method: 'GET',
+        path: url.pathname,
+        params: maskedParams(Object.fromEntries(url.searchParams)),
+        headers: {},
+        response: { status: location ? 303 : 0, ...(location ? { location: location.href } : {}), body: undefined },
+      });
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,179 @@
+import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { loadScenario } from '../../../harness/scenario/load.ts';
+import { createInProcessTarget } from '../../../harness/targets/in-process/index.ts';
+import { scriptedPerson } from '../../../harness/record/person.ts';
+import { recordProvider, verdictLines, type RecordOutcome } from '../../../harness/record/record.ts';
+import { parsedBody } from '../../../harness/record/fixture-writer.ts';
+import { JANE, NESTED, oauth2MockServer, quirkyMockIdp, writeConfig, type RealIdp } from './real-idps.ts';
+
+interface Case {
+  name: string;
+  idp: () => Promise<RealIdp>;
+  refresh?: boolean;
+  /** What the recorded fixture must say. */
+  fixture: (fixture: Record<string, any>) => void;
+  live: (outcome: RecordOutcome) => void;
+}
+
+const cases: Case[] = [
+  {
+    name: 'a form-encoded token (GitHub-like: bearer, no expires_in, userinfo at /user)',
+    idp: () =>
+      quirkyMockIdp(
+        { tokenResponse: { encoding: 'form', tokenType: 'bearer', expiresIn: 'absent', idToken: false }, userinfo: { path: '/user' } },
+        { scope: 'read:user', profileMap: { id: 'id', name: 'name', email: 'email', avatar: 'picture' } },
+      ),
+    fixture: (fixture) => {
+      expect(fixture.tokenResponse).toMatchObject({ encoding: 'form', tokenType: 'bearer', expiresIn: 'absent', idToken: false });
+      expect(fixture.userinfo.path).toBe('/user');
+      expect(typeof fixture.users[0].profile.id).toBe('number');
+      expect(fixture.users[0].profile.email).toMatch(/^[^@]+@example\.com$/);
+    },
+    live: (outcome) => expect(outcome.live.status).toBe('passed'),
+  },
+  {
+    name: 'a nested numeric userinfo (oauth2-mock-server, not ours)',
+    idp: oauth2MockServer,
+    refresh: true,
+    fixture: (fixture) => {
+      const profile = fixture.users[0].profile;
+      expect(typeof profile.data.id).toBe('number');
+      expect(Number.isInteger(profile.data.id)).toBe(true);
+      expect(typeof profile.data.plan.seats).toBe('number');
+      expect(typeof profile.data.plan.ratio).toBe('number');
+      expect(profile.data.plan.active).toBe(true);
+      expect(profile.data.profile.emails[0].value).toMatch(/^[^@]+@example\.com$/);
+      expect(fixture.tokenResponse).toMatchObject({ encoding: 'json', expiresIn: 'number', tokenType: 'Bearer', idToken: true });
+      expect(fixture.clients[0].tokenEndpointAuthMethod).toBe('client_secret_basic');
+      expect(fixture.refreshTokens).toEqual({ issue: 'always', rotate: true });
+    },
+    live: (outcome) => {
+      expect(outcome.live.status).toBe('passed');
+      expect(outcome.live.checks.find((check) => check.id === 'profile.id')?.message).toContain(String(NESTED.id));
+    },
+  },
+  {
+    name: 'a string expires_in (the sign-in fails: recorded as known-bad)',
+    idp: () => quirkyMockIdp({ tokenResponse: { expiresIn: 'string' } }, { tokenEndpointResponseType: 'json', scope: 'openid profile email' }),
+    fixture: (fixture) => expect(fixture.tokenResponse).toMatchObject({ encoding: 'json', expiresIn: 'string' }),
+    live: (outcome) => {
+      expect(outcome.live.error?.code).toBe('connector.invalid_response');
+      expect(outcome.live.checks.find((check) => check.id === 'token.response-type')?.status).toBe('fail');
+    },
+  },
+  {
+    name: 'a refresh without a new refresh token',
+    idp: () => quirkyMockIdp({ refreshTokens: { issue: 'always', rotate: false } }, { tokenEndpointResponseType: 'json', scope: 'openid profile email', profileMap: { id: 'sub' } }),
+    refresh: true,
+    fixture: (fixture) => expect(fixture.refreshTokens).toEqual({ issue: 'always', rotate: false }),
+    live: (outcome) => {
+      expect(outcome.live.checks.find((check) => check.id === 'storage.refresh')?.status).toBe('pass');
+      const refresh = outcome.exchanges.find((exchange) => exchange.form.grant_type === 'refresh_token');
+      // oidc-provider without rotation answers with the refresh token it was sent: no new one.
+      expect(refresh && (parsedBody(refresh) as Record<string, unknown>).refresh_token).toBe(refresh?.form.refresh_token);
+    },
+  },
+  {
+    name: 'an error answer at the token endpoint (a description naming the user)',
+    idp: () =>
+      quirkyMockIdp(
+        { faults: [{ endpoint: 'token', status: 400, body: { error: 'invalid_grant', error_description: `grant revoked for ${JANE.email}` } }] },
+        { tokenEndpointResponseType: 'json', scope: 'openid profile email' },
+      ),
+    fixture: (fixture) => {
+      expect(fixture.faults).toEqual([{ endpoint: 'token', status: 400, nth: 1, body: { error: 'invalid_grant', error_description: 'grant revoked for user@example.com' } }]);
+    },
+    live: (outcome) => {
+      expect(outcome.live.error?.code).toBe('connector.general');
+      expect(outcome.live.error?.idpResponse).toMatchObject({ endpoint: 'token', status: 400 });
+    },
+  },
+  {
+    name: 'an error answer at userinfo (403 JSON)',
+    idp: () =>
+      quirkyMockIdp(
+        { userinfo: { override: { status: 403, contentType: 'application/json', body: JSON.stringify({ error: 'insufficient_scope', error_description: `scope user:email missing for ${JANE.email}` }) } } },
+        { tokenEndpointResponseType: 'json', scope: 'openid profile' },
+      ),
+    fixture: (fixture) => {
+      expect(fixture.userinfo.override).toMatchObject({ status: 403, contentType: 'application/json' });
+      expect(JSON.parse(fixture.userinfo.override.body)).toEqual({ error: 'insufficient_scope', error_description: 'scope user:email missing for user@example.com' });
+    },
+    live: (outcome) => expect(outcome.live.checks.find((check) => check.id === 'userinfo')?.status).toBe('fail'),
+  },
+];
+
+const written: Array<{ files: string[]; forbidden: string[] }> = [];
+const running: RealIdp[] = [];
+afterAll(async () => {
+  await Promise.all(running.map((idp) => idp.stop()));
+});
+
+/** Every token, code and assertion value the proxy saw (the raw exchanges), by the test's own reading. */
+function tokensSeen(outcome: RecordOutcome): string[] {
+  const values: string[] = [];
+  for (const exchange of outcome.exchanges) {
+    for (const name of ['code', 'refresh_token', 'client_secret', 'code_verifier']) if (exchange.form[name]) values.push(exchange.form[name]!);
+    if (exchange.requestHeaders.authorization) values.push(exchange.requestHeaders.authorization.split(' ')[1]!);
+    const body = parsedBody(exchange);
+    if (body && typeof body === 'object') for (const name of ['access_token', 'refresh_token', 'id_token']) if (typeof (body as Record<string, unknown>)[name] === 'string') values.push((body as Record<string, string>)[name]!);
+  }
+  return values;
+}
+
+describe('connector-harness record → replay', { timeout: 60_000 }, () => {
+  for (const testCase of cases) {
+    it(`round-trips ${testCase.name} with identical verdicts`, async () => {
+      const idp = await testCase.idp();
+      running.push(idp);
+      const out = await mkdtemp(path.join(tmpdir(), 'recorded-'));
+      const outcome = await recordProvider({ input: await writeConfig(idp.config), out, person: scriptedPerson(), ...(testCase.refresh ? { refresh: true } : {}) });
+      testCase.live(outcome);
+      const fixture = parse(await readFile(outcome.files.fixture, 'utf8')) as Record<string, any>;
+      testCase.fixture(fixture);
+
+      // Replay is just `run`: the written scenario, on its own, against the written fixture.
+      const scenario = await loadScenario(outcome.files.scenario);
+      const target = createInProcessTarget();
+      const replay = await target.run(scenario, { progress: () => {} });
+      await target.close?.();
+      expect(replay.status, JSON.stringify(replay.checks, null, 1)).toBe('passed');
+      expect(verdictLines(replay.checks)).toEqual(verdictLines(outcome.liveAsRecorded.checks));
+      expect(outcome.replayDiffers).toEqual([]);
+      // The live run as printed: the same checks; only a failed sign-in reads "failed as expected" in the replay.
+      expect(replay.checks.map((check) => check.id)).toEqual(outcome.live.checks.map((check) => check.id));
+      const signInDiffers = Boolean(outcome.live.error);
+      for (const [index, check] of replay.checks.entries()) {
+        if (check.id === 'sign-in' && signInDiffers) expect([outcome.live.checks[index]!.status, check.status]).toEqual(['fail', 'pass']);
+        else expect(`${check.id}: ${check.status}`).toBe(`${check.id}: ${outcome.live.checks[index]!.status}`);
+      }
+      expect(replay.error?.code).toBe(outcome.live.error?.code);
+      expect(scenario.knownBad).toBe(outcome.live.status !== 'passed' || Boolean(outcome.live.error));
+
+      const files = (await readdir(out, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile()).map((entry) => path.join(entry.parentPath, entry.name));
+      expect(files.sort()).toEqual([outcome.files.fixture, outcome.files.scenario].sort());
+      const seen = tokensSeen(outcome);
+      expect(seen.length).toBeGreaterThan(0);
+      written.push({ files, forbidden: [...idp.secrets, ...idp.personal, ...seen] });
+    });
+  }
+
+  it('writes no secret, token, code or personal value of the live runs', async () => {
+    expect(written.length).toBe(cases.length);
+    let checked = 0;
+    for (const { files, forbidden } of written) {
+      for (const file of files) {
+        const text = await readFile(file, 'utf8');
+        for (const value of forbidden) {
+          expect(text.includes(value), `${file} holds ${value.slice(0, 12)}…`).toBe(false);
+          checked += 1;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(50);
+  });
+});
