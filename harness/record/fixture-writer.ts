@@ -185,8 +185,10 @@ function idTokenSettings(recording: Recording, idToken: unknown, notes: string[]
   const clientId = recording.config.clientId;
   const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
   if (!audiences.includes(clientId)) settings.audience = 'recorded-other-audience';
-  const verification = recording.config.idTokenVerificationConfig as { issuer?: string } | undefined;
-  if (verification?.issuer && claims.iss !== verification.issuer) settings.issuer = 'https://impostor.example.com';
+  // The connector accepts one issuer or a list of them (a multi-tenant IdP: one per tenant).
+  const verification = recording.config.idTokenVerificationConfig as { issuer?: string | string[] } | undefined;
+  const accepted = verification?.issuer === undefined ? undefined : [verification.issuer].flat();
+  if (accepted && !accepted.includes(claims.iss as string)) settings.issuer = 'https://impostor.example.com';
   const now = recording.recordedAt.getTime() / 1000;
   if (typeof claims.exp === 'number' && claims.exp < now) settings.expired = true;
   if (typeof claims.iat === 'number' && Math.abs(claims.iat - now) > 60) settings.clockSkewSeconds = Math.round(claims.iat - now);
@@ -207,7 +209,12 @@ export function writeRecording(recording: Recording): RecordedFiles {
   const refresh = tokenCalls.find((exchange) => exchange.form.grant_type === 'refresh_token');
   const userinfo = exchanges.filter((exchange) => exchange.endpoint === 'userinfo').at(-1);
   const codeBody = codeExchange ? parsedBody(codeExchange) : undefined;
-  const tokenBody = codeExchange && codeExchange.status < 400 && isObject(codeBody) ? codeBody : undefined;
+  // An answer without an access_token is an error, whatever its status (Naver, Slack and WeChat send theirs with 200).
+  const isTokenError = (exchange: (typeof tokenCalls)[number]) => {
+    const body = parsedBody(exchange);
+    return exchange.status >= 400 || !isObject(body) || typeof body.access_token !== 'string';
+  };
+  const tokenBody = codeExchange && !isTokenError(codeExchange) && isObject(codeBody) ? codeBody : undefined;
 
   // The userinfo body: the profile of the one recorded user, or an override when it was no JSON object.
   const userinfoBody = userinfo ? parsedBody(userinfo) : undefined;
@@ -241,12 +248,11 @@ export function writeRecording(recording: Recording): RecordedFiles {
     fixture.tokenResponse = {
       encoding: json ? 'json' : 'form',
       expiresIn: expiresIn === undefined ? 'absent' : json && typeof expiresIn === 'string' ? 'string' : 'number',
-      tokenType: typeof tokenBody.token_type === 'string' && tokenBody.token_type ? tokenBody.token_type : 'Bearer',
+      ...(typeof tokenBody.token_type === 'string' && tokenBody.token_type ? { tokenType: tokenBody.token_type } : { omitTokenType: true }),
       extraFields: placeholders.value(extra) as Record<string, never>,
       idToken: tokenBody.id_token !== undefined,
     };
     if (!json && !(contentTypeOf(codeExchange) ?? '').includes('x-www-form-urlencoded')) notes.push(`the token response came as ${contentTypeOf(codeExchange) ?? 'no content type'}; the fixture answers form-encoded`);
-    if (typeof tokenBody.token_type !== 'string') notes.push('the token response had no token_type; the fixture sends "Bearer" (a mock-idp answer always has one)');
     // A refresh answer without a refresh_token, or with the one sent, is no rotation (the fixture then sends the same one back).
     const refreshed = refresh && refresh.status < 400 ? parsedBody(refresh) : undefined;
     const newRefreshToken = isObject(refreshed) ? refreshed.refresh_token : undefined;
@@ -278,7 +284,7 @@ export function writeRecording(recording: Recording): RecordedFiles {
     if (challenge) notes.push(`userinfo answered with www-authenticate: ${scrubText(challenge, [...secrets, ...placeholders.originals])} (a fixture cannot send that header)`);
   }
 
-  const faults = tokenCalls.flatMap((exchange, index) => (exchange.status >= 400 ? [{ endpoint: 'token' as const, status: exchange.status, body: errorBody(parsedBody(exchange), placeholders, secrets), nth: index + 1 }] : []));
+  const faults = tokenCalls.flatMap((exchange, index) => (isTokenError(exchange) ? [{ endpoint: 'token' as const, status: exchange.status, body: errorBody(parsedBody(exchange), placeholders, secrets), nth: index + 1 }] : []));
   if (faults.length > 0) fixture.faults = faults;
 
   const authorizeParams = recording.authorizationUri ? requiredParams(config, Object.fromEntries(new URL(recording.authorizationUri).searchParams), AUTHORIZE_PARAMS) : {};

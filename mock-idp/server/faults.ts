@@ -1,6 +1,7 @@
 import type { Middleware } from 'koa';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EndpointName, Fault } from '../fixture/schema.ts';
+import { detectClientAuth } from './client-auth.ts';
 import type { JournalState } from './record-journal.ts';
 
 /** Counts calls per endpoint and applies the fixture's faults: status + body, latency, Nth call only. */
@@ -22,6 +23,11 @@ export const injectFaults = (faults: Fault[], endpointOf: (path: string) => stri
     ].filter(Boolean).join(', ');
     if (fault.latencyMs) await sleep(fault.latencyMs);
     if (fault.status === undefined) return next();
+    // The method a token request used is a fact of the request, whether or not a fault answers it.
+    if (endpoint === 'token' || endpoint === 'revocation') {
+      const seen = detectClientAuth(ctx.req.headers, (ctx.state.params ?? {}) as Record<string, string>);
+      journal.clientAuth = { method: seen.method, ...(seen.clientId ? { clientId: seen.clientId } : {}) };
+    }
     ctx.status = fault.status;
     if (typeof fault.body === 'string') {
       ctx.type = 'text/plain';

@@ -21,7 +21,7 @@ describe('record every shipped scenario\'s IdP', { timeout: 180_000 }, () => {
       const out = path.join(root, String(index));
       const outcome = await recordProvider({ input: scenario.file, out, person: scriptedPerson() });
       if (outcome.replayDiffers.length > 0 || outcome.replay.status !== 'passed') disagreements.push(`${scenario.file}: ${outcome.replayDiffers.join('; ')}`);
-      expect(verdictLines(outcome.replay.checks)).toEqual(verdictLines(outcome.liveAsRecorded.checks));
+      expect(verdictLines(outcome.replay.checks), scenario.file).toEqual(verdictLines(outcome.liveAsRecorded.checks));
 
       if (scenario.idp.kind !== 'fixture') continue;
       const fixture = scenario.idp.fixture;
