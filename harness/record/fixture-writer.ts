@@ -124,6 +124,7 @@ const customParamValue = (config: Record<string, unknown>, name: string, value: 
   const custom = (config.customConfig ?? {}) as Record<string, unknown>;
   // A value the admin wrote in customConfig is configuration, not a person: kept (unless it looks like a secret).
   const written = Object.values(custom).some((item) => String(item) === value);
+  if (written && value === config.clientId) return RECORDED_CLIENT_ID;
   return written && !isSecretKey(name) ? value : true;
 };
 
@@ -143,7 +144,8 @@ function replayConfig(recording: Recording, userinfoPath: string): Record<string
     clientId: RECORDED_CLIENT_ID,
     ...(config.userInfoEndpoint ? { userInfoEndpoint: `{{issuer}}${userinfoPath}` } : {}),
     ...(config.clientSecret ? { clientSecret: RECORDED_CLIENT_SECRET } : {}),
-    ...(custom ? { customConfig: Object.fromEntries(Object.entries(custom).map(([key, value]) => [key, isSecretKey(key) && typeof value === 'string' ? placeholders.value(value, key) : value])) } : {}),
+    // The client id also travels in customConfig where a config repeats it there (the Okta trap): the recorded one replaces it too.
+    ...(custom ? { customConfig: Object.fromEntries(Object.entries(custom).map(([key, value]) => [key, value === config.clientId ? RECORDED_CLIENT_ID : isSecretKey(key) && typeof value === 'string' ? placeholders.value(value, key) : value])) } : {}),
   };
   const verification = config.idTokenVerificationConfig as Record<string, unknown> | undefined;
   if (verification) {
@@ -296,6 +298,7 @@ export function writeRecording(recording: Recording): RecordedFiles {
   const missing = observation.callback?.error === 'invalid_request' ? /missing required parameter "?([\w.:-]+)"?/i.exec(observation.callback.error_description ?? '')?.[1] : undefined;
   if (missing) fixture.requiredParams = { ...fixture.requiredParams, authorize: { ...fixture.requiredParams?.authorize, [missing]: true } };
   else if (observation.callback?.error) notes.push(`the IdP answered the authorization request with error=${observation.callback.error}: a fixture cannot send that redirect, the replay differs there`);
+  else if (observation.error?.stage === 'idp-redirect') notes.push(`the IdP never sent the browser back (${observation.error.message.split(':')[0]}): a fixture cannot refuse the authorization request that way, the replay differs there`);
 
   const { scenario, liveExpect } = recordedScenario(recording, profile, placeholders, userinfoUrl ? `${userinfoUrl.pathname}${userinfoUrl.search}` : '/userinfo');
   return {

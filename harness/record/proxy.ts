@@ -185,6 +185,11 @@ export async function startRecordingProxy(upstream: Record<ProxiedEndpoint, stri
         exchange.body = JSON.stringify({ error: 'temporarily_unavailable', error_description: 'the recording proxy could not reach the IdP' });
       }
       exchanges.push(exchange);
+      const answered = journalBody(exchange.body, exchange.responseHeaders['content-type']);
+      // An error answer (any status: some IdPs send theirs with 200) is replayed as a fixture fault, and the mock
+      // IdP journals only the method and client id of a request a fault answers: the live journal says the same.
+      const replayedAsFault = exchange.status >= 400 || (endpoint === 'token' && !(answered && typeof answered === 'object' && typeof (answered as Record<string, unknown>).access_token === 'string'));
+      const clientAuth = exchange.clientAuth && replayedAsFault ? { method: exchange.clientAuth.method, ...(exchange.clientAuth.clientId ? { clientId: exchange.clientAuth.clientId } : {}) } : exchange.clientAuth;
       addEntry(
         {
           endpoint,
@@ -192,10 +197,8 @@ export async function startRecordingProxy(upstream: Record<ProxiedEndpoint, stri
           path: upstreamUrl.pathname,
           params: maskedParams({ ...query, ...form }),
           headers: maskedHeaders(requestHeaders),
-          // An error answer is replayed as a fixture fault, which the mock IdP sends before it looks at client
-          // auth: the live journal leaves it out too, so live and replay are judged on the same evidence.
-          ...(exchange.clientAuth && exchange.status < 400 ? { clientAuth: exchange.clientAuth } : {}),
-          response: { status: exchange.status, ...(exchange.responseHeaders['content-type'] ? { contentType: exchange.responseHeaders['content-type'] } : {}), body: journalBody(exchange.body, exchange.responseHeaders['content-type']) },
+          ...(clientAuth ? { clientAuth } : {}),
+          response: { status: exchange.status, ...(exchange.responseHeaders['content-type'] ? { contentType: exchange.responseHeaders['content-type'] } : {}), body: answered },
         },
         Math.round(performance.now() - started),
       );

@@ -17,11 +17,18 @@ describe('record every shipped scenario\'s IdP', { timeout: 180_000 }, () => {
     const scenarios = await loadScenarios(files);
     expect(scenarios.length).toBeGreaterThan(20);
     const disagreements: string[] = [];
+    const unreplayable: string[] = [];
     for (const [index, scenario] of scenarios.entries()) {
       const out = path.join(root, String(index));
       const outcome = await recordProvider({ input: scenario.file, out, person: scriptedPerson() });
-      if (outcome.replayDiffers.length > 0 || outcome.replay.status !== 'passed') disagreements.push(`${scenario.file}: ${outcome.replayDiffers.join('; ')}`);
-      expect(verdictLines(outcome.replay.checks), scenario.file).toEqual(verdictLines(outcome.liveAsRecorded.checks));
+      // What a fixture cannot reproduce (an authorization request the IdP refuses without redirecting back) must be said, in the fixture and by the run.
+      if ((await readFile(outcome.files.fixture, 'utf8')).includes('the replay differs there')) {
+        unreplayable.push(scenario.file);
+        expect(outcome.replayDiffers.length, scenario.file).toBeGreaterThan(0);
+      } else {
+        if (outcome.replayDiffers.length > 0 || outcome.replay.status !== 'passed') disagreements.push(`${scenario.file}: ${outcome.replayDiffers.join('; ')}`);
+        expect(verdictLines(outcome.replay.checks), scenario.file).toEqual(verdictLines(outcome.liveAsRecorded.checks));
+      }
 
       if (scenario.idp.kind !== 'fixture') continue;
       const fixture = scenario.idp.fixture;
@@ -35,5 +42,7 @@ describe('record every shipped scenario\'s IdP', { timeout: 180_000 }, () => {
       }
     }
     expect(disagreements).toEqual([]);
+    // Few, and only those: the provider library's IdPs that refuse the generic connector at authorize.
+    expect(unreplayable.length, unreplayable.join(', ')).toBeLessThanOrEqual(3);
   });
 });
