@@ -142,6 +142,7 @@ logto() {
   echo "images: $LOGTO built in $((SECONDS - started)) s"
 }
 
+case "${1:-}" in -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
 wanted=("$@")
 [ ${#wanted[@]} -gt 0 ] || wanted=(debian node postgres sshd mock-idp logto)
 for name in "${wanted[@]}"; do

@@ -3,14 +3,15 @@
 # for testing a connector against a Logto that has no published image (an unreleased commit, a fork)
 # or on a machine that cannot pull `svhd/logto`.
 #
-#   containers/build-logto-image.sh [--base IMAGE] [--work DIR] SOURCE [TAG]
+#   containers/build-logto-image.sh [--base IMAGE] [--work DIR] [--keep-work] SOURCE [TAG]
 #
 #   SOURCE   a Logto source directory (with pnpm-workspace.yaml) or a .tar.gz of one (`git archive`)
 #   TAG      image tag; default logto-local:<core version>
 #   --base   runtime base image with Node 22 on glibc; default node:22-slim (the host builds native
 #            modules, so the base must be glibc like the host: not alpine)
 #   --work   build directory; default ${TMPDIR:-/tmp}/logto-build-<source hash>. The source itself is
-#            never modified: it is copied or extracted there.
+#            never modified: it is copied or extracted there. The built tree (~2 GB) is removed once
+#            the image exists, unless --keep-work.
 #
 # The build runs on the host (Node 22 and pnpm 10 come from npm when absent), then the built tree
 # is copied into a small image. Building offline from a source tree needs a few changes to that
@@ -21,12 +22,14 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 base_image=node:22-slim
 work=
+keep_work=
 usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
   case "$1" in
     --base) base_image=${2:?--base needs an image name}; shift 2 ;;
     --work) work=${2:?--work needs a directory}; shift 2 ;;
+    --keep-work) keep_work=1; shift ;;
     -h|--help) usage; exit 0 ;;
     --*) echo "build-logto-image: unknown option $1 (see --help)" >&2; exit 2 ;;
     *) break ;;
@@ -154,6 +157,7 @@ run_logged docker build --build-arg "BASE_IMAGE=$base_image" \
   --label "org.logto-harness.source-sha256=$source_id" --label "org.logto-harness.logto-version=$version" \
   -t "$tag" "$work"
 done_step
+[ -n "$keep_work" ] || rm -rf "$tree" "$work/tools"
 echo "logto-build: built $tag ($(docker image inspect -f '{{.Size}}' "$tag" | awk '{printf "%d MB", $1/1e6}'))"
 echo "logto-build: run it: seed with 'npm run cli db seed -- --swe' (add '--dapc' where api.pwnedpasswords.com"
 echo "logto-build:   is unreachable: the admin password breach check calls it), then 'npm start'; DB_URL points at PostgreSQL."

@@ -70,6 +70,7 @@ stop() {
 }
 
 case "$action" in
+  -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' ;;
   start) start ;;
   stop) stop ;;
   *) echo "engine.sh: unknown action '$action' (start or stop)" >&2; exit 2 ;;
