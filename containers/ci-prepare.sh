@@ -14,10 +14,11 @@ if ! "$here/engine.sh" start >&2; then
   exit 0
 fi
 "$here/build-images.sh" >&2
-cat <<'ENV'
-export LOGTO_IMAGE=harness-local/logto:1.42.0
-export POSTGRES_IMAGE=harness-local/postgres:17
-export MOCK_IDP_IMAGE=harness-local/mock-idp:dev
-export SSHD_CONTAINER_IMAGE=harness-local/sshd:1.4.0
+prefix=${HARNESS_IMAGE_PREFIX:-harness-local}
+cat <<ENV
+export LOGTO_IMAGE=$prefix/logto:1.42.0
+export POSTGRES_IMAGE=$prefix/postgres:17
+export MOCK_IDP_IMAGE=$prefix/mock-idp:dev
+export SSHD_CONTAINER_IMAGE=$prefix/sshd:1.4.0
 export TESTCONTAINERS_RYUK_DISABLED=true
 ENV
