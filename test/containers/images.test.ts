@@ -111,12 +111,13 @@ describe.skipIf(!present(IMAGES.sshd) || !present(IMAGES.node))('the sshd stand-
     // testcontainers reads both when its module loads; this file runs in its own worker process.
     process.env.SSHD_CONTAINER_IMAGE = IMAGES.sshd;
     process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
-    const { GenericContainer, TestContainers } = await import('testcontainers');
+    const { GenericContainer, TestContainers, getContainerRuntimeClient, getReaper } = await import('testcontainers');
     server = createServer((_req, res) => res.end('hello from the host'));
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as { port: number };
     await TestContainers.exposeHostPorts(port);
-    forwarderId = docker('ps', '-q', '--filter', 'label=org.testcontainers.sshd=true', '--filter', 'name=testcontainers-port-forwarder-', '--latest');
+    // Without Ryuk nobody removes the forwarder; it is named after this process's session only.
+    forwarderId = `testcontainers-port-forwarder-${(await getReaper(await getContainerRuntimeClient())).sessionId}`;
     const fetcher = await new GenericContainer(IMAGES.node)
       .withName(`img-test-fetch-${process.pid}`)
       .withCommand(['node', '-e', `fetch('http://host.testcontainers.internal:${port}/').then(r => r.text()).then(t => { console.log('GOT', t); setTimeout(() => {}, 60000); })`])
