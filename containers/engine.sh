@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Make sure a Docker engine answers: install Debian's docker.io when there is no daemon binary,
+# start dockerd when `docker info` fails, and wait until it answers.
+#
+#   containers/engine.sh start   (default) ensure an engine; prints one line saying what it did
+#   containers/engine.sh stop    stop the engine only if `start` started it (pid file), by its pid
+#
+# The pid file (default /tmp/harness-dockerd.pid, override with HARNESS_DOCKERD_PIDFILE) exists only
+# when this script started the daemon, so an engine that was already running is never stopped.
+# Exit codes: 0 engine answers (or stopped), 1 no engine could be had.
+set -euo pipefail
+
+pidfile=${HARNESS_DOCKERD_PIDFILE:-/tmp/harness-dockerd.pid}
+dockerd_log=${HARNESS_DOCKERD_LOG:-/var/log/dockerd.log}
+action=${1:-start}
+
+answers() { docker info >/dev/null 2>&1; }
+
+start() {
+  if command -v docker >/dev/null 2>&1 && answers; then
+    echo "engine: a Docker engine already answers ($(docker version -f '{{.Server.Version}}' 2>/dev/null)); nothing to do"
+    return 0
+  fi
+  if ! command -v dockerd >/dev/null 2>&1; then
+    if ! command -v apt-get >/dev/null 2>&1 || [ "$(id -u)" != 0 ]; then
+      echo "engine: no Docker engine and no way to install one here (needs root and apt-get)" >&2
+      return 1
+    fi
+    echo "engine: installing docker.io with apt (log: /tmp/harness-docker-install.log)"
+    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io; } \
+      >/tmp/harness-docker-install.log 2>&1; then
+      tail -n 20 /tmp/harness-docker-install.log >&2
+      echo "engine: apt-get install docker.io failed" >&2
+      return 1
+    fi
+  fi
+  # Fully detached: a daemon that inherits this script's stdout keeps CI's pipe open forever.
+  setsid dockerd </dev/null >"$dockerd_log" 2>&1 &
+  local pid=$!
+  echo "$pid" >"$pidfile"
+  for _ in $(seq 1 60); do
+    if answers; then
+      echo "engine: started dockerd (pid $pid, log $dockerd_log)"
+      return 0
+    fi
+    if ! kill -0 "$pid" 2>/dev/null; then break; fi
+    sleep 1
+  done
+  echo "engine: dockerd did not answer within 60 s; last lines of $dockerd_log:" >&2
+  tail -n 20 "$dockerd_log" >&2
+  kill "$pid" 2>/dev/null || true
+  rm -f "$pidfile"
+  return 1
+}
+
+stop() {
+  if [ ! -f "$pidfile" ]; then
+    echo "engine: not started by engine.sh; left running"
+    return 0
+  fi
+  local pid
+  pid=$(cat "$pidfile")
+  rm -f "$pidfile"
+  if kill "$pid" 2>/dev/null; then
+    for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+    echo "engine: stopped dockerd (pid $pid)"
+  else
+    echo "engine: dockerd (pid $pid) was no longer running"
+  fi
+}
+
+case "$action" in
+  -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' ;;
+  start) start ;;
+  stop) stop ;;
+  *) echo "engine.sh: unknown action '$action' (start or stop)" >&2; exit 2 ;;
+esac
