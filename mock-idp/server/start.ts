@@ -1,11 +1,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { UserError } from '../../lib/user-error.ts';
 import { parseFixture } from '../fixture/load.ts';
 import type { Fixture, FixtureInput } from '../fixture/schema.ts';
 import type { MockIdp, StartOptions } from '../api.ts';
 import { JournalStore } from './journal-store.ts';
 import { paths } from './paths.ts';
+import type { SigningKeys } from './keys.ts';
 import type { RequestHandler } from './request-handler.ts';
 import { discoveryDocument, publicJwks, staticMetadata } from './static-metadata.ts';
 import { UserDirectory } from './users.ts';
@@ -33,6 +35,10 @@ function listenProblem(error: NodeJS.ErrnoException, host: string, port: number)
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
+// Time for a client already waiting on the port to get its discovery answer before the heavy load.
+const LOAD_AFTER_MS = 50;
+// Once imported in this process (a second IdP in the same tests or harness run), nothing blocks.
+let heavyPartsLoaded = false;
 
 /**
  * Starts the IdP on 127.0.0.1 (port 0 = any free port) and resolves once everything is loaded.
@@ -44,26 +50,39 @@ export async function startMockIdp(input: Fixture | FixtureInput, options: Start
   const publicIssuer = checkedIssuer(options.issuer) ?? fixture.issuer?.replace(/\/$/, '');
   const log = options.log ?? (() => {});
   const host = options.host ?? '127.0.0.1';
-  // The heavy parts (oidc-provider and koa take ~0.4 s to import, key generation runs in the thread
-  // pool) load in parallel from here on. Not awaited yet: a rejection must not go unhandled meanwhile.
-  const handlerModule = import('./request-handler.ts');
-  const keysReady = import('./keys.ts').then(({ loadSigningKeys }) => loadSigningKeys(fixture.keys));
-  handlerModule.catch(() => {});
-  keysReady.catch(() => {});
-
   const endpoints = paths(fixture.userinfo.path);
   const users = new UserDirectory(fixture);
   const journal = new JournalStore();
   const faulted = new Set<string>(fixture.faults.map((fault) => fault.endpoint));
   const metadata = staticMetadata(endpoints, faulted, journal, log);
 
+  // oidc-provider and koa take longer to import than all the rest of the start, and hold the event
+  // loop while they load. So they load once the port is open and a first discovery request (a client
+  // polling for the IdP) has had its answer, or a request needs them, or shortly after listening.
+  // Keys are generated meanwhile in the thread pool.
+  let loading: Promise<[typeof import('./request-handler.ts'), SigningKeys]> | undefined;
+  const loadHeavyParts = () =>
+    (loading ??= Promise.all([
+      import('./request-handler.ts'),
+      import('./keys.ts').then(async ({ loadSigningKeys }) => {
+        const keys = await loadSigningKeys(fixture.keys);
+        const jwks = publicJwks(keys.jwks as Array<Record<string, unknown>>);
+        if (jwks) metadata.jwks(jwks);
+        return keys;
+      }),
+    ]));
+
   let handler: RequestHandler | undefined;
   let settle!: (outcome: RequestHandler | Error) => void;
   const handlerReady = new Promise<RequestHandler | Error>((resolve) => (settle = resolve));
   const dispatch = (request: IncomingMessage, response: ServerResponse): void => {
     try {
-      if (metadata.serve(request, response)) return;
+      if (metadata.serve(request, response)) {
+        if (!loading) setImmediate(loadHeavyParts);
+        return;
+      }
       if (!handler) {
+        void loadHeavyParts();
         void handlerReady.then((outcome) => (outcome instanceof Error ? unavailable(response) : dispatch(request, response)));
         return;
       }
@@ -91,10 +110,9 @@ export async function startMockIdp(input: Fixture | FixtureInput, options: Start
   const issuer = publicIssuer ?? `http://${listenHost}:${port}`;
   metadata.discovery(discoveryDocument(issuer, fixture, endpoints, users.claimNames()));
   try {
-    const keys = await keysReady;
-    const jwks = publicJwks(keys.jwks as Array<Record<string, unknown>>);
-    if (jwks) metadata.jwks(jwks);
-    const { createRequestHandler } = await handlerModule;
+    if (!heavyPartsLoaded) await sleep(LOAD_AFTER_MS);
+    const [{ createRequestHandler }, keys] = await loadHeavyParts();
+    heavyPartsLoaded = true;
     handler = createRequestHandler({ issuer, fixture, keys, endpoints, users, journal, metadata: metadata.answer, faulted, log });
     settle(handler);
   } catch (error) {
