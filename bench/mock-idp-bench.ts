@@ -11,7 +11,7 @@ import { table } from './table.ts';
 // is loaded in the other's, and nothing is loaded before the clock starts.
 const FIXTURE = 'fixtures/default.yaml';
 const SERVERS = {
-  'mock-idp': (port: number) => ['mock-idp/cli.ts', 'serve', FIXTURE, '--port', String(port), '--quiet'],
+  'mock-idp': (port: number) => ['bin/mock-idp.js', 'serve', FIXTURE, '--port', String(port), '--quiet'],
   'oauth2-mock-server': (port: number) => ['node_modules/oauth2-mock-server/dist/oauth2-mock-server.mjs', '-a', '127.0.0.1', '-p', String(port)],
 } as const;
 type Server = keyof typeof SERVERS;
