@@ -1,7 +1,10 @@
 import autocannon, { type Result } from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { get } from 'node:http';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SignJWT } from 'jose';
 import { loadFixture } from '../mock-idp/fixture/load.ts';
@@ -50,17 +53,26 @@ interface Running {
   child: ChildProcess;
   /** Spawn of the CLI → first discovery 200, as a user (or a test runner polling the port) sees it. */
   coldMs: number;
+  started: number;
 }
 
-async function start(server: Server): Promise<Running> {
+/** Spawn → the answer to an authorization request sent right after discovery: ready for a sign-in. */
+async function signInReady(running: Running): Promise<number> {
+  const response = await fetch(`${running.issuer}/authorize?response_type=code&client_id=${BASIC}&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&scope=openid&state=s`, { redirect: 'manual' });
+  await response.arrayBuffer();
+  if (response.status < 300 || response.status >= 400) throw new Error(`authorization request answered ${response.status}`);
+  return performance.now() - running.started;
+}
+
+async function start(server: Server, env: NodeJS.ProcessEnv = process.env): Promise<Running> {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, SERVERS[server](port), { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, SERVERS[server](port), { stdio: ['ignore', 'ignore', 'inherit'], env });
   let exited = false;
   child.once('exit', () => (exited = true));
   for (;;) {
     const status = await discoveryStatus(port);
-    if (status === 200) return { issuer: `http://127.0.0.1:${port}`, child, coldMs: performance.now() - started };
+    if (status === 200) return { issuer: `http://127.0.0.1:${port}`, child, coldMs: performance.now() - started, started };
     if (exited) throw new Error(`${server} exited before it answered discovery (last answer: ${status})`);
     if (performance.now() - started > 30_000) throw new Error(`${server} did not answer discovery within 30 s (last answer: ${status})`);
     await sleep(1);
@@ -77,13 +89,20 @@ async function stop({ child }: Running): Promise<void> {
 /** The servers in turn, the order flipped every round: neither always gets the quieter moment. */
 const inTurn = (round: number) => (round % 2 === 0 ? NAMES : [...NAMES].reverse());
 
-async function coldStarts(): Promise<Record<Server, number[]>> {
-  const times: Record<Server, number[]> = { 'mock-idp': [], 'oauth2-mock-server': [] };
+/**
+ * Spawn → first discovery 200, COLD_RUNS times each. `firstRun`: each start gets an empty temp folder,
+ * so no cache a previous start left (mock-idp keeps compiled and type-stripped code there) helps.
+ */
+async function coldStarts(firstRun: boolean): Promise<Record<Server, number[]> & { signIn: Record<Server, number[]> }> {
+  const times = { 'mock-idp': [] as number[], 'oauth2-mock-server': [] as number[], signIn: { 'mock-idp': [] as number[], 'oauth2-mock-server': [] as number[] } };
   for (let round = 0; round < COLD_RUNS; round += 1) {
     for (const server of inTurn(round)) {
-      const running = await start(server);
+      const temp = firstRun ? await mkdtemp(path.join(tmpdir(), 'bench-first-run-')) : undefined;
+      const running = await start(server, temp ? { ...process.env, TMPDIR: temp, TMP: temp, TEMP: temp } : process.env);
       times[server].push(running.coldMs);
+      times.signIn[server].push(await signInReady(running));
       await stop(running);
+      if (temp) await rm(temp, { recursive: true, force: true });
     }
   }
   return times;
@@ -175,7 +194,9 @@ export async function benchMockIdp(): Promise<string> {
   const secretOf = (clientId: string) => fixture.clients.find((client) => client.clientId === clientId)!.clientSecret!;
   const secrets = { basic: secretOf(BASIC), jwt: secretOf(JWT) };
 
-  const cold = await coldStarts();
+  await coldStarts(false); // fills the caches a user's earlier runs would have left
+  const cold = await coldStarts(false);
+  const firstRun = await coldStarts(true);
   const best = {} as Record<string, Record<Server, Result>>;
   const running = {} as Record<Server, Running>;
   for (const server of NAMES) running[server] = await start(server);
@@ -200,6 +221,8 @@ export async function benchMockIdp(): Promise<string> {
   const rows: string[][] = [
     [`cold start: spawn of the CLI → first discovery 200, median of ${COLD_RUNS}`, ms(median(cold[ours!])), ms(median(cold[peer!])), ratio(median(cold[ours!]), median(cold[peer!]))],
     [`cold start: the same, best of ${COLD_RUNS}`, ms(Math.min(...cold[ours!])), ms(Math.min(...cold[peer!])), ratio(Math.min(...cold[ours!]), Math.min(...cold[peer!]))],
+    [`cold start: spawn → an authorization request answered, median of ${COLD_RUNS}`, ms(median(cold.signIn[ours!])), ms(median(cold.signIn[peer!])), ratio(median(cold.signIn[ours!]), median(cold.signIn[peer!]))],
+    [`cold start, first run (empty temp folder), median of ${COLD_RUNS}`, ms(median(firstRun[ours!])), ms(median(firstRun[peer!])), ratio(median(firstRun[ours!]), median(firstRun[peer!]))],
   ];
   for (const [name, results] of Object.entries(best)) {
     const [a, b] = [results[ours!], results[peer!]];
@@ -209,6 +232,7 @@ export async function benchMockIdp(): Promise<string> {
   }
   return [
     `mock-idp vs oauth2-mock-server, each started through its own CLI in its own process (mock-idp serves ${FIXTURE}).`,
+    'Cold start: alternating servers; mock-idp\'s CLI keeps compiled and type-stripped code in the temp folder, so a first run ever is shown apart.',
     `Load: autocannon, ${CONNECTIONS} connections, after a warm-up; best of ${ROUNDS} rounds that alternate which server goes first`,
     `(discovery and userinfo: ${SECONDS} s each; token: ${TOKEN_CODES} fresh codes each). ratio = mock-idp / peer (cold start: lower is better; req/s: higher is better).`,
     table(['metric', 'mock-idp', 'oauth2-mock-server', 'ratio'], rows),

@@ -71,3 +71,32 @@ describe('mock-idp serve answers from the moment its port opens', () => {
     expect(outcomes).toEqual([200, 200, 200, 200, 200]);
   }, 120_000);
 });
+
+describe('bin/mock-idp.js keeps type-stripped sources for later starts', () => {
+  it('a first run (empty temp folder) fills the cache, a second runs from it, both alike', async () => {
+    const { mkdtemp, readdir, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { execFile } = await import('node:child_process');
+    const temp = await mkdtemp(path.join(tmpdir(), 'mock-idp-start-fast-'));
+    const env = { ...CLI_ENV, TMPDIR: temp, TMP: temp, TEMP: temp };
+    const validate = () =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(process.execPath, ['bin/mock-idp.js', 'validate', 'fixtures/default.yaml', 'fixtures/idp/broken/unknown-key-typo.yaml'], { env }, (error, stdout, stderr) =>
+          resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+        );
+      });
+    try {
+      const first = await validate();
+      const cached = await readdir(path.join(temp, 'mock-idp-stripped-ts'));
+      const second = await validate();
+      expect(first.code).toBe(2);
+      expect(first.stdout).toContain('✓ fixtures/default.yaml');
+      expect(cached.length).toBeGreaterThan(5);
+      expect(second).toEqual(first);
+      // Node's own stripping says nothing; the cache that replaces it must not either.
+      expect(first.stderr).not.toMatch(/ExperimentalWarning|experimental/i);
+    } finally {
+      await rm(temp, { recursive: true, force: true });
+    }
+  });
+});
