@@ -7,6 +7,8 @@ if (!['all', 'mock-idp', 'harness'].includes(which)) {
   console.error('usage: node bench/run.ts [all|mock-idp|harness]');
   process.exit(2);
 }
-console.log(`node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${new Date().toISOString().slice(0, 10)}\n`);
+// The machine line: the figures below only compare within one run, on this machine, at this load.
+const load = os.loadavg().map((value) => value.toFixed(1)).join(' ');
+console.log(`node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, load average ${load} at start, ${new Date().toISOString().slice(0, 10)}\n`);
 if (which !== 'harness') console.log(`${await benchMockIdp()}\n`);
 if (which !== 'mock-idp') console.log(await benchHarness());

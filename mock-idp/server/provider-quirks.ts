@@ -1,4 +1,5 @@
 import type { Middleware } from 'koa';
+import { chain } from './chain.ts';
 import type { Fixture } from '../fixture/schema.ts';
 import { renameClientParams } from './client-param-names.ts';
 import { errorsWith200 } from './errors-with-200.ts';
@@ -9,15 +10,6 @@ import { refuseClientIdInBodyWithBasic } from './refuse-client-id-with-basic.ts'
 import { requireUserAgent } from './require-user-agent.ts';
 import { selectUserinfoFields } from './userinfo-field-selection.ts';
 import { requireUserinfoQuery } from './userinfo-required-query.ts';
-
-/** Runs middlewares in order, the last one handing over to `next`. */
-const chain = (...middlewares: Middleware[]): Middleware => (ctx, next) => {
-  const run = (index: number): Promise<void> => {
-    const middleware = middlewares[index];
-    return middleware ? Promise.resolve(middleware(ctx, () => run(index + 1))) : Promise.resolve(next());
-  };
-  return run(0);
-};
 
 /**
  * The real-provider quirks, one middleware each, grouped per endpoint so start.ts wires each

@@ -6,6 +6,7 @@ import type { Fixture, FixtureClient } from '../fixture/schema.ts';
 import { clientWentAway } from './error-boundary.ts';
 import type { MemoryStore } from './memory-adapter.ts';
 import type { EndpointPaths } from './paths.ts';
+import { CLIENT_AUTH_METHODS, CLIENT_AUTH_SIGNING_ALGS, ID_TOKEN_SIGNING_ALGS } from './static-metadata.ts';
 import type { UserDirectory } from './users.ts';
 
 // Registered for clients whose fixture leaves redirectUris open; never used, any http(s) URI is accepted.
@@ -47,10 +48,10 @@ export function createProvider(issuer: string, fixture: Fixture, users: UserDire
     conformIdTokenClaims: false,
     cookies: { keys: [randomBytes(16).toString('hex')] },
     enabledJWA: {
-      clientAuthSigningAlgValues: ['HS256', 'HS384', 'HS512'],
-      idTokenSigningAlgValues: ['RS256', 'ES256'],
+      clientAuthSigningAlgValues: [...CLIENT_AUTH_SIGNING_ALGS],
+      idTokenSigningAlgValues: [...ID_TOKEN_SIGNING_ALGS],
     },
-    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'none'],
+    clientAuthMethods: [...CLIENT_AUTH_METHODS],
     responseTypes: ['code'],
     features: {
       devInteractions: { enabled: false },

@@ -1,0 +1,66 @@
+// Caches for a CLI's start, kept in the OS temp folder: the part of a cold start that comes before
+// the port opens is mostly Node loading code, not the CLI's own work.
+// - V8's compile cache: zod, yaml, commander are not compiled again at every start.
+// - The type-stripped sources: Node strips the types of every .ts file at every start, and loading
+//   its stripper (amaro, WebAssembly) costs more than anything the CLI does before listening. The
+//   stripped text is the same for the same source and Node, so it is kept under their hash; a
+//   source that changes gets a new entry. A first run fills both caches.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { enableCompileCache, registerHooks, stripTypeScriptTypes } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const PROJECT = pathToFileURL(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')).href + '/';
+const CACHE = path.join(tmpdir(), 'mock-idp-stripped-ts');
+
+/** The stripped source, from the cache or made now; undefined leaves the file to Node as usual. */
+function strippedSource(file) {
+  let source;
+  try {
+    source = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const entry = path.join(CACHE, `${createHash('sha256').update(process.version).update('\0').update(source).digest('hex')}.js`);
+  try {
+    return readFileSync(entry, 'utf8');
+  } catch {
+    // Not cached yet.
+  }
+  let stripped;
+  const warn = process.emitWarning;
+  // stripTypeScriptTypes announces itself as experimental; the user did not ask for it, Node's own
+  // stripping (which it replaces) stays quiet.
+  process.emitWarning = () => {};
+  try {
+    stripped = stripTypeScriptTypes(source, { mode: 'strip' });
+  } catch {
+    return undefined; // Node's own loading reports the syntax error as usual.
+  } finally {
+    process.emitWarning = warn;
+  }
+  try {
+    mkdirSync(CACHE, { recursive: true });
+    // Written aside and renamed: another process starting at the same moment never reads half a file.
+    const partial = `${entry}.${process.pid}`;
+    writeFileSync(partial, stripped);
+    renameSync(partial, entry);
+  } catch {
+    // A read-only temp folder only costs the next start the stripping again.
+  }
+  return stripped;
+}
+
+export function startFast() {
+  enableCompileCache?.();
+  if (!registerHooks || !stripTypeScriptTypes) return;
+  registerHooks({
+    load(url, context, nextLoad) {
+      if (!url.startsWith(PROJECT) || !url.endsWith('.ts') || url.includes('/node_modules/')) return nextLoad(url, context);
+      const source = strippedSource(fileURLToPath(url));
+      return source === undefined ? nextLoad(url, context) : { format: 'module', source, shortCircuit: true };
+    },
+  });
+}

@@ -1,0 +1,102 @@
+import { spawn } from 'node:child_process';
+import { request } from 'node:http';
+import { connect, createServer } from 'node:net';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+
+const CLI = path.resolve('mock-idp/cli.ts');
+const CLI_ENV = { ...process.env, PATH: `${path.resolve('node_modules/.bin')}${path.delimiter}${process.env.PATH ?? ''}` };
+// Generous for a loaded 2-core machine; a request the server dropped never gets an answer at all.
+const ANSWER_WITHIN_MS = 10_000;
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const probe = createServer().once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+
+/** Retries a bare TCP connect until the port accepts one: the first moment a client can reach it. */
+async function firstConnection(port: number, deadline: number) {
+  while (Date.now() < deadline) {
+    const socket = await new Promise<ReturnType<typeof connect> | undefined>((resolve) => {
+      const attempt = connect(port, '127.0.0.1');
+      attempt.once('connect', () => resolve(attempt));
+      attempt.once('error', () => resolve(undefined));
+    });
+    if (socket) return socket;
+    await sleep(1);
+  }
+  throw new Error(`port ${port} never opened`);
+}
+
+/** A discovery request sent on the very first connection the server accepts. */
+function discoveryOn(socket: ReturnType<typeof connect>, port: number) {
+  return new Promise<number | 'no answer'>((resolve) => {
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve('no answer');
+    }, ANSWER_WITHIN_MS);
+    const call = request({ host: '127.0.0.1', port, path: '/.well-known/openid-configuration', createConnection: () => socket }, (response) => {
+      response.resume();
+      response.once('end', () => {
+        clearTimeout(timer);
+        resolve(response.statusCode ?? 0);
+      });
+    });
+    call.once('error', () => {
+      clearTimeout(timer);
+      resolve('no answer');
+    });
+    call.end();
+  });
+}
+
+describe('mock-idp serve answers from the moment its port opens', () => {
+  it('a discovery request sent on the first accepted connection is answered (5 starts)', async () => {
+    const outcomes: Array<number | 'no answer'> = [];
+    for (let start = 0; start < 5; start += 1) {
+      const port = await freePort();
+      const child = spawn(process.execPath, [CLI, 'serve', 'fixtures/default.yaml', '--port', String(port), '--quiet'], { env: CLI_ENV, stdio: 'ignore' });
+      try {
+        outcomes.push(await discoveryOn(await firstConnection(port, Date.now() + 20_000), port));
+      } finally {
+        child.kill('SIGTERM');
+        await new Promise((resolve) => child.once('exit', resolve));
+      }
+    }
+    expect(outcomes).toEqual([200, 200, 200, 200, 200]);
+  }, 120_000);
+});
+
+describe('bin/mock-idp.js keeps type-stripped sources for later starts', () => {
+  it('a first run (empty temp folder) fills the cache, a second runs from it, both alike', async () => {
+    const { mkdtemp, readdir, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { execFile } = await import('node:child_process');
+    const temp = await mkdtemp(path.join(tmpdir(), 'mock-idp-start-fast-'));
+    const env = { ...CLI_ENV, TMPDIR: temp, TMP: temp, TEMP: temp };
+    const validate = () =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(process.execPath, ['bin/mock-idp.js', 'validate', 'fixtures/default.yaml', 'fixtures/idp/broken/unknown-key-typo.yaml'], { env }, (error, stdout, stderr) =>
+          resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+        );
+      });
+    try {
+      const first = await validate();
+      const cached = await readdir(path.join(temp, 'mock-idp-stripped-ts'));
+      const second = await validate();
+      expect(first.code).toBe(2);
+      expect(first.stdout).toContain('✓ fixtures/default.yaml');
+      expect(cached.length).toBeGreaterThan(5);
+      expect(second).toEqual(first);
+      // Node's own stripping says nothing; the cache that replaces it must not either.
+      expect(first.stderr).not.toMatch(/ExperimentalWarning|experimental/i);
+    } finally {
+      await rm(temp, { recursive: true, force: true });
+    }
+  });
+});
