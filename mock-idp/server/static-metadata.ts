@@ -45,7 +45,8 @@ export function discoveryDocument(issuer: string, fixture: Fixture, endpoints: E
     id_token_signing_alg_values_supported: ID_TOKEN_SIGNING_ALGS,
     pushed_authorization_request_endpoint: url(PAR_PATH),
     request_uri_parameter_supported: false,
-    userinfo_endpoint: url(endpoints.userinfo),
+    // Azure AD B2C-like fixtures have none (userinfo.enabled: false), and discovery must not announce one.
+    ...(fixture.userinfo.enabled ? { userinfo_endpoint: url(endpoints.userinfo) } : {}),
     dpop_signing_alg_values_supported: DPOP_SIGNING_ALGS,
     revocation_endpoint: url(endpoints.revocation),
     claim_types_supported: ['normal'],
