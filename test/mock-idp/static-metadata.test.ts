@@ -45,7 +45,8 @@ async function servedByMock(input: FixtureInput | Fixture) {
   }
 }
 
-const shipped = ['fixtures/default.yaml', ...(await readdir('fixtures/idp')).filter((name) => /\.(ya?ml|json)$/.test(name)).map((name) => `fixtures/idp/${name}`)];
+const providerFixtures = (await readdir('fixtures/scenarios/providers', { recursive: true })).filter((name) => /(^|\/)idp\/[^/]+\.(ya?ml|json)$/.test(name)).map((name) => `fixtures/scenarios/providers/${name}`);
+const shipped = ['fixtures/default.yaml', ...(await readdir('fixtures/idp')).filter((name) => /\.(ya?ml|json)$/.test(name)).map((name) => `fixtures/idp/${name}`), ...providerFixtures];
 
 describe('discovery is what oidc-provider renders for the issuer', () => {
   for (const file of shipped) {
