@@ -113,7 +113,7 @@ async function serve(server: Server, fixture: Fixture, keys: SigningKeys, host: 
   const routes = new Router();
   routes.all(endpoints.userinfo, serveUserinfo(store, fixture.userinfo, users));
   loginRoutes(routes, provider, fixture, users);
-  adminRoutes(routes, journal);
+  adminRoutes(routes, journal, users);
 
   provider.use(errorBoundary(log));
   provider.use(recordJournal(journal, endpoints, log));
