@@ -33,4 +33,38 @@ describe.skipIf(!runtime.available)('connector-harness run --target logto-contai
     const stackId = announcedStackId(stderr);
     if (stackId) expect(await stackLeftovers(stackId)).toEqual([]);
   }, 120_000);
+
+  it('exits 0 on the shipped suite with the usual report, and leaves no container or network behind', async () => {
+    const started = performance.now();
+    const { code, stdout, stderr } = await harness(['run', 'fixtures/scenarios', '--target', 'logto-container']);
+    console.log(`--target logto-container on the shipped suite: ${Math.round(performance.now() - started)} ms`);
+    expect(code, stderr.slice(-3000)).toBe(0);
+    expect(stdout).toMatch(/\b\d+ passed\b/);
+    expect(stdout).not.toMatch(/\b[1-9]\d* failed\b/);
+    // Progress while the stack starts, on stderr.
+    expect(stderr).toMatch(/starting .*postgres/i);
+    expect(stderr).toMatch(/Logto ready at http:\/\/localhost:\d+ in/);
+    const stackId = announcedStackId(stderr);
+    expect(stackId).toBeDefined();
+    expect(await stackLeftovers(stackId!)).toEqual([]);
+  }, 900_000);
+
+  it('removes the stack and exits 130 on Ctrl-C while Logto starts', async () => {
+    const child = spawn(process.execPath, [CLI, 'run', 'fixtures/scenarios', '--target', 'logto-container'], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let interrupted = false;
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      // Logto's container is being started: PostgreSQL, the network (and perhaps Logto) exist.
+      if (!interrupted && /starting \S*logto\S* \(seeds/.test(stderr)) {
+        interrupted = true;
+        setTimeout(() => child.kill('SIGINT'), 1500);
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (exitCode) => resolve(exitCode)));
+    expect(interrupted, stderr).toBe(true);
+    expect(code, stderr).toBe(130);
+    expect(stderr).toMatch(/SIGINT: removing the stack's containers and network\nremoved .*postgres/);
+    expect(await stackLeftovers(announcedStackId(stderr)!)).toEqual([]);
+  }, 300_000);
 });

@@ -21,7 +21,19 @@ const gone = (error: unknown) => [404, 409].includes((error as { statusCode?: nu
  * Also removes the port forwarder of this process's testcontainers session (Ryuk would have; it
  * is disabled because it cannot be pulled where there is no registry). Returns what it removed.
  */
-export async function removeStack(stackId: string): Promise<string[]> {
+export function removeStack(stackId: string): Promise<string[]> {
+  // One removal per stack at a time: Ctrl-C and the failing start it causes both ask for it.
+  let removal = inFlight.get(stackId);
+  if (!removal) {
+    removal = removeNow(stackId).finally(() => inFlight.delete(stackId));
+    inFlight.set(stackId, removal);
+  }
+  return removal;
+}
+
+const inFlight = new Map<string, Promise<string[]>>();
+
+async function removeNow(stackId: string): Promise<string[]> {
   withoutRyuk();
   const client = await getContainerRuntimeClient();
   const docker = client.container.dockerode;
@@ -43,12 +55,16 @@ export async function removeStack(stackId: string): Promise<string[]> {
   }
   const networks = await docker.listNetworks({ filters: { name: [stackName(stackId)] } });
   for (const network of networks.filter((candidate) => candidate.Name === stackName(stackId))) {
-    await docker
-      .getNetwork(network.Id)
-      .remove()
-      .then(() => removed.push(`network ${network.Name}`), (error: unknown) => {
-        if (!gone(error)) throw error;
-      });
+    // 409 while the engine is still detaching a removed container: try again shortly.
+    for (let attempt = 1; ; attempt += 1) {
+      const outcome = await docker.getNetwork(network.Id).remove().then(
+        () => 'removed' as const,
+        (error: unknown) => ((error as { statusCode?: number }).statusCode === 404 ? ('gone' as const) : (error as { statusCode?: number }).statusCode === 409 && attempt < 5 ? ('busy' as const) : Promise.reject(error)),
+      );
+      if (outcome === 'removed') removed.push(`network ${network.Name}`);
+      if (outcome !== 'busy') break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
   }
   return removed;
 }
