@@ -58,7 +58,7 @@ async function pull(image: string): Promise<string | undefined> {
  * A setting wins and must exist or be pullable; otherwise the official image when it is here, the
  * local substitute when it is here, else a pull of the official one (the mock IdP: a build).
  */
-export async function resolveImages(roles: ImageRole[], log: (line: string) => void = () => {}, env: NodeJS.ProcessEnv = process.env): Promise<ResolvedImages> {
+export async function resolveImages(roles: ImageRole[], log: (line: string) => void = () => {}, env: NodeJS.ProcessEnv = process.env, { acquire = true }: { acquire?: boolean } = {}): Promise<ResolvedImages> {
   const client = await getContainerRuntimeClient();
   const exists = (image: string) => client.image.exists(ImageName.fromString(image));
   const resolved: Partial<ResolvedImages> = {};
@@ -68,6 +68,7 @@ export async function resolveImages(roles: ImageRole[], log: (line: string) => v
     const chosen = env[choice.setting];
     if (chosen) {
       if (await exists(chosen)) resolved[role] = chosen;
+      else if (!acquire) problems.push({ field: choice.setting, message: `image ${chosen} is not on this machine`, hint: BUILD_COMMAND });
       else {
         log(`pulling ${chosen} (${choice.setting})`);
         const failure = await pull(chosen);
@@ -80,6 +81,8 @@ export async function resolveImages(roles: ImageRole[], log: (line: string) => v
     else if (await exists(choice.substitute)) {
       log(`using the local substitute ${choice.substitute} (${choice.official} is not on this machine; ${choice.setting} picks another)`);
       resolved[role] = choice.substitute;
+    } else if (!acquire) {
+      problems.push({ field: choice.setting, message: `neither ${choice.official} nor ${choice.substitute} is on this machine`, hint: BUILD_COMMAND });
     } else {
       const failure = role === 'mockIdp' ? await buildMockIdp(choice.official, log) : (log(`pulling ${choice.official}`), await pull(choice.official));
       if (failure) {
