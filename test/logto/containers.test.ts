@@ -69,19 +69,12 @@ describe.skipIf(!runtime.available)('Logto in testcontainers', () => {
     }
   }, 120_000);
 
-  it('runs a scenario with the IdP in this process through the exposed host port, and survives a tunnelled connection to it after it stopped', async () => {
+  it('runs a scenario with the IdP in this process, which Logto reaches through the exposed host port (sshd)', async () => {
     const scenarios = await loadScenarios(['fixtures/scenarios/standard-post.yaml']);
     const target = await createLogtoTarget({ ...logtoOptions, idpPublicUrl: stack.idpPublicUrl! });
     const [result] = await runScenarios(scenarios, target).finally(() => target.close?.());
     expect(verdicts([result!])).toEqual([{ name: scenarios[0]!.name, status: 'passed', failing: [] }]);
     expect(result!.checks.find((check) => check.id === 'logto.idp.token-request')?.status).toBe('pass');
 
-    // The IdP has stopped: nothing listens on the exposed host port. Once, such a connection
-    // crashed this process with an unhandled ECONNREFUSED from the port forwarder.
-    const script = `fetch('http://host.testcontainers.internal:${stack.idpPort}/_health').then((r) => console.log('status', r.status), (e) => console.log('failed', e.cause?.code ?? e.message))`;
-    const { output } = await execIn(`connector-harness-${stack.stackId}-logto`, ['node', '-e', script]);
-    expect(output).toMatch(/failed/);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(process.exitCode ?? 0).toBe(0);
   }, 120_000);
 });
