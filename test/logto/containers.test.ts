@@ -75,6 +75,5 @@ describe.skipIf(!runtime.available)('Logto in testcontainers', () => {
     const [result] = await runScenarios(scenarios, target).finally(() => target.close?.());
     expect(verdicts([result!])).toEqual([{ name: scenarios[0]!.name, status: 'passed', failing: [] }]);
     expect(result!.checks.find((check) => check.id === 'logto.idp.token-request')?.status).toBe('pass');
-
   }, 120_000);
 });
