@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { GenericContainer, getContainerRuntimeClient, Network, Wait, type StartedNetwork } from 'testcontainers';
+import { rejectWhenExited } from '../logto-container/exit-watch.ts';
 import { exposeHostPort } from '../logto-container/host-ports.ts';
 import { resolveImages, type ResolvedImages } from '../logto-container/images.ts';
 import { removeStack, STACK_LABEL, stackName, withoutRyuk } from '../logto-container/stack-cleanup.ts';
@@ -86,14 +87,21 @@ async function bootstrapM2m(endpoint: string): Promise<{ appId: string; appSecre
   return { appId: app.id, appSecret: secret };
 }
 
-/** Calls `log` every `everyMs` while `work` runs: a start that takes a minute says it is alive. */
-async function withHeartbeat<T>(work: Promise<T>, log: (line: string) => void, what: string, everyMs = 10_000): Promise<T> {
+/**
+ * Awaits a container's start, calling `log` every `everyMs` (a start that takes a minute says it
+ * is alive) and failing at once, with its last log lines, if the container exits meanwhile.
+ */
+async function starting<T>(container: string, work: Promise<T>, log: (line: string) => void, what: string, everyMs = 10_000): Promise<T> {
   const started = performance.now();
   const timer = setInterval(() => log(`  still ${what} (${Math.round((performance.now() - started) / 1000)} s)`), everyMs);
+  const watch = new AbortController();
   try {
-    return await work;
+    return await Promise.race([work, rejectWhenExited(container, watch.signal)]);
   } finally {
+    watch.abort();
     clearInterval(timer);
+    // The start may still settle after the race was lost: the stack's removal takes care of it.
+    work.catch(() => undefined);
   }
 }
 
@@ -130,7 +138,8 @@ export async function startLogtoStack(options: StackOptions = {}): Promise<Logto
     const network = await new Network({ nextUuid: () => name }).start();
     log(`starting ${images.postgres}`);
     const postgresStarted = performance.now();
-    await withHeartbeat(
+    await starting(
+      `${name}-postgres`,
       new GenericContainer(images.postgres)
         .withName(`${name}-postgres`)
         .withLabels(labels)
@@ -147,14 +156,16 @@ export async function startLogtoStack(options: StackOptions = {}): Promise<Logto
     const endpoint = `http://localhost:${logtoPort}`;
     log(`starting ${images.logto} (seeds the database, then starts: about a minute)`);
     const logtoStarted = performance.now();
-    await withHeartbeat(
+    await starting(
+      `${name}-logto`,
       new GenericContainer(images.logto)
         .withName(`${name}-logto`)
         .withLabels(labels)
         .withNetwork(network)
         .withNetworkAliases('logto')
         .withExposedPorts({ container: 3001, host: logtoPort })
-        .withEntrypoint(['sh', '-c', 'npm run cli db seed -- --swe && npm start'])
+        // --dapc: the seed's admin password breach check calls api.pwnedpasswords.com, unreachable offline (and pointless for a throwaway stack).
+        .withEntrypoint(['sh', '-c', 'npm run cli db seed -- --swe --dapc && npm start'])
         .withEnvironment({
           DB_URL: `postgres://postgres:${password}@postgres:5432/logto`,
           ENDPOINT: endpoint,
