@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -48,6 +48,37 @@ describe.skipIf(!runtime.available)('connector-harness run --target logto-contai
     expect(stackId).toBeDefined();
     expect(await stackLeftovers(stackId!)).toEqual([]);
   }, 900_000);
+
+  it('--keep-stack leaves Logto up with its URL printed and the credentials in a mode-600 env file, the secret never printed', async () => {
+    const outDir = await mkdtemp(path.join(tmpdir(), 'harness-stack-'));
+    const { code, stdout, stderr } = await harness(['run', 'fixtures/scenarios/standard-post.yaml', '--target', 'logto-container', '--keep-stack', '-o', outDir]);
+    const stackId = announcedStackId(stderr)!;
+    try {
+      expect(code, stderr.slice(-3000)).toBe(0);
+      const file = /credentials\s+(\S+\.env) \(mode 600\)/.exec(stderr)?.[1];
+      expect(file).toBe(path.join(outDir, `logto-stack-${stackId}.env`));
+      expect((await stat(file!)).mode & 0o777).toBe(0o600);
+      const env = Object.fromEntries((await readFile(file!, 'utf8')).trim().split('\n').map((line) => line.split(/=(.*)/s).slice(0, 2) as [string, string]));
+      expect(Object.keys(env)).toEqual(['LOGTO_ENDPOINT', 'LOGTO_M2M_APP_ID', 'LOGTO_M2M_APP_SECRET', 'LOGTO_RESOURCE']);
+      expect(stderr).toContain(`Logto          ${env.LOGTO_ENDPOINT}`);
+      expect(`${stdout}${stderr}`).not.toContain(env.LOGTO_M2M_APP_SECRET);
+      // Still up, and the credentials work: a Management API token for them.
+      expect((await fetch(`${env.LOGTO_ENDPOINT}/api/status`)).status).toBe(204);
+      const token = await fetch(`${env.LOGTO_ENDPOINT}/oidc/token`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from(`${env.LOGTO_M2M_APP_ID}:${env.LOGTO_M2M_APP_SECRET}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'client_credentials', resource: env.LOGTO_RESOURCE!, scope: 'all' }),
+      });
+      expect(token.status).toBe(200);
+      // The printed removal command works as printed.
+      const remove = /remove it\s+(.+)/.exec(stderr)?.[1];
+      expect(remove).toContain(stackId);
+      await execute('sh', ['-c', remove!]);
+      expect(await stackLeftovers(stackId)).toEqual([]);
+    } finally {
+      if (stackId) await execute('sh', ['-c', `docker rm -f $(docker ps -aq --filter label=connector-harness.stack=${stackId}) 2>/dev/null; docker network rm connector-harness-${stackId} 2>/dev/null; true`]);
+    }
+  }, 600_000);
 
   it('removes the stack and exits 130 on Ctrl-C while Logto starts', async () => {
     const child = spawn(process.execPath, [CLI, 'run', 'fixtures/scenarios', '--target', 'logto-container'], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -22,7 +22,7 @@ const EXIT_ON_SIGNAL = { SIGINT: 130, SIGTERM: 143 } as const;
 
 /** The command that removes a kept stack, for the user to copy. */
 export const removeCommand = (stackId: string) =>
-  `docker rm -f $(docker ps -aq --filter label=${STACK_LABEL}=${stackId}) && docker network rm ${stackName(stackId)}`;
+  `docker rm -f $(docker ps -aq --filter label=${STACK_LABEL}=${stackId}); docker network rm ${stackName(stackId)}`;
 
 /**
  * The M2M secret is a credential, so it stays off the terminal and CI logs (masked there); the
