@@ -13,7 +13,9 @@ import { stackLeftovers } from '../helpers/docker-leftovers.ts';
 const runtime = await detectContainerRuntime();
 if (!runtime.available) console.log(`skipped: testcontainers Logto suite — ${runtime.reason}; it needs Docker or Podman`);
 
-const verdicts = (results: ScenarioResult[]) => results.map((result) => ({ name: result.name, status: result.status, failing: result.checks.filter((check) => check.status === 'fail').map((check) => `${check.id}: ${check.message}`) }));
+const verdicts = (results: ScenarioResult[]) => results.map((result) => ({ name: result.name, status: result.status }));
+/** Findings: what Logto did or stored differently from the in-process prediction (known-bad scenarios fail their other checks on purpose). */
+const findings = (results: ScenarioResult[]) => results.flatMap((result) => result.checks.filter((check) => check.id.startsWith('logto.') && check.status === 'fail').map((check) => `${result.name}: ${check.id}: ${check.message}`));
 
 /** Runs a command in one of the stack's containers; returns its output. */
 async function execIn(containerName: string, command: string[]): Promise<{ exitCode: number; output: string }> {
@@ -46,8 +48,9 @@ describe.skipIf(!runtime.available)('Logto in testcontainers', () => {
     const results = await runScenarios(scenarios, target).finally(() => target.close?.());
     console.log(`${results.length} scenarios through Logto in containers in ${Math.round(performance.now() - started)} ms: ${results.map((result) => `${result.name} ${result.durationMs} ms`).join('; ')}`);
     expect(results.length).toBeGreaterThan(20);
-    expect(verdicts(results)).toEqual(verdicts(expected).map((verdict) => ({ ...verdict, failing: [] })));
+    expect(verdicts(results)).toEqual(verdicts(expected));
     expect(new Set(expected.map((result) => result.status))).toEqual(new Set(['passed']));
+    expect(findings(results)).toEqual([]);
     // The IdP's journal was read through its mapped port: Logto's token requests were compared.
     expect(results.filter((result) => result.checks.some((check) => check.id === 'logto.idp.token-request')).length).toBeGreaterThan(10);
   }, 900_000);
@@ -69,11 +72,13 @@ describe.skipIf(!runtime.available)('Logto in testcontainers', () => {
     }
   }, 120_000);
 
+  // After the suite above: the bootstrap M2M app must have survived each target's removal of leftovers.
   it('runs a scenario with the IdP in this process, which Logto reaches through the exposed host port (sshd)', async () => {
     const scenarios = await loadScenarios(['fixtures/scenarios/standard-post.yaml']);
     const target = await createLogtoTarget({ ...logtoOptions, idpPublicUrl: stack.idpPublicUrl! });
     const [result] = await runScenarios(scenarios, target).finally(() => target.close?.());
-    expect(verdicts([result!])).toEqual([{ name: scenarios[0]!.name, status: 'passed', failing: [] }]);
+    expect(verdicts([result!])).toEqual([{ name: scenarios[0]!.name, status: 'passed' }]);
+    expect(findings([result!])).toEqual([]);
     expect(result!.checks.find((check) => check.id === 'logto.idp.token-request')?.status).toBe('pass');
   }, 120_000);
 });

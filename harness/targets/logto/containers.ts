@@ -79,7 +79,7 @@ async function bootstrapM2m(endpoint: string): Promise<{ appId: string; appSecre
   const { body: roles } = await http.request<Array<{ id: string; name: string }>>('GET', '/api/roles?type=MachineToMachine', { headers });
   const role = roles.find((candidate) => candidate.name === 'Logto Management API access') ?? roles[0];
   if (!role) throw new Error('the fresh Logto has no machine-to-machine role to grant Management API access');
-  const { body: app } = await http.request<{ id: string }>('POST', '/api/applications', { headers, json: { name: 'harness-bootstrap-m2m', type: 'MachineToMachine' } });
+  const { body: app } = await http.request<{ id: string }>('POST', '/api/applications', { headers, json: { name: 'connector-harness-stack-m2m', type: 'MachineToMachine' } });
   await http.request('POST', `/api/applications/${app.id}/roles`, { headers, json: { roleIds: [role.id] } });
   const { body: secrets } = await http.request<Array<{ value: string }>>('GET', `/api/applications/${app.id}/secrets`, { headers });
   const secret = secrets[0]?.value;
