@@ -19,6 +19,8 @@ export interface LaunchedIdp {
 /** Starts a mock IdP for one scenario's fixture; `name` is unique per scenario (a container alias). */
 export interface IdpLauncher {
   launch(fixture: Fixture, name: string): Promise<LaunchedIdp>;
+  /** Releases what the launcher keeps between launches (called once, after the last scenario). */
+  close?(): Promise<void>;
 }
 
 /** `issuer…` → `local…`; anything else unchanged. Pure. */

@@ -188,6 +188,7 @@ export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Ta
     async close() {
       await queue;
       await runCleanup.drain();
+      await idpLauncher.close?.();
       await prediction.close?.();
     },
   };
