@@ -1,14 +1,16 @@
 import os from 'node:os';
 import { benchMockIdp } from './mock-idp-bench.ts';
 import { benchHarness } from './harness-bench.ts';
+import { benchContainers } from './container-bench.ts';
 
 const which = process.argv[2] ?? 'all';
-if (!['all', 'mock-idp', 'harness'].includes(which)) {
-  console.error('usage: node bench/run.ts [all|mock-idp|harness]');
+if (!['all', 'mock-idp', 'harness', 'containers'].includes(which)) {
+  console.error('usage: node bench/run.ts [all|mock-idp|harness|containers]');
   process.exit(2);
 }
 // The machine line: the figures below only compare within one run, on this machine, at this load.
 const load = os.loadavg().map((value) => value.toFixed(1)).join(' ');
 console.log(`node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, load average ${load} at start, ${new Date().toISOString().slice(0, 10)}\n`);
-if (which !== 'harness') console.log(`${await benchMockIdp()}\n`);
-if (which !== 'mock-idp') console.log(await benchHarness());
+if (which === 'all' || which === 'mock-idp') console.log(`${await benchMockIdp()}\n`);
+if (which === 'all' || which === 'harness') console.log(`${await benchHarness()}\n`);
+if (which === 'all' || which === 'containers') console.log(await benchContainers());

@@ -22,7 +22,7 @@ import { createInProcessTarget } from './targets/in-process/index.ts';
 import type { LogtoTargetOptions } from './targets/logto-options.ts';
 
 interface RunFlags {
-  target: 'in-process' | 'logto';
+  target: 'in-process' | 'logto' | 'logto-container';
   parallel: number;
   reporter: ReporterName[];
   outDir: string;
@@ -36,6 +36,7 @@ interface RunFlags {
   resource: string;
   idpPublicUrl?: string;
   keep?: boolean;
+  keepStack?: boolean;
 }
 
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -49,6 +50,10 @@ async function createTarget(flags: RunFlags): Promise<Target> {
       ...(flags.connectorVersion ? { connectorVersion: flags.connectorVersion } : {}),
       ...(flags.connectorPath ? { connectorPath: flags.connectorPath } : {}),
     });
+  }
+  if (flags.target === 'logto-container') {
+    const { createLogtoContainerTarget } = await import('./targets/logto-container/index.ts');
+    return createLogtoContainerTarget({ keepStack: Boolean(flags.keepStack), keep: Boolean(flags.keep), credentialsDir: flags.outDir, log: (line) => process.stderr.write(`${line}\n`) });
   }
   const missing = [
     !flags.endpoint && '--endpoint (or LOGTO_ENDPOINT)',
@@ -113,7 +118,7 @@ program
   .command('run', { isDefault: true })
   .description('run scenarios and report what Logto would get')
   .argument('<paths...>', 'scenario files (YAML/JSON) or folders of them')
-  .addOption(new Option('-t, --target <target>', 'where the connector runs').choices(['in-process', 'logto']).default('in-process'))
+  .addOption(new Option('-t, --target <target>', 'where the connector runs').choices(['in-process', 'logto', 'logto-container']).default('in-process'))
   .option('-p, --parallel <n>', 'scenarios at a time', parseWholeNumber(1, 64), 1)
   .addOption(new Option('-r, --reporter <format>', 'also write a report file: json, junit or html (repeatable)').argParser(collectReporter).default([]))
   .option('-o, --out-dir <dir>', 'where report files go', 'reports')
@@ -127,6 +132,7 @@ program
   .addOption(new Option('--resource <indicator>', '[logto] Management API resource; a tenant: https://<tenant-id>.logto.app/api').env('LOGTO_RESOURCE').default('https://default.logto.app/api'))
   .addOption(new Option('--idp-public-url <url>', '[logto] URL Logto reaches the mock IdP at').env('HARNESS_IDP_PUBLIC_URL').argParser(parseHttpUrl))
   .option('--keep', '[logto] keep the created connector, user and app for debugging')
+  .option('--keep-stack', '[logto-container] leave PostgreSQL and Logto running afterwards; prints the URL and where the credentials are')
   .addHelpText(
     'after',
     `
@@ -145,6 +151,8 @@ Examples:
   Against a running Logto (credentials from the environment):
     $ LOGTO_M2M_APP_ID=… LOGTO_M2M_APP_SECRET=… connector-harness run fixtures/scenarios \\
         --target logto --endpoint http://localhost:3001 --idp-public-url http://host.docker.internal:4000
+  Against a throwaway Logto in containers (Docker; each scenario's mock IdP a container beside it):
+    $ connector-harness run fixtures/scenarios --target logto-container
 
 Exit status: 0 all passed, 1 a check failed, 2 bad input (the message says which file, line and field),
 130 interrupted (Ctrl-C; the scenarios that did not finish are listed, report files are not written).`,

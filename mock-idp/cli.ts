@@ -48,6 +48,7 @@ Then point a Logto connector at the printed endpoints. Every request is journale
   GET    <issuer>/_journal                    what the IdP received, in order (secrets masked)
   GET    <issuer>/_journal?since=12&endpoint=token   entries after seq 12, token endpoint only
   DELETE <issuer>/_journal                    start a new journal (seq keeps counting)
+  PUT    <issuer>/_users/<id>                 {"profile":{…},"claims":{…}}: what the next sign-in sees
   GET    <issuer>/_health`,
   )
   .action(async (file: string, options: { port: number; host: string; issuer?: string; quiet?: boolean }) => {

@@ -1,3 +1,5 @@
+import type { IdpLauncher } from './logto/idp-launcher.ts';
+
 /** What the real-Logto target needs; the CLI fills it from flags and environment variables. */
 export interface LogtoTargetOptions {
   /** Logto's endpoint, e.g. http://localhost:3001 or https://<tenant>.logto.app */
@@ -8,6 +10,8 @@ export interface LogtoTargetOptions {
   resource: string;
   /** The URL Logto reaches the mock IdP at (a tenant needs a public one; containers the host gateway). */
   idpPublicUrl?: string;
+  /** Where each scenario's mock IdP runs (default: in this process, at idpPublicUrl when given). */
+  idpLauncher?: IdpLauncher;
   /** Leave the created connector, user and app for debugging. */
   keep: boolean;
   log?: (line: string) => void;

@@ -2,14 +2,19 @@ import type Router from '@koa/router';
 import { journalPage } from './journal-page.ts';
 import type { JournalStore } from './journal-store.ts';
 import { sendOAuthError } from './oauth-error.ts';
+import type { UserDirectory } from './users.ts';
+
+const isObject = (value: unknown): value is Record<string, unknown> => Boolean(value) && typeof value === 'object' && !Array.isArray(value);
 
 /**
  * `/_journal` lets a test in another process assert what a connector actually sent.
  * `?since=<seq>` returns only later entries (a client remembers the last seq it saw instead of
  * clearing a journal others may be reading); `?endpoint=token` only that endpoint's. A browser
  * gets a live page of it instead (journal-page.ts).
+ * `PUT /_users/:id` is `updateUser` for an IdP in another process (a container): the next
+ * sign-in sees the new profile/claims.
  */
-export function adminRoutes(router: Router, journal: JournalStore): void {
+export function adminRoutes(router: Router, journal: JournalStore, users: UserDirectory): void {
   router.get('/_health', (ctx) => {
     ctx.body = { status: 'ok' };
   });
@@ -24,6 +29,24 @@ export function adminRoutes(router: Router, journal: JournalStore): void {
   });
   router.delete('/_journal', (ctx) => {
     journal.clear();
+    ctx.status = 204;
+  });
+  router.put('/_users/:id', (ctx) => {
+    const id = ctx.params.id!;
+    if (!users.get(id)) return sendOAuthError(ctx, 404, 'not_found', `no user "${id}" in this fixture (known: ${users.list().map((user) => user.id).join(', ')})`);
+    const usage = 'send a JSON object {"profile": {...}, "claims": {...}} (either or both) with content-type application/json';
+    if (!ctx.is('application/json')) return sendOAuthError(ctx, 400, 'invalid_request', usage);
+    // readRequestBody already refused a body that is not JSON.
+    const patch: unknown = JSON.parse((ctx.state.rawBody as string | undefined) || 'null');
+    if (!isObject(patch) || (patch.profile === undefined && patch.claims === undefined)) return sendOAuthError(ctx, 400, 'invalid_request', usage);
+    for (const field of ['profile', 'claims'] as const) {
+      if (patch[field] !== undefined && !isObject(patch[field])) return sendOAuthError(ctx, 400, 'invalid_request', `${field} must be a JSON object; ${usage}`);
+    }
+    try {
+      users.update(id, { ...(patch.profile ? { profile: patch.profile as Record<string, unknown> } : {}), ...(patch.claims ? { claims: patch.claims as Record<string, unknown> } : {}) });
+    } catch (error) {
+      return sendOAuthError(ctx, 400, 'invalid_request', (error as Error).message);
+    }
     ctx.status = 204;
   });
 }

@@ -8,6 +8,8 @@ export const BODY_LIMIT_BYTES = 64 * 1024;
 export interface RequestState {
   /** Query and body parameters merged (body wins), as received. */
   params: Record<string, string>;
+  /** The body as text (absent without one), for routes that take a JSON document. */
+  rawBody?: string;
 }
 
 /**
@@ -62,6 +64,7 @@ export const readRequestBody: Middleware = async (ctx, next) => {
   }
   const buffer = Buffer.concat(chunks);
   const raw = buffer.toString('utf8');
+  ctx.state.rawBody = raw;
   replayBody(ctx, buffer);
   ctx.state.replayBody = (text: string) => replayBody(ctx, Buffer.from(text));
 

@@ -70,7 +70,7 @@ export function createRequestHandler({ issuer, fixture, keys, endpoints, users, 
   const routes = new Router();
   routes.all(endpoints.userinfo, serveUserinfo(store, fixture.userinfo, users));
   loginRoutes(routes, provider, fixture, users);
-  adminRoutes(routes, journal);
+  adminRoutes(routes, journal, users);
 
   provider.use(errorBoundary(log));
   provider.use(recordJournal(journal, endpoints, log));

@@ -102,4 +102,14 @@ describe('comparison with the in-process prediction', () => {
     expect(compareWithPrediction(failed, { target: 't', connectorId: 'c', failure: { step: 'verify', code: 'connector.invalid_response', message: '' } })[0]?.status).toBe('pass');
     expect(compareWithPrediction(failed, { target: 't', connectorId: 'c', failure: { step: 'verify', code: 'connector.general', message: '' } })[0]?.status).toBe('fail');
   });
+
+  it('compares the token request the IdP saw from Logto with the in-process one (auth method, assertion, status)', () => {
+    const tokenEntry = (verified: boolean, status: number) => ({ endpoint: 'token', params: { grant_type: 'authorization_code' }, clientAuth: { method: 'client_secret_jwt', assertion: { header: {}, claims: {}, verified } }, response: { status, body: {} } });
+    const withJournal = { ...prediction, journal: [tokenEntry(true, 200)] } as unknown as Observation;
+    const same = compareWithPrediction(withJournal, stored({ idpToken: { method: 'client_secret_jwt', assertionVerified: true, status: 200 } }));
+    expect(same.find((check) => check.id === 'logto.idp.token-request')?.status).toBe('pass');
+    // e.g. the assertion's aud named the token endpoint at a URL the IdP does not answer at.
+    const differs = compareWithPrediction(withJournal, stored({ idpToken: { method: 'client_secret_jwt', assertionVerified: false, status: 401 } }));
+    expect(differs.find((check) => check.id === 'logto.idp.token-request')).toMatchObject({ status: 'fail', message: expect.stringContaining('finding') });
+  });
 });

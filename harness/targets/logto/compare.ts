@@ -1,5 +1,6 @@
 import type { CheckResult } from '../../model.ts';
 import type { Observation } from '../../observation.ts';
+import { firstTokenRequest } from './idp-journal.ts';
 import type { LogtoObservation } from './observation.ts';
 
 const show = (value: unknown) => (value === undefined || value === null || value === '' ? 'nothing' : JSON.stringify(value));
@@ -41,6 +42,10 @@ export function compareWithPrediction(prediction: Observation, logto: LogtoObser
         }
       : { id: 'logto.sign-in', title: 'Sign-in through Logto', status: 'pass', message: 'the application got a session' },
   );
+  // The IdP's own view: Logto's token request authenticated the way the in-process one did (a
+  // client_secret_jwt aud names the token endpoint at the URL Logto reaches the IdP at).
+  const predictedToken = firstTokenRequest(prediction.journal ?? []);
+  if (predictedToken && logto.idpToken) results.push(finding('logto.idp.token-request', 'token request as the IdP saw it', predictedToken, logto.idpToken, '', (value) => JSON.stringify(value)));
   if (!logto.user || !prediction.userInfo) return results;
 
   const predicted = prediction.userInfo;

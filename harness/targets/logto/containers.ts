@@ -1,31 +1,47 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
-import { GenericContainer, getContainerRuntimeClient, Network, TestContainers, Wait, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
+import { GenericContainer, getContainerRuntimeClient, Network, Wait, type StartedNetwork } from 'testcontainers';
+import { rejectWhenExited } from '../logto-container/exit-watch.ts';
+import { exposeHostPort } from '../logto-container/host-ports.ts';
+import { resolveImages, type ResolvedImages } from '../logto-container/images.ts';
+import { removeStack, STACK_LABEL, stackName, withoutRyuk } from '../logto-container/stack-cleanup.ts';
 import { LogtoHttp } from './logto-http.ts';
 
-/** Pinned, and overridable: LOGTO_IMAGE=svhd/logto:<tag> (or ghcr.io/logto-io/logto:<tag>). */
-export const DEFAULT_LOGTO_IMAGE = 'svhd/logto:1.42.0';
-export const DEFAULT_POSTGRES_IMAGE = 'postgres:17-alpine';
+export const newStackId = (): string => randomBytes(4).toString('hex');
 /** The Management API resource of a self-hosted Logto's default tenant. */
 export const OSS_MANAGEMENT_RESOURCE = 'https://default.logto.app/api';
 
 export interface LogtoStack {
+  /** Names everything the stack started: containers `connector-harness-<id>-*` labelled connector-harness.stack=<id>, network `connector-harness-<id>`. */
+  stackId: string;
   /** Logto's user endpoint as this process reaches it (also its issuer: ENDPOINT is set to it). */
   endpoint: string;
   m2mAppId: string;
   m2mAppSecret: string;
   resource: string;
-  /** Where Logto, inside its container, reaches a mock IdP listening on `idpPort` of this host. */
-  idpPublicUrl: string;
-  idpPort: number;
+  /** The stack's network, for a mock IdP container that Logto reaches by its alias. */
+  network: StartedNetwork;
+  images: ResolvedImages;
+  /** With `hostIdp`: where Logto, inside its container, reaches a mock IdP listening on `idpPort` of this host. */
+  idpPublicUrl?: string;
+  idpPort?: number;
+  /** How long the start took, in ms (images checked → Logto answering with an M2M app). */
+  timings: { postgres: number; logto: number; total: number };
+  /** Removes every container and the network of the stack (by label and name, so also a half-started one). */
   stop(): Promise<void>;
 }
 
 export interface StackOptions {
   logtoImage?: string;
   postgresImage?: string;
-  /** Host port the mock IdP will listen on (default: a free one). */
+  /**
+   * Also make a host port reachable from Logto, for a mock IdP running in this process (needs the
+   * sshd port-forwarder image). Without it the mock IdP runs as a container on the stack network.
+   */
+  hostIdp?: boolean;
+  /** Host port the in-process mock IdP will listen on (default: a free one). */
   idpPort?: number;
+  stackId?: string;
   log?: (line: string) => void;
 }
 
@@ -63,7 +79,7 @@ async function bootstrapM2m(endpoint: string): Promise<{ appId: string; appSecre
   const { body: roles } = await http.request<Array<{ id: string; name: string }>>('GET', '/api/roles?type=MachineToMachine', { headers });
   const role = roles.find((candidate) => candidate.name === 'Logto Management API access') ?? roles[0];
   if (!role) throw new Error('the fresh Logto has no machine-to-machine role to grant Management API access');
-  const { body: app } = await http.request<{ id: string }>('POST', '/api/applications', { headers, json: { name: 'harness-bootstrap-m2m', type: 'MachineToMachine' } });
+  const { body: app } = await http.request<{ id: string }>('POST', '/api/applications', { headers, json: { name: 'connector-harness-stack-m2m', type: 'MachineToMachine' } });
   await http.request('POST', `/api/applications/${app.id}/roles`, { headers, json: { roleIds: [role.id] } });
   const { body: secrets } = await http.request<Array<{ value: string }>>('GET', `/api/applications/${app.id}/secrets`, { headers });
   const secret = secrets[0]?.value;
@@ -71,52 +87,115 @@ async function bootstrapM2m(endpoint: string): Promise<{ appId: string; appSecre
   return { appId: app.id, appSecret: secret };
 }
 
-/** PostgreSQL + Logto (seeded, Secret Vault on), ready for the Logto target; stop() removes it all. */
+/**
+ * Awaits a container's start, calling `log` every `everyMs` (a start that takes a minute says it
+ * is alive) and failing at once, with its last log lines, if the container exits meanwhile.
+ */
+async function starting<T>(container: string, work: Promise<T>, log: (line: string) => void, what: string, everyMs = 10_000): Promise<T> {
+  const started = performance.now();
+  const timer = setInterval(() => log(`  still ${what} (${Math.round((performance.now() - started) / 1000)} s)`), everyMs);
+  const watch = new AbortController();
+  try {
+    return await Promise.race([work, rejectWhenExited(container, watch.signal)]);
+  } finally {
+    watch.abort();
+    clearInterval(timer);
+    // The start may still settle after the race was lost: the stack's removal takes care of it.
+    work.catch(() => undefined);
+  }
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/**
+ * PostgreSQL + Logto (seeded, Secret Vault on) on a network of their own, ready for the Logto
+ * target; every image is checked first (a missing one is a UserError naming the build command).
+ * stop() removes it all; so does removeStack(stackId) from anywhere (Ctrl-C).
+ */
 export async function startLogtoStack(options: StackOptions = {}): Promise<LogtoStack> {
+  withoutRyuk();
   const log = options.log ?? (() => {});
-  const logtoImage = options.logtoImage ?? process.env.LOGTO_IMAGE ?? DEFAULT_LOGTO_IMAGE;
-  const postgresImage = options.postgresImage ?? DEFAULT_POSTGRES_IMAGE;
-  const idpPort = options.idpPort ?? (await freePort());
+  const stackId = options.stackId ?? newStackId();
+  const began = performance.now();
+  const env = { ...process.env, ...(options.logtoImage ? { LOGTO_IMAGE: options.logtoImage } : {}), ...(options.postgresImage ? { POSTGRES_IMAGE: options.postgresImage } : {}) };
+  const images = await resolveImages(['postgres', 'logto', 'mockIdp', ...(options.hostIdp ? (['sshd'] as const) : [])], log, env);
+  const name = stackName(stackId);
+  const labels = { [STACK_LABEL]: stackId };
   const logtoPort = await freePort();
   const password = randomBytes(12).toString('hex');
-  const started: Array<StartedTestContainer | StartedNetwork> = [];
   const stop = async () => {
-    for (const resource of started.reverse()) await resource.stop().catch(() => undefined);
+    const removed = await removeStack(stackId);
+    if (removed.length > 0) log(`removed ${removed.join(', ')}`);
   };
   try {
-    // Must precede the containers: it adds host.testcontainers.internal to the ones started after.
-    await TestContainers.exposeHostPorts(idpPort);
-    const network = await new Network().start();
-    started.push(network);
-    log(`starting ${postgresImage}`);
-    const postgres = await new GenericContainer(postgresImage)
-      .withNetwork(network)
-      .withNetworkAliases('postgres')
-      .withEnvironment({ POSTGRES_USER: 'postgres', POSTGRES_PASSWORD: password })
-      .withWaitStrategy(Wait.forLogMessage(/database system is ready to accept connections/, 2))
-      .start();
-    started.push(postgres);
+    let idpPort: number | undefined;
+    if (options.hostIdp) {
+      idpPort = options.idpPort ?? (await freePort());
+      log(`exposing host port ${idpPort} to the containers (${images.sshd})`);
+      // Must precede the containers: it adds host.testcontainers.internal to the ones started after.
+      await exposeHostPort(idpPort, images.sshd, stackId, log);
+    }
+    const network = await new Network({ nextUuid: () => name }).start();
+    log(`starting ${images.postgres}`);
+    const postgresStarted = performance.now();
+    await starting(
+      `${name}-postgres`,
+      new GenericContainer(images.postgres)
+        .withName(`${name}-postgres`)
+        .withLabels(labels)
+        .withNetwork(network)
+        .withNetworkAliases('postgres')
+        .withEnvironment({ POSTGRES_USER: 'postgres', POSTGRES_PASSWORD: password })
+        .withWaitStrategy(Wait.forLogMessage(/database system is ready to accept connections/, 2))
+        .start(),
+      log,
+      'waiting for PostgreSQL',
+    );
+    const postgresMs = performance.now() - postgresStarted;
+    log(`  PostgreSQL ready in ${seconds(postgresMs)}`);
     const endpoint = `http://localhost:${logtoPort}`;
-    log(`starting ${logtoImage} (seed, then start; this takes a minute)`);
-    const logto = await new GenericContainer(logtoImage)
-      .withNetwork(network)
-      .withExposedPorts({ container: 3001, host: logtoPort })
-      .withEntrypoint(['sh', '-c', 'npm run cli db seed -- --swe && npm start'])
-      .withEnvironment({
-        DB_URL: `postgres://postgres:${password}@postgres:5432/logto`,
-        ENDPOINT: endpoint,
-        TRUST_PROXY_HEADER: '1',
-        SECRET_VAULT_KEK: randomBytes(32).toString('base64'),
-        INTEGRATION_TEST: 'true',
-      })
-      .withWaitStrategy(Wait.forHttp('/api/status', 3001).forStatusCode(204))
-      .withStartupTimeout(240_000)
-      .start();
-    started.push(logto);
+    log(`starting ${images.logto} (seeds the database, then starts: about a minute)`);
+    const logtoStarted = performance.now();
+    await starting(
+      `${name}-logto`,
+      new GenericContainer(images.logto)
+        .withName(`${name}-logto`)
+        .withLabels(labels)
+        .withNetwork(network)
+        .withNetworkAliases('logto')
+        .withExposedPorts({ container: 3001, host: logtoPort })
+        // --dapc: the seed's admin password breach check calls api.pwnedpasswords.com, unreachable offline (and pointless for a throwaway stack).
+        .withEntrypoint(['sh', '-c', 'npm run cli db seed -- --swe --dapc && npm start'])
+        .withEnvironment({
+          DB_URL: `postgres://postgres:${password}@postgres:5432/logto`,
+          ENDPOINT: endpoint,
+          TRUST_PROXY_HEADER: '1',
+          SECRET_VAULT_KEK: randomBytes(32).toString('base64'),
+          INTEGRATION_TEST: 'true',
+        })
+        .withWaitStrategy(Wait.forHttp('/api/status', 3001).forStatusCode(204))
+        .withStartupTimeout(240_000)
+        .start(),
+      log,
+      'waiting for Logto',
+    );
     const { appId, appSecret } = await bootstrapM2m(endpoint);
-    return { endpoint, m2mAppId: appId, m2mAppSecret: appSecret, resource: OSS_MANAGEMENT_RESOURCE, idpPublicUrl: `http://host.testcontainers.internal:${idpPort}`, idpPort, stop };
+    const logtoMs = performance.now() - logtoStarted;
+    log(`  Logto ready at ${endpoint} in ${seconds(logtoMs)}`);
+    return {
+      stackId,
+      endpoint,
+      m2mAppId: appId,
+      m2mAppSecret: appSecret,
+      resource: OSS_MANAGEMENT_RESOURCE,
+      network,
+      images,
+      ...(idpPort ? { idpPublicUrl: `http://host.testcontainers.internal:${idpPort}`, idpPort } : {}),
+      timings: { postgres: Math.round(postgresMs), logto: Math.round(logtoMs), total: Math.round(performance.now() - began) },
+      stop,
+    };
   } catch (error) {
-    await stop();
+    await stop().catch((cleanupError: unknown) => log(`cleanup failed: ${(cleanupError as Error).message}`));
     throw error;
   }
 }

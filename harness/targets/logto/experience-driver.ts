@@ -16,7 +16,7 @@ export interface ExperienceInput {
   /** The IdP as the browser reaches it, when Logto reaches it at another URL (containers). */
   rewriteIdpUrl?: (url: string) => string;
   /** The IdP journal's last seq: each step records which entries it caused (for the report's diagram). */
-  journalSeq?: () => number;
+  journalSeq?: () => number | Promise<number>;
 }
 
 /** One step of the sign-in as the report draws it: its answer, and the IdP journal entries it caused. */
@@ -47,17 +47,18 @@ export async function signInThroughExperience(input: ExperienceInput): Promise<E
 async function signIn(input: ExperienceInput, steps: ExperienceStep[]): Promise<{ callbackUrl: string; registered: boolean } | { failure: LogtoFailure }> {
   const jar = new CookieJar();
   const logto = new LogtoHttp(input.endpoint, jar);
-  const seq = input.journalSeq ?? (() => 0);
+  // The IdP may run elsewhere (a container): its journal is read over HTTP, and a failed read only costs the diagram.
+  const seq = async () => (input.journalSeq ? await Promise.resolve(input.journalSeq()).catch(() => 0) : 0);
   const step = async <T>(name: string, run: () => Promise<T>): Promise<T | { failure: LogtoFailure }> => {
-    const after = seq();
+    const after = await seq();
     try {
       const result = await run();
       const status = (result as { status?: unknown } | undefined)?.status;
-      steps.push({ name, ...(typeof status === 'number' ? { status } : {}), journal: { after, until: seq() } });
+      steps.push({ name, ...(typeof status === 'number' ? { status } : {}), journal: { after, until: await seq() } });
       return result;
     } catch (error) {
       const failed = fail(name, error);
-      steps.push({ name, ...(failed.failure.status ? { status: failed.failure.status } : {}), error: `${failed.failure.code}: ${failed.failure.message}`, journal: { after, until: seq() } });
+      steps.push({ name, ...(failed.failure.status ? { status: failed.failure.status } : {}), error: `${failed.failure.code}: ${failed.failure.message}`, journal: { after, until: await seq() } });
       return failed;
     }
   };

@@ -1,6 +1,5 @@
 import { maskSecrets } from '../../../lib/mask.ts';
 import { UserError } from '../../../lib/user-error.ts';
-import { startMockIdp, type MockIdp } from '../../../mock-idp/index.ts';
 import { runChecks } from '../../checks/index.ts';
 import type { CheckResult, Hop, RunContext, Scenario, ScenarioResult, Target } from '../../model.ts';
 import { substituteIssuer } from '../../substitute.ts';
@@ -11,6 +10,8 @@ import { AppSession } from './app-client.ts';
 import { compareWithPrediction } from './compare.ts';
 import { signInThroughExperience } from './experience-driver.ts';
 import { experienceHops } from './hops.ts';
+import { firstTokenRequest } from './idp-journal.ts';
+import { inProcessIdpLauncher } from './idp-launcher.ts';
 import { removeLeftovers } from './leftovers.ts';
 import { LogtoApiError } from './logto-http.ts';
 import { ManagementClient } from './management-client.ts';
@@ -82,7 +83,7 @@ export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Ta
   const [secret] = await management.applicationSecrets(app.id);
   if (!secret) throw new Error(`Logto returned no secret for application ${app.id}`);
 
-  const idpPublic = options.idpPublicUrl ? new URL(options.idpPublicUrl) : undefined;
+  const idpLauncher = options.idpLauncher ?? inProcessIdpLauncher(options.idpPublicUrl);
   let index = 0;
   // One scenario at a time: they share the sign-in experience.
   let queue = Promise.resolve();
@@ -101,14 +102,8 @@ export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Ta
       const observed = await prediction.observe(scenario, context);
       checks.push(...runChecks(observed));
 
-      const idp: MockIdp = await startMockIdp(scenario.idp.fixture, {
-        host: idpPublic ? '0.0.0.0' : '127.0.0.1',
-        port: idpPublic ? Number(idpPublic.port || (idpPublic.protocol === 'https:' ? 443 : 80)) : 0,
-        ...(idpPublic ? { issuer: idpPublic.origin } : {}),
-      });
+      const idp = await idpLauncher.launch(scenario.idp.fixture, `idp-${runId}-${index}`);
       cleanup.push('stop the mock IdP', () => idp.stop());
-      const local = `http://127.0.0.1:${new URL(idp.endpoints.token).port || idpPublic?.port}`;
-      const rewriteIdpUrl = idpPublic ? (url: string) => (url.startsWith(idp.issuer) ? `${local}${url.slice(idp.issuer.length)}` : url) : undefined;
 
       const connector = await management.createConnector({
         connectorId: scenario.connector,
@@ -133,10 +128,10 @@ export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Ta
           appRedirectUri: APP_REDIRECT_URI,
           connectorId: connector.id,
           ...(scenario.user ? { idpUser: scenario.user } : {}),
-          ...(rewriteIdpUrl ? { rewriteIdpUrl } : {}),
-          journalSeq: () => idp.journal.entries().at(-1)?.seq ?? 0,
+          rewriteIdpUrl: idp.reachable,
+          journalSeq: async () => (await idp.journal()).at(-1)?.seq ?? 0,
         });
-        hops.push(...experienceHops(outcome.steps, idp.journal.entries(), prefix));
+        hops.push(...experienceHops(outcome.steps, await idp.journal().catch(() => []), prefix));
         if ('failure' in outcome) return { failure: outcome.failure };
         const received = await session.finishSignIn(outcome.callbackUrl);
         const endSession = await session.signOut(APP_POST_LOGOUT_URI).catch(() => undefined);
@@ -159,12 +154,14 @@ export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Ta
         const fixtureUser = scenario.idp.fixture.users.find((candidate) => candidate.id === idpUserId);
         if (fixtureUser) {
           const change = profileChange(scenario, fixtureUser);
-          idp.updateUser(fixtureUser.id, { profile: change.profile, ...(change.claims ? { claims: change.claims } : {}) });
+          await idp.updateUser(fixtureUser.id, { profile: change.profile, ...(change.claims ? { claims: change.claims } : {}) });
           const second = await signIn('second sign-in: ');
           logto.second = { changed: change.changed, ...('failure' in second && second.failure ? { failure: second.failure } : {}) };
           if (!logto.second.failure) logto.second.user = await management.getUser(userId);
         }
       }
+      const idpToken = firstTokenRequest(await idp.journal());
+      if (idpToken) logto.idpToken = idpToken;
       checks.push(...compareWithPrediction(observed, logto));
     } catch (error) {
       checks.push({ id: 'logto.harness', title: 'Logto target', status: 'fail', message: (error as Error).message });
@@ -196,6 +193,7 @@ export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Ta
     async close() {
       await queue;
       await runCleanup.drain();
+      await idpLauncher.close?.();
       await prediction.close?.();
     },
   };

@@ -1,3 +1,4 @@
+import type { TokenRequestSeen } from './idp-journal.ts';
 import type { IdentityWithSecret, UserRecord } from './management-client.ts';
 
 /** A Logto API answer that stopped the sign-in, with the step it came from. */
@@ -17,6 +18,8 @@ export interface LogtoObservation {
   identity?: IdentityWithSecret;
   /** What the application got: ID token claims and userinfo. */
   app?: { claims: Record<string, unknown>; userinfo?: Record<string, unknown> };
+  /** The token request Logto's connector sent, as the mock IdP's journal recorded it. */
+  idpToken?: TokenRequestSeen;
   /** The second sign-in, after the IdP changed the user's name/avatar. */
   second?: { changed: { name?: string; avatar?: string }; user?: UserRecord; failure?: LogtoFailure };
 }

@@ -1,0 +1,84 @@
+import { isUserError } from '../lib/user-error.ts';
+import { loadScenarios } from '../harness/scenario/load.ts';
+import { runScenarios } from '../harness/run.ts';
+import { containerIdpLauncher } from '../harness/targets/logto-container/container-idp.ts';
+import { resolveImages } from '../harness/targets/logto-container/images.ts';
+import { removeStack, withoutRyuk } from '../harness/targets/logto-container/stack-cleanup.ts';
+import { detectContainerRuntime, newStackId, startLogtoStack } from '../harness/targets/logto/containers.ts';
+import type { IdpLauncher } from '../harness/targets/logto/idp-launcher.ts';
+import { createLogtoTarget } from '../harness/targets/logto/index.ts';
+import { table } from './table.ts';
+
+const ms = (value: number) => `${Math.round(value)} ms`;
+const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+
+/** Times each launch, to tell the IdP container's start from the sign-ins through Logto. */
+function timed(launcher: IdpLauncher, launches: number[]): IdpLauncher {
+  return {
+    async launch(fixture, name) {
+      const started = performance.now();
+      const idp = await launcher.launch(fixture, name);
+      launches.push(performance.now() - started);
+      return idp;
+    },
+  };
+}
+
+/**
+ * The stack start and the shipped scenarios through Logto in containers (each scenario's mock IdP
+ * a container too). Skipped, with one line saying why, without an engine or the images (it never
+ * pulls or builds them: `bash containers/build-images.sh` does).
+ */
+export async function benchContainers(): Promise<string> {
+  withoutRyuk();
+  const runtime = await detectContainerRuntime();
+  if (!runtime.available) return `Logto in containers: skipped — ${runtime.reason}`;
+  try {
+    await resolveImages(['postgres', 'logto', 'mockIdp'], () => {}, process.env, { acquire: false });
+  } catch (error) {
+    if (!isUserError(error)) throw error;
+    return `Logto in containers: skipped — ${error.problems.map((problem) => `${problem.field}: ${problem.message}`).join('; ')} (build them: bash containers/build-images.sh)`;
+  }
+  const stackId = newStackId();
+  // A plain script: nothing else holds the event loop while a container starts (exit code 13).
+  const hold = setInterval(() => {}, 60_000);
+  const onSigint = () => void removeStack(stackId).finally(() => process.exit(130));
+  process.once('SIGINT', onSigint);
+  try {
+    const stack = await startLogtoStack({ stackId, log: (line) => process.stderr.write(`bench: ${line}\n`) });
+    const launches: number[] = [];
+    const scenarios = await loadScenarios(['fixtures/scenarios']);
+    const target = await createLogtoTarget({
+      endpoint: stack.endpoint,
+      m2mAppId: stack.m2mAppId,
+      m2mAppSecret: stack.m2mAppSecret,
+      resource: stack.resource,
+      keep: false,
+      idpLauncher: timed(containerIdpLauncher({ image: stack.images.mockIdp, network: stack.network, stackId }), launches),
+    });
+    const started = performance.now();
+    const results = await runScenarios(scenarios, target).finally(() => target.close?.());
+    const suite = performance.now() - started;
+    const durations = results.map((result) => result.durationMs).sort((a, b) => a - b);
+    const idps = [...launches].sort((a, b) => a - b);
+    const failed = results.filter((result) => result.status !== 'passed').length;
+    return [
+      `Logto in containers (${stack.images.logto}, ${stack.images.postgres}, mock IdP ${stack.images.mockIdp}):`,
+      table(
+        ['what', 'time'],
+        [
+          ['stack start: images checked → PostgreSQL ready', ms(stack.timings.total - stack.timings.logto)],
+          ['stack start: Logto seeded, answering, M2M app made', ms(stack.timings.logto)],
+          ['stack start: total', ms(stack.timings.total)],
+          [`per scenario, median / p90 / max (${results.length})`, `${ms(quantile(durations, 0.5))} / ${ms(quantile(durations, 0.9))} / ${ms(durations.at(-1) ?? 0)}`],
+          ['  of which the IdP container start, median', ms(quantile(idps, 0.5))],
+          [`whole suite${failed > 0 ? ` (${failed} not passed!)` : ''}`, ms(suite)],
+        ],
+      ),
+    ].join('\n');
+  } finally {
+    await removeStack(stackId);
+    process.off('SIGINT', onSigint);
+    clearInterval(hold);
+  }
+}

@@ -1,0 +1,118 @@
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { mask } from '../../../lib/mask.ts';
+import { UserError } from '../../../lib/user-error.ts';
+import type { Target } from '../../model.ts';
+import { detectContainerRuntime, newStackId, startLogtoStack, type LogtoStack } from '../logto/containers.ts';
+import { createLogtoTarget } from '../logto/index.ts';
+import { containerIdpLauncher } from './container-idp.ts';
+import { removeStack, STACK_LABEL, stackName, withoutRyuk } from './stack-cleanup.ts';
+
+export interface LogtoContainerOptions {
+  /** Leave the stack running afterwards, with its URLs and credentials printed. */
+  keepStack: boolean;
+  /** Leave each scenario's connector, user and app in Logto (debugging). */
+  keep?: boolean;
+  /** Where --keep-stack writes the stack's credentials (an env file, mode 600). */
+  credentialsDir: string;
+  log?: (line: string) => void;
+}
+
+const EXIT_ON_SIGNAL = { SIGINT: 130, SIGTERM: 143 } as const;
+
+/** The command that removes a kept stack, for the user to copy. */
+export const removeCommand = (stackId: string) =>
+  `docker rm -f $(docker ps -aq --filter label=${STACK_LABEL}=${stackId}); docker network rm ${stackName(stackId)}`;
+
+/**
+ * The M2M secret is a credential, so it stays off the terminal and CI logs (masked there); the
+ * whole set goes to an env file only the user can read, which `--target logto` takes as it is.
+ */
+async function writeCredentials(stack: LogtoStack, dir: string): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, `logto-stack-${stack.stackId}.env`);
+  const lines = [`LOGTO_ENDPOINT=${stack.endpoint}`, `LOGTO_M2M_APP_ID=${stack.m2mAppId}`, `LOGTO_M2M_APP_SECRET=${stack.m2mAppSecret}`, `LOGTO_RESOURCE=${stack.resource}`];
+  await writeFile(file, `${lines.join('\n')}\n`, { mode: 0o600 });
+  await chmod(file, 0o600);
+  return file;
+}
+
+/**
+ * `--target logto-container`: PostgreSQL and Logto in containers, each scenario's mock IdP a
+ * container beside them, the Logto target run against it; every container and the network are
+ * removed afterwards, on failure, and on Ctrl-C (exit 130).
+ */
+export async function createLogtoContainerTarget(options: LogtoContainerOptions): Promise<Target> {
+  const log = options.log ?? (() => {});
+  withoutRyuk();
+  const runtime = await detectContainerRuntime();
+  if (!runtime.available) {
+    throw new UserError({ field: '--target logto-container', message: `needs a Docker (or Podman) engine: ${runtime.reason}`, hint: 'start the engine (docker info answers when it is up), or use --target in-process' });
+  }
+  const stackId = newStackId();
+  // testcontainers leaves nothing holding the event loop while a container starts (its ssh
+  // connection is unref'd): without this, Node exits mid-start with code 13.
+  const hold = setInterval(() => {}, 60_000);
+  let removal: Promise<void> | undefined;
+  const remove = () =>
+    (removal ??= removeStack(stackId).then(
+      (removed) => (removed.length > 0 ? log(`removed ${removed.join(', ')}`) : undefined),
+      (error: unknown) => log(`could not remove the stack: ${(error as Error).message}; run: ${removeCommand(stackId)}`),
+    ));
+  const onSignal = (signal: keyof typeof EXIT_ON_SIGNAL) => {
+    log(`${signal}: removing the stack's containers and network`);
+    void remove().finally(() => process.exit(EXIT_ON_SIGNAL[signal]));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const release = () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    clearInterval(hold);
+  };
+
+  let stack: LogtoStack;
+  let target: Target;
+  try {
+    log(`logto-container: starting stack ${stackName(stackId)}`);
+    stack = await startLogtoStack({ stackId, log: (line) => log(`logto-container: ${line}`) });
+    log(`logto-container: stack ready in ${(stack.timings.total / 1000).toFixed(1)} s`);
+    target = await createLogtoTarget({
+      endpoint: stack.endpoint,
+      m2mAppId: stack.m2mAppId,
+      m2mAppSecret: stack.m2mAppSecret,
+      resource: stack.resource,
+      keep: Boolean(options.keep),
+      idpLauncher: containerIdpLauncher({ image: stack.images.mockIdp, network: stack.network, stackId }),
+      log,
+    });
+  } catch (error) {
+    await remove();
+    release();
+    throw error;
+  }
+
+  return {
+    name: 'logto-container',
+    ...(target.prepare ? { prepare: (scenarios) => target.prepare!(scenarios) } : {}),
+    run: (scenario, context) => target.run(scenario, context),
+    async close() {
+      try {
+        await target.close?.();
+      } finally {
+        if (options.keepStack && !removal) {
+          const file = await writeCredentials(stack, options.credentialsDir);
+          log(`logto-container: stack kept (--keep-stack)`);
+          log(`  Logto          ${stack.endpoint}   (Management API resource ${stack.resource})`);
+          log(`  M2M app        ${stack.m2mAppId}   secret ${mask(stack.m2mAppSecret)}`);
+          log(`  credentials    ${file} (mode 600): set -a; . ${file}; set +a`);
+          log(`  then e.g.      connector-harness run <scenarios> --target logto --idp-public-url <URL Logto reaches your IdP at>`);
+          log(`  remove it      ${removeCommand(stackId)}`);
+        } else {
+          await remove();
+        }
+        release();
+      }
+    },
+  };
+}
