@@ -73,7 +73,7 @@ async function freePort(): Promise<number> {
  * inside this throwaway container, to create an M2M app with the management role; everything
  * after uses that app's real client_credentials token.
  */
-async function bootstrapM2m(endpoint: string): Promise<{ appId: string; appSecret: string }> {
+export async function bootstrapM2m(endpoint: string): Promise<{ appId: string; appSecret: string }> {
   const http = new LogtoHttp(endpoint);
   const headers = { 'development-user-id': 'harness-bootstrap' };
   const { body: roles } = await http.request<Array<{ id: string; name: string }>>('GET', '/api/roles?type=MachineToMachine', { headers });
