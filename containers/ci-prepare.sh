@@ -19,6 +19,7 @@ cat <<ENV
 export LOGTO_IMAGE=$prefix/logto:1.42.0
 export POSTGRES_IMAGE=$prefix/postgres:17
 export MOCK_IDP_IMAGE=$prefix/mock-idp:dev
+export NODE_IMAGE=$prefix/node:22
 export SSHD_CONTAINER_IMAGE=$prefix/sshd:1.4.0
 export TESTCONTAINERS_RYUK_DISABLED=true
 ENV
