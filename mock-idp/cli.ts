@@ -3,8 +3,8 @@ import { mask } from '../lib/mask.ts';
 import { printable } from '../lib/printable.ts';
 import { runCli } from '../lib/run-cli.ts';
 import { formatProblem, isUserError } from '../lib/user-error.ts';
-import { loadFixture } from './fixture/load.ts';
-import { startMockIdp } from './server/start.ts';
+import { cachedFixture } from './fixture/cache.ts';
+import { startValidatedMockIdp } from './server/start.ts';
 
 const parsePort = (value: string): number => {
   const port = Number(value);
@@ -52,9 +52,11 @@ Then point a Logto connector at the printed endpoints. Every request is journale
   GET    <issuer>/_health`,
   )
   .action(async (file: string, options: { port: number; host: string; issuer?: string; quiet?: boolean }) => {
-    const fixture = await loadFixture(file);
+    const cached = await cachedFixture(file);
+    const fixture = cached.fixture ?? (await (await import('./fixture/load.ts')).loadFixture(file));
     const log = options.quiet ? () => {} : (line: string) => console.log(line);
-    const idp = await startMockIdp(fixture, { port: options.port, host: options.host, ...(options.issuer ? { issuer: options.issuer } : {}), log });
+    const idp = await startValidatedMockIdp(fixture, { port: options.port, host: options.host, ...(options.issuer ? { issuer: options.issuer } : {}), log });
+    if (!cached.fixture) void cached.remember(fixture);
     console.log(`mock IdP serving ${file}`);
     console.log(`  issuer         ${idp.issuer}`);
     console.log(`  discovery      ${idp.issuer}/.well-known/openid-configuration`);
@@ -89,6 +91,7 @@ program
     let failed = 0;
     for (const file of files) {
       try {
+        const { loadFixture } = await import('./fixture/load.ts');
         const fixture = await loadFixture(file);
         console.log(`✓ ${file}: ${fixture.clients.length} client(s), ${fixture.users.length} user(s)${fixture.description ? ` – ${printable(fixture.description)}` : ''}`);
       } catch (error) {

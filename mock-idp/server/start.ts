@@ -2,7 +2,6 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UserError } from '../../lib/user-error.ts';
-import { parseFixture } from '../fixture/load.ts';
 import type { Fixture, FixtureInput } from '../fixture/schema.ts';
 import type { MockIdp, StartOptions } from '../api.ts';
 import { JournalStore } from './journal-store.ts';
@@ -46,7 +45,15 @@ let heavyPartsLoaded = false;
  * oidc-provider has loaded waits for it, so every accepted connection gets its answer.
  */
 export async function startMockIdp(input: Fixture | FixtureInput, options: StartOptions = {}): Promise<MockIdp> {
-  const fixture = parseFixture(input);
+  const { parseFixture } = await import('../fixture/load.ts');
+  return startValidatedMockIdp(parseFixture(input), options);
+}
+
+/**
+ * startMockIdp for a fixture parseFixture already returned (the CLI's fixture cache keeps only
+ * those): the schema, and so zod, stays unloaded on a start that does not need it.
+ */
+export async function startValidatedMockIdp(fixture: Fixture, options: StartOptions = {}): Promise<MockIdp> {
   const publicIssuer = checkedIssuer(options.issuer) ?? fixture.issuer?.replace(/\/$/, '');
   const log = options.log ?? (() => {});
   const host = options.host ?? '127.0.0.1';

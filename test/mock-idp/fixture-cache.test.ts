@@ -1,0 +1,82 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadFixture } from '../../mock-idp/fixture/load.ts';
+
+// The CLI keeps fixtures it validated in the temp folder; a cached start must serve exactly what a
+// validated one serves, and nothing stale or invalid may ever come out of the cache.
+const BIN = path.resolve('bin/mock-idp.js');
+let temp: string;
+let cacheDir: string;
+beforeAll(async () => {
+  temp = await mkdtemp(path.join(tmpdir(), 'fixture-cache-'));
+  cacheDir = path.join(temp, 'mock-idp-fixtures');
+});
+afterAll(() => rm(temp, { recursive: true, force: true }));
+
+/** Serves `file` with TMPDIR in our temp folder; resolves with the discovery document, or the exit code and stderr. */
+function serveOnce(file: string): Promise<{ discovery?: Record<string, unknown>; code?: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, 'serve', file, '--port', '0', '--quiet'], { env: { ...process.env, TMPDIR: temp }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let discovery: Record<string, unknown> | undefined;
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.on('data', async (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const issuer = /issuer\s+(\S+)/.exec(stdout)?.[1];
+      if (!issuer || !stdout.includes('sign-in')) return;
+      child.stdout.removeAllListeners('data');
+      discovery = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+      child.kill('SIGTERM');
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ ...(discovery ? { discovery } : {}), code, stderr });
+    });
+  });
+}
+
+const entries = async () => (await readdir(cacheDir).catch(() => [])).filter((name) => name.endsWith('.json'));
+
+describe('the CLI\'s validated-fixture cache', () => {
+  it('gives back exactly what validation gives, for every shipped fixture', async () => {
+    const files = [
+      'fixtures/default.yaml',
+      ...(await readdir('fixtures/idp')).filter((name) => /\.(ya?ml|json)$/.test(name)).map((name) => `fixtures/idp/${name}`),
+      ...(await readdir('fixtures/scenarios/providers', { recursive: true })).filter((name) => /(^|\/)idp\/[^/]+\.(ya?ml|json)$/.test(name)).map((name) => `fixtures/scenarios/providers/${name}`),
+    ];
+    for (const file of files) {
+      const fixture = await loadFixture(file);
+      expect(JSON.parse(JSON.stringify(fixture)), file).toEqual(fixture);
+    }
+  });
+
+  it('serves a fixture the same from the cache, and a changed or broken file is validated again', async () => {
+    const file = path.join(temp, 'idp.yaml');
+    const fixture = await readFile('fixtures/default.yaml', 'utf8');
+    await writeFile(file, fixture);
+    const first = await serveOnce(file);
+    expect(first.discovery?.issuer).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(await entries()).toHaveLength(1);
+
+    const second = await serveOnce(file);
+    const normalized = (document: Record<string, unknown> | undefined) => JSON.parse(JSON.stringify(document).replaceAll(String(document?.issuer), 'ISSUER')) as unknown;
+    expect(normalized(second.discovery)).toEqual(normalized(first.discovery));
+    expect(await entries()).toHaveLength(1);
+
+    // A corrupt entry is no fixture: validated again, and served.
+    await writeFile(path.join(cacheDir, (await entries())[0]!), '{ not json');
+    expect((await serveOnce(file)).discovery?.issuer).toBeDefined();
+
+    // The same file made invalid: refused (exit 2), never served from the cache.
+    await writeFile(file, fixture.replace('defaultUser: alice', 'defaultUser: nobody'));
+    const refused = await serveOnce(file);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/defaultUser/);
+    expect(await entries()).toHaveLength(1);
+  }, 90_000);
+});
