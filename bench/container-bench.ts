@@ -15,9 +15,9 @@ const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length 
 /** Times each launch, to tell the IdP container's start from the sign-ins through Logto. */
 function timed(launcher: IdpLauncher, launches: number[]): IdpLauncher {
   return {
-    async launch(fixture, name) {
+    async launch(fixture) {
       const started = performance.now();
-      const idp = await launcher.launch(fixture, name);
+      const idp = await launcher.launch(fixture);
       launches.push(performance.now() - started);
       return idp;
     },

@@ -59,7 +59,7 @@ describe.skipIf(!runtime.available)('Logto in testcontainers', () => {
     const [scenario] = await loadScenarios(['fixtures/scenarios/client-secret-jwt-hs384.yaml']);
     if (scenario?.idp.kind !== 'fixture') throw new Error('the scenario names a fixture');
     const launcher = containerIdpLauncher({ image: stack.images.mockIdp, network: stack.network, stackId: stack.stackId });
-    const idp = await launcher.launch(scenario.idp.fixture, 'alias-check');
+    const idp = await launcher.launch(scenario.idp.fixture);
     try {
       const script = `fetch('${idp.issuer}/.well-known/openid-configuration').then((r) => r.json()).then((d) => console.log(JSON.stringify(d)))`;
       const { exitCode, output } = await execIn(`connector-harness-${stack.stackId}-logto`, ['node', '-e', script]);

@@ -16,9 +16,9 @@ export interface LaunchedIdp {
   stop(): Promise<void>;
 }
 
-/** Starts a mock IdP for one scenario's fixture; `name` is unique per scenario (a container alias). */
+/** Starts a mock IdP for one scenario's fixture (a launcher names what it starts itself). */
 export interface IdpLauncher {
-  launch(fixture: Fixture, name: string): Promise<LaunchedIdp>;
+  launch(fixture: Fixture): Promise<LaunchedIdp>;
   /** Releases what the launcher keeps between launches (called once, after the last scenario). */
   close?(): Promise<void>;
 }

@@ -102,7 +102,7 @@ export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Ta
       const observed = await prediction.observe(scenario, context);
       checks.push(...runChecks(observed));
 
-      const idp = await idpLauncher.launch(scenario.idp.fixture, `idp-${runId}-${index}`);
+      const idp = await idpLauncher.launch(scenario.idp.fixture);
       cleanup.push('stop the mock IdP', () => idp.stop());
 
       const connector = await management.createConnector({
