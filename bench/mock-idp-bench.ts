@@ -2,13 +2,13 @@ import autocannon, { type Result } from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { get } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SignJWT } from 'jose';
 import { loadFixture } from '../mock-idp/fixture/load.ts';
 import { table } from './table.ts';
+import { freePort } from '../lib/free-port.ts';
 
 // Both servers run as a user runs them, each through its own CLI in its own process: nothing of one
 // is loaded in the other's, and nothing is loaded before the clock starts.
@@ -29,15 +29,6 @@ const TOKEN_CODES = numberFrom('BENCH_TOKEN_CODES', 1500);
 const REDIRECT_URI = 'http://app.bench/callback';
 const BASIC = 'logto-basic';
 const JWT = 'logto-jwt';
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const probe = createServer().once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 
 /** One discovery request on a fresh connection: its status, or the connect error while the port is closed. */
 const discoveryStatus = (port: number) =>

@@ -44,6 +44,19 @@ const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 
 // A variable, so the type checker and the in-process path do not depend on the module being there.
 const LOGTO_TARGET_MODULE = './targets/logto/index.ts';
 
+/** A Logto's endpoint and M2M credentials, from flags or the environment; what is missing is bad input. */
+function requireManagementCredentials(flags: { endpoint?: string; m2mAppId?: string; m2mAppSecret?: string }, field: string): void {
+  const missing = [
+    !flags.endpoint && '--endpoint (or LOGTO_ENDPOINT)',
+    !flags.m2mAppId && '--m2m-app-id (or LOGTO_M2M_APP_ID)',
+    !flags.m2mAppSecret && '--m2m-app-secret (or LOGTO_M2M_APP_SECRET)',
+  ].filter(Boolean);
+  if (missing.length > 0) {
+    throw new UserError({ field, message: `needs ${missing.join(', ')}`, hint: 'create an M2M app with the "Logto Management API access" role in the Logto console and pass its id and secret through the environment' });
+  }
+  rememberSecrets(flags.m2mAppSecret);
+}
+
 async function createTarget(flags: RunFlags): Promise<Target> {
   if (flags.target === 'in-process') {
     return createInProcessTarget({
@@ -55,15 +68,7 @@ async function createTarget(flags: RunFlags): Promise<Target> {
     const { createLogtoContainerTarget } = await import('./targets/logto-container/index.ts');
     return createLogtoContainerTarget({ keepStack: Boolean(flags.keepStack), keep: Boolean(flags.keep), credentialsDir: flags.outDir, log: (line) => process.stderr.write(`${line}\n`) });
   }
-  const missing = [
-    !flags.endpoint && '--endpoint (or LOGTO_ENDPOINT)',
-    !flags.m2mAppId && '--m2m-app-id (or LOGTO_M2M_APP_ID)',
-    !flags.m2mAppSecret && '--m2m-app-secret (or LOGTO_M2M_APP_SECRET)',
-  ].filter(Boolean);
-  if (missing.length > 0) {
-    throw new UserError({ field: '--target logto', message: `needs ${missing.join(', ')}`, hint: 'create an M2M app with the "Logto Management API access" role in the Logto console and pass its id and secret through the environment' });
-  }
-  rememberSecrets(flags.m2mAppSecret);
+  requireManagementCredentials(flags, '--target logto');
   const options: LogtoTargetOptions = {
     endpoint: flags.endpoint!,
     m2mAppId: flags.m2mAppId!,
@@ -235,14 +240,7 @@ Examples:
 Exit status: 0 no error-level finding (warnings are reported), 1 a connector has one, 2 bad input or the tenant cannot be read.`,
   )
   .action(async (flags: AuditFlags) => {
-    const missing = [
-      !flags.endpoint && '--endpoint (or LOGTO_ENDPOINT)',
-      !flags.m2mAppId && '--m2m-app-id (or LOGTO_M2M_APP_ID)',
-      !flags.m2mAppSecret && '--m2m-app-secret (or LOGTO_M2M_APP_SECRET)',
-    ].filter(Boolean);
-    if (missing.length > 0) {
-      throw new UserError({ field: 'audit', message: `needs ${missing.join(', ')}`, hint: 'create an M2M app with the "Logto Management API access" role in the Logto console and pass its id and secret through the environment' });
-    }
+    requireManagementCredentials(flags, 'audit');
     const options = { endpoint: flags.endpoint!, m2mAppId: flags.m2mAppId!, m2mAppSecret: flags.m2mAppSecret!, resource: flags.resource, keep: false };
     const { auditTenant } = await import('./audit/index.ts');
     const { accessProblem } = await import('./targets/logto/index.ts');

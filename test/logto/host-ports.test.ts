@@ -6,18 +6,11 @@ import { resolveImages } from '../../harness/targets/logto-container/images.ts';
 import { removeStack, STACK_LABEL, withoutRyuk } from '../../harness/targets/logto-container/stack-cleanup.ts';
 import { detectContainerRuntime, newStackId } from '../../harness/targets/logto/containers.ts';
 import { stackLeftovers } from '../helpers/docker-leftovers.ts';
+import { freePort } from '../../lib/free-port.ts';
 
 withoutRyuk();
 const runtime = await detectContainerRuntime();
 if (!runtime.available) console.log(`skipped: host port exposure (sshd port forwarder) — ${runtime.reason}; it needs Docker or Podman`);
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 describe.skipIf(!runtime.available)('a host port exposed to containers (sshd port forwarder)', () => {
   const stackId = newStackId();

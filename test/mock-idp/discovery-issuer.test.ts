@@ -1,8 +1,8 @@
 import * as client from 'openid-client';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startMockIdp, type MockIdp } from '../../mock-idp/index.ts';
+import { freePort } from '../../lib/free-port.ts';
 
 const fixture = {
   clients: [{ clientId: 'c', clientSecret: 'discovery-secret-0123456789abcdef', tokenEndpointAuthMethod: 'client_secret_basic' as const }],
@@ -35,15 +35,6 @@ function getWithHeaders(url: string, headers: Record<string, string>) {
 }
 
 const discoveryAt = async (base: string) => (await (await fetch(`${base}/.well-known/openid-configuration`)).json()) as Discovery;
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const probe = createServer().once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 
 /** Every URL discovery announces, checked against the issuer it must start with. */
 function expectEndpointsUnder(document: Discovery, issuer: string) {

@@ -1,23 +1,15 @@
 import { spawn } from 'node:child_process';
 import { request } from 'node:http';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
+import { freePort } from '../../lib/free-port.ts';
 
 const CLI = path.resolve('mock-idp/cli.ts');
 const CLI_ENV = { ...process.env, PATH: `${path.resolve('node_modules/.bin')}${path.delimiter}${process.env.PATH ?? ''}` };
 // Generous for a loaded 2-core machine; a request the server dropped never gets an answer at all.
 const ANSWER_WITHIN_MS = 10_000;
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const probe = createServer().once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 
 /** Retries a bare TCP connect until the port accepts one: the first moment a client can reach it. */
 async function firstConnection(port: number, deadline: number) {

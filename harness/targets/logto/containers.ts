@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
+import { freePort } from '../../../lib/free-port.ts';
 import { GenericContainer, getContainerRuntimeClient, Network, Wait, type StartedNetwork } from 'testcontainers';
 import { rejectWhenExited } from '../logto-container/exit-watch.ts';
 import { exposeHostPort } from '../logto-container/host-ports.ts';
@@ -54,17 +54,6 @@ export async function detectContainerRuntime(): Promise<{ available: true } | { 
     const detail = (error as Error).message.split('\n')[0];
     return { available: false, reason: `no container runtime reachable (${detail}; DOCKER_HOST=${process.env.DOCKER_HOST ?? 'unset'})` };
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /**
