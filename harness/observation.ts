@@ -1,6 +1,9 @@
 import type { JournalEntry } from '../mock-idp/journal.ts';
 import type { Scenario } from './model.ts';
 
+/** What a sign-in that stops at the IdP (no redirect back) shows: Logto never hears of it. */
+export const NEVER_BACK_AT_LOGTO = 'none (the browser never got back to Logto)';
+
 /** A connector error as Logto would surface it. */
 export interface ObservedError {
   /** Which step threw: the connector call, or the browser-like redirect following. */

@@ -3,7 +3,7 @@ import { loadConnectorFactory, installedVersion, type ConnectorSource } from '..
 import { observeError } from '../../errors.ts';
 import { followRedirects, type FollowResult } from '../../follow-redirects.ts';
 import type { Scenario } from '../../model.ts';
-import type { Observation } from '../../observation.ts';
+import { NEVER_BACK_AT_LOGTO, type Observation } from '../../observation.ts';
 import { storedConfig } from '../../stored-config.ts';
 import { substituteIssuer } from '../../substitute.ts';
 import type { JournalSource } from './journal-source.ts';
@@ -68,14 +68,14 @@ export async function runConnectorFlow(scenario: Scenario, idp: { issuer: string
     try {
       followed = await browser.signIn(target.href, signal);
     } catch (error) {
-      observation.error = { stage: 'idp-redirect', logtoCode: 'none (the browser never got back to Logto)', message: `could not reach the IdP at ${target.origin}: ${(error as Error).message}` };
+      observation.error = { stage: 'idp-redirect', logtoCode: NEVER_BACK_AT_LOGTO, message: `could not reach the IdP at ${target.origin}: ${(error as Error).message}` };
       return observation;
     }
     if (!followed.callbackUrl) {
       const stop = followed.stoppedAt;
       observation.error = {
         stage: 'idp-redirect',
-        logtoCode: 'none (the browser never got back to Logto)',
+        logtoCode: NEVER_BACK_AT_LOGTO,
         message: `the IdP did not redirect back: ${stop?.status ?? '?'} at ${stop?.url ?? '?'}`,
         ...(stop ? { data: stop.body } : {}),
       };

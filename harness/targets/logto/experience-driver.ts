@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CookieJar, followRedirects } from '../../follow-redirects.ts';
 import { LogtoApiError, LogtoHttp } from './logto-http.ts';
+import { NEVER_BACK_AT_LOGTO } from '../../observation.ts';
 import type { LogtoFailure } from './observation.ts';
 
 export interface ExperienceInput {
@@ -30,8 +31,14 @@ export interface ExperienceStep {
 
 export type ExperienceOutcome = ({ callbackUrl: string; registered: boolean } | { failure: LogtoFailure }) & { steps: ExperienceStep[] };
 
+/** The IdP kept the browser (an error page, no redirect): as in-process, Logto never hears of the sign-in. */
+class NeverBack extends Error {}
+
 const fail = (step: string, error: unknown): { failure: LogtoFailure } => ({
-  failure: error instanceof LogtoApiError ? { step, status: error.status, code: error.code, message: error.message } : { step, code: 'harness', message: (error as Error).message },
+  failure:
+    error instanceof LogtoApiError
+      ? { step, status: error.status, code: error.code, message: error.message }
+      : { step, code: error instanceof NeverBack ? NEVER_BACK_AT_LOGTO : 'harness', message: (error as Error).message },
 });
 
 /**
@@ -98,7 +105,7 @@ async function signIn(input: ExperienceInput, steps: ExperienceStep[]): Promise<
     // The IdP's redirects name its public URL; the browser follows them at the reachable one.
     for (let leg = 0; leg < 10; leg += 1) {
       const hop = await followRedirects(rewrite(url), (candidate) => candidate.startsWith(socialRedirectUri) || rewrite(candidate) !== candidate, { jar: idpJar });
-      if (!hop.callbackUrl) throw new Error(`the IdP did not send the browser back to Logto (${hop.stoppedAt?.status} at ${hop.stoppedAt?.url}: ${hop.stoppedAt?.body.slice(0, 200)})`);
+      if (!hop.callbackUrl) throw new NeverBack(`the IdP did not send the browser back to Logto (${hop.stoppedAt?.status} at ${hop.stoppedAt?.url}: ${hop.stoppedAt?.body.slice(0, 200)})`);
       if (hop.callbackUrl.startsWith(socialRedirectUri)) return Object.fromEntries(new URL(hop.callbackUrl).searchParams);
       url = hop.callbackUrl;
     }
