@@ -44,6 +44,19 @@ export function maskSecrets<T>(value: T): T {
 // wherever they appear verbatim, even under a name no pattern knows. Shorter ones would mask words.
 const MIN_KNOWN_SECRET = 8;
 const knownSecrets = new Set<string>();
+// Each remembered secret as it may appear (verbatim, URL-, form- or JSON-encoded) → its mask, longest
+// first; made once per change of the set, as maskText runs on every string a report prints.
+let knownForms: Array<[form: string, masked: string]> | undefined;
+
+function formsOfKnownSecrets(): Array<[string, string]> {
+  knownForms ??= [...knownSecrets]
+    .sort((a, b) => b.length - a.length)
+    .flatMap((secret) => {
+      const masked = mask(secret);
+      return [...new Set([secret, encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2), JSON.stringify(secret).slice(1, -1)])].map((form): [string, string] => [form, masked]);
+    });
+  return knownForms;
+}
 
 /** Remembers secret values for maskText: every string under a secret-like key of `source`, and the strings given. */
 export function rememberSecrets(...sources: unknown[]): void {
@@ -57,11 +70,13 @@ export function rememberSecrets(...sources: unknown[]): void {
     }
   };
   for (const source of sources) walk(source, typeof source === 'string');
+  knownForms = undefined;
 }
 
 /** Forgets every remembered secret (tests). */
 export function forgetSecrets(): void {
   knownSecrets.clear();
+  knownForms = undefined;
 }
 
 // name=value in a query or form string. The value ends where URL/form/prose syntax resumes.
@@ -91,11 +106,8 @@ const looksLikeCredential = (value: string): boolean => value.length >= 8 && (/[
 /** `text` with every secret it quotes masked (see mask()); idempotent, and words that are not secrets stay. */
 export function maskText(text: string): string {
   let out = text;
-  for (const secret of [...knownSecrets].sort((a, b) => b.length - a.length)) {
-    const masked = mask(secret);
-    for (const form of new Set([secret, encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2), JSON.stringify(secret).slice(1, -1)])) {
-      if (out.includes(form)) out = out.split(form).join(masked);
-    }
+  if (text.length >= MIN_KNOWN_SECRET) {
+    for (const [form, masked] of formsOfKnownSecrets()) if (out.includes(form)) out = out.split(form).join(masked);
   }
   out = out.replace(JWT, (jwt) => mask(jwt));
   out = out.replace(PARAM, (match, name: string, value: string, offset: number, whole: string) =>
