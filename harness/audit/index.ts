@@ -5,6 +5,7 @@ import { guardProblems } from '../scenario/config-guard.ts';
 import { ManagementClient } from '../targets/logto/management-client.ts';
 import { auditedConnectors, type AuditedConnector } from './connector.ts';
 import { probeConnector } from './probe.ts';
+import { knownProviderOf, providerFindings } from './provider-rules.ts';
 import { auditFindings, type GuardProblem } from './rules.ts';
 import { auditedSsoConnectors, probeSso, ssoFindings, type AuditedSsoConnector } from './sso-oidc.ts';
 
@@ -48,7 +49,8 @@ export async function auditTenant(options: AuditOptions): Promise<AuditReport> {
   for (const [index, connector] of connectors.entries()) {
     options.log?.(`[${index + 1}/${connectors.length}] ${connector.name} (${connector.target})${options.probe ? ': probing its IdP' : ''}`);
     const started = performance.now();
-    const findings: CheckResult[] = auditFindings(connector, await guardOf(connector, options.source));
+    const known = await knownProviderOf(connector, options.source.projectRoot);
+    const findings: CheckResult[] = auditFindings(connector, await guardOf(connector, options.source), known ? providerFindings(connector, known) : []);
     if (options.probe) findings.push(...(await probeConnector(connector, options.source)));
     results.push(resultFor(`${connector.name} (${connector.target})`, `${base}/api/connectors/${connector.id}`, findings, options.probe, started));
   }

@@ -27,10 +27,11 @@ const dotPathProblem = (path: string): string | undefined => {
 };
 
 /**
- * The traps the harness knows, judged from the stored config alone. Pure: the same connector
- * always gives the same findings; a clean one gives none.
+ * The traps the harness knows, judged from the stored config alone, with a known provider's
+ * findings (provider-rules.ts) appended. Pure: the same connector always gives the same findings;
+ * a clean one gives none.
  */
-export function auditFindings(connector: AuditedConnector, guard: GuardProblem[]): CheckResult[] {
+export function auditFindings(connector: AuditedConnector, guard: GuardProblem[], provider: CheckResult[] = []): CheckResult[] {
   const { config } = connector;
   const findings: CheckResult[] = [];
 
@@ -90,8 +91,9 @@ export function auditFindings(connector: AuditedConnector, guard: GuardProblem[]
     }
   }
 
-  if (connector.kind === 'oauth2') findings.push(...profileMapFindings(config));
-  return findings;
+  // A known provider's own rules (the provider library) are precise where the generic heuristics guess.
+  if (connector.kind === 'oauth2') findings.push(...profileMapFindings(config).filter((finding) => !(provider.length > 0 && finding.status === 'warn')));
+  return [...findings, ...provider];
 }
 
 function profileMapFindings(config: Record<string, unknown>): CheckResult[] {

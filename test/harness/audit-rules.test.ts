@@ -1,7 +1,9 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { auditedConnectors, type AuditedConnector } from '../../harness/audit/connector.ts';
 import { discoveryFindings, tokenProbeFindings } from '../../harness/audit/probe.ts';
 import { auditFindings } from '../../harness/audit/rules.ts';
+import { knownProviderOf, providerFindings } from '../../harness/audit/provider-rules.ts';
 
 const clean = {
   authorizationEndpoint: 'https://idp.example/authorize',
@@ -77,5 +79,45 @@ describe('audit probe verdicts', () => {
     expect(form[0]!.hint).toBe('set "tokenEndpointResponseType": "query-string"');
     const { tokenEndpointResponseType: _type, ...defaultType } = clean;
     expect(ids(tokenProbeFindings(connector(defaultType), { status: 400, contentType: json, body: '{"error":"invalid_grant"}' }))).toEqual(['fail:probe.response-type']);
+  });
+});
+
+describe('audit rules: a known provider\'s config against what works for it (the provider library)', () => {
+  const root = path.resolve(import.meta.dirname, '../..');
+  const github = {
+    authorizationEndpoint: 'https://github.com/login/oauth/authorize',
+    tokenEndpoint: 'https://github.com/login/oauth/access_token',
+    userInfoEndpoint: 'https://api.github.com/user',
+    clientId: 'gh-client',
+    clientSecret: 'gh-secret-0123456789',
+    scope: 'read:user',
+    profileMap: { id: 'id', avatar: 'avatar_url' },
+  };
+  const judged = async (config: Record<string, unknown>, kind: 'oauth2' | 'oidc' = 'oauth2') => {
+    const item = connector(config, { kind });
+    const known = await knownProviderOf(item, root);
+    return auditFindings(item, [], known ? providerFindings(item, known) : []);
+  };
+
+  it('finds nothing in the config the library proves works, and names the field that differs, with the value that works', async () => {
+    expect(await judged(github)).toEqual([]);
+    const json = await judged({ ...github, tokenEndpointResponseType: 'json' });
+    expect(ids(json)).toEqual(['fail:provider.github.tokenEndpointResponseType']);
+    expect(json[0]!.hint).toContain('"query-string"');
+  });
+
+  it('says when the generic connector cannot work at all, and which connector to use', async () => {
+    const wechat = await judged({ ...github, authorizationEndpoint: 'https://open.weixin.qq.com/connect/qrconnect', tokenEndpoint: 'https://api.weixin.qq.com/sns/oauth2/access_token' });
+    expect(ids(wechat)).toEqual(['fail:provider.wechat']);
+    expect(wechat[0]!.hint).toContain('WeChat');
+  });
+
+  it('says when the other connector kind is the one that works', async () => {
+    const gitlab = await judged({ authorizationEndpoint: 'https://gitlab.com/oauth/authorize', tokenEndpoint: 'https://gitlab.com/oauth/token', clientId: 'c', clientSecret: 'gl-secret-0123456789', scope: 'openid profile email', idTokenVerificationConfig: { jwksUri: 'https://gitlab.com/oauth/discovery/keys' } }, 'oidc');
+    expect(ids(gitlab)).toEqual(['fail:provider.gitlab.connector']);
+  });
+
+  it('leaves IdPs the library does not know to the generic rules', async () => {
+    expect(await knownProviderOf(connector(clean), root)).toBeUndefined();
   });
 });

@@ -1,0 +1,67 @@
+import path from 'node:path';
+import type { CheckResult } from '../model.ts';
+import { PROVIDERS_DIR, providerForEndpoints, type ProviderEntry } from '../providers/catalog.ts';
+import { loadScenario } from '../scenario/load.ts';
+import type { AuditedConnector } from './connector.ts';
+
+/** A known provider, and the config its library scenario proves works (as Logto stores it: no defaults). */
+export interface KnownProvider {
+  provider: ProviderEntry;
+  kind: 'oauth2' | 'oidc';
+  config: Record<string, unknown>;
+}
+
+/** The library entry whose hosts serve the connector's endpoints, with its working config; undefined for any other IdP. */
+export async function knownProviderOf(connector: AuditedConnector, projectRoot: string): Promise<KnownProvider | undefined> {
+  const provider = providerForEndpoints(connector.config.authorizationEndpoint, connector.config.tokenEndpoint);
+  if (!provider) return undefined;
+  const scenario = await loadScenario(path.join(projectRoot, PROVIDERS_DIR, provider.id, provider.starter));
+  return { provider, kind: scenario.connector, config: scenario.config };
+}
+
+// Where the connectors' own defaults apply when a field is not stored.
+const DEFAULTS: Record<string, unknown> = { tokenEndpointResponseType: 'query-string', tokenEndpointAuthMethod: 'client_secret_post', acceptStringTypedBooleanClaims: false };
+const FIELDS: Record<'oauth2' | 'oidc', string[]> = {
+  oauth2: ['tokenEndpointResponseType', 'tokenEndpointAuthMethod', 'profileMap.id'],
+  oidc: ['tokenEndpointAuthMethod', 'acceptStringTypedBooleanClaims'],
+};
+
+const valueAt = (config: Record<string, unknown>, field: string): unknown => {
+  const value = field.split('.').reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), config);
+  return value ?? (field === 'profileMap.id' ? 'id' : DEFAULTS[field]);
+};
+
+/** The stored config against what works for its provider (the provider library). Pure. */
+export function providerFindings(connector: AuditedConnector, known: KnownProvider): CheckResult[] {
+  const { provider } = known;
+  const init = `connector-harness init ${provider.id}`;
+  if (provider.generic === 'no') {
+    return [
+      {
+        id: `provider.${provider.id}`,
+        title: `${provider.name}: generic connector`,
+        status: 'fail',
+        message: `Logto's generic connectors cannot work with ${provider.name} whatever the config (${provider.essentials})`,
+        hint: `use Logto's ${provider.dedicated ?? 'dedicated'} connector; \`${init}\` shows the scenario that proves it`,
+      },
+    ];
+  }
+  if (known.kind !== connector.kind) {
+    return [{ id: `provider.${provider.id}.connector`, title: `${provider.name}: connector`, status: 'fail', message: `this is the ${connector.kind} connector; what works for ${provider.name} is the ${known.kind} connector (${provider.essentials})`, hint: `create it from the ${known.kind === 'oidc' ? 'OIDC' : 'OAuth 2.0'} factory; \`${init}\` writes the config that works` }];
+  }
+  return FIELDS[connector.kind].flatMap((field): CheckResult[] => {
+    const stored = valueAt(connector.config, field);
+    const works = valueAt(known.config, field);
+    if (JSON.stringify(stored) === JSON.stringify(works)) return [];
+    return [
+      {
+        id: `provider.${provider.id}.${field}`,
+        title: `${provider.name}: ${field}`,
+        status: 'fail',
+        message: `${field} is ${JSON.stringify(stored)}, but what works for ${provider.name} is ${JSON.stringify(works)} (${provider.essentials})`,
+        evidence: { provider: provider.id, stored, works },
+        hint: `set ${field} to ${JSON.stringify(works)}; \`${init}\` writes the whole config that works`,
+      },
+    ];
+  });
+}
