@@ -71,7 +71,11 @@ build_debian() {
     run_logged "$log" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap
   fi
   rm -rf "$rootfs"
-  run_logged "$log" debootstrap --variant=minbase bookworm "$rootfs" http://deb.debian.org/debian
+  # The mirror this machine's apt already uses (debootstrap's own default otherwise).
+  local mirror
+  mirror=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+  [ -n "$mirror" ] || mirror=$(awk '/^deb / {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
+  run_logged "$log" debootstrap --variant=minbase bookworm "$rootfs" ${mirror:+"$mirror"}
   rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
   tar -C "$rootfs" -c . | run_logged "$log" docker import \
     -c 'CMD ["bash"]' -c 'ENV LANG=C.UTF-8' -m 'debootstrap --variant=minbase bookworm' - "$BASE"
