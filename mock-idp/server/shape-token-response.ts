@@ -32,6 +32,7 @@ export const shapeTokenResponse = (fixture: Fixture, keys: SigningKeys): Middlew
     body.id_token = await bendIdToken(body.id_token, fixture.idToken, keys);
   }
   const fields = shapeTokenFields(body, fixture.tokenResponse);
+  if (fixture.refreshTokens.omitOnRefresh && (ctx.state.params as Record<string, string> | undefined)?.grant_type === 'refresh_token') delete fields.refresh_token;
   if (fixture.tokenResponse.encoding === 'form') {
     ctx.type = 'application/x-www-form-urlencoded';
     ctx.body = formEncode(fields);

@@ -140,6 +140,18 @@ describe('refresh token policy', () => {
       expect(again.status).toBe(rotate ? 400 : 200);
       if (rotate) expect(jsonOf(again).error).toBe('invalid_grant');
     }));
+
+  it.each([true, false])('omitOnRefresh=%s decides whether a refresh answer carries a refresh_token (Google sends none)', (omitOnRefresh) =>
+    withIdp(quirkFixture({ refreshTokens: { issue: 'always', rotate: false, omitOnRefresh } }), async (idp) => {
+      const { refresh_token: first } = jsonOf(await tokensFor(idp)) as { refresh_token: string };
+      const { postForm, basic } = await import('../helpers/browser-hops.ts');
+      const refresh = () => postForm(idp.endpoints.token, { grant_type: 'refresh_token', refresh_token: first }, { authorization: basic('c', 'quirk-client-secret-0123456789') });
+      const answer = jsonOf(await refresh());
+      expect(typeof answer.access_token).toBe('string');
+      expect('refresh_token' in answer).toBe(!omitOnRefresh);
+      // The stored one keeps working: a client that kept it refreshes again.
+      expect((await refresh()).status).toBe(200);
+    }));
 });
 
 describe('faults', () => {
