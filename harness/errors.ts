@@ -1,8 +1,8 @@
 import type { ObservedError } from './observation.ts';
 
 // Logto core (koa-connector-error-handler) answers every ConnectorError as `connector.<code>`:
-// 400 for config/response problems, 401 for auth code/token/id_token problems, 501 not
-// implemented, 500 for the rest (`general` included).
+// 401 for auth code/token/id_token problems, 501 not implemented, 429 for limits, and 400 for
+// everything else, `general` included (seen from a real Logto 1.42: a failed refresh is 400).
 export const LOGTO_INTERNAL_ERROR = 'http_500';
 export const LOGTO_BAD_REQUEST = 'http_400';
 
@@ -15,15 +15,19 @@ const STATUS_BY_CODE: Record<string, number> = {
   insufficient_request_parameters: 400,
   invalid_config: 400,
   invalid_response: 400,
+  invalid_certificate: 400,
+  template_not_found: 400,
   social_auth_code_invalid: 401,
   social_invalid_access_token: 401,
   social_invalid_id_token: 401,
   authorization_failed: 401,
   not_implemented: 501,
+  rate_limit_exceeded: 429,
+  usage_limit_exceeded: 429,
 };
 
 /** The HTTP status Logto answers a ConnectorError with. Pure. */
-export const logtoStatusFor = (connectorCode: string): number => STATUS_BY_CODE[connectorCode] ?? 500;
+export const logtoStatusFor = (connectorCode: string): number => STATUS_BY_CODE[connectorCode] ?? 400;
 
 /** A thrown value from connector code → what a Logto user would see. */
 export function observeError(error: unknown, stage: ObservedError['stage']): ObservedError {
