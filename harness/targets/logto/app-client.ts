@@ -9,9 +9,10 @@ export class AppSession {
   readonly #store = new Map<string, string>();
   #navigated?: string;
 
-  constructor(endpoint: string, appId: string, appSecret: string) {
+  /** `extraScopes`: e.g. `identities`, which the Account API's stored-token route requires. */
+  constructor(endpoint: string, appId: string, appSecret: string, extraScopes: string[] = []) {
     this.#client = new LogtoClient(
-      { endpoint, appId, appSecret, scopes: ['email', 'phone', 'profile'] },
+      { endpoint, appId, appSecret, scopes: ['email', 'phone', 'profile', ...extraScopes] },
       {
         navigate: (url: string) => {
           this.#navigated = url;
@@ -43,6 +44,11 @@ export class AppSession {
     const claims = (await this.#client.getIdTokenClaims()) as Record<string, unknown>;
     const userinfo = (await this.#client.fetchUserInfo().catch(() => undefined)) as Record<string, unknown> | undefined;
     return { claims, ...(userinfo ? { userinfo } : {}) };
+  }
+
+  /** Logto's opaque access token (no resource): what the Account API (/api/my-account) accepts. */
+  accountAccessToken(): Promise<string> {
+    return this.#client.getAccessToken();
   }
 
   /** Signs out (revokes, clears storage); returns the end-session URL the browser would visit. */

@@ -19,6 +19,9 @@ import { applicationName, connectorTarget, newRunId } from './naming.ts';
 import type { LogtoObservation } from './observation.ts';
 import { profileChange } from './second-sign-in.ts';
 import { signInExperienceChange } from './sign-in-experience.ts';
+import { useStoredToken } from './token-use.ts';
+import { compareTokenUse } from './token-use-checks.ts';
+import { planTokenUse } from './token-use-plan.ts';
 import { withUniqueEmail } from './unique-fixture.ts';
 
 // The application's redirect URIs: never loaded, the harness stops the browser before them.
@@ -85,6 +88,16 @@ export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Ta
 
   const idpLauncher = options.idpLauncher ?? inProcessIdpLauncher(options.idpPublicUrl);
   let index = 0;
+  // The Account API serves stored tokens only with the account center on: switched on at the
+  // first token-storage scenario, back to how it was when the run ends.
+  let accountCenter: Promise<void> | undefined;
+  const enableAccountCenter = () =>
+    (accountCenter ??= (async () => {
+      const { enabled } = await management.getAccountCenter();
+      if (enabled) return;
+      await management.patchAccountCenter({ enabled: true });
+      runCleanup.push('switch the account center off again', () => management.patchAccountCenter({ enabled: false }));
+    })());
   // One scenario at a time: they share the sign-in experience.
   let queue = Promise.resolve();
 
@@ -119,8 +132,10 @@ export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Ta
       await management.patchSignInExperience(change.apply);
       if (!options.keep) cleanup.push('restore the sign-in experience', () => management.patchSignInExperience(change.restore));
 
-      const signIn = async (prefix = '') => {
-        const session = new AppSession(options.endpoint, app.id, secret.value);
+      type Received = Awaited<ReturnType<AppSession['finishSignIn']>>;
+      // `whileSignedIn` runs before the sign-out, which revokes the app's grant.
+      const signIn = async (prefix = '', whileSignedIn?: (session: AppSession, received: Received) => Promise<void>) => {
+        const session = new AppSession(options.endpoint, app.id, secret.value, scenario.enableTokenStorage ? ['identities'] : []);
         const authorizationUrl = await session.startSignIn(APP_REDIRECT_URI);
         const outcome = await signInThroughExperience({
           endpoint: options.endpoint,
@@ -134,13 +149,32 @@ export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Ta
         hops.push(...experienceHops(outcome.steps, await idp.journal().catch(() => []), prefix));
         if ('failure' in outcome) return { failure: outcome.failure };
         const received = await session.finishSignIn(outcome.callbackUrl);
+        if (whileSignedIn) await whileSignedIn(session, received);
         const endSession = await session.signOut(APP_POST_LOGOUT_URI).catch(() => undefined);
         if (endSession) await fetch(endSession, { redirect: 'manual' }).then((response) => response.body?.cancel()).catch(() => undefined);
         return { received };
       };
 
+      if (scenario.enableTokenStorage) await enableAccountCenter();
       context.progress(`${scenario.name}: signing in through Logto`);
-      const first = await signIn();
+      const useToken = async (session: AppSession, received: Received) => {
+        const userId = String(received.claims.sub);
+        const storedAt = Date.now();
+        // What it stored, before the Account API reads (and maybe refreshes) it.
+        logto.identity ??= await management.getIdentity(userId, target).catch(() => undefined);
+        if (!logto.identity?.tokenSecret || scenario.idp.kind !== 'fixture') return;
+        const plan = planTokenUse(observed, scenario.idp.fixture.accessTokenTtlSeconds);
+        const config = substituteIssuer(scenario.config, idp.issuer);
+        const userinfoUrl = scenario.idp.fixture.userinfo.enabled ? (typeof config.userInfoEndpoint === 'string' ? config.userInfoEndpoint : `${idp.issuer}${scenario.idp.fixture.userinfo.path}`) : undefined;
+        context.progress(`${scenario.name}: reading the stored token through Logto's Account API${plan.expiries > 0 ? ` (${plan.expiries} expir${plan.expiries === 1 ? 'y' : 'ies'})` : ''}`);
+        try {
+          logto.tokenUse = await useStoredToken({ endpoint: options.endpoint, userToken: await session.accountAccessToken(), target, userId, management, idp, plan, storedAt, ...(userinfoUrl ? { userinfoUrl } : {}) });
+        } catch (error) {
+          // The sign-in itself worked: its other checks still count.
+          checks.push({ id: 'logto.token-storage.harness', title: 'Stored token through the Account API', status: 'fail', message: `could not drive the Account API: ${(error as Error).message}` });
+        }
+      };
+      const first = await signIn('', scenario.enableTokenStorage ? useToken : undefined);
       if ('failure' in first && first.failure) {
         logto.failure = first.failure;
       } else if ('received' in first && first.received) {
@@ -162,7 +196,7 @@ export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Ta
       }
       const idpToken = firstTokenRequest(await idp.journal());
       if (idpToken) logto.idpToken = idpToken;
-      checks.push(...compareWithPrediction(observed, logto));
+      checks.push(...compareWithPrediction(observed, logto), ...(logto.tokenUse ? compareTokenUse(observed, logto.tokenUse) : []));
     } catch (error) {
       checks.push({ id: 'logto.harness', title: 'Logto target', status: 'fail', message: (error as Error).message });
     } finally {

@@ -109,6 +109,14 @@ export class ManagementClient {
     return this.call<IdentityWithSecret>('GET', `/users/${encodeURIComponent(userId)}/identities/${encodeURIComponent(target)}?includeTokenSecret=true`);
   }
 
+  getAccountCenter() {
+    return this.call<{ enabled: boolean }>('GET', '/account-center');
+  }
+
+  patchAccountCenter(patch: { enabled: boolean }) {
+    return this.call<{ enabled: boolean }>('PATCH', '/account-center', patch);
+  }
+
   searchUsers(search: string) {
     return this.call<UserRecord[]>('GET', `/users?search=${encodeURIComponent(`%${search}%`)}&page=1&page_size=100`);
   }

@@ -1,4 +1,5 @@
 import type { TokenRequestSeen } from './idp-journal.ts';
+import type { TokenUse } from './token-use.ts';
 import type { IdentityWithSecret, UserRecord } from './management-client.ts';
 
 /** A Logto API answer that stopped the sign-in, with the step it came from. */
@@ -20,6 +21,8 @@ export interface LogtoObservation {
   app?: { claims: Record<string, unknown>; userinfo?: Record<string, unknown> };
   /** The token request Logto's connector sent, as the mock IdP's journal recorded it. */
   idpToken?: TokenRequestSeen;
+  /** Token storage: Logto using the stored token through its Account API (reads, refreshes). */
+  tokenUse?: TokenUse;
   /** The second sign-in, after the IdP changed the user's name/avatar. */
   second?: { changed: { name?: string; avatar?: string }; user?: UserRecord; failure?: LogtoFailure };
 }

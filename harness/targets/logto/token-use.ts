@@ -1,0 +1,133 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { JournalEntry } from '../../../mock-idp/journal.ts';
+import { maskSecrets } from '../../../lib/mask.ts';
+import type { LaunchedIdp } from './idp-launcher.ts';
+import type { ManagementClient } from './management-client.ts';
+import type { TokenUsePlan } from './token-use-plan.ts';
+
+/** A refresh_token grant the IdP received, as its journal shows it (params masked there). */
+export interface RefreshRequestSeen {
+  method: string;
+  params: Record<string, string>;
+  status: number;
+  body?: unknown;
+  fault?: string;
+}
+
+export type ReadStep = 'before-expiry' | 'after-expiry' | 'after-second-expiry';
+
+/** One GET /api/my-account/identities/{target}/access-token, and what followed from it. */
+export interface TokenRead {
+  step: ReadStep;
+  /** How long the harness slept before this read. */
+  waitedMs: number;
+  status: number;
+  /** Logto's error code; `http_<status>` for an error answer without one. */
+  code?: string;
+  /** The Account API's answer, masked. */
+  body: unknown;
+  /** The access token came back: whether it is the previous read's, and what the IdP's userinfo said to it. */
+  token?: { sameAsBefore?: boolean; idpUserinfo: { status: number; sub?: unknown } };
+  /** The stored secret's metadata after the read; absent: Logto keeps no secret any more. */
+  metadata?: { expiresAt?: number; hasRefreshToken: boolean };
+  /** Refresh requests the IdP received during the read. */
+  refreshRequests: RefreshRequestSeen[];
+}
+
+export interface TokenUse {
+  plan: TokenUsePlan;
+  reads: TokenRead[];
+  durationMs: number;
+}
+
+/** The refresh_token grants in a journal after `afterSeq`, summarized. Pure. */
+export function refreshRequestsIn(journal: readonly JournalEntry[], afterSeq = 0): RefreshRequestSeen[] {
+  return journal
+    .filter((entry) => entry.seq > afterSeq && entry.endpoint === 'token' && entry.params.grant_type === 'refresh_token')
+    .map((entry) => ({ method: entry.clientAuth?.method ?? 'unknown', params: entry.params, status: entry.response.status, ...(entry.response.body === undefined ? {} : { body: entry.response.body }), ...(entry.fault ? { fault: entry.fault } : {}) }));
+}
+
+export interface TokenUseInput {
+  endpoint: string;
+  /** The signed-in user's Logto access token (opaque, with the `identities` scope). */
+  userToken: string;
+  target: string;
+  userId: string;
+  management: ManagementClient;
+  idp: LaunchedIdp;
+  /** The IdP's userinfo URL as Logto names it (`reachable` maps it for this process). */
+  userinfoUrl?: string;
+  plan: TokenUsePlan;
+  /** When the sign-in stored the token (ms): the IdP's token dies idpTtlSeconds after it. */
+  storedAt: number;
+  /** Upper bound for one wait (ms). */
+  maxWaitMs?: number;
+}
+
+/**
+ * Drives Logto's own use of a stored token: reads it through the Account API before expiry,
+ * waits until it expired (a few seconds at most) and reads again, as often as the plan says.
+ * Token values stay in this function; what it returns is masked.
+ */
+export async function useStoredToken(input: TokenUseInput): Promise<TokenUse> {
+  const started = performance.now();
+  const { idp, plan } = input;
+  const maxWaitMs = input.maxWaitMs ?? 8_000;
+  let previous: string | undefined;
+  const reads: TokenRead[] = [];
+
+  const lastSeq = async () => (await idp.journal()).at(-1)?.seq ?? 0;
+  const read = async (step: ReadStep, waitedMs: number): Promise<TokenRead> => {
+    const mark = await lastSeq();
+    const response = await fetch(`${input.endpoint.replace(/\/$/, '')}/api/my-account/identities/${encodeURIComponent(input.target)}/access-token`, {
+      headers: { authorization: `Bearer ${input.userToken}`, accept: 'application/json' },
+    });
+    const text = await response.text();
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // Not JSON: kept as text (masked below like any other answer).
+    }
+    const record = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+    const accessToken = typeof record.access_token === 'string' ? record.access_token : undefined;
+    const identity = await input.management.getIdentity(input.userId, input.target).catch(() => undefined);
+    const result: TokenRead = {
+      step,
+      waitedMs,
+      status: response.status,
+      ...(response.status >= 400 ? { code: typeof record.code === 'string' ? record.code : `http_${response.status}` } : {}),
+      body: maskSecrets(body),
+      ...(identity?.tokenSecret ? { metadata: { ...(identity.tokenSecret.metadata.expiresAt === undefined ? {} : { expiresAt: identity.tokenSecret.metadata.expiresAt }), hasRefreshToken: identity.tokenSecret.metadata.hasRefreshToken } } : {}),
+      refreshRequests: refreshRequestsIn(await idp.journal(), mark),
+    };
+    if (accessToken) {
+      result.token = { ...(previous === undefined ? {} : { sameAsBefore: previous === accessToken }), idpUserinfo: await askUserinfo(accessToken) };
+      previous = accessToken;
+    }
+    return result;
+  };
+  const askUserinfo = async (accessToken: string) => {
+    if (!input.userinfoUrl) return { status: 0 };
+    const response = await fetch(idp.reachable(input.userinfoUrl), { headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' } });
+    const parsed = (await response.json().catch(() => undefined)) as Record<string, unknown> | undefined;
+    return { status: response.status, ...(parsed && 'sub' in parsed ? { sub: parsed.sub } : {}) };
+  };
+  // Until Logto's `now < expiresAt` (whole seconds) is false, or the IdP's own token died.
+  const waitForExpiry = async (metadata: TokenRead['metadata']) => {
+    const until = metadata?.expiresAt !== undefined ? metadata.expiresAt * 1000 + 300 : input.storedAt + (plan.idpTtlSeconds ?? 0) * 1000 + 1_000;
+    const waitMs = Math.min(maxWaitMs, Math.max(0, Math.ceil(until - Date.now())));
+    await sleep(waitMs);
+    return waitMs;
+  };
+
+  reads.push(await read('before-expiry', 0));
+  const steps: ReadStep[] = ['after-expiry', 'after-second-expiry'];
+  for (let index = 0; index < plan.expiries; index += 1) {
+    const last = reads.at(-1)!;
+    if (index > 0 && last.status !== 200) break;
+    const waitedMs = await waitForExpiry(last.metadata);
+    reads.push(await read(steps[index]!, waitedMs));
+  }
+  return { plan, reads, durationMs: Math.round(performance.now() - started) };
+}
