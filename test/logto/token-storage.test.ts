@@ -39,7 +39,8 @@ describe.skipIf(!runtime.available)('token storage through a real Logto (Account
     results = await runScenarios(scenarios, target).finally(() => target.close?.());
     for (const result of results) {
       const steps = result.checks.filter((candidate) => candidate.id.startsWith('logto.token-storage.') && candidate.evidence && 'accountApi' in candidate.evidence);
-      console.log(`${result.name} (${result.durationMs} ms): ${steps.map((candidate) => `${candidate.id.replace('logto.token-storage.', '')} → ${(candidate.evidence as { accountApi: { status: number } }).accountApi.status} ${candidate.status}`).join('; ')}`);
+      const shown = (evidence: { accountApi: { status: number; body: unknown }; waitedMs: number }) => `${evidence.accountApi.status} ${(evidence.accountApi.body as { code?: string } | undefined)?.code ?? ''} after ${evidence.waitedMs} ms`;
+      console.log(`${result.name} (${result.durationMs} ms): ${steps.map((candidate) => `${candidate.id.replace('logto.token-storage.', '')} → ${shown(candidate.evidence as never)} ${candidate.status}`).join('; ')}`);
     }
   }, 600_000);
   afterAll(async () => {
@@ -57,7 +58,7 @@ describe.skipIf(!runtime.available)('token storage through a real Logto (Account
   });
 
   it('refreshes through the IdP once the token expired: new token, expiresAt moved, the refresh request as predicted', () => {
-    for (const name of ['token storage with offline_access and a working refresh', 'whole connector object as the Management API returns it', 'token storage, refresh token not rotated']) {
+    for (const name of ['token storage with offline_access and a working refresh', 'whole connector object as the Management API returns it', 'token storage, refresh token not rotated', 'Auth0: the generic OIDC connector works; customConfig audience makes the stored access token one for your API']) {
       const result = results.find((candidate) => candidate.name === name)!;
       expect(check(result, 'logto.token-storage.after-expiry')?.status, name).toBe('pass');
       expect(check(result, 'logto.token-storage.expires-at')?.status, name).toBe('pass');
@@ -65,9 +66,17 @@ describe.skipIf(!runtime.available)('token storage through a real Logto (Account
     }
   });
 
-  it('keeps the stored refresh token when the refresh answer has none: a second expiry refreshes again', () => {
-    const result = results.find((candidate) => candidate.name === 'token storage, refresh token not rotated')!;
-    expect(check(result, 'logto.token-storage.kept-refresh-token')?.status).toBe('pass');
+  it('keeps the stored refresh token when the refresh answer has none (Google): a second expiry refreshes again', () => {
+    for (const name of ['token storage, refresh token not rotated', 'Google: the generic OIDC connector works, refresh tokens need access_type=offline AND prompt=consent']) {
+      const result = results.find((candidate) => candidate.name === name)!;
+      expect(check(result, 'logto.token-storage.kept-refresh-token')?.status, name).toBe('pass');
+    }
+  });
+
+  it('answers 401 access_token_expired once a token stored without a refresh token expired', () => {
+    const result = results.find((candidate) => candidate.name === 'Google trap: access_type=offline alone gives a returning user no refresh token')!;
+    expect(check(result, 'logto.token-storage.after-expiry')?.status).toBe('pass');
+    expect(accountApi(result, 'logto.token-storage.after-expiry')).toMatchObject({ status: 401, body: { code: 'secrets.third_party_token_set.access_token_expired' } });
   });
 
   it('fails a refresh the way the in-process run predicted: raw-config failures and invalid_grant', () => {

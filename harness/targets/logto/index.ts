@@ -161,7 +161,7 @@ export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Ta
         const userId = String(received.claims.sub);
         const storedAt = Date.now();
         // What it stored, before the Account API reads (and maybe refreshes) it.
-        logto.identity ??= await management.getIdentity(userId, target).catch(() => undefined);
+        logto.identity = await management.getIdentity(userId, target).catch(() => undefined);
         if (!logto.identity?.tokenSecret || scenario.idp.kind !== 'fixture') return;
         const plan = planTokenUse(observed, scenario.idp.fixture.accessTokenTtlSeconds);
         const config = substituteIssuer(scenario.config, idp.issuer);
@@ -182,7 +182,7 @@ export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Ta
         const userId = String(first.received.claims.sub);
         if (!options.keep) cleanup.push(`delete user ${userId}`, () => management.deleteUser(userId));
         logto.user = await management.getUser(userId);
-        logto.identity = await management.getIdentity(userId, target).catch(() => undefined);
+        logto.identity ??= await management.getIdentity(userId, target).catch(() => undefined);
 
         const idpUserId = scenario.user ?? scenario.idp.fixture.defaultUser;
         const fixtureUser = scenario.idp.fixture.users.find((candidate) => candidate.id === idpUserId);
