@@ -51,6 +51,9 @@ describe.skipIf(!runtime.available)('Logto in testcontainers', () => {
     expect(verdicts(results)).toEqual(verdicts(expected));
     expect(new Set(expected.map((result) => result.status))).toEqual(new Set(['passed']));
     expect(findings(results)).toEqual([]);
+    // Every token-storage scenario drove Logto's refresh path (Account API after expiry) as predicted.
+    const tokenStorage = new Set(scenarios.filter((scenario) => scenario.enableTokenStorage).map((scenario) => scenario.name));
+    expect(results.filter((result) => tokenStorage.has(result.name) && result.checks.find((check) => check.id === 'logto.token-storage.after-expiry')?.status !== 'pass').map((result) => result.name)).toEqual([]);
     // The IdP's journal was read through its mapped port: Logto's token requests were compared.
     expect(results.filter((result) => result.checks.some((check) => check.id === 'logto.idp.token-request')).length).toBeGreaterThan(10);
   }, 900_000);
