@@ -57,8 +57,19 @@ export function answerUserinfo(tokens: MemoryStore, settings: UserinfoSettings, 
   }
   const user = users.get(accessToken.accountId);
   if (!user) return invalidToken('the user of this token is no longer in the fixture');
-  return { status: 200, headers: { 'content-type': JSON_TYPE, 'cache-control': 'no-store' }, body: JSON.stringify(user.profile) };
+  return { status: 200, headers: { 'content-type': JSON_TYPE, 'cache-control': 'no-store' }, body: serialized(user.profile) };
 }
+
+// A profile is replaced, never changed in place (updateUser): its JSON is made once per profile object.
+const profileJson = new WeakMap<object, string>();
+const serialized = (profile: Record<string, unknown>): string => {
+  let json = profileJson.get(profile);
+  if (json === undefined) {
+    json = JSON.stringify(profile);
+    profileJson.set(profile, json);
+  }
+  return json;
+};
 
 /** The koa route: used when a fault or a POST body puts userinfo through the middleware stack. */
 export const serveUserinfo = (tokens: MemoryStore, settings: UserinfoSettings, users: UserDirectory) => async (ctx: Context): Promise<void> => {
