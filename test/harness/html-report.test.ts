@@ -1,20 +1,18 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadScenarios } from '../../harness/scenario/load.ts';
 import { isSecretKey } from '../../lib/mask.ts';
+import { chromiumFor, launchChromium } from '../helpers/chromium.ts';
 
 const execute = promisify(execFile);
 const CLI = path.resolve('harness/cli.ts');
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.log(`skipped: HTML report browser test — ${CHROMIUM} is not installed (apt-get install -y chromium)`);
+const hasChromium = chromiumFor('HTML report browser test');
 
 /** Every string under a secret-like name in the shipped scenarios: the client secrets the report must never show. */
 async function shippedSecrets(): Promise<string[]> {
@@ -40,10 +38,7 @@ describe.skipIf(!hasChromium)('the HTML report of the shipped suite, opened from
     const { stdout } = await execute(process.execPath, [CLI, 'run', 'fixtures/scenarios', '-r', 'html', '-o', out], { env: { ...process.env, NO_COLOR: '1' } });
     file = path.join(out, 'connector-harness.html');
     expect(stdout).toContain(`wrote ${file}`);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('request', (request) => requests.push(request.url()));
     page.on('console', (message) => {

@@ -1,15 +1,13 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockIdp, type MockIdp } from '../../mock-idp/index.ts';
 import { SECRET, exchange, authorize, quirkFixture } from '../helpers/raw-flow.ts';
+import { chromiumFor, launchChromium } from '../helpers/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.log(`skipped: journal page browser test — ${CHROMIUM} is not installed (apt-get install -y chromium)`);
+const hasChromium = chromiumFor('journal page browser test');
 
 describe('GET /_journal content negotiation', () => {
   it('answers JSON to fetch, curl-like and JSON clients, the page only to a browser', async () => {
@@ -37,10 +35,7 @@ describe.skipIf(!hasChromium)('the journal page in headless Chromium', () => {
 
   beforeAll(async () => {
     idp = await startMockIdp(quirkFixture());
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,12 +1,10 @@
-import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockIdp, type MockIdp } from '../../mock-idp/index.ts';
 import { postForm, basic, REDIRECT_URI } from '../helpers/browser-hops.ts';
+import { chromiumFor, launchChromium } from '../helpers/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.log(`skipped: login page browser test — ${CHROMIUM} is not installed (apt-get install -y chromium)`);
+const hasChromium = chromiumFor('login page browser test');
 
 describe.skipIf(!hasChromium)('interactive login page in headless Chromium', () => {
   let idp: MockIdp;
@@ -21,10 +19,7 @@ describe.skipIf(!hasChromium)('interactive login page in headless Chromium', () 
         { id: 'bob', profile: { sub: 'bob', name: 'Bob <script>alert(1)</script>', email: 'bob@example.com' } },
       ],
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
