@@ -21,7 +21,7 @@ export const injectFaults = (faults: Fault[], endpointOf: (path: string) => stri
       fault.latencyMs ? `latency ${fault.latencyMs} ms` : undefined,
       fault.nth ? `call #${fault.nth}` : undefined,
     ].filter(Boolean).join(', ');
-    if (fault.latencyMs) await sleep(fault.latencyMs);
+    if (fault.latencyMs) await delayAtLeast(fault.latencyMs);
     if (fault.status === undefined) return next();
     // The method a token request used is a fact of the request, whether or not a fault answers it.
     if (endpoint === 'token' || endpoint === 'revocation') {
@@ -36,4 +36,13 @@ export const injectFaults = (faults: Fault[], endpointOf: (path: string) => stri
       ctx.body = fault.body ?? { error: 'temporarily_unavailable', error_description: `fault injected by the fixture (${journal.fault})` };
     }
   };
+};
+
+/**
+ * A timer may fire up to a millisecond before its delay by the monotonic clock (libuv counts whole
+ * milliseconds from the loop's cached time); a fixture's latency is a promised minimum, so sleep the rest.
+ */
+const delayAtLeast = async (ms: number): Promise<void> => {
+  const until = performance.now() + ms;
+  for (let left = ms; left > 0; left = until - performance.now()) await sleep(Math.ceil(left));
 };

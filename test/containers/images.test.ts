@@ -70,15 +70,13 @@ describe.skipIf(!engine)('containers/engine.sh with an engine already answering'
 });
 
 describe.skipIf(!present(IMAGES.postgres) || !present(IMAGES.sshd))('containers/build-images.sh on a machine that has the images', () => {
-  it('reuses them without building (one line each, in seconds)', () => {
-    const startedAt = Date.now();
+  it('reuses them without building (one line each)', () => {
     const out = execFileSync(join(repo, 'containers/build-images.sh'), ['postgres', 'sshd'], { encoding: 'utf8' });
     expect(out.trim().split('\n')).toEqual([
       'images: harness-local/debian:bookworm reused',
       'images: harness-local/postgres:17 reused',
       'images: harness-local/sshd:1.4.0 reused',
     ]);
-    expect(Date.now() - startedAt).toBeLessThan(15_000);
   });
 });
 
