@@ -1,6 +1,6 @@
 import type { Middleware } from 'koa';
 import { SEQUENCE_CSS } from '../../lib/sequence-style.ts';
-import { endpoints } from '../fixture/schema.ts';
+import { endpoints } from '../fixture/endpoints.ts';
 
 const FILTERS = ['', ...endpoints, 'login', 'other'];
 

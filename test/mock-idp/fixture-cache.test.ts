@@ -80,3 +80,45 @@ describe('the CLI\'s validated-fixture cache', () => {
     expect(await entries()).toHaveLength(1);
   }, 90_000);
 });
+
+describe('a start from the cache', () => {
+  // The cache exists so that a start skips the YAML parser and the schema library; the request
+  // path must not load them either, or an authorization request pays for them instead.
+  it('answers discovery and an authorization request without loading zod or yaml', async () => {
+    const probe = path.join(temp, 'probe.mjs');
+    await writeFile(probe, `import { registerHooks } from 'node:module';
+registerHooks({ load(url, context, next) { if (/\\/node_modules\\/(zod|yaml)\\//.test(url)) process.stderr.write('loaded ' + url.replace(/.*node_modules\\//, '') + '\\n'); return next(url, context); } });
+`);
+    const file = path.join(temp, 'probed.yaml');
+    // A text of its own: the other tests leave the default fixture's entry in the shared cache.
+    await writeFile(file, `${await readFile('fixtures/default.yaml', 'utf8')}\n# probed start\n`);
+    const serve = () =>
+      new Promise<{ authorize?: number; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, ['--import', probe, BIN, 'serve', file, '--port', '0', '--quiet'], { env: { ...process.env, TMPDIR: temp }, stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        let authorize: number | undefined;
+        const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        child.stdout.on('data', async (chunk: Buffer) => {
+          stdout += chunk.toString();
+          const issuer = /issuer\s+(\S+)/.exec(stdout)?.[1];
+          if (!issuer || !stdout.includes('sign-in')) return;
+          child.stdout.removeAllListeners('data');
+          await (await fetch(`${issuer}/.well-known/openid-configuration`)).arrayBuffer();
+          const response = await fetch(`${issuer}/authorize?response_type=code&client_id=logto-basic&redirect_uri=${encodeURIComponent('http://localhost:3001/callback/logto-basic')}&scope=openid&state=s`, { redirect: 'manual' });
+          authorize = response.status;
+          child.kill('SIGTERM');
+        });
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve({ ...(authorize ? { authorize } : {}), stderr });
+        });
+      });
+    const validating = await serve();
+    expect(validating.stderr).toMatch(/loaded zod\//);
+    const cached = await serve();
+    expect(cached.authorize).toBe(303);
+    expect(cached.stderr).not.toMatch(/loaded (zod|yaml)\//);
+  }, 60_000);
+});
