@@ -1,3 +1,6 @@
 #!/usr/bin/env node
 // The sources are TypeScript run by Node's own type stripping (Node >= 22.18), no build step.
+import { startFast } from './start-fast.js';
+
+startFast();
 await import('../harness/cli.ts');
