@@ -7,7 +7,8 @@ import type { ObservedError, Observation } from './observation.ts';
 const BROWSER_ENDPOINTS = new Set<JournalEntry['endpoint']>(['authorize', 'login', 'end_session', 'other']);
 const SUMMARY_LENGTH = 240;
 
-const clip = (text: string, length = SUMMARY_LENGTH) => (text.length > length ? `${text.slice(0, length)}…` : text);
+/** `text` cut to what a diagram row holds. */
+export const clip = (text: string, length = SUMMARY_LENGTH) => (text.length > length ? `${text.slice(0, length)}…` : text);
 
 function roleOf(entry: JournalEntry): HopRole {
   if (entry.endpoint === 'authorize') return 'authorize';

@@ -56,11 +56,31 @@ export interface ScenarioResult {
   durationMs: number;
 }
 
-/** A participant of the sign-in: a lane of the sequence diagram. */
-export type Lane = 'browser' | 'logto' | 'connector' | 'idp';
+/**
+ * A participant of the sign-in: a lane of the sequence diagram. `app` is the signed-in user's
+ * application calling Logto with the user's access token (the Logto target's Account API reads),
+ * apart from the browser, which only carries cookies and redirects.
+ */
+export type Lane = 'app' | 'browser' | 'logto' | 'connector' | 'idp';
 
 /** What a hop is in the sign-in; a failing check names the hop it is about by this. */
-export type HopRole = 'start' | 'authorize' | 'idp-page' | 'callback' | 'code-exchange' | 'userinfo' | 'jwks' | 'refresh' | 'experience' | 'other';
+export type HopRole =
+  | 'start'
+  | 'authorize'
+  | 'idp-page'
+  | 'callback'
+  | 'code-exchange'
+  | 'userinfo'
+  | 'jwks'
+  | 'refresh'
+  | 'experience'
+  /** The stored token read through Logto's Account API: before expiry, after it, after the second expiry. */
+  | 'token-read'
+  | 'token-read-expired'
+  | 'token-read-expired-again'
+  /** The app trying the token Logto handed back at the IdP's userinfo. */
+  | 'token-probe'
+  | 'other';
 
 /** One request and its answer between two participants; secrets masked. */
 export interface Hop {

@@ -15,6 +15,7 @@ export const SEQUENCE_CSS = `
 .seq .heads, .seq .row { display: grid; }
 .seq.l3 .heads { grid-template-columns: repeat(3, 1fr); } .seq.l3 .row { grid-template-columns: repeat(6, 1fr); }
 .seq.l4 .heads { grid-template-columns: repeat(4, 1fr); } .seq.l4 .row { grid-template-columns: repeat(8, 1fr); }
+.seq.l5 .heads { grid-template-columns: repeat(5, 1fr); } .seq.l5 .row { grid-template-columns: repeat(10, 1fr); }
 .seq .heads b { justify-self: center; background: #f6f8fa; border: 1px solid #d0d7de; border-radius: 6px; padding: .25rem .75rem; font-weight: 600; }
 .seq .rows { position: relative; padding: .5rem 0; }
 .seq .lifeline { position: absolute; top: 0; bottom: 0; border-left: 2px dashed #d0d7de; }

@@ -5,19 +5,7 @@ import { lanesOf } from '../../harness/report/html/sequence.ts';
 import type { CheckResult, ScenarioResult } from '../../harness/model.ts';
 import { experienceHops } from '../../harness/targets/logto/hops.ts';
 import type { ExperienceStep } from '../../harness/targets/logto/experience-driver.ts';
-import type { JournalEntry } from '../../mock-idp/journal.ts';
-
-const entry = (seq: number, endpoint: JournalEntry['endpoint'], method: string, path: string, status: number, params: Record<string, string> = {}): JournalEntry => ({
-  seq,
-  at: new Date(0).toISOString(),
-  endpoint,
-  method,
-  path,
-  params,
-  headers: {},
-  response: { status, contentType: 'application/json', body: status >= 400 ? { error: 'invalid_client' } : { ok: true } },
-  durationMs: 1,
-});
+import { journalEntry as entry } from '../helpers/journal-entry.ts';
 
 // A sign-in through Logto whose connector sent the wrong client auth: the token call inside
 // `…/verify` got a 401, and Logto answered the verify step with a 500.

@@ -26,7 +26,7 @@ const refreshEntry = (seq: number, status = 200, method = 'client_secret_post', 
 
 const read = (overrides: Partial<TokenRead>): TokenRead => ({
   step: 'before-expiry', waitedMs: 0, status: 200, body: { access_token: 'at-1…(30)' },
-  token: { idpUserinfo: { status: 200, sub: 'alice' } }, metadata: { expiresAt: 1000, hasRefreshToken: true }, refreshRequests: [], ...overrides,
+  token: { idpUserinfo: { status: 200, sub: 'alice' } }, metadata: { expiresAt: 1000, hasRefreshToken: true }, refreshRequests: [], journal: { after: 0, answered: 0, until: 0 }, ...overrides,
 });
 const refreshed = (overrides: Partial<TokenRead> = {}) => read({ step: 'after-expiry', waitedMs: 3100, token: { sameAsBefore: false, idpUserinfo: { status: 200, sub: 'alice' } }, metadata: { expiresAt: 1004, hasRefreshToken: true }, refreshRequests: refreshRequestsIn([refreshEntry(7)]), ...overrides });
 const use = (prediction: Observation, reads: TokenRead[]): TokenUse => ({ plan: planTokenUse(prediction, 3), reads, durationMs: 1 });

@@ -1,19 +1,21 @@
 import type { CheckResult, Hop, Lane } from '../../model.ts';
 import { html } from './escape.ts';
 
-const LANE_NAMES: Record<Lane, string> = { browser: 'Browser', logto: 'Logto', connector: 'Logto connector', idp: 'IdP' };
+const LANE_NAMES: Record<Lane, string> = { app: 'App (signed-in user)', browser: 'Browser', logto: 'Logto', connector: 'Logto connector', idp: 'IdP' };
+// Drawn only when a hop involves them: the app calls Logto only on the Logto target, after the sign-in.
+const OPTIONAL_LANES = new Set<Lane>(['app', 'logto']);
 
 export interface Marked {
   hop: Hop;
   check: CheckResult;
 }
 
-/** The participants a run's hops involve, in drawing order: Logto's own lane only for the Logto target. */
+/** The participants a run's hops involve, in drawing order: Logto's own lane and the app's only for the Logto target. */
 export function lanesOf(hops: Hop[]): Lane[] {
   const used = new Set(hops.flatMap(function lanes(hop): Lane[] {
     return [hop.from, hop.to, ...(hop.calls ?? []).flatMap(lanes)];
   }));
-  return (['browser', 'logto', 'connector', 'idp'] as const).filter((lane) => lane !== 'logto' || used.has('logto'));
+  return (['app', 'browser', 'logto', 'connector', 'idp'] as const).filter((lane) => !OPTIONAL_LANES.has(lane) || used.has(lane));
 }
 
 const statusBadge = (status: number | undefined) => (status === undefined ? '' : `<span class="status s${String(status)[0]}">${status}</span>`);

@@ -21,6 +21,7 @@ import { profileChange } from './second-sign-in.ts';
 import { signInExperienceChange } from './sign-in-experience.ts';
 import { useStoredToken } from './token-use.ts';
 import { compareTokenUse } from './token-use-checks.ts';
+import { tokenUseHops } from './token-use-hops.ts';
 import { planTokenUse } from './token-use-plan.ts';
 import { withUniqueEmail } from './unique-fixture.ts';
 
@@ -169,6 +170,7 @@ export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Ta
         context.progress(`${scenario.name}: reading the stored token through Logto's Account API${plan.expiries > 0 ? ` (${plan.expiries} expir${plan.expiries === 1 ? 'y' : 'ies'})` : ''}`);
         try {
           logto.tokenUse = await useStoredToken({ endpoint: options.endpoint, userToken: await session.accountAccessToken(), target, userId, management, idp, plan, storedAt, ...(userinfoUrl ? { userinfoUrl } : {}) });
+          hops.push(...tokenUseHops(logto.tokenUse, await idp.journal().catch(() => [])));
         } catch (error) {
           // The sign-in itself worked: its other checks still count.
           checks.push({ id: 'logto.token-storage.harness', title: 'Stored token through the Account API', status: 'fail', message: `could not drive the Account API: ${(error as Error).message}` });

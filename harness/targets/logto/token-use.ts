@@ -32,6 +32,11 @@ export interface TokenRead {
   metadata?: { expiresAt?: number; hasRefreshToken: boolean };
   /** Refresh requests the IdP received during the read. */
   refreshRequests: RefreshRequestSeen[];
+  /**
+   * The IdP journal's seqs around the read, for the report's diagram: entries in (after, answered]
+   * are Logto's (its refresh), those in (answered, until] the harness's userinfo call with the token.
+   */
+  journal: { after: number; answered: number; until: number };
 }
 
 export interface TokenUse {
@@ -92,6 +97,8 @@ export async function useStoredToken(input: TokenUseInput): Promise<TokenUse> {
     const record = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
     const accessToken = typeof record.access_token === 'string' ? record.access_token : undefined;
     const identity = await input.management.getIdentity(input.userId, input.target).catch(() => undefined);
+    const seen = await idp.journal();
+    const answered = seen.at(-1)?.seq ?? mark;
     const result: TokenRead = {
       step,
       waitedMs,
@@ -99,10 +106,12 @@ export async function useStoredToken(input: TokenUseInput): Promise<TokenUse> {
       ...(response.status >= 400 ? { code: typeof record.code === 'string' ? record.code : `http_${response.status}` } : {}),
       body: maskSecrets(body),
       ...(identity?.tokenSecret ? { metadata: { ...(identity.tokenSecret.metadata.expiresAt === undefined ? {} : { expiresAt: identity.tokenSecret.metadata.expiresAt }), hasRefreshToken: identity.tokenSecret.metadata.hasRefreshToken } } : {}),
-      refreshRequests: refreshRequestsIn(await idp.journal(), mark),
+      refreshRequests: refreshRequestsIn(seen, mark),
+      journal: { after: mark, answered, until: answered },
     };
     if (accessToken) {
       result.token = { ...(previous === undefined ? {} : { sameAsBefore: previous === accessToken }), idpUserinfo: await askUserinfo(accessToken) };
+      result.journal.until = await lastSeq();
       previous = accessToken;
     }
     return result;
