@@ -1,0 +1,98 @@
+// The pure parts of telling an orphaned stack from one in use: labels, /proc parsing, the decision. No Docker.
+import { spawn } from 'node:child_process';
+import { hostname } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { STACK_LABEL, stackLabels } from '../../harness/targets/logto-container/stack-cleanup.ts';
+import {
+  isKept,
+  isSameProcess,
+  KEPT_LABEL,
+  NO_MARKER,
+  OWNER_PID_LABEL,
+  ownerLabels,
+  processMarker,
+  procStartTicks,
+  readOwner,
+  stackState,
+  thisProcess,
+  type StackOwner,
+} from '../../harness/targets/logto-container/stack-owner.ts';
+
+const owner: StackOwner = { host: 'ci-7', pid: 4242, started: 'linux:boot-a:1000' };
+
+describe('stack owner labels', () => {
+  it('read back the owner and the kept mark they were made from', () => {
+    expect(readOwner(ownerLabels(owner, false))).toEqual(owner);
+    expect(isKept(ownerLabels(owner, true))).toBe(true);
+    expect(isKept(ownerLabels(owner, false))).toBe(false);
+  });
+
+  it('name no owner when a label is missing or the pid is not a pid (a stack of an older version, a hand-made label)', () => {
+    expect(readOwner(undefined)).toBeUndefined();
+    expect(readOwner({ [STACK_LABEL]: 'abc' })).toBeUndefined();
+    for (const pid of ['', '0', '-3', '12.5', 'x1']) expect(readOwner({ ...ownerLabels(owner, false), [OWNER_PID_LABEL]: pid }), pid).toBeUndefined();
+    expect(isKept({ [KEPT_LABEL]: 'yes' })).toBe(false);
+  });
+
+  it('stackLabels: the stack id, this process as owner (its own marker), kept only when asked', async () => {
+    const labels = await stackLabels('f00d', { kept: true });
+    expect(labels[STACK_LABEL]).toBe('f00d');
+    expect(readOwner(labels)).toEqual({ host: hostname(), pid: process.pid, started: await processMarker(process.pid) });
+    expect(isKept(labels)).toBe(true);
+    expect(isKept(await stackLabels('f00d'))).toBe(false);
+    expect(readOwner(await stackLabels('f00d', { owner }))).toEqual(owner);
+  });
+});
+
+describe('procStartTicks', () => {
+  it('takes field 22 of /proc/<pid>/stat, also when the command name holds spaces and parentheses', () => {
+    const rest = 'S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 987654 19 20';
+    expect(procStartTicks(`123 (node) ${rest}`)).toBe('987654');
+    expect(procStartTicks(`123 (a b) (c)) ${rest}`)).toBe('987654');
+    expect(procStartTicks('123 (node) S 1 2')).toBeUndefined();
+  });
+});
+
+describe('processMarker', () => {
+  it('is stable for a running process, differs between processes, and is undefined once the process is gone', async () => {
+    const mine = await processMarker(process.pid);
+    expect(mine).toBeDefined();
+    expect(await processMarker(process.pid)).toBe(mine);
+    expect((await thisProcess()).started).toBe(mine);
+    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' });
+    await new Promise((resolve) => child.once('spawn', resolve));
+    const theirs = await processMarker(child.pid!);
+    expect(theirs).toBeDefined();
+    if (process.platform === 'linux') expect(theirs).not.toBe(mine);
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    expect(await processMarker(child.pid!)).toBeUndefined();
+  });
+});
+
+describe('isSameProcess', () => {
+  it('is the owner only with the same marker; no process is never the owner; an uncomparable marker counts as the owner', () => {
+    expect(isSameProcess('linux:boot-a:1000', 'linux:boot-a:1000')).toBe(true);
+    expect(isSameProcess('linux:boot-a:1000', 'linux:boot-a:2000')).toBe(false); // the pid was given to a later process
+    expect(isSameProcess('linux:boot-a:1000', 'linux:boot-b:1000')).toBe(false); // rebooted since
+    expect(isSameProcess('linux:boot-a:1000', undefined)).toBe(false);
+    expect(isSameProcess(NO_MARKER, undefined)).toBe(false);
+    expect(isSameProcess(NO_MARKER, NO_MARKER)).toBe(true);
+    expect(isSameProcess('ps:Mon Nov 24 10:00:00 2026', 'linux:boot-a:1000')).toBe(true);
+  });
+});
+
+describe('stackState: only a stack whose owner on this host is gone, and not kept, is orphaned', () => {
+  const cases: Array<[string, { kept: boolean; owner?: StackOwner }, string, string | undefined, string]> = [
+    ['owner runs here', { kept: false, owner }, 'ci-7', owner.started, 'running'],
+    ['owner gone', { kept: false, owner }, 'ci-7', undefined, 'orphaned'],
+    ['pid recycled', { kept: false, owner }, 'ci-7', 'linux:boot-a:5555', 'orphaned'],
+    ['kept, owner gone', { kept: true, owner }, 'ci-7', undefined, 'kept'],
+    ['kept, its run still going', { kept: true, owner }, 'ci-7', owner.started, 'running'],
+    ['another host (its pid means nothing here)', { kept: false, owner }, 'laptop', undefined, 'other-host'],
+    ['no owner labels', { kept: false }, 'ci-7', undefined, 'unknown-owner'],
+  ];
+  for (const [name, stack, host, markerNow, state] of cases) {
+    it(name, () => expect(stackState(stack, host, markerNow)).toBe(state));
+  }
+});
