@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
+import { renderStacks } from '../../harness/targets/logto-container/stacks-command.ts';
 import { STACK_LABEL, stackLabels } from '../../harness/targets/logto-container/stack-cleanup.ts';
 import {
   isKept,
@@ -95,4 +96,22 @@ describe('stackState: only a stack whose owner on this host is gone, and not kep
   for (const [name, stack, host, markerNow, state] of cases) {
     it(name, () => expect(stackState(stack, host, markerNow)).toBe(state));
   }
+});
+
+describe('renderStacks', () => {
+  it('one aligned row a stack, with what it holds and Logto\'s URL', () => {
+    const now = Date.parse('2026-11-25T12:00:00Z');
+    const text = renderStacks(
+      [
+        { stackId: 'aaaa1111', state: 'kept', kept: true, owner, containers: ['x-logto', 'x-postgres'], network: 'connector-harness-aaaa1111', created: new Date(now - 3 * 3600_000), logto: 'http://localhost:40001' },
+        { stackId: 'bbbb2222', state: 'unknown-owner', kept: false, containers: [], network: 'connector-harness-bbbb2222', created: new Date(now - 5 * 60_000) },
+      ],
+      now,
+    );
+    expect(text.split('\n')).toEqual([
+      'STACK     STATE          OWNER             CREATED    HOLDS                   LOGTO',
+      'aaaa1111  kept           pid 4242 on ci-7  3 h ago    2 containers + network  http://localhost:40001',
+      'bbbb2222  unknown owner  -                 5 min ago  network',
+    ]);
+  });
 });

@@ -104,6 +104,7 @@ export async function createLogtoContainerTarget(options: LogtoContainerOptions)
           log(`  credentials    ${file} (mode 600): set -a; . ${file}; set +a`);
           log(`  then e.g.      connector-harness run <scenarios> --target logto --idp-public-url <URL Logto reaches your IdP at>`);
           log(`  remove it      ${removeCommand(stackId)}`);
+          log(`  or             connector-harness stacks --remove ${stackId}   (connector-harness stacks lists what is left)`);
         } else {
           await remove();
         }
