@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
+import { HARNESS_CLI, runCli, STACK_LINE } from '../helpers/spawn-cli.ts';
 import { renderStacks } from '../../harness/targets/logto-container/stacks-command.ts';
 import { STACK_LABEL, stackLabels } from '../../harness/targets/logto-container/stack-cleanup.ts';
 import {
@@ -113,5 +114,20 @@ describe('renderStacks', () => {
       'aaaa1111  kept           pid 4242 on ci-7  3 h ago    2 containers + network  http://localhost:40001',
       'bbbb2222  unknown owner  -                 5 min ago  network',
     ]);
+  });
+});
+
+describe('connector-harness stacks, before any engine is asked', () => {
+  it('--help teaches: the states, examples, exit status (exit 0)', async () => {
+    const { code, stdout } = await runCli(HARNESS_CLI, ['stacks', '--help']);
+    expect(code).toBe(0);
+    for (const text of ['--remove <id>', '--remove-orphans', 'orphaned', 'kept', 'other host', 'Examples:', 'Exit status: 0']) expect(stdout).toContain(text);
+  });
+
+  it('--remove with --remove-orphans is a usage error, exit 2', async () => {
+    const { code, stdout, stderr } = await runCli(HARNESS_CLI, ['stacks', '--remove', 'abc', '--remove-orphans']);
+    expect({ code, stdout }).toEqual({ code: 2, stdout: '' });
+    expect(stderr).toContain("option '--remove <id>' cannot be used with option '--remove-orphans'");
+    expect(stderr).not.toMatch(STACK_LINE);
   });
 });
