@@ -16,6 +16,7 @@ import { renderTerminal } from './report/terminal.ts';
 import { runScenariosUntilAborted, type RunOutcome } from './run.ts';
 import { collectReporter, ensureWritableFolder, parseConnectorVersion, parseHttpUrl, parseWholeNumber, type ReporterName } from './run-flags.ts';
 import { addRecordCommand } from './record/command.ts';
+import { addStacksCommand } from './targets/logto-container/stacks-command.ts';
 import { configProblems } from './scenario/config-guard.ts';
 import { loadScenarios } from './scenario/load.ts';
 import { createInProcessTarget } from './targets/in-process/index.ts';
@@ -158,6 +159,8 @@ Examples:
         --target logto --endpoint http://localhost:3001 --idp-public-url http://host.docker.internal:4000
   Against a throwaway Logto in containers (Docker; each scenario's mock IdP a container beside it):
     $ connector-harness run fixtures/scenarios --target logto-container
+  The stacks left on the engine (--keep-stack, a run that was killed), and their removal:
+    $ connector-harness stacks --help
 
 Exit status: 0 all passed, 1 a check failed, 2 bad input (the message says which file, line and field),
 130 interrupted (Ctrl-C; the scenarios that did not finish are listed, report files are not written).`,
@@ -315,5 +318,6 @@ program
   });
 
 addRecordCommand(program);
+addStacksCommand(program);
 
 await runCli(program);

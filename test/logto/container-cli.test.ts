@@ -1,9 +1,10 @@
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { listStacks } from '../../harness/targets/logto-container/stack-sweep.ts';
 import { detectContainerRuntime } from '../../harness/targets/logto/containers.ts';
 import { announcedStackId, stackLeftovers } from '../helpers/docker-leftovers.ts';
 
@@ -70,6 +71,15 @@ describe.skipIf(!runtime.available)('connector-harness run --target logto-contai
         body: new URLSearchParams({ grant_type: 'client_credentials', resource: env.LOGTO_RESOURCE!, scope: 'all' }),
       });
       expect(token.status).toBe(200);
+      // Labelled kept, owned by the run that has ended: `connector-harness stacks` shows it, no sweep removes it.
+      expect((await listStacks()).find((stack) => stack.stackId === stackId)).toMatchObject({
+        state: 'kept',
+        owner: { host: hostname() },
+        containers: [`connector-harness-${stackId}-logto`, `connector-harness-${stackId}-postgres`],
+        network: `connector-harness-${stackId}`,
+        logto: env.LOGTO_ENDPOINT,
+      });
+      expect(stderr).toContain(`connector-harness stacks --remove ${stackId}`);
       // The printed removal command works as printed.
       const remove = /remove it\s+(.+)/.exec(stderr)?.[1];
       expect(remove).toContain(stackId);

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { GenericContainer } from 'testcontainers';
 import { exposeHostPort } from '../../harness/targets/logto-container/host-ports.ts';
 import { resolveImages } from '../../harness/targets/logto-container/images.ts';
-import { removeStack, STACK_LABEL, withoutRyuk } from '../../harness/targets/logto-container/stack-cleanup.ts';
+import { removeStack, STACK_LABEL, stackLabels, withoutRyuk } from '../../harness/targets/logto-container/stack-cleanup.ts';
 import { detectContainerRuntime, newStackId } from '../../harness/targets/logto/containers.ts';
 import { stackLeftovers } from '../helpers/docker-leftovers.ts';
 import { freePort } from '../../lib/free-port.ts';
@@ -22,7 +22,7 @@ describe.skipIf(!runtime.available)('a host port exposed to containers (sshd por
   it('carries a connection to this process, and survives one to a port where nothing listens', async () => {
     const images = await resolveImages(['sshd', 'mockIdp']);
     const port = await freePort();
-    await exposeHostPort(port, images.sshd, stackId);
+    await exposeHostPort(port, images.sshd, await stackLabels(stackId));
     const server = createServer((socket) => socket.end('hello from the host\n')).listen(port, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     // Any image with Node will do; the mock IdP's has it.

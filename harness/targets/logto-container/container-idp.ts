@@ -5,7 +5,7 @@ import { GenericContainer, getContainerRuntimeClient, ImageName, Wait, type Star
 import type { Fixture } from '../../../mock-idp/index.ts';
 import type { JournalEntry } from '../../../mock-idp/journal.ts';
 import { reissue, type IdpLauncher, type LaunchedIdp } from '../logto/idp-launcher.ts';
-import { STACK_LABEL, stackName } from './stack-cleanup.ts';
+import { stackLabels, stackName } from './stack-cleanup.ts';
 
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const IDP_PORT = 4000;
@@ -16,6 +16,8 @@ export interface ContainerIdpOptions {
   image: string;
   network: StartedNetwork;
   stackId: string;
+  /** The stack's labels (LogtoStack.labels); default: stackLabels(stackId), owned by this process, not kept. */
+  labels?: Record<string, string>;
 }
 
 async function answer(response: Response, what: string): Promise<Response> {
@@ -60,10 +62,11 @@ export function containerIdpLauncher(options: ContainerIdpOptions): IdpLauncher 
   const startSpare = async (): Promise<Spare> => {
     image ??= inspect();
     const { workdir } = await image;
+    const labels = options.labels ?? (await stackLabels(options.stackId));
     const alias = `idp-${randomBytes(4).toString('hex')}`;
     const container = await new GenericContainer(options.image)
       .withName(`${stackName(options.stackId)}-${alias}`)
-      .withLabels({ [STACK_LABEL]: options.stackId })
+      .withLabels(labels)
       .withNetwork(options.network)
       .withNetworkAliases(alias)
       .withExposedPorts(IDP_PORT)

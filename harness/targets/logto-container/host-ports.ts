@@ -4,7 +4,6 @@ import type { Duplex } from 'node:stream';
 // Not part of testcontainers' public index; the ssh client it holds is what needs the guard.
 import { PortForwarderInstance } from 'testcontainers/build/port-forwarder/port-forwarder.js';
 import { GenericContainer, getContainerRuntimeClient, getReaper, TestContainers } from 'testcontainers';
-import { STACK_LABEL } from './stack-cleanup.ts';
 
 type Accept = () => Duplex;
 const guarded = new WeakSet<object>();
@@ -43,9 +42,9 @@ async function guardPortForwarder(log: (line: string) => void = () => {}): Promi
  * Makes `port` of this host reachable from containers started afterwards, at
  * host.testcontainers.internal:<port>, through testcontainers' sshd port forwarder. The forwarder
  * is started here from `sshdImage` (testcontainers reads SSHD_CONTAINER_IMAGE only once, when it
- * loads) with the stack's label, and testcontainers adopts it as its session's forwarder.
+ * loads) with the stack's labels (stackLabels), and testcontainers adopts it as its session's forwarder.
  */
-export async function exposeHostPort(port: number, sshdImage: string, stackId: string, log: (line: string) => void = () => {}): Promise<void> {
+export async function exposeHostPort(port: number, sshdImage: string, labels: Record<string, string>, log: (line: string) => void = () => {}): Promise<void> {
   if (!PortForwarderInstance.isRunning()) {
     const client = await getContainerRuntimeClient();
     const { sessionId } = await getReaper(client);
@@ -54,7 +53,7 @@ export async function exposeHostPort(port: number, sshdImage: string, stackId: s
       .withExposedPorts(22)
       // testcontainers' fixed credentials for its forwarder; it only listens on this machine.
       .withEnvironment({ PASSWORD: 'root' })
-      .withLabels({ 'org.testcontainers.sshd': 'true', [STACK_LABEL]: stackId })
+      .withLabels({ 'org.testcontainers.sshd': 'true', ...labels })
       .start();
   }
   await TestContainers.exposeHostPorts(port);

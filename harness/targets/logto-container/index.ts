@@ -6,7 +6,7 @@ import type { Target } from '../../model.ts';
 import { detectContainerRuntime, newStackId, startLogtoStack, type LogtoStack } from '../logto/containers.ts';
 import { createLogtoTarget } from '../logto/index.ts';
 import { containerIdpLauncher } from './container-idp.ts';
-import { removeStack, STACK_LABEL, stackName, withoutRyuk } from './stack-cleanup.ts';
+import { removeCommand, removeStack, stackName, withoutRyuk } from './stack-cleanup.ts';
 
 export interface LogtoContainerOptions {
   /** Leave the stack running afterwards, with its URLs and credentials printed. */
@@ -19,10 +19,6 @@ export interface LogtoContainerOptions {
 }
 
 const EXIT_ON_SIGNAL = { SIGINT: 130, SIGTERM: 143 } as const;
-
-/** The command that removes a kept stack, for the user to copy. */
-export const removeCommand = (stackId: string) =>
-  `docker rm -f $(docker ps -aq --filter label=${STACK_LABEL}=${stackId}); docker network rm ${stackName(stackId)}`;
 
 /**
  * The M2M secret is a credential, so it stays off the terminal and CI logs (masked there); the
@@ -75,7 +71,7 @@ export async function createLogtoContainerTarget(options: LogtoContainerOptions)
   let target: Target;
   try {
     log(`logto-container: starting stack ${stackName(stackId)}`);
-    stack = await startLogtoStack({ stackId, log: (line) => log(`logto-container: ${line}`) });
+    stack = await startLogtoStack({ stackId, kept: options.keepStack, log: (line) => log(`logto-container: ${line}`) });
     log(`logto-container: stack ready in ${(stack.timings.total / 1000).toFixed(1)} s`);
     target = await createLogtoTarget({
       endpoint: stack.endpoint,
@@ -83,7 +79,7 @@ export async function createLogtoContainerTarget(options: LogtoContainerOptions)
       m2mAppSecret: stack.m2mAppSecret,
       resource: stack.resource,
       keep: Boolean(options.keep),
-      idpLauncher: containerIdpLauncher({ image: stack.images.mockIdp, network: stack.network, stackId }),
+      idpLauncher: containerIdpLauncher({ image: stack.images.mockIdp, network: stack.network, stackId, labels: stack.labels }),
       log,
     });
   } catch (error) {
@@ -108,6 +104,7 @@ export async function createLogtoContainerTarget(options: LogtoContainerOptions)
           log(`  credentials    ${file} (mode 600): set -a; . ${file}; set +a`);
           log(`  then e.g.      connector-harness run <scenarios> --target logto --idp-public-url <URL Logto reaches your IdP at>`);
           log(`  remove it      ${removeCommand(stackId)}`);
+          log(`  or             connector-harness stacks --remove ${stackId}   (connector-harness stacks lists what is left)`);
         } else {
           await remove();
         }

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { freePort } from '../../../lib/free-port.ts';
-import { GenericContainer, getContainerRuntimeClient, Network, Wait, type StartedNetwork } from 'testcontainers';
+import { GenericContainer, getContainerRuntimeClient, Wait, type StartedNetwork } from 'testcontainers';
 import { rejectWhenExited } from '../logto-container/exit-watch.ts';
 import { exposeHostPort } from '../logto-container/host-ports.ts';
 import { resolveImages, type ResolvedImages } from '../logto-container/images.ts';
-import { removeStack, STACK_LABEL, stackName, withoutRyuk } from '../logto-container/stack-cleanup.ts';
+import { createStackNetwork, removeStack, stackLabels, stackName, withoutRyuk } from '../logto-container/stack-cleanup.ts';
+import { sweepOrphanedStacks } from '../logto-container/stack-sweep.ts';
 import { LogtoHttp } from './logto-http.ts';
 
 export const newStackId = (): string => randomBytes(4).toString('hex');
@@ -21,6 +22,8 @@ export interface LogtoStack {
   resource: string;
   /** The stack's network, for a mock IdP container that Logto reaches by its alias. */
   network: StartedNetwork;
+  /** What every container of the stack carries (stackLabels): give them to a container added to it. */
+  labels: Record<string, string>;
   images: ResolvedImages;
   /** With `hostIdp`: where Logto, inside its container, reaches a mock IdP listening on `idpPort` of this host. */
   idpPublicUrl?: string;
@@ -42,6 +45,8 @@ export interface StackOptions {
   /** Host port the in-process mock IdP will listen on (default: a free one). */
   idpPort?: number;
   stackId?: string;
+  /** --keep-stack: the stack is labelled kept, so no later run's sweep removes it. */
+  kept?: boolean;
   log?: (line: string) => void;
 }
 
@@ -99,17 +104,19 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 /**
  * PostgreSQL + Logto (seeded, Secret Vault on) on a network of their own, ready for the Logto
  * target; every image is checked first (a missing one is a UserError naming the build command).
- * stop() removes it all; so does removeStack(stackId) from anywhere (Ctrl-C).
+ * stop() removes it all; so does removeStack(stackId) from anywhere (Ctrl-C). First it removes the
+ * stacks whose process was killed before it could (sweepOrphanedStacks), one line each.
  */
 export async function startLogtoStack(options: StackOptions = {}): Promise<LogtoStack> {
   withoutRyuk();
   const log = options.log ?? (() => {});
   const stackId = options.stackId ?? newStackId();
   const began = performance.now();
+  await sweepOrphanedStacks(log).catch((error: unknown) => log(`could not look for orphaned stacks: ${(error as Error).message.split('\n')[0]}`));
   const env = { ...process.env, ...(options.logtoImage ? { LOGTO_IMAGE: options.logtoImage } : {}), ...(options.postgresImage ? { POSTGRES_IMAGE: options.postgresImage } : {}) };
   const images = await resolveImages(['postgres', 'logto', 'mockIdp', ...(options.hostIdp ? (['sshd'] as const) : [])], log, env);
   const name = stackName(stackId);
-  const labels = { [STACK_LABEL]: stackId };
+  const labels = await stackLabels(stackId, { kept: Boolean(options.kept) });
   const logtoPort = await freePort();
   const password = randomBytes(12).toString('hex');
   const stop = async () => {
@@ -122,9 +129,9 @@ export async function startLogtoStack(options: StackOptions = {}): Promise<Logto
       idpPort = options.idpPort ?? (await freePort());
       log(`exposing host port ${idpPort} to the containers (${images.sshd})`);
       // Must precede the containers: it adds host.testcontainers.internal to the ones started after.
-      await exposeHostPort(idpPort, images.sshd, stackId, log);
+      await exposeHostPort(idpPort, images.sshd, labels, log);
     }
-    const network = await new Network({ nextUuid: () => name }).start();
+    const network = await createStackNetwork(stackId, labels);
     log(`starting ${images.postgres}`);
     const postgresStarted = performance.now();
     await starting(
@@ -178,6 +185,7 @@ export async function startLogtoStack(options: StackOptions = {}): Promise<Logto
       m2mAppSecret: appSecret,
       resource: OSS_MANAGEMENT_RESOURCE,
       network,
+      labels,
       images,
       ...(idpPort ? { idpPublicUrl: `http://host.testcontainers.internal:${idpPort}`, idpPort } : {}),
       timings: { postgres: Math.round(postgresMs), logto: Math.round(logtoMs), total: Math.round(performance.now() - began) },
