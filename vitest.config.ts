@@ -1,12 +1,20 @@
 import { defineConfig } from 'vitest/config';
 
+// Suites that start containers run one file at a time, after the rest: two at once share two cores
+// with Logto's start, and a stack start sweeps orphaned stacks, which another file's test of that
+// sweep has made on purpose.
+const CONTAINER_SUITES = ['test/logto/**/*.test.ts', 'test/compose/**/*.test.ts', 'test/containers/**/*.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Each file starts its own IdPs on port 0; two cores, so keep the pool small.
     maxWorkers: 2,
     reporters: ['default', './test/closing-line-reporter.ts'],
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: CONTAINER_SUITES } },
+      { extends: true, test: { name: 'containers', include: CONTAINER_SUITES, fileParallelism: false, sequence: { groupOrder: 1 } } },
+    ],
   },
 });

@@ -56,7 +56,8 @@ Then point a Logto connector at the printed endpoints. Every request is journale
     const fixture = cached.fixture ?? (await (await import('./fixture/load.ts')).loadFixture(file));
     const log = options.quiet ? () => {} : (line: string) => console.log(line);
     const idp = await startValidatedMockIdp(fixture, { port: options.port, host: options.host, ...(options.issuer ? { issuer: options.issuer } : {}), log });
-    if (!cached.fixture) void cached.remember(fixture);
+    // Written before the banner (the port is already open): a stop right after it keeps the entry.
+    if (!cached.fixture) await cached.remember(fixture);
     console.log(`mock IdP serving ${file}`);
     console.log(`  issuer         ${idp.issuer}`);
     console.log(`  discovery      ${idp.issuer}/.well-known/openid-configuration`);
