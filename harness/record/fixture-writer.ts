@@ -58,18 +58,36 @@ const DEFAULT_SCOPES = ['openid', 'profile', 'email', 'phone', 'offline_access']
 
 const contentTypeOf = (exchange: Exchange) => exchange.responseHeaders['content-type'];
 
-/** A response body as the connector would read it: JSON, a decoded form, or text. Pure. */
-export function parsedBody(exchange: Exchange): unknown {
-  const type = contentTypeOf(exchange) ?? '';
+/** A response body as the connector would read it, by its content type: JSON, a decoded form, or text. Pure. */
+export function parseBody(contentType: string | undefined, body: string): unknown {
+  const type = contentType ?? '';
   if (type.includes('json')) {
     try {
-      return JSON.parse(exchange.body) as unknown;
+      return JSON.parse(body) as unknown;
     } catch {
-      return exchange.body;
+      return body;
     }
   }
-  if (type.includes('x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(exchange.body));
-  return exchange.body;
+  if (type.includes('x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(body));
+  return body;
+}
+
+export const parsedBody = (exchange: Exchange): unknown => parseBody(contentTypeOf(exchange), exchange.body);
+
+// What a client may read off an error answer besides its body: the challenge, and when to try again.
+const REPLAYED_HEADERS = ['www-authenticate', 'retry-after'];
+
+/**
+ * The headers an error answer is replayed with (scrubbed), and its content type where the fixture's
+ * default for the body (text/plain for a string, JSON for an object) would be another; undefined
+ * when there are none. Pure.
+ */
+function replayedHeaders(headers: Record<string, string>, body: unknown, scrub: (text: string) => string, options: { contentType: boolean }): Record<string, string> | undefined {
+  const replayed: Record<string, string> = {};
+  for (const name of REPLAYED_HEADERS) if (headers[name] !== undefined) replayed[name] = scrub(headers[name]);
+  const type = headers['content-type'];
+  if (options.contentType && typeof body === 'string' && type && !/^text\/plain\b/i.test(type)) replayed['content-type'] = type;
+  return Object.keys(replayed).length > 0 ? replayed : undefined;
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => Boolean(value) && typeof value === 'object' && !Array.isArray(value);
@@ -205,6 +223,8 @@ export function writeRecording(recording: Recording): RecordedFiles {
   const { exchanges, observation, config } = recording;
   const placeholders = new Placeholders();
   const secrets = secretsOf(recording);
+  // Free text written as is (a header, a redirect's description): every secret and replaced value cut out.
+  const scrub = (text: string) => scrubText(text, [...secrets, ...placeholders.originals]);
   const notes: string[] = [];
   const tokenCalls = exchanges.filter((exchange) => exchange.endpoint === 'token');
   const codeExchange = tokenCalls.find((exchange) => exchange.form.grant_type === 'authorization_code') ?? tokenCalls[0];
@@ -267,11 +287,14 @@ export function writeRecording(recording: Recording): RecordedFiles {
   }
 
   if (userinfo && !userinfoOk) {
+    // The override's contentType says the body's type itself.
+    const headers = replayedHeaders(userinfo.responseHeaders, undefined, scrub, { contentType: false });
     fixture.userinfo = {
       override: {
         status: userinfo.status,
         contentType: contentTypeOf(userinfo) ?? 'text/plain',
         body: typeof userinfoBody === 'object' && userinfoBody !== null ? JSON.stringify(errorBody(userinfoBody, placeholders, secrets)) : String(errorBody(userinfoBody, placeholders, secrets)),
+        ...(headers ? { headers } : {}),
       },
     };
   }
@@ -282,12 +305,14 @@ export function writeRecording(recording: Recording): RecordedFiles {
       tokenFrom: [...(userinfo.requestHeaders.authorization ? ['header' as const] : []), ...(userinfo.query.access_token ? ['query' as const] : [])],
     };
     if (fixture.userinfo.tokenFrom?.length === 0) delete fixture.userinfo.tokenFrom;
-    const challenge = userinfo.responseHeaders['www-authenticate'];
-    if (challenge) notes.push(`userinfo answered with www-authenticate: ${scrubText(challenge, [...secrets, ...placeholders.originals])} (a fixture cannot send that header)`);
   }
 
-  const faults = tokenCalls.flatMap((exchange, index) => (isTokenError(exchange) ? [{ endpoint: 'token' as const, status: exchange.status, body: errorBody(parsedBody(exchange), placeholders, secrets), nth: index + 1 }] : []));
-  if (faults.length > 0) fixture.faults = faults;
+  const faults: NonNullable<FixtureInput['faults']> = tokenCalls.flatMap((exchange, index) => {
+    if (!isTokenError(exchange)) return [];
+    const body = errorBody(parsedBody(exchange), placeholders, secrets);
+    const headers = replayedHeaders(exchange.responseHeaders, body, scrub, { contentType: true });
+    return [{ endpoint: 'token' as const, status: exchange.status, body, ...(headers ? { headers } : {}), nth: index + 1 }];
+  });
 
   const authorizeParams = recording.authorizationUri ? requiredParams(config, Object.fromEntries(new URL(recording.authorizationUri).searchParams), AUTHORIZE_PARAMS) : {};
   const tokenParams = codeExchange ? requiredParams(config, { ...codeExchange.query, ...codeExchange.form }, TOKEN_PARAMS) : {};
@@ -299,6 +324,7 @@ export function writeRecording(recording: Recording): RecordedFiles {
   if (missing) fixture.requiredParams = { ...fixture.requiredParams, authorize: { ...fixture.requiredParams?.authorize, [missing]: true } };
   else if (observation.callback?.error) notes.push(`the IdP answered the authorization request with error=${observation.callback.error}: a fixture cannot send that redirect, the replay differs there`);
   else if (observation.error?.stage === 'idp-redirect') notes.push(`the IdP never sent the browser back (${observation.error.message.split(':')[0]}): a fixture cannot refuse the authorization request that way, the replay differs there`);
+  if (faults.length > 0) fixture.faults = faults;
 
   const { scenario, liveExpect } = recordedScenario(recording, profile, placeholders, userinfoUrl ? `${userinfoUrl.pathname}${userinfoUrl.search}` : '/userinfo');
   return {

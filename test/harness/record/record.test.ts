@@ -8,7 +8,9 @@ import { createInProcessTarget } from '../../../harness/targets/in-process/index
 import { scriptedPerson } from '../../../harness/record/person.ts';
 import { recordProvider, verdictLines, type RecordOutcome } from '../../../harness/record/record.ts';
 import { parsedBody } from '../../../harness/record/fixture-writer.ts';
-import { JANE, NESTED, oauth2MockServer, quirkyMockIdp, writeConfig, type RealIdp } from './real-idps.ts';
+import { loadFixture, startMockIdp, type Fixture, type MockIdp } from '../../../mock-idp/index.ts';
+import { rawSignIn } from '../../mock-idp/helpers/fixture-flow.ts';
+import { handWrittenIdp, JANE, NESTED, oauth2MockServer, quirkyMockIdp, writeConfig, type RealIdp } from './real-idps.ts';
 
 interface Case {
   name: string;
@@ -17,7 +19,11 @@ interface Case {
   /** What the recorded fixture must say. */
   fixture: (fixture: Record<string, any>) => void;
   live: (outcome: RecordOutcome) => void;
+  /** What the mock IdP serving the written fixture answers, asked directly (plain fetch). */
+  replayed?: (idp: MockIdp, fixture: Fixture) => Promise<void>;
 }
+
+const CHALLENGE = `Bearer realm="api", error="insufficient_scope", error_description="no email scope granted for ${JANE.email}"`;
 
 const cases: Case[] = [
   {
@@ -105,6 +111,40 @@ const cases: Case[] = [
     },
     live: (outcome) => expect(outcome.live.checks.find((check) => check.id === 'userinfo')?.status).toBe('fail'),
   },
+  {
+    name: 'a userinfo 401 with WWW-Authenticate (a hand-written server)',
+    idp: () => handWrittenIdp({ authorize: 'code', userinfo: { status: 401, headers: { 'content-type': 'application/json', 'www-authenticate': CHALLENGE }, body: JSON.stringify({ error: 'insufficient_scope' }) } }),
+    fixture: (fixture) => {
+      expect(fixture.userinfo.override).toEqual({
+        status: 401,
+        contentType: 'application/json',
+        body: '{"error":"insufficient_scope"}',
+        headers: { 'www-authenticate': 'Bearer realm="api", error="insufficient_scope", error_description="no email scope granted for user@example.com"' },
+      });
+      expect(JSON.stringify(fixture)).not.toContain('cannot send');
+    },
+    live: (outcome) => {
+      expect(outcome.exchanges.find((exchange) => exchange.endpoint === 'userinfo')?.responseHeaders['www-authenticate']).toBe(CHALLENGE);
+      expect(outcome.live.error).toBeDefined();
+    },
+    replayed: async (idp, fixture) => {
+      const { token } = await rawSignIn(idp, fixture);
+      const accessToken = (token!.json() as { access_token: string }).access_token;
+      const answer = await fetch(idp.endpoints.userinfo, { headers: { authorization: `Bearer ${accessToken}` } });
+      expect(answer.status).toBe(401);
+      expect(answer.headers.get('www-authenticate')).toBe('Bearer realm="api", error="insufficient_scope", error_description="no email scope granted for user@example.com"');
+    },
+  },
+  {
+    name: 'a token 401 with WWW-Authenticate (a hand-written server)',
+    idp: () => handWrittenIdp({ authorize: 'code', token: { status: 401, headers: { 'content-type': 'application/json', 'www-authenticate': 'Basic realm="idp.example"' }, body: '{"error":"invalid_client"}' } }),
+    fixture: (fixture) => expect(fixture.faults).toEqual([{ endpoint: 'token', status: 401, nth: 1, body: { error: 'invalid_client' }, headers: { 'www-authenticate': 'Basic realm="idp.example"' } }]),
+    live: (outcome) => expect(outcome.live.error?.code).toBe('connector.general'),
+    replayed: async (idp) => {
+      const answer = await fetch(idp.endpoints.token, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=authorization_code&code=x' });
+      expect([answer.status, answer.headers.get('www-authenticate')]).toEqual([401, 'Basic realm="idp.example"']);
+    },
+  },
 ];
 
 const written: Array<{ files: string[]; forbidden: string[] }> = [];
@@ -153,6 +193,16 @@ describe('connector-harness record → replay', { timeout: 60_000 }, () => {
       }
       expect(replay.error?.code).toBe(outcome.live.error?.code);
       expect(scenario.knownBad).toBe(outcome.live.status !== 'passed' || Boolean(outcome.live.error));
+      expect(await readFile(outcome.files.fixture, 'utf8')).not.toContain('the replay differs there');
+      if (testCase.replayed) {
+        const written = await loadFixture(outcome.files.fixture);
+        const replaying = await startMockIdp(written, { port: 0 });
+        try {
+          await testCase.replayed(replaying, written);
+        } finally {
+          await replaying.stop();
+        }
+      }
 
       const files = (await readdir(out, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile()).map((entry) => path.join(entry.parentPath, entry.name));
       expect(files.sort()).toEqual([outcome.files.fixture, outcome.files.scenario].sort());
