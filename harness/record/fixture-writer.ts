@@ -1,11 +1,12 @@
 import { getSafe } from '@silverhand/essentials';
 import { stringify } from 'yaml';
 import { isSecretKey } from '../../lib/mask.ts';
-import type { FixtureInput } from '../../mock-idp/fixture/schema.ts';
+import { isOAuthErrorCode, type FixtureInput } from '../../mock-idp/fixture/schema.ts';
 import type { Expectation, ScenarioInput } from '../scenario/schema.ts';
 import type { Observation } from '../observation.ts';
 import type { CheckResult } from '../model.ts';
 import { Placeholders, scrubText } from './anonymize.ts';
+import type { FollowResult } from '../follow-redirects.ts';
 import type { Exchange } from './proxy.ts';
 
 /** Everything the live run left behind that a fixture can be written from. */
@@ -26,6 +27,8 @@ export interface Recording {
   recordedAt: Date;
   /** The real IdP's host, named in the comments. */
   host: string;
+  /** Where the browser stopped when the IdP never sent it back (the IdP's answer to the authorization request). */
+  authorizeStop?: FollowResult['stoppedAt'];
 }
 
 export interface RecordedFiles {
@@ -322,8 +325,7 @@ export function writeRecording(recording: Recording): RecordedFiles {
   // An authorization error the mock IdP can send too: a required parameter the connector does not send.
   const missing = observation.callback?.error === 'invalid_request' ? /missing required parameter "?([\w.:-]+)"?/i.exec(observation.callback.error_description ?? '')?.[1] : undefined;
   if (missing) fixture.requiredParams = { ...fixture.requiredParams, authorize: { ...fixture.requiredParams?.authorize, [missing]: true } };
-  else if (observation.callback?.error) notes.push(`the IdP answered the authorization request with error=${observation.callback.error}: a fixture cannot send that redirect, the replay differs there`);
-  else if (observation.error?.stage === 'idp-redirect') notes.push(`the IdP never sent the browser back (${observation.error.message.split(':')[0]}): a fixture cannot refuse the authorization request that way, the replay differs there`);
+  else faults.unshift(...authorizeRefusal(recording, (body) => errorBody(body, placeholders, secrets), scrub, notes));
   if (faults.length > 0) fixture.faults = faults;
 
   const { scenario, liveExpect } = recordedScenario(recording, profile, placeholders, userinfoUrl ? `${userinfoUrl.pathname}${userinfoUrl.search}` : '/userinfo');
@@ -335,6 +337,41 @@ export function writeRecording(recording: Recording): RecordedFiles {
     fixtureYaml: `${header(recording, 'mock-idp fixture: what the real IdP answered, shape for shape.', notes)}${stringify(fixture, { lineWidth: 0 })}`,
     scenarioYaml: `${header(recording, `Replays the recorded sign-in against ${FIXTURE_FILE}: \`connector-harness run <this file>\`.`, [])}${stringify(scenario, { lineWidth: 0 })}`,
   };
+}
+
+// Callback parameters a replay does not write: its own request's state, and the real IdP's issuer.
+const CALLBACK_OWN = new Set(['state', 'code', 'iss']);
+
+/**
+ * How the IdP refused the authorization request, as an authorize fault: the error redirect it sent
+ * the browser back with, or the answer the browser stopped at. Empty when it did not refuse (or
+ * when a fixture cannot say it, which a note then does).
+ */
+function authorizeRefusal(recording: Recording, errorBodyOf: (body: unknown) => string | Record<string, unknown>, scrub: (text: string) => string, notes: string[]): NonNullable<FixtureInput['faults']> {
+  const { observation } = recording;
+  const callback = observation.callback;
+  if (callback?.error !== undefined) {
+    if (isOAuthErrorCode(callback.error)) {
+      const errorRedirect = Object.fromEntries(Object.entries(callback).filter(([name]) => name !== '' && !CALLBACK_OWN.has(name)).map(([name, value]) => [name, name === 'error' ? value : scrub(value)]));
+      return [{ endpoint: 'authorize', errorRedirect }];
+    }
+    notes.push(`the IdP answered the authorization request with error=${JSON.stringify(scrub(callback.error))}, not an OAuth error code a fixture can send: the replay differs there`);
+    return [];
+  }
+  if (observation.error?.stage !== 'idp-redirect') return [];
+  const stop = recording.authorizeStop;
+  if (!stop || stop.status < 100) {
+    notes.push(`the IdP never sent the browser back (${observation.error.message.split(':')[0]}): a fixture cannot refuse the authorization request that way, the replay differs there`);
+    return [];
+  }
+  const body = errorBodyOf(parseBody(stop.headers['content-type'], stop.body));
+  const headers = replayedHeaders(stop.headers, body, scrub, { contentType: true });
+  const asked = recording.authorizationUri ? new URL(recording.authorizationUri) : undefined;
+  const stoppedAt = new URL(stop.url);
+  if (asked && `${asked.origin}${asked.pathname}` !== `${stoppedAt.origin}${stoppedAt.pathname}`) {
+    notes.push(`the browser was redirected before the IdP's final answer (${stop.status}); the fixture gives that answer to the authorization request itself`);
+  }
+  return [{ endpoint: 'authorize', status: stop.status, body, ...(headers ? { headers } : {}) }];
 }
 
 const PROFILE_FIELDS = ['id', 'name', 'avatar', 'email', 'phone'] as const;
