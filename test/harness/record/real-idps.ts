@@ -27,6 +27,16 @@ export const CLIENT_ID = 'live-client-id-7f3a';
 
 export const JANE = { sub: 'jane-3141', name: 'Jane Roe-Livingston', email: 'jane.roe@corp-mail.example', numericId: 583231 };
 
+/** The connector config an admin writes for a provider at `issuer`: its endpoints, the live client, then the rest. */
+const configAt = (issuer: string, rest: Record<string, unknown>, userinfoPath = '/userinfo'): Record<string, unknown> => ({
+  authorizationEndpoint: `${issuer}/authorize`,
+  tokenEndpoint: `${issuer}/token`,
+  userInfoEndpoint: `${issuer}${userinfoPath}`,
+  clientId: CLIENT_ID,
+  clientSecret: CLIENT_SECRET,
+  ...rest,
+});
+
 /** A mock-idp playing a real provider with the given quirks. */
 export async function quirkyMockIdp(overrides: Partial<FixtureInput>, config: Record<string, unknown>): Promise<RealIdp> {
   const fixture: FixtureInput = {
@@ -37,15 +47,7 @@ export async function quirkyMockIdp(overrides: Partial<FixtureInput>, config: Re
   };
   const idp: MockIdp = await startMockIdp(parseFixture(fixture), { port: 0 });
   return {
-    config: {
-      authorizationEndpoint: `${idp.issuer}/authorize`,
-      tokenEndpoint: `${idp.issuer}/token`,
-      userInfoEndpoint: `${idp.issuer}${fixture.userinfo?.path ?? '/userinfo'}`,
-      clientId: CLIENT_ID,
-      clientSecret: CLIENT_SECRET,
-      tokenEndpointAuthMethod: 'client_secret_post',
-      ...config,
-    },
+    config: configAt(idp.issuer, { tokenEndpointAuthMethod: 'client_secret_post', ...config }, fixture.userinfo?.path),
     personal: [JANE.sub, JANE.name, JANE.email, String(JANE.numericId), 'https://cdn.corp-mail.example/jane.png'],
     secrets: [CLIENT_SECRET],
     stop: () => idp.stop(),
@@ -64,17 +66,12 @@ export async function oauth2MockServer(): Promise<RealIdp> {
   });
   const issuer = server.issuer.url!.replace(/\/$/, '');
   return {
-    config: {
-      authorizationEndpoint: `${issuer}/authorize`,
-      tokenEndpoint: `${issuer}/token`,
-      userInfoEndpoint: `${issuer}/userinfo`,
-      clientId: CLIENT_ID,
-      clientSecret: CLIENT_SECRET,
+    config: configAt(issuer, {
       tokenEndpointAuthMethod: 'client_secret_basic',
       tokenEndpointResponseType: 'json',
       scope: 'openid profile',
       profileMap: { id: 'data.id', name: 'data.profile.name', email: 'data.profile.emails.0.value' },
-    },
+    }),
     personal: [String(NESTED.id), NESTED.name, NESTED.email, 'johndoe'],
     secrets: [CLIENT_SECRET],
     stop: () => server.stop(),
@@ -140,17 +137,7 @@ export async function handWrittenIdp(behaviour: HandWrittenBehaviour): Promise<R
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    config: {
-      authorizationEndpoint: `${origin}/authorize`,
-      tokenEndpoint: `${origin}/token`,
-      userInfoEndpoint: `${origin}/userinfo`,
-      clientId: CLIENT_ID,
-      clientSecret: CLIENT_SECRET,
-      tokenEndpointAuthMethod: 'client_secret_post',
-      tokenEndpointResponseType: 'json',
-      scope: 'profile email',
-      profileMap: { id: 'sub', name: 'name', email: 'email' },
-    },
+    config: configAt(origin, { tokenEndpointAuthMethod: 'client_secret_post', tokenEndpointResponseType: 'json', scope: 'profile email', profileMap: { id: 'sub', name: 'name', email: 'email' } }),
     personal: [JANE.sub, JANE.name, JANE.email],
     secrets: [CLIENT_SECRET],
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
