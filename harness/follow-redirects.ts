@@ -5,8 +5,11 @@ export interface FollowResult {
   callbackUrl?: string;
   /** Every hop, for the report when something goes wrong. */
   hops: Array<{ url: string; status: number }>;
-  /** Set when the chain ended somewhere else (a page that needs a person, an error body). */
-  stoppedAt?: { url: string; status: number; body: string };
+  /**
+   * Set when the chain ended somewhere else (a page that needs a person, an error body), with the
+   * response headers (cookies left out: they are the session's).
+   */
+  stoppedAt?: { url: string; status: number; headers: Record<string, string>; body: string };
 }
 
 const MAX_HOPS = 20;
@@ -51,7 +54,8 @@ export async function followRedirects(start: string, stopAt: (url: string) => bo
       url = new URL(location, url).href;
       continue;
     }
-    return { hops, stoppedAt: { url, status: response.status, body: (await response.text()).slice(0, 2000) } };
+    const headers = Object.fromEntries([...response.headers].filter(([name]) => name !== 'set-cookie'));
+    return { hops, stoppedAt: { url, status: response.status, headers, body: (await response.text()).slice(0, 2000) } };
   }
-  return { hops, stoppedAt: { url, status: 0, body: `gave up after ${MAX_HOPS} redirects` } };
+  return { hops, stoppedAt: { url, status: 0, headers: {}, body: `gave up after ${MAX_HOPS} redirects` } };
 }

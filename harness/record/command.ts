@@ -72,8 +72,9 @@ What it does:
   2. prints the authorization URL: sign in, and the callback comes back to a local port (or, with
      --redirect-uri, paste the URL you land on);
   3. writes <out>/idp/fixture.yaml (a mock-idp fixture answering the same way: encoding, expires_in
-     form, token_type, extra fields, the userinfo's exact shape and types, errors, refresh rotation,
-     extra parameters) and <out>/scenario.yaml (replays the sign-in, expects what the live run got),
+     form, token_type, extra fields, the userinfo's exact shape and types, errors and their
+     WWW-Authenticate headers, a refusal at authorize, refresh rotation, extra parameters) and
+     <out>/scenario.yaml (replays the sign-in, expects what the live run got),
      with every secret and token removed and personal values replaced by same-typed placeholders;
   4. reports the checks of the live sign-in, then replays the written files once and says whether
      they reproduce the live verdicts.

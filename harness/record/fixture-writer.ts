@@ -1,11 +1,12 @@
 import { getSafe } from '@silverhand/essentials';
 import { stringify } from 'yaml';
 import { isSecretKey } from '../../lib/mask.ts';
-import type { FixtureInput } from '../../mock-idp/fixture/schema.ts';
+import { isOAuthErrorCode, type FixtureInput } from '../../mock-idp/fixture/schema.ts';
 import type { Expectation, ScenarioInput } from '../scenario/schema.ts';
 import type { Observation } from '../observation.ts';
 import type { CheckResult } from '../model.ts';
 import { Placeholders, scrubText } from './anonymize.ts';
+import type { FollowResult } from '../follow-redirects.ts';
 import type { Exchange } from './proxy.ts';
 
 /** Everything the live run left behind that a fixture can be written from. */
@@ -26,6 +27,8 @@ export interface Recording {
   recordedAt: Date;
   /** The real IdP's host, named in the comments. */
   host: string;
+  /** Where the browser stopped when the IdP never sent it back (the IdP's answer to the authorization request). */
+  authorizeStop?: FollowResult['stoppedAt'];
 }
 
 export interface RecordedFiles {
@@ -58,18 +61,36 @@ const DEFAULT_SCOPES = ['openid', 'profile', 'email', 'phone', 'offline_access']
 
 const contentTypeOf = (exchange: Exchange) => exchange.responseHeaders['content-type'];
 
-/** A response body as the connector would read it: JSON, a decoded form, or text. Pure. */
-export function parsedBody(exchange: Exchange): unknown {
-  const type = contentTypeOf(exchange) ?? '';
+/** A response body as the connector would read it, by its content type: JSON, a decoded form, or text. Pure. */
+export function parseBody(contentType: string | undefined, body: string): unknown {
+  const type = contentType ?? '';
   if (type.includes('json')) {
     try {
-      return JSON.parse(exchange.body) as unknown;
+      return JSON.parse(body) as unknown;
     } catch {
-      return exchange.body;
+      return body;
     }
   }
-  if (type.includes('x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(exchange.body));
-  return exchange.body;
+  if (type.includes('x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(body));
+  return body;
+}
+
+export const parsedBody = (exchange: Exchange): unknown => parseBody(contentTypeOf(exchange), exchange.body);
+
+// What a client may read off an error answer besides its body: the challenge, and when to try again.
+const REPLAYED_HEADERS = ['www-authenticate', 'retry-after'];
+
+/**
+ * The headers an error answer is replayed with (scrubbed), and its content type where the fixture's
+ * default for the body (text/plain for a string, JSON for an object) would be another; undefined
+ * when there are none. Pure.
+ */
+function replayedHeaders(headers: Record<string, string>, body: unknown, scrub: (text: string) => string, options: { contentType: boolean }): Record<string, string> | undefined {
+  const replayed: Record<string, string> = {};
+  for (const name of REPLAYED_HEADERS) if (headers[name] !== undefined) replayed[name] = scrub(headers[name]);
+  const type = headers['content-type'];
+  if (options.contentType && typeof body === 'string' && type && !/^text\/plain\b/i.test(type)) replayed['content-type'] = type;
+  return Object.keys(replayed).length > 0 ? replayed : undefined;
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => Boolean(value) && typeof value === 'object' && !Array.isArray(value);
@@ -205,6 +226,8 @@ export function writeRecording(recording: Recording): RecordedFiles {
   const { exchanges, observation, config } = recording;
   const placeholders = new Placeholders();
   const secrets = secretsOf(recording);
+  // Free text written as is (a header, a redirect's description): every secret and replaced value cut out.
+  const scrub = (text: string) => scrubText(text, [...secrets, ...placeholders.originals]);
   const notes: string[] = [];
   const tokenCalls = exchanges.filter((exchange) => exchange.endpoint === 'token');
   const codeExchange = tokenCalls.find((exchange) => exchange.form.grant_type === 'authorization_code') ?? tokenCalls[0];
@@ -267,11 +290,14 @@ export function writeRecording(recording: Recording): RecordedFiles {
   }
 
   if (userinfo && !userinfoOk) {
+    // The override's contentType says the body's type itself.
+    const headers = replayedHeaders(userinfo.responseHeaders, undefined, scrub, { contentType: false });
     fixture.userinfo = {
       override: {
         status: userinfo.status,
         contentType: contentTypeOf(userinfo) ?? 'text/plain',
         body: typeof userinfoBody === 'object' && userinfoBody !== null ? JSON.stringify(errorBody(userinfoBody, placeholders, secrets)) : String(errorBody(userinfoBody, placeholders, secrets)),
+        ...(headers ? { headers } : {}),
       },
     };
   }
@@ -282,12 +308,14 @@ export function writeRecording(recording: Recording): RecordedFiles {
       tokenFrom: [...(userinfo.requestHeaders.authorization ? ['header' as const] : []), ...(userinfo.query.access_token ? ['query' as const] : [])],
     };
     if (fixture.userinfo.tokenFrom?.length === 0) delete fixture.userinfo.tokenFrom;
-    const challenge = userinfo.responseHeaders['www-authenticate'];
-    if (challenge) notes.push(`userinfo answered with www-authenticate: ${scrubText(challenge, [...secrets, ...placeholders.originals])} (a fixture cannot send that header)`);
   }
 
-  const faults = tokenCalls.flatMap((exchange, index) => (isTokenError(exchange) ? [{ endpoint: 'token' as const, status: exchange.status, body: errorBody(parsedBody(exchange), placeholders, secrets), nth: index + 1 }] : []));
-  if (faults.length > 0) fixture.faults = faults;
+  const faults: NonNullable<FixtureInput['faults']> = tokenCalls.flatMap((exchange, index) => {
+    if (!isTokenError(exchange)) return [];
+    const body = errorBody(parsedBody(exchange), placeholders, secrets);
+    const headers = replayedHeaders(exchange.responseHeaders, body, scrub, { contentType: true });
+    return [{ endpoint: 'token' as const, status: exchange.status, body, ...(headers ? { headers } : {}), nth: index + 1 }];
+  });
 
   const authorizeParams = recording.authorizationUri ? requiredParams(config, Object.fromEntries(new URL(recording.authorizationUri).searchParams), AUTHORIZE_PARAMS) : {};
   const tokenParams = codeExchange ? requiredParams(config, { ...codeExchange.query, ...codeExchange.form }, TOKEN_PARAMS) : {};
@@ -297,8 +325,8 @@ export function writeRecording(recording: Recording): RecordedFiles {
   // An authorization error the mock IdP can send too: a required parameter the connector does not send.
   const missing = observation.callback?.error === 'invalid_request' ? /missing required parameter "?([\w.:-]+)"?/i.exec(observation.callback.error_description ?? '')?.[1] : undefined;
   if (missing) fixture.requiredParams = { ...fixture.requiredParams, authorize: { ...fixture.requiredParams?.authorize, [missing]: true } };
-  else if (observation.callback?.error) notes.push(`the IdP answered the authorization request with error=${observation.callback.error}: a fixture cannot send that redirect, the replay differs there`);
-  else if (observation.error?.stage === 'idp-redirect') notes.push(`the IdP never sent the browser back (${observation.error.message.split(':')[0]}): a fixture cannot refuse the authorization request that way, the replay differs there`);
+  else faults.unshift(...authorizeRefusal(recording, (body) => errorBody(body, placeholders, secrets), scrub, notes));
+  if (faults.length > 0) fixture.faults = faults;
 
   const { scenario, liveExpect } = recordedScenario(recording, profile, placeholders, userinfoUrl ? `${userinfoUrl.pathname}${userinfoUrl.search}` : '/userinfo');
   return {
@@ -309,6 +337,41 @@ export function writeRecording(recording: Recording): RecordedFiles {
     fixtureYaml: `${header(recording, 'mock-idp fixture: what the real IdP answered, shape for shape.', notes)}${stringify(fixture, { lineWidth: 0 })}`,
     scenarioYaml: `${header(recording, `Replays the recorded sign-in against ${FIXTURE_FILE}: \`connector-harness run <this file>\`.`, [])}${stringify(scenario, { lineWidth: 0 })}`,
   };
+}
+
+// Callback parameters a replay does not write: its own request's state, and the real IdP's issuer.
+const CALLBACK_OWN = new Set(['state', 'code', 'iss']);
+
+/**
+ * How the IdP refused the authorization request, as an authorize fault: the error redirect it sent
+ * the browser back with, or the answer the browser stopped at. Empty when it did not refuse (or
+ * when a fixture cannot say it, which a note then does).
+ */
+function authorizeRefusal(recording: Recording, errorBodyOf: (body: unknown) => string | Record<string, unknown>, scrub: (text: string) => string, notes: string[]): NonNullable<FixtureInput['faults']> {
+  const { observation } = recording;
+  const callback = observation.callback;
+  if (callback?.error !== undefined) {
+    if (isOAuthErrorCode(callback.error)) {
+      const errorRedirect = Object.fromEntries(Object.entries(callback).filter(([name]) => name !== '' && !CALLBACK_OWN.has(name)).map(([name, value]) => [name, name === 'error' ? value : scrub(value)]));
+      return [{ endpoint: 'authorize', errorRedirect }];
+    }
+    notes.push(`the IdP answered the authorization request with error=${JSON.stringify(scrub(callback.error))}, not an OAuth error code a fixture can send: the replay differs there`);
+    return [];
+  }
+  if (observation.error?.stage !== 'idp-redirect') return [];
+  const stop = recording.authorizeStop;
+  if (!stop || stop.status < 100) {
+    notes.push(`the IdP never sent the browser back (${observation.error.message.split(':')[0]}): a fixture cannot refuse the authorization request that way, the replay differs there`);
+    return [];
+  }
+  const body = errorBodyOf(parseBody(stop.headers['content-type'], stop.body));
+  const headers = replayedHeaders(stop.headers, body, scrub, { contentType: true });
+  const asked = recording.authorizationUri ? new URL(recording.authorizationUri) : undefined;
+  const stoppedAt = new URL(stop.url);
+  if (asked && `${asked.origin}${asked.pathname}` !== `${stoppedAt.origin}${stoppedAt.pathname}`) {
+    notes.push(`the browser was redirected before the IdP's final answer (${stop.status}); the fixture gives that answer to the authorization request itself`);
+  }
+  return [{ endpoint: 'authorize', status: stop.status, body, ...(headers ? { headers } : {}) }];
 }
 
 const PROFILE_FIELDS = ['id', 'name', 'avatar', 'email', 'phone'] as const;

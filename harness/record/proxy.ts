@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { mask, maskSecrets } from '../../lib/mask.ts';
 import type { ClientAuthMethod } from '../../mock-idp/fixture/schema.ts';
 import type { AssertionRecord, JournalEntry } from '../../mock-idp/journal.ts';
+import type { FollowResult } from '../follow-redirects.ts';
 import type { JournalSource } from '../targets/in-process/journal-source.ts';
 
 export type ProxiedEndpoint = 'token' | 'userinfo';
@@ -104,10 +105,11 @@ export interface RecordingProxy {
   /**
    * What the IdP saw, as mock-idp journal entries (secrets masked), so the harness runs the same
    * checks live as it does against the replayed fixture. The authorization request never passes
-   * the proxy (the browser sends it): `noteAuthorize` adds it from the URL the connector built.
+   * the proxy (the browser sends it): `noteAuthorize` adds it from the URL the connector built and
+   * where the browser ended: the callback, or the answer it stopped at (as the replay's IdP answers it).
    */
   journal: JournalSource;
-  noteAuthorize(authorizationUri: string, callbackUrl?: string): void;
+  noteAuthorize(authorizationUri: string, followed?: Pick<FollowResult, 'callbackUrl' | 'stoppedAt'>): void;
   close(): Promise<void>;
 }
 
@@ -218,17 +220,21 @@ export async function startRecordingProxy(upstream: Record<ProxiedEndpoint, stri
     urls: { token: `${origin}/token`, userinfo: `${origin}/userinfo` },
     exchanges,
     journal: { read: async () => entries },
-    noteAuthorize(authorizationUri, callbackUrl) {
+    noteAuthorize(authorizationUri, followed = {}) {
       const url = new URL(authorizationUri);
-      const location = callbackUrl ? new URL(callbackUrl) : undefined;
+      const location = followed.callbackUrl ? new URL(followed.callbackUrl) : undefined;
       if (location?.searchParams.has('code')) location.searchParams.set('code', mask(location.searchParams.get('code')!));
+      const stop = location ? undefined : followed.stoppedAt;
+      const contentType = stop?.headers['content-type'];
       addEntry({
         endpoint: 'authorize',
         method: 'GET',
         path: url.pathname,
         params: maskedParams(Object.fromEntries(url.searchParams)),
         headers: {},
-        response: { status: location ? 303 : 0, ...(location ? { location: location.href } : {}), body: undefined },
+        response: location
+          ? { status: 303, location: location.href, body: undefined }
+          : { status: stop?.status ?? 0, ...(contentType ? { contentType } : {}), body: stop ? journalBody(stop.body, contentType) : undefined },
       });
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { UserError } from '../../lib/user-error.ts';
 import { loadFixture, parseFixture, type Fixture } from '../../mock-idp/index.ts';
 import { assertInstalled, type ConnectorSource } from '../connectors/load.ts';
+import type { FollowResult } from '../follow-redirects.ts';
 import type { CheckResult, Scenario, ScenarioResult } from '../model.ts';
 import { runChecks } from '../checks/index.ts';
 import { loadScenario } from '../scenario/load.ts';
@@ -105,6 +106,7 @@ export async function recordProvider(options: RecordOptions): Promise<RecordOutc
         expect: input.expect,
       };
       let authorizationUri: string | undefined;
+      let authorizeStop: FollowResult['stoppedAt'];
       let personFailure: unknown;
       const browser: Browser = {
         redirectUri: options.person.redirectUri,
@@ -112,7 +114,8 @@ export async function recordProvider(options: RecordOptions): Promise<RecordOutc
           authorizationUri = uri;
           try {
             const followed = await options.person.signIn(uri, signal);
-            proxy.noteAuthorize(uri, followed.callbackUrl);
+            proxy.noteAuthorize(uri, followed);
+            authorizeStop = followed.callbackUrl ? undefined : followed.stoppedAt;
             return followed;
           } catch (error) {
             personFailure = error;
@@ -135,6 +138,7 @@ export async function recordProvider(options: RecordOptions): Promise<RecordOutc
         connector: input.connector,
         enableTokenStorage: input.enableTokenStorage,
         ...(authorizationUri ? { authorizationUri } : {}),
+        ...(authorizeStop ? { authorizeStop } : {}),
         exchanges: proxy.exchanges,
         observation,
         judge: (expect) => runChecks({ ...observation, scenario: { ...observation.scenario, knownBad: false, expect } }),

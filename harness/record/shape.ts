@@ -52,6 +52,7 @@ export function fixtureShape(fixture: Fixture): Shape {
   const user = fixture.users.find((candidate) => candidate.id === fixture.defaultUser) ?? fixture.users[0];
   if (override) {
     shape['userinfo.answer'] = `${override.status} ${override.contentType}`;
+    if (override.headers) shape['userinfo.answer headers'] = headerNames(override.headers);
   } else if (user) {
     shape['userinfo.answer'] = '200 JSON object';
     typeLeaves(user.profile, 'userinfo.body', shape);
@@ -61,11 +62,20 @@ export function fixtureShape(fixture: Fixture): Shape {
     for (const [name, value] of Object.entries(params)) shape[`params.${where}.${name}`] = value === true ? 'any value' : JSON.stringify(value);
   }
   for (const fault of fixture.faults) {
+    const answer = `${fault.endpoint}.error answer (call ${fault.nth ?? 'every'})`;
+    if (fault.errorRedirect) {
+      shape[answer] = `redirect back error=${fault.errorRedirect.error}`;
+      continue;
+    }
     const code = fault.body && typeof fault.body === 'object' && typeof fault.body.error === 'string' ? ` error=${fault.body.error}` : typeof fault.body === 'string' ? ' text body' : '';
-    shape[`${fault.endpoint}.error answer (call ${fault.nth ?? 'every'})`] = `${fault.status ?? 'delay'}${code}`;
+    shape[answer] = `${fault.status ?? 'delay'}${code}`;
+    if (fault.headers) shape[`${answer} headers`] = headerNames(fault.headers);
   }
   return shape;
 }
+
+// Which headers, not their values: a challenge's realm or description is no change of shape.
+const headerNames = (headers: Record<string, string>) => Object.keys(headers).map((name) => name.toLowerCase()).sort().join(', ');
 
 export interface ShapeChange {
   path: string;

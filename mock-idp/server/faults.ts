@@ -1,11 +1,15 @@
 import type { Middleware } from 'koa';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { EndpointName, Fault } from '../fixture/schema.ts';
+import type { EndpointName, Fault, FixtureClient } from '../fixture/schema.ts';
+import { answerAuthorizeError } from './authorize-error.ts';
 import { detectClientAuth } from './client-auth.ts';
 import type { JournalState } from './record-journal.ts';
 
-/** Counts calls per endpoint and applies the fixture's faults: status + body, latency, Nth call only. */
-export const injectFaults = (faults: Fault[], endpointOf: (path: string) => string): Middleware => {
+/**
+ * Counts calls per endpoint and applies the fixture's faults: status + body + headers, an error
+ * redirect back to the client (authorize), latency, Nth call only.
+ */
+export const injectFaults = (faults: Fault[], endpointOf: (path: string) => string, clients: FixtureClient[]): Middleware => {
   const calls = new Map<string, number>();
   return async (ctx, next) => {
     const endpoint = endpointOf(ctx.path) as EndpointName;
@@ -18,10 +22,12 @@ export const injectFaults = (faults: Fault[], endpointOf: (path: string) => stri
     const journal = ctx.state.journal as JournalState;
     journal.fault = [
       fault.status ? `status ${fault.status}` : undefined,
+      fault.errorRedirect ? `redirect error=${fault.errorRedirect.error}` : undefined,
       fault.latencyMs ? `latency ${fault.latencyMs} ms` : undefined,
       fault.nth ? `call #${fault.nth}` : undefined,
     ].filter(Boolean).join(', ');
     if (fault.latencyMs) await delayAtLeast(fault.latencyMs);
+    if (fault.errorRedirect) return answerAuthorizeError(ctx, clients, fault.errorRedirect);
     if (fault.status === undefined) return next();
     // The method a token request used is a fact of the request, whether or not a fault answers it.
     if (endpoint === 'token' || endpoint === 'revocation') {
@@ -29,8 +35,10 @@ export const injectFaults = (faults: Fault[], endpointOf: (path: string) => stri
       journal.clientAuth = { method: seen.method, ...(seen.clientId ? { clientId: seen.clientId } : {}) };
     }
     ctx.status = fault.status;
+    // Before the body: koa types a body only when no content-type is set, so the fixture's wins.
+    if (fault.headers) ctx.set(fault.headers);
     if (typeof fault.body === 'string') {
-      ctx.type = 'text/plain';
+      if (!ctx.response.get('content-type')) ctx.type = 'text/plain';
       ctx.body = fault.body;
     } else {
       ctx.body = fault.body ?? { error: 'temporarily_unavailable', error_description: `fault injected by the fixture (${journal.fault})` };

@@ -77,7 +77,7 @@ export function createRequestHandler({ issuer, fixture, keys, endpoints, users, 
   provider.use(answerUnrouted(endpoints, fixture.userinfo.method));
   provider.use(readRequestBody);
   // The resume hop after login (/authorize/<uid>) is not a new authorization request: faults count requests.
-  provider.use(injectFaults(fixture.faults, (path) => (path.startsWith(`${endpoints.authorization}/`) ? 'login' : endpointOf(path))));
+  provider.use(injectFaults(fixture.faults, (path) => (path.startsWith(`${endpoints.authorization}/`) ? 'login' : endpointOf(path)), fixture.clients));
   provider.use(metadata);
   provider.use((ctx, next) => (byEndpoint[endpointOf(ctx.path)] ?? ((_ctx, pass) => pass()))(ctx, next));
   provider.use(routes.routes());

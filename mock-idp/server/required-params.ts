@@ -1,5 +1,6 @@
 import type { Middleware } from 'koa';
 import type { Fixture } from '../fixture/schema.ts';
+import { answerAuthorizeError } from './authorize-error.ts';
 import { sendOAuthError } from './oauth-error.ts';
 
 /** The first required parameter that is missing or wrong, as a sentence; undefined when all are there. */
@@ -19,16 +20,7 @@ export const requireAuthorizeParams = (fixture: Fixture): Middleware => async (c
   if (params.client_id === undefined && params.response_type === undefined) return next();
   const problem = missingRequiredParam(fixture.requiredParams.authorize, params, 'authorization');
   if (!problem) return next();
-  const client = fixture.clients.find((candidate) => candidate.clientId === params.client_id);
-  const redirectUri = params.redirect_uri;
-  const usable = client && redirectUri && /^https?:\/\//.test(redirectUri) && (!client.redirectUris || client.redirectUris.includes(redirectUri));
-  if (!usable) return sendOAuthError(ctx, 400, 'invalid_request', problem);
-  const target = new URL(redirectUri);
-  target.searchParams.set('error', 'invalid_request');
-  target.searchParams.set('error_description', problem);
-  if (params.state) target.searchParams.set('state', params.state);
-  ctx.status = 303;
-  ctx.redirect(target.href);
+  answerAuthorizeError(ctx, fixture.clients, { error: 'invalid_request', error_description: problem });
 };
 
 export const requireTokenParams = (fixture: Fixture): Middleware => async (ctx, next) => {

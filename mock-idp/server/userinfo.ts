@@ -53,7 +53,7 @@ export function answerUserinfo(tokens: MemoryStore, settings: UserinfoSettings, 
   const accessToken = tokens.peek('AccessToken', token);
   if (!accessToken || typeof accessToken.accountId !== 'string') return invalidToken('access token is unknown, expired or revoked');
   if (settings.override) {
-    return { status: settings.override.status, headers: { 'content-type': settings.override.contentType }, body: settings.override.body };
+    return { status: settings.override.status, headers: { ...settings.override.headers, 'content-type': settings.override.contentType }, body: settings.override.body };
   }
   const user = users.get(accessToken.accountId);
   if (!user) return invalidToken('the user of this token is no longer in the fixture');

@@ -66,6 +66,7 @@ const BROKEN: Array<[file: string, line: number, field: string | undefined, mess
   ['missing-client-secret.yaml', 3, 'clients[0]', /clientSecret is required for client_secret_post/],
   ['reserved-userinfo-path.yaml', 9, 'userinfo.path', /"\/token" is taken/],
   ['fault-out-of-range.yaml', 10, 'faults[0].status', /<=\s*599/],
+  ['fault-redirect-at-token.yaml', 10, 'faults[0].errorRedirect', /only the authorize endpoint redirects back to the client, not token/],
 ];
 
 describe.each(BROKEN)('broken fixture %s', (name, line, field, message) => {

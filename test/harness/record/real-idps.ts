@@ -2,7 +2,10 @@
  * The "real" IdPs record is tested against: servers no one here wrote (oauth2-mock-server) and
  * quirky mock-idp fixtures, each on 127.0.0.1, port 0. Never the network.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { OAuth2Server } from 'oauth2-mock-server';
@@ -24,6 +27,16 @@ export const CLIENT_ID = 'live-client-id-7f3a';
 
 export const JANE = { sub: 'jane-3141', name: 'Jane Roe-Livingston', email: 'jane.roe@corp-mail.example', numericId: 583231 };
 
+/** The connector config an admin writes for a provider at `issuer`: its endpoints, the live client, then the rest. */
+const configAt = (issuer: string, rest: Record<string, unknown>, userinfoPath = '/userinfo'): Record<string, unknown> => ({
+  authorizationEndpoint: `${issuer}/authorize`,
+  tokenEndpoint: `${issuer}/token`,
+  userInfoEndpoint: `${issuer}${userinfoPath}`,
+  clientId: CLIENT_ID,
+  clientSecret: CLIENT_SECRET,
+  ...rest,
+});
+
 /** A mock-idp playing a real provider with the given quirks. */
 export async function quirkyMockIdp(overrides: Partial<FixtureInput>, config: Record<string, unknown>): Promise<RealIdp> {
   const fixture: FixtureInput = {
@@ -34,15 +47,7 @@ export async function quirkyMockIdp(overrides: Partial<FixtureInput>, config: Re
   };
   const idp: MockIdp = await startMockIdp(parseFixture(fixture), { port: 0 });
   return {
-    config: {
-      authorizationEndpoint: `${idp.issuer}/authorize`,
-      tokenEndpoint: `${idp.issuer}/token`,
-      userInfoEndpoint: `${idp.issuer}${fixture.userinfo?.path ?? '/userinfo'}`,
-      clientId: CLIENT_ID,
-      clientSecret: CLIENT_SECRET,
-      tokenEndpointAuthMethod: 'client_secret_post',
-      ...config,
-    },
+    config: configAt(idp.issuer, { tokenEndpointAuthMethod: 'client_secret_post', ...config }, fixture.userinfo?.path),
     personal: [JANE.sub, JANE.name, JANE.email, String(JANE.numericId), 'https://cdn.corp-mail.example/jane.png'],
     secrets: [CLIENT_SECRET],
     stop: () => idp.stop(),
@@ -61,17 +66,12 @@ export async function oauth2MockServer(): Promise<RealIdp> {
   });
   const issuer = server.issuer.url!.replace(/\/$/, '');
   return {
-    config: {
-      authorizationEndpoint: `${issuer}/authorize`,
-      tokenEndpoint: `${issuer}/token`,
-      userInfoEndpoint: `${issuer}/userinfo`,
-      clientId: CLIENT_ID,
-      clientSecret: CLIENT_SECRET,
+    config: configAt(issuer, {
       tokenEndpointAuthMethod: 'client_secret_basic',
       tokenEndpointResponseType: 'json',
       scope: 'openid profile',
       profileMap: { id: 'data.id', name: 'data.profile.name', email: 'data.profile.emails.0.value' },
-    },
+    }),
     personal: [String(NESTED.id), NESTED.name, NESTED.email, 'johndoe'],
     secrets: [CLIENT_SECRET],
     stop: () => server.stop(),
@@ -83,4 +83,63 @@ export async function writeConfig(config: Record<string, unknown>): Promise<stri
   const file = path.join(dir, 'config.json');
   await writeFile(file, JSON.stringify(config, null, 2));
   return file;
+}
+
+/** One answer of the hand-written IdP: status, headers, body as sent. */
+export interface Answer {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+export interface HandWrittenBehaviour {
+  /** `code`: redirect back with a code; an object: the query of an error redirect back; an Answer: no redirect at all. */
+  authorize: 'code' | { redirectBack: Record<string, string> } | Answer;
+  /** Absent: a JSON token answer. */
+  token?: Answer;
+  /** Absent: JANE's profile. */
+  userinfo?: Answer;
+}
+
+/**
+ * A provider written here on bare node:http (neither mock-idp nor a library), answering exactly as
+ * told: headers such as WWW-Authenticate, error pages at authorize, error redirects back.
+ */
+export async function handWrittenIdp(behaviour: HandWrittenBehaviour): Promise<RealIdp> {
+  const issued = new Set<string>();
+  const send = (response: ServerResponse, answer: Answer) => response.writeHead(answer.status, answer.headers ?? {}).end(answer.body ?? '');
+  const json = (body: unknown): Answer => ({ status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const server = createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://idp.invalid');
+    if (url.pathname === '/authorize') {
+      const { authorize } = behaviour;
+      if (authorize !== 'code' && !('redirectBack' in authorize)) return send(response, authorize);
+      const back = new URL(url.searchParams.get('redirect_uri')!);
+      const query = authorize === 'code' ? { code: randomBytes(12).toString('hex') } : authorize.redirectBack;
+      for (const [name, value] of Object.entries(query)) back.searchParams.set(name, value);
+      back.searchParams.set('state', url.searchParams.get('state') ?? '');
+      return send(response, { status: 302, headers: { location: back.href } });
+    }
+    if (url.pathname === '/token') {
+      request.resume();
+      if (behaviour.token) return send(response, behaviour.token);
+      const token = randomBytes(16).toString('hex');
+      issued.add(token);
+      return send(response, json({ access_token: token, token_type: 'Bearer', expires_in: 3600 }));
+    }
+    if (url.pathname === '/userinfo') {
+      const token = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1];
+      if (!token || !issued.has(token)) return send(response, { status: 401, headers: { 'www-authenticate': 'Bearer error="invalid_token"' } });
+      return send(response, behaviour.userinfo ?? json({ sub: JANE.sub, name: JANE.name, email: JANE.email }));
+    }
+    return send(response, { status: 404 });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    config: configAt(origin, { tokenEndpointAuthMethod: 'client_secret_post', tokenEndpointResponseType: 'json', scope: 'profile email', profileMap: { id: 'sub', name: 'name', email: 'email' } }),
+    personal: [JANE.sub, JANE.name, JANE.email],
+    secrets: [CLIENT_SECRET],
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

@@ -7,8 +7,12 @@ import { loadScenario } from '../../../harness/scenario/load.ts';
 import { createInProcessTarget } from '../../../harness/targets/in-process/index.ts';
 import { scriptedPerson } from '../../../harness/record/person.ts';
 import { recordProvider, verdictLines, type RecordOutcome } from '../../../harness/record/record.ts';
-import { parsedBody } from '../../../harness/record/fixture-writer.ts';
-import { JANE, NESTED, oauth2MockServer, quirkyMockIdp, writeConfig, type RealIdp } from './real-idps.ts';
+import { parsedBody, RECORDED_CLIENT_ID } from '../../../harness/record/fixture-writer.ts';
+import { NEVER_BACK_AT_LOGTO } from '../../../harness/observation.ts';
+import { loadFixture, startMockIdp, type Fixture, type MockIdp } from '../../../mock-idp/index.ts';
+import { hopToRedirect, REDIRECT_URI } from '../../helpers/browser-hops.ts';
+import { rawSignIn } from '../../mock-idp/helpers/fixture-flow.ts';
+import { handWrittenIdp, JANE, NESTED, oauth2MockServer, quirkyMockIdp, writeConfig, type RealIdp } from './real-idps.ts';
 
 interface Case {
   name: string;
@@ -17,7 +21,17 @@ interface Case {
   /** What the recorded fixture must say. */
   fixture: (fixture: Record<string, any>) => void;
   live: (outcome: RecordOutcome) => void;
+  /** What the mock IdP serving the written fixture answers, asked directly (plain fetch). */
+  replayed?: (idp: MockIdp, fixture: Fixture) => Promise<void>;
+  /** The IdP refused at authorize: the connector never reached a token. */
+  noToken?: true;
 }
+
+const CHALLENGE = `Bearer realm="api", error="insufficient_scope", error_description="no email scope granted for ${JANE.email}"`;
+const ERROR_PAGE = `<!doctype html><html><body><h1>Access blocked</h1><p>This app is not allowed for ${JANE.email}.</p></body></html>`;
+
+/** The authorization URL the written scenario's client would open, at the replaying IdP. */
+const authorizeUrl = (idp: MockIdp) => `${idp.endpoints.authorization}?response_type=code&client_id=${RECORDED_CLIENT_ID}&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&scope=profile&state=replay-state`;
 
 const cases: Case[] = [
   {
@@ -105,6 +119,76 @@ const cases: Case[] = [
     },
     live: (outcome) => expect(outcome.live.checks.find((check) => check.id === 'userinfo')?.status).toBe('fail'),
   },
+  {
+    name: 'a userinfo 401 with WWW-Authenticate (a hand-written server)',
+    idp: () => handWrittenIdp({ authorize: 'code', userinfo: { status: 401, headers: { 'content-type': 'application/json', 'www-authenticate': CHALLENGE }, body: JSON.stringify({ error: 'insufficient_scope' }) } }),
+    fixture: (fixture) => {
+      expect(fixture.userinfo.override).toEqual({
+        status: 401,
+        contentType: 'application/json',
+        body: '{"error":"insufficient_scope"}',
+        headers: { 'www-authenticate': 'Bearer realm="api", error="insufficient_scope", error_description="no email scope granted for user@example.com"' },
+      });
+      expect(JSON.stringify(fixture)).not.toContain('cannot send');
+    },
+    live: (outcome) => {
+      expect(outcome.exchanges.find((exchange) => exchange.endpoint === 'userinfo')?.responseHeaders['www-authenticate']).toBe(CHALLENGE);
+      expect(outcome.live.error).toBeDefined();
+    },
+    replayed: async (idp, fixture) => {
+      const { token } = await rawSignIn(idp, fixture);
+      const accessToken = (token!.json() as { access_token: string }).access_token;
+      const answer = await fetch(idp.endpoints.userinfo, { headers: { authorization: `Bearer ${accessToken}` } });
+      expect(answer.status).toBe(401);
+      expect(answer.headers.get('www-authenticate')).toBe('Bearer realm="api", error="insufficient_scope", error_description="no email scope granted for user@example.com"');
+    },
+  },
+  {
+    name: 'a token 401 with WWW-Authenticate (a hand-written server)',
+    idp: () => handWrittenIdp({ authorize: 'code', token: { status: 401, headers: { 'content-type': 'application/json', 'www-authenticate': 'Basic realm="idp.example"' }, body: '{"error":"invalid_client"}' } }),
+    fixture: (fixture) => expect(fixture.faults).toEqual([{ endpoint: 'token', status: 401, nth: 1, body: { error: 'invalid_client' }, headers: { 'www-authenticate': 'Basic realm="idp.example"' } }]),
+    live: (outcome) => expect(outcome.live.error?.code).toBe('connector.general'),
+    replayed: async (idp) => {
+      const answer = await fetch(idp.endpoints.token, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=authorization_code&code=x' });
+      expect([answer.status, answer.headers.get('www-authenticate')]).toEqual([401, 'Basic realm="idp.example"']);
+    },
+  },
+  {
+    name: 'a refusal at authorize with an error page, never redirecting back (a hand-written server)',
+    idp: () => handWrittenIdp({ authorize: { status: 403, headers: { 'content-type': 'text/html; charset=utf-8' }, body: ERROR_PAGE } }),
+    noToken: true,
+    fixture: (fixture) => {
+      expect(fixture.faults).toEqual([{ endpoint: 'authorize', status: 403, headers: { 'content-type': 'text/html; charset=utf-8' }, body: ERROR_PAGE.replace(JANE.email, 'user@example.com') }]);
+    },
+    live: (outcome) => {
+      expect(outcome.live.error?.code).toBe(NEVER_BACK_AT_LOGTO);
+      expect(outcome.exchanges).toEqual([]);
+      // The live journal says what the IdP answered at authorize, as the replaying IdP's journal will.
+      const signIn = outcome.live.checks.find((check) => check.id === 'sign-in');
+      expect((signIn?.evidence as { idpResponse?: unknown } | undefined)?.idpResponse).toEqual({ endpoint: 'authorize', status: 403, contentType: 'text/html; charset=utf-8', body: '(html page)' });
+    },
+    replayed: async (idp) => {
+      const answer = await fetch(authorizeUrl(idp), { redirect: 'manual' });
+      expect([answer.status, answer.headers.get('location'), answer.headers.get('content-type')]).toEqual([403, null, 'text/html; charset=utf-8']);
+      expect(await answer.text()).toContain('Access blocked');
+    },
+  },
+  {
+    name: 'an error redirect back, error=access_denied (a hand-written server)',
+    idp: () => handWrittenIdp({ authorize: { redirectBack: { error: 'access_denied', error_description: `${JANE.email} declined the request`, error_reason: 'user_denied' } } }),
+    noToken: true,
+    fixture: (fixture) => {
+      expect(fixture.faults).toEqual([{ endpoint: 'authorize', errorRedirect: { error: 'access_denied', error_description: 'user@example.com declined the request', error_reason: 'user_denied' } }]);
+    },
+    live: (outcome) => {
+      const authorize = outcome.live.checks.find((check) => check.id === 'authorize');
+      expect([authorize?.status, authorize?.hint]).toEqual(['fail', 'the user (or an IdP policy) declined the sign-in']);
+    },
+    replayed: async (idp) => {
+      const callback = await hopToRedirect(authorizeUrl(idp), REDIRECT_URI);
+      expect(Object.fromEntries(callback.searchParams)).toEqual({ error: 'access_denied', error_description: 'user@example.com declined the request', error_reason: 'user_denied', state: 'replay-state' });
+    },
+  },
 ];
 
 const written: Array<{ files: string[]; forbidden: string[] }> = [];
@@ -153,11 +237,21 @@ describe('connector-harness record → replay', { timeout: 60_000 }, () => {
       }
       expect(replay.error?.code).toBe(outcome.live.error?.code);
       expect(scenario.knownBad).toBe(outcome.live.status !== 'passed' || Boolean(outcome.live.error));
+      expect(await readFile(outcome.files.fixture, 'utf8')).not.toContain('the replay differs there');
+      if (testCase.replayed) {
+        const written = await loadFixture(outcome.files.fixture);
+        const replaying = await startMockIdp(written, { port: 0 });
+        try {
+          await testCase.replayed(replaying, written);
+        } finally {
+          await replaying.stop();
+        }
+      }
 
       const files = (await readdir(out, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile()).map((entry) => path.join(entry.parentPath, entry.name));
       expect(files.sort()).toEqual([outcome.files.fixture, outcome.files.scenario].sort());
       const seen = tokensSeen(outcome);
-      expect(seen.length).toBeGreaterThan(0);
+      expect(seen.length > 0).toBe(!testCase.noToken);
       written.push({ files, forbidden: [...idp.secrets, ...idp.personal, ...seen] });
     });
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Placeholders, scrubText } from '../../../harness/record/anonymize.ts';
-import { diffShapes, typeLeaves } from '../../../harness/record/shape.ts';
+import { diffShapes, fixtureShape, typeLeaves } from '../../../harness/record/shape.ts';
+import { parseFixture } from '../../../mock-idp/index.ts';
 
 describe('placeholders keep the shape, not the values', () => {
   const original = {
@@ -59,5 +60,33 @@ describe('shape diff', () => {
       { path: 'userinfo.body.plan.seats', kind: 'added', after: 'number' },
       { path: 'userinfo.body.tags[]', kind: 'changed', before: 'string', after: 'number | string' },
     ]);
+  });
+});
+
+describe('fixture shape of error answers', () => {
+  const shapeOf = (extra: Record<string, unknown>) =>
+    fixtureShape(parseFixture({ clients: [{ clientId: 'c', clientSecret: 'secret' }], users: [{ id: 'u', profile: { sub: 'u' } }], ...extra }));
+
+  it('names an authorize refusal, and which headers an answer carries (not their values)', () => {
+    const shape = shapeOf({
+      faults: [
+        { endpoint: 'authorize', errorRedirect: { error: 'access_denied', error_description: 'no' } },
+        { endpoint: 'token', status: 401, body: { error: 'invalid_client' }, headers: { 'WWW-Authenticate': 'Basic realm="a"', 'retry-after': '5' }, nth: 1 },
+      ],
+      userinfo: { override: { status: 401, body: '', headers: { 'www-authenticate': 'Bearer' } } },
+    });
+    expect(shape).toMatchObject({
+      'authorize.error answer (call every)': 'redirect back error=access_denied',
+      'token.error answer (call 1)': '401 error=invalid_client',
+      'token.error answer (call 1) headers': 'retry-after, www-authenticate',
+      'userinfo.answer': '401 text/plain',
+      'userinfo.answer headers': 'www-authenticate',
+    });
+  });
+
+  it('sees a provider start sending a challenge, and none when only its wording changes', () => {
+    const fault = (headers?: Record<string, string>) => shapeOf({ faults: [{ endpoint: 'token', status: 401, ...(headers ? { headers } : {}) }] });
+    expect(diffShapes(fault(), fault({ 'www-authenticate': 'Basic realm="a"' }))).toEqual([{ path: 'token.error answer (call every) headers', kind: 'added', after: 'www-authenticate' }]);
+    expect(diffShapes(fault({ 'www-authenticate': 'Basic realm="a"' }), fault({ 'www-authenticate': 'Basic realm="b"' }))).toEqual([]);
   });
 });

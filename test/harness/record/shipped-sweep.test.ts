@@ -2,10 +2,13 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { leafPaths } from '../../../harness/checks/leaf-paths.ts';
 import { scriptedPerson } from '../../../harness/record/person.ts';
 import { recordProvider, verdictLines } from '../../../harness/record/record.ts';
 import { expandScenarioPaths, loadScenarios } from '../../../harness/scenario/load.ts';
+import { NEVER_BACK_AT_LOGTO } from '../../../harness/observation.ts';
+import type { FixtureInput } from '../../../mock-idp/fixture/schema.ts';
 
 // Every shipped scenario's mock IdP played as the "real" provider: OIDC id_token quirks,
 // client_secret_jwt through the proxy, customConfig, known-bad configs of every kind.
@@ -17,17 +20,24 @@ describe('record every shipped scenario\'s IdP', { timeout: 180_000 }, () => {
     const scenarios = await loadScenarios(files);
     expect(scenarios.length).toBeGreaterThan(20);
     const disagreements: string[] = [];
-    const unreplayable: string[] = [];
+    // Where the IdP refused the authorization request, with an error redirect or without sending the browser back.
+    const refusedAtAuthorize: Array<{ file: string; how: string }> = [];
     for (const [index, scenario] of scenarios.entries()) {
       const out = path.join(root, String(index));
       const outcome = await recordProvider({ input: scenario.file, out, person: scriptedPerson() });
-      // What a fixture cannot reproduce (an authorization request the IdP refuses without redirecting back) must be said, in the fixture and by the run.
-      if ((await readFile(outcome.files.fixture, 'utf8')).includes('the replay differs there')) {
-        unreplayable.push(scenario.file);
-        expect(outcome.replayDiffers.length, scenario.file).toBeGreaterThan(0);
-      } else {
-        if (outcome.replayDiffers.length > 0 || outcome.replay.status !== 'passed') disagreements.push(`${scenario.file}: ${outcome.replayDiffers.join('; ')}`);
-        expect(verdictLines(outcome.replay.checks), scenario.file).toEqual(verdictLines(outcome.liveAsRecorded.checks));
+      const fixtureText = await readFile(outcome.files.fixture, 'utf8');
+      // Nothing the shipped IdPs do is left unreplayed, refusals at authorize included.
+      expect(fixtureText, scenario.file).not.toContain('the replay differs there');
+      if (outcome.replayDiffers.length > 0 || outcome.replay.status !== 'passed') disagreements.push(`${scenario.file}: ${outcome.replayDiffers.join('; ')}`);
+      expect(verdictLines(outcome.replay.checks), scenario.file).toEqual(verdictLines(outcome.liveAsRecorded.checks));
+
+      const refused = outcome.live.error?.code === NEVER_BACK_AT_LOGTO || outcome.live.checks.some((check) => check.id === 'authorize' && check.status === 'fail');
+      if (refused) {
+        const written = parse(fixtureText) as FixtureInput;
+        const fault = written.faults?.find((candidate) => candidate.endpoint === 'authorize');
+        const how = fault?.errorRedirect ? `redirect back error=${fault.errorRedirect.error}` : fault?.status ? `answer ${fault.status}` : written.requiredParams?.authorize ? 'required parameter' : 'nothing';
+        expect(how, `${scenario.file}: the refusal at authorize is written as`).not.toBe('nothing');
+        refusedAtAuthorize.push({ file: scenario.file, how });
       }
 
       if (scenario.idp.kind !== 'fixture') continue;
@@ -42,7 +52,10 @@ describe('record every shipped scenario\'s IdP', { timeout: 180_000 }, () => {
       }
     }
     expect(disagreements).toEqual([]);
-    // Few, and only those: the provider library's IdPs that refuse the generic connector at authorize.
-    expect(unreplayable.length, unreplayable.join(', ')).toBeLessThanOrEqual(3);
+    // The provider library's IdPs that refuse the generic connector at authorize (X wants PKCE, WeChat
+    // reads appid): one of each kind, now replayed as authorize faults.
+    const kinds = refusedAtAuthorize.map(({ how }) => how.split(' ')[0]);
+    expect(kinds, JSON.stringify(refusedAtAuthorize)).toContain('redirect');
+    expect(kinds, JSON.stringify(refusedAtAuthorize)).toContain('answer');
   });
 });

@@ -1,0 +1,26 @@
+import type { Context } from 'koa';
+import type { FixtureClient } from '../fixture/schema.ts';
+
+/**
+ * An authorization error as a real IdP sends it (RFC 6749 §4.1.2.1): a 303 back to the request's
+ * redirect_uri with the error parameters and the request's state. Where that URI is not one the
+ * client may be sent to (unknown client, no or an unregistered redirect_uri), the RFC forbids the
+ * redirect: the parameters come back as a 400 JSON body instead.
+ */
+export function answerAuthorizeError(ctx: Context, clients: FixtureClient[], errorParams: Record<string, string>): void {
+  const params = (ctx.state.params ?? {}) as Record<string, string>;
+  const client = clients.find((candidate) => candidate.clientId === params.client_id);
+  const redirectUri = params.redirect_uri;
+  const usable = client && redirectUri && /^https?:\/\//.test(redirectUri) && URL.canParse(redirectUri) && (!client.redirectUris || client.redirectUris.includes(redirectUri));
+  if (!usable) {
+    ctx.status = 400;
+    ctx.set('cache-control', 'no-store');
+    ctx.body = { ...errorParams };
+    return;
+  }
+  const target = new URL(redirectUri);
+  for (const [name, value] of Object.entries(errorParams)) target.searchParams.set(name, value);
+  if (params.state) target.searchParams.set('state', params.state);
+  ctx.status = 303;
+  ctx.redirect(target.href);
+}
