@@ -16,13 +16,21 @@ beforeAll(async () => {
 });
 afterAll(() => rm(temp, { recursive: true, force: true }));
 
-/** Serves `file` with TMPDIR in our temp folder; resolves with the discovery document, or the exit code and stderr. */
-function serveOnce(file: string): Promise<{ discovery?: Record<string, unknown>; code?: number | null; stderr: string }> {
+/**
+ * Serves `file` with TMPDIR in our temp folder; once the banner is out, discovery is fetched and
+ * `then` may send more before the server is stopped. Resolves with the discovery document and what
+ * `then` returned, or the exit code and stderr.
+ */
+function serveOnce<T = undefined>(
+  file: string,
+  { nodeArgs = [], then }: { nodeArgs?: string[]; then?: (issuer: string) => Promise<T> } = {},
+): Promise<{ discovery?: Record<string, unknown>; after?: T; code?: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, 'serve', file, '--port', '0', '--quiet'], { env: { ...process.env, TMPDIR: temp }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve', file, '--port', '0', '--quiet'], { env: { ...process.env, TMPDIR: temp }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let discovery: Record<string, unknown> | undefined;
+    let after: T | undefined;
     const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.stdout.on('data', async (chunk: Buffer) => {
@@ -31,11 +39,12 @@ function serveOnce(file: string): Promise<{ discovery?: Record<string, unknown>;
       if (!issuer || !stdout.includes('sign-in')) return;
       child.stdout.removeAllListeners('data');
       discovery = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+      if (then) after = await then(issuer);
       child.kill('SIGTERM');
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      resolve({ ...(discovery ? { discovery } : {}), code, stderr });
+      resolve({ ...(discovery ? { discovery } : {}), ...(after !== undefined ? { after } : {}), code, stderr });
     });
   });
 }
@@ -92,33 +101,13 @@ registerHooks({ load(url, context, next) { if (/\\/node_modules\\/(zod|yaml)\\//
     const file = path.join(temp, 'probed.yaml');
     // A text of its own: the other tests leave the default fixture's entry in the shared cache.
     await writeFile(file, `${await readFile('fixtures/default.yaml', 'utf8')}\n# probed start\n`);
-    const serve = () =>
-      new Promise<{ authorize?: number; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, ['--import', probe, BIN, 'serve', file, '--port', '0', '--quiet'], { env: { ...process.env, TMPDIR: temp }, stdio: ['ignore', 'pipe', 'pipe'] });
-        let stdout = '';
-        let stderr = '';
-        let authorize: number | undefined;
-        const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-        child.stdout.on('data', async (chunk: Buffer) => {
-          stdout += chunk.toString();
-          const issuer = /issuer\s+(\S+)/.exec(stdout)?.[1];
-          if (!issuer || !stdout.includes('sign-in')) return;
-          child.stdout.removeAllListeners('data');
-          await (await fetch(`${issuer}/.well-known/openid-configuration`)).arrayBuffer();
-          const response = await fetch(`${issuer}/authorize?response_type=code&client_id=logto-basic&redirect_uri=${encodeURIComponent('http://localhost:3001/callback/logto-basic')}&scope=openid&state=s`, { redirect: 'manual' });
-          authorize = response.status;
-          child.kill('SIGTERM');
-        });
-        child.once('exit', () => {
-          clearTimeout(timer);
-          resolve({ ...(authorize ? { authorize } : {}), stderr });
-        });
-      });
+    const authorize = async (issuer: string) =>
+      (await fetch(`${issuer}/authorize?response_type=code&client_id=logto-basic&redirect_uri=${encodeURIComponent('http://localhost:3001/callback/logto-basic')}&scope=openid&state=s`, { redirect: 'manual' })).status;
+    const serve = () => serveOnce(file, { nodeArgs: ['--import', probe], then: authorize });
     const validating = await serve();
     expect(validating.stderr).toMatch(/loaded zod\//);
     const cached = await serve();
-    expect(cached.authorize).toBe(303);
+    expect(cached.after).toBe(303);
     expect(cached.stderr).not.toMatch(/loaded (zod|yaml)\//);
   }, 60_000);
 });
