@@ -114,6 +114,9 @@ mock_idp() {
     echo "images: $MOCK_IDP reused (docker build: all layers cached, $((SECONDS - started)) s)"
   else
     echo "images: $MOCK_IDP built in $((SECONDS - started)) s"
+    # The tag moved on: the image it named before is untagged now, and every source change would
+    # leave one more behind. Kept when a container still uses it.
+    if [ -n "$had" ]; then docker rmi "$had" >/dev/null 2>&1 || true; fi
   fi
 }
 
