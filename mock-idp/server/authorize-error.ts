@@ -1,13 +1,17 @@
 import type { Context } from 'koa';
 import type { FixtureClient } from '../fixture/schema.ts';
 
+/** Answers an authorization request with an error, as `authorizeErrorAnswer` describes. */
+export type AuthorizeErrorAnswer = (ctx: Context, errorParams: Record<string, string>) => void;
+
 /**
  * An authorization error as a real IdP sends it (RFC 6749 §4.1.2.1): a 303 back to the request's
- * redirect_uri with the error parameters and the request's state. Where that URI is not one the
- * client may be sent to (unknown client, no or an unregistered redirect_uri), the RFC forbids the
- * redirect: the parameters come back as a 400 JSON body instead.
+ * redirect_uri with the error parameters, the request's state and `iss` unless the fixture gives one (RFC 9207: discovery
+ * announces it, and a client that checks it refuses a response without it before reading the error).
+ * Where that URI is not one the client may be sent to (unknown client, no or an unregistered
+ * redirect_uri), the RFC forbids the redirect: the parameters come back as a 400 JSON body instead.
  */
-export function answerAuthorizeError(ctx: Context, clients: FixtureClient[], errorParams: Record<string, string>): void {
+export const authorizeErrorAnswer = (issuer: string, clients: FixtureClient[]): AuthorizeErrorAnswer => (ctx, errorParams) => {
   const params = (ctx.state.params ?? {}) as Record<string, string>;
   const client = clients.find((candidate) => candidate.clientId === params.client_id);
   const redirectUri = params.redirect_uri;
@@ -21,6 +25,7 @@ export function answerAuthorizeError(ctx: Context, clients: FixtureClient[], err
   const target = new URL(redirectUri);
   for (const [name, value] of Object.entries(errorParams)) target.searchParams.set(name, value);
   if (params.state) target.searchParams.set('state', params.state);
+  if (!target.searchParams.has('iss')) target.searchParams.set('iss', issuer);
   ctx.status = 303;
   ctx.redirect(target.href);
-}
+};

@@ -1,7 +1,7 @@
 import type { Middleware } from 'koa';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { EndpointName, Fault, FixtureClient } from '../fixture/schema.ts';
-import { answerAuthorizeError } from './authorize-error.ts';
+import type { EndpointName, Fault } from '../fixture/schema.ts';
+import type { AuthorizeErrorAnswer } from './authorize-error.ts';
 import { detectClientAuth } from './client-auth.ts';
 import type { JournalState } from './record-journal.ts';
 
@@ -9,7 +9,7 @@ import type { JournalState } from './record-journal.ts';
  * Counts calls per endpoint and applies the fixture's faults: status + body + headers, an error
  * redirect back to the client (authorize), latency, Nth call only.
  */
-export const injectFaults = (faults: Fault[], endpointOf: (path: string) => string, clients: FixtureClient[]): Middleware => {
+export const injectFaults = (faults: Fault[], endpointOf: (path: string) => string, answerAuthorizeError: AuthorizeErrorAnswer): Middleware => {
   const calls = new Map<string, number>();
   return async (ctx, next) => {
     const endpoint = endpointOf(ctx.path) as EndpointName;
@@ -27,7 +27,7 @@ export const injectFaults = (faults: Fault[], endpointOf: (path: string) => stri
       fault.nth ? `call #${fault.nth}` : undefined,
     ].filter(Boolean).join(', ');
     if (fault.latencyMs) await delayAtLeast(fault.latencyMs);
-    if (fault.errorRedirect) return answerAuthorizeError(ctx, clients, fault.errorRedirect);
+    if (fault.errorRedirect) return answerAuthorizeError(ctx, fault.errorRedirect);
     if (fault.status === undefined) return next();
     // The method a token request used is a fact of the request, whether or not a fault answers it.
     if (endpoint === 'token' || endpoint === 'revocation') {

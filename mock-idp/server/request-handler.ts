@@ -7,6 +7,7 @@ import type { Fixture } from '../fixture/schema.ts';
 import { adminRoutes } from './admin.ts';
 import { checkClientAuth } from './client-auth.ts';
 import { errorBoundary } from './error-boundary.ts';
+import { authorizeErrorAnswer } from './authorize-error.ts';
 import { injectFaults } from './faults.ts';
 import type { JournalStore } from './journal-store.ts';
 import { honourOfflineAccess } from './offline-access.ts';
@@ -61,8 +62,9 @@ export function createRequestHandler({ issuer, fixture, keys, endpoints, users, 
   // What oidc-provider accepts as a client assertion's aud: the issuer, the token endpoint, or the endpoint called.
   const tokenAudiences = (path: string) => [...new Set([`${issuer}${endpoints.token}`, issuer, `${issuer}${path}`])];
   const quirks = providerQuirks(fixture);
+  const authorizeError = authorizeErrorAnswer(issuer, fixture.clients);
   const byEndpoint: Partial<Record<string, Middleware>> = {
-    authorize: chain(quirks.authorize, requireAuthorizeParams(fixture), quirks.offline, honourOfflineAccess(fixture.scopes)),
+    authorize: chain(quirks.authorize, requireAuthorizeParams(fixture, authorizeError), quirks.offline, honourOfflineAccess(fixture.scopes)),
     token: chain(shapeTokenErrors(fixture), quirks.token, requireTokenParams(fixture), checkClientAuth(fixture, tokenAudiences), shapeTokenResponse(fixture, keys)),
     userinfo: quirks.userinfo,
     revocation: checkClientAuth(fixture, tokenAudiences),
@@ -77,7 +79,7 @@ export function createRequestHandler({ issuer, fixture, keys, endpoints, users, 
   provider.use(answerUnrouted(endpoints, fixture.userinfo.method));
   provider.use(readRequestBody);
   // The resume hop after login (/authorize/<uid>) is not a new authorization request: faults count requests.
-  provider.use(injectFaults(fixture.faults, (path) => (path.startsWith(`${endpoints.authorization}/`) ? 'login' : endpointOf(path)), fixture.clients));
+  provider.use(injectFaults(fixture.faults, (path) => (path.startsWith(`${endpoints.authorization}/`) ? 'login' : endpointOf(path)), authorizeError));
   provider.use(metadata);
   provider.use((ctx, next) => (byEndpoint[endpointOf(ctx.path)] ?? ((_ctx, pass) => pass()))(ctx, next));
   provider.use(routes.routes());

@@ -1,6 +1,6 @@
 import type { Middleware } from 'koa';
 import type { Fixture } from '../fixture/schema.ts';
-import { answerAuthorizeError } from './authorize-error.ts';
+import type { AuthorizeErrorAnswer } from './authorize-error.ts';
 import { sendOAuthError } from './oauth-error.ts';
 
 /** The first required parameter that is missing or wrong, as a sentence; undefined when all are there. */
@@ -14,13 +14,13 @@ export function missingRequiredParam(required: Record<string, string | true>, pa
 }
 
 /** Authorize: an error redirect, as a real IdP would (RFC 6749 §4.1.2.1), when the redirect_uri is usable. */
-export const requireAuthorizeParams = (fixture: Fixture): Middleware => async (ctx, next) => {
+export const requireAuthorizeParams = (fixture: Fixture, answerAuthorizeError: AuthorizeErrorAnswer): Middleware => async (ctx, next) => {
   const params = ctx.state.params as Record<string, string>;
   // The resume step (/authorize/<uid>) carries no request parameters of its own.
   if (params.client_id === undefined && params.response_type === undefined) return next();
   const problem = missingRequiredParam(fixture.requiredParams.authorize, params, 'authorization');
   if (!problem) return next();
-  answerAuthorizeError(ctx, fixture.clients, { error: 'invalid_request', error_description: problem });
+  answerAuthorizeError(ctx, { error: 'invalid_request', error_description: problem });
 };
 
 export const requireTokenParams = (fixture: Fixture): Middleware => async (ctx, next) => {

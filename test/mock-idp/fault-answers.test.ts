@@ -1,9 +1,10 @@
+import * as client from 'openid-client';
 import { describe, expect, it } from 'vitest';
 import { parseFixture } from '../../mock-idp/index.ts';
 import type { FixtureInput } from '../../mock-idp/fixture/schema.ts';
 import { UserError } from '../../lib/user-error.ts';
 import { hopToRedirect, REDIRECT_URI } from '../helpers/browser-hops.ts';
-import { authorize, exchange, quirkFixture, tokensFor, withIdp } from '../helpers/raw-flow.ts';
+import { authorize, exchange, quirkFixture, SECRET, tokensFor, withIdp } from '../helpers/raw-flow.ts';
 
 // Plain fetch against the server: what a client of the mock IdP sees on the wire.
 
@@ -65,11 +66,28 @@ describe('an authorize fault that redirects back with an error', () => {
     withIdp(fixture(), async (idp) => {
       const callback = await authorize(idp);
       expect(callback.origin + callback.pathname).toBe(REDIRECT_URI);
-      expect(Object.fromEntries(callback.searchParams)).toEqual({ error: 'access_denied', error_description: 'The user denied your request', error_reason: 'user_denied', state: 'st' });
+      expect(Object.fromEntries(callback.searchParams)).toEqual({ error: 'access_denied', error_description: 'The user denied your request', error_reason: 'user_denied', state: 'st', iss: idp.issuer });
       const entry = idp.journal.entries().find((candidate) => candidate.endpoint === 'authorize');
       expect(entry?.response.status).toBe(303);
       expect(entry?.fault).toBe('redirect error=access_denied');
     }));
+
+  it('is read as the error by a client that checks iss (RFC 9207, which discovery announces), and a fixture\'s own iss is kept', async () => {
+    const refusal = async (iss?: string) =>
+      withIdp(quirkFixture({ clients: [{ clientId: 'c', clientSecret: SECRET, tokenEndpointAuthMethod: 'client_secret_basic' }], faults: [{ endpoint: 'authorize', errorRedirect: { error: 'access_denied', ...(iss ? { iss } : {}) } }] }), async (idp) => {
+        const config = await client.discovery(new URL(idp.issuer), 'c', { redirect_uris: [REDIRECT_URI] }, client.ClientSecretBasic(SECRET), { execute: [client.allowInsecureRequests] });
+        const state = client.randomState();
+        const callback = await hopToRedirect(client.buildAuthorizationUrl(config, { redirect_uri: REDIRECT_URI, scope: 'openid', state }), REDIRECT_URI);
+        return client.authorizationCodeGrant(config, callback, { expectedState: state }).then(
+          () => 'accepted',
+          // openid-client's own error for the OAuth error; oauth4webapi's (the cause) for a failed check.
+          (error: { error?: string; message: string; cause?: { message?: string } }) => error.error ?? error.cause?.message ?? error.message,
+        );
+      });
+    expect(await refusal()).toBe('access_denied');
+    // A mix-up reproduced on purpose: the client must refuse the foreign issuer before the error.
+    expect(await refusal('https://other-idp.example')).toBe('unexpected "iss" (issuer) response parameter value');
+  });
 
   it('refuses only the Nth request with nth, signing in the others', () =>
     withIdp(fixture({ nth: 1 }), async (idp) => {
@@ -92,7 +110,7 @@ describe('an authorize fault that redirects back with an error', () => {
   it('keeps the required-parameter redirect as it was (the same helper answers both)', () =>
     withIdp(quirkFixture({ requiredParams: { authorize: { audience: true } } }), async (idp) => {
       const callback = await hopToRedirect(`${idp.endpoints.authorization}?response_type=code&client_id=c&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&state=s1`, REDIRECT_URI);
-      expect([...callback.searchParams.keys()]).toEqual(['error', 'error_description', 'state']);
+      expect([...callback.searchParams.keys()]).toEqual(['error', 'error_description', 'state', 'iss']);
       expect(callback.searchParams.get('error_description')).toContain('"audience"');
     }));
 });

@@ -186,7 +186,8 @@ const cases: Case[] = [
     },
     replayed: async (idp) => {
       const callback = await hopToRedirect(authorizeUrl(idp), REDIRECT_URI);
-      expect(Object.fromEntries(callback.searchParams)).toEqual({ error: 'access_denied', error_description: 'user@example.com declined the request', error_reason: 'user_denied', state: 'replay-state' });
+      // Plus iss (RFC 9207), which the mock announces and sends in every authorization response.
+      expect(Object.fromEntries(callback.searchParams)).toEqual({ error: 'access_denied', error_description: 'user@example.com declined the request', error_reason: 'user_denied', state: 'replay-state', iss: idp.issuer });
     },
   },
 ];
