@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import type { FixtureClient } from '../fixture/schema.ts';
+import type { Fixture } from '../fixture/schema.ts';
 
 /** Answers an authorization request with an error, as `authorizeErrorAnswer` describes. */
 export type AuthorizeErrorAnswer = (ctx: Context, errorParams: Record<string, string>) => void;
@@ -11,9 +11,11 @@ export type AuthorizeErrorAnswer = (ctx: Context, errorParams: Record<string, st
  * Where that URI is not one the client may be sent to (unknown client, no or an unregistered
  * redirect_uri), the RFC forbids the redirect: the parameters come back as a 400 JSON body instead.
  */
-export const authorizeErrorAnswer = (issuer: string, clients: FixtureClient[]): AuthorizeErrorAnswer => (ctx, errorParams) => {
+export const authorizeErrorAnswer = (issuer: string, { clients, clientParamNames }: Pick<Fixture, 'clients' | 'clientParamNames'>): AuthorizeErrorAnswer => (ctx, errorParams) => {
   const params = (ctx.state.params ?? {}) as Record<string, string>;
-  const client = clients.find((candidate) => candidate.clientId === params.client_id);
+  // A fault answers before the quirks rename a WeChat-style appid to client_id.
+  const clientId = params.client_id ?? (clientParamNames?.clientId ? params[clientParamNames.clientId] : undefined);
+  const client = clients.find((candidate) => candidate.clientId === clientId);
   const redirectUri = params.redirect_uri;
   const usable = client && redirectUri && /^https?:\/\//.test(redirectUri) && URL.canParse(redirectUri) && (!client.redirectUris || client.redirectUris.includes(redirectUri));
   if (!usable) {

@@ -62,7 +62,7 @@ export function createRequestHandler({ issuer, fixture, keys, endpoints, users, 
   // What oidc-provider accepts as a client assertion's aud: the issuer, the token endpoint, or the endpoint called.
   const tokenAudiences = (path: string) => [...new Set([`${issuer}${endpoints.token}`, issuer, `${issuer}${path}`])];
   const quirks = providerQuirks(fixture);
-  const authorizeError = authorizeErrorAnswer(issuer, fixture.clients);
+  const authorizeError = authorizeErrorAnswer(issuer, fixture);
   const byEndpoint: Partial<Record<string, Middleware>> = {
     authorize: chain(quirks.authorize, requireAuthorizeParams(fixture, authorizeError), quirks.offline, honourOfflineAccess(fixture.scopes)),
     token: chain(shapeTokenErrors(fixture), quirks.token, requireTokenParams(fixture), checkClientAuth(fixture, tokenAudiences), shapeTokenResponse(fixture, keys)),

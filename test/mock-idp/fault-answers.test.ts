@@ -89,6 +89,17 @@ describe('an authorize fault that redirects back with an error', () => {
     expect(await refusal('https://other-idp.example')).toBe('unexpected "iss" (issuer) response parameter value');
   });
 
+  it('finds the client by its renamed id parameter (WeChat\'s appid) and redirects back all the same', () =>
+    withIdp(quirkFixture({ clients: [{ clientId: 'c', clientSecret: SECRET, tokenEndpointAuthMethod: 'client_secret_post' }], clientParamNames: { clientId: 'appid', clientSecret: 'secret' }, faults: [{ endpoint: 'authorize', errorRedirect: { error: 'access_denied' } }] }), async (idp) => {
+      const url = new URL(idp.endpoints.authorization);
+      for (const [key, value] of Object.entries({ response_type: 'code', appid: 'c', redirect_uri: REDIRECT_URI, state: 'st' })) url.searchParams.set(key, value);
+      const response = await fetch(url, { redirect: 'manual' });
+      expect(response.status).toBe(303);
+      const callback = new URL(response.headers.get('location')!);
+      expect(callback.origin + callback.pathname).toBe(REDIRECT_URI);
+      expect(Object.fromEntries(callback.searchParams)).toEqual({ error: 'access_denied', state: 'st', iss: idp.issuer });
+    }));
+
   it('refuses only the Nth request with nth, signing in the others', () =>
     withIdp(fixture({ nth: 1 }), async (idp) => {
       expect((await authorize(idp)).searchParams.get('error')).toBe('access_denied');
