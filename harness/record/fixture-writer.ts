@@ -302,11 +302,12 @@ export function writeRecording(recording: Recording): RecordedFiles {
   if (userinfo && !userinfoOk) {
     // The override's contentType says the body's type itself.
     const headers = replayedHeaders(userinfo.responseHeaders, undefined, scrub, { contentType: false });
+    const body = encodedAsSent(contentTypeOf(userinfo), errorBody(userinfoBody, placeholders, secrets));
     fixture.userinfo = {
       override: {
         status: userinfo.status,
         contentType: contentTypeOf(userinfo) ?? 'text/plain',
-        body: typeof userinfoBody === 'object' && userinfoBody !== null ? JSON.stringify(errorBody(userinfoBody, placeholders, secrets)) : String(errorBody(userinfoBody, placeholders, secrets)),
+        body: typeof body === 'string' ? body : JSON.stringify(body),
         ...(headers ? { headers } : {}),
       },
     };

@@ -41,10 +41,17 @@ const GITHUB_ERROR = {
 // Its error_uri gets a placeholder, as any value of an error body but its code and description.
 const GITHUB_ERROR_REPLAYED = 'error=bad_verification_code&error_description=The+code+passed+is+incorrect+or+expired.&error_uri=https%3A%2F%2Fexample.com%2Frecorded%2F1';
 
+const onTheWire = async (answer: Response) => ({ status: answer.status, contentType: answer.headers.get('content-type'), wwwAuthenticate: answer.headers.get('www-authenticate'), body: await answer.text() });
+
 /** What the replaying IdP's token endpoint answers a code exchange, on the wire. */
-const replayedTokenAnswer = async (idp: MockIdp) => {
-  const answer = await fetch(idp.endpoints.token, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=authorization_code&code=x' });
-  return { status: answer.status, contentType: answer.headers.get('content-type'), wwwAuthenticate: answer.headers.get('www-authenticate'), body: await answer.text() };
+const replayedTokenAnswer = async (idp: MockIdp) =>
+  onTheWire(await fetch(idp.endpoints.token, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=authorization_code&code=x' }));
+
+/** What the replaying IdP's userinfo answers the access token of a sign-in, on the wire. */
+const replayedUserinfoAnswer = async (idp: MockIdp, fixture: Fixture) => {
+  const { token } = await rawSignIn(idp, fixture);
+  const accessToken = (token!.json() as { access_token: string }).access_token;
+  return onTheWire(await fetch(idp.endpoints.userinfo, { headers: { authorization: `Bearer ${accessToken}` } }));
 };
 
 /** The authorization URL the written scenario's client would open, at the replaying IdP. */
@@ -153,11 +160,19 @@ const cases: Case[] = [
       expect(outcome.live.error).toBeDefined();
     },
     replayed: async (idp, fixture) => {
-      const { token } = await rawSignIn(idp, fixture);
-      const accessToken = (token!.json() as { access_token: string }).access_token;
-      const answer = await fetch(idp.endpoints.userinfo, { headers: { authorization: `Bearer ${accessToken}` } });
-      expect(answer.status).toBe(401);
-      expect(answer.headers.get('www-authenticate')).toBe('Bearer realm="api", error="insufficient_scope", error_description="no email scope granted for user@example.com"');
+      expect(await replayedUserinfoAnswer(idp, fixture)).toMatchObject({ status: 401, wwwAuthenticate: 'Bearer realm="api", error="insufficient_scope", error_description="no email scope granted for user@example.com"' });
+    },
+  },
+  {
+    name: 'a userinfo 401 answered form-encoded (a hand-written server)',
+    idp: () => handWrittenIdp({ authorize: 'code', userinfo: formAnswer(401, { error: 'invalid_token', error_description: `token revoked for ${JANE.email}` }) }),
+    fixture: (fixture) => {
+      // The form as sent, not its fields as JSON under a form content type.
+      expect(fixture.userinfo.override).toEqual({ status: 401, contentType: FORM, body: 'error=invalid_token&error_description=token+revoked+for+user%40example.com' });
+    },
+    live: (outcome) => expect(outcome.live.checks.find((check) => check.id === 'userinfo')?.status).toBe('fail'),
+    replayed: async (idp, fixture) => {
+      expect(await replayedUserinfoAnswer(idp, fixture)).toEqual({ status: 401, contentType: FORM, wwwAuthenticate: null, body: 'error=invalid_token&error_description=token+revoked+for+user%40example.com' });
     },
   },
   {
