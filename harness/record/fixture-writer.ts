@@ -141,6 +141,16 @@ function errorBody(body: unknown, placeholders: Placeholders, secrets: Set<strin
   );
 }
 
+/**
+ * An anonymised error body in the encoding the IdP sent it in: a form-encoded answer is written as
+ * its form again (its values anonymised, its order kept), since a fixture sends an object as JSON.
+ * Pure.
+ */
+function encodedAsSent(contentType: string | undefined, body: string | Record<string, unknown>): string | Record<string, unknown> {
+  if (typeof body === 'string' || !(contentType ?? '').includes('x-www-form-urlencoded')) return body;
+  return new URLSearchParams(Object.entries(body).map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)])).toString();
+}
+
 const customParamValue = (config: Record<string, unknown>, name: string, value: string): string | true => {
   const custom = (config.customConfig ?? {}) as Record<string, unknown>;
   // A value the admin wrote in customConfig is configuration, not a person: kept (unless it looks like a secret).
@@ -292,11 +302,12 @@ export function writeRecording(recording: Recording): RecordedFiles {
   if (userinfo && !userinfoOk) {
     // The override's contentType says the body's type itself.
     const headers = replayedHeaders(userinfo.responseHeaders, undefined, scrub, { contentType: false });
+    const body = encodedAsSent(contentTypeOf(userinfo), errorBody(userinfoBody, placeholders, secrets));
     fixture.userinfo = {
       override: {
         status: userinfo.status,
         contentType: contentTypeOf(userinfo) ?? 'text/plain',
-        body: typeof userinfoBody === 'object' && userinfoBody !== null ? JSON.stringify(errorBody(userinfoBody, placeholders, secrets)) : String(errorBody(userinfoBody, placeholders, secrets)),
+        body: typeof body === 'string' ? body : JSON.stringify(body),
         ...(headers ? { headers } : {}),
       },
     };
@@ -310,9 +321,14 @@ export function writeRecording(recording: Recording): RecordedFiles {
     if (fixture.userinfo.tokenFrom?.length === 0) delete fixture.userinfo.tokenFrom;
   }
 
+  // A token error is replayed as a fault answering that call: its status (200 included, as GitHub sends its
+  // errors), its body and, for a body that is no JSON (a form, text), its content type. A form-encoded error
+  // is a string body under the recorded content type, not `tokenResponse.errorEncoding: form`: that setting
+  // encodes only the errors the mock raises itself (a fault's answer bypasses it), only with a 4xx status,
+  // and under its own content type.
   const faults: NonNullable<FixtureInput['faults']> = tokenCalls.flatMap((exchange, index) => {
     if (!isTokenError(exchange)) return [];
-    const body = errorBody(parsedBody(exchange), placeholders, secrets);
+    const body = encodedAsSent(contentTypeOf(exchange), errorBody(parsedBody(exchange), placeholders, secrets));
     const headers = replayedHeaders(exchange.responseHeaders, body, scrub, { contentType: true });
     return [{ endpoint: 'token' as const, status: exchange.status, body, ...(headers ? { headers } : {}), nth: index + 1 }];
   });

@@ -67,11 +67,19 @@ export function fixtureShape(fixture: Fixture): Shape {
       shape[answer] = `redirect back error=${fault.errorRedirect.error}`;
       continue;
     }
-    const code = fault.body && typeof fault.body === 'object' && typeof fault.body.error === 'string' ? ` error=${fault.body.error}` : typeof fault.body === 'string' ? ' text body' : '';
+    const error = errorCodeOf(fault);
+    const code = error !== undefined ? ` error=${error}` : typeof fault.body === 'string' ? ' text body' : '';
     shape[answer] = `${fault.status ?? 'delay'}${code}`;
     if (fault.headers) shape[`${answer} headers`] = headerNames(fault.headers);
   }
   return shape;
+}
+
+/** The error code a fault's body carries: a JSON object's, or a form's (a string body typed form-encoded, as GitHub's). */
+function errorCodeOf(fault: Fixture['faults'][number]): string | undefined {
+  if (fault.body && typeof fault.body === 'object') return typeof fault.body.error === 'string' ? fault.body.error : undefined;
+  const type = Object.entries(fault.headers ?? {}).find(([name]) => name.toLowerCase() === 'content-type')?.[1];
+  return typeof fault.body === 'string' && type?.includes('x-www-form-urlencoded') ? (new URLSearchParams(fault.body).get('error') ?? undefined) : undefined;
 }
 
 // Which headers, not their values: a challenge's realm or description is no change of shape.

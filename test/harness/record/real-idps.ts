@@ -95,10 +95,12 @@ export interface Answer {
 export interface HandWrittenBehaviour {
   /** `code`: redirect back with a code; an object: the query of an error redirect back; an Answer: no redirect at all. */
   authorize: 'code' | { redirectBack: Record<string, string> } | Answer;
-  /** Absent: a JSON token answer. */
-  token?: Answer;
+  /** Absent: a JSON token answer. A function answers from the request's form (to echo the code back, as some IdPs' descriptions do). */
+  token?: Answer | ((form: Record<string, string>) => Answer);
   /** Absent: JANE's profile. */
   userinfo?: Answer;
+  /** Connector config settings over the default ones (e.g. tokenEndpointResponseType). */
+  config?: Record<string, unknown>;
 }
 
 /**
@@ -121,8 +123,15 @@ export async function handWrittenIdp(behaviour: HandWrittenBehaviour): Promise<R
       return send(response, { status: 302, headers: { location: back.href } });
     }
     if (url.pathname === '/token') {
+      const { token: answer } = behaviour;
+      if (typeof answer === 'function') {
+        const chunks: Buffer[] = [];
+        request.on('data', (chunk: Buffer) => chunks.push(chunk));
+        request.on('end', () => send(response, answer(Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8'))))));
+        return;
+      }
       request.resume();
-      if (behaviour.token) return send(response, behaviour.token);
+      if (answer) return send(response, answer);
       const token = randomBytes(16).toString('hex');
       issued.add(token);
       return send(response, json({ access_token: token, token_type: 'Bearer', expires_in: 3600 }));
@@ -137,7 +146,7 @@ export async function handWrittenIdp(behaviour: HandWrittenBehaviour): Promise<R
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    config: configAt(origin, { tokenEndpointAuthMethod: 'client_secret_post', tokenEndpointResponseType: 'json', scope: 'profile email', profileMap: { id: 'sub', name: 'name', email: 'email' } }),
+    config: configAt(origin, { tokenEndpointAuthMethod: 'client_secret_post', tokenEndpointResponseType: 'json', scope: 'profile email', profileMap: { id: 'sub', name: 'name', email: 'email' }, ...behaviour.config }),
     personal: [JANE.sub, JANE.name, JANE.email],
     secrets: [CLIENT_SECRET],
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),

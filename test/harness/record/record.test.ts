@@ -12,7 +12,7 @@ import { NEVER_BACK_AT_LOGTO } from '../../../harness/observation.ts';
 import { loadFixture, startMockIdp, type Fixture, type MockIdp } from '../../../mock-idp/index.ts';
 import { hopToRedirect, REDIRECT_URI } from '../../helpers/browser-hops.ts';
 import { rawSignIn } from '../../mock-idp/helpers/fixture-flow.ts';
-import { handWrittenIdp, JANE, NESTED, oauth2MockServer, quirkyMockIdp, writeConfig, type RealIdp } from './real-idps.ts';
+import { handWrittenIdp, JANE, NESTED, oauth2MockServer, quirkyMockIdp, writeConfig, type Answer, type RealIdp } from './real-idps.ts';
 
 interface Case {
   name: string;
@@ -29,6 +29,30 @@ interface Case {
 
 const CHALLENGE = `Bearer realm="api", error="insufficient_scope", error_description="no email scope granted for ${JANE.email}"`;
 const ERROR_PAGE = `<!doctype html><html><body><h1>Access blocked</h1><p>This app is not allowed for ${JANE.email}.</p></body></html>`;
+
+// GitHub's token errors without an Accept: application/json header: form-encoded, with HTTP 200.
+const FORM = 'application/x-www-form-urlencoded; charset=utf-8';
+const formAnswer = (status: number, fields: Record<string, string>): Answer => ({ status, headers: { 'content-type': FORM }, body: new URLSearchParams(fields).toString() });
+const GITHUB_ERROR = {
+  error: 'bad_verification_code',
+  error_description: 'The code passed is incorrect or expired.',
+  error_uri: 'https://docs.github.com/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors/#bad-verification-code',
+};
+// Its error_uri gets a placeholder, as any value of an error body but its code and description.
+const GITHUB_ERROR_REPLAYED = 'error=bad_verification_code&error_description=The+code+passed+is+incorrect+or+expired.&error_uri=https%3A%2F%2Fexample.com%2Frecorded%2F1';
+
+const onTheWire = async (answer: Response) => ({ status: answer.status, contentType: answer.headers.get('content-type'), wwwAuthenticate: answer.headers.get('www-authenticate'), body: await answer.text() });
+
+/** What the replaying IdP's token endpoint answers a code exchange, on the wire. */
+const replayedTokenAnswer = async (idp: MockIdp) =>
+  onTheWire(await fetch(idp.endpoints.token, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=authorization_code&code=x' }));
+
+/** What the replaying IdP's userinfo answers the access token of a sign-in, on the wire. */
+const replayedUserinfoAnswer = async (idp: MockIdp, fixture: Fixture) => {
+  const { token } = await rawSignIn(idp, fixture);
+  const accessToken = (token!.json() as { access_token: string }).access_token;
+  return onTheWire(await fetch(idp.endpoints.userinfo, { headers: { authorization: `Bearer ${accessToken}` } }));
+};
 
 /** The authorization URL the written scenario's client would open, at the replaying IdP. */
 const authorizeUrl = (idp: MockIdp) => `${idp.endpoints.authorization}?response_type=code&client_id=${RECORDED_CLIENT_ID}&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&scope=profile&state=replay-state`;
@@ -136,11 +160,19 @@ const cases: Case[] = [
       expect(outcome.live.error).toBeDefined();
     },
     replayed: async (idp, fixture) => {
-      const { token } = await rawSignIn(idp, fixture);
-      const accessToken = (token!.json() as { access_token: string }).access_token;
-      const answer = await fetch(idp.endpoints.userinfo, { headers: { authorization: `Bearer ${accessToken}` } });
-      expect(answer.status).toBe(401);
-      expect(answer.headers.get('www-authenticate')).toBe('Bearer realm="api", error="insufficient_scope", error_description="no email scope granted for user@example.com"');
+      expect(await replayedUserinfoAnswer(idp, fixture)).toMatchObject({ status: 401, wwwAuthenticate: 'Bearer realm="api", error="insufficient_scope", error_description="no email scope granted for user@example.com"' });
+    },
+  },
+  {
+    name: 'a userinfo 401 answered form-encoded (a hand-written server)',
+    idp: () => handWrittenIdp({ authorize: 'code', userinfo: formAnswer(401, { error: 'invalid_token', error_description: `token revoked for ${JANE.email}` }) }),
+    fixture: (fixture) => {
+      // The form as sent, not its fields as JSON under a form content type.
+      expect(fixture.userinfo.override).toEqual({ status: 401, contentType: FORM, body: 'error=invalid_token&error_description=token+revoked+for+user%40example.com' });
+    },
+    live: (outcome) => expect(outcome.live.checks.find((check) => check.id === 'userinfo')?.status).toBe('fail'),
+    replayed: async (idp, fixture) => {
+      expect(await replayedUserinfoAnswer(idp, fixture)).toEqual({ status: 401, contentType: FORM, wwwAuthenticate: null, body: 'error=invalid_token&error_description=token+revoked+for+user%40example.com' });
     },
   },
   {
@@ -148,11 +180,44 @@ const cases: Case[] = [
     idp: () => handWrittenIdp({ authorize: 'code', token: { status: 401, headers: { 'content-type': 'application/json', 'www-authenticate': 'Basic realm="idp.example"' }, body: '{"error":"invalid_client"}' } }),
     fixture: (fixture) => expect(fixture.faults).toEqual([{ endpoint: 'token', status: 401, nth: 1, body: { error: 'invalid_client' }, headers: { 'www-authenticate': 'Basic realm="idp.example"' } }]),
     live: (outcome) => expect(outcome.live.error?.code).toBe('connector.general'),
+    replayed: async (idp) => expect(await replayedTokenAnswer(idp)).toMatchObject({ status: 401, wwwAuthenticate: 'Basic realm="idp.example"' }),
+  },
+  {
+    name: 'a token 400 answered form-encoded, read as query-string (a hand-written server echoing the code)',
+    idp: () =>
+      handWrittenIdp({
+        authorize: 'code',
+        token: (form) => formAnswer(400, { error: 'invalid_grant', error_description: `The code ${form.code} has expired for ${JANE.email}` }),
+        config: { tokenEndpointResponseType: 'query-string' },
+      }),
+    fixture: (fixture) => {
+      // The form as sent, anonymised: the code cut out of the description, the address replaced.
+      expect(fixture.faults).toEqual([{ endpoint: 'token', status: 400, nth: 1, body: 'error=invalid_grant&error_description=The+code+%5Bremoved%5D+has+expired+for+user%40example.com', headers: { 'content-type': FORM } }]);
+    },
+    live: (outcome) => {
+      expect(outcome.live.error?.code).toBe('connector.general');
+      expect(outcome.live.error?.idpResponse).toMatchObject({ endpoint: 'token', status: 400, body: { error: 'invalid_grant' } });
+    },
     replayed: async (idp) => {
-      const answer = await fetch(idp.endpoints.token, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=authorization_code&code=x' });
-      expect([answer.status, answer.headers.get('www-authenticate')]).toEqual([401, 'Basic realm="idp.example"']);
+      expect(await replayedTokenAnswer(idp)).toEqual({ status: 400, contentType: FORM, wwwAuthenticate: null, body: 'error=invalid_grant&error_description=The+code+%5Bremoved%5D+has+expired+for+user%40example.com' });
     },
   },
+  ...(['query-string', 'json'] as const).map(
+    (responseType): Case => ({
+      name: `a GitHub-style token error, form-encoded with HTTP 200, read as ${responseType} (a hand-written server)`,
+      idp: () => handWrittenIdp({ authorize: 'code', token: formAnswer(200, GITHUB_ERROR), config: { tokenEndpointResponseType: responseType } }),
+      fixture: (fixture) => {
+        expect(fixture.faults).toEqual([{ endpoint: 'token', status: 200, nth: 1, body: GITHUB_ERROR_REPLAYED, headers: { 'content-type': FORM } }]);
+      },
+      live: (outcome) => {
+        // query-string reads the form and its guard finds no access_token; json cannot parse it at all.
+        expect(outcome.live.error?.code).toBe('connector.invalid_response');
+        const format = outcome.live.checks.find((check) => check.id === 'token.response-type');
+        expect(format?.status).toBe(responseType === 'json' ? 'fail' : 'pass');
+      },
+      replayed: async (idp) => expect(await replayedTokenAnswer(idp)).toEqual({ status: 200, contentType: FORM, wwwAuthenticate: null, body: GITHUB_ERROR_REPLAYED }),
+    }),
+  ),
   {
     name: 'a refusal at authorize with an error page, never redirecting back (a hand-written server)',
     idp: () => handWrittenIdp({ authorize: { status: 403, headers: { 'content-type': 'text/html; charset=utf-8' }, body: ERROR_PAGE } }),
@@ -263,7 +328,8 @@ describe('connector-harness record → replay', { timeout: 60_000 }, () => {
     for (const { files, forbidden } of written) {
       for (const file of files) {
         const text = await readFile(file, 'utf8');
-        for (const value of forbidden) {
+        // Form-encoded bodies are written encoded: a value may hide there as `jane.roe%40…` or `Jane+Roe`.
+        for (const value of forbidden.flatMap((item) => [...new Set([item, new URLSearchParams({ v: item }).toString().slice(2)])])) {
           expect(text.includes(value), `${file} holds ${value.slice(0, 12)}…`).toBe(false);
           checked += 1;
         }

@@ -84,6 +84,15 @@ describe('fixture shape of error answers', () => {
     });
   });
 
+  it('reads the error code of a form-encoded body, and sees the answer turn from JSON to a form', () => {
+    const json = shapeOf({ faults: [{ endpoint: 'token', status: 200, nth: 1, body: { error: 'bad_verification_code' } }] });
+    const form = shapeOf({ faults: [{ endpoint: 'token', status: 200, nth: 1, body: 'error=bad_verification_code&error_description=The+code+passed', headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8' } }] });
+    expect(form).toMatchObject({ 'token.error answer (call 1)': '200 error=bad_verification_code', 'token.error answer (call 1) headers': 'content-type' });
+    expect(diffShapes(json, form)).toEqual([{ path: 'token.error answer (call 1) headers', kind: 'added', after: 'content-type' }]);
+    const text = shapeOf({ faults: [{ endpoint: 'token', status: 400, body: 'error=bad_verification_code' }] });
+    expect(text['token.error answer (call every)']).toBe('400 text body');
+  });
+
   it('sees a provider start sending a challenge, and none when only its wording changes', () => {
     const fault = (headers?: Record<string, string>) => shapeOf({ faults: [{ endpoint: 'token', status: 401, ...(headers ? { headers } : {}) }] });
     expect(diffShapes(fault(), fault({ 'www-authenticate': 'Basic realm="a"' }))).toEqual([{ path: 'token.error answer (call every) headers', kind: 'added', after: 'www-authenticate' }]);
