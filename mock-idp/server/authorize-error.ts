@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
 import type { Fixture } from '../fixture/schema.ts';
+import { isOpenRedirectUri } from './redirect-uri.ts';
 
 /** Answers an authorization request with an error, as `authorizeErrorAnswer` describes. */
 export type AuthorizeErrorAnswer = (ctx: Context, errorParams: Record<string, string>) => void;
@@ -17,7 +18,7 @@ export const authorizeErrorAnswer = (issuer: string, { clients, clientParamNames
   const clientId = params.client_id ?? (clientParamNames?.clientId ? params[clientParamNames.clientId] : undefined);
   const client = clients.find((candidate) => candidate.clientId === clientId);
   const redirectUri = params.redirect_uri;
-  const usable = client && redirectUri && /^https?:\/\//.test(redirectUri) && URL.canParse(redirectUri) && (!client.redirectUris || client.redirectUris.includes(redirectUri));
+  const usable = client && redirectUri && isOpenRedirectUri(redirectUri) && (!client.redirectUris || client.redirectUris.includes(redirectUri));
   if (!usable) {
     ctx.status = 400;
     ctx.set('cache-control', 'no-store');
@@ -27,7 +28,8 @@ export const authorizeErrorAnswer = (issuer: string, { clients, clientParamNames
   const target = new URL(redirectUri);
   for (const [name, value] of Object.entries(errorParams)) target.searchParams.set(name, value);
   if (params.state) target.searchParams.set('state', params.state);
-  if (!target.searchParams.has('iss')) target.searchParams.set('iss', issuer);
+  // The redirect_uri's own query may hold an `iss` too: the IdP's (or the fixture's) is the one sent.
+  if (errorParams.iss === undefined) target.searchParams.set('iss', issuer);
   ctx.status = 303;
   ctx.redirect(target.href);
 };

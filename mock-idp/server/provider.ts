@@ -5,6 +5,7 @@ import type { JWK } from 'jose';
 import type { Fixture, FixtureClient } from '../fixture/schema.ts';
 import { clientWentAway } from './error-boundary.ts';
 import type { MemoryStore } from './memory-adapter.ts';
+import { isOpenRedirectUri } from './redirect-uri.ts';
 import type { EndpointPaths } from './paths.ts';
 import { CLIENT_AUTH_METHODS, CLIENT_AUTH_SIGNING_ALGS, ID_TOKEN_SIGNING_ALGS } from './static-metadata.ts';
 import type { UserDirectory } from './users.ts';
@@ -125,13 +126,11 @@ export function createProvider(issuer: string, fixture: Fixture, users: UserDire
   const prototype = provider.Client.prototype;
   const restrictedRedirect = prototype.redirectUriAllowed;
   const restrictedLogoutRedirect = prototype.postLogoutRedirectUriAllowed;
-  // Parsed, not pattern-matched: oidc-provider parses it only when redirecting back, where `http://[::1` threw (a 500).
-  const isHttp = (value: string) => /^https?:\/\/\S+$/i.test(value) && URL.canParse(value);
   prototype.redirectUriAllowed = function (this: InstanceType<typeof provider.Client>, value: string) {
-    return openClients.has(this.clientId) ? isHttp(value) : restrictedRedirect.call(this, value);
+    return openClients.has(this.clientId) ? isOpenRedirectUri(value) : restrictedRedirect.call(this, value);
   };
   prototype.postLogoutRedirectUriAllowed = function (this: InstanceType<typeof provider.Client>, value: string) {
-    return openClients.has(this.clientId) ? isHttp(value) : restrictedLogoutRedirect.call(this, value);
+    return openClients.has(this.clientId) ? isOpenRedirectUri(value) : restrictedLogoutRedirect.call(this, value);
   };
   return provider;
 }

@@ -118,6 +118,26 @@ describe('an authorize fault that redirects back with an error', () => {
       expect(await response.json()).toEqual({ error: 'access_denied', error_description: 'The user denied your request', error_reason: 'user_denied' });
     }));
 
+  it('refuses a redirect_uri with a line break or tab as the sign-in does, instead of redirecting where URL parsing drops them', () =>
+    withIdp(fixture(), async (idp) => {
+      for (const redirectUri of ['http://client.test/cb\r\nX-Injected: 1', 'http://client\t.test/cb']) {
+        const url = new URL(idp.endpoints.authorization);
+        for (const [key, value] of Object.entries({ response_type: 'code', client_id: 'c', redirect_uri: redirectUri, state: 'st' })) url.searchParams.set(key, value);
+        const response = await fetch(url, { redirect: 'manual' });
+        expect([response.status, response.headers.get('location')], JSON.stringify(redirectUri)).toEqual([400, null]);
+        expect((await response.json() as { error: string }).error).toBe('access_denied');
+      }
+    }));
+
+  it('sends the IdP\'s iss even when the redirect_uri\'s own query holds one (a client may not pick the issuer it is told)', () =>
+    withIdp(fixture(), async (idp) => {
+      const url = new URL(idp.endpoints.authorization);
+      for (const [key, value] of Object.entries({ response_type: 'code', client_id: 'c', redirect_uri: `${REDIRECT_URI}?iss=https://other-idp.example`, state: 'st' })) url.searchParams.set(key, value);
+      const response = await fetch(url, { redirect: 'manual' });
+      expect(response.status).toBe(303);
+      expect(new URL(response.headers.get('location')!).searchParams.getAll('iss')).toEqual([idp.issuer]);
+    }));
+
   it('keeps the required-parameter redirect as it was (the same helper answers both)', () =>
     withIdp(quirkFixture({ requiredParams: { authorize: { audience: true } } }), async (idp) => {
       const callback = await hopToRedirect(`${idp.endpoints.authorization}?response_type=code&client_id=c&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&state=s1`, REDIRECT_URI);
