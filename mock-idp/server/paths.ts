@@ -19,6 +19,9 @@ export const paths = (userinfoPath: string): EndpointPaths => ({
   endSession: '/logout',
 });
 
+/** A path as a router pattern that matches only itself: the router reads `:name`, `*`, `(`, `{`, `?`, `!` and `+` as pattern syntax. */
+export const literalRoute = (path: string): string => path.replace(/[{}()[\]+?!:*\\]/g, '\\$&');
+
 export const DISCOVERY_PATH = '/.well-known/openid-configuration';
 
 export function endpointFor(path: string, endpoints: EndpointPaths): EndpointName | 'login' | 'admin' | 'other' {

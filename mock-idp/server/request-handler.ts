@@ -15,7 +15,7 @@ import type { SigningKeys } from './keys.ts';
 import { createMemoryStore } from './memory-adapter.ts';
 import { loginRoutes } from './login.ts';
 import { answerUnrouted } from './not-found.ts';
-import { endpointFor, type EndpointPaths } from './paths.ts';
+import { endpointFor, literalRoute, type EndpointPaths } from './paths.ts';
 import { createProvider } from './provider.ts';
 import { recordJournal, type JournalState } from './record-journal.ts';
 import { readRequestBody } from './request-body.ts';
@@ -70,7 +70,7 @@ export function createRequestHandler({ issuer, fixture, keys, endpoints, users, 
     revocation: checkClientAuth(fixture, tokenAudiences),
   };
   const routes = new Router();
-  routes.all(endpoints.userinfo, serveUserinfo(store, fixture.userinfo, users));
+  routes.all(literalRoute(endpoints.userinfo), serveUserinfo(store, fixture.userinfo, users));
   loginRoutes(routes, provider, fixture, users);
   adminRoutes(routes, journal, users);
 

@@ -169,6 +169,10 @@ describe('validation of the new fault fields', () => {
     [[{ endpoint: 'authorize', errorRedirect: { error: 'access "denied"' } }], 'fixture.faults[0].errorRedirect.error: "access "denied"" is not an OAuth error code'],
     [[{ endpoint: 'authorize', errorRedirect: { error: 'access_denied', state: 'fixed' } }], 'fixture.faults[0].errorRedirect.state: the request\'s `state` is sent back by itself'],
     [[], 'fixture.userinfo.override.headers.Content-Type: the content type is `contentType`; set it there', { override: { status: 401, body: '', headers: { 'Content-Type': 'text/html' } } }],
+    [[], 'fixture.userinfo.override.contentType: the content type holds a line break', { override: { body: '', contentType: 'text/plain\r\nX-Injected: 1' } }],
+    [[], 'fixture.userinfo.override.contentType: the content type holds a line break', { override: { body: '', contentType: 'text/plain; charset=\u2192' } }],
+    [[], 'fixture.userinfo.path: a URL path such as /userinfo', { path: '/api/user info' }],
+    [[], 'fixture.userinfo.path: a URL path such as /userinfo', { path: '/userinfo?fields=id' }],
   ])('refuses %j, naming the field', (faults, expected, userinfo?: unknown) => {
     const problems = problemsOf(faults, userinfo);
     expect(problems.some((problem) => problem.startsWith(expected)), problems.join('\n')).toBe(true);

@@ -93,6 +93,17 @@ describe('userinfo settings', () => {
       expect(((await post.json()) as { sub: string }).sub).toBe('alice');
     }));
 
+  it('a path with characters the router reads as a pattern (: * ( ) + !) starts and answers there only, literally', () =>
+    withIdp(quirkFixture({ userinfo: { path: '/v1/people/me:get(x)*+!' } }), async (idp) => {
+      const token = await accessTokenOf(idp);
+      // A body sends it through the koa route, a bodiless GET through the fast path: both match the path literally.
+      const post = await fetch(idp.endpoints.userinfo, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=b' });
+      expect([post.status, ((await post.json()) as { sub: string }).sub]).toEqual([200, 'alice']);
+      expect((await fetch(idp.endpoints.userinfo, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+      const elsewhere = await fetch(`${idp.issuer}/v1/people/me:other(x)*+!`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=b' });
+      expect(elsewhere.status).toBe(404);
+    }));
+
   it('tokenFrom header and query: both places work', () =>
     withIdp(quirkFixture({ userinfo: { tokenFrom: ['header', 'query'] } }), async (idp) => {
       const token = await accessTokenOf(idp);
