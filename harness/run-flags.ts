@@ -1,7 +1,4 @@
 import { InvalidArgumentError } from 'commander';
-import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { UserError } from '../lib/user-error.ts';
 
 /**
  * Checks of `connector-harness run` options that commander cannot express, made before any
@@ -40,37 +37,4 @@ export function parseHttpUrl(value: string): string {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError(`${url.protocol} is not supported: give an http(s) URL`);
   return value;
-}
-
-/**
- * Makes sure reports can be written to `dir`, before the run. Folders are created one level at a
- * time: Node's recursive mkdir never returns for some paths (/proc/x).
- */
-export async function ensureWritableFolder(dir: string, flag = '--out-dir'): Promise<void> {
-  const refuse = (message: string) => new UserError({ field: flag, message: `${dir}: ${message}`, hint: 'give a folder you can write to (it is created if missing)' });
-  const missing: string[] = [];
-  let current = path.resolve(dir);
-  for (;;) {
-    try {
-      if (!(await stat(current)).isDirectory()) throw refuse(`${current} is a file, not a folder`);
-      break;
-    } catch (error) {
-      if (error instanceof UserError) throw error;
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOTDIR') throw refuse('a part of the path is a file, not a folder');
-      if (code !== 'ENOENT') throw refuse(`cannot use it (${code ?? String(error)})`);
-      missing.unshift(current);
-      const parent = path.dirname(current);
-      if (parent === current) break;
-      current = parent;
-    }
-  }
-  const probe = path.join(path.resolve(dir), `.connector-harness-write-check-${process.pid}`);
-  try {
-    for (const folder of missing) await mkdir(folder);
-    await writeFile(probe, '');
-    await rm(probe);
-  } catch (error) {
-    throw refuse(`cannot write there (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-  }
 }
