@@ -1,6 +1,7 @@
-import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../../lib/user-error.ts';
+import { ensureWritableFolder } from '../../lib/writable-folder.ts';
 import { findProvider, providers, PROVIDERS_DIR, type ProviderEntry } from './catalog.ts';
 
 function header(provider: ProviderEntry, fixture: string): string {
@@ -33,10 +34,9 @@ export async function initProvider(id: string, out: string | undefined, options:
   }
   const folder = path.join(options.projectRoot, PROVIDERS_DIR, provider.id);
   const target = path.resolve(out ?? `${provider.id}.scenario.yaml`);
-  if (!options.force) {
-    const exists = await access(target).then(() => true, () => false);
-    if (exists) throw new UserError({ file: target, message: 'already exists', hint: 'pass --force to overwrite it, or --out another file' });
-  }
+  const existing = await stat(target).catch(() => undefined);
+  if (existing?.isDirectory()) throw new UserError({ file: target, field: '--out', message: 'is a folder; --out names the scenario file to write', hint: `give a file name, e.g. --out ${path.join(out ?? '.', `${provider.id}.scenario.yaml`)}` });
+  if (existing && !options.force) throw new UserError({ file: target, message: 'already exists', hint: 'pass --force to overwrite it, or --out another file' });
   const source = await readFile(path.join(folder, provider.starter), 'utf8');
   const fixtureLine = /^idp: \{ fixture: ([^ }]+) \}$/m;
   const match = fixtureLine.exec(source);
@@ -44,7 +44,11 @@ export async function initProvider(id: string, out: string | undefined, options:
   const fixture = path.join(folder, match[1]);
   const relative = path.relative(path.dirname(target), fixture).split(path.sep).join('/');
   const body = source.replace(fixtureLine, `idp: { fixture: ${relative.startsWith('.') ? relative : `./${relative}`} }`);
-  await mkdir(path.dirname(target), { recursive: true });
-  await writeFile(target, `${header(provider, path.relative(options.projectRoot, fixture))}${body}`);
+  await ensureWritableFolder(path.dirname(target), '--out');
+  try {
+    await writeFile(target, `${header(provider, path.relative(options.projectRoot, fixture))}${body}`);
+  } catch (error) {
+    throw new UserError({ file: target, field: '--out', message: `cannot write it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, hint: 'give a file in a folder you can write to (--out)' });
+  }
   return target;
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { providers, PROVIDERS_DIR } from '../../harness/providers/catalog.ts';
 import { initProvider } from '../../harness/providers/init.ts';
+import { UserError } from '../../lib/user-error.ts';
 import { renderProviderList } from '../../harness/providers/list.ts';
 import { runScenarios } from '../../harness/run.ts';
 import { configProblems } from '../../harness/scenario/config-guard.ts';
@@ -56,4 +57,17 @@ describe('connector-harness init', () => {
     await expect(initProvider('github', file, { projectRoot })).rejects.toThrow(/already exists/);
     await expect(initProvider('gihtub', undefined, { projectRoot })).rejects.toThrow(/no provider "gihtub"/);
   });
+
+  // Each a UserError (exit 2, no stack trace) naming --out; /proc/x/… made Node's recursive mkdir spin forever.
+  it.each([
+    ['a folder', () => dir, /--out: is a folder; --out names the scenario file to write/],
+    ['a file inside a file', () => path.join(dir, 'twice.yaml', 'x.yaml'), /--out: .*twice\.yaml: is a file, not a folder/],
+    ['a folder nothing can be created in', () => '/proc/harness-init-test/x.yaml', /--out: \/proc\/harness-init-test: cannot write there/],
+    ['a device that refuses the write', () => '/dev/full', /\/dev\/full --out: cannot write it \(ENOSPC\)/],
+  ])('refuses an --out that is %s as bad input, with --force too', async (_what, out, message) => {
+    await initProvider('github', path.join(dir, 'twice.yaml'), { projectRoot, force: true });
+    const error: unknown = await initProvider('github', out(), { projectRoot, force: true }).then(() => undefined, (thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as Error).message).toMatch(message);
+  }, 10_000);
 });
