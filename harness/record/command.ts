@@ -94,7 +94,8 @@ verdicts, 2 bad input (no such file, IdP unreachable, no callback before --timeo
     )
     .action(async (file: string, flags: RecordFlags) => {
       const say = (line: string) => process.stderr.write(`${line}\n`);
-      const timeoutMs = flags.timeout * 1000;
+      // Timers take whole milliseconds (AbortSignal.timeout throws on 0.1): --timeout 0.0001 waits 1 ms.
+      const timeoutMs = Math.ceil(flags.timeout * 1000);
       const person = flags.headless ? scriptedPerson({ timeoutMs }) : await interactivePerson({ ...(flags.redirectUri ? { redirectUri: flags.redirectUri } : {}), port: flags.port, timeoutMs, open: Boolean(flags.open), say });
       const abort = new AbortController();
       const onSigint = () => abort.abort();

@@ -1,7 +1,8 @@
-import { access, mkdir, writeFile } from 'node:fs/promises';
+import { access, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../../lib/user-error.ts';
+import { ensureWritableFolder } from '../../lib/writable-folder.ts';
 import { loadFixture, parseFixture, type Fixture } from '../../mock-idp/index.ts';
 import { assertInstalled, type ConnectorSource } from '../connectors/load.ts';
 import type { FollowResult } from '../follow-redirects.ts';
@@ -91,6 +92,8 @@ export async function recordProvider(options: RecordOptions): Promise<RecordOutc
     const realUserinfo = input.config.userInfoEndpoint as string | undefined;
     const host = new URL(realToken).host;
     const out = options.out ?? path.join('fixtures', 'recorded', folderName(host));
+    // Before anyone signs in: a sign-in spent on an --out that cannot take the files is lost.
+    await ensureWritableFolder(out, '--out', { create: false });
     const proxy = await startRecordingProxy({ token: realToken, userinfo: realUserinfo }, { timeoutMs, ...(typeof input.config.clientSecret === 'string' ? { clientSecret: input.config.clientSecret } : {}) });
     try {
       const liveScenario: Scenario = {
@@ -171,10 +174,11 @@ export async function recordProvider(options: RecordOptions): Promise<RecordOutc
         if (unreached.length > 0) recording.notes.push(`this sign-in stopped before ${reached('token') ? 'userinfo' : 'the token endpoint'}: what lies beyond is not compared with the stored recording`);
       }
       try {
-        await mkdir(path.dirname(fixtureFile), { recursive: true });
+        await ensureWritableFolder(path.dirname(fixtureFile), '--out');
         await writeFile(fixtureFile, recording.fixtureYaml);
         await writeFile(scenarioFile, recording.scenarioYaml);
       } catch (error) {
+        if (error instanceof UserError) throw error;
         throw new UserError({ field: '--out', message: `cannot write the recording into ${out} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, hint: 'give a folder you can write to (it is created when missing)' });
       }
 

@@ -107,6 +107,25 @@ describe('connector-harness record (CLI)', { timeout: 90_000 }, () => {
     expect(run.ms).toBeLessThan(15_000);
   });
 
+  it('exits 2 naming --out before anyone signs in when --out cannot take the files (and never hangs on /proc)', async () => {
+    const config = await writeConfig({ authorizationEndpoint: 'http://127.0.0.1:9/authorize', tokenEndpoint: 'http://127.0.0.1:9/token', userInfoEndpoint: 'http://127.0.0.1:9/userinfo', clientId: 'c', clientSecret: CLIENT_SECRET });
+    for (const out of ['/proc/connector-harness-record', config]) {
+      const run = await record([config, '--headless', '--out', out]);
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toMatch(/^--out: .*(cannot write there|is a file, not a folder)/m);
+      expect(run.stderr).not.toMatch(/unreachable|\n\s+at /);
+      expect(run.ms).toBeLessThan(15_000);
+    }
+  });
+
+  it('takes a --timeout that is no whole number of milliseconds', async () => {
+    const idp = await githubLike();
+    const out = await mkdtemp(path.join(tmpdir(), 'recorded-'));
+    const run = await record([await writeConfig(idp.config), '--headless', '--out', out, '--timeout', '10.0005']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/✓ Sign-in/);
+  });
+
   it('exits 2 when stdin closes before the landed URL is pasted (--redirect-uri)', async () => {
     const idp = await githubLike();
     const run = await record([await writeConfig(idp.config), '--redirect-uri', 'https://logto.example.com/callback/abc'], undefined, 'ignore');
@@ -150,7 +169,8 @@ describe('connector-harness record (CLI)', { timeout: 90_000 }, () => {
     const config = await writeConfig(idp.config);
     const run = await record([config, '--headless', '--out', path.join(config, 'below-a-file')]);
     expect(run.code, run.stdout + run.stderr).toBe(2);
-    expect(run.stderr).toMatch(/--out: cannot write the recording into .*below-a-file \((ENOTDIR|EEXIST)\)/);
+    // Found before the sign-in now, by the folder check.
+    expect(run.stderr).toMatch(/--out: .*below-a-file: a part of the path is a file, not a folder/);
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 
