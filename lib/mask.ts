@@ -85,6 +85,9 @@ const PARAM = /(?<![A-Za-z0-9_.-])([A-Za-z][A-Za-z0-9_.-]*)=((?:[A-Za-z0-9._~+/=
 const JSON_PAIR = /((\\{0,7})["']?)(?<![A-Za-z0-9_.-])([A-Za-z][A-Za-z0-9_.-]*)(\2["']?\s*[:=]\s*\2["'])([^"'\\]*)/g;
 // An Authorization header value (RFC 9110 auth-scheme + credentials).
 const AUTH_SCHEME = /\b(Bearer|Basic|DPoP|Negotiate)([ \t]+)([A-Za-z0-9._~+/-]+=*)/gi;
+// A password in a URL's authority (scheme://user:password@host).
+// (A scheme is short: bounded, so a long dotted word is not scanned again from each of its letters.)
+const URL_PASSWORD = /\b([A-Za-z][A-Za-z0-9+.-]{0,31}:\/\/[^\s/?#@:]*:)([^\s/?#@]+)@/g;
 // A JWS/JWT in compact form (the signature may be empty: alg none).
 const JWT = /\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g;
 
@@ -117,6 +120,7 @@ export function maskText(text: string): string {
   out = out.replace(JSON_PAIR, (match, open: string, _escape: string, name: string, separator: string, value: string) =>
     value && isSecretKey(name) ? `${open}${name}${separator}${mask(value)}` : match,
   );
+  out = out.replace(URL_PASSWORD, (_match, head: string, password: string) => `${head}${mask(password)}@`);
   out = out.replace(AUTH_SCHEME, (match, scheme: string, space: string, value: string) => (looksLikeCredential(value) ? `${scheme}${space}${mask(value)}` : match));
   return out;
 }

@@ -71,6 +71,14 @@ describe('maskText', () => {
     expect(maskText('client_secret_basic with HTTP Basic credentials; the Bearer token scheme')).toBe('client_secret_basic with HTTP Basic credentials; the Bearer token scheme');
   });
 
+  it('masks the password of a URL that carries one (scheme://user:password@host), and keeps the user', () => {
+    expect(maskText('Request cannot be constructed from a URL that includes credentials: http://admin:Sup3rSecretPw@127.0.0.1:1/oidc/token')).toBe(
+      'Request cannot be constructed from a URL that includes credentials: http://admin:Sup3…(13)@127.0.0.1:1/oidc/token',
+    );
+    expect(maskText("option '--endpoint <url>' argument 'https://:pw%40x@h' is invalid")).toBe("option '--endpoint <url>' argument 'https://:***(6)@h' is invalid");
+    for (const plain of ['http://127.0.0.1:3001/api', 'mailto:someone@example.com', 'http://h/a:b@c', 'at http://user@host/x']) expect(maskText(plain)).toBe(plain);
+  });
+
   it('masks remembered secret values wherever they appear verbatim, URL-encoded or JSON-escaped', () => {
     rememberSecrets({ clientSecret: 'post-secret-0123456789', customConfig: { apiKey: 'k e/y"0123456789', audience: 'https://api.example' } });
     expect(maskText('value: post-secret-0123456789, sent as post-secret-0123456789')).toBe('value: post…(22), sent as post…(22)');
@@ -93,7 +101,7 @@ describe('maskText', () => {
 
   it('stays linear on long runs of what its patterns look for (an error body can be large)', () => {
     const started = performance.now();
-    for (const text of ['\\'.repeat(100_000) + 'a":"x', 'a'.repeat(200_000), '"a":'.repeat(50_000), 'eyJ'.repeat(60_000), 'Bearer '.repeat(30_000), `${'a'.repeat(100_000)}=`]) maskText(text);
+    for (const text of ['\\'.repeat(100_000) + 'a":"x', 'a'.repeat(200_000), '"a":'.repeat(50_000), 'eyJ'.repeat(60_000), 'Bearer '.repeat(30_000), `${'a'.repeat(100_000)}=`, 'a.'.repeat(100_000), 'x://u:'.repeat(40_000), `a://:${':'.repeat(100_000)}`]) maskText(text);
     expect(performance.now() - started).toBeLessThan(2000);
   });
 });
