@@ -213,7 +213,7 @@ interface AuditFlags {
 program
   .command('audit')
   .description("check every OAuth2/OIDC social connector a Logto already has, read-only: the traps its stored config sets, and with --probe what its IdP answers")
-  .addOption(new Option('--endpoint <url>', 'Logto endpoint').env('LOGTO_ENDPOINT'))
+  .addOption(new Option('--endpoint <url>', 'Logto endpoint').env('LOGTO_ENDPOINT').argParser(parseHttpUrl))
   .addOption(new Option('--m2m-app-id <id>', 'M2M app id with Management API access (read is enough)').env('LOGTO_M2M_APP_ID'))
   .addOption(new Option('--m2m-app-secret <secret>', 'its secret (prefer the env var)').env('LOGTO_M2M_APP_SECRET'))
   .addOption(new Option('--resource <indicator>', 'Management API resource; a tenant: https://<tenant-id>.logto.app/api').env('LOGTO_RESOURCE').default('https://default.logto.app/api'))

@@ -36,5 +36,7 @@ export function parseHttpUrl(value: string): string {
     throw new InvalidArgumentError('not a URL: give an http(s) URL such as http://localhost:3001');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError(`${url.protocol} is not supported: give an http(s) URL`);
+  // fetch refuses such a URL; and credentials belong in their own options, not in a URL that gets printed.
+  if (url.username || url.password) throw new InvalidArgumentError('it holds a user name or password: give the URL without them (the M2M app\'s id and secret go in --m2m-app-id / --m2m-app-secret)');
   return value;
 }

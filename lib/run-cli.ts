@@ -13,7 +13,11 @@ const allCommands = (command: Command): Command[] => [command, ...command.comman
  * as "a check failed": it throws instead, and the code is set here.
  */
 export async function runCli(program: Command): Promise<void> {
-  for (const command of allCommands(program)) command.exitOverride();
+  for (const command of allCommands(program)) {
+    command.exitOverride();
+    // Commander quotes the bad argument in its message, and an argument may hold a secret (a URL's password).
+    command.configureOutput({ outputError: (text, write) => write(maskText(text)) });
+  }
   try {
     await program.parseAsync();
   } catch (error) {

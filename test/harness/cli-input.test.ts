@@ -88,6 +88,20 @@ describe('connector-harness options', { timeout: 60_000 }, () => {
     expectUsageError(run, '--endpoint', 'notaurl');
   });
 
+  it('audit: --endpoint must be an http(s) URL too, and one holding a password is refused with the password masked', async () => {
+    const credentials = ['--m2m-app-id', 'a', '--m2m-app-secret', 'b'];
+    const [notUrl, withPassword, runWithPassword] = await Promise.all([
+      harness(['audit', '--endpoint', 'notaurl', ...credentials]),
+      harness(['audit', '--endpoint', 'http://admin:Sup3rSecretPw@127.0.0.1:1', ...credentials]),
+      harness(['run', SCENARIO, '--target', 'logto', '--endpoint', 'http://admin:Sup3rSecretPw@127.0.0.1:1', ...credentials]),
+    ]);
+    expectUsageError(notUrl, '--endpoint', 'notaurl', 'not a URL');
+    for (const run of [withPassword, runWithPassword]) {
+      expectUsageError(run, '--endpoint', 'holds a user name or password', 'http://admin:Sup3…(13)@127.0.0.1:1');
+      expect(run.stdout + run.stderr).not.toContain('Sup3rSecretPw');
+    }
+  });
+
   it('--connector-version is a version, not a path', async () => {
     const run = await harness(['run', SCENARIO, '--connector-version', '../../etc']);
     expectUsageError(run, '--connector-version', '../../etc', 'not a version');
