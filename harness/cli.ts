@@ -245,6 +245,9 @@ Exit status: 0 no error-level finding (warnings are reported), 1 a connector has
   )
   .action(async (flags: AuditFlags) => {
     requireManagementCredentials(flags, 'audit');
+    // Before the tenant is read (and probed): the findings must not be lost to a folder that cannot take them.
+    if (flags.reporter.length > 0) await ensureWritableFolder(flags.outDir);
+    if (flags.export) await ensureWritableFolder(flags.export, '--export');
     const options = { endpoint: flags.endpoint!, m2mAppId: flags.m2mAppId!, m2mAppSecret: flags.m2mAppSecret!, resource: flags.resource, keep: false };
     const { auditTenant } = await import('./audit/index.ts');
     const { accessProblem } = await import('./targets/logto/index.ts');

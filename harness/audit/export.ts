@@ -1,7 +1,8 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { isSecretKey } from '../../lib/mask.ts';
+import { ensureWritableFolder } from '../../lib/writable-folder.ts';
 import { wireName } from '../checks/custom-config.ts';
 import type { AuditedConnector } from './connector.ts';
 
@@ -96,7 +97,7 @@ export function exportScenario(connector: AuditedConnector, endpoint: string): {
 }
 
 export async function writeExports(connectors: AuditedConnector[], endpoint: string, dir: string): Promise<Array<{ file: string; variables: string[] }>> {
-  await mkdir(dir, { recursive: true });
+  await ensureWritableFolder(dir, '--export');
   const written: Array<{ file: string; variables: string[] }> = [];
   for (const connector of connectors) {
     const { variables, document } = exportScenario(connector, endpoint);

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -100,6 +100,21 @@ describe('connector-harness options', { timeout: 60_000 }, () => {
       expectUsageError(run, '--endpoint', 'holds a user name or password', 'http://admin:Sup3…(13)@127.0.0.1:1');
       expect(run.stdout + run.stderr).not.toContain('Sup3rSecretPw');
     }
+  });
+
+  it('audit: a bad -o or --export is refused before the tenant is read, and a missing report folder is created', async () => {
+    const file = path.join(dir, 'audit-a-file');
+    await writeFile(file, 'not a folder');
+    // Nothing listens on port 9: reaching the tenant would fail with "cannot reach Logto".
+    const audit = (...args: string[]) => harness(['audit', '--endpoint', 'http://127.0.0.1:9', '--m2m-app-id', 'a', '--m2m-app-secret', 'b', ...args], 25_000);
+    const reports = path.join(dir, 'audit-reports', 'nested');
+    const [procOut, fileExport, procExport, missing] = await Promise.all([audit('-r', 'json', '-o', '/proc/x'), audit('--export', path.join(file, 'x')), audit('--export', '/proc/x'), audit('-r', 'json', '-o', reports)]);
+    expectUsageError(procOut, '--out-dir: /proc/x: cannot write there');
+    expectUsageError(fileExport, '--export:', 'a part of the path is a file');
+    expectUsageError(procExport, '--export: /proc/x: cannot write there');
+    for (const run of [procOut, fileExport, procExport]) expect(run.stderr).not.toContain('cannot reach Logto');
+    expectUsageError(missing, 'cannot reach Logto');
+    expect((await readdir(reports)).length).toBe(0);
   });
 
   it('--connector-version is a version, not a path', async () => {
