@@ -41,6 +41,7 @@ export function adminRoutes(router: Router, journal: JournalStore, users: UserDi
     if (!isObject(patch) || (patch.profile === undefined && patch.claims === undefined)) return sendOAuthError(ctx, 400, 'invalid_request', usage);
     for (const field of ['profile', 'claims'] as const) {
       if (patch[field] !== undefined && !isObject(patch[field])) return sendOAuthError(ctx, 400, 'invalid_request', `${field} must be a JSON object; ${usage}`);
+      if (nestedDeeperThan(patch[field], MAX_DEPTH)) return sendOAuthError(ctx, 400, 'invalid_request', `${field} is nested more than ${MAX_DEPTH} levels deep; a profile is a few levels deep, as in a fixture file`);
     }
     try {
       users.update(id, { ...(patch.profile ? { profile: patch.profile as Record<string, unknown> } : {}), ...(patch.claims ? { claims: patch.claims as Record<string, unknown> } : {}) });
@@ -49,4 +50,20 @@ export function adminRoutes(router: Router, journal: JournalStore, users: UserDi
     }
     ctx.status = 204;
   });
+}
+
+// As fixture files (lib/structured-file.ts): deeper values would only reach the users' code
+// (and JSON.stringify at userinfo) to exhaust the stack there.
+const MAX_DEPTH = 64;
+
+/** Without recursion: the value may be nested far deeper than the stack allows. */
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const pending: Array<{ node: unknown; depth: number }> = [{ node: value, depth: 0 }];
+  while (pending.length > 0) {
+    const { node, depth } = pending.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth >= limit) return true;
+    for (const child of Object.values(node)) pending.push({ node: child, depth: depth + 1 });
+  }
+  return false;
 }

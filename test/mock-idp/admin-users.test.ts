@@ -36,4 +36,14 @@ describe('PUT /_users/:id', () => {
       const form = await put(`${idp.issuer}/_users/alice`, 'profile=x', 'application/x-www-form-urlencoded');
       expect(form.status).toBe(400);
     }));
+
+  it('refuses a profile nested deeper than a fixture file may be, saying so (not a stack overflow message)', () =>
+    withIdp(quirkFixture(), async (idp) => {
+      const nested = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
+      const deep = await put(`${idp.issuer}/_users/alice`, `{"profile":{"sub":"alice","x":${nested(5000)}}}`);
+      expect(deep.status).toBe(400);
+      expect(await deep.json()).toEqual({ error: 'invalid_request', error_description: 'profile is nested more than 64 levels deep; a profile is a few levels deep, as in a fixture file' });
+      const fine = await put(`${idp.issuer}/_users/alice`, `{"profile":{"sub":"alice","x":${nested(60)}}}`);
+      expect(fine.status).toBe(204);
+    }));
 });

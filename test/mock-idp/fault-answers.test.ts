@@ -100,6 +100,20 @@ describe('an authorize fault that redirects back with an error', () => {
       expect(Object.fromEntries(callback.searchParams)).toEqual({ error: 'access_denied', state: 'st', iss: idp.issuer });
     }));
 
+  it('refuses a redirect_uri with a fragment (RFC 6749 §3.1.2) in the error redirect as in the sign-in, for a client with open redirect URIs', () =>
+    withIdp(fixture(), async (idp) => {
+      const withFragment = `${REDIRECT_URI}#frag`;
+      const refused = await fetch(`${idp.endpoints.authorization}?response_type=code&client_id=c&redirect_uri=${encodeURIComponent(withFragment)}&state=st`, { redirect: 'manual' });
+      expect([refused.status, refused.headers.get('location')]).toEqual([400, null]);
+      expect((await refused.json()) as unknown).toMatchObject({ error: 'access_denied' });
+    }).then(() =>
+      withIdp(quirkFixture(), async (idp) => {
+        const signIn = await fetch(`${idp.endpoints.authorization}?response_type=code&client_id=c&redirect_uri=${encodeURIComponent(`${REDIRECT_URI}#frag`)}&scope=openid&state=st`, { redirect: 'manual' });
+        expect([signIn.status, signIn.headers.get('location')]).toEqual([400, null]);
+        expect((await signIn.json()) as unknown).toMatchObject({ error: 'invalid_redirect_uri' });
+      }),
+    ));
+
   it('refuses only the Nth request with nth, signing in the others', () =>
     withIdp(fixture({ nth: 1 }), async (idp) => {
       expect((await authorize(idp)).searchParams.get('error')).toBe('access_denied');
