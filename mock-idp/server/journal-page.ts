@@ -1,4 +1,5 @@
 import type { Middleware } from 'koa';
+import { escapeHtml } from '../../lib/escape-html.ts';
 import { SEQUENCE_CSS } from '../../lib/sequence-style.ts';
 import { endpoints } from '../fixture/endpoints.ts';
 
@@ -82,9 +83,6 @@ const CLIENT_SCRIPT = `
   poll();
 })();
 `;
-
-const escapeHtml = (value: string): string =>
-  value.replace(/[&<>"']/g, (character) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[character] ?? character);
 
 function renderJournalPage(selected: string): string {
   const options = FILTERS.map((name) => `<option value="${name}"${name === selected ? ' selected' : ''}>${name || 'every endpoint'}</option>`).join('');

@@ -1,7 +1,5 @@
+import { escapeHtml } from '../../lib/escape-html.ts';
 import type { FixtureUser } from '../fixture/schema.ts';
-
-const escapeHtml = (value: string): string =>
-  value.replace(/[&<>"']/g, (character) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[character] ?? character);
 
 function displayName(user: FixtureUser): string {
   const { profile } = user;

@@ -1,6 +1,5 @@
+import { escapeHtml } from '../../../lib/escape-html.ts';
 import { maskText } from '../../../lib/mask.ts';
 
-const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
 /** Every string the HTML report prints goes through here: secrets masked first, then HTML-escaped. */
-export const html = (value: unknown): string => maskText(typeof value === 'string' ? value : JSON.stringify(value) ?? String(value)).replace(/[&<>"']/g, (character) => ENTITIES[character] ?? character);
+export const html = (value: unknown): string => escapeHtml(maskText(typeof value === 'string' ? value : JSON.stringify(value) ?? String(value)));
