@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { expect } from 'vitest';
+import type { LogtoStack } from '../../harness/targets/logto/containers.ts';
 
 const execute = promisify(execFile);
 
@@ -12,3 +14,10 @@ export async function stackLeftovers(stackId: string): Promise<string[]> {
 
 /** The stack id the CLI announces on stderr (`starting stack connector-harness-<id>`). */
 export const announcedStackId = (stderr: string): string | undefined => /starting stack connector-harness-([0-9a-f]+)/.exec(stderr)?.[1];
+
+/** A file's stack at its end: stopped, and (Ryuk is off) nothing of it left, the port forwarder included. */
+export async function stopWithoutLeftovers(stack: LogtoStack | undefined): Promise<void> {
+  if (!stack) return;
+  await stack.stop();
+  expect(await stackLeftovers(stack.stackId)).toEqual([]);
+}

@@ -8,7 +8,7 @@ import { containerIdpLauncher } from '../../harness/targets/logto-container/cont
 import { detectContainerRuntime, startLogtoStack, type LogtoStack } from '../../harness/targets/logto/containers.ts';
 import { createLogtoTarget } from '../../harness/targets/logto/index.ts';
 import type { LogtoTargetOptions } from '../../harness/targets/logto-options.ts';
-import { stackLeftovers } from '../helpers/docker-leftovers.ts';
+import { stopWithoutLeftovers } from '../helpers/docker-leftovers.ts';
 
 const runtime = await detectContainerRuntime();
 if (!runtime.available) console.log(`skipped: testcontainers Logto suite — ${runtime.reason}; it needs Docker or Podman`);
@@ -32,12 +32,7 @@ describe.skipIf(!runtime.available)('Logto in testcontainers', () => {
     console.log(`stack ready in ${stack.timings.total} ms (PostgreSQL ${stack.timings.postgres} ms, Logto ${stack.timings.logto} ms)`);
     logtoOptions = { endpoint: stack.endpoint, m2mAppId: stack.m2mAppId, m2mAppSecret: stack.m2mAppSecret, resource: stack.resource, keep: false };
   }, 600_000);
-  afterAll(async () => {
-    if (!stack) return;
-    await stack.stop();
-    // Ryuk is off: nothing of ours may survive, the port forwarder included.
-    expect(await stackLeftovers(stack.stackId)).toEqual([]);
-  }, 120_000);
+  afterAll(() => stopWithoutLeftovers(stack), 120_000);
 
   it('gives every shipped scenario the same verdict through Logto (IdP container on the network) as in-process', async () => {
     const scenarios = await loadScenarios(['fixtures/scenarios']);

@@ -6,7 +6,7 @@ import { createInProcessTarget } from '../../harness/targets/in-process/index.ts
 import { containerIdpLauncher } from '../../harness/targets/logto-container/container-idp.ts';
 import { detectContainerRuntime, startLogtoStack, type LogtoStack } from '../../harness/targets/logto/containers.ts';
 import { createLogtoTarget } from '../../harness/targets/logto/index.ts';
-import { stackLeftovers } from '../helpers/docker-leftovers.ts';
+import { stopWithoutLeftovers } from '../helpers/docker-leftovers.ts';
 
 const runtime = await detectContainerRuntime();
 if (!runtime.available) console.log(`skipped: token storage through a real Logto — ${runtime.reason}; it needs Docker or Podman`);
@@ -43,11 +43,7 @@ describe.skipIf(!runtime.available)('token storage through a real Logto (Account
       console.log(`${result.name} (${result.durationMs} ms): ${steps.map((candidate) => `${candidate.id.replace('logto.token-storage.', '')} → ${shown(candidate.evidence as never)} ${candidate.status}`).join('; ')}`);
     }
   }, 600_000);
-  afterAll(async () => {
-    if (!stack) return;
-    await stack.stop();
-    expect(await stackLeftovers(stack.stackId)).toEqual([]);
-  }, 120_000);
+  afterAll(() => stopWithoutLeftovers(stack), 120_000);
 
   it('gives every token-storage scenario the in-process verdict, with no finding against the prediction', () => {
     const verdicts = (list: ScenarioResult[]) => list.map((result) => ({ name: result.name, status: result.status }));
