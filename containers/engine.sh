@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Make sure a Docker engine answers: install Debian's docker.io when there is no daemon binary,
-# start dockerd when `docker info` fails, and wait until it answers.
+# start dockerd when `docker info` fails, and wait until it answers. A compose command comes with
+# it: Debian's docker-compose is installed when neither `docker compose` nor `docker-compose` runs.
 #
 #   containers/engine.sh start   (default) ensure an engine; prints one line saying what it did
 #   containers/engine.sh stop    stop the engine only if `start` started it (pid file), by its pid
@@ -15,25 +16,39 @@ dockerd_log=${HARNESS_DOCKERD_LOG:-/var/log/dockerd.log}
 action=${1:-start}
 
 answers() { docker info >/dev/null 2>&1; }
+has_compose() { docker compose version >/dev/null 2>&1 || docker-compose version >/dev/null 2>&1; }
+
+# apt_install LOG PACKAGE...: quiet, its output in LOG (the tail shown when it fails).
+apt_install() {
+  local log=$1; shift
+  if ! command -v apt-get >/dev/null 2>&1 || [ "$(id -u)" != 0 ]; then
+    echo "engine: cannot install $* here (needs root and apt-get)" >&2
+    return 1
+  fi
+  echo "engine: installing $* with apt (log: $log)"
+  if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"; } >"$log" 2>&1; then
+    tail -n 20 "$log" >&2
+    echo "engine: apt-get install $* failed" >&2
+    return 1
+  fi
+}
+
+# The compose suite and the README's compose steps need one; without it only they skip.
+ensure_compose() {
+  has_compose && return 0
+  apt_install /tmp/harness-compose-install.log docker-compose || echo "engine: no compose command; the docker compose suite will skip" >&2
+}
 
 start() {
   if command -v docker >/dev/null 2>&1 && answers; then
     echo "engine: a Docker engine already answers ($(docker version -f '{{.Server.Version}}' 2>/dev/null)); nothing to do"
+    ensure_compose
     return 0
   fi
   if ! command -v dockerd >/dev/null 2>&1; then
-    if ! command -v apt-get >/dev/null 2>&1 || [ "$(id -u)" != 0 ]; then
-      echo "engine: no Docker engine and no way to install one here (needs root and apt-get)" >&2
-      return 1
-    fi
-    echo "engine: installing docker.io with apt (log: /tmp/harness-docker-install.log)"
-    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io; } \
-      >/tmp/harness-docker-install.log 2>&1; then
-      tail -n 20 /tmp/harness-docker-install.log >&2
-      echo "engine: apt-get install docker.io failed" >&2
-      return 1
-    fi
+    apt_install /tmp/harness-docker-install.log docker.io || { echo "engine: no Docker engine could be had" >&2; return 1; }
   fi
+  ensure_compose
   # Fully detached: a daemon that inherits this script's stdout keeps CI's pipe open forever.
   setsid dockerd </dev/null >"$dockerd_log" 2>&1 &
   local pid=$!
