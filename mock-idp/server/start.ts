@@ -1,10 +1,11 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UserError } from '../../lib/user-error.ts';
 import type { Fixture, FixtureInput } from '../fixture/schema.ts';
 import type { MockIdp, StartOptions } from '../api.ts';
 import { JournalStore } from './journal-store.ts';
+import { noLog } from './record-journal.ts';
 import { paths } from './paths.ts';
 import type { SigningKeys } from './keys.ts';
 import type { RequestHandler } from './request-handler.ts';
@@ -34,6 +35,9 @@ function listenProblem(error: NodeJS.ErrnoException, host: string, port: number)
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
+// Not `import … from 'node:http'`: an ES import of it reads all its exports, WebSocket among them,
+// and that loads undici (about 30 ms, before the port could open). oidc-provider imports it later.
+const { createServer } = process.getBuiltinModule('node:http');
 // Time for a client already waiting on the port to get its discovery answer before the heavy load.
 const LOAD_AFTER_MS = 50;
 // Once imported in this process (a second IdP in the same tests or harness run), nothing blocks.
@@ -55,7 +59,7 @@ export async function startMockIdp(input: Fixture | FixtureInput, options: Start
  */
 export async function startValidatedMockIdp(fixture: Fixture, options: StartOptions = {}): Promise<MockIdp> {
   const publicIssuer = checkedIssuer(options.issuer) ?? fixture.issuer?.replace(/\/$/, '');
-  const log = options.log ?? (() => {});
+  const log = options.log ?? noLog;
   const host = options.host ?? '127.0.0.1';
   const endpoints = paths(fixture.userinfo.path);
   const users = new UserDirectory(fixture);
