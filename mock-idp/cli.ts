@@ -54,8 +54,7 @@ Then point a Logto connector at the printed endpoints. Every request is journale
   .action(async (file: string, options: { port: number; host: string; issuer?: string; quiet?: boolean }) => {
     const cached = await cachedFixture(file);
     const fixture = cached.fixture ?? (await (await import('./fixture/load.ts')).loadFixture(file));
-    const log = options.quiet ? () => {} : (line: string) => console.log(line);
-    const idp = await startValidatedMockIdp(fixture, { port: options.port, host: options.host, ...(options.issuer ? { issuer: options.issuer } : {}), log });
+    const idp = await startValidatedMockIdp(fixture, { port: options.port, host: options.host, ...(options.issuer ? { issuer: options.issuer } : {}), ...(options.quiet ? {} : { log: (line: string) => console.log(line) }) });
     // Written before the banner (the port is already open): a stop right after it keeps the entry.
     if (!cached.fixture) await cached.remember(fixture);
     console.log(`mock IdP serving ${file}`);

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EndpointName } from '../fixture/schema.ts';
 import type { JournalStore } from './journal-store.ts';
-import { logLine, record } from './record-journal.ts';
+import { journalRequest, type Capture } from './record-journal.ts';
 
 /** The path of a raw request URL; cheap, for deciding whether a fast path takes a request. */
 export const pathOf = (url: string): string => {
@@ -35,7 +35,7 @@ export function answerDirectly(
 ): void {
   response.writeHead(answer.status, { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) });
   response.end(answer.body);
-  const capture = {
+  const capture: Capture = {
     endpoint,
     method: request.method ?? 'GET',
     path: pathOf(request.url ?? '/'),
@@ -48,5 +48,5 @@ export function answerDirectly(
     at: new Date(),
     durationMs: Math.round((performance.now() - journal.started) * 100) / 100,
   };
-  journal.log(logLine(record(journal.store, capture), capture));
+  journalRequest(journal.store, capture, journal.log);
 }

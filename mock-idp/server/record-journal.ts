@@ -110,14 +110,24 @@ export const logLine = (seq: number, capture: Capture) =>
 
 /**
  * Adds a capture to the journal. A small one is masked only if someone reads it; a large one is
- * masked and cut down now, so the journal holds no more than the cut-down copy.
+ * masked and cut down now, so the journal holds no more than the cut-down copy. The capture is the
+ * caller's own, made for this call: it keeps only the headers the journal shows.
  */
 export function record(store: JournalStore, capture: Capture): number {
-  const kept: Capture = { ...capture, headers: pickHeaders(capture.headers) };
-  const size = measure(kept);
-  if (size.bytes <= ENTRY_MAX_BYTES && !size.tooDeep) return store.add(later(kept), size.bytes);
-  const entry = boundEntry(draftOf(kept));
+  capture.headers = pickHeaders(capture.headers);
+  const size = measure(capture);
+  if (size.bytes <= ENTRY_MAX_BYTES && !size.tooDeep) return store.add(later(capture), size.bytes);
+  const entry = boundEntry(draftOf(capture));
   return store.add(already(entry), measure(entry).bytes);
+}
+
+/** The log of an IdP started without one (`--quiet`, in-process): its request lines are never even formatted. */
+export const noLog = (_line: string): void => {};
+
+/** Journals a request, and logs its line where someone reads the log. */
+export function journalRequest(store: JournalStore, capture: Capture, log: (line: string) => void): void {
+  const seq = record(store, capture);
+  if (log !== noLog) log(logLine(seq, capture));
 }
 
 // Made apart from `record`: closures made in one function share its scope, and a closure over the
@@ -155,7 +165,7 @@ export const recordJournal = (store: JournalStore, endpoints: EndpointPaths, log
         at: new Date(),
         durationMs: Math.round((performance.now() - started) * 100) / 100,
       };
-      log(logLine(record(store, capture), capture));
+      journalRequest(store, capture, log);
     }
   }
 };

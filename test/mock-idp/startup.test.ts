@@ -92,3 +92,39 @@ describe('bin/mock-idp.js keeps type-stripped sources for later starts', () => {
     }
   });
 });
+
+describe('mock-idp serve logs each request unless --quiet', () => {
+  /** Serves, sends discovery (fast path) and userinfo without a token (fast path, 401), then stops. */
+  async function servedLog(quiet: boolean): Promise<string> {
+    const port = await freePort();
+    const child = spawn(process.execPath, [CLI, 'serve', 'fixtures/default.yaml', '--port', String(port), ...(quiet ? ['--quiet'] : [])], { env: CLI_ENV, stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    try {
+      await discoveryOn(await firstConnection(port, Date.now() + 20_000), port);
+      const userinfo = await fetch(`http://127.0.0.1:${port}/userinfo`, { headers: { authorization: 'Bearer not-a-token-of-ours' } });
+      expect(userinfo.status).toBe(401);
+      const deadline = Date.now() + ANSWER_WITHIN_MS;
+      while (!quiet && !stdout.includes('GET /userinfo') && Date.now() < deadline) await sleep(20);
+      // A line written after the answer would still be on its way through the pipe.
+      if (quiet) await sleep(300);
+      return stdout;
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+  }
+
+  it('one line per request with its status, the token never in it', async () => {
+    const log = await servedLog(false);
+    expect(log).toMatch(/^\d+ GET \/\.well-known\/openid-configuration → 200$/m);
+    expect(log).toMatch(/^\d+ GET \/userinfo → 401$/m);
+    expect(log).not.toContain('not-a-token-of-ours');
+  }, 30_000);
+
+  it('--quiet: the banner only, no request line', async () => {
+    const log = await servedLog(true);
+    expect(log).toContain('mock IdP serving fixtures/default.yaml');
+    expect(log).not.toMatch(/→ \d{3}/);
+  }, 30_000);
+});
