@@ -2,5 +2,5 @@
 // The sources are TypeScript run by Node's own type stripping (Node >= 22.18), no build step.
 import { startFast } from './start-fast.js';
 
-startFast();
+startFast('connector-harness');
 await import('../harness/cli.ts');

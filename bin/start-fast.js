@@ -7,7 +7,7 @@
 //   source that changes gets a new entry. A first run fills both caches.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { enableCompileCache, registerHooks, stripTypeScriptTypes } from 'node:module';
+import * as nodeModule from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -53,8 +53,27 @@ function strippedSource(file) {
   return stripped;
 }
 
-export function startFast() {
-  enableCompileCache?.();
+/**
+ * The sources are TypeScript that Node strips itself (22.18 and later). An older Node (Debian's 20,
+ * a system Node outside npm scripts) would fail on the first .ts import with a loader stack trace.
+ */
+function requireTypeStripping(cli) {
+  if (process.features.typescript) return;
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  const recent = major > 22 || (major === 22 && minor >= 18);
+  const why = recent ? `Node ${process.version} runs with type stripping turned off (--no-experimental-strip-types)` : `this is Node ${process.version}`;
+  process.stderr.write(
+    `error: ${cli} needs Node 22.18 or newer with type stripping, which runs its TypeScript sources; ${why}.\n` +
+      `  Run it through npx or npm scripts (they use the Node 22 this project installs: node_modules/.bin/node),\n` +
+      `  e.g. npx ${cli} --help, or start it with node_modules/.bin/node bin/${cli}.js.\n`,
+  );
+  process.exit(2);
+}
+
+export function startFast(cli) {
+  requireTypeStripping(cli);
+  nodeModule.enableCompileCache?.();
+  const { registerHooks, stripTypeScriptTypes } = nodeModule;
   if (!registerHooks || !stripTypeScriptTypes) return;
   registerHooks({
     load(url, context, nextLoad) {
