@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { maskText, rememberSecrets } from '../lib/mask.ts';
 import { EXIT, runCli } from '../lib/run-cli.ts';
 import { UserError } from '../lib/user-error.ts';
+import { projectVersion } from '../lib/version.ts';
 import type { ScenarioResult, Target } from './model.ts';
 import { renderHtml } from './report/html/page.ts';
 import { renderInterrupted } from './report/interrupted.ts';
@@ -106,6 +107,7 @@ async function writeReports(results: ScenarioResult[], flags: Pick<RunFlags, 're
 
 const program = new Command('connector-harness')
   .description('Check Logto OAuth2/OIDC social connector configs end to end, with the real connector code.')
+  .version(projectVersion, '-V, --version', 'print the version')
   .showHelpAfterError('(run with --help for usage)')
   .addHelpText(
     'after',

@@ -3,6 +3,7 @@ import { mask } from '../lib/mask.ts';
 import { printable } from '../lib/printable.ts';
 import { runCli } from '../lib/run-cli.ts';
 import { formatProblem, isUserError } from '../lib/user-error.ts';
+import { projectVersion } from '../lib/version.ts';
 import { cachedFixture } from './fixture/cache.ts';
 import { startValidatedMockIdp } from './server/start.ts';
 
@@ -14,6 +15,7 @@ const parsePort = (value: string): number => {
 
 const program = new Command('mock-idp')
   .description('A fixture-driven OAuth 2.0 / OpenID Connect identity provider that reproduces real IdPs\' quirks.')
+  .version(projectVersion, '-V, --version', 'print the version')
   .showHelpAfterError('(run with --help for usage)')
   .addHelpText(
     'after',
