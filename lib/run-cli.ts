@@ -13,6 +13,13 @@ const allCommands = (command: Command): Command[] => [command, ...command.comman
  * as "a check failed": it throws instead, and the code is set here.
  */
 export async function runCli(program: Command): Promise<void> {
+  // `… | head` closes the pipe early: the reader has what it wanted. The run goes on (its report
+  // files and exit code still count); what it would print is dropped, never a crash.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
+  }
   for (const command of allCommands(program)) {
     command.exitOverride();
     // Commander quotes the bad argument in its message, and an argument may hold a secret (a URL's password).
