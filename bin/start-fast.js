@@ -35,7 +35,7 @@ function strippedSource(file) {
   // stripping (which it replaces) stays quiet.
   process.emitWarning = () => {};
   try {
-    stripped = stripTypeScriptTypes(source, { mode: 'strip' });
+    stripped = nodeModule.stripTypeScriptTypes(source, { mode: 'strip' });
   } catch {
     return undefined; // Node's own loading reports the syntax error as usual.
   } finally {
