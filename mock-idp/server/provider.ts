@@ -6,6 +6,7 @@ import type { Fixture, FixtureClient } from '../fixture/schema.ts';
 import { clientWentAway } from './error-boundary.ts';
 import type { MemoryStore } from './memory-adapter.ts';
 import { isOpenRedirectUri } from './redirect-uri.ts';
+import { runRequestsWithoutContext } from './provider-context.ts';
 import type { EndpointPaths } from './paths.ts';
 import { CLIENT_AUTH_METHODS, CLIENT_AUTH_SIGNING_ALGS, ID_TOKEN_SIGNING_ALGS } from './static-metadata.ts';
 import type { UserDirectory } from './users.ts';
@@ -114,6 +115,7 @@ export function createProvider(issuer: string, fixture: Fixture, users: UserDire
       ctx.body = out;
     },
   };
+  runRequestsWithoutContext();
   const provider = new Provider(issuer, configuration);
   provider.proxy = true;
   // koa prints every socket error with its stack; a client that hangs up mid-request is not a fault
