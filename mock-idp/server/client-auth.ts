@@ -74,18 +74,19 @@ const secretKeyOf = (secret: string): KeyObject => {
   return key;
 };
 
-/** Our own reading of a client_secret_jwt assertion, for the journal; oidc-provider still decides. */
-async function inspectAssertion(assertion: string | undefined, client: FixtureClient | undefined, audiences: string[]): Promise<AssertionRecord> {
+/** The assertion as sent, for the journal: whether it verified is settled once the IdP has answered. */
+function decodeAssertion(assertion: string | undefined): AssertionRecord {
   if (!assertion) return { header: {}, claims: {}, verified: false, error: 'client_assertion is missing' };
-  let header: Record<string, unknown>;
-  let claims: Record<string, unknown>;
   try {
-    header = decodeProtectedHeader(assertion) as Record<string, unknown>;
-    claims = decodeJwt(assertion) as Record<string, unknown>;
+    return { header: decodeProtectedHeader(assertion) as Record<string, unknown>, claims: decodeJwt(assertion) as Record<string, unknown>, verified: false };
   } catch (error) {
     return { header: {}, claims: {}, verified: false, error: `client_assertion is not a JWT (${(error as Error).message})` };
   }
-  if (!client?.clientSecret) return { header, claims, verified: false, error: 'unknown client or client without a secret' };
+}
+
+/** Why the assertion itself does not verify against the client's secret, or undefined when it does. */
+async function assertionProblem(assertion: string, client: FixtureClient | undefined, audiences: string[]): Promise<string | undefined> {
+  if (!client?.clientSecret) return 'unknown client or client without a secret';
   try {
     await jwtVerify(assertion, secretKeyOf(client.clientSecret), {
       algorithms: client.clientSecretJwtAlg ? [client.clientSecretJwtAlg] : ['HS256', 'HS384', 'HS512'],
@@ -94,10 +95,25 @@ async function inspectAssertion(assertion: string | undefined, client: FixtureCl
       subject: client.clientId,
       requiredClaims: ['exp', 'jti'],
     });
-    return { header, claims, verified: true };
+    return undefined;
   } catch (error) {
-    return { header, claims, verified: false, error: (error as Error).message };
+    return (error as Error).message;
   }
+}
+
+/**
+ * Verified means the IdP accepted the request: oidc-provider verified signature, claims and jti
+ * then, so an accepted request costs no second verification. A refused one is verified here, to
+ * say why when the assertion is the reason; else the IdP's own reason stands.
+ */
+async function settleAssertion(record: AssertionRecord, assertion: string | undefined, accepted: boolean, refusal: () => string, client: FixtureClient | undefined, audiences: string[]): Promise<void> {
+  if (accepted && record.error === undefined) {
+    record.verified = true;
+    return;
+  }
+  record.verified = false;
+  if (record.error === undefined && assertion) record.error = await assertionProblem(assertion, client, audiences);
+  record.error ??= refusal();
 }
 
 /**
@@ -118,25 +134,18 @@ export const checkClientAuth = (fixture: Fixture, audiences: (path: string) => s
     if (basic?.encoded) ctx.req.headers = { ...ctx.req.headers, authorization: basic.encoded };
   }
   if (seen.method === 'client_secret_jwt') {
-    record.assertion = await inspectAssertion(params.client_assertion, client, audiences(ctx.path));
-    if (params.client_assertion_type !== JWT_BEARER) {
-      record.assertion.verified = false;
-      record.assertion.error = `client_assertion_type must be ${JWT_BEARER}, got ${params.client_assertion_type ?? 'nothing'}`;
-    }
+    record.assertion = decodeAssertion(params.client_assertion);
+    if (params.client_assertion_type !== JWT_BEARER) record.assertion.error = `client_assertion_type must be ${JWT_BEARER}, got ${params.client_assertion_type ?? 'nothing'}`;
   }
   journal.clientAuth = record;
   if (client && seen.method !== 'unknown' && seen.method !== client.tokenEndpointAuthMethod) {
-    return sendOAuthError(
-      ctx,
-      401,
-      'invalid_client',
-      `client authentication method mismatch: client "${client.clientId}" is registered for ${client.tokenEndpointAuthMethod}, the request used ${seen.method}`,
-    );
+    const mismatch = `client authentication method mismatch: client "${client.clientId}" is registered for ${client.tokenEndpointAuthMethod}, the request used ${seen.method}`;
+    if (record.assertion) await settleAssertion(record.assertion, params.client_assertion, false, () => mismatch, client, audiences(ctx.path));
+    return sendOAuthError(ctx, 401, 'invalid_client', mismatch);
   }
   await next();
-  if (record.assertion && ctx.status >= 400) {
-    const body = ctx.body as { error_description?: string } | undefined;
-    record.assertion.verified = false;
-    record.assertion.error ??= journal.errorDetail ?? body?.error_description ?? `rejected with ${ctx.status}`;
+  if (record.assertion) {
+    const refusal = () => journal.errorDetail ?? (ctx.body as { error_description?: string } | undefined)?.error_description ?? `rejected with ${ctx.status}`;
+    await settleAssertion(record.assertion, params.client_assertion, ctx.status < 400, refusal, client, audiences(ctx.path));
   }
 };
