@@ -174,6 +174,9 @@ async function warmUp(issuer: string, secrets: Secrets): Promise<void> {
   await MEASURES.userinfo!(issuer, secrets);
 }
 
+// The tables go to stdout; these lines (on stderr) only say where a run of a few minutes is.
+const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
+
 const ms = (value: number) => `${value.toFixed(value < 10 ? 1 : 0)} ms`;
 const ratio = (ours: number, peer: number) => (ours / peer).toFixed(2);
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -185,6 +188,7 @@ export async function benchMockIdp(): Promise<string> {
   const secretOf = (clientId: string) => fixture.clients.find((client) => client.clientId === clientId)!.clientSecret!;
   const secrets = { basic: secretOf(BASIC), jwt: secretOf(JWT) };
 
+  progress(`cold starts: ${COLD_RUNS} of each server, three ways`);
   await coldStarts(false); // fills the caches a user's earlier runs would have left
   const cold = await coldStarts(false);
   const firstRun = await coldStarts(true);
@@ -199,6 +203,7 @@ export async function benchMockIdp(): Promise<string> {
       for (let round = 0; round < ROUNDS; round += 1) {
         for (const server of inTurn(round)) {
           const result = await measure(running[server].issuer, secrets);
+          progress(`${name}, round ${round + 1}/${ROUNDS}: ${server} ${rate(result).toFixed(0)} req/s`);
           const kept = best[name][server];
           if (!kept || rate(result) > rate(kept)) best[name][server] = result;
         }
