@@ -15,9 +15,20 @@ async function generate(alg: 'RS256' | 'ES256'): Promise<JWK> {
   return { ...(await exportJWK(privateKey)), alg, use: 'sig', kid: `${alg.toLowerCase()}-${randomUUID().slice(0, 8)}` };
 }
 
-/** Fixture keys when given, otherwise one RS256 and one ES256 key generated in parallel. */
+// Made once per process and shared by every IdP in it that brings no keys: an RSA key takes about
+// 100 ms to make, and a harness run starts one IdP per fixture (half of a sequential run's time went
+// to waiting for them). Each IdP still publishes and signs with its own issuer; the key is not a secret.
+let generated: Promise<JWK[]> | undefined;
+const generatedKeys = () => {
+  generated ??= Promise.all([generate('RS256'), generate('ES256')]);
+  generated.catch(() => (generated = undefined));
+  return generated;
+};
+
+/** Fixture keys when given, otherwise this process's RS256 and ES256 keys (generated in parallel, once). */
 export async function loadSigningKeys(fixtureKeys: Record<string, unknown>[] | undefined): Promise<SigningKeys> {
-  const jwks = fixtureKeys ? (fixtureKeys as JWK[]) : await Promise.all([generate('RS256'), generate('ES256')]);
+  // Copies: oidc-provider and the quirks get key objects of their own IdP's.
+  const jwks = fixtureKeys ? (fixtureKeys as JWK[]) : (await generatedKeys()).map((jwk) => ({ ...jwk }));
   const imported = new Map<string, Promise<{ key: CryptoKey; kid: string }>>();
   const strays = new Map<string, Promise<CryptoKey>>();
   return {
