@@ -18,15 +18,22 @@ export const STACK_LINE = /^\s+at /m;
 
 /**
  * Runs a CLI as a user would, killed after `timeoutMs` so a hang fails the test instead of
- * stalling it. `onStart` gets the child (to send it signals).
+ * stalling it. `onStderr` / `onStdout` get the text so far and the child (to send it signals or
+ * close its stdout); `nodeArgs` go before the CLI (node's own flags).
  */
 export function runCli(
   cli: string,
   args: string[],
-  options: { timeoutMs?: number; cwd?: string; onStderr?: (text: string, child: ReturnType<typeof spawn>) => void } = {},
+  options: {
+    timeoutMs?: number;
+    cwd?: string;
+    nodeArgs?: string[];
+    onStderr?: (text: string, child: ReturnType<typeof spawn>) => void;
+    onStdout?: (text: string, child: ReturnType<typeof spawn>) => void;
+  } = {},
 ): Promise<CliRun> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd: options.cwd, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), cli, ...args], { cwd: options.cwd, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -36,6 +43,7 @@ export function runCli(
     }, options.timeoutMs ?? 25_000);
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;
+      options.onStdout?.(stdout, child);
     });
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       stderr += chunk;
