@@ -73,9 +73,8 @@ function requireTypeStripping(cli) {
 export function startFast(cli) {
   requireTypeStripping(cli);
   nodeModule.enableCompileCache?.();
-  const { registerHooks, stripTypeScriptTypes } = nodeModule;
-  if (!registerHooks || !stripTypeScriptTypes) return;
-  registerHooks({
+  if (!nodeModule.registerHooks || !nodeModule.stripTypeScriptTypes) return;
+  nodeModule.registerHooks({
     load(url, context, nextLoad) {
       if (!url.startsWith(PROJECT) || !url.endsWith('.ts') || url.includes('/node_modules/')) return nextLoad(url, context);
       const source = strippedSource(fileURLToPath(url));

@@ -106,14 +106,14 @@ async function assertionProblem(assertion: string, client: FixtureClient | undef
  * then, so an accepted request costs no second verification. A refused one is verified here, to
  * say why when the assertion is the reason; else the IdP's own reason stands.
  */
-async function settleAssertion(record: AssertionRecord, assertion: string | undefined, accepted: boolean, refusal: () => string, client: FixtureClient | undefined, audiences: string[]): Promise<void> {
+async function settleAssertion(record: AssertionRecord, assertion: string | undefined, accepted: boolean, refusal: string, client: FixtureClient | undefined, audiences: string[]): Promise<void> {
   if (accepted && record.error === undefined) {
     record.verified = true;
     return;
   }
   record.verified = false;
   if (record.error === undefined && assertion) record.error = await assertionProblem(assertion, client, audiences);
-  record.error ??= refusal();
+  record.error ??= refusal;
 }
 
 /**
@@ -140,12 +140,12 @@ export const checkClientAuth = (fixture: Fixture, audiences: (path: string) => s
   journal.clientAuth = record;
   if (client && seen.method !== 'unknown' && seen.method !== client.tokenEndpointAuthMethod) {
     const mismatch = `client authentication method mismatch: client "${client.clientId}" is registered for ${client.tokenEndpointAuthMethod}, the request used ${seen.method}`;
-    if (record.assertion) await settleAssertion(record.assertion, params.client_assertion, false, () => mismatch, client, audiences(ctx.path));
+    if (record.assertion) await settleAssertion(record.assertion, params.client_assertion, false, mismatch, client, audiences(ctx.path));
     return sendOAuthError(ctx, 401, 'invalid_client', mismatch);
   }
   await next();
   if (record.assertion) {
-    const refusal = () => journal.errorDetail ?? (ctx.body as { error_description?: string } | undefined)?.error_description ?? `rejected with ${ctx.status}`;
+    const refusal = journal.errorDetail ?? (ctx.body as { error_description?: string } | undefined)?.error_description ?? `rejected with ${ctx.status}`;
     await settleAssertion(record.assertion, params.client_assertion, ctx.status < 400, refusal, client, audiences(ctx.path));
   }
 };

@@ -20,8 +20,11 @@ async function generate(alg: 'RS256' | 'ES256'): Promise<JWK> {
 // to waiting for them). Each IdP still publishes and signs with its own issuer; the key is not a secret.
 let generated: Promise<JWK[]> | undefined;
 const generatedKeys = () => {
-  generated ??= Promise.all([generate('RS256'), generate('ES256')]);
-  generated.catch(() => (generated = undefined));
+  if (!generated) {
+    generated = Promise.all([generate('RS256'), generate('ES256')]);
+    // A failed generation is not kept: the next IdP tries again.
+    generated.catch(() => (generated = undefined));
+  }
   return generated;
 };
 
