@@ -107,6 +107,11 @@ describe('maskText', () => {
       JSON.stringify(secret).slice(1, -1).replace(/\//g, '\\/').replace('ü', '\\u00FC'), // PHP's json_encode
       JSON.stringify(JSON.stringify(secret)).slice(3, -3),
       secret.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/\//g, '&#x2F;'),
+      // Two stacked: HTML of JSON, HTML twice, a percent-encoded HTML page, percent-encoded JSON.
+      JSON.stringify(secret).slice(1, -1).replace(/&/g, '&amp;').replace(/"/g, '&quot;'),
+      secret.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/\//g, '&#x2F;').replace(/&/g, '&amp;'),
+      encodeURIComponent(secret.replace(/&/g, '&amp;').replace(/"/g, '&quot;')),
+      encodeURIComponent(JSON.stringify(secret).slice(1, -1).replace(/\//g, '\\/')),
     ];
     for (const encoded of encodings) expect(maskText(`the IdP says: ${encoded}.`), encoded).toBe(`the IdP says: ${masked}.`);
     // base64 of any text holding it, at any offset: Basic credentials (RFC 6749's form-encoded pair too), base64url.
