@@ -50,7 +50,7 @@ export function maskSecrets<T>(value: T): T {
 // Secret values the run was given (client secrets, secret-like customConfig values): masked
 // wherever they appear, in any encoding (lib/secret-forms.ts), even under a name no pattern knows.
 // Shorter ones would mask words.
-const MIN_KNOWN_SECRET = 8;
+export const MIN_KNOWN_SECRET = 8;
 const knownSecrets = new Set<string>();
 // Made once per change of the set, as maskText runs on every string a command prints.
 let knownForms: SecretReplacer | undefined;

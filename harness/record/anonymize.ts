@@ -1,4 +1,5 @@
 import { isSecretKey } from '../../lib/mask.ts';
+import { secretFormsReplacer } from '../../lib/secret-forms.ts';
 
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
@@ -66,14 +67,14 @@ export class Placeholders {
 }
 
 /**
- * Free text (an error description, an HTML body) with every known sensitive value cut out, and any
- * email address in it (a person the recorder never saw elsewhere) replaced. Pure.
+ * Free text (an error description, an HTML body) with every known sensitive value cut out in any encoding it
+ * may be quoted in (the masking module's list: URL, form, JSON, HTML, base64 of `id:secret`…), and any email
+ * address in it (a person the recorder never saw elsewhere) replaced. Pure.
  */
 export function scrubText(text: string, sensitive: Iterable<string>): string {
-  let scrubbed = text.replace(/[^\s@"'<>(),;:]+@[^\s@"'<>(),;:]+\.[A-Za-z]{2,}/g, 'user@example.com');
-  // Longest first, so a token is not half-replaced through a shorter value inside it.
-  for (const value of [...sensitive].filter((item) => item.length >= 4).sort((a, b) => b.length - a.length)) {
-    scrubbed = scrubbed.split(value).join('[removed]');
-  }
-  return scrubbed;
+  const scrubbed = text.replace(/[^\s@"'<>(),;:]+@[^\s@"'<>(),;:]+\.[A-Za-z]{2,}/g, 'user@example.com');
+  return secretFormsReplacer([...sensitive].filter((item) => item.length >= 4))(scrubbed, () => REMOVED);
 }
+
+/** What a scrubbed value is written as. */
+export const REMOVED = '[removed]';
