@@ -97,6 +97,9 @@ const URL_PASSWORD = /\b([A-Za-z][A-Za-z0-9+.-]{0,31}:\/\/[^\s/?#@:]*:)([^\s/?#@
 // A JWS/JWT in compact form (the signature may be empty: alg none).
 const JWT = /\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g;
 
+// `SECRET=…` in a help text's example stands for a value, it is none.
+const ELLIPSIS = /^(?:…|\.{3})$/;
+
 const decodeParam = (value: string): string => {
   try {
     return decodeURIComponent(value.replace(/\+/g, ' '));
@@ -119,7 +122,7 @@ export function maskText(text: string): string {
   out = out.replace(JWT, (jwt) => mask(jwt));
   out = out.replace(PARAM, (match, name: string, value: string, offset: number, whole: string) =>
     // Not decoded when already masked: a `+` in the shown prefix would turn into a space.
-    isSecretParam(name, whole, offset, match.length) && !MASKED.test(value) ? `${name}=${mask(decodeParam(value))}` : match,
+    isSecretParam(name, whole, offset, match.length) && !MASKED.test(value) && !ELLIPSIS.test(value) ? `${name}=${mask(decodeParam(value))}` : match,
   );
   out = out.replace(JSON_PAIR, (match, open: string, _escape: string, name: string, separator: string, value: string) =>
     value && isSecretKey(name) ? `${open}${name}${separator}${mask(value)}` : match,

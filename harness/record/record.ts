@@ -88,8 +88,6 @@ export async function recordProvider(options: RecordOptions): Promise<RecordOutc
   let input: RecordInput | undefined;
   try {
     input = await loadRecordInput(options.input, { ...(options.connector ? { connector: options.connector } : {}), ...(options.user ? { user: options.user } : {}), tokenStorage: Boolean(options.tokenStorage || options.refresh) });
-    // Masked in whatever is printed from here on, as `run` does: an IdP's error may quote them back.
-    rememberSecrets(input.config);
     assertInstalled(input.connector, source);
     const realToken = input.config.tokenEndpoint as string;
     const realUserinfo = input.config.userInfoEndpoint as string | undefined;

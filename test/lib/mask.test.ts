@@ -136,6 +136,8 @@ describe('maskText', () => {
       'post-secret-0123456789',
     ];
     for (const sample of samples) expect(maskText(maskText(sample))).toBe(maskText(sample));
+    // A help text's example stands for a value with an ellipsis.
+    expect(maskText('$ LOGTO_M2M_APP_SECRET=… connector-harness audit; client_secret=...')).toBe('$ LOGTO_M2M_APP_SECRET=… connector-harness audit; client_secret=...');
     const plain = 'set "tokenEndpointResponseType": "query-string"; tokenEndpoint http://127.0.0.1/token, token_type=Bearer, expires_in=3600, client_id=logto, scope=openid, state=abc, seen: client_secret_post';
     expect(maskText(plain)).toBe(plain);
   });

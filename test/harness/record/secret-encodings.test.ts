@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { scriptedPerson } from '../../../harness/record/person.ts';
 import { recordProvider } from '../../../harness/record/record.ts';
-import { HARNESS_CLI, runCli } from '../../helpers/spawn-cli.ts';
+import { HARNESS_CLI, runCli, STACK_LINE } from '../../helpers/spawn-cli.ts';
 import { encodingsOf, HOSTILE_ERROR_TYPES, HOSTILE_ID, HOSTILE_SECRET, hostileIdp, quotingTheRequest, writeConfig, type RealIdp } from './real-idps.ts';
 
 const running: RealIdp[] = [];
@@ -119,4 +119,36 @@ describe('every command prints no encoding of the client secret', { timeout: 90_
       for (const report of ['connector-harness.json', 'connector-harness.html', 'connector-harness.junit.xml']) expectNoSecret(await readFile(path.join(out, report), 'utf8'), report);
     });
   }
+
+  it('validate and list, and a scenario whose name quotes the secret', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'hostile-names-'));
+    const config = { authorizationEndpoint: 'http://127.0.0.1:9/authorize', tokenEndpoint: 'http://127.0.0.1:9/token', userInfoEndpoint: 'http://127.0.0.1:9/userinfo', clientId: HOSTILE_ID, clientSecret: HOSTILE_SECRET };
+    const file = path.join(dir, 'named.yaml');
+    await writeFile(file, stringify({ name: `copied from a ticket: ${encodingsOf(HOSTILE_SECRET).join(' ')}`, connector: 'oauth2', config, idp: { url: 'http://127.0.0.1:9' } }));
+    const [listed, validated] = await Promise.all([runCli(HARNESS_CLI, ['list', file]), runCli(HARNESS_CLI, ['validate', file])]);
+    for (const run of [listed, validated]) {
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      expect(run.stdout).toContain('copied from a ticket');
+      expectNoSecret(run.stdout + run.stderr, 'the output');
+    }
+  });
+
+  it('the error paths: a secret pasted into the wrong field of a record input or a scenario', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'hostile-fields-'));
+    const config = { authorizationEndpoint: 'http://127.0.0.1:9/authorize', tokenEndpoint: HOSTILE_SECRET, userInfoEndpoint: 'http://127.0.0.1:9/userinfo', clientId: HOSTILE_ID, clientSecret: HOSTILE_SECRET };
+    const scenario = path.join(dir, 'wrong-field.yaml');
+    await writeFile(scenario, stringify({ name: 'a secret in tokenEndpoint', connector: 'oauth2', config, idp: { url: 'http://127.0.0.1:9' } }));
+    const runs = await Promise.all([
+      runCli(HARNESS_CLI, ['record', await writeConfig(config), '--headless']),
+      runCli(HARNESS_CLI, ['run', scenario]),
+      runCli(HARNESS_CLI, ['validate', scenario]),
+    ]);
+    // record refuses the field naming it, quoting what it holds (masked).
+    expect(runs[0]!.code, runs[0]!.stderr).toBe(2);
+    expect(runs[0]!.stderr).toMatch(/tokenEndpoint: not an http\(s\) URL: "host…\(45\)"/);
+    for (const run of runs) {
+      expect(run.stderr).not.toMatch(STACK_LINE);
+      expectNoSecret(run.stdout + run.stderr, 'the output');
+    }
+  });
 });
