@@ -167,7 +167,7 @@ function errorBody(body: unknown, placeholders: Placeholders, secrets: Set<strin
     Object.entries(body).map(([key, value]) => {
       if (key === 'error' && typeof value === 'string' && /^[\w.-]+$/.test(value)) return [key, value];
       if (typeof value === 'string' && /description|message|detail/i.test(key)) return [key, scrubText(value, [...secrets, ...placeholders.originals])];
-      return [key, placeholders.value(value, key)];
+      return [placeholders.key(key), placeholders.value(value, key)];
     }),
   );
 }
@@ -220,7 +220,7 @@ function header(recording: Recording, what: string, notes: string[]): string {
   const lines = [
     `${what}`,
     `Recorded by \`connector-harness record\` on ${recording.recordedAt.toISOString()} from ${recording.host}.`,
-    'Every secret, token and code is removed; personal values are same-typed placeholders.',
+    'Every secret, token and code is removed; personal values are same-typed placeholders, in object keys too.',
     're-record into the same folder to see what the provider changed.',
     ...notes.map((note) => `note: ${note}`),
   ];
@@ -262,10 +262,15 @@ function idTokenSettings(recording: Recording, idToken: unknown, notes: string[]
   return Object.keys(settings).length > 0 ? settings : undefined;
 }
 
+const yaml = (value: unknown) => stringify(value, { lineWidth: 0 });
+const REPLAY_COMMAND = '`connector-harness run <this file>`';
+
 /** The live run → a mock-idp fixture that answers the same way, and a scenario that expects what the live run produced. */
 export function writeRecording(recording: Recording): RecordedFiles {
   const { exchanges, observation, config } = recording;
-  const placeholders = new Placeholders();
+  // The replay reads the profile by profileMap's paths: their keys stay as written, whatever they hold.
+  const profileMapKeys = Object.values((config.profileMap ?? {}) as Record<string, unknown>).flatMap((dotPath) => String(dotPath).split('.'));
+  const placeholders = new Placeholders({ keepKeys: profileMapKeys });
   const secrets = secretsOf(recording);
   // Free text written as is (a header, a redirect's description): every secret and replaced value cut out.
   const scrub = (text: string) => scrubText(text, [...secrets, ...placeholders.originals]);
@@ -375,6 +380,13 @@ export function writeRecording(recording: Recording): RecordedFiles {
   else faults.unshift(...authorizeRefusal(recording, (body) => errorBody(body, placeholders, secrets), scrub, notes));
   if (faults.length > 0) fixture.faults = faults;
 
+  if (placeholders.keptDataKeys > 0) {
+    const one = placeholders.keptDataKeys === 1;
+    notes.push(
+      `${placeholders.keptDataKeys} object key${one ? ' that is' : 's that are'} no plain field name (a team's or an account's name?) ` +
+        `kept as the IdP sent ${one ? 'it' : 'them'}: none equals or holds a personal value this recording saw; check before committing`,
+    );
+  }
   const recorded = recordedScenario(recording, profile, placeholders, userinfoUrl ? `${userinfoUrl.pathname}${userinfoUrl.search}` : '/userinfo');
   // Not the client id: a config may rightly repeat it (Entra's scope api://<client id>/.default), and the replay needs it there.
   // Nor a short secret (a test IdP's "secret"): it would cut words out of the fixture's own values (recorded-client-secret).
@@ -384,8 +396,8 @@ export function writeRecording(recording: Recording): RecordedFiles {
   return {
     ...written,
     liveExpect: recorded.liveExpect,
-    fixtureYaml: `${header(recording, 'mock-idp fixture: what the real IdP answered, shape for shape.', written.notes)}${stringify(written.fixture, { lineWidth: 0 })}`,
-    scenarioYaml: `${header(recording, `Replays the recorded sign-in against ${FIXTURE_FILE}: \`connector-harness run <this file>\`.`, [])}${stringify(written.scenario, { lineWidth: 0 })}`,
+    fixtureYaml: `${header(recording, 'mock-idp fixture: what the real IdP answered, shape for shape.', written.notes)}${yaml(written.fixture)}`,
+    scenarioYaml: `${header(recording, `Replays the recorded sign-in against ${FIXTURE_FILE}: ${REPLAY_COMMAND}.`, [])}${yaml(written.scenario)}`,
   };
 }
 
