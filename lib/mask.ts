@@ -23,8 +23,14 @@ export function mask(value: string): string {
  * such a word is configuration: `tokenEndpoint`, `token_type`, `tokenEndpointAuthMethod`, `id_token_signed_response_alg`,
  * `clientSecretJwtSigningAlgorithm`, `keyId`, `keys`. A public key is no secret.
  */
-const SECRET_KEY =
-  /^(?:.*secret|.*pass(?:word|wd|phrase).*|pwd|.*[_.-]token|token|id_token_hint|.*assertion|authorization|proxy-authorization|cookie|set-cookie|code_verifier|apikey|.*[_.-]key|credentials?)$/i;
+const SECRET_KEY = new RegExp(
+  `^(?:${[
+    '.*secret|.*pass(?:word|wd|phrase).*|pwd|credentials?',
+    '.*[_.-]token|token|id_token_hint|.*[_.-]key|apikey|.*assertion|code_verifier',
+    'authorization|proxy-authorization|cookie|set-cookie',
+  ].join('|')})$`,
+  'i',
+);
 // camelCase names are matched case-sensitively, so `atToken` (where a value was seen) stays readable.
 const SECRET_CAMEL_KEY = /^[A-Za-z][A-Za-z0-9]*[a-z0-9](?:Token|Secret|Key|Assertion|Verifier|Credentials?)$/;
 const NOT_SECRET = /^(?:client_assertion_type|atToken|public[_.-]?key|publicKey)$/i;

@@ -119,7 +119,10 @@ export async function writeExports(connectors: AuditedConnector[], endpoint: str
       throw new UserError({
         file,
         field: '--export',
-        message: `connector ${connector.id} (${connector.target}) would be exported as ${megabytes(bytes)}, larger than the ${LIMITS.bytes / 1024 / 1024} MB limit for scenario files that run refuses past: nothing was exported; check its stored config (GET /api/connectors/${connector.id})`,
+        message:
+          `connector ${connector.id} (${connector.target}) would be exported as ${megabytes(bytes)}, larger than the ` +
+          `${LIMITS.bytes / 1024 / 1024} MB limit for scenario files that run refuses past: nothing was exported; ` +
+          `check its stored config (GET /api/connectors/${connector.id})`,
       });
     }
     return { file, variables, text };

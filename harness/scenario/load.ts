@@ -72,7 +72,9 @@ export async function loadScenarioFile(file: string): Promise<Scenario[]> {
   // Whatever prints a scenario (run, list, validate, a mistake in it) masks the secrets it holds, under any name.
   rememberSecrets(document.data);
   const data = document.data;
-  if (!data || typeof data !== 'object' || Array.isArray(data) || !('scenarios' in data)) return withFixtureSecretsRemembered([await scenarioAt(document, data, [])]);
+  if (!data || typeof data !== 'object' || Array.isArray(data) || !('scenarios' in data)) {
+    return withFixtureSecretsRemembered([await scenarioAt(document, data, [])]);
+  }
   const { scenarios: items } = validateDocument(scenarioListSchema, document);
   const scenarios: Scenario[] = [];
   const problems: Problem[] = [];

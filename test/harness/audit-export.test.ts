@@ -76,6 +76,7 @@ describe('audit --export', () => {
 
 const PARTNER_KEY = 'partner-key-value-0123456789';
 const SIGNING_SECRET = 'signing-secret-value-0123456789';
+const AUDIENCE = 'https://api.acme.example';
 
 /** A stored connector with secrets under names only masking's rule knows, beside ordinary config that looks close. */
 const withSecretNames = (target: string, customConfig: Record<string, string>): AuditedConnector => ({
@@ -88,10 +89,11 @@ const withSecretNames = (target: string, customConfig: Record<string, string>): 
 describe('audit --export: what counts as secret, and how large an export may be', () => {
   it('writes every value under a secret-like name as a ${env:…} reference, and ordinary config as it is', async () => {
     const out = await mkdtemp(path.join(dir, 'names-'));
-    const custom = { partner_key: PARTNER_KEY, signingSecret: SIGNING_SECRET, token_type_hint: 'access_token', keyId: 'key-2024', audience: 'https://api.acme.example' };
+    const custom = { partner_key: PARTNER_KEY, signingSecret: SIGNING_SECRET, token_type_hint: 'access_token', keyId: 'key-2024', audience: AUDIENCE };
     const [written] = await writeExports([withSecretNames('partner', custom)], 'http://localhost:3001', out);
     const text = await readFile(written!.file, 'utf8');
-    expect(written!.variables.sort()).toEqual(['HARNESS_PARTNER_CLIENT_SECRET', 'HARNESS_PARTNER_CUSTOM_CONFIG_PARTNER_KEY', 'HARNESS_PARTNER_CUSTOM_CONFIG_SIGNING_SECRET']);
+    const variables = ['HARNESS_PARTNER_CLIENT_SECRET', 'HARNESS_PARTNER_CUSTOM_CONFIG_PARTNER_KEY', 'HARNESS_PARTNER_CUSTOM_CONFIG_SIGNING_SECRET'];
+    expect(written!.variables.sort()).toEqual(variables);
     for (const secret of [SECRET, PARTNER_KEY, SIGNING_SECRET]) expect(text).not.toContain(secret);
     expect(text).toContain('partner_key: ${env:HARNESS_PARTNER_CUSTOM_CONFIG_PARTNER_KEY}');
     // Not secrets: kept, so the exported scenario sends what the tenant sends.
@@ -105,7 +107,9 @@ describe('audit --export: what counts as secret, and how large an export may be'
     const large = withSecretNames('large', { audience: 'x'.repeat(1024 * 1024) });
     const error = await writeExports([connectors[0]!, large], 'http://localhost:3001', out).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UserError);
-    expect((error as UserError).message).toMatch(/^\S+large\.yaml --export: connector conn-large \(large\) would be exported as 1\.0 MB, larger than the 1 MB limit for scenario files that run refuses past: nothing was exported/);
+    expect((error as UserError).message).toMatch(
+      /^\S+large\.yaml --export: connector conn-large \(large\) would be exported as 1\.0 MB, larger than the 1 MB limit .*: nothing was exported/,
+    );
     expect((error as UserError).message).not.toContain('\n');
     expect(await readdir(out)).toEqual([]);
     // Just under the cap is written, and run reads it.
@@ -116,13 +120,21 @@ describe('audit --export: what counts as secret, and how large an export may be'
 });
 
 describe('connector-harness audit --export (against a stand-in Management API)', { timeout: 60_000 }, () => {
-  const stored = (id: string, customConfig: Record<string, string>) => ({ id, connectorId: 'oauth2', metadata: { target: id, name: { en: id } }, syncProfile: false, config: { ...connectors[0]!.config, customConfig } });
+  const stored = (id: string, customConfig: Record<string, string>) => ({
+    id,
+    connectorId: 'oauth2',
+    metadata: { target: id, name: { en: id } },
+    syncProfile: false,
+    config: { ...connectors[0]!.config, customConfig },
+  });
+  const audit = (endpoint: string, ...args: string[]) =>
+    runCli(HARNESS_CLI, ['audit', '--endpoint', endpoint, '--m2m-app-id', 'm2m', '--m2m-app-secret', 'm2m-secret-0123456789', ...args]);
 
   it('prints no secret-like stored value, and exports it as a reference', async () => {
-    const logto = await standInLogto([stored('partner', { partner_key: PARTNER_KEY, audience: 'https://api.acme.example' })]);
+    const logto = await standInLogto([stored('partner', { partner_key: PARTNER_KEY, audience: AUDIENCE })]);
     try {
       const out = await mkdtemp(path.join(dir, 'cli-'));
-      const run = await runCli(HARNESS_CLI, ['audit', '--endpoint', logto.endpoint, '--m2m-app-id', 'm2m', '--m2m-app-secret', 'm2m-secret-0123456789', '--export', out, '--verbose']);
+      const run = await audit(logto.endpoint, '--export', out, '--verbose');
       expect(run.stderr).not.toMatch(STACK_LINE);
       expect(run.stdout).toContain('exported');
       expect(run.stdout + run.stderr).not.toContain(PARTNER_KEY);
@@ -137,10 +149,11 @@ describe('connector-harness audit --export (against a stand-in Management API)',
     const logto = await standInLogto([stored('huge', { audience: 'x'.repeat(2 * 1024 * 1024) })]);
     try {
       const out = await mkdtemp(path.join(dir, 'cli-large-'));
-      const run = await runCli(HARNESS_CLI, ['audit', '--endpoint', logto.endpoint, '--m2m-app-id', 'm2m', '--m2m-app-secret', 'm2m-secret-0123456789', '--export', out]);
+      const run = await audit(logto.endpoint, '--export', out);
       expect(run.code, run.stderr).toBe(2);
       // After the progress line of the one connector audited: the refusal, on one line.
-      expect(run.stderr.trim().split('\n')).toEqual(['[1/1] huge (huge)', expect.stringMatching(/huge\.yaml --export: connector huge \(huge\) would be exported as 2\.0 MB, larger than the 1 MB limit/)]);
+      const refusal = /huge\.yaml --export: connector huge \(huge\) would be exported as 2\.0 MB, larger than the 1 MB limit/;
+      expect(run.stderr.trim().split('\n')).toEqual(['[1/1] huge (huge)', expect.stringMatching(refusal)]);
       expect(await readdir(out)).toEqual([]);
     } finally {
       await logto.stop();

@@ -14,7 +14,9 @@ export async function standInLogto(connectors: unknown[]): Promise<StandInLogto>
   const server = createServer((request, response) => {
     request.resume();
     const json = (status: number, body: unknown) => response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-    if (request.method === 'POST' && request.url === '/oidc/token') return json(200, { access_token: 'stand-in-m2m-token', token_type: 'Bearer', expires_in: 3600 });
+    if (request.method === 'POST' && request.url === '/oidc/token') {
+      return json(200, { access_token: 'stand-in-m2m-token', token_type: 'Bearer', expires_in: 3600 });
+    }
     if (request.headers.authorization !== 'Bearer stand-in-m2m-token') return json(401, { code: 'auth.unauthorized', message: 'no token' });
     if (request.url === '/api/connectors') return json(200, connectors);
     if (request.url === '/api/sso-connectors') return json(200, []);

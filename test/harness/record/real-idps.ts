@@ -132,7 +132,8 @@ export async function handWrittenIdp(behaviour: HandWrittenBehaviour): Promise<R
         request.on('data', (chunk: Buffer) => chunks.push(chunk));
         request.on('end', () => {
           const body = Buffer.concat(chunks).toString('utf8');
-          send(response, answer(Object.fromEntries(new URLSearchParams(body)), { body, ...(request.headers.authorization ? { authorization: request.headers.authorization } : {}) }));
+          const { authorization } = request.headers;
+          send(response, answer(Object.fromEntries(new URLSearchParams(body)), { body, ...(authorization ? { authorization } : {}) }));
         });
         return;
       }
@@ -168,7 +169,10 @@ export const HOSTILE_ID = 'hostile-client';
 
 const base64 = (text: string) => Buffer.from(text).toString('base64');
 // PHP's json_encode: `/` as `\/`, non-ASCII as \uXXXX.
-const phpJson = (text: string) => JSON.stringify(text).replace(/\//g, '\\/').replace(/[^\x00-\x7f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const phpJson = (text: string) =>
+  JSON.stringify(text)
+    .replace(/\//g, '\\/')
+    .replace(/[^\x00-\x7f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 const htmlEscaped = (text: string) => text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/\//g, '&#x2F;');
 
 /**
@@ -215,13 +219,30 @@ export function quotingTheRequest(form: Record<string, string>, request: { body:
 /** Token error bodies in each content type a hostile IdP sends them in, each quoting the request. */
 export const HOSTILE_ERROR_TYPES = {
   text: (text: string): Answer => ({ status: 401, headers: { 'content-type': 'text/plain' }, body: text }),
-  json: (text: string): Answer => ({ status: 401, headers: { 'content-type': 'application/json', 'www-authenticate': `Basic realm="idp", error_description="${text.split('\n').at(-2)}"` }, body: JSON.stringify({ error: 'invalid_client', error_description: text, request: text }) }),
-  form: (text: string): Answer => ({ status: 400, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ error: 'invalid_client', error_description: text }).toString() }),
-  html: (text: string): Answer => ({ status: 401, headers: { 'content-type': 'text/html' }, body: `<html><body><pre>${htmlEscaped(text)}</pre><!-- ${text} --></body></html>` }),
+  json: (text: string): Answer => ({
+    status: 401,
+    // The challenge quotes the decoded Basic credentials too.
+    headers: { 'content-type': 'application/json', 'www-authenticate': `Basic realm="idp", error_description="${text.split('\n').at(-2)}"` },
+    body: JSON.stringify({ error: 'invalid_client', error_description: text, request: text }),
+  }),
+  form: (text: string): Answer => ({
+    status: 400,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ error: 'invalid_client', error_description: text }).toString(),
+  }),
+  html: (text: string): Answer => ({
+    status: 401,
+    headers: { 'content-type': 'text/html' },
+    body: `<html><body><pre>${htmlEscaped(text)}</pre><!-- ${text} --></body></html>`,
+  }),
 };
 
 /** A hand-written IdP whose token endpoint refuses the client and quotes its request back, in a body of `type`. */
-export async function hostileIdp(type: keyof typeof HOSTILE_ERROR_TYPES, authMethod: 'client_secret_post' | 'client_secret_basic', config: Record<string, unknown> = {}): Promise<RealIdp> {
+export async function hostileIdp(
+  type: keyof typeof HOSTILE_ERROR_TYPES,
+  authMethod: 'client_secret_post' | 'client_secret_basic',
+  config: Record<string, unknown> = {},
+): Promise<RealIdp> {
   const idp = await handWrittenIdp({
     authorize: 'code',
     token: (form, request) => HOSTILE_ERROR_TYPES[type](quotingTheRequest(form, request)),

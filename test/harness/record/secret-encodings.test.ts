@@ -51,19 +51,28 @@ function unescaped(text: string): string[] {
   return [...seen];
 }
 
+// The distinctive middle of the secret (longer than any prefix a mask shows), its `+` or space as it may have decoded.
+const MIDDLE = /secret[+ ]with=equals|equals & "quotes"/;
+
 /** Fails naming the encoding when `text` holds the secret in any form this test knows, or in base64 of any run. */
 function expectNoSecret(text: string, where: string): void {
   for (const form of encodingsOf(HOSTILE_SECRET)) expect(text.includes(form), `${where} holds ${JSON.stringify(form.slice(0, 40))}`).toBe(false);
   for (const run of text.match(/[A-Za-z0-9+/_-]{16,}={0,2}/g) ?? []) {
     for (const decoded of [Buffer.from(run, 'base64').toString('utf8'), Buffer.from(run, 'base64url').toString('utf8')]) {
-      for (const plain of unescaped(decoded)) expect(plain.includes('secret+with=equals') || plain.includes('secret with=equals'), `${where} holds base64 ${run.slice(0, 24)}…`).toBe(false);
+      for (const plain of unescaped(decoded)) expect(MIDDLE.test(plain), `${where} holds base64 ${run.slice(0, 24)}…`).toBe(false);
     }
   }
-  // The distinctive middle of the secret, through any stack of escapes (the whole secret is longer than any fragment a mask shows).
-  for (const plain of unescaped(text)) expect(/secret[+ ]with=equals/.test(plain) || plain.includes('equals & "quotes"'), `${where} holds the secret under escapes`).toBe(false);
+  // Through any stack of escapes.
+  for (const plain of unescaped(text)) expect(MIDDLE.test(plain), `${where} holds the secret under escapes`).toBe(false);
 }
 
 const AUTH_METHODS = ['client_secret_post', 'client_secret_basic'] as const;
+
+const endpointsAt = (issuer: string) => ({
+  authorizationEndpoint: `${issuer}/authorize`,
+  tokenEndpoint: `${issuer}/token`,
+  userInfoEndpoint: `${issuer}/userinfo`,
+});
 
 describe('record: the files it writes hold no encoding of the client secret', { timeout: 60_000 }, () => {
   for (const type of Object.keys(HOSTILE_ERROR_TYPES) as Array<keyof typeof HOSTILE_ERROR_TYPES>) {
@@ -110,21 +119,24 @@ describe('every command prints no encoding of the client secret', { timeout: 90_
         defaultUser: 'u1',
         faults: [{ endpoint: 'token', status: 401, body: quotingTheRequest(form, { body: new URLSearchParams(form).toString(), ...basic }) }],
       };
-      const config = { ...idp.config, authorizationEndpoint: '{{issuer}}/authorize', tokenEndpoint: '{{issuer}}/token', userInfoEndpoint: '{{issuer}}/userinfo' };
+      const config = { ...idp.config, ...endpointsAt('{{issuer}}') };
       await writeFile(scenario, stringify({ name: 'live against a quoting IdP', connector: 'oauth2', config, idp: { fixture } }));
       const ran = await runCli(HARNESS_CLI, ['run', scenario, '--verbose', '-r', 'json', '-r', 'html', '-r', 'junit', '-o', out]);
       expect(ran.code, ran.stdout + ran.stderr).toBe(1);
       expect(ran.stdout).toContain('client authentication failed');
       expectNoSecret(ran.stdout + ran.stderr, 'run\'s output');
-      for (const report of ['connector-harness.json', 'connector-harness.html', 'connector-harness.junit.xml']) expectNoSecret(await readFile(path.join(out, report), 'utf8'), report);
+      for (const report of ['connector-harness.json', 'connector-harness.html', 'connector-harness.junit.xml']) {
+        expectNoSecret(await readFile(path.join(out, report), 'utf8'), report);
+      }
     });
   }
 
   it('validate and list, and a scenario whose name quotes the secret', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'hostile-names-'));
-    const config = { authorizationEndpoint: 'http://127.0.0.1:9/authorize', tokenEndpoint: 'http://127.0.0.1:9/token', userInfoEndpoint: 'http://127.0.0.1:9/userinfo', clientId: HOSTILE_ID, clientSecret: HOSTILE_SECRET };
+    const config = { ...endpointsAt('http://127.0.0.1:9'), clientId: HOSTILE_ID, clientSecret: HOSTILE_SECRET };
     const file = path.join(dir, 'named.yaml');
-    await writeFile(file, stringify({ name: `copied from a ticket: ${encodingsOf(HOSTILE_SECRET).join(' ')}`, connector: 'oauth2', config, idp: { url: 'http://127.0.0.1:9' } }));
+    const name = `copied from a ticket: ${encodingsOf(HOSTILE_SECRET).join(' ')}`;
+    await writeFile(file, stringify({ name, connector: 'oauth2', config, idp: { url: 'http://127.0.0.1:9' } }));
     const [listed, validated] = await Promise.all([runCli(HARNESS_CLI, ['list', file]), runCli(HARNESS_CLI, ['validate', file])]);
     for (const run of [listed, validated]) {
       expect(run.code, run.stdout + run.stderr).toBe(0);
@@ -135,7 +147,7 @@ describe('every command prints no encoding of the client secret', { timeout: 90_
 
   it('the error paths: a secret pasted into the wrong field of a record input or a scenario', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'hostile-fields-'));
-    const config = { authorizationEndpoint: 'http://127.0.0.1:9/authorize', tokenEndpoint: HOSTILE_SECRET, userInfoEndpoint: 'http://127.0.0.1:9/userinfo', clientId: HOSTILE_ID, clientSecret: HOSTILE_SECRET };
+    const config = { ...endpointsAt('http://127.0.0.1:9'), tokenEndpoint: HOSTILE_SECRET, clientId: HOSTILE_ID, clientSecret: HOSTILE_SECRET };
     const scenario = path.join(dir, 'wrong-field.yaml');
     await writeFile(scenario, stringify({ name: 'a secret in tokenEndpoint', connector: 'oauth2', config, idp: { url: 'http://127.0.0.1:9' } }));
     const runs = await Promise.all([
