@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { maskText, rememberSecrets } from '../lib/mask.ts';
+import { rememberSecrets } from '../lib/mask.ts';
 import { EXIT, runCli } from '../lib/run-cli.ts';
 import { UserError } from '../lib/user-error.ts';
 import { projectVersion } from '../lib/version.ts';
@@ -79,7 +79,7 @@ async function createTarget(flags: RunFlags): Promise<Target> {
     resource: flags.resource,
     keep: Boolean(flags.keep),
     ...(flags.idpPublicUrl ? { idpPublicUrl: flags.idpPublicUrl } : {}),
-    log: (line) => process.stderr.write(`${maskText(line)}\n`),
+    log: (line) => process.stderr.write(`${line}\n`),
   };
   // Loaded only for this target, so the in-process path never pulls in the Logto client code.
   let module: { createLogtoTarget?: (options: LogtoTargetOptions) => Promise<Target> };
@@ -275,7 +275,7 @@ program
     for (const scenario of await loadScenarios(paths)) {
       const idp = scenario.idp.kind === 'url' ? scenario.idp.url : scenario.idp.source;
       const expectation = scenario.knownBad ? `known-bad, caught by ${[scenario.expect.error, ...(scenario.expect.catches ?? [])].filter(Boolean).join(', ') || 'any failing check'}` : 'must pass';
-      console.log(maskText(`${scenario.file}\n    ${scenario.name} [${scenario.connector}${scenario.enableTokenStorage ? ', token storage' : ''}] against ${idp}: ${expectation}`));
+      console.log(`${scenario.file}\n    ${scenario.name} [${scenario.connector}${scenario.enableTokenStorage ? ', token storage' : ''}] against ${idp}: ${expectation}`);
     }
   });
 
@@ -291,9 +291,9 @@ program
     for (const scenario of scenarios) {
       const where = `${scenario.file}${scenario.line && scenario.line > 1 ? `:${scenario.line}` : ''}`;
       const problems = await configProblems(scenario, source);
-      console.log(maskText(`${problems.length > 0 ? '!' : '✓'} ${where}: ${scenario.name} (${scenario.connector}${scenario.knownBad ? ', known-bad' : ''})`));
+      console.log(`${problems.length > 0 ? '!' : '✓'} ${where}: ${scenario.name} (${scenario.connector}${scenario.knownBad ? ', known-bad' : ''})`);
       // A known-bad scenario may hold a config the connector refuses on purpose: that is its point, not bad input.
-      for (const problem of problems) console.log(maskText(`    ${problem.field}: ${problem.message} (the connector refuses this config: Logto shows connector.invalid_config)`));
+      for (const problem of problems) console.log(`    ${problem.field}: ${problem.message} (the connector refuses this config: Logto shows connector.invalid_config)`);
       if (problems.length > 0 && !scenario.knownBad) refused += 1;
     }
     if (refused > 0) {

@@ -2,6 +2,7 @@
  * Secrets never leave the process unmasked: reports, logs and the journal show enough to tell
  * two values apart (first 4 characters and the length) and nothing that could be replayed.
  */
+import { secretFormsReplacer, type SecretReplacer } from './secret-forms.ts';
 
 // What mask() produces. Masking it again would print the mask's own length, not the secret's.
 const MASKED = /^(?:[A-Za-z0-9._~+/=-]{0,4}…|\*\*\*)\(\d+\)$/;
@@ -15,14 +16,26 @@ export function mask(value: string): string {
   return `${prefix}…(${value.length})`;
 }
 
-// Names, not substrings: `tokenEndpoint`, `token_type` or `atToken` are not secrets, `client_secret`, `id_token` and `apiKey` are.
-const SECRET_KEY =
-  /^(.*secret|.*password|passwd|pwd|.*_token|id_token_hint|token|.*assertion|authorization|proxy-authorization|cookie|set-cookie|code_verifier|.*api[_-]?key|(private|secret|access|signing|client)[_-]key|credentials?)$/i;
+/*
+ * The one rule for what names a secret: masking, record's placeholders and audit --export's ${env:…} references all
+ * ask it. A name is a secret when its LAST word says so (secret, token, key, assertion, verifier…, e.g. `partner_key`,
+ * `x-auth-token`, `signingSecret`), or when it holds `password` anywhere. A name that only starts or goes on with
+ * such a word is configuration: `tokenEndpoint`, `token_type`, `tokenEndpointAuthMethod`, `id_token_signed_response_alg`,
+ * `clientSecretJwtSigningAlgorithm`, `keyId`, `keys`. A public key is no secret.
+ */
+const SECRET_KEY = new RegExp(
+  `^(?:${[
+    '.*secret|.*pass(?:word|wd|phrase).*|pwd|credentials?',
+    '.*[_.-]token|token|id_token_hint|.*[_.-]key|apikey|.*assertion|code_verifier',
+    'authorization|proxy-authorization|cookie|set-cookie',
+  ].join('|')})$`,
+  'i',
+);
 // camelCase names are matched case-sensitively, so `atToken` (where a value was seen) stays readable.
-const SECRET_CAMEL_KEY = /^[a-z][A-Za-z0-9]*(Token|Secret|Password|ApiKey|PrivateKey|Assertion|Verifier)$/;
-const NOT_SECRET = new Set(['client_assertion_type', 'atToken']);
+const SECRET_CAMEL_KEY = /^[A-Za-z][A-Za-z0-9]*[a-z0-9](?:Token|Secret|Key|Assertion|Verifier|Credentials?)$/;
+const NOT_SECRET = /^(?:client_assertion_type|atToken|public[_.-]?key|publicKey)$/i;
 
-export const isSecretKey = (key: string): boolean => !NOT_SECRET.has(key) && (SECRET_KEY.test(key) || SECRET_CAMEL_KEY.test(key) || /^(apiKey|privateKey|codeVerifier)$/.test(key));
+export const isSecretKey = (key: string): boolean => !NOT_SECRET.test(key) && (SECRET_KEY.test(key) || SECRET_CAMEL_KEY.test(key));
 
 /** Deep copy of `value` with every secret-looking field masked. */
 export function maskSecrets<T>(value: T): T {
@@ -41,28 +54,21 @@ export function maskSecrets<T>(value: T): T {
  */
 
 // Secret values the run was given (client secrets, secret-like customConfig values): masked
-// wherever they appear verbatim, even under a name no pattern knows. Shorter ones would mask words.
-const MIN_KNOWN_SECRET = 8;
+// wherever they appear, in any encoding (lib/secret-forms.ts), even under a name no pattern knows.
+// Shorter ones would mask words.
+export const MIN_KNOWN_SECRET = 8;
 const knownSecrets = new Set<string>();
-// Each remembered secret as it may appear (verbatim, URL-, form- or JSON-encoded) → its mask, longest
-// first; made once per change of the set, as maskText runs on every string a report prints.
-let knownForms: Array<[form: string, masked: string]> | undefined;
+// Made once per change of the set, as maskText runs on every string a command prints.
+let knownForms: SecretReplacer | undefined;
 
-function formsOfKnownSecrets(): Array<[string, string]> {
-  knownForms ??= [...knownSecrets]
-    .sort((a, b) => b.length - a.length)
-    .flatMap((secret) => {
-      const masked = mask(secret);
-      return [...new Set([secret, encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2), JSON.stringify(secret).slice(1, -1)])].map((form): [string, string] => [form, masked]);
-    });
-  return knownForms;
-}
+const maskKnownSecrets = (text: string): string => (knownForms ??= secretFormsReplacer(knownSecrets))(text, mask);
 
-/** Remembers secret values for maskText: every string under a secret-like key of `source`, and the strings given. */
-export function rememberSecrets(...sources: unknown[]): void {
+/** The strings under a secret-like key of each source (at any depth), and each source that is a string itself. */
+export function secretValuesOf(...sources: unknown[]): string[] {
+  const found: string[] = [];
   const walk = (value: unknown, secret: boolean): void => {
     if (typeof value === 'string') {
-      if (secret && value.length >= MIN_KNOWN_SECRET && !MASKED.test(value)) knownSecrets.add(value);
+      if (secret) found.push(value);
     } else if (Array.isArray(value)) {
       for (const item of value) walk(item, secret);
     } else if (value && typeof value === 'object') {
@@ -70,6 +76,12 @@ export function rememberSecrets(...sources: unknown[]): void {
     }
   };
   for (const source of sources) walk(source, typeof source === 'string');
+  return found;
+}
+
+/** Remembers secret values for maskText: every string under a secret-like key of `source`, and the strings given. */
+export function rememberSecrets(...sources: unknown[]): void {
+  for (const value of secretValuesOf(...sources)) if (value.length >= MIN_KNOWN_SECRET && !MASKED.test(value)) knownSecrets.add(value);
   knownForms = undefined;
 }
 
@@ -91,6 +103,9 @@ const URL_PASSWORD = /\b([A-Za-z][A-Za-z0-9+.-]{0,31}:\/\/[^\s/?#@:]*:)([^\s/?#@
 // A JWS/JWT in compact form (the signature may be empty: alg none).
 const JWT = /\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g;
 
+// `SECRET=…` in a help text's example stands for a value, it is none.
+const ELLIPSIS = /^(?:…|\.{3})$/;
+
 const decodeParam = (value: string): string => {
   try {
     return decodeURIComponent(value.replace(/\+/g, ' '));
@@ -109,13 +124,11 @@ const looksLikeCredential = (value: string): boolean => value.length >= 8 && (/[
 /** `text` with every secret it quotes masked (see mask()); idempotent, and words that are not secrets stay. */
 export function maskText(text: string): string {
   let out = text;
-  if (text.length >= MIN_KNOWN_SECRET) {
-    for (const [form, masked] of formsOfKnownSecrets()) if (out.includes(form)) out = out.split(form).join(masked);
-  }
+  if (text.length >= MIN_KNOWN_SECRET && knownSecrets.size > 0) out = maskKnownSecrets(out);
   out = out.replace(JWT, (jwt) => mask(jwt));
   out = out.replace(PARAM, (match, name: string, value: string, offset: number, whole: string) =>
     // Not decoded when already masked: a `+` in the shown prefix would turn into a space.
-    isSecretParam(name, whole, offset, match.length) && !MASKED.test(value) ? `${name}=${mask(decodeParam(value))}` : match,
+    isSecretParam(name, whole, offset, match.length) && !MASKED.test(value) && !ELLIPSIS.test(value) ? `${name}=${mask(decodeParam(value))}` : match,
   );
   out = out.replace(JSON_PAIR, (match, open: string, _escape: string, name: string, separator: string, value: string) =>
     value && isSecretKey(name) ? `${open}${name}${separator}${mask(value)}` : match,

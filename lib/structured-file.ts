@@ -22,7 +22,7 @@ export interface LocatedDocument {
  */
 export const LIMITS = { bytes: 1024 * 1024, aliasCount: 100, depth: 64, problems: 20 } as const;
 
-const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+export const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 export function parseStructuredText(text: string, file: string): LocatedDocument {
   const kind = file.endsWith('.json') ? 'JSON' : 'YAML';

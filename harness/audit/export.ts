@@ -2,6 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { isSecretKey } from '../../lib/mask.ts';
+import { LIMITS, megabytes } from '../../lib/structured-file.ts';
+import { UserError } from '../../lib/user-error.ts';
 import { ensureWritableFolder } from '../../lib/writable-folder.ts';
 import { wireName } from '../checks/custom-config.ts';
 import type { AuditedConnector } from './connector.ts';
@@ -43,12 +45,17 @@ export function exportScenario(connector: AuditedConnector, endpoint: string): {
   };
   const original = connector.config;
   const custom = (original.customConfig ?? {}) as Record<string, string>;
+  // Every value under a secret-like name (masking's rule), at any depth: clientSecret, customConfig.partner_key.
+  const referenced = (value: unknown, at: string[]): unknown => {
+    if (typeof value === 'string' && at.length > 0 && isSecretKey(at.at(-1)!)) return secretRef(at.join('_'));
+    if (Array.isArray(value)) return value.map((item, index) => referenced(item, [...at, String(index)]));
+    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, referenced(item, [...at, key])]));
+    return value;
+  };
   const config: Record<string, unknown> = {
-    ...original,
+    ...(referenced(original, []) as Record<string, unknown>),
     authorizationEndpoint: '{{issuer}}/authorize',
     tokenEndpoint: '{{issuer}}/token',
-    ...(original.clientSecret !== undefined ? { clientSecret: secretRef('clientSecret') } : {}),
-    ...(Object.keys(custom).length > 0 ? { customConfig: Object.fromEntries(Object.entries(custom).map(([key, value]) => [key, isSecretKey(key) ? secretRef(`customConfig_${key}`) : value])) } : {}),
   };
   let userinfoPath = '/userinfo';
   if (connector.kind === 'oauth2') {
@@ -96,15 +103,30 @@ export function exportScenario(connector: AuditedConnector, endpoint: string): {
   return { variables: [...variables], document };
 }
 
+/**
+ * Each connector as a scenario file in `dir`. Nothing is written when one of them would be larger than `run` reads
+ * (a stored config can hold anything): the export is refused as bad input, naming the connector.
+ */
 export async function writeExports(connectors: AuditedConnector[], endpoint: string, dir: string): Promise<Array<{ file: string; variables: string[] }>> {
   await ensureWritableFolder(dir, '--export');
-  const written: Array<{ file: string; variables: string[] }> = [];
-  for (const connector of connectors) {
+  const exports = connectors.map((connector) => {
     const { variables, document } = exportScenario(connector, endpoint);
     const file = path.join(dir, `${connector.target.replace(/[^A-Za-z0-9._-]+/g, '-')}.yaml`);
     const header = `# ${document.name}\n# Needs: ${variables.map((name) => `${name}=…`).join(' ') || 'nothing'}\n`;
-    await writeFile(file, `${header}${stringify(document, { lineWidth: 0 })}`);
-    written.push({ file, variables });
-  }
-  return written;
+    const text = `${header}${stringify(document, { lineWidth: 0 })}`;
+    const bytes = Buffer.byteLength(text);
+    if (bytes > LIMITS.bytes) {
+      throw new UserError({
+        file,
+        field: '--export',
+        message:
+          `connector ${connector.id} (${connector.target}) would be exported as ${megabytes(bytes)}, larger than the ` +
+          `${LIMITS.bytes / 1024 / 1024} MB limit for scenario files that run refuses past: nothing was exported; ` +
+          `check its stored config (GET /api/connectors/${connector.id})`,
+      });
+    }
+    return { file, variables, text };
+  });
+  for (const { file, text } of exports) await writeFile(file, text);
+  return exports.map(({ file, variables }) => ({ file, variables }));
 }

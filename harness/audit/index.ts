@@ -1,4 +1,4 @@
-import { maskSecrets } from '../../lib/mask.ts';
+import { maskSecrets, rememberSecrets } from '../../lib/mask.ts';
 import type { ConnectorSource } from '../connectors/load.ts';
 import type { CheckResult, ScenarioResult } from '../model.ts';
 import { guardProblems } from '../scenario/config-guard.ts';
@@ -45,6 +45,8 @@ export async function auditTenant(options: AuditOptions): Promise<AuditReport> {
   const management = new ManagementClient({ endpoint: options.endpoint, appId: options.m2mAppId, appSecret: options.m2mAppSecret, resource: options.resource });
   const base = options.endpoint.replace(/\/$/, '');
   const connectors = auditedConnectors(await management.listConnectors());
+  // The stored secrets are masked in whatever is printed, under any name and in any encoding (a probed IdP may quote them).
+  rememberSecrets(...connectors.map((connector) => connector.config));
   const results: ScenarioResult[] = [];
   for (const [index, connector] of connectors.entries()) {
     options.log?.(`[${index + 1}/${connectors.length}] ${connector.name} (${connector.target})${options.probe ? ': probing its IdP' : ''}`);
@@ -60,6 +62,7 @@ export async function auditTenant(options: AuditOptions): Promise<AuditReport> {
     return [];
   });
   const ssoConnectors = auditedSsoConnectors(ssoList);
+  rememberSecrets(...ssoConnectors.map((connector) => connector.config));
   for (const connector of ssoConnectors) {
     options.log?.(`enterprise SSO ${connector.name}${options.probe ? ': probing its IdP' : ''}`);
     const started = performance.now();

@@ -1,11 +1,12 @@
 import { getSafe } from '@silverhand/essentials';
 import { stringify } from 'yaml';
-import { isSecretKey } from '../../lib/mask.ts';
+import { isSecretKey, MIN_KNOWN_SECRET, secretValuesOf } from '../../lib/mask.ts';
+import { secretFormsReplacer } from '../../lib/secret-forms.ts';
 import { isOAuthErrorCode, type FixtureInput } from '../../mock-idp/fixture/schema.ts';
 import type { Expectation, ScenarioInput } from '../scenario/schema.ts';
 import type { Observation } from '../observation.ts';
 import type { CheckResult } from '../model.ts';
-import { Placeholders, scrubText } from './anonymize.ts';
+import { Placeholders, REMOVED, scrubText } from './anonymize.ts';
 import type { FollowResult } from '../follow-redirects.ts';
 import type { Exchange } from './proxy.ts';
 
@@ -105,28 +106,58 @@ function jwtClaims(token: unknown): Record<string, unknown> | undefined {
   }
 }
 
-/** Every secret, token and code of the live run: cut out of any free text that is written. */
-function secretsOf(recording: Recording): Set<string> {
+/**
+ * Every secret, token and code of the live run: the config's secret-like values (the client secret, a customConfig
+ * `partner_key`), what the connector sent (the Basic credentials, decoded too; secret-like parameters; the code) and
+ * what the IdP issued. Cut out of anything written, in any encoding; remembered for masking what is printed.
+ */
+export function liveSecrets(recording: Pick<Recording, 'config' | 'observation' | 'exchanges'>): Set<string> {
   const secrets = new Set<string>();
   const add = (value: unknown) => {
     if (typeof value === 'string' && value.length >= 4) secrets.add(value);
   };
-  add(recording.config.clientSecret);
-  add(recording.config.clientId);
+  for (const value of secretValuesOf(recording.config)) add(value);
   add(recording.observation.callback?.code);
-  add(recording.observation.state);
   for (const exchange of recording.exchanges) {
     const authorization = exchange.requestHeaders.authorization;
     if (authorization) {
       const credential = authorization.split(' ').slice(1).join(' ');
       add(credential);
-      if (/^basic/i.test(authorization)) for (const part of Buffer.from(credential, 'base64').toString('utf8').split(':')) add(decodeURIComponent(part));
+      if (/^basic/i.test(authorization)) for (const part of Buffer.from(credential, 'base64').toString('utf8').split(':')) add(decodeParam(part));
     }
     for (const [key, value] of Object.entries({ ...exchange.form, ...exchange.query })) if (isSecretKey(key) || key === 'code') add(value);
     const body = parsedBody(exchange);
-    if (isObject(body)) for (const [key, value] of Object.entries(body)) if (isSecretKey(key)) add(value);
+    if (isObject(body)) for (const value of secretValuesOf(body)) add(value);
   }
   return secrets;
+}
+
+// A Basic credential's parts are form-encoded (RFC 6749 2.3.1) by some clients, not by others; a stray % is no encoding.
+const decodeParam = (part: string): string => {
+  try {
+    return decodeURIComponent(part.replace(/\+/g, ' '));
+  } catch {
+    return part;
+  }
+};
+
+/** Every live secret, and what identifies this run at the real IdP (the client id, the state): cut out of free text. */
+function secretsOf(recording: Recording): Set<string> {
+  const secrets = liveSecrets(recording);
+  for (const value of [recording.config.clientId, recording.observation.state]) if (typeof value === 'string' && value.length >= 4) secrets.add(value);
+  return secrets;
+}
+
+/**
+ * `value` with every live secret cut out of every string and object key, at any depth: the last pass over what
+ * is written, for what the IdP controls and a fixture keeps as sent (an error code, a content type, token_type,
+ * the id_token's alg, a key of an error body). Pure.
+ */
+function withoutSecrets<T>(value: T, replace: (text: string) => string): T {
+  if (typeof value === 'string') return replace(value) as T;
+  if (Array.isArray(value)) return value.map((item) => withoutSecrets(item, replace)) as T;
+  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [replace(key), withoutSecrets(item, replace)])) as T;
+  return value;
 }
 
 /** An OAuth error body: the error code is protocol, kept; descriptions are scrubbed; anything else gets placeholders. */
@@ -136,7 +167,7 @@ function errorBody(body: unknown, placeholders: Placeholders, secrets: Set<strin
     Object.entries(body).map(([key, value]) => {
       if (key === 'error' && typeof value === 'string' && /^[\w.-]+$/.test(value)) return [key, value];
       if (typeof value === 'string' && /description|message|detail/i.test(key)) return [key, scrubText(value, [...secrets, ...placeholders.originals])];
-      return [key, placeholders.value(value, key)];
+      return [placeholders.key(key), placeholders.value(value, key)];
     }),
   );
 }
@@ -189,7 +220,7 @@ function header(recording: Recording, what: string, notes: string[]): string {
   const lines = [
     `${what}`,
     `Recorded by \`connector-harness record\` on ${recording.recordedAt.toISOString()} from ${recording.host}.`,
-    'Every secret, token and code is removed; personal values are same-typed placeholders.',
+    'Every secret, token and code is removed; personal values are same-typed placeholders, in object keys too.',
     're-record into the same folder to see what the provider changed.',
     ...notes.map((note) => `note: ${note}`),
   ];
@@ -231,10 +262,15 @@ function idTokenSettings(recording: Recording, idToken: unknown, notes: string[]
   return Object.keys(settings).length > 0 ? settings : undefined;
 }
 
+const yaml = (value: unknown) => stringify(value, { lineWidth: 0 });
+const REPLAY_COMMAND = '`connector-harness run <this file>`';
+
 /** The live run → a mock-idp fixture that answers the same way, and a scenario that expects what the live run produced. */
 export function writeRecording(recording: Recording): RecordedFiles {
   const { exchanges, observation, config } = recording;
-  const placeholders = new Placeholders();
+  // The replay reads the profile by profileMap's paths: their keys stay as written, whatever they hold.
+  const profileMapKeys = Object.values((config.profileMap ?? {}) as Record<string, unknown>).flatMap((dotPath) => String(dotPath).split('.'));
+  const placeholders = new Placeholders({ keepKeys: profileMapKeys });
   const secrets = secretsOf(recording);
   // Free text written as is (a header, a redirect's description): every secret and replaced value cut out.
   const scrub = (text: string) => scrubText(text, [...secrets, ...placeholders.originals]);
@@ -344,14 +380,24 @@ export function writeRecording(recording: Recording): RecordedFiles {
   else faults.unshift(...authorizeRefusal(recording, (body) => errorBody(body, placeholders, secrets), scrub, notes));
   if (faults.length > 0) fixture.faults = faults;
 
-  const { scenario, liveExpect } = recordedScenario(recording, profile, placeholders, userinfoUrl ? `${userinfoUrl.pathname}${userinfoUrl.search}` : '/userinfo');
+  if (placeholders.keptDataKeys > 0) {
+    const one = placeholders.keptDataKeys === 1;
+    notes.push(
+      `${placeholders.keptDataKeys} object key${one ? ' that is' : 's that are'} no plain field name (a team's or an account's name?) ` +
+        `kept as the IdP sent ${one ? 'it' : 'them'}: none equals or holds a personal value this recording saw; check before committing`,
+    );
+  }
+  const recorded = recordedScenario(recording, profile, placeholders, userinfoUrl ? `${userinfoUrl.pathname}${userinfoUrl.search}` : '/userinfo');
+  // Not the client id: a config may rightly repeat it (Entra's scope api://<client id>/.default), and the replay needs it there.
+  // Nor a short secret (a test IdP's "secret"): it would cut words out of the fixture's own values (recorded-client-secret).
+  const removeLive = secretFormsReplacer([...liveSecrets(recording)].filter((secret) => secret.length >= MIN_KNOWN_SECRET));
+  const remove = (text: string) => removeLive(text, () => REMOVED);
+  const written = withoutSecrets({ fixture, scenario: recorded.scenario, notes }, remove);
   return {
-    fixture,
-    scenario,
-    notes,
-    liveExpect,
-    fixtureYaml: `${header(recording, 'mock-idp fixture: what the real IdP answered, shape for shape.', notes)}${stringify(fixture, { lineWidth: 0 })}`,
-    scenarioYaml: `${header(recording, `Replays the recorded sign-in against ${FIXTURE_FILE}: \`connector-harness run <this file>\`.`, [])}${stringify(scenario, { lineWidth: 0 })}`,
+    ...written,
+    liveExpect: recorded.liveExpect,
+    fixtureYaml: `${header(recording, 'mock-idp fixture: what the real IdP answered, shape for shape.', written.notes)}${yaml(written.fixture)}`,
+    scenarioYaml: `${header(recording, `Replays the recorded sign-in against ${FIXTURE_FILE}: ${REPLAY_COMMAND}.`, [])}${yaml(written.scenario)}`,
   };
 }
 

@@ -1,3 +1,4 @@
+import { rememberSecrets } from '../../lib/mask.ts';
 import { readStructuredFile } from '../../lib/structured-file.ts';
 import { UserError } from '../../lib/user-error.ts';
 import { startMockIdp } from '../../mock-idp/index.ts';
@@ -37,6 +38,8 @@ function requireUrl(file: string, config: Record<string, unknown>, field: string
  */
 export async function loadRecordInput(file: string, overrides: { connector?: 'oauth2' | 'oidc'; user?: string; tokenStorage?: boolean }): Promise<RecordInput> {
   const document = await readStructuredFile(file);
+  // Masked in whatever is printed from here on, as `run` does: a mistake in the file, or an IdP's error, may quote them.
+  rememberSecrets(document.data);
   const data = document.data;
   if (!isObject(data)) throw new UserError({ file, message: 'expected a connector config (an object with authorizationEndpoint, tokenEndpoint, …) or a scenario file', hint: 'see `connector-harness record --help`' });
 

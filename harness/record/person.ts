@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
+import { maskText } from '../../lib/mask.ts';
 import { UserError } from '../../lib/user-error.ts';
 import { followRedirects, type FollowResult } from '../follow-redirects.ts';
 import type { Browser } from '../targets/in-process/run-flow.ts';
@@ -111,6 +112,8 @@ export async function interactivePerson(options: InteractiveOptions): Promise<Pe
     redirectUri: fixedRedirect,
     async signIn(authorizationUri, signal) {
       options.say(`Open this URL, sign in, and come back (waiting up to ${seconds(options.timeoutMs)}):\n\n  ${authorizationUri}\n`);
+      // Everything printed is masked, this URL too: a secret-like customConfig value sent at authorize cannot be copied from it.
+      if (maskText(authorizationUri) !== authorizationUri) options.say('(a secret in this URL is masked here: --open gives the browser the whole URL)');
       if (options.open) openInBrowser(authorizationUri, options.say);
       if (options.redirectUri) {
         options.say(`The IdP sends you to ${fixedRedirect}: paste the full URL of that page here and press Enter.`);

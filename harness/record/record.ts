@@ -1,6 +1,7 @@
 import { access, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { rememberSecrets } from '../../lib/mask.ts';
 import { UserError } from '../../lib/user-error.ts';
 import { ensureWritableFolder } from '../../lib/writable-folder.ts';
 import { loadFixture, parseFixture, type Fixture } from '../../mock-idp/index.ts';
@@ -11,7 +12,7 @@ import { runChecks } from '../checks/index.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { createInProcessTarget, judgeObservation } from '../targets/in-process/index.ts';
 import { runConnectorFlow, type Browser } from '../targets/in-process/run-flow.ts';
-import { FIXTURE_FILE, SCENARIO_FILE, writeRecording } from './fixture-writer.ts';
+import { FIXTURE_FILE, liveSecrets, SCENARIO_FILE, writeRecording, type Recording } from './fixture-writer.ts';
 import { loadRecordInput, type RecordInput } from './input.ts';
 import type { Person } from './person.ts';
 import { startRecordingProxy, type Exchange } from './proxy.ts';
@@ -136,7 +137,7 @@ export async function recordProvider(options: RecordOptions): Promise<RecordOutc
       }
       const live = judgeObservation(observation, Math.round(performance.now() - started));
 
-      const recording = writeRecording({
+      const signedIn: Recording = {
         config: input.config,
         connector: input.connector,
         enableTokenStorage: input.enableTokenStorage,
@@ -147,7 +148,10 @@ export async function recordProvider(options: RecordOptions): Promise<RecordOutc
         judge: (expect) => runChecks({ ...observation, scenario: { ...observation.scenario, knownBad: false, expect } }),
         recordedAt: options.now ?? new Date(),
         host,
-      });
+      };
+      // The code, the tokens and the Basic credentials the live run carried: masked in the report too.
+      rememberSecrets([...liveSecrets(signedIn)]);
+      const recording = writeRecording(signedIn);
       if (options.refresh && !proxy.exchanges.some((exchange) => exchange.form.grant_type === 'refresh_token')) {
         recording.notes.push(`--refresh: no refresh was recorded, ${observation.tokenResponse?.refresh_token ? 'the refresh did not reach the IdP (see storage.refresh)' : 'the IdP issued no refresh token (does scope need offline_access?)'}`);
       }

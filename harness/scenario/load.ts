@@ -1,6 +1,7 @@
 import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fixtureFromDocument, loadFixture } from '../../mock-idp/fixture/load.ts';
+import { rememberSecrets } from '../../lib/mask.ts';
 import { readStructuredFile, validateDocument, type LocatedDocument } from '../../lib/structured-file.ts';
 import { UserError, fieldPath, type Problem } from '../../lib/user-error.ts';
 import type { Fixture } from '../../mock-idp/fixture/schema.ts';
@@ -68,8 +69,12 @@ function connectorKind(declared: 'oauth2' | 'oidc' | undefined, connectorId: str
 /** One scenario file → its scenarios (one, or a `scenarios:` list), fixtures resolved; every mistake names file, line, field. */
 export async function loadScenarioFile(file: string): Promise<Scenario[]> {
   const document = withEnvReferences(await readStructuredFile(file));
+  // Whatever prints a scenario (run, list, validate, a mistake in it) masks the secrets it holds, under any name.
+  rememberSecrets(document.data);
   const data = document.data;
-  if (!data || typeof data !== 'object' || Array.isArray(data) || !('scenarios' in data)) return [await scenarioAt(document, data, [])];
+  if (!data || typeof data !== 'object' || Array.isArray(data) || !('scenarios' in data)) {
+    return withFixtureSecretsRemembered([await scenarioAt(document, data, [])]);
+  }
   const { scenarios: items } = validateDocument(scenarioListSchema, document);
   const scenarios: Scenario[] = [];
   const problems: Problem[] = [];
@@ -82,6 +87,12 @@ export async function loadScenarioFile(file: string): Promise<Scenario[]> {
     }
   }
   if (problems.length > 0) throw new UserError(problems);
+  return withFixtureSecretsRemembered(scenarios);
+}
+
+// A fixture file's client secrets, as the scenario's own.
+function withFixtureSecretsRemembered(scenarios: Scenario[]): Scenario[] {
+  rememberSecrets(...scenarios.map((scenario) => (scenario.idp.kind === 'fixture' ? scenario.idp.fixture.clients : [])));
   return scenarios;
 }
 

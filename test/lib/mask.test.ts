@@ -27,11 +27,17 @@ describe('mask', () => {
 });
 
 describe('isSecretKey', () => {
-  it.each(['client_secret', 'clientSecret', 'password', 'passwd', 'api_key', 'apiKey', 'x-api-key', 'private_key', 'refresh_token', 'accessToken', 'idToken', 'm2mAppSecret', 'client_assertion', 'code_verifier', 'codeVerifier', 'authorization'])(
+  it.each(['client_secret', 'clientSecret', 'password', 'passwd', 'api_key', 'apiKey', 'x-api-key', 'private_key', 'refresh_token', 'accessToken', 'idToken', 'm2mAppSecret', 'client_assertion', 'code_verifier', 'codeVerifier', 'authorization',
+    // Named by their last word, or holding a password anywhere (issue #22).
+    'partner_key', 'partnerKey', 'subscription-key', 'Ocp-Apim-Subscription-Key', 'app_key', 'signing_secret', 'signingSecret', 'SigningSecret',
+    'db_password', 'userPassword', 'password_hash', 'passphrase', 'x-auth-token', 'authToken', 'session_token', 'tokenSecret', 'HARNESS_ACME_CLIENT_SECRET'])(
     '%s is a secret',
     (key) => expect(isSecretKey(key)).toBe(true),
   );
-  it.each(['tokenEndpoint', 'token_type', 'tokenType', 'expires_in', 'client_id', 'scope', 'state', 'atToken', 'client_assertion_type', 'tokenEndpointAuthMethod', 'code', 'enableTokenStorage', 'keys'])(
+  it.each(['tokenEndpoint', 'token_type', 'tokenType', 'expires_in', 'client_id', 'scope', 'state', 'atToken', 'client_assertion_type', 'tokenEndpointAuthMethod', 'code', 'enableTokenStorage', 'keys',
+    // Configuration that only starts or goes on with such a word, and public keys.
+    'token_endpoint', 'token_endpoint_auth_method', 'tokenEndpointResponseType', 'id_token_signed_response_alg', 'refresh_token_rotation',
+    'clientSecretJwtSigningAlgorithm', 'client_secret_expires_at', 'keyId', 'key_id', 'kid', 'public_key', 'publicKey', 'monkey', 'jwks', 'tokenFrom'])(
     '%s is not a secret',
     (key) => expect(isSecretKey(key)).toBe(false),
   );
@@ -86,6 +92,44 @@ describe('maskText', () => {
     expect(maskText('audience https://api.example')).toBe('audience https://api.example');
   });
 
+  it('masks a remembered secret in every encoding an error may quote it in, and in any mix of them', () => {
+    const secret = 'k/e+y=v & "q" \\ü-0123';
+    rememberSecrets({ clientSecret: secret });
+    const masked = mask(secret);
+    expect(masked).toBe('k/e+…(21)');
+    const form = new URLSearchParams({ s: secret }).toString().slice(2);
+    const base64 = (text: string) => Buffer.from(text).toString('base64');
+    const encodings = [
+      form, // as a form sends it: %2F, + for a space
+      form.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()),
+      encodeURIComponent(secret),
+      encodeURI(secret), // `/`, `+` and `=` left as they are
+      encodeURIComponent(encodeURIComponent(secret)),
+      JSON.stringify(secret).slice(1, -1),
+      JSON.stringify(secret).slice(1, -1).replace(/\//g, '\\/').replace('ü', '\\u00FC'), // PHP's json_encode
+      JSON.stringify(JSON.stringify(secret)).slice(3, -3),
+      secret.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/\//g, '&#x2F;'),
+      // Two stacked: HTML of JSON, HTML twice, a percent-encoded HTML page, percent-encoded JSON.
+      JSON.stringify(secret).slice(1, -1).replace(/&/g, '&amp;').replace(/"/g, '&quot;'),
+      secret.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/\//g, '&#x2F;').replace(/&/g, '&amp;'),
+      encodeURIComponent(secret.replace(/&/g, '&amp;').replace(/"/g, '&quot;')),
+      encodeURIComponent(JSON.stringify(secret).slice(1, -1).replace(/\//g, '\\/')),
+    ];
+    for (const encoded of encodings) expect(maskText(`the IdP says: ${encoded}.`), encoded).toBe(`the IdP says: ${masked}.`);
+    // base64 of any text holding it, at any offset: Basic credentials (RFC 6749's form-encoded pair too), base64url.
+    for (const text of [`client:${secret}`, `c:${secret}`, `${secret}:x`, `client-id:${form}`]) {
+      expect(maskText(`Basic ${base64(text)} seen`), text).toBe(`Basic ${masked} seen`);
+      expect(maskText(`jwt=${base64(text).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_')};`), text).toBe(`jwt=${masked};`);
+    }
+  });
+
+  it('leaves what only resembles a remembered secret alone', () => {
+    rememberSecrets({ clientSecret: 'post-secret-0123456789' });
+    const otherBasic = Buffer.from('client:post-secret-9123456789').toString('base64');
+    const near = ['post-secret-012345678', 'post-secret-0123456788', 'post%2Dsecret', otherBasic, 'POST-SECRET-0123456789'];
+    for (const text of near) expect(maskText(`x ${text} y`)).toBe(`x ${text} y`);
+  });
+
   it('is idempotent and leaves non-secrets alone', () => {
     rememberSecrets('post-secret-0123456789');
     const samples = [
@@ -95,12 +139,18 @@ describe('maskText', () => {
       'post-secret-0123456789',
     ];
     for (const sample of samples) expect(maskText(maskText(sample))).toBe(maskText(sample));
+    // A help text's example stands for a value with an ellipsis.
+    const example = '$ LOGTO_M2M_APP_SECRET=… connector-harness audit; client_secret=...';
+    expect(maskText(example)).toBe(example);
     const plain = 'set "tokenEndpointResponseType": "query-string"; tokenEndpoint http://127.0.0.1/token, token_type=Bearer, expires_in=3600, client_id=logto, scope=openid, state=abc, seen: client_secret_post';
     expect(maskText(plain)).toBe(plain);
   });
 
   it('stays linear on long runs of what its patterns look for (an error body can be large)', () => {
+    rememberSecrets('k/e+y=v & "q" \\ü-0123');
     const started = performance.now();
+    // Runs of what a remembered secret's forms start with, too.
+    for (const text of ['%25'.repeat(60_000), 'k%2'.repeat(60_000), 'aG9z'.repeat(60_000), '&#x2F;'.repeat(30_000)]) maskText(text);
     for (const text of ['\\'.repeat(100_000) + 'a":"x', 'a'.repeat(200_000), '"a":'.repeat(50_000), 'eyJ'.repeat(60_000), 'Bearer '.repeat(30_000), `${'a'.repeat(100_000)}=`, 'a.'.repeat(100_000), 'x://u:'.repeat(40_000), `a://:${':'.repeat(100_000)}`]) maskText(text);
     expect(performance.now() - started).toBeLessThan(2000);
   });

@@ -95,8 +95,11 @@ export interface Answer {
 export interface HandWrittenBehaviour {
   /** `code`: redirect back with a code; an object: the query of an error redirect back; an Answer: no redirect at all. */
   authorize: 'code' | { redirectBack: Record<string, string> } | Answer;
-  /** Absent: a JSON token answer. A function answers from the request's form (to echo the code back, as some IdPs' descriptions do). */
-  token?: Answer | ((form: Record<string, string>) => Answer);
+  /**
+   * Absent: a JSON token answer. A function answers from the request's form (to echo the code back, as some IdPs'
+   * descriptions do), its raw body and its Authorization header (to quote what the client sent, as hostile ones do).
+   */
+  token?: Answer | ((form: Record<string, string>, request: { body: string; authorization?: string }) => Answer);
   /** Absent: JANE's profile. */
   userinfo?: Answer;
   /** Connector config settings over the default ones (e.g. tokenEndpointResponseType). */
@@ -127,7 +130,11 @@ export async function handWrittenIdp(behaviour: HandWrittenBehaviour): Promise<R
       if (typeof answer === 'function') {
         const chunks: Buffer[] = [];
         request.on('data', (chunk: Buffer) => chunks.push(chunk));
-        request.on('end', () => send(response, answer(Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8'))))));
+        request.on('end', () => {
+          const body = Buffer.concat(chunks).toString('utf8');
+          const { authorization } = request.headers;
+          send(response, answer(Object.fromEntries(new URLSearchParams(body)), { body, ...(authorization ? { authorization } : {}) }));
+        });
         return;
       }
       request.resume();
@@ -151,4 +158,95 @@ export async function handWrittenIdp(behaviour: HandWrittenBehaviour): Promise<R
     secrets: [CLIENT_SECRET],
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/**
+ * A client secret with every character an encoder treats differently: `/`, `+`, `=`, `&`, a space, quotes, a
+ * backslash and a non-ASCII letter. Each encoding of it is another string a scrubber must know.
+ */
+export const HOSTILE_SECRET = 'hostile/secret+with=equals & "quotes" \\ü-0123';
+export const HOSTILE_ID = 'hostile-client';
+
+const base64 = (text: string) => Buffer.from(text).toString('base64');
+// PHP's json_encode: `/` as `\/`, non-ASCII as \uXXXX.
+const phpJson = (text: string) =>
+  JSON.stringify(text)
+    .replace(/\//g, '\\/')
+    .replace(/[^\x00-\x7f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const htmlEscaped = (text: string) => text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/\//g, '&#x2F;');
+
+/**
+ * Every encoding of `secret` (sent by `id`) an IdP's error has been seen to quote: the form as sent (`%2F`, `+` for a
+ * space), its lower-case percent form, encodeURIComponent's, the decoded Basic credentials, the Basic header, base64url
+ * and RFC 6749's base64 of the form-encoded pair, JSON (PHP-escaped, and JSON inside JSON), HTML. The test's own list,
+ * not the harness's.
+ */
+export function encodingsOf(secret: string, id = HOSTILE_ID): string[] {
+  const form = new URLSearchParams({ s: secret }).toString().slice(2);
+  return [
+    secret,
+    form,
+    form.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()),
+    encodeURIComponent(secret),
+    encodeURIComponent(secret).replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()),
+    encodeURIComponent(encodeURIComponent(secret)),
+    `${id}:${secret}`,
+    base64(`${id}:${secret}`),
+    base64(`${id}:${secret}`).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_'),
+    base64(`${encodeURIComponent(id)}:${new URLSearchParams({ s: secret }).toString().slice(2)}`),
+    JSON.stringify(secret).slice(1, -1),
+    phpJson(secret).slice(1, -1),
+    JSON.stringify(JSON.stringify(secret)).slice(3, -3),
+    htmlEscaped(secret),
+  ];
+}
+
+/** What a hostile IdP's token error says: the request quoted back in every encoding above. */
+export function quotingTheRequest(form: Record<string, string>, request: { body: string; authorization?: string }): string {
+  const basic = /^Basic (\S+)$/i.exec(request.authorization ?? '')?.[1];
+  const decoded = basic ? Buffer.from(basic, 'base64').toString('utf8') : `${form.client_id}:${form.client_secret}`;
+  const [id, ...rest] = decoded.split(':');
+  const secret = rest.join(':');
+  return [
+    `client authentication failed; request body: ${request.body}`,
+    `lower: ${request.body.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase())}`,
+    ...(request.authorization ? [`header: Authorization: ${request.authorization}`] : []),
+    `decoded=${decoded}`,
+    `seen: ${encodingsOf(secret, id).join(' | ')}`,
+  ].join('\n');
+}
+
+/** Token error bodies in each content type a hostile IdP sends them in, each quoting the request. */
+export const HOSTILE_ERROR_TYPES = {
+  text: (text: string): Answer => ({ status: 401, headers: { 'content-type': 'text/plain' }, body: text }),
+  json: (text: string): Answer => ({
+    status: 401,
+    // The challenge quotes the decoded Basic credentials too.
+    headers: { 'content-type': 'application/json', 'www-authenticate': `Basic realm="idp", error_description="${text.split('\n').at(-2)}"` },
+    body: JSON.stringify({ error: 'invalid_client', error_description: text, request: text }),
+  }),
+  form: (text: string): Answer => ({
+    status: 400,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ error: 'invalid_client', error_description: text }).toString(),
+  }),
+  html: (text: string): Answer => ({
+    status: 401,
+    headers: { 'content-type': 'text/html' },
+    body: `<html><body><pre>${htmlEscaped(text)}</pre><!-- ${text} --></body></html>`,
+  }),
+};
+
+/** A hand-written IdP whose token endpoint refuses the client and quotes its request back, in a body of `type`. */
+export async function hostileIdp(
+  type: keyof typeof HOSTILE_ERROR_TYPES,
+  authMethod: 'client_secret_post' | 'client_secret_basic',
+  config: Record<string, unknown> = {},
+): Promise<RealIdp> {
+  const idp = await handWrittenIdp({
+    authorize: 'code',
+    token: (form, request) => HOSTILE_ERROR_TYPES[type](quotingTheRequest(form, request)),
+    config: { clientId: HOSTILE_ID, clientSecret: HOSTILE_SECRET, tokenEndpointAuthMethod: authMethod, ...config },
+  });
+  return { ...idp, secrets: [HOSTILE_SECRET] };
 }

@@ -59,6 +59,41 @@ const authorizeUrl = (idp: MockIdp) => `${idp.endpoints.authorization}?response_
 
 const cases: Case[] = [
   {
+    name: 'personal values as object keys (a team named after the user, a map keyed by email and by sub)',
+    idp: () =>
+      handWrittenIdp({
+        authorize: 'code',
+        userinfo: {
+          status: 200,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            sub: JANE.sub,
+            name: JANE.name,
+            email: JANE.email,
+            teams: { 'jane-roe-livingston-team': { role: 'owner' }, platform: { role: 'member' } },
+            by_email: { [JANE.email]: 'primary' },
+            seen_by: { [JANE.sub]: true },
+            'x-tenant': 'corp',
+          }),
+        },
+      }),
+    fixture: (fixture) => {
+      const profile = fixture.users[0].profile;
+      expect(Object.keys(profile.teams)).toEqual([`${profile.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-team`, 'platform']);
+      expect(Object.keys(profile.by_email)).toEqual([profile.email]);
+      expect(Object.keys(profile.seen_by)).toEqual([profile.sub]);
+      expect(JSON.stringify(profile)).not.toMatch(/jane|roe|livingston/i);
+    },
+    live: (outcome) => {
+      expect(outcome.live.status).toBe('passed');
+      // What cannot be told from a field name is said, not hidden.
+      expect(outcome.notes).toContain(
+        "1 object key that is no plain field name (a team's or an account's name?) kept as the IdP sent it: " +
+          'none equals or holds a personal value this recording saw; check before committing',
+      );
+    },
+  },
+  {
     name: 'a form-encoded token (GitHub-like: bearer, no expires_in, userinfo at /user)',
     idp: () =>
       quirkyMockIdp(

@@ -50,6 +50,50 @@ describe('placeholders keep the shape, not the values', () => {
   });
 });
 
+describe('placeholders for object keys that hold personal values', () => {
+  // A team named after the user, accounts keyed by email and by id, a key equal to the user's login.
+  const original = {
+    sub: 'alice-4711',
+    name: 'Alice Smith',
+    email: 'alice.smith@corp.example',
+    account_id: 58323110,
+    teams: { 'alice-smith-team': { role: 'owner' }, platform: { role: 'member' }, 'Alice Smith (personal)': { role: 'owner' } },
+    by_email: { 'alice.smith@corp.example': 'primary', 'bob.jones@corp.example': 'delegate' },
+    accounts: { '58323110': { plan: 'pro' }, '99887766': { plan: 'free' } },
+    seen_by: { 'alice-4711': true },
+    'x-request-id': 'r-123',
+    'https://corp.example/roles': ['admin'],
+  };
+  const placeholders = new Placeholders();
+  const replaced = placeholders.value(original) as Record<string, Record<string, unknown>>;
+  const text = JSON.stringify(replaced);
+
+  it('leaves no personal value behind in a key', () => {
+    for (const value of ['alice', 'Alice', 'smith', 'Smith', 'bob.jones', '58323110', '99887766']) expect(text).not.toContain(value);
+  });
+
+  it('gives a key the placeholder of the value it equals or holds, so key and value stay linked', () => {
+    expect(Object.keys(replaced.seen_by!)).toEqual([replaced.sub]);
+    expect(Object.keys(replaced.by_email!)[0]).toBe(replaced.email);
+    expect(Object.keys(replaced.accounts!)[0]).toBe(String(replaced.account_id));
+    const nameSlug = `${replaced.name}-team`.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+    expect(Object.keys(replaced.teams!)).toEqual([nameSlug, 'platform', `${replaced.name} (personal)`]);
+    // Shaped like a person's (an email, a long number): replaced even when no value named it, as a value of that shape would be.
+    expect(Object.keys(replaced.by_email!)[1]).toMatch(/^user\d+@example\.com$/);
+    expect(Object.keys(replaced.accounts!)[1]).toMatch(/^\d{8}$/);
+  });
+
+  it('keeps field names (a URL key is a namespaced claim name), and counts the kept keys that are no plain field name', () => {
+    expect(Object.keys(replaced)).toEqual(Object.keys(original));
+    expect(placeholders.keptDataKeys).toBe(1); // x-request-id: a field name or a value, no one can tell
+  });
+
+  it('keeps the keys a profileMap path names, which the replay reads by name', () => {
+    const kept = new Placeholders({ keepKeys: ['alice-4711'] }).value(original) as typeof original;
+    expect(Object.keys(kept.seen_by)).toEqual(['alice-4711']);
+  });
+});
+
 describe('shape diff', () => {
   it('names added, removed and changed paths', () => {
     const before = typeLeaves({ id: 1, name: 'a', tags: ['x'] }, 'userinfo.body');
