@@ -8,6 +8,11 @@ export interface StartOptions {
   host?: string;
   /** Overrides fixture.issuer: the URL others reach this IdP at (e.g. from a container). */
   issuer?: string;
+  /**
+   * More names (`idp.lan`, `idp.lan:4000`; any port) under which the journal and users (`/_` routes)
+   * answer, besides localhost, the issuer's host and IP addresses. The OAuth endpoints answer any name.
+   */
+  allowedHosts?: string[];
   /** Where logs go; default: nowhere in-process. The CLI passes a masked console logger. */
   log?: (line: string) => void;
 }

@@ -5,6 +5,7 @@ import { runCli } from '../lib/run-cli.ts';
 import { formatProblem, isUserError } from '../lib/user-error.ts';
 import { projectVersion } from '../lib/version.ts';
 import { cachedFixture } from './fixture/cache.ts';
+import { checkedAllowedHosts } from './server/admin-hosts.ts';
 import { startValidatedMockIdp } from './server/start.ts';
 
 const parsePort = (value: string): number => {
@@ -12,6 +13,8 @@ const parsePort = (value: string): number => {
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new InvalidArgumentError('a port is a whole number from 0 to 65535 (0 = any free port)');
   return port;
 };
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 const program = new Command('mock-idp')
   .description('A fixture-driven OAuth 2.0 / OpenID Connect identity provider that reproduces real IdPs\' quirks.')
@@ -37,6 +40,7 @@ program
   .option('-p, --port <port>', 'port to listen on (0 = any free port)', parsePort, 4000)
   .option('--host <host>', 'address to listen on (0.0.0.0 to accept other machines or containers)', '127.0.0.1')
   .option('--issuer <url>', 'public URL others reach this IdP at (default: http://<host>:<port>)')
+  .option('--allowed-host <name>', 'another name the journal and users (/_ routes) answer under; repeatable (also MOCK_IDP_ALLOWED_HOSTS=a,b)', collect, [])
   .option('-q, --quiet', 'do not log each request')
   .addHelpText(
     'after',
@@ -51,12 +55,21 @@ Then point a Logto connector at the printed endpoints. Every request is journale
   GET    <issuer>/_journal?since=12&endpoint=token   entries after seq 12, token endpoint only
   DELETE <issuer>/_journal                    start a new journal (seq keeps counting)
   PUT    <issuer>/_users/<id>                 {"profile":{…},"claims":{…}}: what the next sign-in sees
-  GET    <issuer>/_health`,
+  GET    <issuer>/_health
+These /_ routes answer only requests addressed to localhost, the issuer's host or an IP address (a web
+page under another name must not read them); --allowed-host adds a name. The OAuth endpoints answer any.`,
   )
-  .action(async (file: string, options: { port: number; host: string; issuer?: string; quiet?: boolean }) => {
+  .action(async (file: string, options: { port: number; host: string; issuer?: string; allowedHost: string[]; quiet?: boolean }) => {
     const cached = await cachedFixture(file);
     const fixture = cached.fixture ?? (await (await import('./fixture/load.ts')).loadFixture(file));
-    const idp = await startValidatedMockIdp(fixture, { port: options.port, host: options.host, ...(options.issuer ? { issuer: options.issuer } : {}), ...(options.quiet ? {} : { log: (line: string) => console.log(line) }) });
+    const fromEnv = (process.env.MOCK_IDP_ALLOWED_HOSTS ?? '').split(',').filter((name) => name.trim() !== '');
+    const idp = await startValidatedMockIdp(fixture, {
+      port: options.port,
+      host: options.host,
+      allowedHosts: [...checkedAllowedHosts(options.allowedHost, '--allowed-host'), ...checkedAllowedHosts(fromEnv, 'MOCK_IDP_ALLOWED_HOSTS')],
+      ...(options.issuer ? { issuer: options.issuer } : {}),
+      ...(options.quiet ? {} : { log: (line: string) => console.log(line) }),
+    });
     // Written before the banner (the port is already open): a stop right after it keeps the entry.
     if (!cached.fixture) await cached.remember(fixture);
     console.log(`mock IdP serving ${file}`);

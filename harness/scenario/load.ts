@@ -113,16 +113,19 @@ async function scenarioAt(document: LocatedDocument, data: unknown, at: Property
   if ('url' in input.idp) {
     idp = { kind: 'url', url: input.idp.url };
   } else if (typeof input.idp.fixture === 'string') {
-    const fixturePath = path.resolve(path.dirname(file), input.idp.fixture);
+    // From where the file really is: a shipped scenario linked into a suite of one's own keeps its fixture.
+    const folder = path.dirname(await realpath(file));
+    const fixturePath = path.resolve(folder, input.idp.fixture);
     const fixtureInfo = await stat(fixturePath).catch(() => undefined);
     if (!fixtureInfo?.isFile()) {
       const position = document.locate([...at, 'idp', 'fixture']);
+      const linked = folder !== path.dirname(path.resolve(file));
       throw new UserError({
         file,
         line: position?.line,
         field: fieldPath([...at, 'idp', 'fixture']),
         message: `${fixtureInfo ? 'is a folder, not a fixture file' : 'no such fixture file'}: ${fixturePath}`,
-        hint: `the path is resolved from the scenario's folder (${path.dirname(path.resolve(file))}): write it relative to that folder, or absolute`,
+        hint: `the path is resolved from the scenario's folder (${folder}${linked ? ', where the link points' : ''}): write it relative to that folder, or absolute`,
       });
     }
     try {

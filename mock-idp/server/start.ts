@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { UserError } from '../../lib/user-error.ts';
 import type { Fixture, FixtureInput } from '../fixture/schema.ts';
 import type { MockIdp, StartOptions } from '../api.ts';
+import { adminHostGuard, checkedAllowedHosts, hostnameOf } from './admin-hosts.ts';
 import { JournalStore } from './journal-store.ts';
 import { noLog } from './record-journal.ts';
 import { paths } from './paths.ts';
@@ -61,7 +62,10 @@ export async function startValidatedMockIdp(fixture: Fixture, options: StartOpti
   const publicIssuer = checkedIssuer(options.issuer) ?? fixture.issuer?.replace(/\/$/, '');
   const log = options.log ?? noLog;
   const host = options.host ?? '127.0.0.1';
+  const listenHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const endpoints = paths(fixture.userinfo.path);
+  const issuerHostname = hostnameOf(publicIssuer ? new URL(publicIssuer).host : listenHost) ?? listenHost;
+  const refusedHost = adminHostGuard(issuerHostname, checkedAllowedHosts(options.allowedHosts ?? []), endpoints.userinfo, log);
   const users = new UserDirectory(fixture);
   const journal = new JournalStore();
   const faulted = new Set<string>(fixture.faults.map((fault) => fault.endpoint));
@@ -88,6 +92,7 @@ export async function startValidatedMockIdp(fixture: Fixture, options: StartOpti
   const handlerReady = new Promise<RequestHandler | Error>((resolve) => (settle = resolve));
   const dispatch = (request: IncomingMessage, response: ServerResponse): void => {
     try {
+      if (refusedHost(request, response)) return;
       if (metadata.serve(request, response)) {
         if (!loading) setImmediate(loadHeavyParts);
         return;
@@ -117,7 +122,6 @@ export async function startValidatedMockIdp(fixture: Fixture, options: StartOpti
     server.listen(options.port ?? 0, host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  const listenHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const issuer = publicIssuer ?? `http://${listenHost}:${port}`;
   metadata.discovery(discoveryDocument(issuer, fixture, endpoints, users.claimNames()));
   try {

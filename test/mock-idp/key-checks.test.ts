@@ -19,19 +19,23 @@ const CLI_ENV = { ...process.env, PATH: `${path.resolve('node_modules/.bin')}${p
 type Outcome = { code?: number; stdout: string; stderr: string };
 const cli = (...args: string[]): Promise<Outcome> => run(process.execPath, [CLI, ...args], { env: CLI_ENV, timeout: 20_000 }).then((result) => ({ code: 0, ...result }), (error: Outcome) => error);
 
-const BAD_KEY_FILES: Array<[file: string, reason: RegExp]> = [
-  ['rsa-1024.yaml', /1024-bit RSA key; RS256 needs at least 2048 bits/],
-  ['rsa-broken.yaml', /is not a usable RSA private key|cannot sign/],
-  ['rsa-wrong-e.yaml', /private part does not match the public part \(n and e\)/],
+const BAD_KEY_FILES: Array<[file: string, field: string, reason: RegExp]> = [
+  ['rsa-1024.yaml', 'keys[0]', /1024-bit RSA key; RS256 needs at least 2048 bits/],
+  ['rsa-broken.yaml', 'keys[0]', /is not a usable RSA private key|cannot sign/],
+  ['rsa-wrong-e.yaml', 'keys[0]', /private part does not match the public part \(n and e\)/],
+  // Passed validate, then serve refused it (oidc-provider's keystore) without naming file or line.
+  ['duplicate-kid.yaml', 'keys[1].kid', /kid "shared" is also keys\[0\]'s/],
 ];
 
-describe.each(BAD_KEY_FILES)('test/mock-idp/bad-keys/%s', (name, reason) => {
+const escaped = (text: string) => text.replace(/[[\].]/g, '\\$&');
+
+describe.each(BAD_KEY_FILES)('test/mock-idp/bad-keys/%s', (name, field, reason) => {
   const file = `test/mock-idp/bad-keys/${name}`;
 
-  it('validate refuses it: exit 2, keys[0]: why, no stack trace', async () => {
+  it(`validate refuses it: exit 2, ${field}: why, no stack trace`, async () => {
     const result = await cli('validate', file);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(new RegExp(`${file}:\\d+:\\d+ keys\\[0\\]: `));
+    expect(result.stderr).toMatch(new RegExp(`${file}:\\d+:\\d+ ${escaped(field)}: `));
     expect(result.stderr).toMatch(reason);
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
@@ -39,7 +43,7 @@ describe.each(BAD_KEY_FILES)('test/mock-idp/bad-keys/%s', (name, reason) => {
   it('serve refuses it the same way, before listening', async () => {
     const result = await cli('serve', file, '--port', '0');
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(new RegExp(`${file}:\\d+:\\d+ keys\\[0\\]: `));
+    expect(result.stderr).toMatch(new RegExp(`${file}:\\d+:\\d+ ${escaped(field)}: `));
     expect(result.stderr).toMatch(reason);
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(result.stdout).not.toContain('issuer');
@@ -75,6 +79,18 @@ describe('startMockIdp refuses keys that cannot sign what /jwks verifies', () =>
   it('names the second key when only it is bad', async () => {
     const error = await startError(quirkFixture({ keys: [rsa(), { ...rsa(1024), kid: 'short' }] }));
     expect(error.problems.map((problem) => problem.field)).toEqual(['fixture.keys[1]']);
+  });
+
+  it('refuses the same key twice without a kid: oidc-provider names both after their public part', async () => {
+    const key = rsa();
+    const error = await startError(quirkFixture({ keys: [key, { ...key }] }));
+    expect(error.problems.map((problem) => problem.field)).toEqual(['fixture.keys[1]']);
+    expect(error.problems[0]!.message).toMatch(/the same public key as keys\[0\]/);
+  });
+
+  it('refuses an empty kid, which oidc-provider would refuse at start', async () => {
+    const error = await startError(quirkFixture({ keys: [{ ...rsa(), kid: '' }] }));
+    expect(error.problems.map((problem) => problem.field)).toEqual(['fixture.keys[0].kid']);
   });
 
   it('still accepts good RSA and EC keys', async () => {

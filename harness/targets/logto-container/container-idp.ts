@@ -95,7 +95,10 @@ export function containerIdpLauncher(options: ContainerIdpOptions): IdpLauncher 
     const issuer = `http://${alias}:${IDP_PORT}`;
     // JSON is YAML: the fixture as loaded (paths resolved, defaults applied) reads back the same.
     await container.copyContentToContainer([{ content: JSON.stringify(fixture), target: `${workdir}/scenario-fixture.json` }]);
-    const command = [...entrypoint, `${workdir}/scenario-fixture.json`, '--host', '0.0.0.0', '--port', String(IDP_PORT), '--issuer', issuer, '--quiet'].map(quote).join(' ');
+    // This process reads the journal through the mapped port, by the name Docker gives it (localhost, or the
+    // engine's host when it runs elsewhere): a name the IdP's /_ routes must answer.
+    const allowed = ['--allowed-host', new URL(local).host];
+    const command = [...entrypoint, `${workdir}/scenario-fixture.json`, '--host', '0.0.0.0', '--port', String(IDP_PORT), '--issuer', issuer, ...allowed, '--quiet'].map(quote).join(' ');
     const started = await container.exec(['sh', '-c', `${command} >${SERVER_LOG} 2>&1 & echo $!`], { workingDir: workdir });
     const pid = started.output.trim();
     const deadline = Date.now() + 60_000;
