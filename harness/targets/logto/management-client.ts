@@ -61,7 +61,8 @@ const answers = {
   applications: z.array(applicationRecord).describe('a list of applications'),
   secrets: z.array(z.looseObject({ name: z.string(), value: z.string(), expiresAt: z.number().nullable() })).describe("a list of an application's secrets"),
   user: userRecord.describe('a user'),
-  users: z.array(userRecord).describe('a list of users'),
+  // A search's users are only told apart by what marks them as the harness's own.
+  users: z.array(z.looseObject({ id: z.string(), primaryEmail: nullableString.optional(), identities: record.optional() })).describe('a list of users'),
   identity: identityWithSecret.describe("a user's identity"),
   accountCenter: z.looseObject({ enabled: z.boolean() }).describe('the account center settings'),
   ssoConnectors: z.array(record).describe('a list of enterprise SSO connectors'),
