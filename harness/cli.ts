@@ -15,7 +15,7 @@ import { progressPrinter } from './report/progress.ts';
 import { summarize } from './report/summary.ts';
 import { renderTerminal } from './report/terminal.ts';
 import { runScenariosUntilAborted, type RunOutcome } from './run.ts';
-import { collectReporter, parseConnectorVersion, parseHttpUrl, parseWholeNumber, type ReporterName } from './run-flags.ts';
+import { collectReporter, parseConnectorVersion, parseHttpUrl, parseSeconds, parseWholeNumber, type ReporterName } from './run-flags.ts';
 import { ensureWritableFolder } from '../lib/writable-folder.ts';
 import { addRecordCommand } from './record/command.ts';
 import { addStacksCommand } from './targets/logto-container/stacks-command.ts';
@@ -23,6 +23,7 @@ import { configProblems } from './scenario/config-guard.ts';
 import { loadScenarios } from './scenario/load.ts';
 import { createInProcessTarget } from './targets/in-process/index.ts';
 import type { LogtoTargetOptions } from './targets/logto-options.ts';
+import { DEFAULT_API_TIMEOUT_MS } from './targets/logto/logto-http.ts';
 
 interface RunFlags {
   target: 'in-process' | 'logto' | 'logto-container';
@@ -40,7 +41,15 @@ interface RunFlags {
   idpPublicUrl?: string;
   keep?: boolean;
   keepStack?: boolean;
+  apiTimeout: number;
 }
+
+/** How long one call to Logto may take before the run gives up on the endpoint (exit 2); why 30 s: DEFAULT_API_TIMEOUT_MS. */
+const apiTimeoutOption = (prefix: string) =>
+  new Option('--api-timeout <seconds>', `${prefix}give up on a Logto that has not answered one API call after this long (exit 2)`)
+    .env('HARNESS_API_TIMEOUT')
+    .argParser(parseSeconds)
+    .default(DEFAULT_API_TIMEOUT_MS / 1000);
 
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -69,7 +78,13 @@ async function createTarget(flags: RunFlags): Promise<Target> {
   }
   if (flags.target === 'logto-container') {
     const { createLogtoContainerTarget } = await import('./targets/logto-container/index.ts');
-    return createLogtoContainerTarget({ keepStack: Boolean(flags.keepStack), keep: Boolean(flags.keep), credentialsDir: flags.outDir, log: (line) => process.stderr.write(`${line}\n`) });
+    return createLogtoContainerTarget({
+      keepStack: Boolean(flags.keepStack),
+      keep: Boolean(flags.keep),
+      credentialsDir: flags.outDir,
+      apiTimeoutMs: flags.apiTimeout * 1000,
+      log: (line) => process.stderr.write(`${line}\n`),
+    });
   }
   requireManagementCredentials(flags, '--target logto');
   const options: LogtoTargetOptions = {
@@ -78,6 +93,7 @@ async function createTarget(flags: RunFlags): Promise<Target> {
     m2mAppSecret: flags.m2mAppSecret!,
     resource: flags.resource,
     keep: Boolean(flags.keep),
+    apiTimeoutMs: flags.apiTimeout * 1000,
     ...(flags.idpPublicUrl ? { idpPublicUrl: flags.idpPublicUrl } : {}),
     log: (line) => process.stderr.write(`${line}\n`),
   };
@@ -141,6 +157,7 @@ program
   .addOption(new Option('--resource <indicator>', '[logto] Management API resource; a tenant: https://<tenant-id>.logto.app/api').env('LOGTO_RESOURCE').default('https://default.logto.app/api'))
   .addOption(new Option('--idp-public-url <url>', '[logto] URL Logto reaches the mock IdP at').env('HARNESS_IDP_PUBLIC_URL').argParser(parseHttpUrl))
   .option('--keep', '[logto] keep the created connector, user and app for debugging')
+  .addOption(apiTimeoutOption('[logto] '))
   .option('--keep-stack', '[logto-container] leave PostgreSQL and Logto running afterwards; prints the URL and where the credentials are')
   .addHelpText(
     'after',
@@ -210,6 +227,7 @@ interface AuditFlags {
   outDir: string;
   verbose?: boolean;
   color: boolean;
+  apiTimeout: number;
 }
 
 program
@@ -219,6 +237,7 @@ program
   .addOption(new Option('--m2m-app-id <id>', 'M2M app id with Management API access (read is enough)').env('LOGTO_M2M_APP_ID'))
   .addOption(new Option('--m2m-app-secret <secret>', 'its secret (prefer the env var)').env('LOGTO_M2M_APP_SECRET'))
   .addOption(new Option('--resource <indicator>', 'Management API resource; a tenant: https://<tenant-id>.logto.app/api').env('LOGTO_RESOURCE').default('https://default.logto.app/api'))
+  .addOption(apiTimeoutOption(''))
   .option('--probe', "also contact each IdP: discovery, and a token request with a deliberately invalid code using the configured client authentication")
   .option('--export <dir>', 'write each connector as a scenario file (secrets as ${env:…} references) with a starter fixture of its IdP')
   .addOption(new Option('-r, --reporter <format>', 'also write a report file: json, junit or html (repeatable)').argParser(collectReporter).default([]))
@@ -250,11 +269,13 @@ Exit status: 0 no error-level finding (warnings are reported), 1 a connector has
     // Before the tenant is read (and probed): the findings must not be lost to a folder that cannot take them.
     if (flags.reporter.length > 0) await ensureWritableFolder(flags.outDir);
     if (flags.export) await ensureWritableFolder(flags.export, '--export');
-    const options = { endpoint: flags.endpoint!, m2mAppId: flags.m2mAppId!, m2mAppSecret: flags.m2mAppSecret!, resource: flags.resource, keep: false };
+    const credentials = { endpoint: flags.endpoint!, m2mAppId: flags.m2mAppId!, m2mAppSecret: flags.m2mAppSecret!, resource: flags.resource };
+    const options = { ...credentials, apiTimeoutMs: flags.apiTimeout * 1000 };
     const { auditTenant } = await import('./audit/index.ts');
     const { accessProblem } = await import('./targets/logto/index.ts');
-    const report = await auditTenant({ ...options, probe: Boolean(flags.probe), source: { projectRoot: PROJECT_ROOT }, log: (line) => process.stderr.write(`${line}\n`) }).catch((error: unknown) => {
-      throw accessProblem(error, options);
+    const log = (line: string) => process.stderr.write(`${maskText(line)}\n`);
+    const report = await auditTenant({ ...options, probe: Boolean(flags.probe), source: { projectRoot: PROJECT_ROOT }, log }).catch((error: unknown) => {
+      throw accessProblem(error);
     });
     if (report.connectors.length === 0) console.log(`no OAuth2/OIDC social connector in ${flags.endpoint}`);
     console.log(renderTerminal(report.results, { color: flags.color && process.stdout.isTTY === true && !process.env.NO_COLOR, verbose: Boolean(flags.verbose) }));

@@ -1,4 +1,5 @@
 import { rememberSecrets } from '../lib/mask.ts';
+import { isUserError, type UserError } from '../lib/user-error.ts';
 import type { RunContext, Scenario, ScenarioResult, Target } from './model.ts';
 
 export interface RunOptions {
@@ -32,9 +33,12 @@ export async function runScenariosUntilAborted(scenarios: Scenario[], target: Ta
   const limit = Math.max(1, Math.min(options.parallel ?? 1, scenarios.length || 1));
   let next = 0;
   let done = 0;
+  // A target that cannot go on (its endpoint answers as something else than Logto) throws a UserError:
+  // no scenario's verdict, bad input for the whole run; no further scenario starts, and it is rethrown.
+  let stopped: UserError | undefined;
   const context: RunContext = { progress: () => {}, ...(options.signal ? { signal: options.signal } : {}) };
   const worker = async () => {
-    while (next < scenarios.length && !options.signal?.aborted) {
+    while (next < scenarios.length && !options.signal?.aborted && !stopped) {
       const index = next;
       next += 1;
       const scenario = scenarios[index]!;
@@ -43,6 +47,10 @@ export async function runScenariosUntilAborted(scenarios: Scenario[], target: Ta
       try {
         result = await target.run(scenario, context);
       } catch (error) {
+        if (isUserError(error)) {
+          stopped ??= error;
+          return;
+        }
         // A crash in one scenario is reported as that scenario's error; the others still run.
         result = {
           name: scenario.name,
@@ -65,6 +73,7 @@ export async function runScenariosUntilAborted(scenarios: Scenario[], target: Ta
     }
   };
   await Promise.all(Array.from({ length: limit }, worker));
+  if (stopped) throw stopped;
   return {
     results: results.filter((result): result is ScenarioResult => Boolean(result)),
     interrupted: scenarios.filter((_, index) => interrupted.has(index)),

@@ -18,11 +18,10 @@ const KINDS = new Set<string>(['oauth2', 'oidc']);
 const isRecord = (value: unknown): value is Record<string, unknown> => Boolean(value) && typeof value === 'object' && !Array.isArray(value);
 
 /**
- * The social connectors built on the generic `oauth2` / `oidc` factories, out of whatever
+ * The social connectors built on the generic `oauth2` / `oidc` factories, out of the list
  * GET /api/connectors returned; the others (dedicated connectors, email, SMS) are not ours to judge.
  */
-export function auditedConnectors(list: unknown): AuditedConnector[] {
-  if (!Array.isArray(list)) throw new Error('GET /api/connectors did not answer a list');
+export function auditedConnectors(list: readonly unknown[]): AuditedConnector[] {
   return list.filter(isRecord).flatMap((item): AuditedConnector[] => {
     const kind = typeof item.connectorId === 'string' ? item.connectorId : '';
     if (!KINDS.has(kind) || typeof item.id !== 'string') return [];

@@ -2,6 +2,8 @@ import { maskSecrets, rememberSecrets } from '../../lib/mask.ts';
 import type { ConnectorSource } from '../connectors/load.ts';
 import type { CheckResult, ScenarioResult } from '../model.ts';
 import { guardProblems } from '../scenario/config-guard.ts';
+import { EndpointAnswerError } from '../targets/logto/endpoint-answer.ts';
+import { LogtoApiError } from '../targets/logto/logto-http.ts';
 import { ManagementClient } from '../targets/logto/management-client.ts';
 import { auditedConnectors, type AuditedConnector } from './connector.ts';
 import { probeConnector } from './probe.ts';
@@ -17,8 +19,23 @@ export interface AuditOptions {
   /** Also contact each IdP: discovery, and a token request with an invalid code. */
   probe: boolean;
   source: ConnectorSource;
-  /** Progress lines (one per connector). */
+  /** Per Management API call (default DEFAULT_API_TIMEOUT_MS). */
+  apiTimeoutMs?: number;
+  /** Progress lines (one per connector, and while a call waits). */
   log?: (line: string) => void;
+}
+
+/**
+ * A Logto without enterprise SSO (older than 1.12) answers its route with an error, JSON or not:
+ * said, and the social connectors audited alone. Any other answer that is not Logto's stops the audit.
+ */
+function withoutSso(log: ((line: string) => void) | undefined) {
+  return (error: unknown): [] => {
+    const status = error instanceof LogtoApiError ? error.status : error instanceof EndpointAnswerError ? error.answer?.status : undefined;
+    if (status === undefined || status < 400) throw error;
+    log?.(`enterprise SSO connectors not audited: GET /api/sso-connectors failed (${(error as Error).message})`);
+    return [];
+  };
 }
 
 export interface AuditReport {
@@ -42,7 +59,9 @@ async function guardOf(connector: AuditedConnector, source: ConnectorSource): Pr
  * calls are GETs.
  */
 export async function auditTenant(options: AuditOptions): Promise<AuditReport> {
-  const management = new ManagementClient({ endpoint: options.endpoint, appId: options.m2mAppId, appSecret: options.m2mAppSecret, resource: options.resource });
+  const credentials = { endpoint: options.endpoint, appId: options.m2mAppId, appSecret: options.m2mAppSecret, resource: options.resource };
+  const apiTimeout = options.apiTimeoutMs ? { timeoutMs: options.apiTimeoutMs } : {};
+  const management = new ManagementClient(credentials, { ...apiTimeout, ...(options.log ? { onWaiting: options.log } : {}) });
   const base = options.endpoint.replace(/\/$/, '');
   const connectors = auditedConnectors(await management.listConnectors());
   // The stored secrets are masked in whatever is printed, under any name and in any encoding (a probed IdP may quote them).
@@ -56,11 +75,7 @@ export async function auditTenant(options: AuditOptions): Promise<AuditReport> {
     if (options.probe) findings.push(...(await probeConnector(connector, options.source)));
     results.push(resultFor(`${connector.name} (${connector.target})`, `${base}/api/connectors/${connector.id}`, findings, options.probe, started));
   }
-  // Older Logto versions have no enterprise SSO: say so, and audit the social connectors alone.
-  const ssoList = await management.call<unknown>('GET', '/sso-connectors').catch((error: unknown) => {
-    options.log?.(`enterprise SSO connectors not audited: GET /api/sso-connectors failed (${(error as Error).message})`);
-    return [];
-  });
+  const ssoList = await management.listSsoConnectors().catch(withoutSso(options.log));
   const ssoConnectors = auditedSsoConnectors(ssoList);
   rememberSecrets(...ssoConnectors.map((connector) => connector.config));
   for (const connector of ssoConnectors) {

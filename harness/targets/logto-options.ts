@@ -14,5 +14,7 @@ export interface LogtoTargetOptions {
   idpLauncher?: IdpLauncher;
   /** Leave the created connector, user and app for debugging. */
   keep: boolean;
+  /** Per call to Logto's APIs (default DEFAULT_API_TIMEOUT_MS, 30 s). */
+  apiTimeoutMs?: number;
   log?: (line: string) => void;
 }

@@ -15,6 +15,8 @@ export interface LogtoContainerOptions {
   keep?: boolean;
   /** Where --keep-stack writes the stack's credentials (an env file, mode 600). */
   credentialsDir: string;
+  /** Per call to Logto's APIs, the bootstrap's included (default DEFAULT_API_TIMEOUT_MS). */
+  apiTimeoutMs?: number;
   log?: (line: string) => void;
 }
 
@@ -71,7 +73,8 @@ export async function createLogtoContainerTarget(options: LogtoContainerOptions)
   let target: Target;
   try {
     log(`logto-container: starting stack ${stackName(stackId)}`);
-    stack = await startLogtoStack({ stackId, kept: options.keepStack, log: (line) => log(`logto-container: ${line}`) });
+    const apiTimeout = options.apiTimeoutMs ? { apiTimeoutMs: options.apiTimeoutMs } : {};
+    stack = await startLogtoStack({ stackId, kept: options.keepStack, ...apiTimeout, log: (line) => log(`logto-container: ${line}`) });
     log(`logto-container: stack ready in ${(stack.timings.total / 1000).toFixed(1)} s`);
     target = await createLogtoTarget({
       endpoint: stack.endpoint,
@@ -79,6 +82,7 @@ export async function createLogtoContainerTarget(options: LogtoContainerOptions)
       m2mAppSecret: stack.m2mAppSecret,
       resource: stack.resource,
       keep: Boolean(options.keep),
+      ...apiTimeout,
       idpLauncher: containerIdpLauncher({ image: stack.images.mockIdp, network: stack.network, stackId, labels: stack.labels }),
       log,
     });

@@ -6,7 +6,9 @@ import { exposeHostPort } from '../logto-container/host-ports.ts';
 import { resolveImages, type ResolvedImages } from '../logto-container/images.ts';
 import { createStackNetwork, removeStack, stackLabels, stackName, withoutRyuk } from '../logto-container/stack-cleanup.ts';
 import { sweepOrphanedStacks } from '../logto-container/stack-sweep.ts';
-import { LogtoHttp } from './logto-http.ts';
+import { bootstrapM2m } from './bootstrap-m2m.ts';
+
+export { bootstrapM2m };
 
 export const newStackId = (): string => randomBytes(4).toString('hex');
 /** The Management API resource of a self-hosted Logto's default tenant. */
@@ -47,6 +49,8 @@ export interface StackOptions {
   stackId?: string;
   /** --keep-stack: the stack is labelled kept, so no later run's sweep removes it. */
   kept?: boolean;
+  /** Per call of the M2M bootstrap (default DEFAULT_API_TIMEOUT_MS). */
+  apiTimeoutMs?: number;
   log?: (line: string) => void;
 }
 
@@ -59,26 +63,6 @@ export async function detectContainerRuntime(): Promise<{ available: true } | { 
     const detail = (error as Error).message.split('\n')[0];
     return { available: false, reason: `no container runtime reachable (${detail}; DOCKER_HOST=${process.env.DOCKER_HOST ?? 'unset'})` };
   }
-}
-
-/**
- * Management API access on a fresh instance: the container runs with INTEGRATION_TEST=true, which
- * makes Logto accept a `development-user-id` header in place of a token. That is used only here,
- * inside this throwaway container, to create an M2M app with the management role; everything
- * after uses that app's real client_credentials token.
- */
-export async function bootstrapM2m(endpoint: string): Promise<{ appId: string; appSecret: string }> {
-  const http = new LogtoHttp(endpoint);
-  const headers = { 'development-user-id': 'harness-bootstrap' };
-  const { body: roles } = await http.request<Array<{ id: string; name: string }>>('GET', '/api/roles?type=MachineToMachine', { headers });
-  const role = roles.find((candidate) => candidate.name === 'Logto Management API access') ?? roles[0];
-  if (!role) throw new Error('the fresh Logto has no machine-to-machine role to grant Management API access');
-  const { body: app } = await http.request<{ id: string }>('POST', '/api/applications', { headers, json: { name: 'connector-harness-stack-m2m', type: 'MachineToMachine' } });
-  await http.request('POST', `/api/applications/${app.id}/roles`, { headers, json: { roleIds: [role.id] } });
-  const { body: secrets } = await http.request<Array<{ value: string }>>('GET', `/api/applications/${app.id}/secrets`, { headers });
-  const secret = secrets[0]?.value;
-  if (!secret) throw new Error('Logto returned no secret for the bootstrap M2M app');
-  return { appId: app.id, appSecret: secret };
 }
 
 /**
@@ -175,7 +159,7 @@ export async function startLogtoStack(options: StackOptions = {}): Promise<Logto
       log,
       'waiting for Logto',
     );
-    const { appId, appSecret } = await bootstrapM2m(endpoint);
+    const { appId, appSecret } = await bootstrapM2m(endpoint, options.apiTimeoutMs ? { timeoutMs: options.apiTimeoutMs } : {});
     const logtoMs = performance.now() - logtoStarted;
     log(`  Logto ready at ${endpoint} in ${seconds(logtoMs)}`);
     return {

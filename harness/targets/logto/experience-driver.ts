@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import { CookieJar, followRedirects } from '../../follow-redirects.ts';
 import { LogtoApiError, LogtoHttp } from './logto-http.ts';
 import { NEVER_BACK_AT_LOGTO } from '../../observation.ts';
@@ -18,7 +19,14 @@ export interface ExperienceInput {
   rewriteIdpUrl?: (url: string) => string;
   /** The IdP journal's last seq: each step records which entries it caused (for the report's diagram). */
   journalSeq?: () => number | Promise<number>;
+  /** Per Experience API call (default DEFAULT_API_TIMEOUT_MS). */
+  apiTimeoutMs?: number;
 }
+
+const answers = {
+  authorization: z.looseObject({ authorizationUri: z.string(), verificationId: z.string() }).describe("the IdP's authorization URI"),
+  submitted: z.looseObject({ redirectTo: z.string() }).describe('where the sign-in goes next (redirectTo)'),
+};
 
 /** One step of the sign-in as the report draws it: its answer, and the IdP journal entries it caused. */
 export interface ExperienceStep {
@@ -53,7 +61,7 @@ export async function signInThroughExperience(input: ExperienceInput): Promise<E
 
 async function signIn(input: ExperienceInput, steps: ExperienceStep[]): Promise<{ callbackUrl: string; registered: boolean } | { failure: LogtoFailure }> {
   const jar = new CookieJar();
-  const logto = new LogtoHttp(input.endpoint, jar);
+  const logto = new LogtoHttp(input.endpoint, { jar, ...(input.apiTimeoutMs ? { timeoutMs: input.apiTimeoutMs } : {}) });
   // The IdP may run elsewhere (a container): its journal is read over HTTP, and a failed read only costs the diagram.
   const seq = async () => (input.journalSeq ? await Promise.resolve(input.journalSeq()).catch(() => 0) : 0);
   const step = async <T>(name: string, run: () => Promise<T>): Promise<T | { failure: LogtoFailure }> => {
@@ -89,7 +97,8 @@ async function signIn(input: ExperienceInput, steps: ExperienceStep[]): Promise<
 
   const socialRedirectUri = `${logto.endpoint}/callback/${input.connectorId}`;
   const authorization = await step('POST …/social/:connectorId/authorization-uri', () =>
-    logto.request<{ authorizationUri: string; verificationId: string }>('POST', `/api/experience/verification/social/${encodeURIComponent(input.connectorId)}/authorization-uri`, {
+    logto.request('POST', `/api/experience/verification/social/${encodeURIComponent(input.connectorId)}/authorization-uri`, {
+      schema: answers.authorization,
       json: { state: randomUUID(), redirectUri: socialRedirectUri },
     }),
   );
@@ -131,7 +140,7 @@ async function signIn(input: ExperienceInput, steps: ExperienceStep[]): Promise<
   });
   if (failed(identified)) return identified;
 
-  const submitted = await step('POST /api/experience/submit', () => logto.request<{ redirectTo: string }>('POST', '/api/experience/submit', { json: {} }));
+  const submitted = await step('POST /api/experience/submit', () => logto.request('POST', '/api/experience/submit', { schema: answers.submitted, json: {} }));
   if (failed(submitted)) return submitted;
 
   const back = await step('back to the application', async () => {

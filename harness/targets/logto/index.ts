@@ -1,5 +1,5 @@
 import { maskSecrets } from '../../../lib/mask.ts';
-import { UserError } from '../../../lib/user-error.ts';
+import { isUserError, UserError } from '../../../lib/user-error.ts';
 import { runChecks } from '../../checks/index.ts';
 import type { CheckResult, Hop, RunContext, Scenario, ScenarioResult, Target } from '../../model.ts';
 import { substituteIssuer } from '../../substitute.ts';
@@ -13,7 +13,7 @@ import { experienceHops } from './hops.ts';
 import { firstTokenRequest } from './idp-journal.ts';
 import { inProcessIdpLauncher } from './idp-launcher.ts';
 import { removeLeftovers } from './leftovers.ts';
-import { LogtoApiError } from './logto-http.ts';
+import { LogtoApiError, undefinedOnLogtoError } from './logto-http.ts';
 import { ManagementClient } from './management-client.ts';
 import { applicationName, connectorTarget, newRunId } from './naming.ts';
 import type { LogtoObservation } from './observation.ts';
@@ -29,22 +29,19 @@ import { withUniqueEmail } from './unique-fixture.ts';
 const APP_REDIRECT_URI = 'http://localhost:3000/harness/callback';
 const APP_POST_LOGOUT_URI = 'http://localhost:3000/harness/signed-out';
 
-/** The first Management API call failing is almost always a setup mistake: say which. */
-export function accessProblem(error: unknown, options: Pick<LogtoTargetOptions, 'endpoint'>): unknown {
-  if (error instanceof LogtoApiError) {
-    const hint =
-      error.status === 401 || error.code.startsWith('oidc.')
-        ? 'check LOGTO_M2M_APP_ID / LOGTO_M2M_APP_SECRET (an M2M app) and --resource (a Logto Cloud tenant uses https://<tenant-id>.logto.app/api)'
-        : error.status === 403
-          ? 'give the M2M app the "Logto Management API access" role'
-          : 'see the Logto server log';
-    return new UserError({ field: '--endpoint', message: `Logto refused the Management API: ${error.message}`, hint });
-  }
-  if (error instanceof TypeError && /fetch failed/.test(error.message)) {
-    const cause = (error as TypeError & { cause?: { code?: string } }).cause?.code;
-    return new UserError({ field: '--endpoint', message: `cannot reach Logto at ${options.endpoint}${cause ? ` (${cause})` : ''}`, hint: 'is it running? GET <endpoint>/api/status answers 204 when it is up' });
-  }
-  return error;
+/**
+ * The first Management API call refused by Logto is almost always a setup mistake: say which.
+ * (An answer that is not Logto's is an EndpointAnswerError already, a UserError of its own.)
+ */
+export function accessProblem(error: unknown): unknown {
+  if (!(error instanceof LogtoApiError)) return error;
+  const hint =
+    error.status === 401 || error.code.startsWith('oidc.')
+      ? 'check LOGTO_M2M_APP_ID / LOGTO_M2M_APP_SECRET (an M2M app) and --resource (a Logto Cloud tenant uses https://<tenant-id>.logto.app/api)'
+      : error.status === 403
+        ? 'give the M2M app the "Logto Management API access" role'
+        : 'see the Logto server log';
+  return new UserError({ field: '--endpoint', message: `Logto refused the Management API: ${error.message}`, hint });
 }
 
 /** Runs cleanup steps in reverse order; each failure is logged, none stops the others. */
@@ -73,12 +70,14 @@ class CleanupStack {
 export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Target> {
   const log = options.log ?? (() => {});
   const runId = newRunId();
-  const management = new ManagementClient({ endpoint: options.endpoint, appId: options.m2mAppId, appSecret: options.m2mAppSecret, resource: options.resource });
+  const credentials = { endpoint: options.endpoint, appId: options.m2mAppId, appSecret: options.m2mAppSecret, resource: options.resource };
+  const apiTimeout = options.apiTimeoutMs ? { timeoutMs: options.apiTimeoutMs } : {};
+  const management = new ManagementClient(credentials, { ...apiTimeout, onWaiting: log });
   const prediction = createInProcessTarget();
   const runCleanup = new CleanupStack(log);
 
   const removed = await removeLeftovers(management).catch((error: unknown) => {
-    throw accessProblem(error, options);
+    throw accessProblem(error);
   });
   if (removed.length > 0) log(`removed leftovers of an earlier run: ${removed.join(', ')}`);
 
@@ -146,6 +145,7 @@ export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Ta
           ...(scenario.user ? { idpUser: scenario.user } : {}),
           rewriteIdpUrl: idp.reachable,
           journalSeq: async () => (await idp.journal()).at(-1)?.seq ?? 0,
+          ...(options.apiTimeoutMs ? { apiTimeoutMs: options.apiTimeoutMs } : {}),
         });
         hops.push(...experienceHops(outcome.steps, await idp.journal().catch(() => []), prefix));
         if ('failure' in outcome) return { failure: outcome.failure };
@@ -162,16 +162,19 @@ export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Ta
         const userId = String(received.claims.sub);
         const storedAt = Date.now();
         // What it stored, before the Account API reads (and maybe refreshes) it.
-        logto.identity = await management.getIdentity(userId, target).catch(() => undefined);
+        logto.identity = await management.getIdentity(userId, target).catch(undefinedOnLogtoError);
         if (!logto.identity?.tokenSecret || scenario.idp.kind !== 'fixture') return;
         const plan = planTokenUse(observed, scenario.idp.fixture.accessTokenTtlSeconds);
         const config = substituteIssuer(scenario.config, idp.issuer);
         const userinfoUrl = scenario.idp.fixture.userinfo.enabled ? (typeof config.userInfoEndpoint === 'string' ? config.userInfoEndpoint : `${idp.issuer}${scenario.idp.fixture.userinfo.path}`) : undefined;
         context.progress(`${scenario.name}: reading the stored token through Logto's Account API${plan.expiries > 0 ? ` (${plan.expiries} expir${plan.expiries === 1 ? 'y' : 'ies'})` : ''}`);
         try {
-          logto.tokenUse = await useStoredToken({ endpoint: options.endpoint, userToken: await session.accountAccessToken(), target, userId, management, idp, plan, storedAt, ...(userinfoUrl ? { userinfoUrl } : {}) });
+          const optional = { ...(options.apiTimeoutMs ? { apiTimeoutMs: options.apiTimeoutMs } : {}), ...(userinfoUrl ? { userinfoUrl } : {}) };
+          const userToken = await session.accountAccessToken();
+          logto.tokenUse = await useStoredToken({ endpoint: options.endpoint, userToken, target, userId, management, idp, plan, storedAt, ...optional });
           hops.push(...tokenUseHops(logto.tokenUse, await idp.journal().catch(() => [])));
         } catch (error) {
+          if (isUserError(error)) throw error;
           // The sign-in itself worked: its other checks still count.
           checks.push({ id: 'logto.token-storage.harness', title: 'Stored token through the Account API', status: 'fail', message: `could not drive the Account API: ${(error as Error).message}` });
         }
@@ -184,7 +187,7 @@ export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Ta
         const userId = String(first.received.claims.sub);
         if (!options.keep) cleanup.push(`delete user ${userId}`, () => management.deleteUser(userId));
         logto.user = await management.getUser(userId);
-        logto.identity ??= await management.getIdentity(userId, target).catch(() => undefined);
+        logto.identity ??= await management.getIdentity(userId, target).catch(undefinedOnLogtoError);
 
         const idpUserId = scenario.user ?? scenario.idp.fixture.defaultUser;
         const fixtureUser = scenario.idp.fixture.users.find((candidate) => candidate.id === idpUserId);
@@ -200,6 +203,8 @@ export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Ta
       if (idpToken) logto.idpToken = idpToken;
       checks.push(...compareWithPrediction(observed, logto), ...(logto.tokenUse ? compareTokenUse(observed, logto.tokenUse) : []));
     } catch (error) {
+      // An endpoint answering as something else than Logto is no verdict on this scenario: the run stops (exit 2).
+      if (isUserError(error)) throw error;
       checks.push({ id: 'logto.harness', title: 'Logto target', status: 'fail', message: (error as Error).message });
     } finally {
       await cleanup.drain();

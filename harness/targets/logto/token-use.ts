@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
 import type { JournalEntry } from '../../../mock-idp/journal.ts';
 import { maskSecrets } from '../../../lib/mask.ts';
 import type { LaunchedIdp } from './idp-launcher.ts';
+import { LogtoHttp, undefinedOnLogtoError } from './logto-http.ts';
 import type { ManagementClient } from './management-client.ts';
 import type { TokenUsePlan } from './token-use-plan.ts';
 
@@ -15,6 +17,15 @@ export interface RefreshRequestSeen {
 }
 
 export type ReadStep = 'before-expiry' | 'after-expiry' | 'after-second-expiry';
+
+/**
+ * The Account API's answer to GET /api/my-account/identities/{target}/access-token: the token set
+ * (200), or Logto's error body. Pure.
+ */
+const accountTokenAnswer = z
+  .looseObject({ access_token: z.string().min(1).optional(), code: z.string().optional() })
+  .refine((body) => body.access_token !== undefined || body.code !== undefined, 'neither an access_token nor an error code')
+  .describe("the Account API's stored token or its error");
 
 /** One GET /api/my-account/identities/{target}/access-token, and what followed from it. */
 export interface TokenRead {
@@ -54,6 +65,8 @@ export function refreshRequestsIn(journal: readonly JournalEntry[], afterSeq = 0
 
 export interface TokenUseInput {
   endpoint: string;
+  /** Per Account API call (default DEFAULT_API_TIMEOUT_MS). */
+  apiTimeoutMs?: number;
   /** The signed-in user's Logto access token (opaque, with the `identities` scope). */
   userToken: string;
   target: string;
@@ -78,32 +91,28 @@ export async function useStoredToken(input: TokenUseInput): Promise<TokenUse> {
   const started = performance.now();
   const { idp, plan } = input;
   const maxWaitMs = input.maxWaitMs ?? 8_000;
+  const account = new LogtoHttp(input.endpoint, input.apiTimeoutMs ? { timeoutMs: input.apiTimeoutMs } : {});
   let previous: string | undefined;
   const reads: TokenRead[] = [];
 
   const lastSeq = async () => (await idp.journal()).at(-1)?.seq ?? 0;
   const read = async (step: ReadStep, waitedMs: number): Promise<TokenRead> => {
     const mark = await lastSeq();
-    const response = await fetch(`${input.endpoint.replace(/\/$/, '')}/api/my-account/identities/${encodeURIComponent(input.target)}/access-token`, {
-      headers: { authorization: `Bearer ${input.userToken}`, accept: 'application/json' },
+    // Its error answers are what the checks compare; an answer that is not Logto's stops the run.
+    const response = await account.answer('GET', `/api/my-account/identities/${encodeURIComponent(input.target)}/access-token`, {
+      schema: accountTokenAnswer,
+      headers: { authorization: `Bearer ${input.userToken}` },
     });
-    const text = await response.text();
-    let body: unknown = text;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      // Not JSON: kept as text (masked below like any other answer).
-    }
-    const record = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
-    const accessToken = typeof record.access_token === 'string' ? record.access_token : undefined;
-    const identity = await input.management.getIdentity(input.userId, input.target).catch(() => undefined);
+    const body = response.body;
+    const accessToken = response.status === 200 ? body.access_token : undefined;
+    const identity = await input.management.getIdentity(input.userId, input.target).catch(undefinedOnLogtoError);
     const seen = await idp.journal();
     const answered = seen.at(-1)?.seq ?? mark;
     const result: TokenRead = {
       step,
       waitedMs,
       status: response.status,
-      ...(response.status >= 400 ? { code: typeof record.code === 'string' ? record.code : `http_${response.status}` } : {}),
+      ...(response.status >= 400 ? { code: typeof body.code === 'string' ? body.code : `http_${response.status}` } : {}),
       body: maskSecrets(body),
       ...(identity?.tokenSecret ? { metadata: { ...(identity.tokenSecret.metadata.expiresAt === undefined ? {} : { expiresAt: identity.tokenSecret.metadata.expiresAt }), hasRefreshToken: identity.tokenSecret.metadata.hasRefreshToken } } : {}),
       refreshRequests: refreshRequestsIn(seen, mark),
