@@ -72,6 +72,13 @@ describe('containers/images.env', () => {
     expect(readFileSync(IMAGE_MANIFEST, 'utf8').split(manifest.LOGTO_VERSION)).toHaveLength(2);
   });
 
+  it('tags the PostgreSQL stand-in for the PostgreSQL it holds (Debian bookworm: 15)', () => {
+    const dockerfile = readFileSync(path.join(repo, 'containers/postgres/Dockerfile'), 'utf8');
+    const held = /postgresql-(\d+)/.exec(dockerfile)?.[1];
+    expect(held).toBe('15');
+    expect(tagOf(manifest.LOCAL_POSTGRES)).toBe(held);
+  });
+
   it('keeps every stand-in in the local namespace that HARNESS_IMAGE_PREFIX renames', () => {
     const local = Object.entries(manifest).filter(([key]) => key.startsWith('LOCAL_'));
     expect(local.map(([, image]) => image.startsWith(LOCAL_NAMESPACE))).not.toContain(false);
