@@ -1,52 +1,46 @@
 #!/usr/bin/env bash
 # Build the local stand-ins for the images a machine without a registry cannot pull, each only when
-# it is missing, so a second run on the same machine reuses them all within seconds:
+# it is missing, so a second run on the same machine reuses them all within seconds. Their tags, and
+# the official images they stand in for, are in containers/images.env:
 #
-#   harness-local/debian:bookworm  debootstrap --variant=minbase bookworm, imported  (the base of all)
-#   harness-local/node:22          Node 22 (the npm `node` package's binary) + npm     (≈ node:22-slim)
-#   harness-local/postgres:17      Debian's PostgreSQL 15, official-image entrypoint contract
-#   harness-local/sshd:1.4.0       testcontainers' port-forwarder sshd (SSHD_CONTAINER_IMAGE)
-#   harness-local/mock-idp:dev     mock-idp/Dockerfile on harness-local/node:22
-#   harness-local/logto:1.42.0     Logto built from a source tarball by build-logto-image.sh
+#   debian    LOCAL_DEBIAN    debootstrap --variant=minbase bookworm, imported (the base of all)
+#   node      LOCAL_NODE      Node 22 (the npm `node` package's binary) + npm
+#   postgres  LOCAL_POSTGRES  Debian's PostgreSQL 15, official-image entrypoint contract
+#   sshd      LOCAL_SSHD      testcontainers' port-forwarder sshd (SSHD_CONTAINER_IMAGE)
+#   mock-idp  LOCAL_MOCK_IDP  mock-idp/Dockerfile on LOCAL_NODE
+#   logto     LOCAL_LOGTO     Logto built from a source tarball by build-logto-image.sh
 #
 #   containers/build-images.sh [NAME...]   NAME: debian node postgres sshd mock-idp logto (default: all)
 #
 # The mock IdP is always handed to `docker build`: its layer cache rebuilds it only when the
 # repository's code changed (≈2 s otherwise). Logto is reused when the tag carries the sha256 of
 # the source tarball (label org.logto-harness.source-sha256).
-# Settings: HARNESS_IMAGE_PREFIX (default harness-local), HARNESS_LOGTO_SOURCE (Logto .tar.gz or directory; default ../shared/logto-src/*.tar.gz
-# next to the repository), HARNESS_IMAGES_WORK (scratch, default /tmp/harness-images).
+# Settings: HARNESS_IMAGE_PREFIX (replaces harness-local), HARNESS_LOGTO_SOURCE (Logto .tar.gz or directory; default
+# ../shared/logto-src/*.tar.gz next to the repository), HARNESS_IMAGES_WORK (scratch, default /tmp/harness-images).
 # One line per image on stdout; each build's verbose output goes to a log in the scratch directory,
-# whose tail is shown when it fails. Exit code 1 when an image could not be built.
+# whose tail is shown when it fails. Exit codes: 0 built or reused, 1 an image could not be built, 2 an unknown NAME.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 here="$repo/containers"
+SAY_PREFIX=images
+# shellcheck source=containers/lib.sh
+. "$here/lib.sh"
+# shellcheck source=containers/images.env
+. "$here/images.env"
 work=${HARNESS_IMAGES_WORK:-/tmp/harness-images}
 mkdir -p "$work"
 export DOCKER_BUILDKIT=0 # Debian's docker.io has no buildx; the classic builder is what runs here.
 
-# HARNESS_IMAGE_PREFIX renames the whole set (e.g. to try a build from nothing next to a set in use).
-prefix=${HARNESS_IMAGE_PREFIX:-harness-local}
-BASE=$prefix/debian:bookworm
-NODE=$prefix/node:22
-POSTGRES=$prefix/postgres:17
-SSHD=$prefix/sshd:1.4.0
-MOCK_IDP=$prefix/mock-idp:dev
-LOGTO=$prefix/logto:1.42.0
+BASE=$(local_image "$LOCAL_DEBIAN")
+NODE=$(local_image "$LOCAL_NODE")
+POSTGRES=$(local_image "$LOCAL_POSTGRES")
+SSHD=$(local_image "$LOCAL_SSHD")
+MOCK_IDP=$(local_image "$LOCAL_MOCK_IDP")
+LOGTO=$(local_image "$LOCAL_LOGTO")
 
 present() { docker image inspect "$1" >/dev/null 2>&1; }
 label() { docker image inspect -f "{{ index .Config.Labels \"$2\" }}" "$1" 2>/dev/null || true; }
-
-# run_logged LOG CMD...: verbose output to LOG; on failure show its tail and stop.
-run_logged() {
-  local log=$1; shift
-  if ! "$@" >>"$log" 2>&1; then
-    echo "images: FAILED: $* (last lines of $log):" >&2
-    tail -n 40 "$log" >&2
-    exit 1
-  fi
-}
 
 # ensure TAG BUILD_FUNCTION: reuse TAG when present, else build it and say how long it took.
 declare -A ensured=()
@@ -55,21 +49,18 @@ ensure() {
   [ -z "${ensured[$tag]:-}" ] || return 0
   ensured[$tag]=1
   if present "$tag"; then
-    echo "images: $tag reused"
+    say "$tag reused"
     return 0
   fi
-  echo "images: $tag building (log: $work/${build#build_}.log)"
+  say "$tag building (log: $work/${build#build_}.log)"
   : >"$work/${build#build_}.log"
   "$build" "$work/${build#build_}.log"
-  echo "images: $tag built in $((SECONDS - started)) s"
+  say "$tag built in $((SECONDS - started)) s"
 }
 
 build_debian() {
   local log=$1 rootfs="$work/rootfs"
-  if ! command -v debootstrap >/dev/null 2>&1; then
-    run_logged "$log" apt-get update -qq
-    run_logged "$log" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap
-  fi
+  command -v debootstrap >/dev/null 2>&1 || apt_install "$log" debootstrap || exit 1
   rm -rf "$rootfs"
   # The mirror this machine's apt already uses (debootstrap's own default otherwise).
   local mirror
@@ -111,9 +102,9 @@ mock_idp() {
   run_logged "$log" docker build -f "$repo/mock-idp/Dockerfile" --build-arg "NODE_IMAGE=$NODE" -t "$MOCK_IDP" "$repo"
   rm -f "$repo/.npm-ca.pem"
   if [ "$had" = "$(docker image inspect -f '{{.Id}}' "$MOCK_IDP")" ]; then
-    echo "images: $MOCK_IDP reused (docker build: all layers cached, $((SECONDS - started)) s)"
+    say "$MOCK_IDP reused (docker build: all layers cached, $((SECONDS - started)) s)"
   else
-    echo "images: $MOCK_IDP built in $((SECONDS - started)) s"
+    say "$MOCK_IDP built in $((SECONDS - started)) s"
     # The tag moved on: the image it named before is untagged now, and every source change would
     # leave one more behind. Kept when a container still uses it.
     if [ -n "$had" ]; then docker rmi "$had" >/dev/null 2>&1 || true; fi
@@ -131,27 +122,33 @@ logto() {
   local source started=$SECONDS sum
   source=$(logto_source)
   if [ -z "$source" ] || [ ! -e "$source" ]; then
-    if present "$LOGTO"; then echo "images: $LOGTO reused (no Logto source to compare with)"; return 0; fi
-    echo "images: $LOGTO missing and no Logto source found; set HARNESS_LOGTO_SOURCE to a Logto source" >&2
-    echo "images:   tree or .tar.gz, or run containers/build-logto-image.sh SOURCE $LOGTO yourself" >&2
+    if present "$LOGTO"; then say "$LOGTO reused (no Logto source to compare with)"; return 0; fi
+    warn "$LOGTO missing and no Logto source found; set HARNESS_LOGTO_SOURCE to a Logto source"
+    warn "  tree or .tar.gz, or run containers/build-logto-image.sh SOURCE $LOGTO yourself"
     exit 1
   fi
   if [ -f "$source" ]; then sum=$(sha256sum "$source" | cut -c1-64); else sum=$(git -C "$source" rev-parse HEAD 2>/dev/null || echo none); fi
   if present "$LOGTO" && [ "$(label "$LOGTO" org.logto-harness.source-sha256)" = "$sum" ]; then
-    echo "images: $LOGTO reused"
+    say "$LOGTO reused"
     return 0
   fi
   local log="$work/logto.log"
-  echo "images: $LOGTO building from $source (several minutes; log: $log)"
+  say "$LOGTO building from $source (several minutes; log: $log)"
   if ! "$here/build-logto-image.sh" --base "$NODE" --work "$work/logto" "$source" "$LOGTO" >"$log" 2>&1; then
-    echo "images: FAILED: build-logto-image.sh (last lines of $log):" >&2
+    warn "FAILED: build-logto-image.sh (last lines of $log):"
     tail -n 40 "$log" >&2
     exit 1
   fi
-  echo "images: $LOGTO built in $((SECONDS - started)) s"
+  say "$LOGTO built in $((SECONDS - started)) s"
 }
 
-case "${1:-}" in -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
+case "${1:-}" in
+  -h|--help)
+    sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'
+    printf '\nThe tags this run builds:\n'
+    printf '  %s\n' "$BASE" "$NODE" "$POSTGRES" "$SSHD" "$MOCK_IDP" "$LOGTO"
+    exit 0 ;;
+esac
 wanted=("$@")
 [ ${#wanted[@]} -gt 0 ] || wanted=(debian node postgres sshd mock-idp logto)
 for name in "${wanted[@]}"; do
@@ -162,6 +159,6 @@ for name in "${wanted[@]}"; do
     sshd) ensure "$BASE" build_debian; ensure "$SSHD" build_sshd ;;
     mock-idp) ensure "$BASE" build_debian; ensure "$NODE" build_node; mock_idp ;;
     logto) ensure "$BASE" build_debian; ensure "$NODE" build_node; logto ;;
-    *) echo "build-images.sh: unknown image '$name' (debian node postgres sshd mock-idp logto)" >&2; exit 2 ;;
+    *) warn "unknown image '$name' (debian node postgres sshd mock-idp logto)"; exit 2 ;;
   esac
 done

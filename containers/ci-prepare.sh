@@ -8,18 +8,22 @@
 # container suites then skip with their one line. A failed image build exits 1.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+SAY_PREFIX=ci-prepare
+# shellcheck source=containers/lib.sh
+. "$here/lib.sh"
+# shellcheck source=containers/images.env
+. "$here/images.env"
 
 if ! "$here/engine.sh" start >&2; then
-  echo "ci-prepare: no Docker engine; the container suites will skip" >&2
+  warn "no Docker engine; the container suites will skip"
   exit 0
 fi
 "$here/build-images.sh" >&2
-prefix=${HARNESS_IMAGE_PREFIX:-harness-local}
 cat <<ENV
-export LOGTO_IMAGE=$prefix/logto:1.42.0
-export POSTGRES_IMAGE=$prefix/postgres:17
-export MOCK_IDP_IMAGE=$prefix/mock-idp:dev
-export NODE_IMAGE=$prefix/node:22
-export SSHD_CONTAINER_IMAGE=$prefix/sshd:1.4.0
+export LOGTO_IMAGE=$(local_image "$LOCAL_LOGTO")
+export POSTGRES_IMAGE=$(local_image "$LOCAL_POSTGRES")
+export MOCK_IDP_IMAGE=$(local_image "$LOCAL_MOCK_IDP")
+export NODE_IMAGE=$(local_image "$LOCAL_NODE")
+export SSHD_CONTAINER_IMAGE=$(local_image "$LOCAL_SSHD")
 export TESTCONTAINERS_RYUK_DISABLED=true
 ENV

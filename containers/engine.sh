@@ -10,6 +10,9 @@
 # when this script started the daemon, so an engine that was already running is never stopped.
 # Exit codes: 0 engine answers (or stopped), 1 no engine could be had.
 set -euo pipefail
+SAY_PREFIX=engine
+# shellcheck source=containers/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 pidfile=${HARNESS_DOCKERD_PIDFILE:-/tmp/harness-dockerd.pid}
 dockerd_log=${HARNESS_DOCKERD_LOG:-/var/log/dockerd.log}
@@ -18,35 +21,20 @@ action=${1:-start}
 answers() { docker info >/dev/null 2>&1; }
 has_compose() { docker compose version >/dev/null 2>&1 || docker-compose version >/dev/null 2>&1; }
 
-# apt_install LOG PACKAGE...: quiet, its output in LOG (the tail shown when it fails).
-apt_install() {
-  local log=$1; shift
-  if ! command -v apt-get >/dev/null 2>&1 || [ "$(id -u)" != 0 ]; then
-    echo "engine: cannot install $* here (needs root and apt-get)" >&2
-    return 1
-  fi
-  echo "engine: installing $* with apt (log: $log)"
-  if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"; } >"$log" 2>&1; then
-    tail -n 20 "$log" >&2
-    echo "engine: apt-get install $* failed" >&2
-    return 1
-  fi
-}
-
 # The compose suite and the README's compose steps need one; without it only they skip.
 ensure_compose() {
   has_compose && return 0
-  apt_install /tmp/harness-compose-install.log docker-compose || echo "engine: no compose command; the docker compose suite will skip" >&2
+  apt_install /tmp/harness-compose-install.log docker-compose || warn "no compose command; the docker compose suite will skip"
 }
 
 start() {
   if command -v docker >/dev/null 2>&1 && answers; then
-    echo "engine: a Docker engine already answers ($(docker version -f '{{.Server.Version}}' 2>/dev/null)); nothing to do"
+    say "a Docker engine already answers ($(docker version -f '{{.Server.Version}}' 2>/dev/null)); nothing to do"
     ensure_compose
     return 0
   fi
   if ! command -v dockerd >/dev/null 2>&1; then
-    apt_install /tmp/harness-docker-install.log docker.io || { echo "engine: no Docker engine could be had" >&2; return 1; }
+    apt_install /tmp/harness-docker-install.log docker.io || { warn "no Docker engine could be had"; return 1; }
   fi
   ensure_compose
   # Fully detached: a daemon that inherits this script's stdout keeps CI's pipe open forever.
@@ -55,13 +43,13 @@ start() {
   echo "$pid" >"$pidfile"
   for _ in $(seq 1 60); do
     if answers; then
-      echo "engine: started dockerd (pid $pid, log $dockerd_log)"
+      say "started dockerd (pid $pid, log $dockerd_log)"
       return 0
     fi
     if ! kill -0 "$pid" 2>/dev/null; then break; fi
     sleep 1
   done
-  echo "engine: dockerd did not answer within 60 s; last lines of $dockerd_log:" >&2
+  warn "dockerd did not answer within 60 s; last lines of $dockerd_log:"
   tail -n 20 "$dockerd_log" >&2
   kill "$pid" 2>/dev/null || true
   rm -f "$pidfile"
@@ -70,7 +58,7 @@ start() {
 
 stop() {
   if [ ! -f "$pidfile" ]; then
-    echo "engine: not started by engine.sh; left running"
+    say "not started by engine.sh; left running"
     return 0
   fi
   local pid
@@ -78,15 +66,15 @@ stop() {
   rm -f "$pidfile"
   if kill "$pid" 2>/dev/null; then
     for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
-    echo "engine: stopped dockerd (pid $pid)"
+    say "stopped dockerd (pid $pid)"
   else
-    echo "engine: dockerd (pid $pid) was no longer running"
+    say "dockerd (pid $pid) was no longer running"
   fi
 }
 
 case "$action" in
-  -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' ;;
+  -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' ;;
   start) start ;;
   stop) stop ;;
-  *) echo "engine.sh: unknown action '$action' (start or stop)" >&2; exit 2 ;;
+  *) warn "unknown action '$action' (start or stop)"; exit 2 ;;
 esac

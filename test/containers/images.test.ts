@@ -2,21 +2,26 @@
 // docker-compose.yml rely on. Real containers on the shared engine, named img-test-*, removed after.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { imageManifest } from '../../harness/targets/logto-container/image-manifest.ts';
 
 const repo = join(import.meta.dirname, '../..');
+const manifest = imageManifest();
 const IMAGES = {
-  node: 'harness-local/node:22',
-  postgres: 'harness-local/postgres:17',
-  sshd: 'harness-local/sshd:1.4.0',
-  mockIdp: 'harness-local/mock-idp:dev',
-  logto: 'harness-local/logto:1.42.0',
+  node: manifest.LOCAL_NODE,
+  postgres: manifest.LOCAL_POSTGRES,
+  sshd: manifest.LOCAL_SSHD,
+  mockIdp: manifest.LOCAL_MOCK_IDP,
+  logto: manifest.LOCAL_LOGTO,
 };
-const LOGTO_SOURCE = [join(repo, '../shared/logto-src/logto-1.42.0-1fbc554.tar.gz'), '/work/shared/logto-src/logto-1.42.0-1fbc554.tar.gz'].find(existsSync);
+// The source tarball of the manifest's Logto version, where build-images.sh looks for one.
+const LOGTO_SOURCE = [join(repo, '../shared/logto-src'), '/work/shared/logto-src']
+  .flatMap((dir) => (existsSync(dir) ? readdirSync(dir).map((name) => join(dir, name)) : []))
+  .find((file) => basename(file).startsWith(`logto-${manifest.LOGTO_VERSION}-`) && file.endsWith('.tar.gz'));
 
 const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 const engine = spawnSync('docker', ['info'], { timeout: 20_000, stdio: 'ignore' }).status === 0;
@@ -73,9 +78,9 @@ describe.skipIf(!present(IMAGES.postgres) || !present(IMAGES.sshd))('containers/
   it('reuses them without building (one line each)', () => {
     const out = execFileSync(join(repo, 'containers/build-images.sh'), ['postgres', 'sshd'], { encoding: 'utf8' });
     expect(out.trim().split('\n')).toEqual([
-      'images: harness-local/debian:bookworm reused',
-      'images: harness-local/postgres:17 reused',
-      'images: harness-local/sshd:1.4.0 reused',
+      `images: ${manifest.LOCAL_DEBIAN} reused`,
+      `images: ${IMAGES.postgres} reused`,
+      `images: ${IMAGES.sshd} reused`,
     ]);
   });
 });
@@ -142,7 +147,7 @@ describe.skipIf(!present(IMAGES.logto) || !present(IMAGES.postgres))('the Logto 
   it.skipIf(!LOGTO_SOURCE)('carries the sha256 of the source tarball it was built from (what build-images.sh reuses it by)', () => {
     const expected = createHash('sha256').update(readFileSync(LOGTO_SOURCE!)).digest('hex');
     expect(docker('image', 'inspect', '-f', '{{ index .Config.Labels "org.logto-harness.source-sha256" }}', IMAGES.logto)).toBe(expected);
-    expect(docker('image', 'inspect', '-f', '{{ index .Config.Labels "org.logto-harness.logto-version" }}', IMAGES.logto)).toBe('1.42.0');
+    expect(docker('image', 'inspect', '-f', '{{ index .Config.Labels "org.logto-harness.logto-version" }}', IMAGES.logto)).toBe(manifest.LOGTO_VERSION);
   });
 
   it('seeds and serves next to the PostgreSQL stand-in; INTEGRATION_TEST accepts a development-user-id', async () => {

@@ -1,11 +1,12 @@
 import { GenericContainer, getContainerRuntimeClient, ImageName } from 'testcontainers';
+import { imageManifest, localImage } from '../../harness/targets/logto-container/image-manifest.ts';
 import { resolveImages } from '../../harness/targets/logto-container/images.ts';
 import { createStackNetwork, stackName } from '../../harness/targets/logto-container/stack-cleanup.ts';
 
 /** A cheap image that has `sleep`: the local Debian base when built, else the PostgreSQL image a stack uses. */
 export async function idleImage(): Promise<string> {
   const client = await getContainerRuntimeClient();
-  const debian = `${process.env.HARNESS_IMAGE_PREFIX ?? 'harness-local'}/debian:bookworm`;
+  const debian = localImage(imageManifest().LOCAL_DEBIAN);
   if (await client.image.exists(ImageName.fromString(debian))) return debian;
   return (await resolveImages(['postgres'], () => {}, process.env, { acquire: false })).postgres;
 }

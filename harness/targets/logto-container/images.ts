@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GenericContainer, getContainerRuntimeClient, ImageName } from 'testcontainers';
 import { UserError, type Problem } from '../../../lib/user-error.ts';
+import { imageManifest } from './image-manifest.ts';
 
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -20,13 +21,20 @@ interface ImageChoice {
   substitute: string;
 }
 
-const CHOICES: Record<ImageRole, ImageChoice> = {
-  logto: { setting: 'LOGTO_IMAGE', official: 'svhd/logto:1.42.0', substitute: 'harness-local/logto:1.42.0' },
-  postgres: { setting: 'POSTGRES_IMAGE', official: 'postgres:17-alpine', substitute: 'harness-local/postgres:17' },
-  mockIdp: { setting: 'MOCK_IDP_IMAGE', official: defaultMockIdpImage(), substitute: 'harness-local/mock-idp:dev' },
-  // testcontainers' own setting for its port forwarder.
-  sshd: { setting: 'SSHD_CONTAINER_IMAGE', official: 'testcontainers/sshd:1.4.0', substitute: 'harness-local/sshd:1.4.0' },
-};
+function choiceFor(role: ImageRole): ImageChoice {
+  const images = imageManifest();
+  switch (role) {
+    case 'logto':
+      return { setting: 'LOGTO_IMAGE', official: images.OFFICIAL_LOGTO, substitute: images.LOCAL_LOGTO };
+    case 'postgres':
+      return { setting: 'POSTGRES_IMAGE', official: images.OFFICIAL_POSTGRES, substitute: images.LOCAL_POSTGRES };
+    case 'mockIdp':
+      return { setting: 'MOCK_IDP_IMAGE', official: defaultMockIdpImage(), substitute: images.LOCAL_MOCK_IDP };
+    case 'sshd':
+      // testcontainers' own setting for its port forwarder.
+      return { setting: 'SSHD_CONTAINER_IMAGE', official: images.OFFICIAL_SSHD, substitute: images.LOCAL_SSHD };
+  }
+}
 
 /**
  * The mock IdP's image, built from this checkout's mock-idp/Dockerfile when missing. Only Node and
@@ -64,7 +72,7 @@ export async function resolveImages(roles: ImageRole[], log: (line: string) => v
   const resolved: Partial<ResolvedImages> = {};
   const problems: Problem[] = [];
   for (const role of roles) {
-    const choice = CHOICES[role];
+    const choice = choiceFor(role);
     const chosen = env[choice.setting];
     if (chosen) {
       if (await exists(chosen)) resolved[role] = chosen;
