@@ -273,7 +273,7 @@ Exit status: 0 no error-level finding (warnings are reported), 1 a connector has
     const options = { ...credentials, apiTimeoutMs: flags.apiTimeout * 1000 };
     const { auditTenant } = await import('./audit/index.ts');
     const { accessProblem } = await import('./targets/logto/index.ts');
-    const log = (line: string) => process.stderr.write(`${maskText(line)}\n`);
+    const log = (line: string) => process.stderr.write(`${line}\n`);
     const report = await auditTenant({ ...options, probe: Boolean(flags.probe), source: { projectRoot: PROJECT_ROOT }, log }).catch((error: unknown) => {
       throw accessProblem(error);
     });
