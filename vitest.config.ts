@@ -14,7 +14,10 @@ export default defineConfig({
     reporters: ['default', './test/closing-line-reporter.ts'],
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: CONTAINER_SUITES } },
-      { extends: true, test: { name: 'containers', include: CONTAINER_SUITES, fileParallelism: false, sequence: { groupOrder: 1 } } },
+      {
+        extends: true,
+        test: { name: 'containers', include: CONTAINER_SUITES, fileParallelism: false, sequence: { groupOrder: 1 } },
+      },
     ],
   },
 });

@@ -10,7 +10,8 @@ import { createLogtoTarget } from '../harness/targets/logto/index.ts';
 import { table } from './table.ts';
 
 const ms = (value: number) => `${Math.round(value)} ms`;
-const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+const quantile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 
 /** Times each launch, to tell the IdP container's start from the sign-ins through Logto. */
 function timed(launcher: IdpLauncher, launches: number[]): IdpLauncher {
@@ -54,7 +55,10 @@ export async function benchContainers(): Promise<string> {
       m2mAppSecret: stack.m2mAppSecret,
       resource: stack.resource,
       keep: false,
-      idpLauncher: timed(containerIdpLauncher({ image: stack.images.mockIdp, network: stack.network, stackId }), launches),
+      idpLauncher: timed(
+        containerIdpLauncher({ image: stack.images.mockIdp, network: stack.network, stackId }),
+        launches,
+      ),
     });
     const started = performance.now();
     const results = await runScenarios(scenarios, target).finally(() => target.close?.());
@@ -70,7 +74,10 @@ export async function benchContainers(): Promise<string> {
           ['stack start: images checked → PostgreSQL ready', ms(stack.timings.total - stack.timings.logto)],
           ['stack start: Logto seeded, answering, M2M app made', ms(stack.timings.logto)],
           ['stack start: total', ms(stack.timings.total)],
-          [`per scenario, median / p90 / max (${results.length})`, `${ms(quantile(durations, 0.5))} / ${ms(quantile(durations, 0.9))} / ${ms(durations.at(-1) ?? 0)}`],
+          [
+            `per scenario, median / p90 / max (${results.length})`,
+            `${ms(quantile(durations, 0.5))} / ${ms(quantile(durations, 0.9))} / ${ms(durations.at(-1) ?? 0)}`,
+          ],
           ['  of which the IdP container start, median', ms(quantile(idps, 0.5))],
           [`whole suite${failed > 0 ? ` (${failed} not passed!)` : ''}`, ms(suite)],
         ],

@@ -32,7 +32,13 @@ async function measure(scenarios: Scenario[], parallel: number) {
   const rssAfterRun = process.memoryUsage().rss;
   await target.close?.();
   const failed = results.filter((result) => result.status !== 'passed').length;
-  return { elapsed, perSecond: (scenarios.length / elapsed) * 1000, heapPerScenario: (heapAfterRun - heapBefore) / scenarios.length, rssGrowth: rssAfterRun - rssBefore, failed };
+  return {
+    elapsed,
+    perSecond: (scenarios.length / elapsed) * 1000,
+    heapPerScenario: (heapAfterRun - heapBefore) / scenarios.length,
+    rssGrowth: rssAfterRun - rssBefore,
+    failed,
+  };
 }
 
 export async function benchHarness(): Promise<string> {

@@ -16,7 +16,13 @@ import { freePort } from '../lib/free-port.ts';
 const FIXTURE = 'fixtures/default.yaml';
 const SERVERS = {
   'mock-idp': (port: number) => ['bin/mock-idp.js', 'serve', FIXTURE, '--port', String(port), '--quiet'],
-  'oauth2-mock-server': (port: number) => ['node_modules/oauth2-mock-server/dist/oauth2-mock-server.mjs', '-a', '127.0.0.1', '-p', String(port)],
+  'oauth2-mock-server': (port: number) => [
+    'node_modules/oauth2-mock-server/dist/oauth2-mock-server.mjs',
+    '-a',
+    '127.0.0.1',
+    '-p',
+    String(port),
+  ],
 } as const;
 type Server = keyof typeof SERVERS;
 const NAMES = Object.keys(SERVERS) as Server[];
@@ -36,9 +42,12 @@ const JWT = 'logto-jwt';
 /** One discovery request on a fresh connection: its status, or the connect error while the port is closed. */
 const discoveryStatus = (port: number) =>
   new Promise<number | string>((resolve) => {
-    const call = get({ host: '127.0.0.1', port, path: '/.well-known/openid-configuration', agent: false }, (response) => {
-      response.resume().once('end', () => resolve(response.statusCode ?? 0));
-    });
+    const call = get(
+      { host: '127.0.0.1', port, path: '/.well-known/openid-configuration', agent: false },
+      (response) => {
+        response.resume().once('end', () => resolve(response.statusCode ?? 0));
+      },
+    );
     call.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
   });
 
@@ -52,9 +61,13 @@ interface Running {
 
 /** Spawn → the answer to an authorization request sent right after discovery: ready for a sign-in. */
 async function signInReady(running: Running): Promise<number> {
-  const response = await fetch(`${running.issuer}/authorize?response_type=code&client_id=${BASIC}&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&scope=openid&state=s`, { redirect: 'manual' });
+  const response = await fetch(
+    `${running.issuer}/authorize?response_type=code&client_id=${BASIC}&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&scope=openid&state=s`,
+    { redirect: 'manual' },
+  );
   await response.arrayBuffer();
-  if (response.status < 300 || response.status >= 400) throw new Error(`authorization request answered ${response.status}`);
+  if (response.status < 300 || response.status >= 400)
+    throw new Error(`authorization request answered ${response.status}`);
   return performance.now() - running.started;
 }
 
@@ -66,9 +79,11 @@ async function start(server: Server, env: NodeJS.ProcessEnv = process.env): Prom
   child.once('exit', () => (exited = true));
   for (;;) {
     const status = await discoveryStatus(port);
-    if (status === 200) return { issuer: `http://127.0.0.1:${port}`, child, coldMs: performance.now() - started, started };
+    if (status === 200)
+      return { issuer: `http://127.0.0.1:${port}`, child, coldMs: performance.now() - started, started };
     if (exited) throw new Error(`${server} exited before it answered discovery (last answer: ${status})`);
-    if (performance.now() - started > 30_000) throw new Error(`${server} did not answer discovery within 30 s (last answer: ${status})`);
+    if (performance.now() - started > 30_000)
+      throw new Error(`${server} did not answer discovery within 30 s (last answer: ${status})`);
     await sleep(1);
   }
 }
@@ -88,7 +103,11 @@ const inTurn = (round: number) => (round % 2 === 0 ? NAMES : [...NAMES].reverse(
  * so no cache a previous start left (mock-idp keeps compiled and type-stripped code there) helps.
  */
 async function coldStarts(firstRun: boolean): Promise<Record<Server, number[]> & { signIn: Record<Server, number[]> }> {
-  const times = { 'mock-idp': [] as number[], 'oauth2-mock-server': [] as number[], signIn: { 'mock-idp': [] as number[], 'oauth2-mock-server': [] as number[] } };
+  const times = {
+    'mock-idp': [] as number[],
+    'oauth2-mock-server': [] as number[],
+    signIn: { 'mock-idp': [] as number[], 'oauth2-mock-server': [] as number[] },
+  };
   for (let round = 0; round < COLD_RUNS; round += 1) {
     for (const server of inTurn(round)) {
       const temp = firstRun ? await mkdtemp(path.join(tmpdir(), 'bench-first-run-')) : undefined;
@@ -139,34 +158,79 @@ const exchange = (code: string) => ({ grant_type: 'authorization_code', code, re
 /** Each request takes the next prepared body: a code (and an assertion) is good for one request only. */
 function oneBodyEach(path: string, headers: Record<string, string>, bodies: string[]) {
   let next = 0;
-  return [{ method: 'POST', path, headers: { 'content-type': FORM, ...headers }, setupRequest: (request: object) => ({ ...request, body: bodies[next++ % bodies.length] }) }];
+  return [
+    {
+      method: 'POST',
+      path,
+      headers: { 'content-type': FORM, ...headers },
+      setupRequest: (request: object) => ({ ...request, body: bodies[next++ % bodies.length] }),
+    },
+  ];
 }
 
 type Measure = (issuer: string, secrets: Secrets) => Promise<Result>;
 
 const MEASURES: Record<string, Measure> = {
-  discovery: (issuer) => autocannon({ url: `${issuer}/.well-known/openid-configuration`, connections: CONNECTIONS, duration: SECONDS }),
+  discovery: (issuer) =>
+    autocannon({ url: `${issuer}/.well-known/openid-configuration`, connections: CONNECTIONS, duration: SECONDS }),
   userinfo: async (issuer, secrets) => {
     const basic = { authorization: `Basic ${Buffer.from(`${BASIC}:${secrets.basic}`).toString('base64')}` };
-    const seed = await fetch(`${issuer}/token`, { method: 'POST', headers: { 'content-type': FORM, ...basic }, body: new URLSearchParams(exchange(await mintCode(issuer, BASIC))) });
+    const seed = await fetch(`${issuer}/token`, {
+      method: 'POST',
+      headers: { 'content-type': FORM, ...basic },
+      body: new URLSearchParams(exchange(await mintCode(issuer, BASIC))),
+    });
     const { access_token: accessToken } = (await seed.json()) as { access_token: string };
-    return autocannon({ url: `${issuer}/userinfo`, connections: CONNECTIONS, duration: SECONDS, headers: { authorization: `Bearer ${accessToken}` } });
+    return autocannon({
+      url: `${issuer}/userinfo`,
+      connections: CONNECTIONS,
+      duration: SECONDS,
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
   },
   'token (code, client_secret_basic)': async (issuer, secrets) => {
     const codes = await mintCodes(issuer, BASIC, TOKEN_CODES);
     const basic = { authorization: `Basic ${Buffer.from(`${BASIC}:${secrets.basic}`).toString('base64')}` };
-    return autocannon({ url: issuer, connections: CONNECTIONS, amount: codes.length, sampleInt: 20, requests: oneBodyEach('/token', basic, codes.map((code) => new URLSearchParams(exchange(code)).toString())) });
+    return autocannon({
+      url: issuer,
+      connections: CONNECTIONS,
+      amount: codes.length,
+      sampleInt: 20,
+      requests: oneBodyEach(
+        '/token',
+        basic,
+        codes.map((code) => new URLSearchParams(exchange(code)).toString()),
+      ),
+    });
   },
   'token (code, client_secret_jwt)': async (issuer, secrets) => {
     const codes = await mintCodes(issuer, JWT, TOKEN_CODES);
     const key = new TextEncoder().encode(secrets.jwt);
     const bodies = await Promise.all(
       codes.map(async (code) => {
-        const assertion = await new SignJWT({ jti: crypto.randomUUID() }).setProtectedHeader({ alg: 'HS256' }).setIssuer(JWT).setSubject(JWT).setAudience(`${issuer}/token`).setIssuedAt().setExpirationTime('10m').sign(key);
-        return new URLSearchParams({ ...exchange(code), client_id: JWT, client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion }).toString();
+        const assertion = await new SignJWT({ jti: crypto.randomUUID() })
+          .setProtectedHeader({ alg: 'HS256' })
+          .setIssuer(JWT)
+          .setSubject(JWT)
+          .setAudience(`${issuer}/token`)
+          .setIssuedAt()
+          .setExpirationTime('10m')
+          .sign(key);
+        return new URLSearchParams({
+          ...exchange(code),
+          client_id: JWT,
+          client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+          client_assertion: assertion,
+        }).toString();
       }),
     );
-    return autocannon({ url: issuer, connections: CONNECTIONS, amount: codes.length, sampleInt: 20, requests: oneBodyEach('/token', {}, bodies) });
+    return autocannon({
+      url: issuer,
+      connections: CONNECTIONS,
+      amount: codes.length,
+      sampleInt: 20,
+      requests: oneBodyEach('/token', {}, bodies),
+    });
   },
 };
 
@@ -213,7 +277,9 @@ export async function benchMockIdp(): Promise<string> {
         for (const server of inTurn(round)) {
           const before = cpuMs(running[server].child.pid!);
           const result = await measure(running[server].issuer, secrets);
-          progress(`${name}, round ${round + 1}/${ROUNDS}: ${server} ${rate(result).toFixed(0)} req/s, ${(((cpuMs(running[server].child.pid!) - before) * 1000) / result.requests.total).toFixed(1)} µs CPU per request`);
+          progress(
+            `${name}, round ${round + 1}/${ROUNDS}: ${server} ${rate(result).toFixed(0)} req/s, ${(((cpuMs(running[server].child.pid!) - before) * 1000) / result.requests.total).toFixed(1)} µs CPU per request`,
+          );
           const kept = best[name][server];
           if (!kept || rate(result) > rate(kept)) best[name][server] = result;
         }
@@ -225,20 +291,45 @@ export async function benchMockIdp(): Promise<string> {
 
   const [ours, peer] = NAMES;
   const rows: string[][] = [
-    [`cold start: spawn of the CLI → first discovery 200, median of ${COLD_RUNS}`, ms(median(cold[ours!])), ms(median(cold[peer!])), ratio(median(cold[ours!]), median(cold[peer!]))],
-    [`cold start: the same, best of ${COLD_RUNS}`, ms(Math.min(...cold[ours!])), ms(Math.min(...cold[peer!])), ratio(Math.min(...cold[ours!]), Math.min(...cold[peer!]))],
-    [`cold start: spawn → an authorization request answered, median of ${COLD_RUNS}`, ms(median(cold.signIn[ours!])), ms(median(cold.signIn[peer!])), ratio(median(cold.signIn[ours!]), median(cold.signIn[peer!]))],
-    [`cold start, first run (empty temp folder), median of ${COLD_RUNS}`, ms(median(firstRun[ours!])), ms(median(firstRun[peer!])), ratio(median(firstRun[ours!]), median(firstRun[peer!]))],
+    [
+      `cold start: spawn of the CLI → first discovery 200, median of ${COLD_RUNS}`,
+      ms(median(cold[ours!])),
+      ms(median(cold[peer!])),
+      ratio(median(cold[ours!]), median(cold[peer!])),
+    ],
+    [
+      `cold start: the same, best of ${COLD_RUNS}`,
+      ms(Math.min(...cold[ours!])),
+      ms(Math.min(...cold[peer!])),
+      ratio(Math.min(...cold[ours!]), Math.min(...cold[peer!])),
+    ],
+    [
+      `cold start: spawn → an authorization request answered, median of ${COLD_RUNS}`,
+      ms(median(cold.signIn[ours!])),
+      ms(median(cold.signIn[peer!])),
+      ratio(median(cold.signIn[ours!]), median(cold.signIn[peer!])),
+    ],
+    [
+      `cold start, first run (empty temp folder), median of ${COLD_RUNS}`,
+      ms(median(firstRun[ours!])),
+      ms(median(firstRun[peer!])),
+      ratio(median(firstRun[ours!]), median(firstRun[peer!])),
+    ],
   ];
   for (const [name, results] of Object.entries(best)) {
     const [a, b] = [results[ours!], results[peer!]];
     const failed = failures(a) + failures(b) ? ` (failed: ${failures(a)} / ${failures(b)})` : '';
     rows.push([`${name} req/s${failed}`, rate(a).toFixed(0), rate(b).toFixed(0), ratio(rate(a), rate(b))]);
-    rows.push([`${name} latency p50 / p99`, `${ms(a.latency.p50)} / ${ms(a.latency.p99)}`, `${ms(b.latency.p50)} / ${ms(b.latency.p99)}`, '']);
+    rows.push([
+      `${name} latency p50 / p99`,
+      `${ms(a.latency.p50)} / ${ms(a.latency.p99)}`,
+      `${ms(b.latency.p50)} / ${ms(b.latency.p99)}`,
+      '',
+    ]);
   }
   return [
     `mock-idp vs oauth2-mock-server, each started through its own CLI in its own process (mock-idp serves ${FIXTURE}).`,
-    'Cold start: alternating servers; mock-idp\'s CLI keeps compiled and type-stripped code in the temp folder, so a first run ever is shown apart.',
+    "Cold start: alternating servers; mock-idp's CLI keeps compiled and type-stripped code in the temp folder, so a first run ever is shown apart.",
     `Load: autocannon, ${CONNECTIONS} connections, after a warm-up; best of ${ROUNDS} rounds that alternate which server goes first`,
     `(discovery and userinfo: ${SECONDS} s each; token: ${TOKEN_CODES} fresh codes each). ratio = mock-idp / peer (cold start: lower is better; req/s: higher is better).`,
     table(['metric', 'mock-idp', 'oauth2-mock-server', 'ratio'], rows),

@@ -23,7 +23,10 @@ function strippedSource(file) {
   } catch {
     return undefined;
   }
-  const entry = path.join(CACHE, `${createHash('sha256').update(process.version).update('\0').update(source).digest('hex')}.js`);
+  const entry = path.join(
+    CACHE,
+    `${createHash('sha256').update(process.version).update('\0').update(source).digest('hex')}.js`,
+  );
   try {
     return readFileSync(entry, 'utf8');
   } catch {
@@ -61,7 +64,9 @@ function requireTypeStripping(cli) {
   if (process.features.typescript) return;
   const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
   const recent = major > 22 || (major === 22 && minor >= 18);
-  const why = recent ? `Node ${process.version} runs with type stripping turned off (--no-experimental-strip-types)` : `this is Node ${process.version}`;
+  const why = recent
+    ? `Node ${process.version} runs with type stripping turned off (--no-experimental-strip-types)`
+    : `this is Node ${process.version}`;
   process.stderr.write(
     `error: ${cli} needs Node 22.18 or newer with type stripping, which runs its TypeScript sources; ${why}.\n` +
       `  Run it through npx or npm scripts (they use the Node 22 this project installs: node_modules/.bin/node),\n` +
@@ -76,7 +81,8 @@ export function startFast(cli) {
   if (!nodeModule.registerHooks || !nodeModule.stripTypeScriptTypes) return;
   nodeModule.registerHooks({
     load(url, context, nextLoad) {
-      if (!url.startsWith(PROJECT) || !url.endsWith('.ts') || url.includes('/node_modules/')) return nextLoad(url, context);
+      if (!url.startsWith(PROJECT) || !url.endsWith('.ts') || url.includes('/node_modules/'))
+        return nextLoad(url, context);
       const source = strippedSource(fileURLToPath(url));
       return source === undefined ? nextLoad(url, context) : { format: 'module', source, shortCircuit: true };
     },

@@ -15,7 +15,14 @@ import { progressPrinter } from './report/progress.ts';
 import { summarize } from './report/summary.ts';
 import { renderTerminal } from './report/terminal.ts';
 import { runScenariosUntilAborted, type RunOutcome } from './run.ts';
-import { collectReporter, parseConnectorVersion, parseHttpUrl, parseSeconds, parseWholeNumber, type ReporterName } from './run-flags.ts';
+import {
+  collectReporter,
+  parseConnectorVersion,
+  parseHttpUrl,
+  parseSeconds,
+  parseWholeNumber,
+  type ReporterName,
+} from './run-flags.ts';
 import { ensureWritableFolder } from '../lib/writable-folder.ts';
 import { addRecordCommand } from './record/command.ts';
 import { addStacksCommand } from './targets/logto-container/stacks-command.ts';
@@ -46,7 +53,10 @@ interface RunFlags {
 
 /** How long one call to Logto may take before the run gives up on the endpoint (exit 2); why 30 s: DEFAULT_API_TIMEOUT_MS. */
 const apiTimeoutOption = (prefix: string) =>
-  new Option('--api-timeout <seconds>', `${prefix}give up on a Logto that has not answered one API call after this long (exit 2)`)
+  new Option(
+    '--api-timeout <seconds>',
+    `${prefix}give up on a Logto that has not answered one API call after this long (exit 2)`,
+  )
     .env('HARNESS_API_TIMEOUT')
     .argParser(parseSeconds)
     .default(DEFAULT_API_TIMEOUT_MS / 1000);
@@ -57,14 +67,21 @@ const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 
 const LOGTO_TARGET_MODULE = './targets/logto/index.ts';
 
 /** A Logto's endpoint and M2M credentials, from flags or the environment; what is missing is bad input. */
-function requireManagementCredentials(flags: { endpoint?: string; m2mAppId?: string; m2mAppSecret?: string }, field: string): void {
+function requireManagementCredentials(
+  flags: { endpoint?: string; m2mAppId?: string; m2mAppSecret?: string },
+  field: string,
+): void {
   const missing = [
     !flags.endpoint && '--endpoint (or LOGTO_ENDPOINT)',
     !flags.m2mAppId && '--m2m-app-id (or LOGTO_M2M_APP_ID)',
     !flags.m2mAppSecret && '--m2m-app-secret (or LOGTO_M2M_APP_SECRET)',
   ].filter(Boolean);
   if (missing.length > 0) {
-    throw new UserError({ field, message: `needs ${missing.join(', ')}`, hint: 'create an M2M app with the "Logto Management API access" role in the Logto console and pass its id and secret through the environment' });
+    throw new UserError({
+      field,
+      message: `needs ${missing.join(', ')}`,
+      hint: 'create an M2M app with the "Logto Management API access" role in the Logto console and pass its id and secret through the environment',
+    });
   }
   rememberSecrets(flags.m2mAppSecret);
 }
@@ -102,20 +119,44 @@ async function createTarget(flags: RunFlags): Promise<Target> {
   try {
     module = (await import(LOGTO_TARGET_MODULE)) as typeof module;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND' || !String((error as Error).message).includes('targets/logto/index.ts')) throw error;
-    throw new UserError({ field: '--target logto', message: 'the Logto target is not part of this checkout (harness/targets/logto/index.ts is missing)', hint: 'use --target in-process (the default), or update the checkout' });
+    if (
+      (error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND' ||
+      !String((error as Error).message).includes('targets/logto/index.ts')
+    )
+      throw error;
+    throw new UserError({
+      field: '--target logto',
+      message: 'the Logto target is not part of this checkout (harness/targets/logto/index.ts is missing)',
+      hint: 'use --target in-process (the default), or update the checkout',
+    });
   }
-  if (typeof module.createLogtoTarget !== 'function') throw new Error('harness/targets/logto/index.ts does not export createLogtoTarget(options)');
+  if (typeof module.createLogtoTarget !== 'function')
+    throw new Error('harness/targets/logto/index.ts does not export createLogtoTarget(options)');
   return module.createLogtoTarget(options);
 }
 
-async function writeReports(results: ScenarioResult[], flags: Pick<RunFlags, 'reporter' | 'outDir'> & { target: string }): Promise<string[]> {
+async function writeReports(
+  results: ScenarioResult[],
+  flags: Pick<RunFlags, 'reporter' | 'outDir'> & { target: string },
+): Promise<string[]> {
   if (flags.reporter.length === 0) return [];
   const written: string[] = [];
   for (const reporter of new Set(flags.reporter)) {
-    const file = path.join(flags.outDir, { json: 'connector-harness.json', junit: 'connector-harness.junit.xml', html: 'connector-harness.html' }[reporter]);
+    const file = path.join(
+      flags.outDir,
+      { json: 'connector-harness.json', junit: 'connector-harness.junit.xml', html: 'connector-harness.html' }[
+        reporter
+      ],
+    );
     const meta = { target: flags.target, generatedAt: new Date().toISOString() };
-    await writeFile(file, reporter === 'json' ? renderJson(results, meta) : reporter === 'html' ? renderHtml(results, meta) : renderJunit(results, `connector-harness (${flags.target})`));
+    await writeFile(
+      file,
+      reporter === 'json'
+        ? renderJson(results, meta)
+        : reporter === 'html'
+          ? renderHtml(results, meta)
+          : renderJunit(results, `connector-harness (${flags.target})`),
+    );
     written.push(file);
   }
   return written;
@@ -143,22 +184,55 @@ program
   .command('run', { isDefault: true })
   .description('run scenarios and report what Logto would get')
   .argument('<paths...>', 'scenario files (YAML/JSON) or folders of them')
-  .addOption(new Option('-t, --target <target>', 'where the connector runs').choices(['in-process', 'logto', 'logto-container']).default('in-process'))
+  .addOption(
+    new Option('-t, --target <target>', 'where the connector runs')
+      .choices(['in-process', 'logto', 'logto-container'])
+      .default('in-process'),
+  )
   .option('-p, --parallel <n>', 'scenarios at a time', parseWholeNumber(1, 64), 1)
-  .addOption(new Option('-r, --reporter <format>', 'also write a report file: json, junit or html (repeatable)').argParser(collectReporter).default([]))
+  .addOption(
+    new Option('-r, --reporter <format>', 'also write a report file: json, junit or html (repeatable)')
+      .argParser(collectReporter)
+      .default([]),
+  )
   .option('-o, --out-dir <dir>', 'where report files go', 'reports')
-  .addOption(new Option('--connector-version <version>', 'run the connectors installed under .connector-versions/<version> (default: the pinned 1.7.8 / 1.7.5)').env('HARNESS_CONNECTOR_VERSION').argParser(parseConnectorVersion))
-  .addOption(new Option('--connector-path <dir>', 'run the connectors of another npm install prefix (<dir>/node_modules/@logto/connector-*)').env('HARNESS_CONNECTOR_PATH'))
+  .addOption(
+    new Option(
+      '--connector-version <version>',
+      'run the connectors installed under .connector-versions/<version> (default: the pinned 1.7.8 / 1.7.5)',
+    )
+      .env('HARNESS_CONNECTOR_VERSION')
+      .argParser(parseConnectorVersion),
+  )
+  .addOption(
+    new Option(
+      '--connector-path <dir>',
+      'run the connectors of another npm install prefix (<dir>/node_modules/@logto/connector-*)',
+    ).env('HARNESS_CONNECTOR_PATH'),
+  )
   .option('-v, --verbose', 'show evidence for passing checks too')
   .option('--no-color', 'plain output')
   .addOption(new Option('--endpoint <url>', '[logto] Logto endpoint').env('LOGTO_ENDPOINT').argParser(parseHttpUrl))
   .addOption(new Option('--m2m-app-id <id>', '[logto] M2M app id with Management API access').env('LOGTO_M2M_APP_ID'))
-  .addOption(new Option('--m2m-app-secret <secret>', '[logto] its secret (prefer the env var)').env('LOGTO_M2M_APP_SECRET'))
-  .addOption(new Option('--resource <indicator>', '[logto] Management API resource; a tenant: https://<tenant-id>.logto.app/api').env('LOGTO_RESOURCE').default('https://default.logto.app/api'))
-  .addOption(new Option('--idp-public-url <url>', '[logto] URL Logto reaches the mock IdP at').env('HARNESS_IDP_PUBLIC_URL').argParser(parseHttpUrl))
+  .addOption(
+    new Option('--m2m-app-secret <secret>', '[logto] its secret (prefer the env var)').env('LOGTO_M2M_APP_SECRET'),
+  )
+  .addOption(
+    new Option('--resource <indicator>', '[logto] Management API resource; a tenant: https://<tenant-id>.logto.app/api')
+      .env('LOGTO_RESOURCE')
+      .default('https://default.logto.app/api'),
+  )
+  .addOption(
+    new Option('--idp-public-url <url>', '[logto] URL Logto reaches the mock IdP at')
+      .env('HARNESS_IDP_PUBLIC_URL')
+      .argParser(parseHttpUrl),
+  )
   .option('--keep', '[logto] keep the created connector, user and app for debugging')
   .addOption(apiTimeoutOption('[logto] '))
-  .option('--keep-stack', '[logto-container] leave PostgreSQL and Logto running afterwards; prints the URL and where the credentials are')
+  .option(
+    '--keep-stack',
+    '[logto-container] leave PostgreSQL and Logto running afterwards; prints the URL and where the credentials are',
+  )
   .addHelpText(
     'after',
     `
@@ -196,14 +270,23 @@ Exit status: 0 all passed, 1 a check failed, 2 bad input (the message says which
     const progress = progressPrinter(process.stderr, scenarios.length);
     let outcome: RunOutcome;
     try {
-      outcome = await runScenariosUntilAborted(scenarios, target, { parallel: flags.parallel, signal: abort.signal, onResult: progress.onResult });
+      outcome = await runScenariosUntilAborted(scenarios, target, {
+        parallel: flags.parallel,
+        signal: abort.signal,
+        onResult: progress.onResult,
+      });
     } finally {
       progress.finish();
       process.off('SIGINT', onSigint);
       await target.close?.();
     }
     const { results } = outcome;
-    console.log(renderTerminal(results, { color: flags.color && process.stdout.isTTY === true && !process.env.NO_COLOR, verbose: Boolean(flags.verbose) }));
+    console.log(
+      renderTerminal(results, {
+        color: flags.color && process.stdout.isTTY === true && !process.env.NO_COLOR,
+        verbose: Boolean(flags.verbose),
+      }),
+    );
     if (outcome.interrupted.length + outcome.notStarted.length > 0) {
       // A partial report would read as a complete one in CI: none is written.
       console.log(renderInterrupted(outcome, scenarios.length));
@@ -232,15 +315,33 @@ interface AuditFlags {
 
 program
   .command('audit')
-  .description("check every OAuth2/OIDC social connector a Logto already has, read-only: the traps its stored config sets, and with --probe what its IdP answers")
+  .description(
+    'check every OAuth2/OIDC social connector a Logto already has, read-only: the traps its stored config sets, and with --probe what its IdP answers',
+  )
   .addOption(new Option('--endpoint <url>', 'Logto endpoint').env('LOGTO_ENDPOINT').argParser(parseHttpUrl))
-  .addOption(new Option('--m2m-app-id <id>', 'M2M app id with Management API access (read is enough)').env('LOGTO_M2M_APP_ID'))
+  .addOption(
+    new Option('--m2m-app-id <id>', 'M2M app id with Management API access (read is enough)').env('LOGTO_M2M_APP_ID'),
+  )
   .addOption(new Option('--m2m-app-secret <secret>', 'its secret (prefer the env var)').env('LOGTO_M2M_APP_SECRET'))
-  .addOption(new Option('--resource <indicator>', 'Management API resource; a tenant: https://<tenant-id>.logto.app/api').env('LOGTO_RESOURCE').default('https://default.logto.app/api'))
+  .addOption(
+    new Option('--resource <indicator>', 'Management API resource; a tenant: https://<tenant-id>.logto.app/api')
+      .env('LOGTO_RESOURCE')
+      .default('https://default.logto.app/api'),
+  )
   .addOption(apiTimeoutOption(''))
-  .option('--probe', "also contact each IdP: discovery, and a token request with a deliberately invalid code using the configured client authentication")
-  .option('--export <dir>', 'write each connector as a scenario file (secrets as ${env:…} references) with a starter fixture of its IdP')
-  .addOption(new Option('-r, --reporter <format>', 'also write a report file: json, junit or html (repeatable)').argParser(collectReporter).default([]))
+  .option(
+    '--probe',
+    'also contact each IdP: discovery, and a token request with a deliberately invalid code using the configured client authentication',
+  )
+  .option(
+    '--export <dir>',
+    'write each connector as a scenario file (secrets as ${env:…} references) with a starter fixture of its IdP',
+  )
+  .addOption(
+    new Option('-r, --reporter <format>', 'also write a report file: json, junit or html (repeatable)')
+      .argParser(collectReporter)
+      .default([]),
+  )
   .option('-o, --out-dir <dir>', 'where report files go', 'reports')
   .option('-v, --verbose', 'show evidence for every finding')
   .option('--no-color', 'plain output')
@@ -269,20 +370,41 @@ Exit status: 0 no error-level finding (warnings are reported), 1 a connector has
     // Before the tenant is read (and probed): the findings must not be lost to a folder that cannot take them.
     if (flags.reporter.length > 0) await ensureWritableFolder(flags.outDir);
     if (flags.export) await ensureWritableFolder(flags.export, '--export');
-    const credentials = { endpoint: flags.endpoint!, m2mAppId: flags.m2mAppId!, m2mAppSecret: flags.m2mAppSecret!, resource: flags.resource };
+    const credentials = {
+      endpoint: flags.endpoint!,
+      m2mAppId: flags.m2mAppId!,
+      m2mAppSecret: flags.m2mAppSecret!,
+      resource: flags.resource,
+    };
     const options = { ...credentials, apiTimeoutMs: flags.apiTimeout * 1000 };
     const { auditTenant } = await import('./audit/index.ts');
     const { accessProblem } = await import('./targets/logto/index.ts');
     const log = (line: string) => process.stderr.write(`${line}\n`);
-    const report = await auditTenant({ ...options, probe: Boolean(flags.probe), source: { projectRoot: PROJECT_ROOT }, log }).catch((error: unknown) => {
+    const report = await auditTenant({
+      ...options,
+      probe: Boolean(flags.probe),
+      source: { projectRoot: PROJECT_ROOT },
+      log,
+    }).catch((error: unknown) => {
       throw accessProblem(error);
     });
     if (report.connectors.length === 0) console.log(`no OAuth2/OIDC social connector in ${flags.endpoint}`);
-    console.log(renderTerminal(report.results, { color: flags.color && process.stdout.isTTY === true && !process.env.NO_COLOR, verbose: Boolean(flags.verbose) }));
-    for (const file of await writeReports(report.results, { reporter: flags.reporter, outDir: flags.outDir, target: 'audit' })) console.log(`wrote ${file}`);
+    console.log(
+      renderTerminal(report.results, {
+        color: flags.color && process.stdout.isTTY === true && !process.env.NO_COLOR,
+        verbose: Boolean(flags.verbose),
+      }),
+    );
+    for (const file of await writeReports(report.results, {
+      reporter: flags.reporter,
+      outDir: flags.outDir,
+      target: 'audit',
+    }))
+      console.log(`wrote ${file}`);
     if (flags.export) {
       const { writeExports } = await import('./audit/export.ts');
-      for (const { file, variables } of await writeExports(report.connectors, flags.endpoint!, flags.export)) console.log(`exported ${file}${variables.length > 0 ? ` (needs ${variables.join(', ')})` : ''}`);
+      for (const { file, variables } of await writeExports(report.connectors, flags.endpoint!, flags.export))
+        console.log(`exported ${file}${variables.length > 0 ? ` (needs ${variables.join(', ')})` : ''}`);
     }
     process.exitCode = summarize(report.results).failed > 0 ? 1 : 0;
   });
@@ -295,14 +417,20 @@ program
   .action(async (paths: string[]) => {
     for (const scenario of await loadScenarios(paths)) {
       const idp = scenario.idp.kind === 'url' ? scenario.idp.url : scenario.idp.source;
-      const expectation = scenario.knownBad ? `known-bad, caught by ${[scenario.expect.error, ...(scenario.expect.catches ?? [])].filter(Boolean).join(', ') || 'any failing check'}` : 'must pass';
-      console.log(`${scenario.file}\n    ${scenario.name} [${scenario.connector}${scenario.enableTokenStorage ? ', token storage' : ''}] against ${idp}: ${expectation}`);
+      const expectation = scenario.knownBad
+        ? `known-bad, caught by ${[scenario.expect.error, ...(scenario.expect.catches ?? [])].filter(Boolean).join(', ') || 'any failing check'}`
+        : 'must pass';
+      console.log(
+        `${scenario.file}\n    ${scenario.name} [${scenario.connector}${scenario.enableTokenStorage ? ', token storage' : ''}] against ${idp}: ${expectation}`,
+      );
     }
   });
 
 program
   .command('validate')
-  .description('check scenario files, the fixtures they name and each config against the connector\'s own config guard, without running them')
+  .description(
+    "check scenario files, the fixtures they name and each config against the connector's own config guard, without running them",
+  )
   .argument('<paths...>', 'scenario files or folders')
   .addHelpText('after', '\nExample:\n  $ connector-harness validate fixtures/scenarios')
   .action(async (paths: string[]) => {
@@ -312,20 +440,33 @@ program
     for (const scenario of scenarios) {
       const where = `${scenario.file}${scenario.line && scenario.line > 1 ? `:${scenario.line}` : ''}`;
       const problems = await configProblems(scenario, source);
-      console.log(`${problems.length > 0 ? '!' : '✓'} ${where}: ${scenario.name} (${scenario.connector}${scenario.knownBad ? ', known-bad' : ''})`);
+      console.log(
+        `${problems.length > 0 ? '!' : '✓'} ${where}: ${scenario.name} (${scenario.connector}${scenario.knownBad ? ', known-bad' : ''})`,
+      );
       // A known-bad scenario may hold a config the connector refuses on purpose: that is its point, not bad input.
-      for (const problem of problems) console.log(`    ${problem.field}: ${problem.message} (the connector refuses this config: Logto shows connector.invalid_config)`);
+      for (const problem of problems)
+        console.log(
+          `    ${problem.field}: ${problem.message} (the connector refuses this config: Logto shows connector.invalid_config)`,
+        );
       if (problems.length > 0 && !scenario.knownBad) refused += 1;
     }
     if (refused > 0) {
-      throw new UserError({ message: `${refused} scenario config${refused === 1 ? '' : 's'} would be refused by the connector`, hint: 'fix the fields listed above, or mark the scenario knownBad with expect.error: connector.invalid_config' });
+      throw new UserError({
+        message: `${refused} scenario config${refused === 1 ? '' : 's'} would be refused by the connector`,
+        hint: 'fix the fields listed above, or mark the scenario knownBad with expect.error: connector.invalid_config',
+      });
     }
   });
 
 program
   .command('list-providers')
-  .description('list the real providers the library reproduces: does the generic connector work, the config essentials, the traps caught')
-  .addHelpText('after', '\nExample:\n  $ connector-harness list-providers\n  $ connector-harness init github    # then: connector-harness run github.scenario.yaml')
+  .description(
+    'list the real providers the library reproduces: does the generic connector work, the config essentials, the traps caught',
+  )
+  .addHelpText(
+    'after',
+    '\nExample:\n  $ connector-harness list-providers\n  $ connector-harness init github    # then: connector-harness run github.scenario.yaml',
+  )
   .action(async () => {
     const { renderProviderList } = await import('./providers/list.ts');
     console.log(renderProviderList());
@@ -333,15 +474,25 @@ program
 
 program
   .command('init')
-  .description('write a starter scenario for a provider: the working config with comments, the fixture it runs against, what to replace')
+  .description(
+    'write a starter scenario for a provider: the working config with comments, the fixture it runs against, what to replace',
+  )
   .argument('<provider>', 'a provider id from list-providers, e.g. github, google, entra-id')
   .option('-o, --out <file>', 'where to write it (default: <provider>.scenario.yaml here)')
   .option('-f, --force', 'overwrite an existing file')
-  .addHelpText('after', '\nExamples:\n  $ connector-harness init github\n  $ connector-harness run github.scenario.yaml\n  $ connector-harness init entra-id --out scenarios/entra.yaml')
+  .addHelpText(
+    'after',
+    '\nExamples:\n  $ connector-harness init github\n  $ connector-harness run github.scenario.yaml\n  $ connector-harness init entra-id --out scenarios/entra.yaml',
+  )
   .action(async (provider: string, flags: { out?: string; force?: boolean }) => {
     const { initProvider } = await import('./providers/init.ts');
-    const written = await initProvider(provider, flags.out, { projectRoot: PROJECT_ROOT, ...(flags.force ? { force: true } : {}) });
-    console.log(`wrote ${path.relative(process.cwd(), written) || written}\n  next: connector-harness validate ${path.relative(process.cwd(), written)} && connector-harness run ${path.relative(process.cwd(), written)}`);
+    const written = await initProvider(provider, flags.out, {
+      projectRoot: PROJECT_ROOT,
+      ...(flags.force ? { force: true } : {}),
+    });
+    console.log(
+      `wrote ${path.relative(process.cwd(), written) || written}\n  next: connector-harness validate ${path.relative(process.cwd(), written)} && connector-harness run ${path.relative(process.cwd(), written)}`,
+    );
   });
 
 addRecordCommand(program);

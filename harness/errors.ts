@@ -31,9 +31,20 @@ export const logtoStatusFor = (connectorCode: string): number => STATUS_BY_CODE[
 
 /** A thrown value from connector code → what a Logto user would see. */
 export function observeError(error: unknown, stage: ObservedError['stage']): ObservedError {
-  if (error instanceof Error && error.message.startsWith('ConnectorError') && typeof (error as { code?: unknown }).code === 'string') {
+  if (
+    error instanceof Error &&
+    error.message.startsWith('ConnectorError') &&
+    typeof (error as { code?: unknown }).code === 'string'
+  ) {
     const connectorError = error as Error & { code: string; data?: unknown };
-    return { stage, logtoCode: logtoCodeFor(connectorError.code), logtoStatus: logtoStatusFor(connectorError.code), connectorCode: connectorError.code, message: summarize(connectorError.data) ?? connectorError.message, data: connectorError.data };
+    return {
+      stage,
+      logtoCode: logtoCodeFor(connectorError.code),
+      logtoStatus: logtoStatusFor(connectorError.code),
+      connectorCode: connectorError.code,
+      message: summarize(connectorError.data) ?? connectorError.message,
+      data: connectorError.data,
+    };
   }
   // Anything else (a TypeError in the connector, a jose verification error, a network failure)
   // reaches Logto's error handler as it is: 500 "Internal server error." without a code (400 for a
@@ -47,7 +58,9 @@ function summarize(data: unknown): string | undefined {
   if (!data || typeof data !== 'object') return typeof data === 'string' ? data : undefined;
   const record = data as Record<string, unknown>;
   if (Array.isArray(record.issues)) {
-    return (record.issues as Array<{ path?: unknown[]; message?: string }>).map((issue) => `${(issue.path ?? []).join('.') || '(root)'}: ${issue.message ?? ''}`).join('; ');
+    return (record.issues as Array<{ path?: unknown[]; message?: string }>)
+      .map((issue) => `${(issue.path ?? []).join('.') || '(root)'}: ${issue.message ?? ''}`)
+      .join('; ');
   }
   if (typeof record.message === 'string') return record.message;
   return JSON.stringify(data).slice(0, 300);

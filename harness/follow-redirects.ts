@@ -38,14 +38,22 @@ export class CookieJar {
   }
 }
 
-export async function followRedirects(start: string, stopAt: (url: string) => boolean, options: { jar?: CookieJar; signal?: AbortSignal } = {}): Promise<FollowResult> {
+export async function followRedirects(
+  start: string,
+  stopAt: (url: string) => boolean,
+  options: { jar?: CookieJar; signal?: AbortSignal } = {},
+): Promise<FollowResult> {
   const jar = options.jar ?? new CookieJar();
   const hops: FollowResult['hops'] = [];
   let url = start;
   for (let hop = 0; hop < MAX_HOPS; hop += 1) {
     if (stopAt(url)) return { callbackUrl: url, hops };
     const cookie = jar.header(url);
-    const response = await fetch(url, { redirect: 'manual', headers: cookie ? { cookie } : {}, ...(options.signal ? { signal: options.signal } : {}) });
+    const response = await fetch(url, {
+      redirect: 'manual',
+      headers: cookie ? { cookie } : {},
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
     jar.store(url, response.headers.getSetCookie());
     hops.push({ url, status: response.status });
     const location = response.headers.get('location');

@@ -8,7 +8,8 @@ const BROWSER_ENDPOINTS = new Set<JournalEntry['endpoint']>(['authorize', 'login
 const SUMMARY_LENGTH = 240;
 
 /** `text` cut to what a diagram row holds. */
-export const clip = (text: string, length = SUMMARY_LENGTH) => (text.length > length ? `${text.slice(0, length)}…` : text);
+export const clip = (text: string, length = SUMMARY_LENGTH) =>
+  text.length > length ? `${text.slice(0, length)}…` : text;
 
 function roleOf(entry: JournalEntry): HopRole {
   if (entry.endpoint === 'authorize') return 'authorize';
@@ -23,15 +24,25 @@ function roleOf(entry: JournalEntry): HopRole {
 function answerSummary(entry: JournalEntry): string {
   const { response } = entry;
   if (response.location) return `→ ${response.location}`;
-  const body = response.body === undefined ? '' : typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
-  const detail = [entry.errorDetail && `(${entry.errorDetail})`, entry.fault && `[fault: ${entry.fault}]`].filter(Boolean).join(' ');
+  const body =
+    response.body === undefined
+      ? ''
+      : typeof response.body === 'string'
+        ? response.body
+        : JSON.stringify(response.body);
+  const detail = [entry.errorDetail && `(${entry.errorDetail})`, entry.fault && `[fault: ${entry.fault}]`]
+    .filter(Boolean)
+    .join(' ');
   return clip([body, detail].filter(Boolean).join(' '));
 }
 
 /** One IdP journal entry as a hop from `from` to the IdP. */
 export function entryHop(entry: JournalEntry, from: Lane): Hop {
   const auth: Record<string, string> = entry.clientAuth ? { 'client-auth': entry.clientAuth.method } : {};
-  const params = { ...auth, ...Object.fromEntries(Object.entries(entry.params).map(([key, value]) => [key, clip(String(value), 120)])) };
+  const params = {
+    ...auth,
+    ...Object.fromEntries(Object.entries(entry.params).map(([key, value]) => [key, clip(String(value), 120)])),
+  };
   return {
     role: roleOf(entry),
     from,
@@ -39,13 +50,20 @@ export function entryHop(entry: JournalEntry, from: Lane): Hop {
     seq: entry.seq,
     request: `${entry.method} ${entry.path}`,
     ...(Object.keys(params).length > 0 ? { params } : {}),
-    response: { status: entry.response.status, ...(entry.response.contentType ? { contentType: entry.response.contentType } : {}), summary: answerSummary(entry) },
+    response: {
+      status: entry.response.status,
+      ...(entry.response.contentType ? { contentType: entry.response.contentType } : {}),
+      summary: answerSummary(entry),
+    },
   };
 }
 
 export const isBrowserEntry = (entry: JournalEntry) => BROWSER_ENDPOINTS.has(entry.endpoint);
 
-const errorAnswer = (error: ObservedError) => ({ ...(error.logtoStatus ? { status: error.logtoStatus } : {}), summary: clip(`${error.logtoCode}: ${error.message}`) });
+const errorAnswer = (error: ObservedError) => ({
+  ...(error.logtoStatus ? { status: error.logtoStatus } : {}),
+  summary: clip(`${error.logtoCode}: ${error.message}`),
+});
 
 /**
  * The in-process run as Logto would have lived it: the browser asks the connector for the IdP URL,
@@ -66,28 +84,51 @@ export function observationHops(observation: Observation): Hop[] {
         ? { response: errorAnswer(error) }
         : {}),
   });
-  const refreshEntries = journal.filter((entry) => entry.endpoint === 'token' && entry.params.grant_type === 'refresh_token');
+  const refreshEntries = journal.filter(
+    (entry) => entry.endpoint === 'token' && entry.params.grant_type === 'refresh_token',
+  );
   hops.push(...journal.filter(isBrowserEntry).map((entry) => entryHop(entry, 'browser')));
-  const calls = journal.filter((entry) => !isBrowserEntry(entry) && !refreshEntries.includes(entry)).map((entry) => entryHop(entry, 'connector'));
+  const calls = journal
+    .filter((entry) => !isBrowserEntry(entry) && !refreshEntries.includes(entry))
+    .map((entry) => entryHop(entry, 'connector'));
   if (observation.callback) {
-    const signedIn = observation.userInfo ? `signed in: ${clip(JSON.stringify(observation.userInfo), 160)}` : 'signed in';
+    const signedIn = observation.userInfo
+      ? `signed in: ${clip(JSON.stringify(observation.userInfo), 160)}`
+      : 'signed in';
     hops.push({
       role: 'callback',
       from: 'browser',
       to: 'connector',
       request: `GET /callback (${observation.signInPath}())`,
       // The authorization code is a one-time secret under a plain name no key pattern knows.
-      params: observation.callback.code === undefined ? observation.callback : { ...observation.callback, code: mask(observation.callback.code) },
+      params:
+        observation.callback.code === undefined
+          ? observation.callback
+          : { ...observation.callback, code: mask(observation.callback.code) },
       ...(calls.length > 0 ? { calls } : {}),
       response: error?.stage === 'sign-in' ? errorAnswer(error) : { status: 200, summary: signedIn },
     });
   } else if (error?.stage === 'idp-redirect') {
-    hops.push({ role: 'callback', from: 'browser', to: 'connector', request: 'GET /callback: never reached', response: { summary: clip(error.message) }, ...(calls.length > 0 ? { calls } : {}) });
+    hops.push({
+      role: 'callback',
+      from: 'browser',
+      to: 'connector',
+      request: 'GET /callback: never reached',
+      response: { summary: clip(error.message) },
+      ...(calls.length > 0 ? { calls } : {}),
+    });
   }
   if (observation.refresh?.attempted) {
     const refreshError = observation.refresh.error;
     if (refreshEntries.length > 0) hops.push(...refreshEntries.map((entry) => entryHop(entry, 'connector')));
-    else hops.push({ role: 'refresh', from: 'connector', to: 'idp', request: 'getAccessTokenByRefreshToken(): no request reached the IdP', ...(refreshError ? { note: errorAnswer(refreshError).summary } : {}) });
+    else
+      hops.push({
+        role: 'refresh',
+        from: 'connector',
+        to: 'idp',
+        request: 'getAccessTokenByRefreshToken(): no request reached the IdP',
+        ...(refreshError ? { note: errorAnswer(refreshError).summary } : {}),
+      });
   }
   return hops;
 }

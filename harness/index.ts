@@ -20,7 +20,17 @@ import { renderTerminal } from './report/terminal.ts';
 import { createInProcessTarget } from './targets/in-process/index.ts';
 import type { LogtoTargetOptions } from './targets/logto-options.ts';
 
-export type { CheckResult, CheckStatus, Hop, HopRole, Lane, RunContext, Scenario, ScenarioResult, Target } from './model.ts';
+export type {
+  CheckResult,
+  CheckStatus,
+  Hop,
+  HopRole,
+  Lane,
+  RunContext,
+  Scenario,
+  ScenarioResult,
+  Target,
+} from './model.ts';
 export type { Expectation, ProfileField, ScenarioFile, ScenarioInput } from './scenario/schema.ts';
 export type { Observation, ObservedError } from './observation.ts';
 export type { LogtoTargetOptions } from './targets/logto-options.ts';
@@ -48,7 +58,9 @@ export const targets = {
   inProcess: createInProcessTarget,
   /** A real Logto through its Management and Experience APIs; imported only when asked for. */
   async logto(options: LogtoTargetOptions): Promise<Target> {
-    const module = (await import(LOGTO_TARGET_MODULE)) as { createLogtoTarget: (options: LogtoTargetOptions) => Promise<Target> };
+    const module = (await import(LOGTO_TARGET_MODULE)) as {
+      createLogtoTarget: (options: LogtoTargetOptions) => Promise<Target>;
+    };
     return module.createLogtoTarget(options);
   },
 };

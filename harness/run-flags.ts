@@ -10,14 +10,16 @@ export type ReporterName = (typeof REPORTERS)[number];
 
 /** `-r` is repeatable, so it needs its own parser, and a custom parser replaces commander's choices check. */
 export function collectReporter(value: string, previous: ReporterName[]): ReporterName[] {
-  if (!(REPORTERS as readonly string[]).includes(value)) throw new InvalidArgumentError(`Allowed choices are ${REPORTERS.join(', ')}.`);
+  if (!(REPORTERS as readonly string[]).includes(value))
+    throw new InvalidArgumentError(`Allowed choices are ${REPORTERS.join(', ')}.`);
   return [...previous, value as ReporterName];
 }
 
 export function parseWholeNumber(min: number, max: number) {
   return (value: string): number => {
     const number = Number(value);
-    if (!Number.isInteger(number) || number < min || number > max) throw new InvalidArgumentError(`a whole number from ${min} to ${max}`);
+    if (!Number.isInteger(number) || number < min || number > max)
+      throw new InvalidArgumentError(`a whole number from ${min} to ${max}`);
     return number;
   };
 }
@@ -25,13 +27,17 @@ export function parseWholeNumber(min: number, max: number) {
 /** A duration in seconds, fractions allowed (a test's short timeout), up to an hour. */
 export function parseSeconds(value: string): number {
   const number = Number(value);
-  if (!Number.isFinite(number) || number <= 0 || number > 3600) throw new InvalidArgumentError('seconds, more than 0 and at most 3600');
+  if (!Number.isFinite(number) || number <= 0 || number > 3600)
+    throw new InvalidArgumentError('seconds, more than 0 and at most 3600');
   return number;
 }
 
 /** A published version (1.7.8, 1.8.0-beta.1) names a folder under .connector-versions/, so nothing path-like may pass. */
 export function parseConnectorVersion(value: string): string {
-  if (!/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.]+)?$/.test(value)) throw new InvalidArgumentError('not a version: give a published version such as 1.7.8 (for a folder of your own, use --connector-path)');
+  if (!/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.]+)?$/.test(value))
+    throw new InvalidArgumentError(
+      'not a version: give a published version such as 1.7.8 (for a folder of your own, use --connector-path)',
+    );
   return value;
 }
 
@@ -42,8 +48,12 @@ export function parseHttpUrl(value: string): string {
   } catch {
     throw new InvalidArgumentError('not a URL: give an http(s) URL such as http://localhost:3001');
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError(`${url.protocol} is not supported: give an http(s) URL`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new InvalidArgumentError(`${url.protocol} is not supported: give an http(s) URL`);
   // fetch refuses such a URL; and credentials belong in their own options, not in a URL that gets printed.
-  if (url.username || url.password) throw new InvalidArgumentError('it holds a user name or password: give the URL without them (the M2M app\'s id and secret go in --m2m-app-id / --m2m-app-secret)');
+  if (url.username || url.password)
+    throw new InvalidArgumentError(
+      "it holds a user name or password: give the URL without them (the M2M app's id and secret go in --m2m-app-id / --m2m-app-secret)",
+    );
   return value;
 }

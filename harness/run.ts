@@ -19,14 +19,27 @@ export interface RunOutcome {
 }
 
 /** Runs scenarios on a target, N at a time, keeping the input order in the results. */
-export async function runScenarios(scenarios: Scenario[], target: Target, options: RunOptions = {}): Promise<ScenarioResult[]> {
+export async function runScenarios(
+  scenarios: Scenario[],
+  target: Target,
+  options: RunOptions = {},
+): Promise<ScenarioResult[]> {
   return (await runScenariosUntilAborted(scenarios, target, options)).results;
 }
 
 /** As runScenarios, and says which scenarios an abort (Ctrl-C) cut short or kept from starting. */
-export async function runScenariosUntilAborted(scenarios: Scenario[], target: Target, options: RunOptions = {}): Promise<RunOutcome> {
+export async function runScenariosUntilAborted(
+  scenarios: Scenario[],
+  target: Target,
+  options: RunOptions = {},
+): Promise<RunOutcome> {
   // The secret values the scenarios hold are masked wherever a report quotes them, under any name.
-  rememberSecrets(...scenarios.map((scenario) => [scenario.config, scenario.idp.kind === 'fixture' ? scenario.idp.fixture.clients : []]));
+  rememberSecrets(
+    ...scenarios.map((scenario) => [
+      scenario.config,
+      scenario.idp.kind === 'fixture' ? scenario.idp.fixture.clients : [],
+    ]),
+  );
   await target.prepare?.(scenarios);
   const results: Array<ScenarioResult | undefined> = new Array(scenarios.length);
   const interrupted = new Set<number>();
@@ -59,7 +72,14 @@ export async function runScenariosUntilAborted(scenarios: Scenario[], target: Ta
           target: target.name,
           knownBad: scenario.knownBad,
           status: 'error',
-          checks: [{ id: 'harness', title: 'Harness', status: 'fail', message: error instanceof Error ? error.message : String(error) }],
+          checks: [
+            {
+              id: 'harness',
+              title: 'Harness',
+              status: 'fail',
+              message: error instanceof Error ? error.message : String(error),
+            },
+          ],
           durationMs: Math.round(performance.now() - started),
         };
       }

@@ -35,14 +35,18 @@ const SECRET_KEY = new RegExp(
 const SECRET_CAMEL_KEY = /^[A-Za-z][A-Za-z0-9]*[a-z0-9](?:Token|Secret|Key|Assertion|Verifier|Credentials?)$/;
 const NOT_SECRET = /^(?:client_assertion_type|atToken|public[_.-]?key|publicKey)$/i;
 
-export const isSecretKey = (key: string): boolean => !NOT_SECRET.test(key) && (SECRET_KEY.test(key) || SECRET_CAMEL_KEY.test(key));
+export const isSecretKey = (key: string): boolean =>
+  !NOT_SECRET.test(key) && (SECRET_KEY.test(key) || SECRET_CAMEL_KEY.test(key));
 
 /** Deep copy of `value` with every secret-looking field masked. */
 export function maskSecrets<T>(value: T): T {
   if (Array.isArray(value)) return value.map((item) => maskSecrets(item)) as T;
   if (value && typeof value === 'object') {
     return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, typeof item === 'string' && isSecretKey(key) ? mask(item) : maskSecrets(item)]),
+      Object.entries(value).map(([key, item]) => [
+        key,
+        typeof item === 'string' && isSecretKey(key) ? mask(item) : maskSecrets(item),
+      ]),
     ) as T;
   }
   return value;
@@ -81,7 +85,8 @@ export function secretValuesOf(...sources: unknown[]): string[] {
 
 /** Remembers secret values for maskText: every string under a secret-like key of `source`, and the strings given. */
 export function rememberSecrets(...sources: unknown[]): void {
-  for (const value of secretValuesOf(...sources)) if (value.length >= MIN_KNOWN_SECRET && !MASKED.test(value)) knownSecrets.add(value);
+  for (const value of secretValuesOf(...sources))
+    if (value.length >= MIN_KNOWN_SECRET && !MASKED.test(value)) knownSecrets.add(value);
   knownForms = undefined;
 }
 
@@ -92,7 +97,8 @@ export function forgetSecrets(): void {
 }
 
 // name=value in a query or form string. The value ends where URL/form/prose syntax resumes.
-const PARAM = /(?<![A-Za-z0-9_.-])([A-Za-z][A-Za-z0-9_.-]*)=((?:[A-Za-z0-9._~+/=-]{0,4}…|\*\*\*)\(\d+\)|[^&\s"'`<>#,;:()[\]{}|\\]+)/g;
+const PARAM =
+  /(?<![A-Za-z0-9_.-])([A-Za-z][A-Za-z0-9_.-]*)=((?:[A-Za-z0-9._~+/=-]{0,4}…|\*\*\*)\(\d+\)|[^&\s"'`<>#,;:()[\]{}|\\]+)/g;
 // "name":"value" in JSON, also JSON quoted inside a JSON string (\"name\":\"value\"), and JS-style name: 'value'.
 const JSON_PAIR = /((\\{0,7})["']?)(?<![A-Za-z0-9_.-])([A-Za-z][A-Za-z0-9_.-]*)(\2["']?\s*[:=]\s*\2["'])([^"'\\]*)/g;
 // An Authorization header value (RFC 9110 auth-scheme + credentials).
@@ -116,10 +122,12 @@ const decodeParam = (value: string): string => {
 
 // An authorization code is a secret only as a URL or form parameter; `code` elsewhere is an error code.
 const isSecretParam = (name: string, text: string, offset: number, length: number): boolean =>
-  isSecretKey(name) || (name === 'code' && (/[?&#]/.test(text[offset - 1] ?? '') || text[offset + length] === '&' || offset === 0));
+  isSecretKey(name) ||
+  (name === 'code' && (/[?&#]/.test(text[offset - 1] ?? '') || text[offset + length] === '&' || offset === 0));
 
 // Credentials, not prose: "Basic credentials" or "Bearer token" stay, "Bearer 2YotnFZFEjr1zCsicMWpAA" goes.
-const looksLikeCredential = (value: string): boolean => value.length >= 8 && (/[0-9+/=._~-]/.test(value) || value.length >= 20);
+const looksLikeCredential = (value: string): boolean =>
+  value.length >= 8 && (/[0-9+/=._~-]/.test(value) || value.length >= 20);
 
 /** `text` with every secret it quotes masked (see mask()); idempotent, and words that are not secrets stay. */
 export function maskText(text: string): string {
@@ -128,13 +136,19 @@ export function maskText(text: string): string {
   out = out.replace(JWT, (jwt) => mask(jwt));
   out = out.replace(PARAM, (match, name: string, value: string, offset: number, whole: string) =>
     // Not decoded when already masked: a `+` in the shown prefix would turn into a space.
-    isSecretParam(name, whole, offset, match.length) && !MASKED.test(value) && !ELLIPSIS.test(value) ? `${name}=${mask(decodeParam(value))}` : match,
+    isSecretParam(name, whole, offset, match.length) && !MASKED.test(value) && !ELLIPSIS.test(value)
+      ? `${name}=${mask(decodeParam(value))}`
+      : match,
   );
-  out = out.replace(JSON_PAIR, (match, open: string, _escape: string, name: string, separator: string, value: string) =>
-    value && isSecretKey(name) ? `${open}${name}${separator}${mask(value)}` : match,
+  out = out.replace(
+    JSON_PAIR,
+    (match, open: string, _escape: string, name: string, separator: string, value: string) =>
+      value && isSecretKey(name) ? `${open}${name}${separator}${mask(value)}` : match,
   );
   out = out.replace(URL_PASSWORD, (_match, head: string, password: string) => `${head}${mask(password)}@`);
-  out = out.replace(AUTH_SCHEME, (match, scheme: string, space: string, value: string) => (looksLikeCredential(value) ? `${scheme}${space}${mask(value)}` : match));
+  out = out.replace(AUTH_SCHEME, (match, scheme: string, space: string, value: string) =>
+    looksLikeCredential(value) ? `${scheme}${space}${mask(value)}` : match,
+  );
   return out;
 }
 
@@ -144,7 +158,10 @@ export function maskForOutput<T>(value: T): T {
   if (Array.isArray(value)) return value.map((item) => maskForOutput(item)) as T;
   if (value && typeof value === 'object') {
     return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, typeof item === 'string' && isSecretKey(key) ? mask(item) : maskForOutput(item)]),
+      Object.entries(value).map(([key, item]) => [
+        key,
+        typeof item === 'string' && isSecretKey(key) ? mask(item) : maskForOutput(item),
+      ]),
     ) as T;
   }
   return value;

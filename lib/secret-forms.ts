@@ -18,10 +18,17 @@ const MIN_BASE64_PART = 8;
 const BASE64_CHAR = /[A-Za-z0-9+/_-]/;
 
 const JSON_SHORT: Record<string, string> = { '\b': 'b', '\f': 'f', '\n': 'n', '\r': 'r', '\t': 't' };
-const HTML_NAMED: Record<string, string[]> = { '&': ['amp'], '"': ['quot'], "'": ['apos', '#39'], '<': ['lt'], '>': ['gt'] };
+const HTML_NAMED: Record<string, string[]> = {
+  '&': ['amp'],
+  '"': ['quot'],
+  "'": ['apos', '#39'],
+  '<': ['lt'],
+  '>': ['gt'],
+};
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
-const anyCaseHex = (hex: string) => [...hex].map((digit) => (/[a-f]/i.test(digit) ? `[${digit.toLowerCase()}${digit.toUpperCase()}]` : digit)).join('');
+const anyCaseHex = (hex: string) =>
+  [...hex].map((digit) => (/[a-f]/i.test(digit) ? `[${digit.toLowerCase()}${digit.toUpperCase()}]` : digit)).join('');
 const hex = (value: number, width: number) => value.toString(16).padStart(width, '0');
 
 /*
@@ -52,7 +59,10 @@ function charPattern(char: string): string {
     `${ENTITY_START}(?:${entities.join('|')})${SEMICOLON}`,
   ];
   const units = codePoint > 0xffff ? [char.charCodeAt(0), char.charCodeAt(1)] : [codePoint];
-  const escaped = [units.map((unit) => `u${anyCaseHex(hex(unit, 4))}`).join(`${BACKSLASH}{1,8}`), ...(JSON_SHORT[char] ? [JSON_SHORT[char]] : [])];
+  const escaped = [
+    units.map((unit) => `u${anyCaseHex(hex(unit, 4))}`).join(`${BACKSLASH}{1,8}`),
+    ...(JSON_SHORT[char] ? [JSON_SHORT[char]] : []),
+  ];
   const pattern = `(?:${BACKSLASH}{0,8}(?:${plain.join('|')})|${BACKSLASH}{1,8}(?:${escaped.join('|')}))`;
   charPatterns.set(char, pattern);
   return pattern;
@@ -61,7 +71,11 @@ function charPattern(char: string): string {
 /** The base64 (and base64url) characters `value` decides alone at each of the three offsets it may start at in the encoded text. */
 function base64Parts(value: string): string[] {
   const parts = new Set<string>();
-  for (const text of new Set([value, encodeURIComponent(value), new URLSearchParams({ v: value }).toString().slice(2)])) {
+  for (const text of new Set([
+    value,
+    encodeURIComponent(value),
+    new URLSearchParams({ v: value }).toString().slice(2),
+  ])) {
     const bytes = Buffer.from(text, 'utf8');
     for (let offset = 0; offset < 3; offset += 1) {
       const encoded = Buffer.concat([Buffer.alloc(offset), bytes, Buffer.alloc(2)]).toString('base64');
@@ -86,18 +100,26 @@ export function secretFormsReplacer(values: Iterable<string>): SecretReplacer {
     value,
     pattern: new RegExp([...value].map(charPattern).join(''), 'g'),
     // Its longest run of letters and digits, which every encoding keeps as it is: a text without it is not searched.
-    anchor: (value.match(/[A-Za-z0-9]+/g) ?? []).reduce((longest, run) => (run.length > longest.length ? run : longest), ''),
+    anchor: (value.match(/[A-Za-z0-9]+/g) ?? []).reduce(
+      (longest, run) => (run.length > longest.length ? run : longest),
+      '',
+    ),
   }));
   const parts = ordered.flatMap((value) => base64Parts(value).map((part) => ({ part, value })));
   return (text, replacement) => {
     let out = text;
-    for (const { value, pattern, anchor } of forms) if (out.includes(anchor)) out = out.replace(pattern, () => replacement(value));
+    for (const { value, pattern, anchor } of forms)
+      if (out.includes(anchor)) out = out.replace(pattern, () => replacement(value));
     return parts.length > 0 ? replaceBase64Runs(out, parts, replacement) : out;
   };
 }
 
 /** Each base64 run holding one of `parts`, from its first character to its padding, replaced. */
-function replaceBase64Runs(text: string, parts: Array<{ part: string; value: string }>, replacement: (value: string) => string): string {
+function replaceBase64Runs(
+  text: string,
+  parts: Array<{ part: string; value: string }>,
+  replacement: (value: string) => string,
+): string {
   const runs: Array<{ start: number; end: number; value: string }> = [];
   for (const { part, value } of parts) {
     // The next search starts after the run: a text of one long run is walked once per part.

@@ -36,7 +36,13 @@ export function parseStructuredText(text: string, file: string): LocatedDocument
   };
   if (document.errors.length > 0) {
     const tooDeep = document.errors.find((error) => error.message.includes('call stack'));
-    if (tooDeep) throw new UserError({ file, ...at(tooDeep.pos[0]), message: `nested too deeply (more than ${LIMITS.depth} levels)`, hint: 'scenario and fixture files are a few levels deep; check for runaway brackets' });
+    if (tooDeep)
+      throw new UserError({
+        file,
+        ...at(tooDeep.pos[0]),
+        message: `nested too deeply (more than ${LIMITS.depth} levels)`,
+        hint: 'scenario and fixture files are a few levels deep; check for runaway brackets',
+      });
     throw new UserError(
       firstProblems(
         document.errors.map((error): Problem => ({
@@ -49,7 +55,11 @@ export function parseStructuredText(text: string, file: string): LocatedDocument
     );
   }
   if (document.contents === null || (isScalar(document.contents) && document.contents.value === null)) {
-    throw new UserError({ file, message: `empty: the file holds no ${kind} value`, hint: 'a scenario or fixture file holds a mapping of fields; see fixtures/scenarios/ and fixtures/default.yaml for examples' });
+    throw new UserError({
+      file,
+      message: `empty: the file holds no ${kind} value`,
+      hint: 'a scenario or fixture file holds a mapping of fields; see fixtures/scenarios/ and fixtures/default.yaml for examples',
+    });
   }
   const structural = structureProblems(document, file, at);
   if (structural.length > 0) throw new UserError(firstProblems(structural));
@@ -59,7 +69,11 @@ export function parseStructuredText(text: string, file: string): LocatedDocument
     data = document.toJS({ maxAliasCount: LIMITS.aliasCount });
   } catch (error) {
     if (!(error instanceof ReferenceError) || !error.message.includes('alias')) throw error;
-    throw new UserError({ file, message: `too many alias expansions: its aliases (*name) would multiply the data past the limit of ${LIMITS.aliasCount}`, hint: 'a "billion laughs" expansion is refused; write the values out or use fewer nested aliases' });
+    throw new UserError({
+      file,
+      message: `too many alias expansions: its aliases (*name) would multiply the data past the limit of ${LIMITS.aliasCount}`,
+      hint: 'a "billion laughs" expansion is refused; write the values out or use fewer nested aliases',
+    });
   }
   const locate = (path: ReadonlyArray<PropertyKey>) => {
     for (let depth = path.length; depth >= 0; depth -= 1) {
@@ -72,14 +86,25 @@ export function parseStructuredText(text: string, file: string): LocatedDocument
 }
 
 /** Duplicate keys and excessive nesting, in one pass over the node tree (no recursion, no quadratic key search). */
-function structureProblems(document: Document, file: string, at: (offset: number) => { line: number; column: number }): Problem[] {
+function structureProblems(
+  document: Document,
+  file: string,
+  at: (offset: number) => { line: number; column: number },
+): Problem[] {
   const problems: Problem[] = [];
   const stack: Array<{ node: unknown; depth: number }> = [{ node: document.contents, depth: 1 }];
   while (stack.length > 0) {
     const { node, depth } = stack.pop()!;
     if (!isMap(node) && !isSeq(node)) continue;
     if (depth > LIMITS.depth) {
-      return [{ file, ...(node.range ? at(node.range[0]) : {}), message: `nested too deeply (more than ${LIMITS.depth} levels)`, hint: 'scenario and fixture files are a few levels deep; check for runaway indentation or brackets' }];
+      return [
+        {
+          file,
+          ...(node.range ? at(node.range[0]) : {}),
+          message: `nested too deeply (more than ${LIMITS.depth} levels)`,
+          hint: 'scenario and fixture files are a few levels deep; check for runaway indentation or brackets',
+        },
+      ];
     }
     const seen = new Map<string, number | undefined>();
     for (const item of node.items) {
@@ -93,7 +118,12 @@ function structureProblems(document: Document, file: string, at: (offset: number
         const line = key.range ? at(key.range[0]).line : undefined;
         if (seen.has(name)) {
           const first = seen.get(name);
-          problems.push({ file, ...(key.range ? at(key.range[0]) : {}), message: `duplicate key "${name}"${first ? ` (first at line ${first})` : ''}`, hint: 'keep one of them: a later value would silently replace the earlier one' });
+          problems.push({
+            file,
+            ...(key.range ? at(key.range[0]) : {}),
+            message: `duplicate key "${name}"${first ? ` (first at line ${first})` : ''}`,
+            hint: 'keep one of them: a later value would silently replace the earlier one',
+          });
         } else {
           seen.set(name, line);
         }
@@ -106,7 +136,9 @@ function structureProblems(document: Document, file: string, at: (offset: number
 
 /** A file with thousands of mistakes is reported by its first few, and how many more there are. */
 function firstProblems(problems: Problem[]): Problem[] {
-  const unique = [...new Map(problems.map((problem) => [`${problem.line}:${problem.field}:${problem.message}`, problem])).values()];
+  const unique = [
+    ...new Map(problems.map((problem) => [`${problem.line}:${problem.field}:${problem.message}`, problem])).values(),
+  ];
   if (unique.length <= LIMITS.problems) return unique;
   const first = unique.slice(0, LIMITS.problems);
   return [...first, { file: first[0]!.file, message: `… and ${unique.length - LIMITS.problems} more problems` }];
@@ -118,19 +150,30 @@ export async function readStructuredFile(file: string): Promise<LocatedDocument>
 
 /** Reads at most LIMITS.bytes (+1 to notice more), so /dev/zero or a huge dump cannot exhaust memory. */
 async function readCapped(file: string): Promise<string> {
-  const refuse = (message: string) => new UserError({ file, message, hint: 'check the path; it is resolved from the current directory' });
+  const refuse = (message: string) =>
+    new UserError({ file, message, hint: 'check the path; it is resolved from the current directory' });
   let handle;
   try {
     handle = await open(file, 'r');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw refuse(code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, expected a file' : `cannot read file (${code ?? String(error)})`);
+    throw refuse(
+      code === 'ENOENT'
+        ? 'file not found'
+        : code === 'EISDIR'
+          ? 'is a folder, expected a file'
+          : `cannot read file (${code ?? String(error)})`,
+    );
   }
   try {
     const info = await handle.stat();
     if (info.isDirectory()) throw refuse('is a folder, expected a file');
     const tooBig = (size: string) =>
-      new UserError({ file, message: `${size}, larger than the ${LIMITS.bytes / 1024 / 1024} MB limit for scenario and fixture files`, hint: 'scenario and fixture files are a few KB: check that this is the file you meant' });
+      new UserError({
+        file,
+        message: `${size}, larger than the ${LIMITS.bytes / 1024 / 1024} MB limit for scenario and fixture files`,
+        hint: 'scenario and fixture files are a few KB: check that this is the file you meant',
+      });
     if (info.size > LIMITS.bytes) throw tooBig(megabytes(info.size));
     const buffer = Buffer.alloc(LIMITS.bytes + 1);
     let length = 0;
@@ -164,13 +207,21 @@ export function validateDocument<Schema extends z.ZodType>(
       result.error.issues.map((issue): Problem => {
         const path = [...at, ...issue.path];
         // An unknown key is found on its own line, not on its parent object's first line.
-        const position = document.locate(issue.code === 'unrecognized_keys' && issue.keys.length === 1 ? [...path, issue.keys[0]!] : path);
+        const position = document.locate(
+          issue.code === 'unrecognized_keys' && issue.keys.length === 1 ? [...path, issue.keys[0]!] : path,
+        );
         return {
           file: document.file,
           line: position?.line,
           column: position?.column,
           field: path.length > 0 ? fieldPath(path) : undefined,
-          message: issue.code === 'unrecognized_keys' && issue.keys.length > 5 ? `${issue.keys.length} unrecognized keys: ${issue.keys.slice(0, 5).map((key) => JSON.stringify(key)).join(', ')}, …` : issue.message,
+          message:
+            issue.code === 'unrecognized_keys' && issue.keys.length > 5
+              ? `${issue.keys.length} unrecognized keys: ${issue.keys
+                  .slice(0, 5)
+                  .map((key) => JSON.stringify(key))
+                  .join(', ')}, …`
+              : issue.message,
         };
       }),
     ),

@@ -22,7 +22,8 @@ export class UserError extends Error {
   readonly problems: Problem[];
 
   constructor(problems: Problem[] | Problem | string) {
-    const list = typeof problems === 'string' ? [{ message: problems }] : Array.isArray(problems) ? problems : [problems];
+    const list =
+      typeof problems === 'string' ? [{ message: problems }] : Array.isArray(problems) ? problems : [problems];
     super(list.map(formatProblem).join('\n'));
     this.name = 'UserError';
     this.problems = list;
@@ -32,7 +33,9 @@ export class UserError extends Error {
 export const isUserError = (error: unknown): error is UserError => error instanceof UserError;
 
 export function formatSite({ file, line, column, field }: ErrorSite): string {
-  const where = file ? [file, line, line === undefined ? undefined : column].filter((part) => part !== undefined).join(':') : '';
+  const where = file
+    ? [file, line, line === undefined ? undefined : column].filter((part) => part !== undefined).join(':')
+    : '';
   return [where, field].filter(Boolean).join(' ');
 }
 

@@ -8,13 +8,23 @@ import { UserError } from './user-error.ts';
  * never returns for some paths (/proc/x). With `create: false` nothing is left behind: the nearest
  * existing folder is probed instead, for a caller that creates `dir` only once it has something to write.
  */
-export async function ensureWritableFolder(dir: string, flag = '--out-dir', { create = true }: { create?: boolean } = {}): Promise<void> {
-  const refuse = (message: string) => new UserError({ field: flag, message: `${dir}: ${message}`, hint: 'give a folder you can write to (it is created if missing)' });
+export async function ensureWritableFolder(
+  dir: string,
+  flag = '--out-dir',
+  { create = true }: { create?: boolean } = {},
+): Promise<void> {
+  const refuse = (message: string) =>
+    new UserError({
+      field: flag,
+      message: `${dir}: ${message}`,
+      hint: 'give a folder you can write to (it is created if missing)',
+    });
   const missing: string[] = [];
   let current = path.resolve(dir);
   for (;;) {
     try {
-      if (!(await stat(current)).isDirectory()) throw refuse(current === path.resolve(dir) ? 'is a file, not a folder' : `${current} is a file, not a folder`);
+      if (!(await stat(current)).isDirectory())
+        throw refuse(current === path.resolve(dir) ? 'is a file, not a folder' : `${current} is a file, not a folder`);
       break;
     } catch (error) {
       if (error instanceof UserError) throw error;

@@ -10,14 +10,15 @@ import { startValidatedMockIdp } from './server/start.ts';
 
 const parsePort = (value: string): number => {
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new InvalidArgumentError('a port is a whole number from 0 to 65535 (0 = any free port)');
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new InvalidArgumentError('a port is a whole number from 0 to 65535 (0 = any free port)');
   return port;
 };
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 const program = new Command('mock-idp')
-  .description('A fixture-driven OAuth 2.0 / OpenID Connect identity provider that reproduces real IdPs\' quirks.')
+  .description("A fixture-driven OAuth 2.0 / OpenID Connect identity provider that reproduces real IdPs' quirks.")
   .version(projectVersion, '-V, --version', 'print the version')
   .showHelpAfterError('(run with --help for usage)')
   .addHelpText(
@@ -40,7 +41,12 @@ program
   .option('-p, --port <port>', 'port to listen on (0 = any free port)', parsePort, 4000)
   .option('--host <host>', 'address to listen on (0.0.0.0 to accept other machines or containers)', '127.0.0.1')
   .option('--issuer <url>', 'public URL others reach this IdP at (default: http://<host>:<port>)')
-  .option('--allowed-host <name>', 'another name the journal and users (/_ routes) answer under; repeatable (also MOCK_IDP_ALLOWED_HOSTS=a,b)', collect, [])
+  .option(
+    '--allowed-host <name>',
+    'another name the journal and users (/_ routes) answer under; repeatable (also MOCK_IDP_ALLOWED_HOSTS=a,b)',
+    collect,
+    [],
+  )
   .option('-q, --quiet', 'do not log each request')
   .addHelpText(
     'after',
@@ -59,43 +65,58 @@ Then point a Logto connector at the printed endpoints. Every request is journale
 These /_ routes answer only requests addressed to localhost, the issuer's host or an IP address (a web
 page under another name must not read them); --allowed-host adds a name. The OAuth endpoints answer any.`,
   )
-  .action(async (file: string, options: { port: number; host: string; issuer?: string; allowedHost: string[]; quiet?: boolean }) => {
-    const cached = await cachedFixture(file);
-    const fixture = cached.fixture ?? (await (await import('./fixture/load.ts')).loadFixture(file));
-    const fromEnv = (process.env.MOCK_IDP_ALLOWED_HOSTS ?? '').split(',').filter((name) => name.trim() !== '');
-    const idp = await startValidatedMockIdp(fixture, {
-      port: options.port,
-      host: options.host,
-      allowedHosts: [...checkedAllowedHosts(options.allowedHost, '--allowed-host'), ...checkedAllowedHosts(fromEnv, 'MOCK_IDP_ALLOWED_HOSTS')],
-      ...(options.issuer ? { issuer: options.issuer } : {}),
-      ...(options.quiet ? {} : { log: (line: string) => console.log(line) }),
-    });
-    // Written before the banner (the port is already open): a stop right after it keeps the entry.
-    if (!cached.fixture) await cached.remember(fixture);
-    console.log(`mock IdP serving ${file}`);
-    console.log(`  issuer         ${idp.issuer}`);
-    console.log(`  discovery      ${idp.issuer}/.well-known/openid-configuration`);
-    console.log(`  authorization  ${idp.endpoints.authorization}`);
-    console.log(`  token          ${idp.endpoints.token}`);
-    console.log(`  userinfo       ${idp.endpoints.userinfo}`);
-    console.log(`  jwks           ${idp.endpoints.jwks}`);
-    console.log(`  journal        ${idp.issuer}/_journal`);
-    console.log('  clients');
-    const idWidth = Math.max(...fixture.clients.map((client) => client.clientId.length));
-    for (const client of fixture.clients) {
-      const secret = client.clientSecret && client.tokenEndpointAuthMethod !== 'none' ? `  secret ${mask(client.clientSecret)}` : '';
-      console.log(`    ${client.clientId.padEnd(idWidth)}  ${client.tokenEndpointAuthMethod.padEnd(19)}${secret}${client.pkce === 'required' ? '  PKCE required' : ''}`.trimEnd());
-    }
-    console.log(`  users          ${fixture.users.map((user) => user.id).join(', ')}`);
-    console.log(`  sign-in        ${fixture.defaultUser ? `headless as ${fixture.defaultUser}; login_hint=<user id> picks another` : 'a page lists the users; login_hint=<user id> skips it'}`);
-    const stop = async () => {
-      console.log('stopping');
-      await idp.stop();
-      process.exit(0);
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  .action(
+    async (
+      file: string,
+      options: { port: number; host: string; issuer?: string; allowedHost: string[]; quiet?: boolean },
+    ) => {
+      const cached = await cachedFixture(file);
+      const fixture = cached.fixture ?? (await (await import('./fixture/load.ts')).loadFixture(file));
+      const fromEnv = (process.env.MOCK_IDP_ALLOWED_HOSTS ?? '').split(',').filter((name) => name.trim() !== '');
+      const idp = await startValidatedMockIdp(fixture, {
+        port: options.port,
+        host: options.host,
+        allowedHosts: [
+          ...checkedAllowedHosts(options.allowedHost, '--allowed-host'),
+          ...checkedAllowedHosts(fromEnv, 'MOCK_IDP_ALLOWED_HOSTS'),
+        ],
+        ...(options.issuer ? { issuer: options.issuer } : {}),
+        ...(options.quiet ? {} : { log: (line: string) => console.log(line) }),
+      });
+      // Written before the banner (the port is already open): a stop right after it keeps the entry.
+      if (!cached.fixture) await cached.remember(fixture);
+      console.log(`mock IdP serving ${file}`);
+      console.log(`  issuer         ${idp.issuer}`);
+      console.log(`  discovery      ${idp.issuer}/.well-known/openid-configuration`);
+      console.log(`  authorization  ${idp.endpoints.authorization}`);
+      console.log(`  token          ${idp.endpoints.token}`);
+      console.log(`  userinfo       ${idp.endpoints.userinfo}`);
+      console.log(`  jwks           ${idp.endpoints.jwks}`);
+      console.log(`  journal        ${idp.issuer}/_journal`);
+      console.log('  clients');
+      const idWidth = Math.max(...fixture.clients.map((client) => client.clientId.length));
+      for (const client of fixture.clients) {
+        const secret =
+          client.clientSecret && client.tokenEndpointAuthMethod !== 'none'
+            ? `  secret ${mask(client.clientSecret)}`
+            : '';
+        console.log(
+          `    ${client.clientId.padEnd(idWidth)}  ${client.tokenEndpointAuthMethod.padEnd(19)}${secret}${client.pkce === 'required' ? '  PKCE required' : ''}`.trimEnd(),
+        );
+      }
+      console.log(`  users          ${fixture.users.map((user) => user.id).join(', ')}`);
+      console.log(
+        `  sign-in        ${fixture.defaultUser ? `headless as ${fixture.defaultUser}; login_hint=<user id> picks another` : 'a page lists the users; login_hint=<user id> skips it'}`,
+      );
+      const stop = async () => {
+        console.log('stopping');
+        await idp.stop();
+        process.exit(0);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    },
+  );
 
 program
   .command('validate')
@@ -108,7 +129,9 @@ program
       try {
         const { loadFixture } = await import('./fixture/load.ts');
         const fixture = await loadFixture(file);
-        console.log(`✓ ${file}: ${fixture.clients.length} client(s), ${fixture.users.length} user(s)${fixture.description ? ` – ${printable(fixture.description)}` : ''}`);
+        console.log(
+          `✓ ${file}: ${fixture.clients.length} client(s), ${fixture.users.length} user(s)${fixture.description ? ` – ${printable(fixture.description)}` : ''}`,
+        );
       } catch (error) {
         if (!isUserError(error)) throw error;
         failed += 1;

@@ -8,9 +8,13 @@ import type { Reporter, TestModule } from 'vitest/node';
  */
 export default class ClosingLineReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<unknown>): void {
-    const count = (state: 'passed' | 'failed' | 'skipped') => testModules.reduce((sum, module) => sum + [...module.children.allTests(state)].length, 0);
+    const count = (state: 'passed' | 'failed' | 'skipped') =>
+      testModules.reduce((sum, module) => sum + [...module.children.allTests(state)].length, 0);
     const failedOutsideTests = testModules.reduce(
-      (sum, module) => sum + (module.errors().length > 0 ? 1 : 0) + [...module.children.allSuites()].filter((suite) => suite.errors().length > 0).length,
+      (sum, module) =>
+        sum +
+        (module.errors().length > 0 ? 1 : 0) +
+        [...module.children.allSuites()].filter((suite) => suite.errors().length > 0).length,
       0,
     );
     const failed = count('failed') + failedOutsideTests + unhandledErrors.length;

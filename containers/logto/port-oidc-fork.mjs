@@ -48,7 +48,7 @@ const edits = [
     behaviour: 'looser redirect URIs (web: any scheme but javascript:/data:/…)',
     file: 'lib/helpers/client_schema.js',
     from: /if \(!\['https:', 'http:'\]\.includes\(protocol\)\) \{\s*this\.invalidate\(`\$\{label\} must only contain web uris`\);\s*\}/,
-    to: "if (FORBIDDEN_SCHEMES.has(protocol)) { // Logto fork behaviour: legacy app schemes allowed\n              this.invalidate(`${label} must not use the ${protocol.slice(0, -1)} URI scheme`);\n            }",
+    to: 'if (FORBIDDEN_SCHEMES.has(protocol)) { // Logto fork behaviour: legacy app schemes allowed\n              this.invalidate(`${label} must not use the ${protocol.slice(0, -1)} URI scheme`);\n            }',
   },
   {
     behaviour: 'looser redirect URIs (native: no loopback rules for http:/https:)',
@@ -105,7 +105,10 @@ for (const dir of copies) {
       throw new Error(`oidc-provider ${version} ${file}: the code to change for "${behaviour}" is not there`);
     }
     // Write a new file: pnpm hard-links node_modules to its global store, which must stay intact.
-    writeFileSync(`${path}.tmp`, source.replace(from, () => to));
+    writeFileSync(
+      `${path}.tmp`,
+      source.replace(from, () => to),
+    );
     renameSync(`${path}.tmp`, path);
     console.log(`oidc-provider fork: ${behaviour}: ${file} (oidc-provider ${version})`);
   }

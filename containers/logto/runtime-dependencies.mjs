@@ -23,7 +23,9 @@ const jsFiles = function* (dir) {
 };
 
 const imports = (source, name) =>
-  new RegExp(`(from\\s*|import\\s*\\(\\s*|require\\s*\\(\\s*)['"]${name.replace('/', '\\/')}(/[^'"]*)?['"]`).test(source);
+  new RegExp(`(from\\s*|import\\s*\\(\\s*|require\\s*\\(\\s*)['"]${name.replace('/', '\\/')}(/[^'"]*)?['"]`).test(
+    source,
+  );
 
 for (const dir of [...packageDirs('packages'), ...packageDirs('packages/toolkit')]) {
   const manifest = join(tree, dir, 'package.json');

@@ -15,7 +15,8 @@ export interface AuditedConnector {
 
 const KINDS = new Set<string>(['oauth2', 'oidc']);
 
-const isRecord = (value: unknown): value is Record<string, unknown> => Boolean(value) && typeof value === 'object' && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  Boolean(value) && typeof value === 'object' && !Array.isArray(value);
 
 /**
  * The social connectors built on the generic `oauth2` / `oidc` factories, out of the list
@@ -28,7 +29,10 @@ export function auditedConnectors(list: readonly unknown[]): AuditedConnector[] 
     const metadata = isRecord(item.metadata) ? item.metadata : {};
     const names = isRecord(metadata.name) ? metadata.name : {};
     const target = typeof metadata.target === 'string' ? metadata.target : item.id;
-    const name = typeof names.en === 'string' ? names.en : (Object.values(names).find((value) => typeof value === 'string') as string | undefined) ?? target;
+    const name =
+      typeof names.en === 'string'
+        ? names.en
+        : ((Object.values(names).find((value) => typeof value === 'string') as string | undefined) ?? target);
     return [
       {
         id: item.id,

@@ -10,7 +10,10 @@ import type { AuditedConnector } from './connector.ts';
 
 /** The environment variable an exported scenario reads a secret from: HARNESS_<TARGET>_<FIELD>. */
 export const secretVariable = (connector: AuditedConnector, field: string): string =>
-  `HARNESS_${`${connector.target}_${field}`.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[^A-Za-z0-9]+/g, '_').toUpperCase()}`;
+  `HARNESS_${`${connector.target}_${field}`
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .toUpperCase()}`;
 
 /** A stand-in value at a dot path (`data.user.id` → { data: { user: { id } } }), arrays by numeric segment. */
 function place(target: Record<string, unknown>, dotPath: string, value: unknown): void {
@@ -27,7 +30,13 @@ function place(target: Record<string, unknown>, dotPath: string, value: unknown)
   });
 }
 
-const STAND_INS: Record<string, string> = { id: 'user-1', name: 'Ada Example', avatar: 'https://example.com/ada.png', email: 'ada@example.com', phone: '+15555550100' };
+const STAND_INS: Record<string, string> = {
+  id: 'user-1',
+  name: 'Ada Example',
+  avatar: 'https://example.com/ada.png',
+  email: 'ada@example.com',
+  phone: '+15555550100',
+};
 
 /**
  * A scenario that runs the connector as the tenant stores it against a starter fixture of its IdP:
@@ -36,7 +45,10 @@ const STAND_INS: Record<string, string> = { id: 'user-1', name: 'Ada Example', a
  * userinfo has a value at every profileMap path, customConfig as required parameters. Secrets are
  * environment references. Pure.
  */
-export function exportScenario(connector: AuditedConnector, endpoint: string): { variables: string[]; document: Record<string, unknown> } {
+export function exportScenario(
+  connector: AuditedConnector,
+  endpoint: string,
+): { variables: string[]; document: Record<string, unknown> } {
   const variables = new Set<string>();
   const secretRef = (field: string) => {
     const name = secretVariable(connector, field);
@@ -49,7 +61,8 @@ export function exportScenario(connector: AuditedConnector, endpoint: string): {
   const referenced = (value: unknown, at: string[]): unknown => {
     if (typeof value === 'string' && at.length > 0 && isSecretKey(at.at(-1)!)) return secretRef(at.join('_'));
     if (Array.isArray(value)) return value.map((item, index) => referenced(item, [...at, String(index)]));
-    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, referenced(item, [...at, key])]));
+    if (value && typeof value === 'object')
+      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, referenced(item, [...at, key])]));
     return value;
   };
   const config: Record<string, unknown> = {
@@ -66,15 +79,30 @@ export function exportScenario(connector: AuditedConnector, endpoint: string): {
     }
     config.userInfoEndpoint = `{{issuer}}${userinfoPath}`;
   } else {
-    config.idTokenVerificationConfig = { ...(original.idTokenVerificationConfig as Record<string, unknown>), jwksUri: '{{issuer}}/jwks', ...((original.idTokenVerificationConfig as Record<string, unknown> | undefined)?.issuer ? { issuer: '{{issuer}}' } : {}) };
+    config.idTokenVerificationConfig = {
+      ...(original.idTokenVerificationConfig as Record<string, unknown>),
+      jwksUri: '{{issuer}}/jwks',
+      ...((original.idTokenVerificationConfig as Record<string, unknown> | undefined)?.issuer
+        ? { issuer: '{{issuer}}' }
+        : {}),
+    };
   }
 
   const profile: Record<string, unknown> = {};
-  const profileMap = { id: 'id', name: 'name', avatar: 'avatar', email: 'email', phone: 'phone', ...((original.profileMap ?? {}) as Record<string, string>) };
-  if (connector.kind === 'oauth2') for (const [field, dotPath] of Object.entries(profileMap)) place(profile, dotPath, STAND_INS[field] ?? field);
+  const profileMap = {
+    id: 'id',
+    name: 'name',
+    avatar: 'avatar',
+    email: 'email',
+    phone: 'phone',
+    ...((original.profileMap ?? {}) as Record<string, string>),
+  };
+  if (connector.kind === 'oauth2')
+    for (const [field, dotPath] of Object.entries(profileMap)) place(profile, dotPath, STAND_INS[field] ?? field);
   else Object.assign(profile, { sub: 'user-1', name: 'Ada Example', email: 'ada@example.com', email_verified: true });
 
-  const method = typeof original.tokenEndpointAuthMethod === 'string' ? original.tokenEndpointAuthMethod : 'client_secret_post';
+  const method =
+    typeof original.tokenEndpointAuthMethod === 'string' ? original.tokenEndpointAuthMethod : 'client_secret_post';
   const wireParams = Object.fromEntries(Object.entries(custom).map(([key]) => [wireName(key), true]));
   const fixture = {
     description: `starter fixture for ${connector.name}: edit it to answer as the real IdP does (encoding, userinfo shape, quirks)`,
@@ -83,17 +111,36 @@ export function exportScenario(connector: AuditedConnector, endpoint: string): {
         clientId: original.clientId,
         clientSecret: secretRef('clientSecret'),
         tokenEndpointAuthMethod: method,
-        ...(method === 'client_secret_jwt' && typeof original.clientSecretJwtSigningAlgorithm === 'string' ? { clientSecretJwtAlg: original.clientSecretJwtSigningAlgorithm } : {}),
+        ...(method === 'client_secret_jwt' && typeof original.clientSecretJwtSigningAlgorithm === 'string'
+          ? { clientSecretJwtAlg: original.clientSecretJwtSigningAlgorithm }
+          : {}),
       },
     ],
     users: [{ id: 'user-1', profile }],
     defaultUser: 'user-1',
-    ...(typeof original.scope === 'string' ? { scopes: [...new Set(['openid', ...original.scope.split(/[ +]/).filter(Boolean)])] } : {}),
-    ...(connector.kind === 'oauth2' ? { tokenResponse: original.tokenEndpointResponseType === 'json' ? { encoding: 'json' } : { encoding: 'form', expiresIn: 'absent' }, userinfo: { path: userinfoPath } } : {}),
+    ...(typeof original.scope === 'string'
+      ? { scopes: [...new Set(['openid', ...original.scope.split(/[ +]/).filter(Boolean)])] }
+      : {}),
+    ...(connector.kind === 'oauth2'
+      ? {
+          tokenResponse:
+            original.tokenEndpointResponseType === 'json'
+              ? { encoding: 'json' }
+              : { encoding: 'form', expiresIn: 'absent' },
+          userinfo: { path: userinfoPath },
+        }
+      : {}),
     ...(Object.keys(wireParams).length > 0 ? { requiredParams: { authorize: wireParams, token: wireParams } } : {}),
   };
   // What identifies the connector and what it runs with; the rest of the API object (form items, logos) is noise here.
-  const connectorObject = { id: connector.id, connectorId: connector.kind, metadata: { target: connector.target, name: { en: connector.name } }, syncProfile: connector.syncProfile, enableTokenStorage: connector.enableTokenStorage, config };
+  const connectorObject = {
+    id: connector.id,
+    connectorId: connector.kind,
+    metadata: { target: connector.target, name: { en: connector.name } },
+    syncProfile: connector.syncProfile,
+    enableTokenStorage: connector.enableTokenStorage,
+    config,
+  };
   const document = {
     name: `${connector.name} (${connector.target})`,
     description: `exported by \`connector-harness audit --export\` from ${endpoint}, connector ${connector.id}; endpoints point at a starter fixture (originals: ${String(original.authorizationEndpoint)}, ${String(original.tokenEndpoint)}${original.userInfoEndpoint ? `, ${String(original.userInfoEndpoint)}` : ''}); secrets come from the environment`,
@@ -107,7 +154,11 @@ export function exportScenario(connector: AuditedConnector, endpoint: string): {
  * Each connector as a scenario file in `dir`. Nothing is written when one of them would be larger than `run` reads
  * (a stored config can hold anything): the export is refused as bad input, naming the connector.
  */
-export async function writeExports(connectors: AuditedConnector[], endpoint: string, dir: string): Promise<Array<{ file: string; variables: string[] }>> {
+export async function writeExports(
+  connectors: AuditedConnector[],
+  endpoint: string,
+  dir: string,
+): Promise<Array<{ file: string; variables: string[] }>> {
   await ensureWritableFolder(dir, '--export');
   const exports = connectors.map((connector) => {
     const { variables, document } = exportScenario(connector, endpoint);

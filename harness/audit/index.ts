@@ -31,7 +31,12 @@ export interface AuditOptions {
  */
 function withoutSso(log: ((line: string) => void) | undefined) {
   return (error: unknown): [] => {
-    const status = error instanceof LogtoApiError ? error.status : error instanceof EndpointAnswerError ? error.answer?.status : undefined;
+    const status =
+      error instanceof LogtoApiError
+        ? error.status
+        : error instanceof EndpointAnswerError
+          ? error.answer?.status
+          : undefined;
     if (status === undefined || status < 400) throw error;
     log?.(`enterprise SSO connectors not audited: GET /api/sso-connectors failed (${(error as Error).message})`);
     return [];
@@ -49,7 +54,12 @@ async function guardOf(connector: AuditedConnector, source: ConnectorSource): Pr
   try {
     return await guardProblems(connector.kind, connector.config, source);
   } catch (error) {
-    return [{ field: 'config', message: `the connector code could not even be constructed with it: ${(error as Error).message}` }];
+    return [
+      {
+        field: 'config',
+        message: `the connector code could not even be constructed with it: ${(error as Error).message}`,
+      },
+    ];
   }
 }
 
@@ -59,21 +69,43 @@ async function guardOf(connector: AuditedConnector, source: ConnectorSource): Pr
  * calls are GETs.
  */
 export async function auditTenant(options: AuditOptions): Promise<AuditReport> {
-  const credentials = { endpoint: options.endpoint, appId: options.m2mAppId, appSecret: options.m2mAppSecret, resource: options.resource };
+  const credentials = {
+    endpoint: options.endpoint,
+    appId: options.m2mAppId,
+    appSecret: options.m2mAppSecret,
+    resource: options.resource,
+  };
   const apiTimeout = options.apiTimeoutMs ? { timeoutMs: options.apiTimeoutMs } : {};
-  const management = new ManagementClient(credentials, { ...apiTimeout, ...(options.log ? { onWaiting: options.log } : {}) });
+  const management = new ManagementClient(credentials, {
+    ...apiTimeout,
+    ...(options.log ? { onWaiting: options.log } : {}),
+  });
   const base = options.endpoint.replace(/\/$/, '');
   const connectors = auditedConnectors(await management.listConnectors());
   // The stored secrets are masked in whatever is printed, under any name and in any encoding (a probed IdP may quote them).
   rememberSecrets(...connectors.map((connector) => connector.config));
   const results: ScenarioResult[] = [];
   for (const [index, connector] of connectors.entries()) {
-    options.log?.(`[${index + 1}/${connectors.length}] ${connector.name} (${connector.target})${options.probe ? ': probing its IdP' : ''}`);
+    options.log?.(
+      `[${index + 1}/${connectors.length}] ${connector.name} (${connector.target})${options.probe ? ': probing its IdP' : ''}`,
+    );
     const started = performance.now();
     const known = await knownProviderOf(connector, options.source.projectRoot);
-    const findings: CheckResult[] = auditFindings(connector, await guardOf(connector, options.source), known ? providerFindings(connector, known) : []);
+    const findings: CheckResult[] = auditFindings(
+      connector,
+      await guardOf(connector, options.source),
+      known ? providerFindings(connector, known) : [],
+    );
     if (options.probe) findings.push(...(await probeConnector(connector, options.source)));
-    results.push(resultFor(`${connector.name} (${connector.target})`, `${base}/api/connectors/${connector.id}`, findings, options.probe, started));
+    results.push(
+      resultFor(
+        `${connector.name} (${connector.target})`,
+        `${base}/api/connectors/${connector.id}`,
+        findings,
+        options.probe,
+        started,
+      ),
+    );
   }
   const ssoList = await management.listSsoConnectors().catch(withoutSso(options.log));
   const ssoConnectors = auditedSsoConnectors(ssoList);
@@ -83,13 +115,37 @@ export async function auditTenant(options: AuditOptions): Promise<AuditReport> {
     const started = performance.now();
     const findings = ssoFindings(connector);
     if (options.probe) findings.push(...(await probeSso(connector)));
-    results.push(resultFor(`${connector.name} (enterprise SSO, OIDC)`, `${base}/api/sso-connectors/${connector.id}`, findings, options.probe, started));
+    results.push(
+      resultFor(
+        `${connector.name} (enterprise SSO, OIDC)`,
+        `${base}/api/sso-connectors/${connector.id}`,
+        findings,
+        options.probe,
+        started,
+      ),
+    );
   }
   return { connectors, ssoConnectors, results };
 }
 
-function resultFor(name: string, file: string, findings: CheckResult[], probed: boolean, started: number): ScenarioResult {
-  const checks = findings.length > 0 ? findings : [{ id: 'audit', title: 'Audit', status: 'pass' as const, message: `no known trap in the stored config${probed ? ', and the IdP answered the probe as the config expects' : ''}` }];
+function resultFor(
+  name: string,
+  file: string,
+  findings: CheckResult[],
+  probed: boolean,
+  started: number,
+): ScenarioResult {
+  const checks =
+    findings.length > 0
+      ? findings
+      : [
+          {
+            id: 'audit',
+            title: 'Audit',
+            status: 'pass' as const,
+            message: `no known trap in the stored config${probed ? ', and the IdP answered the probe as the config expects' : ''}`,
+          },
+        ];
   return {
     name,
     file,

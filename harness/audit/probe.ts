@@ -21,16 +21,23 @@ const PROBE_CODE = 'connector-harness-audit-probe-invalid-code';
 const CODE_REFUSED = new Set(['invalid_grant', 'bad_verification_code']);
 const CLIENT_REFUSED = new Set(['invalid_client', 'unauthorized_client', 'incorrect_client_credentials']);
 
-async function fetchDiscovery(urls: string[], timeoutMs: number): Promise<{ url: string; document: Record<string, unknown> } | undefined> {
+async function fetchDiscovery(
+  urls: string[],
+  timeoutMs: number,
+): Promise<{ url: string; document: Record<string, unknown> } | undefined> {
   for (const url of urls) {
     try {
-      const response = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(timeoutMs) });
+      const response = await fetch(url, {
+        headers: { accept: 'application/json' },
+        signal: AbortSignal.timeout(timeoutMs),
+      });
       if (!response.ok) {
         await response.body?.cancel();
         continue;
       }
       const document: unknown = await response.json();
-      if (document && typeof document === 'object' && !Array.isArray(document)) return { url, document: document as Record<string, unknown> };
+      if (document && typeof document === 'object' && !Array.isArray(document))
+        return { url, document: document as Record<string, unknown> };
     } catch {
       // not there, or not JSON: try the next well-known place
     }
@@ -52,16 +59,25 @@ export function discoveryUrls(connector: AuditedConnector): string[] {
       // the config guard reports a malformed endpoint
     }
   }
-  return [...bases].flatMap((base) => [`${base}/.well-known/openid-configuration`, `${base}/.well-known/oauth-authorization-server`]);
+  return [...bases].flatMap((base) => [
+    `${base}/.well-known/openid-configuration`,
+    `${base}/.well-known/oauth-authorization-server`,
+  ]);
 }
 
 /** The discovery document against the config: auth method, signing alg, issuer and endpoints. Pure. */
-export function discoveryFindings(connector: AuditedConnector, discovery: { url: string; document: Record<string, unknown> }): CheckResult[] {
+export function discoveryFindings(
+  connector: AuditedConnector,
+  discovery: { url: string; document: Record<string, unknown> },
+): CheckResult[] {
   const { config } = connector;
   const { document, url } = discovery;
   const findings: CheckResult[] = [];
-  const method = typeof config.tokenEndpointAuthMethod === 'string' ? config.tokenEndpointAuthMethod : 'client_secret_post';
-  const methods = Array.isArray(document.token_endpoint_auth_methods_supported) ? (document.token_endpoint_auth_methods_supported as string[]) : ['client_secret_basic'];
+  const method =
+    typeof config.tokenEndpointAuthMethod === 'string' ? config.tokenEndpointAuthMethod : 'client_secret_post';
+  const methods = Array.isArray(document.token_endpoint_auth_methods_supported)
+    ? (document.token_endpoint_auth_methods_supported as string[])
+    : ['client_secret_basic'];
   if (!methods.includes(method)) {
     const usable = methods.filter((candidate) => CONNECTOR_METHODS.includes(candidate));
     findings.push({
@@ -70,12 +86,16 @@ export function discoveryFindings(connector: AuditedConnector, discovery: { url:
       status: 'fail',
       message: `the IdP announces ${methods.join(', ')}${Array.isArray(document.token_endpoint_auth_methods_supported) ? '' : ' (the RFC 8414 default: the document lists none)'}, not ${method}`,
       evidence: { discovery: url, token_endpoint_auth_methods_supported: methods, configured: method },
-      hint: usable.length > 0 ? `set "tokenEndpointAuthMethod": "${usable[0]}"` : 'the IdP supports none of the methods the connector has: a generic connector cannot authenticate to it',
+      hint:
+        usable.length > 0
+          ? `set "tokenEndpointAuthMethod": "${usable[0]}"`
+          : 'the IdP supports none of the methods the connector has: a generic connector cannot authenticate to it',
     });
   }
   if (method === 'client_secret_jwt' && Array.isArray(document.token_endpoint_auth_signing_alg_values_supported)) {
     const algs = document.token_endpoint_auth_signing_alg_values_supported as string[];
-    const alg = typeof config.clientSecretJwtSigningAlgorithm === 'string' ? config.clientSecretJwtSigningAlgorithm : 'HS256';
+    const alg =
+      typeof config.clientSecretJwtSigningAlgorithm === 'string' ? config.clientSecretJwtSigningAlgorithm : 'HS256';
     if (!algs.includes(alg)) {
       const usable = algs.filter((candidate) => /^HS(256|384|512)$/.test(candidate));
       findings.push({
@@ -84,24 +104,48 @@ export function discoveryFindings(connector: AuditedConnector, discovery: { url:
         status: 'fail',
         message: `the IdP accepts client assertions signed with ${algs.join(', ')}, not ${alg}`,
         evidence: { discovery: url, token_endpoint_auth_signing_alg_values_supported: algs, configured: alg },
-        hint: usable.length > 0 ? `set "clientSecretJwtSigningAlgorithm": "${usable[0]}"` : 'the IdP accepts no HMAC alg: client_secret_jwt cannot work with it',
+        hint:
+          usable.length > 0
+            ? `set "clientSecretJwtSigningAlgorithm": "${usable[0]}"`
+            : 'the IdP accepts no HMAC alg: client_secret_jwt cannot work with it',
       });
     }
   }
   const pairs: Array<[string, unknown, unknown]> = [
     ['authorizationEndpoint', config.authorizationEndpoint, document.authorization_endpoint],
     ['tokenEndpoint', config.tokenEndpoint, document.token_endpoint],
-    ...(connector.kind === 'oauth2' ? [['userInfoEndpoint', config.userInfoEndpoint, document.userinfo_endpoint] as [string, unknown, unknown]] : []),
+    ...(connector.kind === 'oauth2'
+      ? [['userInfoEndpoint', config.userInfoEndpoint, document.userinfo_endpoint] as [string, unknown, unknown]]
+      : []),
   ];
   const verification = (config.idTokenVerificationConfig ?? {}) as Record<string, unknown>;
-  if (connector.kind === 'oidc') pairs.push(['idTokenVerificationConfig.jwksUri', verification.jwksUri, document.jwks_uri]);
+  if (connector.kind === 'oidc')
+    pairs.push(['idTokenVerificationConfig.jwksUri', verification.jwksUri, document.jwks_uri]);
   for (const [field, configured, announced] of pairs) {
     if (typeof configured === 'string' && typeof announced === 'string' && configured !== announced) {
-      findings.push({ id: `probe.endpoint.${field}`, title: `${field} (discovery)`, status: 'warn', message: `the config has ${configured}, discovery announces ${announced}`, evidence: { discovery: url }, hint: `set "${field}": "${announced}" unless the IdP documents the other URL` });
+      findings.push({
+        id: `probe.endpoint.${field}`,
+        title: `${field} (discovery)`,
+        status: 'warn',
+        message: `the config has ${configured}, discovery announces ${announced}`,
+        evidence: { discovery: url },
+        hint: `set "${field}": "${announced}" unless the IdP documents the other URL`,
+      });
     }
   }
-  if (typeof verification.issuer === 'string' && typeof document.issuer === 'string' && verification.issuer !== document.issuer) {
-    findings.push({ id: 'probe.issuer', title: 'ID token issuer (discovery)', status: 'fail', message: `idTokenVerificationConfig.issuer is ${verification.issuer}, the IdP's issuer is ${document.issuer}: every id_token fails verification`, evidence: { discovery: url }, hint: `set "issuer": "${document.issuer}" in idTokenVerificationConfig` });
+  if (
+    typeof verification.issuer === 'string' &&
+    typeof document.issuer === 'string' &&
+    verification.issuer !== document.issuer
+  ) {
+    findings.push({
+      id: 'probe.issuer',
+      title: 'ID token issuer (discovery)',
+      status: 'fail',
+      message: `idTokenVerificationConfig.issuer is ${verification.issuer}, the IdP's issuer is ${document.issuer}: every id_token fails verification`,
+      evidence: { discovery: url },
+      hint: `set "issuer": "${document.issuer}" in idTokenVerificationConfig`,
+    });
   }
   return findings;
 }
@@ -110,7 +154,9 @@ const errorCode = (exchange: ProbeExchange): string | undefined => {
   try {
     if (/json/i.test(exchange.contentType)) {
       const body: unknown = JSON.parse(exchange.body);
-      return body && typeof body === 'object' && typeof (body as Record<string, unknown>).error === 'string' ? ((body as Record<string, unknown>).error as string) : undefined;
+      return body && typeof body === 'object' && typeof (body as Record<string, unknown>).error === 'string'
+        ? ((body as Record<string, unknown>).error as string)
+        : undefined;
     }
     return new URLSearchParams(exchange.body).get('error') ?? undefined;
   } catch {
@@ -122,7 +168,12 @@ const errorCode = (exchange: ProbeExchange): string | undefined => {
 export function tokenProbeVerdict(exchange: ProbeExchange, method: string): CheckResult[] {
   const findings: CheckResult[] = [];
   const code = errorCode(exchange);
-  const evidence = { status: exchange.status, contentType: exchange.contentType, body: exchange.body.slice(0, 500), sentWith: method };
+  const evidence = {
+    status: exchange.status,
+    contentType: exchange.contentType,
+    body: exchange.body.slice(0, 500),
+    sentWith: method,
+  };
   if ((code && CLIENT_REFUSED.has(code)) || (exchange.status === 401 && !(code && CODE_REFUSED.has(code)))) {
     findings.push({
       id: 'probe.client-auth',
@@ -130,7 +181,7 @@ export function tokenProbeVerdict(exchange: ProbeExchange, method: string): Chec
       status: 'fail',
       message: `the IdP refused the client (${code ?? exchange.status}) before looking at the code: the client id, the secret or the auth method ${method} is wrong, and every sign-in fails with connector.general`,
       evidence,
-      hint: 'check clientId and clientSecret against the IdP\'s app registration, and that tokenEndpointAuthMethod is the method registered there',
+      hint: "check clientId and clientSecret against the IdP's app registration, and that tokenEndpointAuthMethod is the method registered there",
     });
   } else if (!(code && CODE_REFUSED.has(code))) {
     findings.push({
@@ -147,7 +198,10 @@ export function tokenProbeVerdict(exchange: ProbeExchange, method: string): Chec
 
 /** The verdict on the client authentication, and what the error body's format predicts for tokenEndpointResponseType. Pure. */
 export function tokenProbeFindings(connector: AuditedConnector, exchange: ProbeExchange): CheckResult[] {
-  const method = typeof connector.config.tokenEndpointAuthMethod === 'string' ? connector.config.tokenEndpointAuthMethod : 'client_secret_post';
+  const method =
+    typeof connector.config.tokenEndpointAuthMethod === 'string'
+      ? connector.config.tokenEndpointAuthMethod
+      : 'client_secret_post';
   const findings = tokenProbeVerdict(exchange, method);
   const evidence = { status: exchange.status, contentType: exchange.contentType, body: exchange.body.slice(0, 500) };
   if (connector.kind === 'oauth2' && exchange.contentType) {
@@ -173,7 +227,11 @@ export function tokenProbeFindings(connector: AuditedConnector, exchange: ProbeE
  * Sends the token request exactly as Logto would (the real connector code, the stored config) with
  * a code that cannot be valid, and captures the IdP's answer, which the connector itself loses.
  */
-async function probeTokenEndpoint(connector: AuditedConnector, source: ConnectorSource, timeoutMs: number): Promise<ProbeExchange | { error: string }> {
+async function probeTokenEndpoint(
+  connector: AuditedConnector,
+  source: ConnectorSource,
+  timeoutMs: number,
+): Promise<ProbeExchange | { error: string }> {
   const tokenEndpoint = String(connector.config.tokenEndpoint ?? '');
   const factory = await loadConnectorFactory(connector.kind, source);
   const instance = await factory({ getConfig: async () => structuredClone(connector.config) });
@@ -183,13 +241,22 @@ async function probeTokenEndpoint(connector: AuditedConnector, source: Connector
     const response = await original(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     if (url.startsWith(tokenEndpoint) && !captured) {
-      captured = { status: response.status, contentType: response.headers.get('content-type') ?? '', body: await response.clone().text() };
+      captured = {
+        status: response.status,
+        contentType: response.headers.get('content-type') ?? '',
+        body: await response.clone().text(),
+      };
     }
     return response;
   };
   try {
     const redirectUri = 'https://logto.invalid/callback/connector-harness-audit';
-    await instance.getUserInfo({ code: PROBE_CODE, state: 'connector-harness-audit' }, async () => ({ redirectUri, nonce: 'connector-harness-audit' })).catch(() => undefined);
+    await instance
+      .getUserInfo({ code: PROBE_CODE, state: 'connector-harness-audit' }, async () => ({
+        redirectUri,
+        nonce: 'connector-harness-audit',
+      }))
+      .catch(() => undefined);
   } catch (error) {
     return { error: (error as Error).message };
   } finally {
@@ -199,13 +266,23 @@ async function probeTokenEndpoint(connector: AuditedConnector, source: Connector
 }
 
 /** --probe: discovery and one token request with an invalid code. Read-only for the tenant; no user signs in. */
-export async function probeConnector(connector: AuditedConnector, source: ConnectorSource, timeoutMs = 10_000): Promise<CheckResult[]> {
+export async function probeConnector(
+  connector: AuditedConnector,
+  source: ConnectorSource,
+  timeoutMs = 10_000,
+): Promise<CheckResult[]> {
   const findings: CheckResult[] = [];
   const discovery = await fetchDiscovery(discoveryUrls(connector), timeoutMs);
   if (discovery) findings.push(...discoveryFindings(connector, discovery));
   const exchange = await probeTokenEndpoint(connector, source, timeoutMs);
   if ('error' in exchange) {
-    findings.push({ id: 'probe.token', title: 'Token request with an invalid code', status: 'fail', message: `could not probe the token endpoint: ${exchange.error}`, hint: 'is tokenEndpoint right and reachable from here?' });
+    findings.push({
+      id: 'probe.token',
+      title: 'Token request with an invalid code',
+      status: 'fail',
+      message: `could not probe the token endpoint: ${exchange.error}`,
+      hint: 'is tokenEndpoint right and reachable from here?',
+    });
   } else {
     findings.push(...tokenProbeFindings(connector, exchange));
   }

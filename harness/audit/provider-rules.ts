@@ -12,7 +12,10 @@ export interface KnownProvider {
 }
 
 /** The library entry whose hosts serve the connector's endpoints, with its working config; undefined for any other IdP. */
-export async function knownProviderOf(connector: AuditedConnector, projectRoot: string): Promise<KnownProvider | undefined> {
+export async function knownProviderOf(
+  connector: AuditedConnector,
+  projectRoot: string,
+): Promise<KnownProvider | undefined> {
   const provider = providerForEndpoints(connector.config.authorizationEndpoint, connector.config.tokenEndpoint);
   if (!provider) return undefined;
   const scenario = await loadScenario(path.join(projectRoot, PROVIDERS_DIR, provider.id, provider.starter));
@@ -20,14 +23,23 @@ export async function knownProviderOf(connector: AuditedConnector, projectRoot: 
 }
 
 // Where the connectors' own defaults apply when a field is not stored.
-const DEFAULTS: Record<string, unknown> = { tokenEndpointResponseType: 'query-string', tokenEndpointAuthMethod: 'client_secret_post', acceptStringTypedBooleanClaims: false };
+const DEFAULTS: Record<string, unknown> = {
+  tokenEndpointResponseType: 'query-string',
+  tokenEndpointAuthMethod: 'client_secret_post',
+  acceptStringTypedBooleanClaims: false,
+};
 const FIELDS: Record<'oauth2' | 'oidc', string[]> = {
   oauth2: ['tokenEndpointResponseType', 'tokenEndpointAuthMethod', 'profileMap.id'],
   oidc: ['tokenEndpointAuthMethod', 'acceptStringTypedBooleanClaims'],
 };
 
 const valueAt = (config: Record<string, unknown>, field: string): unknown => {
-  const value = field.split('.').reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), config);
+  const value = field
+    .split('.')
+    .reduce<unknown>(
+      (node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined),
+      config,
+    );
   return value ?? (field === 'profileMap.id' ? 'id' : DEFAULTS[field]);
 };
 
@@ -47,7 +59,15 @@ export function providerFindings(connector: AuditedConnector, known: KnownProvid
     ];
   }
   if (known.kind !== connector.kind) {
-    return [{ id: `provider.${provider.id}.connector`, title: `${provider.name}: connector`, status: 'fail', message: `this is the ${connector.kind} connector; what works for ${provider.name} is the ${known.kind} connector (${provider.essentials})`, hint: `create it from the ${known.kind === 'oidc' ? 'OIDC' : 'OAuth 2.0'} factory; \`${init}\` writes the config that works` }];
+    return [
+      {
+        id: `provider.${provider.id}.connector`,
+        title: `${provider.name}: connector`,
+        status: 'fail',
+        message: `this is the ${connector.kind} connector; what works for ${provider.name} is the ${known.kind} connector (${provider.essentials})`,
+        hint: `create it from the ${known.kind === 'oidc' ? 'OIDC' : 'OAuth 2.0'} factory; \`${init}\` writes the config that works`,
+      },
+    ];
   }
   return FIELDS[connector.kind].flatMap((field): CheckResult[] => {
     const stored = valueAt(connector.config, field);

@@ -6,7 +6,8 @@ import type { AuditedConnector } from './connector.ts';
 /** What the connector's own config guard refuses (computed by the caller: it loads connector code). */
 export type GuardProblem = { field: string; message: string };
 
-const scopes = (config: Record<string, unknown>): string[] => (typeof config.scope === 'string' ? config.scope.split(/[ +]/).filter(Boolean) : []);
+const scopes = (config: Record<string, unknown>): string[] =>
+  typeof config.scope === 'string' ? config.scope.split(/[ +]/).filter(Boolean) : [];
 
 /**
  * Providers that spell "give me a refresh token" their own way; any of these counts as asking.
@@ -16,13 +17,18 @@ const scopes = (config: Record<string, unknown>): string[] => (typeof config.sco
 function asksForRefreshToken(config: Record<string, unknown>): boolean {
   const custom = (config.customConfig ?? {}) as Record<string, unknown>;
   const granted = scopes(config);
-  return granted.includes('offline_access') || granted.includes('offline.access') || Object.entries(custom).some(([key, value]) => wireName(key) === 'access_type' && value === 'offline');
+  return (
+    granted.includes('offline_access') ||
+    granted.includes('offline.access') ||
+    Object.entries(custom).some(([key, value]) => wireName(key) === 'access_type' && value === 'offline')
+  );
 }
 
 const dotPathProblem = (path: string): string | undefined => {
   if (path.trim() === '') return 'is empty';
   if (path !== path.trim()) return 'has spaces around it';
-  if (path.split('.').some((segment) => segment === '')) return 'has an empty segment (a leading, trailing or double dot)';
+  if (path.split('.').some((segment) => segment === ''))
+    return 'has an empty segment (a leading, trailing or double dot)';
   return undefined;
 };
 
@@ -31,7 +37,11 @@ const dotPathProblem = (path: string): string | undefined => {
  * findings (provider-rules.ts) appended. Pure: the same connector always gives the same findings;
  * a clean one gives none.
  */
-export function auditFindings(connector: AuditedConnector, guard: GuardProblem[], provider: CheckResult[] = []): CheckResult[] {
+export function auditFindings(
+  connector: AuditedConnector,
+  guard: GuardProblem[],
+  provider: CheckResult[] = [],
+): CheckResult[] {
   const { config } = connector;
   const findings: CheckResult[] = [];
 
@@ -42,7 +52,7 @@ export function auditFindings(connector: AuditedConnector, guard: GuardProblem[]
       title: 'Client secret',
       status: 'fail',
       message: `no clientSecret is stored, and every token endpoint auth method the ${connector.kind} connector has (client_secret_post, client_secret_basic, client_secret_jwt) needs one: every sign-in fails`,
-      hint: 'paste the client secret from the IdP\'s app registration into the connector (Logto drops an empty value when it saves)',
+      hint: "paste the client secret from the IdP's app registration into the connector (Logto drops an empty value when it saves)",
     });
   }
   for (const problem of guard) {
@@ -64,8 +74,12 @@ export function auditFindings(connector: AuditedConnector, guard: GuardProblem[]
         id: 'storage.refresh-config',
         title: 'Token storage: refresh from the stored config',
         status: 'fail',
-        message: 'token storage is on, and the first refresh of a stored token will fail: Logto refreshes with the config as stored, no defaults applied',
-        evidence: { tokenEndpointAuthMethod: config.tokenEndpointAuthMethod ?? '(absent)', clientSecretJwtSigningAlgorithm: config.clientSecretJwtSigningAlgorithm ?? '(absent)' },
+        message:
+          'token storage is on, and the first refresh of a stored token will fail: Logto refreshes with the config as stored, no defaults applied',
+        evidence: {
+          tokenEndpointAuthMethod: config.tokenEndpointAuthMethod ?? '(absent)',
+          clientSecretJwtSigningAlgorithm: config.clientSecretJwtSigningAlgorithm ?? '(absent)',
+        },
         hint,
       });
     }
@@ -85,14 +99,31 @@ export function auditFindings(connector: AuditedConnector, guard: GuardProblem[]
   for (const key of Object.keys(custom)) {
     const name = wireName(key);
     if (CUSTOM_CONFIG_OVERRIDES[name]) {
-      findings.push({ id: `customConfig.${key}`, title: `customConfig.${key}`, status: 'warn', message: `customConfig overrides ${name}: ${CUSTOM_CONFIG_OVERRIDES[name]}`, evidence: { sentAs: name }, hint: `remove "${key}" from customConfig unless the IdP truly needs a fixed ${name}` });
+      findings.push({
+        id: `customConfig.${key}`,
+        title: `customConfig.${key}`,
+        status: 'warn',
+        message: `customConfig overrides ${name}: ${CUSTOM_CONFIG_OVERRIDES[name]}`,
+        evidence: { sentAs: name },
+        hint: `remove "${key}" from customConfig unless the IdP truly needs a fixed ${name}`,
+      });
     } else if (name !== key) {
-      findings.push({ id: `customConfig.${key}`, title: `customConfig.${key} → ${name}`, status: 'warn', message: `sent as "${name}", not "${key}": the connector snake_cases customConfig keys`, evidence: { sentAs: name }, hint: `if the IdP expects "${key}" literally, it cannot be sent through customConfig; else rename the key to "${name}"` });
+      findings.push({
+        id: `customConfig.${key}`,
+        title: `customConfig.${key} → ${name}`,
+        status: 'warn',
+        message: `sent as "${name}", not "${key}": the connector snake_cases customConfig keys`,
+        evidence: { sentAs: name },
+        hint: `if the IdP expects "${key}" literally, it cannot be sent through customConfig; else rename the key to "${name}"`,
+      });
     }
   }
 
   // A known provider's own rules (the provider library) are precise where the generic heuristics guess.
-  if (connector.kind === 'oauth2') findings.push(...profileMapFindings(config).filter((finding) => !(provider.length > 0 && finding.status === 'warn')));
+  if (connector.kind === 'oauth2')
+    findings.push(
+      ...profileMapFindings(config).filter((finding) => !(provider.length > 0 && finding.status === 'warn')),
+    );
   return [...findings, ...provider];
 }
 
@@ -102,7 +133,13 @@ function profileMapFindings(config: Record<string, unknown>): CheckResult[] {
   for (const [field, path] of Object.entries(profileMap)) {
     const problem = typeof path === 'string' ? dotPathProblem(path) : 'is not a string';
     if (problem) {
-      findings.push({ id: `profileMap.${field}`, title: `profileMap.${field}`, status: 'fail', message: `the path ${JSON.stringify(path)} ${problem}: it reads nothing${field === 'id' ? ', and without an id every sign-in fails' : ''}`, hint: `set profileMap.${field} to the dot path of the field in the IdP's userinfo JSON, e.g. "data.user.id"` });
+      findings.push({
+        id: `profileMap.${field}`,
+        title: `profileMap.${field}`,
+        status: 'fail',
+        message: `the path ${JSON.stringify(path)} ${problem}: it reads nothing${field === 'id' ? ', and without an id every sign-in fails' : ''}`,
+        hint: `set profileMap.${field} to the dot path of the field in the IdP's userinfo JSON, e.g. "data.user.id"`,
+      });
     }
   }
   const idPath = typeof profileMap.id === 'string' ? profileMap.id : 'id';
@@ -125,5 +162,8 @@ function fieldValue(config: Record<string, unknown>, field: string): unknown {
     .replace(/^config\.?/, '')
     .split('.')
     .filter(Boolean)
-    .reduce<unknown>((value, key) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined), config);
+    .reduce<unknown>(
+      (value, key) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined),
+      config,
+    );
 }

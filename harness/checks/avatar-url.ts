@@ -11,7 +11,10 @@ export function checkAvatarUrl(observation: Observation): CheckResult[] {
   const avatar = observation.userInfo?.avatar;
   if (typeof avatar !== 'string' || avatar === '' || isUrl(avatar)) return [];
   const configured = (observation.config.profileMap as Record<string, string> | undefined)?.avatar;
-  const path = observation.scenario.connector === 'oidc' ? 'the picture claim' : `profileMap.avatar ("${configured ?? 'avatar'}"${configured === undefined ? ', the default' : ''})`;
+  const path =
+    observation.scenario.connector === 'oidc'
+      ? 'the picture claim'
+      : `profileMap.avatar ("${configured ?? 'avatar'}"${configured === undefined ? ', the default' : ''})`;
   const hashLike = /^(a_)?[0-9a-f]{32}$/i.test(avatar);
   return [
     {
@@ -20,7 +23,7 @@ export function checkAvatarUrl(observation: Observation): CheckResult[] {
       status: 'warn',
       message: `${path} gives ${JSON.stringify(avatar)}, not an http(s) URL: Logto stores it as the avatar and shows a broken image`,
       evidence: { avatar, ...(configured ? { path: configured } : {}) },
-      hint: `map "avatar" to a userinfo field that holds a URL; if the IdP has none (the connector cannot build one${hashLike ? ', e.g. Discord\'s https://cdn.discordapp.com/avatars/{id}/{hash}.png' : ''}), point profileMap.avatar at a field that does not exist (e.g. "avatar_url") so Logto gets no avatar, or use the provider's dedicated Logto connector`,
+      hint: `map "avatar" to a userinfo field that holds a URL; if the IdP has none (the connector cannot build one${hashLike ? ", e.g. Discord's https://cdn.discordapp.com/avatars/{id}/{hash}.png" : ''}), point profileMap.avatar at a field that does not exist (e.g. "avatar_url") so Logto gets no avatar, or use the provider's dedicated Logto connector`,
     },
   ];
 }

@@ -8,8 +8,9 @@ import { journalViews } from './journal-views.ts';
 export const wireName = (key: string): string => Object.keys(snakecaseKeys({ [key]: '' }))[0] ?? key;
 
 export const CUSTOM_CONFIG_OVERRIDES: Record<string, string> = {
-  state: 'it replaces the state Logto generated, so Logto\'s sign-in page cannot tie the callback to the session',
-  redirect_uri: 'it replaces Logto\'s callback URL: the IdP sends the user elsewhere and the token request must repeat the same value',
+  state: "it replaces the state Logto generated, so Logto's sign-in page cannot tie the callback to the session",
+  redirect_uri:
+    "it replaces Logto's callback URL: the IdP sends the user elsewhere and the token request must repeat the same value",
 };
 
 const seenValue = (entry: JournalEntry | undefined, name: string) => entry?.params[name];
@@ -44,13 +45,35 @@ export function checkCustomConfig(observation: Observation): CheckResult[] {
       results.push({ id, title, status: 'skip', message: 'not checked: no request reached the IdP', evidence });
       continue;
     }
-    const missing = [authorize && atAuthorize === undefined ? 'authorize' : undefined, codeExchange && atToken === undefined ? 'token' : undefined].filter(Boolean);
+    const missing = [
+      authorize && atAuthorize === undefined ? 'authorize' : undefined,
+      codeExchange && atToken === undefined ? 'token' : undefined,
+    ].filter(Boolean);
     if (missing.length > 0) {
-      results.push({ id, title, status: 'fail', message: `did not reach the IdP at ${missing.join(' and ')}`, evidence });
+      results.push({
+        id,
+        title,
+        status: 'fail',
+        message: `did not reach the IdP at ${missing.join(' and ')}`,
+        evidence,
+      });
     } else if (name !== key) {
-      results.push({ id, title, status: 'warn', message: `sent as "${name}", not "${key}": the connector snake_cases customConfig keys`, evidence, hint: `if the IdP expects "${key}" literally, it cannot be sent through customConfig` });
+      results.push({
+        id,
+        title,
+        status: 'warn',
+        message: `sent as "${name}", not "${key}": the connector snake_cases customConfig keys`,
+        evidence,
+        hint: `if the IdP expects "${key}" literally, it cannot be sent through customConfig`,
+      });
     } else {
-      results.push({ id, title, status: 'pass', message: `reached ${[authorize ? 'authorize' : '', codeExchange ? 'token' : ''].filter(Boolean).join(' and ')} as ${name}=${String(value)}`, evidence });
+      results.push({
+        id,
+        title,
+        status: 'pass',
+        message: `reached ${[authorize ? 'authorize' : '', codeExchange ? 'token' : ''].filter(Boolean).join(' and ')} as ${name}=${String(value)}`,
+        evidence,
+      });
     }
   }
   return results;
@@ -72,7 +95,11 @@ export function checkExpectedParams(observation: Observation): CheckResult[] {
         id: `params.${where}.${name}`,
         title: `${name} at ${where}`,
         status: ok ? 'pass' : 'fail',
-        message: ok ? `${name}=${got}` : entry ? `expected ${name}=${value === true ? '(any)' : value}, the IdP got ${got === undefined ? 'nothing' : got}` : `no ${where} request reached the IdP`,
+        message: ok
+          ? `${name}=${got}`
+          : entry
+            ? `expected ${name}=${value === true ? '(any)' : value}, the IdP got ${got === undefined ? 'nothing' : got}`
+            : `no ${where} request reached the IdP`,
         evidence: { received: entry?.params ?? {} },
       });
     }

@@ -15,4 +15,11 @@ export function journalViews(observation: Observation) {
 
 /** What a journal entry says the IdP answered, for evidence. */
 export const idpAnswer = (entry: JournalEntry | undefined) =>
-  entry ? { endpoint: entry.endpoint, status: entry.response.status, contentType: entry.response.contentType, body: entry.response.body } : undefined;
+  entry
+    ? {
+        endpoint: entry.endpoint,
+        status: entry.response.status,
+        contentType: entry.response.contentType,
+        body: entry.response.body,
+      }
+    : undefined;

@@ -1,7 +1,9 @@
 /** Every leaf of a JSON value with its dot path (`data.user.emails.0.value`). Pure. */
 export function leafPaths(value: unknown, prefix = ''): Array<{ path: string; value: unknown }> {
   if (value && typeof value === 'object') {
-    const entries = Array.isArray(value) ? value.map((item, index) => [String(index), item] as const) : Object.entries(value);
+    const entries = Array.isArray(value)
+      ? value.map((item, index) => [String(index), item] as const)
+      : Object.entries(value);
     return entries.flatMap(([key, item]) => leafPaths(item, prefix ? `${prefix}.${key}` : key));
   }
   return prefix ? [{ path: prefix, value }] : [];
@@ -21,7 +23,11 @@ function distance(a: string, b: string): number {
   return row[b.length]!;
 }
 
-const lastSegment = (path: string) => path.split('.').filter((segment) => !/^\d+$/.test(segment)).at(-1) ?? path;
+const lastSegment = (path: string) =>
+  path
+    .split('.')
+    .filter((segment) => !/^\d+$/.test(segment))
+    .at(-1) ?? path;
 
 /**
  * The leaf path a user most likely meant: one holding the expected value, else the one whose
@@ -37,7 +43,10 @@ export function nearestPath(raw: unknown, missed: string, expectedValue?: string
   let best: { path: string; score: number } | undefined;
   for (const leaf of leaves) {
     const name = lastSegment(leaf.path).toLowerCase();
-    const score = name.includes(wanted) || wanted.includes(name) ? 0.5 : distance(name, wanted) / Math.max(name.length, wanted.length);
+    const score =
+      name.includes(wanted) || wanted.includes(name)
+        ? 0.5
+        : distance(name, wanted) / Math.max(name.length, wanted.length);
     if (!best || score < best.score) best = { path: leaf.path, score };
   }
   return best && best.score <= 0.5 ? best.path : undefined;

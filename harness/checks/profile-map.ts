@@ -39,9 +39,30 @@ export function checkProfileMap(observation: Observation): CheckResult[] {
     const want = expected[field];
     const id = `profile.${field}`;
     const title = `profileMap.${field} ← ${path}`;
-    const evidence = { path, valueAtPath: value, mapped, ...(want !== undefined ? { expected: want } : {}), rawUserinfo: raw };
-    if (value !== undefined && value !== null && value !== '' && value !== 0 && value !== false && typeof value !== 'string' && !(field === 'id' && typeof value === 'number')) {
-      results.push({ id, title, status: 'fail', message: `${path} holds ${describe(value)} (${Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}`}); the connector requires a string and fails the whole sign-in (connector.invalid_response)`, evidence, hint: suggestLeaf(path, value) });
+    const evidence = {
+      path,
+      valueAtPath: value,
+      mapped,
+      ...(want !== undefined ? { expected: want } : {}),
+      rawUserinfo: raw,
+    };
+    if (
+      value !== undefined &&
+      value !== null &&
+      value !== '' &&
+      value !== 0 &&
+      value !== false &&
+      typeof value !== 'string' &&
+      !(field === 'id' && typeof value === 'number')
+    ) {
+      results.push({
+        id,
+        title,
+        status: 'fail',
+        message: `${path} holds ${describe(value)} (${Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}`}); the connector requires a string and fails the whole sign-in (connector.invalid_response)`,
+        evidence,
+        hint: suggestLeaf(path, value),
+      });
       continue;
     }
     if (!value) {
@@ -50,7 +71,8 @@ export function checkProfileMap(observation: Observation): CheckResult[] {
       const required = field === 'id';
       const wanted = typeof want === 'string';
       // A path the admin wrote that reads nothing is worth a warning; a default path the IdP lacks is not.
-      const status = required || wanted ? 'fail' : want === null || (!falsy && !nearest && !(field in configured)) ? 'pass' : 'warn';
+      const status =
+        required || wanted ? 'fail' : want === null || (!falsy && !nearest && !(field in configured)) ? 'pass' : 'warn';
       const message = falsy
         ? `${path} holds ${describe(value)}: the connector drops falsy values, so Logto gets no ${field}${required ? ' and the sign-in fails' : ''}`
         : `${path} is not in the userinfo response${required ? ': the sign-in fails (id is required)' : `: Logto gets no ${field}`}`;
@@ -69,7 +91,14 @@ export function checkProfileMap(observation: Observation): CheckResult[] {
     if (want === null) {
       results.push({ id, title, status: 'fail', message: `expected no ${field}, got ${describe(got)}`, evidence });
     } else if (typeof want === 'string' && want !== got) {
-      results.push({ id, title, status: 'fail', message: `expected ${describe(want)}, got ${describe(got)}`, evidence, ...hintFor(raw, path, want) });
+      results.push({
+        id,
+        title,
+        status: 'fail',
+        message: `expected ${describe(want)}, got ${describe(got)}`,
+        evidence,
+        ...hintFor(raw, path, want),
+      });
     } else {
       results.push({ id, title, status: 'pass', message: `${describe(got)}`, evidence: { path, mapped } });
     }
@@ -101,7 +130,8 @@ function hintFor(raw: unknown, path: string, want: string): { hint?: string } {
 function suggestLeaf(path: string, value: unknown): string {
   if (value && typeof value === 'object') {
     const inside = leafPaths(value).find((leaf) => typeof leaf.value === 'string' && leaf.value !== '');
-    if (inside) return `point the path at a string inside it, e.g. "${path}.${inside.path}" (${JSON.stringify(inside.value)})`;
+    if (inside)
+      return `point the path at a string inside it, e.g. "${path}.${inside.path}" (${JSON.stringify(inside.value)})`;
   }
   return `point the path at a string; what Logto can use must be text${typeof value === 'number' ? ' (only id accepts numbers)' : ''}`;
 }
@@ -116,6 +146,12 @@ function checkOidcProfile(observation: Observation): CheckResult[] {
     const id = `profile.${field}`;
     const title = `${field} (from the id_token)`;
     const ok = want === null ? got === undefined : got === want;
-    return { id, title, status: ok ? 'pass' : 'fail', message: ok ? describe(got) : `expected ${describe(want)}, got ${describe(got)}`, evidence: { mapped: got, claims: observation.userInfo?.rawData } };
+    return {
+      id,
+      title,
+      status: ok ? 'pass' : 'fail',
+      message: ok ? describe(got) : `expected ${describe(want)}, got ${describe(got)}`,
+      evidence: { mapped: got, claims: observation.userInfo?.rawData },
+    };
   });
 }

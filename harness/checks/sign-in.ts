@@ -3,7 +3,10 @@ import type { Observation, ObservedError } from '../observation.ts';
 import { disguisedError, explainDisguisedError } from './error-with-200.ts';
 import { idpAnswer, journalViews } from './journal-views.ts';
 
-const shown = (error: ObservedError) => (error.logtoStatus && !error.logtoCode.startsWith('http_') ? `${error.logtoCode} (HTTP ${error.logtoStatus})` : error.logtoCode);
+const shown = (error: ObservedError) =>
+  error.logtoStatus && !error.logtoCode.startsWith('http_')
+    ? `${error.logtoCode} (HTTP ${error.logtoStatus})`
+    : error.logtoCode;
 
 /** Did the sign-in succeed (or fail as the scenario expects), and what did the IdP really answer? */
 export function checkSignIn(observation: Observation): CheckResult[] {
@@ -22,7 +25,12 @@ export function checkSignIn(observation: Observation): CheckResult[] {
     });
   }
   if (observation.journalAvailable === false) {
-    results.push({ id: 'journal', title: 'IdP journal', status: 'skip', message: `${observation.issuer} keeps no journal the harness can read (not a mock-idp): auth method, customConfig, token format and refresh request checks are skipped` });
+    results.push({
+      id: 'journal',
+      title: 'IdP journal',
+      status: 'skip',
+      message: `${observation.issuer} keeps no journal the harness can read (not a mock-idp): auth method, customConfig, token format and refresh request checks are skipped`,
+    });
   }
   return results;
 }
@@ -34,9 +42,18 @@ function signIn(observation: Observation): CheckResult[] {
   const idpResponse = idpAnswer(views.firstFailure);
   if (!error) {
     if (expected) {
-      return [{ id: 'sign-in', title: 'Sign-in', status: 'fail', message: `expected Logto to fail with ${expected}, but the sign-in succeeded` }];
+      return [
+        {
+          id: 'sign-in',
+          title: 'Sign-in',
+          status: 'fail',
+          message: `expected Logto to fail with ${expected}, but the sign-in succeeded`,
+        },
+      ];
     }
-    return [{ id: 'sign-in', title: 'Sign-in', status: 'pass', message: `signed in through ${observation.signInPath}` }];
+    return [
+      { id: 'sign-in', title: 'Sign-in', status: 'pass', message: `signed in through ${observation.signInPath}` },
+    ];
   }
   const evidence = {
     stage: error.stage,
@@ -49,11 +66,31 @@ function signIn(observation: Observation): CheckResult[] {
   const disguised = disguisedError(observation.journal);
   const why = disguised ? `; ${explainDisguisedError(disguised)}` : '';
   if (expected && error.logtoCode === expected) {
-    const lostBody = !disguised && idpResponse && (error.message === '{}' || error.message.includes('"{}"')) ? `; the IdP actually answered ${idpResponse.status}: ${JSON.stringify(idpResponse.body)}` : '';
-    return [{ id: 'sign-in', title: 'Sign-in', status: 'pass', message: `failed as expected: Logto shows ${shown(error)}${why}${lostBody}`, evidence }];
+    const lostBody =
+      !disguised && idpResponse && (error.message === '{}' || error.message.includes('"{}"'))
+        ? `; the IdP actually answered ${idpResponse.status}: ${JSON.stringify(idpResponse.body)}`
+        : '';
+    return [
+      {
+        id: 'sign-in',
+        title: 'Sign-in',
+        status: 'pass',
+        message: `failed as expected: Logto shows ${shown(error)}${why}${lostBody}`,
+        evidence,
+      },
+    ];
   }
   if (disguised) {
-    return [{ id: 'sign-in', title: 'Sign-in', status: 'fail', message: `${expected ? `expected ${expected}, got` : 'Logto shows'} ${shown(error)} (${error.stage})`, evidence: { ...evidence, idpResponse: idpAnswer(disguised.entry) }, hint: explainDisguisedError(disguised) }];
+    return [
+      {
+        id: 'sign-in',
+        title: 'Sign-in',
+        status: 'fail',
+        message: `${expected ? `expected ${expected}, got` : 'Logto shows'} ${shown(error)} (${error.stage})`,
+        evidence: { ...evidence, idpResponse: idpAnswer(disguised.entry) },
+        hint: explainDisguisedError(disguised),
+      },
+    ];
   }
   const lost = error.message === '{}' || error.message.includes('"{}"');
   return [
@@ -64,7 +101,9 @@ function signIn(observation: Observation): CheckResult[] {
       message: `${expected ? `expected ${expected}, got` : 'Logto shows'} ${shown(error)} (${error.stage}): ${error.message}`,
       evidence,
       ...(idpResponse && lost
-        ? { hint: `the connector lost the IdP's error body (it reports "{}"); the IdP actually answered ${idpResponse.status}: ${JSON.stringify(idpResponse.body)}` }
+        ? {
+            hint: `the connector lost the IdP's error body (it reports "{}"); the IdP actually answered ${idpResponse.status}: ${JSON.stringify(idpResponse.body)}`,
+          }
         : {}),
     },
   ];
@@ -73,15 +112,17 @@ function signIn(observation: Observation): CheckResult[] {
 /** What to change when the IdP answers the authorization request with an error redirect. Pure. */
 export function callbackErrorHint(code: string, description = ''): string | undefined {
   const missing = /missing required parameter "?([\w.:-]+)"?/i.exec(description)?.[1];
-  if (missing) return `the IdP requires "${missing}": add it to customConfig ("customConfig": { "${missing}": "…" }); the connector sends customConfig at authorize and token`;
+  if (missing)
+    return `the IdP requires "${missing}": add it to customConfig ("customConfig": { "${missing}": "…" }); the connector sends customConfig at authorize and token`;
   // Logto's generic OAuth2 and OIDC connectors never send code_challenge: no config can satisfy such an IdP.
-  if (/\bPKCE\b|code_challenge/i.test(description)) return 'the IdP requires PKCE (a code_challenge); Logto\'s generic OAuth2/OIDC connectors never send one, so no config fixes this: use the provider\'s dedicated Logto connector (e.g. X / Twitter)';
+  if (/\bPKCE\b|code_challenge/i.test(description))
+    return "the IdP requires PKCE (a code_challenge); Logto's generic OAuth2/OIDC connectors never send one, so no config fixes this: use the provider's dedicated Logto connector (e.g. X / Twitter)";
   switch (code) {
     case 'invalid_scope':
       return 'check "scope": the IdP does not allow one of the scopes asked for';
     case 'unauthorized_client':
     case 'invalid_client':
-      return 'check clientId, and that the IdP allows Logto\'s callback URL (https://<logto>/callback/<connector-id>) as a redirect URI';
+      return "check clientId, and that the IdP allows Logto's callback URL (https://<logto>/callback/<connector-id>) as a redirect URI";
     case 'access_denied':
       return 'the user (or an IdP policy) declined the sign-in';
     case 'invalid_request':

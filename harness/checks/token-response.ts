@@ -26,8 +26,28 @@ export function checkTokenResponse(observation: Observation): CheckResult[] {
   const title = 'Token response format';
 
   if (observation.scenario.connector === 'oidc') {
-    if (format !== 'json') return [{ id, title, status: 'fail', message: `the OIDC connector parses the token response as JSON, the IdP sent ${codeExchange.response.contentType}`, evidence, hint: 'the IdP must answer JSON with an id_token; use the OAuth2 connector for this IdP' }];
-    if (!('id_token' in body)) return [{ id, title, status: 'fail', message: 'the token response has no id_token; the OIDC connector requires one', evidence, hint: 'request the `openid` scope (the OIDC connector adds it) and make sure the IdP issues id_tokens, or use the OAuth2 connector' }];
+    if (format !== 'json')
+      return [
+        {
+          id,
+          title,
+          status: 'fail',
+          message: `the OIDC connector parses the token response as JSON, the IdP sent ${codeExchange.response.contentType}`,
+          evidence,
+          hint: 'the IdP must answer JSON with an id_token; use the OAuth2 connector for this IdP',
+        },
+      ];
+    if (!('id_token' in body))
+      return [
+        {
+          id,
+          title,
+          status: 'fail',
+          message: 'the token response has no id_token; the OIDC connector requires one',
+          evidence,
+          hint: 'request the `openid` scope (the OIDC connector adds it) and make sure the IdP issues id_tokens, or use the OAuth2 connector',
+        },
+      ];
     return [{ id, title, status: 'pass', message: 'JSON with an id_token, as the OIDC connector needs', evidence }];
   }
 
@@ -35,24 +55,89 @@ export function checkTokenResponse(observation: Observation): CheckResult[] {
   const defaulted = observation.config.tokenEndpointResponseType === undefined ? ' (the default)' : '';
   const expiresIn = body.expires_in;
   if (format === 'json' && configured === 'query-string') {
-    return [{ id, title, status: 'fail', message: `the IdP answers JSON but tokenEndpointResponseType is query-string${defaulted}: the connector cannot read access_token`, evidence, hint: 'set "tokenEndpointResponseType": "json" in the connector config' }];
+    return [
+      {
+        id,
+        title,
+        status: 'fail',
+        message: `the IdP answers JSON but tokenEndpointResponseType is query-string${defaulted}: the connector cannot read access_token`,
+        evidence,
+        hint: 'set "tokenEndpointResponseType": "json" in the connector config',
+      },
+    ];
   }
   if (format === 'form' && configured === 'json') {
-    return [{ id, title, status: 'fail', message: 'the IdP answers form-encoded but tokenEndpointResponseType is json', evidence, hint: 'set "tokenEndpointResponseType": "query-string" (or remove it: it is the default)' }];
+    return [
+      {
+        id,
+        title,
+        status: 'fail',
+        message: 'the IdP answers form-encoded but tokenEndpointResponseType is json',
+        evidence,
+        hint: 'set "tokenEndpointResponseType": "query-string" (or remove it: it is the default)',
+      },
+    ];
   }
   if (format === 'form' && expiresIn !== undefined) {
-    return [{ id, title, status: 'fail', message: `the IdP sends expires_in=${String(expiresIn)} form-encoded; decoded it is a string and the connector requires a number`, evidence, hint: 'no connector setting fixes this: the IdP must answer JSON (then set "tokenEndpointResponseType": "json") or omit expires_in' }];
+    return [
+      {
+        id,
+        title,
+        status: 'fail',
+        message: `the IdP sends expires_in=${String(expiresIn)} form-encoded; decoded it is a string and the connector requires a number`,
+        evidence,
+        hint: 'no connector setting fixes this: the IdP must answer JSON (then set "tokenEndpointResponseType": "json") or omit expires_in',
+      },
+    ];
   }
   if (format === 'json' && expiresIn !== undefined && typeof expiresIn !== 'number') {
-    return [{ id, title, status: 'fail', message: `expires_in is ${JSON.stringify(expiresIn)} (a ${typeof expiresIn}); the connector requires a number`, evidence, hint: 'no connector setting fixes this: the IdP must send expires_in as a JSON number' }];
+    return [
+      {
+        id,
+        title,
+        status: 'fail',
+        message: `expires_in is ${JSON.stringify(expiresIn)} (a ${typeof expiresIn}); the connector requires a number`,
+        evidence,
+        hint: 'no connector setting fixes this: the IdP must send expires_in as a JSON number',
+      },
+    ];
   }
   if (format !== 'other' && typeof body.access_token === 'string' && body.token_type === undefined) {
-    return [{ id, title, status: 'fail', message: 'the token response has no token_type; the connector requires one (it sends it as the userinfo Authorization scheme) and fails with connector.invalid_response', evidence, hint: 'no connector setting fixes this (WeChat answers so): use the provider\'s dedicated Logto connector' }];
+    return [
+      {
+        id,
+        title,
+        status: 'fail',
+        message:
+          'the token response has no token_type; the connector requires one (it sends it as the userinfo Authorization scheme) and fails with connector.invalid_response',
+        evidence,
+        hint: "no connector setting fixes this (WeChat answers so): use the provider's dedicated Logto connector",
+      },
+    ];
   }
   if (format === 'other') {
-    return [{ id, title, status: 'fail', message: `the IdP answers ${codeExchange.response.contentType ?? 'without a content type'}; the connector reads JSON or form bodies`, evidence }];
+    return [
+      {
+        id,
+        title,
+        status: 'fail',
+        message: `the IdP answers ${codeExchange.response.contentType ?? 'without a content type'}; the connector reads JSON or form bodies`,
+        evidence,
+      },
+    ];
   }
   const tokenType = body.token_type;
-  const note = typeof tokenType === 'string' && tokenType !== 'Bearer' ? `; token_type "${tokenType}" is sent verbatim in the userinfo Authorization header` : '';
-  return [{ id, title, status: 'pass', message: `${format} body read with tokenEndpointResponseType ${configured}${defaulted}${note}`, evidence }];
+  const note =
+    typeof tokenType === 'string' && tokenType !== 'Bearer'
+      ? `; token_type "${tokenType}" is sent verbatim in the userinfo Authorization header`
+      : '';
+  return [
+    {
+      id,
+      title,
+      status: 'pass',
+      message: `${format} body read with tokenEndpointResponseType ${configured}${defaulted}${note}`,
+      evidence,
+    },
+  ];
 }

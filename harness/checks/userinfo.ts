@@ -6,12 +6,14 @@ const scheme = (authorization: string | undefined) => authorization?.split(' ')[
 
 function hintFor(status: number, tokenType: string | undefined, body: unknown): string | undefined {
   const oauthError = body && typeof body === 'object' ? (body as Record<string, unknown>).error : undefined;
-  if (oauthError === 'insufficient_scope') return 'the access token lacks a scope userinfo needs: add it to "scope" in the connector config (see the IdP\'s error_description)';
+  if (oauthError === 'insufficient_scope')
+    return 'the access token lacks a scope userinfo needs: add it to "scope" in the connector config (see the IdP\'s error_description)';
   if (status === 401 || status === 403) {
     return `the IdP refused the access token; the connector sends "authorization: ${tokenType ?? '<token_type>'} <access_token>" with token_type verbatim from the token response: check that the IdP accepts that scheme and that scope grants userinfo`;
   }
   if (status === 404 || status === 405) return 'check userInfoEndpoint (the connector calls it with GET)';
-  if (status >= 500) return 'an IdP-side failure (or a proxy in front of it): no connector setting fixes this; the connector retries GETs on 5xx twice before giving up';
+  if (status >= 500)
+    return 'an IdP-side failure (or a proxy in front of it): no connector setting fixes this; the connector retries GETs on 5xx twice before giving up';
   return undefined;
 }
 
@@ -28,15 +30,50 @@ export function checkUserinfo(observation: Observation): CheckResult[] {
   const { status, contentType, body } = last.response;
   const tokenType = scheme(last.headers.authorization);
   const attempts = calls.length > 1 ? ` (${calls.length} attempts: the connector retries)` : '';
-  const evidence = { request: `${last.method} ${last.path}`, authorizationScheme: tokenType, attempts: calls.length, idpResponse: idpAnswer(last) };
+  const evidence = {
+    request: `${last.method} ${last.path}`,
+    authorizationScheme: tokenType,
+    attempts: calls.length,
+    idpResponse: idpAnswer(last),
+  };
   const id = 'userinfo';
   const title = 'Userinfo';
   if (status >= 400) {
     const hint = hintFor(status, tokenType, body);
-    return [{ id, title, status: 'fail', message: `the IdP answered ${status} ${contentType ?? ''}${attempts}; Logto shows ${observation.error?.logtoCode ?? 'an error'} with "{}", the body is lost`.replace('  ', ' '), evidence, ...(hint ? { hint } : {}) }];
+    return [
+      {
+        id,
+        title,
+        status: 'fail',
+        message:
+          `the IdP answered ${status} ${contentType ?? ''}${attempts}; Logto shows ${observation.error?.logtoCode ?? 'an error'} with "{}", the body is lost`.replace(
+            '  ',
+            ' ',
+          ),
+        evidence,
+        ...(hint ? { hint } : {}),
+      },
+    ];
   }
   if (!body || typeof body !== 'object' || Array.isArray(body)) {
-    return [{ id, title, status: 'fail', message: `the IdP answered ${status} ${contentType ?? 'without a content type'}, not a JSON object; the connector fails with connector.invalid_response`, evidence, hint: 'userInfoEndpoint must return a JSON object (check the URL: an HTML page often means a login or error page)' }];
+    return [
+      {
+        id,
+        title,
+        status: 'fail',
+        message: `the IdP answered ${status} ${contentType ?? 'without a content type'}, not a JSON object; the connector fails with connector.invalid_response`,
+        evidence,
+        hint: 'userInfoEndpoint must return a JSON object (check the URL: an HTML page often means a login or error page)',
+      },
+    ];
   }
-  return [{ id, title, status: 'pass', message: `${last.method} ${status} JSON object, authorization scheme "${tokenType ?? '?'}"${attempts}`, evidence }];
+  return [
+    {
+      id,
+      title,
+      status: 'pass',
+      message: `${last.method} ${status} JSON object, authorization scheme "${tokenType ?? '?'}"${attempts}`,
+      evidence,
+    },
+  ];
 }

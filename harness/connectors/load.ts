@@ -6,11 +6,21 @@ import { UserError } from '../../lib/user-error.ts';
 /** The connector object the factories return; only what the harness drives. */
 export interface SocialConnector {
   getAuthorizationUri(
-    payload: { state: string; redirectUri: string; connectorId: string; connectorFactoryId: string; jti: string; headers: Record<string, string> },
+    payload: {
+      state: string;
+      redirectUri: string;
+      connectorId: string;
+      connectorFactoryId: string;
+      jti: string;
+      headers: Record<string, string>;
+    },
     setSession: (data: Record<string, unknown>) => Promise<void>,
   ): Promise<string>;
   getUserInfo(data: unknown, getSession: () => Promise<Record<string, unknown>>): Promise<Record<string, unknown>>;
-  getTokenResponseAndUserInfo?(data: unknown, getSession: () => Promise<Record<string, unknown>>): Promise<{ tokenResponse: Record<string, unknown>; userInfo: Record<string, unknown> }>;
+  getTokenResponseAndUserInfo?(
+    data: unknown,
+    getSession: () => Promise<Record<string, unknown>>,
+  ): Promise<{ tokenResponse: Record<string, unknown>; userInfo: Record<string, unknown> }>;
   getAccessTokenByRefreshToken?(refreshToken: string): Promise<Record<string, unknown>>;
 }
 
@@ -72,7 +82,10 @@ export function assertInstalled(kind: ConnectorKind, source: ConnectorSource): v
       hint: `install it next to the pinned one: npm install --prefix ${prefix} ${name}@${source.version}`,
     });
   }
-  throw new UserError({ message: `${name} is not installed in this project`, hint: 'run npm ci (the project pins @logto/connector-oauth 1.7.8 and @logto/connector-oidc 1.7.5)' });
+  throw new UserError({
+    message: `${name} is not installed in this project`,
+    hint: 'run npm ci (the project pins @logto/connector-oauth 1.7.8 and @logto/connector-oidc 1.7.5)',
+  });
 }
 
 async function importFactory(kind: ConnectorKind, source: ConnectorSource): Promise<ConnectorFactory> {

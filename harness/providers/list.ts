@@ -6,7 +6,10 @@ export function renderProviderList(): string {
   const pad = ' '.repeat(width);
   const lines: string[] = [];
   for (const provider of providers) {
-    const verdict = provider.generic === 'yes' ? `generic ${provider.connector === 'oidc' ? 'OIDC' : 'OAuth2'} connector works` : `generic connectors cannot work → Logto's ${provider.dedicated ?? 'dedicated'} connector`;
+    const verdict =
+      provider.generic === 'yes'
+        ? `generic ${provider.connector === 'oidc' ? 'OIDC' : 'OAuth2'} connector works`
+        : `generic connectors cannot work → Logto's ${provider.dedicated ?? 'dedicated'} connector`;
     lines.push(`${provider.id.padEnd(width)}${provider.name}: ${verdict}`);
     lines.push(`${pad}config: ${provider.essentials}`);
     for (const trap of provider.traps) lines.push(`${pad}trap:   ${trap}`);

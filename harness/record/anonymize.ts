@@ -11,14 +11,39 @@ const KEPT_STRINGS = new Set(['true', 'false', 'null', '']);
 
 // Names a replay reads a profile by (OIDC's standard claims, Logto's profile fields): never renamed.
 const STANDARD_NAMES = [
-  'sub', 'id', 'name', 'given_name', 'family_name', 'middle_name', 'nickname', 'preferred_username', 'profile', 'picture', 'website', 'email',
-  'email_verified', 'gender', 'birthdate', 'zoneinfo', 'locale', 'phone_number', 'phone_number_verified', 'address', 'updated_at', 'avatar', 'phone',
+  'sub',
+  'id',
+  'name',
+  'given_name',
+  'family_name',
+  'middle_name',
+  'nickname',
+  'preferred_username',
+  'profile',
+  'picture',
+  'website',
+  'email',
+  'email_verified',
+  'gender',
+  'birthdate',
+  'zoneinfo',
+  'locale',
+  'phone_number',
+  'phone_number_verified',
+  'address',
+  'updated_at',
+  'avatar',
+  'phone',
 ];
 // A field name as code writes one; a URL key is a namespaced claim (Auth0's https://example.com/roles), a name too.
 const PLAIN_FIELD_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 // What a person's value inside a key looks like: words with a space or an @ (a name, an email), or an id with digits.
 const looksPersonal = (value: string) => value.length >= 6 && /[\s@]|\d/.test(value);
-const slug = (value: string) => value.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+const slug = (value: string) =>
+  value
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 
 /**
  * Personal values → placeholders of the same shape: numbers stay numbers (0 stays 0, integers stay
@@ -58,7 +83,8 @@ export class Placeholders {
     if (value && typeof value === 'object') {
       return Object.fromEntries(Object.entries(value).map(([name, item]) => [name, this.#values(item, name)]));
     }
-    if (typeof value === 'number') return value === 0 || !Number.isFinite(value) ? value : this.#remember(value, () => this.#number(value));
+    if (typeof value === 'number')
+      return value === 0 || !Number.isFinite(value) ? value : this.#remember(value, () => this.#number(value));
     if (typeof value === 'string') {
       if (KEPT_STRINGS.has(value)) return value;
       if (isSecretKey(key)) return this.#remember(value, (n) => `recorded-secret-${n}`);
@@ -69,14 +95,17 @@ export class Placeholders {
 
   #renameKeys(value: unknown): unknown {
     if (Array.isArray(value)) return value.map((item) => this.#renameKeys(item));
-    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([name, item]) => [this.key(name), this.#renameKeys(item)]));
+    if (value && typeof value === 'object')
+      return Object.fromEntries(Object.entries(value).map(([name, item]) => [this.key(name), this.#renameKeys(item)]));
     return value;
   }
 
   /** The key `name` is written as (see the class comment). */
   key(name: string): string {
-    if (this.#keep.has(name) || PLAIN_FIELD_NAME.test(name) && !this.#holdsPersonal(name) || URL_LIKE.test(name)) return name;
-    const equal = this.#memo.get(`string:${name}`) ?? (DIGITS.test(name) ? this.#memo.get(`number:${Number(name)}`) : undefined);
+    if (this.#keep.has(name) || (PLAIN_FIELD_NAME.test(name) && !this.#holdsPersonal(name)) || URL_LIKE.test(name))
+      return name;
+    const equal =
+      this.#memo.get(`string:${name}`) ?? (DIGITS.test(name) ? this.#memo.get(`number:${Number(name)}`) : undefined);
     if (equal !== undefined) return String(equal);
     let renamed = name;
     for (const original of [...this.originals].filter(looksPersonal).sort((a, b) => b.length - a.length)) {
@@ -88,14 +117,17 @@ export class Placeholders {
       renamed = renamed.split(original).join(placeholder).replace(sameWords, slug(placeholder));
     }
     if (renamed !== name) return renamed;
-    if (EMAIL.test(name) || /^\d{5,}$/.test(name) || PHONE.test(name)) return String(this.#remember(name, (n) => this.#string(name, 'key', n)));
+    if (EMAIL.test(name) || /^\d{5,}$/.test(name) || PHONE.test(name))
+      return String(this.#remember(name, (n) => this.#string(name, 'key', n)));
     this.#keptDataKeys.add(name);
     return name;
   }
 
   #holdsPersonal(name: string): boolean {
     const lower = name.toLowerCase();
-    return [...this.originals].some((original) => looksPersonal(original) && lower.includes(slug(original).replace(/-/g, '')));
+    return [...this.originals].some(
+      (original) => looksPersonal(original) && lower.includes(slug(original).replace(/-/g, '')),
+    );
   }
 
   #remember<T extends string | number>(value: T, make: (n: number) => unknown): unknown {

@@ -23,13 +23,15 @@ interface RecordFlags {
 
 const seconds = (value: string): number => {
   const number = Number(value);
-  if (!Number.isFinite(number) || number <= 0 || number > 3600) throw new InvalidArgumentError('seconds, more than 0 and at most 3600');
+  if (!Number.isFinite(number) || number <= 0 || number > 3600)
+    throw new InvalidArgumentError('seconds, more than 0 and at most 3600');
   return number;
 };
 
 const port = (value: string): number => {
   const number = Number(value);
-  if (!Number.isInteger(number) || number < 0 || number > 65535) throw new InvalidArgumentError('a port from 0 (any free port) to 65535');
+  if (!Number.isInteger(number) || number < 0 || number > 65535)
+    throw new InvalidArgumentError('a port from 0 (any free port) to 65535');
   return number;
 };
 
@@ -46,20 +48,42 @@ const redirect = (value: string): string => {
 export function addRecordCommand(program: Command): void {
   program
     .command('record')
-    .description('sign in once against a real IdP through a recording proxy, and write a mock-idp fixture + scenario that replay it')
-    .argument('<file>', 'a connector config (JSON/YAML, as a Logto admin writes it, or the connector object) or a scenario file naming the real IdP')
+    .description(
+      'sign in once against a real IdP through a recording proxy, and write a mock-idp fixture + scenario that replay it',
+    )
+    .argument(
+      '<file>',
+      'a connector config (JSON/YAML, as a Logto admin writes it, or the connector object) or a scenario file naming the real IdP',
+    )
     .option('-o, --out <dir>', 'where the fixture and scenario go (default: fixtures/recorded/<idp host>)')
-    .addOption(new Option('--connector <kind>', 'for a bare config: which connector (default: oidc when idTokenVerificationConfig is set)').choices(['oauth2', 'oidc']))
+    .addOption(
+      new Option(
+        '--connector <kind>',
+        'for a bare config: which connector (default: oidc when idTokenVerificationConfig is set)',
+      ).choices(['oauth2', 'oidc']),
+    )
     .option('--user <id>', 'sent as login_hint (a mock IdP signs that user in without a page)')
-    .option('--token-storage', 'take Logto\'s token-storage path (getTokenResponseAndUserInfo)')
+    .option('--token-storage', "take Logto's token-storage path (getTokenResponseAndUserInfo)")
     .option('--refresh', 'also record a refresh with the stored refresh token (turns on --token-storage)')
     .option('--redirect-uri <uri>', 'the redirect URI registered at the IdP; you paste the URL you land on', redirect)
     .option('--port <port>', 'local port that takes the callback (http://127.0.0.1:<port>/callback)', port, 0)
     .option('--open', 'open the authorization URL with xdg-open')
-    .option('--headless', 'no person: follow the authorization URL without a browser (mock IdPs, test servers that sign in without a page)')
+    .option(
+      '--headless',
+      'no person: follow the authorization URL without a browser (mock IdPs, test servers that sign in without a page)',
+    )
     .option('--timeout <seconds>', 'give up on the sign-in, or on any one IdP request, after this long', seconds, 300)
-    .addOption(new Option('--connector-version <version>', 'run the connectors installed under .connector-versions/<version>').env('HARNESS_CONNECTOR_VERSION'))
-    .addOption(new Option('--connector-path <dir>', 'run the connectors of another npm install prefix').env('HARNESS_CONNECTOR_PATH'))
+    .addOption(
+      new Option(
+        '--connector-version <version>',
+        'run the connectors installed under .connector-versions/<version>',
+      ).env('HARNESS_CONNECTOR_VERSION'),
+    )
+    .addOption(
+      new Option('--connector-path <dir>', 'run the connectors of another npm install prefix').env(
+        'HARNESS_CONNECTOR_PATH',
+      ),
+    )
     .option('-v, --verbose', 'show evidence for passing checks too')
     .option('--no-color', 'plain output')
     .addHelpText(
@@ -96,7 +120,15 @@ verdicts, 2 bad input (no such file, IdP unreachable, no callback before --timeo
       const say = (line: string) => process.stderr.write(`${line}\n`);
       // Timers take whole milliseconds (AbortSignal.timeout throws on 0.1): --timeout 0.0001 waits 1 ms.
       const timeoutMs = Math.ceil(flags.timeout * 1000);
-      const person = flags.headless ? scriptedPerson({ timeoutMs }) : await interactivePerson({ ...(flags.redirectUri ? { redirectUri: flags.redirectUri } : {}), port: flags.port, timeoutMs, open: Boolean(flags.open), say });
+      const person = flags.headless
+        ? scriptedPerson({ timeoutMs })
+        : await interactivePerson({
+            ...(flags.redirectUri ? { redirectUri: flags.redirectUri } : {}),
+            port: flags.port,
+            timeoutMs,
+            open: Boolean(flags.open),
+            say,
+          });
       const abort = new AbortController();
       const onSigint = () => abort.abort();
       process.once('SIGINT', onSigint);
@@ -131,7 +163,11 @@ verdicts, 2 bad input (no such file, IdP unreachable, no callback before --timeo
       );
       const changes = outcome.changes ?? [];
       if (outcome.changes) {
-        console.log(changes.length === 0 ? 'compared with the stored recording: no change in the provider\'s answers' : `the provider's answers changed since the stored recording (${changes.length}):\n${changes.map((change) => `  ${describeChange(change)}`).join('\n')}\n(the new recording is written; git diff shows it)`);
+        console.log(
+          changes.length === 0
+            ? "compared with the stored recording: no change in the provider's answers"
+            : `the provider's answers changed since the stored recording (${changes.length}):\n${changes.map((change) => `  ${describeChange(change)}`).join('\n')}\n(the new recording is written; git diff shows it)`,
+        );
       }
       process.exitCode = changes.length > 0 || !replayed || abort.signal.aborted ? 1 : 0;
     });

@@ -54,10 +54,50 @@ export const FIXTURE_FILE = 'idp/fixture.yaml';
 export const SCENARIO_FILE = 'scenario.yaml';
 
 const TOKEN_FIELDS = new Set(['access_token', 'token_type', 'expires_in', 'refresh_token', 'id_token', 'scope']);
-const AUTHORIZE_PARAMS = new Set(['response_type', 'client_id', 'redirect_uri', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'prompt', 'login_hint', 'response_mode']);
-const TOKEN_PARAMS = new Set(['grant_type', 'code', 'redirect_uri', 'client_id', 'client_secret', 'client_assertion', 'client_assertion_type', 'code_verifier', 'refresh_token', 'scope']);
+const AUTHORIZE_PARAMS = new Set([
+  'response_type',
+  'client_id',
+  'redirect_uri',
+  'scope',
+  'state',
+  'nonce',
+  'code_challenge',
+  'code_challenge_method',
+  'prompt',
+  'login_hint',
+  'response_mode',
+]);
+const TOKEN_PARAMS = new Set([
+  'grant_type',
+  'code',
+  'redirect_uri',
+  'client_id',
+  'client_secret',
+  'client_assertion',
+  'client_assertion_type',
+  'code_verifier',
+  'refresh_token',
+  'scope',
+]);
 // `sub` is the fixture user's id in a mock IdP's id_token: not a claim of its own.
-const PROTOCOL_CLAIMS = new Set(['sub', 'iss', 'aud', 'exp', 'iat', 'nbf', 'nonce', 'at_hash', 'c_hash', 's_hash', 'auth_time', 'azp', 'sid', 'jti', 'amr', 'acr']);
+const PROTOCOL_CLAIMS = new Set([
+  'sub',
+  'iss',
+  'aud',
+  'exp',
+  'iat',
+  'nbf',
+  'nonce',
+  'at_hash',
+  'c_hash',
+  's_hash',
+  'auth_time',
+  'azp',
+  'sid',
+  'jti',
+  'amr',
+  'acr',
+]);
 const DEFAULT_SCOPES = ['openid', 'profile', 'email', 'phone', 'offline_access'];
 
 const contentTypeOf = (exchange: Exchange) => exchange.responseHeaders['content-type'];
@@ -86,15 +126,22 @@ const REPLAYED_HEADERS = ['www-authenticate', 'retry-after'];
  * default for the body (text/plain for a string, JSON for an object) would be another; undefined
  * when there are none. Pure.
  */
-function replayedHeaders(headers: Record<string, string>, body: unknown, scrub: (text: string) => string, options: { contentType: boolean }): Record<string, string> | undefined {
+function replayedHeaders(
+  headers: Record<string, string>,
+  body: unknown,
+  scrub: (text: string) => string,
+  options: { contentType: boolean },
+): Record<string, string> | undefined {
   const replayed: Record<string, string> = {};
   for (const name of REPLAYED_HEADERS) if (headers[name] !== undefined) replayed[name] = scrub(headers[name]);
   const type = headers['content-type'];
-  if (options.contentType && typeof body === 'string' && type && !/^text\/plain\b/i.test(type)) replayed['content-type'] = type;
+  if (options.contentType && typeof body === 'string' && type && !/^text\/plain\b/i.test(type))
+    replayed['content-type'] = type;
   return Object.keys(replayed).length > 0 ? replayed : undefined;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => Boolean(value) && typeof value === 'object' && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  Boolean(value) && typeof value === 'object' && !Array.isArray(value);
 
 function jwtClaims(token: unknown): Record<string, unknown> | undefined {
   if (typeof token !== 'string') return undefined;
@@ -123,9 +170,11 @@ export function liveSecrets(recording: Pick<Recording, 'config' | 'observation' 
     if (authorization) {
       const credential = authorization.split(' ').slice(1).join(' ');
       add(credential);
-      if (/^basic/i.test(authorization)) for (const part of Buffer.from(credential, 'base64').toString('utf8').split(':')) add(decodeParam(part));
+      if (/^basic/i.test(authorization))
+        for (const part of Buffer.from(credential, 'base64').toString('utf8').split(':')) add(decodeParam(part));
     }
-    for (const [key, value] of Object.entries({ ...exchange.form, ...exchange.query })) if (isSecretKey(key) || key === 'code') add(value);
+    for (const [key, value] of Object.entries({ ...exchange.form, ...exchange.query }))
+      if (isSecretKey(key) || key === 'code') add(value);
     const body = parsedBody(exchange);
     if (isObject(body)) for (const value of secretValuesOf(body)) add(value);
   }
@@ -144,7 +193,8 @@ const decodeParam = (part: string): string => {
 /** Every live secret, and what identifies this run at the real IdP (the client id, the state): cut out of free text. */
 function secretsOf(recording: Recording): Set<string> {
   const secrets = liveSecrets(recording);
-  for (const value of [recording.config.clientId, recording.observation.state]) if (typeof value === 'string' && value.length >= 4) secrets.add(value);
+  for (const value of [recording.config.clientId, recording.observation.state])
+    if (typeof value === 'string' && value.length >= 4) secrets.add(value);
   return secrets;
 }
 
@@ -156,17 +206,22 @@ function secretsOf(recording: Recording): Set<string> {
 function withoutSecrets<T>(value: T, replace: (text: string) => string): T {
   if (typeof value === 'string') return replace(value) as T;
   if (Array.isArray(value)) return value.map((item) => withoutSecrets(item, replace)) as T;
-  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [replace(key), withoutSecrets(item, replace)])) as T;
+  if (isObject(value))
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [replace(key), withoutSecrets(item, replace)]),
+    ) as T;
   return value;
 }
 
 /** An OAuth error body: the error code is protocol, kept; descriptions are scrubbed; anything else gets placeholders. */
 function errorBody(body: unknown, placeholders: Placeholders, secrets: Set<string>): string | Record<string, unknown> {
-  if (!isObject(body)) return scrubText(typeof body === 'string' ? body : JSON.stringify(body), [...secrets, ...placeholders.originals]);
+  if (!isObject(body))
+    return scrubText(typeof body === 'string' ? body : JSON.stringify(body), [...secrets, ...placeholders.originals]);
   return Object.fromEntries(
     Object.entries(body).map(([key, value]) => {
       if (key === 'error' && typeof value === 'string' && /^[\w.-]+$/.test(value)) return [key, value];
-      if (typeof value === 'string' && /description|message|detail/i.test(key)) return [key, scrubText(value, [...secrets, ...placeholders.originals])];
+      if (typeof value === 'string' && /description|message|detail/i.test(key))
+        return [key, scrubText(value, [...secrets, ...placeholders.originals])];
       return [placeholders.key(key), placeholders.value(value, key)];
     }),
   );
@@ -177,9 +232,14 @@ function errorBody(body: unknown, placeholders: Placeholders, secrets: Set<strin
  * its form again (its values anonymised, its order kept), since a fixture sends an object as JSON.
  * Pure.
  */
-function encodedAsSent(contentType: string | undefined, body: string | Record<string, unknown>): string | Record<string, unknown> {
+function encodedAsSent(
+  contentType: string | undefined,
+  body: string | Record<string, unknown>,
+): string | Record<string, unknown> {
   if (typeof body === 'string' || !(contentType ?? '').includes('x-www-form-urlencoded')) return body;
-  return new URLSearchParams(Object.entries(body).map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)])).toString();
+  return new URLSearchParams(
+    Object.entries(body).map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)]),
+  ).toString();
 }
 
 const customParamValue = (config: Record<string, unknown>, name: string, value: string): string | true => {
@@ -190,8 +250,16 @@ const customParamValue = (config: Record<string, unknown>, name: string, value: 
   return written && !isSecretKey(name) ? value : true;
 };
 
-function requiredParams(config: Record<string, unknown>, params: Record<string, string>, standard: Set<string>): Record<string, string | true> {
-  return Object.fromEntries(Object.entries(params).filter(([name]) => !standard.has(name)).map(([name, value]) => [name, customParamValue(config, name, value)]));
+function requiredParams(
+  config: Record<string, unknown>,
+  params: Record<string, string>,
+  standard: Set<string>,
+): Record<string, string | true> {
+  return Object.fromEntries(
+    Object.entries(params)
+      .filter(([name]) => !standard.has(name))
+      .map(([name, value]) => [name, customParamValue(config, name, value)]),
+  );
 }
 
 /** The replayed config: the same settings, pointed at the fixture (`{{issuer}}`), with the recorded client. */
@@ -207,11 +275,28 @@ function replayConfig(recording: Recording, userinfoPath: string): Record<string
     ...(config.userInfoEndpoint ? { userInfoEndpoint: `{{issuer}}${userinfoPath}` } : {}),
     ...(config.clientSecret ? { clientSecret: RECORDED_CLIENT_SECRET } : {}),
     // The client id also travels in customConfig where a config repeats it there (the Okta trap): the recorded one replaces it too.
-    ...(custom ? { customConfig: Object.fromEntries(Object.entries(custom).map(([key, value]) => [key, value === config.clientId ? RECORDED_CLIENT_ID : isSecretKey(key) && typeof value === 'string' ? placeholders.value(value, key) : value])) } : {}),
+    ...(custom
+      ? {
+          customConfig: Object.fromEntries(
+            Object.entries(custom).map(([key, value]) => [
+              key,
+              value === config.clientId
+                ? RECORDED_CLIENT_ID
+                : isSecretKey(key) && typeof value === 'string'
+                  ? placeholders.value(value, key)
+                  : value,
+            ]),
+          ),
+        }
+      : {}),
   };
   const verification = config.idTokenVerificationConfig as Record<string, unknown> | undefined;
   if (verification) {
-    replayed.idTokenVerificationConfig = { ...verification, jwksUri: '{{issuer}}/jwks', ...(verification.issuer ? { issuer: '{{issuer}}' } : {}) };
+    replayed.idTokenVerificationConfig = {
+      ...verification,
+      jwksUri: '{{issuer}}/jwks',
+      ...(verification.issuer ? { issuer: '{{issuer}}' } : {}),
+    };
   }
   return replayed;
 }
@@ -255,7 +340,8 @@ function idTokenSettings(recording: Recording, idToken: unknown, notes: string[]
   if (accepted && !accepted.includes(claims.iss as string)) settings.issuer = 'https://impostor.example.com';
   const now = recording.recordedAt.getTime() / 1000;
   if (typeof claims.exp === 'number' && claims.exp < now) settings.expired = true;
-  if (typeof claims.iat === 'number' && Math.abs(claims.iat - now) > 60) settings.clockSkewSeconds = Math.round(claims.iat - now);
+  if (typeof claims.iat === 'number' && Math.abs(claims.iat - now) > 60)
+    settings.clockSkewSeconds = Math.round(claims.iat - now);
   const failure = recording.observation.error?.message ?? '';
   if (/signature verification failed/i.test(failure)) settings.badSignature = true;
   if (/no applicable key|matching key/i.test(failure)) settings.wrongKid = true;
@@ -269,14 +355,17 @@ const REPLAY_COMMAND = '`connector-harness run <this file>`';
 export function writeRecording(recording: Recording): RecordedFiles {
   const { exchanges, observation, config } = recording;
   // The replay reads the profile by profileMap's paths: their keys stay as written, whatever they hold.
-  const profileMapKeys = Object.values((config.profileMap ?? {}) as Record<string, unknown>).flatMap((dotPath) => String(dotPath).split('.'));
+  const profileMapKeys = Object.values((config.profileMap ?? {}) as Record<string, unknown>).flatMap((dotPath) =>
+    String(dotPath).split('.'),
+  );
   const placeholders = new Placeholders({ keepKeys: profileMapKeys });
   const secrets = secretsOf(recording);
   // Free text written as is (a header, a redirect's description): every secret and replaced value cut out.
   const scrub = (text: string) => scrubText(text, [...secrets, ...placeholders.originals]);
   const notes: string[] = [];
   const tokenCalls = exchanges.filter((exchange) => exchange.endpoint === 'token');
-  const codeExchange = tokenCalls.find((exchange) => exchange.form.grant_type === 'authorization_code') ?? tokenCalls[0];
+  const codeExchange =
+    tokenCalls.find((exchange) => exchange.form.grant_type === 'authorization_code') ?? tokenCalls[0];
   const refresh = tokenCalls.find((exchange) => exchange.form.grant_type === 'refresh_token');
   const userinfo = exchanges.filter((exchange) => exchange.endpoint === 'userinfo').at(-1);
   const codeBody = codeExchange ? parsedBody(codeExchange) : undefined;
@@ -292,7 +381,11 @@ export function writeRecording(recording: Recording): RecordedFiles {
   const userinfoOk = userinfo && userinfo.status >= 200 && userinfo.status < 300 && isObject(userinfoBody);
   const profile = userinfoOk ? (placeholders.value(userinfoBody) as Record<string, unknown>) : { sub: RECORDED_USER };
   const idTokenClaims = jwtClaims(tokenBody?.id_token);
-  const claims = idTokenClaims ? (placeholders.value(Object.fromEntries(Object.entries(idTokenClaims).filter(([name]) => !PROTOCOL_CLAIMS.has(name)))) as Record<string, unknown>) : undefined;
+  const claims = idTokenClaims
+    ? (placeholders.value(
+        Object.fromEntries(Object.entries(idTokenClaims).filter(([name]) => !PROTOCOL_CLAIMS.has(name))),
+      ) as Record<string, unknown>)
+    : undefined;
   const userinfoUrl = typeof config.userInfoEndpoint === 'string' ? new URL(config.userInfoEndpoint) : undefined;
 
   const fixture: FixtureInput = {
@@ -300,13 +393,25 @@ export function writeRecording(recording: Recording): RecordedFiles {
     clients: [
       {
         clientId: RECORDED_CLIENT_ID,
-        tokenEndpointAuthMethod: codeExchange?.clientAuth?.method ?? ((config.tokenEndpointAuthMethod as 'client_secret_post' | undefined) ?? 'client_secret_post'),
-        ...((codeExchange?.clientAuth?.method ?? 'client_secret_post') === 'none' ? {} : { clientSecret: RECORDED_CLIENT_SECRET }),
+        tokenEndpointAuthMethod:
+          codeExchange?.clientAuth?.method ??
+          (config.tokenEndpointAuthMethod as 'client_secret_post' | undefined) ??
+          'client_secret_post',
+        ...((codeExchange?.clientAuth?.method ?? 'client_secret_post') === 'none'
+          ? {}
+          : { clientSecret: RECORDED_CLIENT_SECRET }),
       },
     ],
     users: [{ id: RECORDED_USER, profile, ...(claims ? { claims } : {}) }],
     defaultUser: RECORDED_USER,
-    scopes: [...new Set([...DEFAULT_SCOPES, ...String(config.scope ?? '').split(/[\s+,]+/).filter(Boolean)])],
+    scopes: [
+      ...new Set([
+        ...DEFAULT_SCOPES,
+        ...String(config.scope ?? '')
+          .split(/[\s+,]+/)
+          .filter(Boolean),
+      ]),
+    ],
   };
 
   const idTokenQuirks = idTokenSettings(recording, tokenBody?.id_token, notes);
@@ -319,20 +424,31 @@ export function writeRecording(recording: Recording): RecordedFiles {
     fixture.tokenResponse = {
       encoding: json ? 'json' : 'form',
       expiresIn: expiresIn === undefined ? 'absent' : json && typeof expiresIn === 'string' ? 'string' : 'number',
-      ...(typeof tokenBody.token_type === 'string' && tokenBody.token_type ? { tokenType: tokenBody.token_type } : { omitTokenType: true }),
+      ...(typeof tokenBody.token_type === 'string' && tokenBody.token_type
+        ? { tokenType: tokenBody.token_type }
+        : { omitTokenType: true }),
       extraFields: placeholders.value(extra) as Record<string, never>,
       idToken: tokenBody.id_token !== undefined,
     };
-    if (!json && !(contentTypeOf(codeExchange) ?? '').includes('x-www-form-urlencoded')) notes.push(`the token response came as ${contentTypeOf(codeExchange) ?? 'no content type'}; the fixture answers form-encoded`);
+    if (!json && !(contentTypeOf(codeExchange) ?? '').includes('x-www-form-urlencoded'))
+      notes.push(
+        `the token response came as ${contentTypeOf(codeExchange) ?? 'no content type'}; the fixture answers form-encoded`,
+      );
     // A refresh answer without a refresh_token, or with the one sent, is no rotation (the fixture then sends the same one back).
     const refreshed = refresh && refresh.status < 400 ? parsedBody(refresh) : undefined;
     const newRefreshToken = isObject(refreshed) ? refreshed.refresh_token : undefined;
     fixture.refreshTokens = {
       issue: typeof tokenBody.refresh_token === 'string' ? 'always' : 'never',
-      ...(isObject(refreshed) ? { rotate: typeof newRefreshToken === 'string' && newRefreshToken !== refresh?.form.refresh_token } : {}),
+      ...(isObject(refreshed)
+        ? { rotate: typeof newRefreshToken === 'string' && newRefreshToken !== refresh?.form.refresh_token }
+        : {}),
     };
-    if (isObject(refreshed) && newRefreshToken === undefined) notes.push('the refresh answer had no refresh_token; the fixture (rotate: false) sends the same one back, which the connector stores the same way');
-    if (typeof tokenBody.refresh_token === 'string' && !refresh) notes.push('no refresh was recorded (record with --refresh): refreshTokens.rotate is the default');
+    if (isObject(refreshed) && newRefreshToken === undefined)
+      notes.push(
+        'the refresh answer had no refresh_token; the fixture (rotate: false) sends the same one back, which the connector stores the same way',
+      );
+    if (typeof tokenBody.refresh_token === 'string' && !refresh)
+      notes.push('no refresh was recorded (record with --refresh): refreshTokens.rotate is the default');
   }
 
   if (userinfo && !userinfoOk) {
@@ -352,7 +468,10 @@ export function writeRecording(recording: Recording): RecordedFiles {
     fixture.userinfo = {
       ...fixture.userinfo,
       ...(userinfoUrl && userinfoUrl.pathname !== '/userinfo' ? { path: userinfoUrl.pathname } : {}),
-      tokenFrom: [...(userinfo.requestHeaders.authorization ? ['header' as const] : []), ...(userinfo.query.access_token ? ['query' as const] : [])],
+      tokenFrom: [
+        ...(userinfo.requestHeaders.authorization ? ['header' as const] : []),
+        ...(userinfo.query.access_token ? ['query' as const] : []),
+      ],
     };
     if (fixture.userinfo.tokenFrom?.length === 0) delete fixture.userinfo.tokenFrom;
   }
@@ -366,17 +485,33 @@ export function writeRecording(recording: Recording): RecordedFiles {
     if (!isTokenError(exchange)) return [];
     const body = encodedAsSent(contentTypeOf(exchange), errorBody(parsedBody(exchange), placeholders, secrets));
     const headers = replayedHeaders(exchange.responseHeaders, body, scrub, { contentType: true });
-    return [{ endpoint: 'token' as const, status: exchange.status, body, ...(headers ? { headers } : {}), nth: index + 1 }];
+    return [
+      { endpoint: 'token' as const, status: exchange.status, body, ...(headers ? { headers } : {}), nth: index + 1 },
+    ];
   });
 
-  const authorizeParams = recording.authorizationUri ? requiredParams(config, Object.fromEntries(new URL(recording.authorizationUri).searchParams), AUTHORIZE_PARAMS) : {};
-  const tokenParams = codeExchange ? requiredParams(config, { ...codeExchange.query, ...codeExchange.form }, TOKEN_PARAMS) : {};
+  const authorizeParams = recording.authorizationUri
+    ? requiredParams(config, Object.fromEntries(new URL(recording.authorizationUri).searchParams), AUTHORIZE_PARAMS)
+    : {};
+  const tokenParams = codeExchange
+    ? requiredParams(config, { ...codeExchange.query, ...codeExchange.form }, TOKEN_PARAMS)
+    : {};
   if (Object.keys(authorizeParams).length + Object.keys(tokenParams).length > 0) {
-    fixture.requiredParams = { ...(Object.keys(authorizeParams).length ? { authorize: authorizeParams } : {}), ...(Object.keys(tokenParams).length ? { token: tokenParams } : {}) };
+    fixture.requiredParams = {
+      ...(Object.keys(authorizeParams).length ? { authorize: authorizeParams } : {}),
+      ...(Object.keys(tokenParams).length ? { token: tokenParams } : {}),
+    };
   }
   // An authorization error the mock IdP can send too: a required parameter the connector does not send.
-  const missing = observation.callback?.error === 'invalid_request' ? /missing required parameter "?([\w.:-]+)"?/i.exec(observation.callback.error_description ?? '')?.[1] : undefined;
-  if (missing) fixture.requiredParams = { ...fixture.requiredParams, authorize: { ...fixture.requiredParams?.authorize, [missing]: true } };
+  const missing =
+    observation.callback?.error === 'invalid_request'
+      ? /missing required parameter "?([\w.:-]+)"?/i.exec(observation.callback.error_description ?? '')?.[1]
+      : undefined;
+  if (missing)
+    fixture.requiredParams = {
+      ...fixture.requiredParams,
+      authorize: { ...fixture.requiredParams?.authorize, [missing]: true },
+    };
   else faults.unshift(...authorizeRefusal(recording, (body) => errorBody(body, placeholders, secrets), scrub, notes));
   if (faults.length > 0) fixture.faults = faults;
 
@@ -387,10 +522,17 @@ export function writeRecording(recording: Recording): RecordedFiles {
         `kept as the IdP sent ${one ? 'it' : 'them'}: none equals or holds a personal value this recording saw; check before committing`,
     );
   }
-  const recorded = recordedScenario(recording, profile, placeholders, userinfoUrl ? `${userinfoUrl.pathname}${userinfoUrl.search}` : '/userinfo');
+  const recorded = recordedScenario(
+    recording,
+    profile,
+    placeholders,
+    userinfoUrl ? `${userinfoUrl.pathname}${userinfoUrl.search}` : '/userinfo',
+  );
   // Not the client id: a config may rightly repeat it (Entra's scope api://<client id>/.default), and the replay needs it there.
   // Nor a short secret (a test IdP's "secret"): it would cut words out of the fixture's own values (recorded-client-secret).
-  const removeLive = secretFormsReplacer([...liveSecrets(recording)].filter((secret) => secret.length >= MIN_KNOWN_SECRET));
+  const removeLive = secretFormsReplacer(
+    [...liveSecrets(recording)].filter((secret) => secret.length >= MIN_KNOWN_SECRET),
+  );
   const remove = (text: string) => removeLive(text, () => REMOVED);
   const written = withoutSecrets({ fixture, scenario: recorded.scenario, notes }, remove);
   return {
@@ -409,21 +551,34 @@ const CALLBACK_OWN = new Set(['state', 'code', 'iss']);
  * the browser back with, or the answer the browser stopped at. Empty when it did not refuse (or
  * when a fixture cannot say it, which a note then does).
  */
-function authorizeRefusal(recording: Recording, errorBodyOf: (body: unknown) => string | Record<string, unknown>, scrub: (text: string) => string, notes: string[]): NonNullable<FixtureInput['faults']> {
+function authorizeRefusal(
+  recording: Recording,
+  errorBodyOf: (body: unknown) => string | Record<string, unknown>,
+  scrub: (text: string) => string,
+  notes: string[],
+): NonNullable<FixtureInput['faults']> {
   const { observation } = recording;
   const callback = observation.callback;
   if (callback?.error !== undefined) {
     if (isOAuthErrorCode(callback.error)) {
-      const errorRedirect = Object.fromEntries(Object.entries(callback).filter(([name]) => name !== '' && !CALLBACK_OWN.has(name)).map(([name, value]) => [name, name === 'error' ? value : scrub(value)]));
+      const errorRedirect = Object.fromEntries(
+        Object.entries(callback)
+          .filter(([name]) => name !== '' && !CALLBACK_OWN.has(name))
+          .map(([name, value]) => [name, name === 'error' ? value : scrub(value)]),
+      );
       return [{ endpoint: 'authorize', errorRedirect }];
     }
-    notes.push(`the IdP answered the authorization request with error=${JSON.stringify(scrub(callback.error))}, not an OAuth error code a fixture can send: the replay differs there`);
+    notes.push(
+      `the IdP answered the authorization request with error=${JSON.stringify(scrub(callback.error))}, not an OAuth error code a fixture can send: the replay differs there`,
+    );
     return [];
   }
   if (observation.error?.stage !== 'idp-redirect') return [];
   const stop = recording.authorizeStop;
   if (!stop || stop.status < 100) {
-    notes.push(`the IdP never sent the browser back (${observation.error.message.split(':')[0]}): a fixture cannot refuse the authorization request that way, the replay differs there`);
+    notes.push(
+      `the IdP never sent the browser back (${observation.error.message.split(':')[0]}): a fixture cannot refuse the authorization request that way, the replay differs there`,
+    );
     return [];
   }
   const body = errorBodyOf(parseBody(stop.headers['content-type'], stop.body));
@@ -431,7 +586,9 @@ function authorizeRefusal(recording: Recording, errorBodyOf: (body: unknown) => 
   const asked = recording.authorizationUri ? new URL(recording.authorizationUri) : undefined;
   const stoppedAt = new URL(stop.url);
   if (asked && `${asked.origin}${asked.pathname}` !== `${stoppedAt.origin}${stoppedAt.pathname}`) {
-    notes.push(`the browser was redirected before the IdP's final answer (${stop.status}); the fixture gives that answer to the authorization request itself`);
+    notes.push(
+      `the browser was redirected before the IdP's final answer (${stop.status}); the fixture gives that answer to the authorization request itself`,
+    );
   }
   return [{ endpoint: 'authorize', status: stop.status, body, ...(headers ? { headers } : {}) }];
 }
@@ -439,17 +596,34 @@ function authorizeRefusal(recording: Recording, errorBodyOf: (body: unknown) => 
 const PROFILE_FIELDS = ['id', 'name', 'avatar', 'email', 'phone'] as const;
 
 /** The scenario expects what the live run produced: the same profile, or the same error and failing checks (known-bad). */
-function recordedScenario(recording: Recording, profile: Record<string, unknown>, placeholders: Placeholders, userinfoPath: string): { scenario: ScenarioInput; liveExpect: Expectation } {
+function recordedScenario(
+  recording: Recording,
+  profile: Record<string, unknown>,
+  placeholders: Placeholders,
+  userinfoPath: string,
+): { scenario: ScenarioInput; liveExpect: Expectation } {
   const { observation } = recording;
   const expected: Record<string, string> = {};
   const liveProfile: Record<string, string> = {};
   if (!observation.error && observation.userInfo) {
-    const profileMap = { id: 'id', name: 'name', avatar: 'avatar', email: 'email', phone: 'phone', ...((recording.config.profileMap as Record<string, string> | undefined) ?? {}) };
+    const profileMap = {
+      id: 'id',
+      name: 'name',
+      avatar: 'avatar',
+      email: 'email',
+      phone: 'phone',
+      ...((recording.config.profileMap as Record<string, string> | undefined) ?? {}),
+    };
     for (const field of PROFILE_FIELDS) {
       const live = observation.userInfo[field];
       if (typeof live !== 'string' || !live) continue;
       // What the same path reads in the placeholder profile (OAuth2), or the placeholder of the claim (OIDC).
-      const replayed = recording.connector === 'oauth2' ? getSafe(profile, profileMap[field]) : field === 'id' ? RECORDED_USER : (placeholders.placeholderOf(live) ?? live);
+      const replayed =
+        recording.connector === 'oauth2'
+          ? getSafe(profile, profileMap[field])
+          : field === 'id'
+            ? RECORDED_USER
+            : (placeholders.placeholderOf(live) ?? live);
       if (typeof replayed === 'string' || typeof replayed === 'number') {
         expected[field] = String(replayed);
         liveProfile[field] = live;
@@ -467,7 +641,11 @@ function recordedScenario(recording: Recording, profile: Record<string, unknown>
     .filter((check) => check.status === 'fail' && check.id !== 'sign-in')
     .map((check) => check.id);
   const knownBad = Boolean(observation.error) || failing.length > 0;
-  const outcome = observation.error ? `the live sign-in failed with ${observation.error.logtoCode}` : failing.length > 0 ? `the live sign-in had failing checks: ${failing.join(', ')}` : 'the live sign-in passed';
+  const outcome = observation.error
+    ? `the live sign-in failed with ${observation.error.logtoCode}`
+    : failing.length > 0
+      ? `the live sign-in had failing checks: ${failing.join(', ')}`
+      : 'the live sign-in passed';
   const outcomeExpect = { ...baseExpect, ...(failing.length > 0 ? { catches: failing } : {}) };
   const liveExpect: Expectation = { ...liveProfileExpect, ...outcomeExpect };
   const scenario: ScenarioInput = {

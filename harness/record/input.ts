@@ -19,7 +19,8 @@ export interface RecordInput {
   stop?: () => Promise<void>;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => Boolean(value) && typeof value === 'object' && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  Boolean(value) && typeof value === 'object' && !Array.isArray(value);
 
 function requireUrl(file: string, config: Record<string, unknown>, field: string, prefix: string): void {
   const value = config[field];
@@ -29,19 +30,34 @@ function requireUrl(file: string, config: Record<string, unknown>, field: string
   } catch {
     ok = false;
   }
-  if (!ok) throw new UserError({ file, field: `${prefix}${field}`, message: value === undefined ? 'required: the real IdP\'s URL' : `not an http(s) URL: ${JSON.stringify(value)}`, hint: 'record talks to the real IdP: give its absolute endpoint URLs' });
+  if (!ok)
+    throw new UserError({
+      file,
+      field: `${prefix}${field}`,
+      message: value === undefined ? "required: the real IdP's URL" : `not an http(s) URL: ${JSON.stringify(value)}`,
+      hint: 'record talks to the real IdP: give its absolute endpoint URLs',
+    });
 }
 
 /**
  * A scenario file (its IdP: a URL, or a mock-idp fixture started here), or a connector config as a
  * Logto admin writes it (or the whole connector object from the Management API).
  */
-export async function loadRecordInput(file: string, overrides: { connector?: 'oauth2' | 'oidc'; user?: string; tokenStorage?: boolean }): Promise<RecordInput> {
+export async function loadRecordInput(
+  file: string,
+  overrides: { connector?: 'oauth2' | 'oidc'; user?: string; tokenStorage?: boolean },
+): Promise<RecordInput> {
   const document = await readStructuredFile(file);
   // Masked in whatever is printed from here on, as `run` does: a mistake in the file, or an IdP's error, may quote them.
   rememberSecrets(document.data);
   const data = document.data;
-  if (!isObject(data)) throw new UserError({ file, message: 'expected a connector config (an object with authorizationEndpoint, tokenEndpoint, …) or a scenario file', hint: 'see `connector-harness record --help`' });
+  if (!isObject(data))
+    throw new UserError({
+      file,
+      message:
+        'expected a connector config (an object with authorizationEndpoint, tokenEndpoint, …) or a scenario file',
+      hint: 'see `connector-harness record --help`',
+    });
 
   if ('idp' in data || 'name' in data) {
     const scenario = await loadScenario(file);
@@ -69,7 +85,8 @@ export async function loadRecordInput(file: string, overrides: { connector?: 'oa
   const objectForm = isObject(data.config) ? data : undefined;
   const config = (objectForm?.config ?? data) as Record<string, unknown>;
   const prefix = objectForm ? 'config.' : '';
-  const declared = objectForm?.connectorId === 'oidc' || objectForm?.connectorId === 'oauth2' ? objectForm.connectorId : undefined;
+  const declared =
+    objectForm?.connectorId === 'oidc' || objectForm?.connectorId === 'oauth2' ? objectForm.connectorId : undefined;
   const connector = overrides.connector ?? declared ?? ('idTokenVerificationConfig' in config ? 'oidc' : 'oauth2');
   requireUrl(file, config, 'authorizationEndpoint', prefix);
   requireUrl(file, config, 'tokenEndpoint', prefix);

@@ -26,7 +26,10 @@ export function scriptedPerson(options: { redirectUri?: string; timeoutMs?: numb
   return {
     redirectUri,
     // An IdP that accepts the connection and never answers must not hang the recording.
-    signIn: (authorizationUri, signal) => followRedirects(authorizationUri, (url) => url.startsWith(redirectUri), { signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(signal ? [signal] : [])]) }),
+    signIn: (authorizationUri, signal) =>
+      followRedirects(authorizationUri, (url) => url.startsWith(redirectUri), {
+        signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(signal ? [signal] : [])]),
+      }),
     close: async () => {},
   };
 }
@@ -53,11 +56,25 @@ function openInBrowser(url: string, say: (line: string) => void): void {
 }
 
 /** Waits for the person to paste the URL they landed on (the IdP redirected to a registered URI nobody here serves). */
-async function pastedCallback(redirectUri: string, options: InteractiveOptions, signal?: AbortSignal): Promise<FollowResult> {
+async function pastedCallback(
+  redirectUri: string,
+  options: InteractiveOptions,
+  signal?: AbortSignal,
+): Promise<FollowResult> {
   const lines = createInterface({ input: options.input ?? process.stdin, terminal: false });
   try {
     return await new Promise<FollowResult>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new UserError({ field: '--timeout', message: `no callback URL pasted within ${seconds(options.timeoutMs)}`, hint: 'sign in, copy the full URL of the page the IdP sent you to (it starts with the --redirect-uri) and paste it here; or raise --timeout' })), options.timeoutMs);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new UserError({
+              field: '--timeout',
+              message: `no callback URL pasted within ${seconds(options.timeoutMs)}`,
+              hint: 'sign in, copy the full URL of the page the IdP sent you to (it starts with the --redirect-uri) and paste it here; or raise --timeout',
+            }),
+          ),
+        options.timeoutMs,
+      );
       signal?.addEventListener('abort', () => reject(new UserError('interrupted')), { once: true });
       lines.on('line', (line) => {
         const pasted = line.trim();
@@ -71,7 +88,12 @@ async function pastedCallback(redirectUri: string, options: InteractiveOptions, 
       });
       lines.on('close', () => {
         clearTimeout(timer);
-        reject(new UserError({ message: 'standard input closed before a callback URL was pasted', hint: 'run record in a terminal, or drop --redirect-uri to take the callback on a local port' }));
+        reject(
+          new UserError({
+            message: 'standard input closed before a callback URL was pasted',
+            hint: 'run record in a terminal, or drop --redirect-uri to take the callback on a local port',
+          }),
+        );
       });
     });
   } finally {
@@ -98,11 +120,21 @@ export async function interactivePerson(options: InteractiveOptions): Promise<Pe
         response.writeHead(404, { 'content-type': 'text/plain' }).end('not the callback');
         return;
       }
-      response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('Signed in: the recorder has the callback. You can close this tab.');
+      response
+        .writeHead(200, { 'content-type': 'text/plain; charset=utf-8' })
+        .end('Signed in: the recorder has the callback. You can close this tab.');
       arrived?.(url.href);
     });
     await new Promise<void>((resolve, reject) => {
-      server!.once('error', (error: NodeJS.ErrnoException) => reject(new UserError({ field: '--port', message: `cannot listen on 127.0.0.1:${options.port} (${error.code ?? error.message})`, hint: 'pick another --port, or 0 for any free port' })));
+      server!.once('error', (error: NodeJS.ErrnoException) =>
+        reject(
+          new UserError({
+            field: '--port',
+            message: `cannot listen on 127.0.0.1:${options.port} (${error.code ?? error.message})`,
+            hint: 'pick another --port, or 0 for any free port',
+          }),
+        ),
+      );
       server!.listen(options.port, '127.0.0.1', () => resolve());
     });
     redirectUri = `http://127.0.0.1:${(server.address() as AddressInfo).port}/callback`;
@@ -111,9 +143,12 @@ export async function interactivePerson(options: InteractiveOptions): Promise<Pe
   return {
     redirectUri: fixedRedirect,
     async signIn(authorizationUri, signal) {
-      options.say(`Open this URL, sign in, and come back (waiting up to ${seconds(options.timeoutMs)}):\n\n  ${authorizationUri}\n`);
+      options.say(
+        `Open this URL, sign in, and come back (waiting up to ${seconds(options.timeoutMs)}):\n\n  ${authorizationUri}\n`,
+      );
       // Everything printed is masked, this URL too: a secret-like customConfig value sent at authorize cannot be copied from it.
-      if (maskText(authorizationUri) !== authorizationUri) options.say('(a secret in this URL is masked here: --open gives the browser the whole URL)');
+      if (maskText(authorizationUri) !== authorizationUri)
+        options.say('(a secret in this URL is masked here: --open gives the browser the whole URL)');
       if (options.open) openInBrowser(authorizationUri, options.say);
       if (options.redirectUri) {
         options.say(`The IdP sends you to ${fixedRedirect}: paste the full URL of that page here and press Enter.`);
@@ -121,8 +156,20 @@ export async function interactivePerson(options: InteractiveOptions): Promise<Pe
       }
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
-        signal?.addEventListener('abort', () => reject(new UserError('interrupted before the callback arrived')), { once: true });
-        timer = setTimeout(() => reject(new UserError({ field: '--timeout', message: `no callback reached ${fixedRedirect} within ${seconds(options.timeoutMs)}`, hint: `the IdP must allow ${fixedRedirect} as a redirect URI (or use --redirect-uri with one it allows); raise --timeout for a slow sign-in` })), options.timeoutMs);
+        signal?.addEventListener('abort', () => reject(new UserError('interrupted before the callback arrived')), {
+          once: true,
+        });
+        timer = setTimeout(
+          () =>
+            reject(
+              new UserError({
+                field: '--timeout',
+                message: `no callback reached ${fixedRedirect} within ${seconds(options.timeoutMs)}`,
+                hint: `the IdP must allow ${fixedRedirect} as a redirect URI (or use --redirect-uri with one it allows); raise --timeout for a slow sign-in`,
+              }),
+            ),
+          options.timeoutMs,
+        );
       });
       try {
         return { callbackUrl: await Promise.race([callback, timeout]), hops: [] };

@@ -29,7 +29,14 @@ export interface Exchange {
 }
 
 const FORWARDED_REQUEST_HEADERS = ['authorization', 'content-type', 'accept', 'user-agent'];
-const RECORDED_RESPONSE_HEADERS = ['content-type', 'www-authenticate', 'cache-control', 'pragma', 'retry-after', 'location'];
+const RECORDED_RESPONSE_HEADERS = [
+  'content-type',
+  'www-authenticate',
+  'cache-control',
+  'pragma',
+  'retry-after',
+  'location',
+];
 
 /** How the connector authenticated at the token endpoint, read off the request as the mock IdP's journal does. Pure. */
 export function clientAuthOf(headers: Record<string, string>, form: Record<string, string>): Exchange['clientAuth'] {
@@ -68,7 +75,10 @@ const maskedHeaders = (headers: Record<string, string>) =>
   Object.fromEntries(
     Object.entries(headers)
       .filter(([name]) => name !== 'user-agent')
-      .map(([name, value]) => [name, name === 'authorization' ? `${value.split(' ')[0]} ${mask(value.split(' ').slice(1).join(' '))}` : value]),
+      .map(([name, value]) => [
+        name,
+        name === 'authorization' ? `${value.split(' ')[0]} ${mask(value.split(' ').slice(1).join(' '))}` : value,
+      ]),
   );
 
 /**
@@ -76,7 +86,12 @@ const maskedHeaders = (headers: Record<string, string>) =>
  * proxy. The proxy checks it as the IdP would (with the config's secret), and re-signs the same
  * claims for the real token endpoint, so the real IdP sees an assertion meant for it.
  */
-async function readdressAssertion(assertion: string, proxyTokenUrl: string, realTokenUrl: string, secret: string): Promise<{ assertion: string; record: AssertionRecord }> {
+async function readdressAssertion(
+  assertion: string,
+  proxyTokenUrl: string,
+  realTokenUrl: string,
+  secret: string,
+): Promise<{ assertion: string; record: AssertionRecord }> {
   const key = new TextEncoder().encode(secret);
   const header = decodeProtectedHeader(assertion) as JWTHeaderParameters;
   const claims = decodeJwt(assertion);
@@ -89,7 +104,10 @@ async function readdressAssertion(assertion: string, proxyTokenUrl: string, real
   }
   const addressed = claims.aud === proxyTokenUrl || (Array.isArray(claims.aud) && claims.aud.includes(proxyTokenUrl));
   if (!addressed || !/^HS(256|384|512)$/.test(String(header.alg))) return { assertion, record };
-  return { assertion: await new SignJWT({ ...claims, aud: realTokenUrl }).setProtectedHeader(header).sign(key), record };
+  return {
+    assertion: await new SignJWT({ ...claims, aud: realTokenUrl }).setProtectedHeader(header).sign(key),
+    record,
+  };
 }
 
 async function readBody(request: IncomingMessage): Promise<Buffer> {
@@ -118,7 +136,10 @@ export interface RecordingProxy {
  * real IdP, byte for byte, and keeps every exchange. The IdP being unreachable is answered with a
  * 502 and kept as such (`unreachable`): the recorder reports it as bad input.
  */
-export async function startRecordingProxy(upstream: Record<ProxiedEndpoint, string | undefined>, options: { timeoutMs: number; clientSecret?: string }): Promise<RecordingProxy> {
+export async function startRecordingProxy(
+  upstream: Record<ProxiedEndpoint, string | undefined>,
+  options: { timeoutMs: number; clientSecret?: string },
+): Promise<RecordingProxy> {
   const exchanges: Exchange[] = [];
   const entries: JournalEntry[] = [];
   const addEntry = (entry: Omit<JournalEntry, 'seq' | 'at' | 'durationMs'>, durationMs = 0) => {
@@ -130,10 +151,18 @@ export async function startRecordingProxy(upstream: Record<ProxiedEndpoint, stri
     void (async () => {
       const started = performance.now();
       const incoming = new URL(request.url ?? '/', 'http://proxy.invalid');
-      const endpoint = incoming.pathname === '/token' ? 'token' : incoming.pathname === '/userinfo' ? 'userinfo' : undefined;
+      const endpoint =
+        incoming.pathname === '/token' ? 'token' : incoming.pathname === '/userinfo' ? 'userinfo' : undefined;
       const target = endpoint ? upstream[endpoint] : undefined;
       if (!endpoint || !target) {
-        response.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not_found', error_description: 'the recording proxy forwards /token and /userinfo only' }));
+        response
+          .writeHead(404, { 'content-type': 'application/json' })
+          .end(
+            JSON.stringify({
+              error: 'not_found',
+              error_description: 'the recording proxy forwards /token and /userinfo only',
+            }),
+          );
         return;
       }
       let body = await readBody(request);
@@ -144,10 +173,17 @@ export async function startRecordingProxy(upstream: Record<ProxiedEndpoint, stri
       }
       const upstreamUrl = new URL(target);
       for (const [name, value] of incoming.searchParams) upstreamUrl.searchParams.append(name, value);
-      const form: Record<string, string> = requestHeaders['content-type']?.includes('x-www-form-urlencoded') ? Object.fromEntries(new URLSearchParams(body.toString('utf8'))) : {};
+      const form: Record<string, string> = requestHeaders['content-type']?.includes('x-www-form-urlencoded')
+        ? Object.fromEntries(new URLSearchParams(body.toString('utf8')))
+        : {};
       let assertion: AssertionRecord | undefined;
       if (endpoint === 'token' && form.client_assertion && options.clientSecret) {
-        const readdressed = await readdressAssertion(form.client_assertion, `${origin}/token`, target, options.clientSecret);
+        const readdressed = await readdressAssertion(
+          form.client_assertion,
+          `${origin}/token`,
+          target,
+          options.clientSecret,
+        );
         assertion = readdressed.record;
         form.client_assertion = readdressed.assertion;
         body = Buffer.from(new URLSearchParams(form).toString());
@@ -160,7 +196,9 @@ export async function startRecordingProxy(upstream: Record<ProxiedEndpoint, stri
         query,
         form,
         requestHeaders,
-        ...(endpoint === 'token' ? { clientAuth: { ...clientAuthOf(requestHeaders, form)!, ...(assertion ? { assertion } : {}) } } : {}),
+        ...(endpoint === 'token'
+          ? { clientAuth: { ...clientAuthOf(requestHeaders, form)!, ...(assertion ? { assertion } : {}) } }
+          : {}),
         status: 0,
         responseHeaders: {},
         body: '',
@@ -184,14 +222,30 @@ export async function startRecordingProxy(upstream: Record<ProxiedEndpoint, stri
         exchange.unreachable = `${upstreamUrl.origin} did not answer (${cause ?? (error as Error).name}: ${(error as Error).message})`;
         exchange.status = 502;
         exchange.responseHeaders = { 'content-type': 'application/json' };
-        exchange.body = JSON.stringify({ error: 'temporarily_unavailable', error_description: 'the recording proxy could not reach the IdP' });
+        exchange.body = JSON.stringify({
+          error: 'temporarily_unavailable',
+          error_description: 'the recording proxy could not reach the IdP',
+        });
       }
       exchanges.push(exchange);
       const answered = journalBody(exchange.body, exchange.responseHeaders['content-type']);
       // An error answer (any status: some IdPs send theirs with 200) is replayed as a fixture fault, and the mock
       // IdP journals only the method and client id of a request a fault answers: the live journal says the same.
-      const replayedAsFault = exchange.status >= 400 || (endpoint === 'token' && !(answered && typeof answered === 'object' && typeof (answered as Record<string, unknown>).access_token === 'string'));
-      const clientAuth = exchange.clientAuth && replayedAsFault ? { method: exchange.clientAuth.method, ...(exchange.clientAuth.clientId ? { clientId: exchange.clientAuth.clientId } : {}) } : exchange.clientAuth;
+      const replayedAsFault =
+        exchange.status >= 400 ||
+        (endpoint === 'token' &&
+          !(
+            answered &&
+            typeof answered === 'object' &&
+            typeof (answered as Record<string, unknown>).access_token === 'string'
+          ));
+      const clientAuth =
+        exchange.clientAuth && replayedAsFault
+          ? {
+              method: exchange.clientAuth.method,
+              ...(exchange.clientAuth.clientId ? { clientId: exchange.clientAuth.clientId } : {}),
+            }
+          : exchange.clientAuth;
       addEntry(
         {
           endpoint,
@@ -200,14 +254,22 @@ export async function startRecordingProxy(upstream: Record<ProxiedEndpoint, stri
           params: maskedParams({ ...query, ...form }),
           headers: maskedHeaders(requestHeaders),
           ...(clientAuth ? { clientAuth } : {}),
-          response: { status: exchange.status, ...(exchange.responseHeaders['content-type'] ? { contentType: exchange.responseHeaders['content-type'] } : {}), body: answered },
+          response: {
+            status: exchange.status,
+            ...(exchange.responseHeaders['content-type']
+              ? { contentType: exchange.responseHeaders['content-type'] }
+              : {}),
+            body: answered,
+          },
         },
         Math.round(performance.now() - started),
       );
       response.writeHead(exchange.status, exchange.responseHeaders).end(exchange.body);
     })().catch((error: unknown) => {
       if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ error: 'server_error', error_description: `recording proxy: ${(error as Error).message}` }));
+      response.end(
+        JSON.stringify({ error: 'server_error', error_description: `recording proxy: ${(error as Error).message}` }),
+      );
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -223,7 +285,8 @@ export async function startRecordingProxy(upstream: Record<ProxiedEndpoint, stri
     noteAuthorize(authorizationUri, followed = {}) {
       const url = new URL(authorizationUri);
       const location = followed.callbackUrl ? new URL(followed.callbackUrl) : undefined;
-      if (location?.searchParams.has('code')) location.searchParams.set('code', mask(location.searchParams.get('code')!));
+      if (location?.searchParams.has('code'))
+        location.searchParams.set('code', mask(location.searchParams.get('code')!));
       const stop = location ? undefined : followed.stoppedAt;
       const contentType = stop?.headers['content-type'];
       addEntry({
@@ -234,7 +297,11 @@ export async function startRecordingProxy(upstream: Record<ProxiedEndpoint, stri
         headers: {},
         response: location
           ? { status: 303, location: location.href, body: undefined }
-          : { status: stop?.status ?? 0, ...(contentType ? { contentType } : {}), body: stop ? journalBody(stop.body, contentType) : undefined },
+          : {
+              status: stop?.status ?? 0,
+              ...(contentType ? { contentType } : {}),
+              body: stop ? journalBody(stop.body, contentType) : undefined,
+            },
       });
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),

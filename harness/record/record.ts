@@ -62,7 +62,11 @@ export interface RecordOutcome {
   exchanges: Exchange[];
 }
 
-const exists = (file: string) => access(file).then(() => true, () => false);
+const exists = (file: string) =>
+  access(file).then(
+    () => true,
+    () => false,
+  );
 
 const folderName = (host: string) => host.replace(/[^A-Za-z0-9.-]+/g, '-');
 
@@ -70,7 +74,11 @@ const folderName = (host: string) => host.replace(/[^A-Za-z0-9.-]+/g, '-');
 export function verdictDifferences(expected: CheckResult[], actual: CheckResult[]): string[] {
   const before = new Map(expected.map((check) => [check.id, check.status]));
   const after = new Map(actual.map((check) => [check.id, check.status]));
-  return [...new Set([...before.keys(), ...after.keys()])].flatMap((id) => (before.get(id) === after.get(id) ? [] : [`${id}: ${before.get(id) ?? '(none)'} live → ${after.get(id) ?? '(none)'} replayed`]));
+  return [...new Set([...before.keys(), ...after.keys()])].flatMap((id) =>
+    before.get(id) === after.get(id)
+      ? []
+      : [`${id}: ${before.get(id) ?? '(none)'} live → ${after.get(id) ?? '(none)'} replayed`],
+  );
 }
 
 /**
@@ -87,7 +95,11 @@ export async function recordProvider(options: RecordOptions): Promise<RecordOutc
   };
   let input: RecordInput | undefined;
   try {
-    input = await loadRecordInput(options.input, { ...(options.connector ? { connector: options.connector } : {}), ...(options.user ? { user: options.user } : {}), tokenStorage: Boolean(options.tokenStorage || options.refresh) });
+    input = await loadRecordInput(options.input, {
+      ...(options.connector ? { connector: options.connector } : {}),
+      ...(options.user ? { user: options.user } : {}),
+      tokenStorage: Boolean(options.tokenStorage || options.refresh),
+    });
     assertInstalled(input.connector, source);
     const realToken = input.config.tokenEndpoint as string;
     const realUserinfo = input.config.userInfoEndpoint as string | undefined;
@@ -95,14 +107,24 @@ export async function recordProvider(options: RecordOptions): Promise<RecordOutc
     const out = options.out ?? path.join('fixtures', 'recorded', folderName(host));
     // Before anyone signs in: a sign-in spent on an --out that cannot take the files is lost.
     await ensureWritableFolder(out, '--out', { create: false });
-    const proxy = await startRecordingProxy({ token: realToken, userinfo: realUserinfo }, { timeoutMs, ...(typeof input.config.clientSecret === 'string' ? { clientSecret: input.config.clientSecret } : {}) });
+    const proxy = await startRecordingProxy(
+      { token: realToken, userinfo: realUserinfo },
+      {
+        timeoutMs,
+        ...(typeof input.config.clientSecret === 'string' ? { clientSecret: input.config.clientSecret } : {}),
+      },
+    );
     try {
       const liveScenario: Scenario = {
         file: input.file,
         name: `record ${host}`,
         knownBad: false,
         connector: input.connector,
-        config: { ...input.config, tokenEndpoint: proxy.urls.token, ...(realUserinfo ? { userInfoEndpoint: proxy.urls.userinfo } : {}) },
+        config: {
+          ...input.config,
+          tokenEndpoint: proxy.urls.token,
+          ...(realUserinfo ? { userInfoEndpoint: proxy.urls.userinfo } : {}),
+        },
         syncProfile: false,
         enableTokenStorage: input.enableTokenStorage,
         idp: { kind: 'url', url: new URL(input.config.authorizationEndpoint as string).origin },
@@ -128,12 +150,29 @@ export async function recordProvider(options: RecordOptions): Promise<RecordOutc
         },
       };
       const started = performance.now();
-      const observation = await runConnectorFlow(liveScenario, { issuer: liveScenario.idp.kind === 'url' ? liveScenario.idp.url : '', journal: proxy.journal }, source, options.signal, browser);
+      const observation = await runConnectorFlow(
+        liveScenario,
+        { issuer: liveScenario.idp.kind === 'url' ? liveScenario.idp.url : '', journal: proxy.journal },
+        source,
+        options.signal,
+        browser,
+      );
       if (personFailure instanceof UserError) throw personFailure;
       const unreachable = proxy.exchanges.find((exchange) => exchange.unreachable);
-      if (unreachable) throw new UserError({ file: input.file, field: unreachable.endpoint === 'token' ? 'tokenEndpoint' : 'userInfoEndpoint', message: `the IdP is unreachable: ${unreachable.unreachable}`, hint: 'check the URL and that the IdP is up; nothing was written' });
+      if (unreachable)
+        throw new UserError({
+          file: input.file,
+          field: unreachable.endpoint === 'token' ? 'tokenEndpoint' : 'userInfoEndpoint',
+          message: `the IdP is unreachable: ${unreachable.unreachable}`,
+          hint: 'check the URL and that the IdP is up; nothing was written',
+        });
       if (observation.error?.stage === 'idp-redirect' && observation.error.message.startsWith('could not reach')) {
-        throw new UserError({ file: input.file, field: 'authorizationEndpoint', message: `the IdP is unreachable: ${observation.error.message}`, hint: 'check the URL and that the IdP is up; nothing was written' });
+        throw new UserError({
+          file: input.file,
+          field: 'authorizationEndpoint',
+          message: `the IdP is unreachable: ${observation.error.message}`,
+          hint: 'check the URL and that the IdP is up; nothing was written',
+        });
       }
       const live = judgeObservation(observation, Math.round(performance.now() - started));
 
@@ -145,7 +184,8 @@ export async function recordProvider(options: RecordOptions): Promise<RecordOutc
         ...(authorizeStop ? { authorizeStop } : {}),
         exchanges: proxy.exchanges,
         observation,
-        judge: (expect) => runChecks({ ...observation, scenario: { ...observation.scenario, knownBad: false, expect } }),
+        judge: (expect) =>
+          runChecks({ ...observation, scenario: { ...observation.scenario, knownBad: false, expect } }),
         recordedAt: options.now ?? new Date(),
         host,
       };
@@ -153,7 +193,9 @@ export async function recordProvider(options: RecordOptions): Promise<RecordOutc
       rememberSecrets([...liveSecrets(signedIn)]);
       const recording = writeRecording(signedIn);
       if (options.refresh && !proxy.exchanges.some((exchange) => exchange.form.grant_type === 'refresh_token')) {
-        recording.notes.push(`--refresh: no refresh was recorded, ${observation.tokenResponse?.refresh_token ? 'the refresh did not reach the IdP (see storage.refresh)' : 'the IdP issued no refresh token (does scope need offline_access?)'}`);
+        recording.notes.push(
+          `--refresh: no refresh was recorded, ${observation.tokenResponse?.refresh_token ? 'the refresh did not reach the IdP (see storage.refresh)' : 'the IdP issued no refresh token (does scope need offline_access?)'}`,
+        );
       }
       const fixtureFile = path.join(out, FIXTURE_FILE);
       const scenarioFile = path.join(out, SCENARIO_FILE);
@@ -165,17 +207,29 @@ export async function recordProvider(options: RecordOptions): Promise<RecordOutc
         } catch (error) {
           // The sign-in already happened: a broken stored fixture is replaced, not a reason to lose it.
           if (!(error instanceof UserError)) throw error;
-          recording.notes.push(`the stored ${fixtureFile} is not a valid fixture (${error.problems[0]?.message ?? 'invalid'}): replaced without a comparison`);
+          recording.notes.push(
+            `the stored ${fixtureFile} is not a valid fixture (${error.problems[0]?.message ?? 'invalid'}): replaced without a comparison`,
+          );
         }
       }
       if (stored) {
         // What this sign-in never reached (a token error stops before userinfo) is not compared: its stub is no answer.
         const reached = (endpoint: string) => proxy.exchanges.some((exchange) => exchange.endpoint === endpoint);
         // (The OIDC connector never calls userinfo: its answer is the id_token.)
-        const unreached = reached('token') ? (input.connector === 'oauth2' && !reached('userinfo') ? ['userinfo.'] : []) : ['token.', 'refresh.', 'id_token.', 'userinfo.'];
-        const compared = (shape: Shape) => Object.fromEntries(Object.entries(shape).filter(([key]) => !unreached.some((prefix) => key.startsWith(prefix))));
+        const unreached = reached('token')
+          ? input.connector === 'oauth2' && !reached('userinfo')
+            ? ['userinfo.']
+            : []
+          : ['token.', 'refresh.', 'id_token.', 'userinfo.'];
+        const compared = (shape: Shape) =>
+          Object.fromEntries(
+            Object.entries(shape).filter(([key]) => !unreached.some((prefix) => key.startsWith(prefix))),
+          );
         changes = diffShapes(compared(fixtureShape(stored)), compared(fixtureShape(parseFixture(recording.fixture))));
-        if (unreached.length > 0) recording.notes.push(`this sign-in stopped before ${reached('token') ? 'userinfo' : 'the token endpoint'}: what lies beyond is not compared with the stored recording`);
+        if (unreached.length > 0)
+          recording.notes.push(
+            `this sign-in stopped before ${reached('token') ? 'userinfo' : 'the token endpoint'}: what lies beyond is not compared with the stored recording`,
+          );
       }
       try {
         await ensureWritableFolder(path.dirname(fixtureFile), '--out');
@@ -183,15 +237,31 @@ export async function recordProvider(options: RecordOptions): Promise<RecordOutc
         await writeFile(scenarioFile, recording.scenarioYaml);
       } catch (error) {
         if (error instanceof UserError) throw error;
-        throw new UserError({ field: '--out', message: `cannot write the recording into ${out} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, hint: 'give a folder you can write to (it is created when missing)' });
+        throw new UserError({
+          field: '--out',
+          message: `cannot write the recording into ${out} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+          hint: 'give a folder you can write to (it is created when missing)',
+        });
       }
 
       const replayScenario = await loadScenario(scenarioFile);
-      const liveAsRecorded = judgeObservation({ ...observation, scenario: { ...liveScenario, knownBad: replayScenario.knownBad, expect: recording.liveExpect } }, live.durationMs);
-      const target = createInProcessTarget({ ...(options.connectorVersion ? { connectorVersion: options.connectorVersion } : {}), ...(options.connectorPath ? { connectorPath: options.connectorPath } : {}) });
+      const liveAsRecorded = judgeObservation(
+        {
+          ...observation,
+          scenario: { ...liveScenario, knownBad: replayScenario.knownBad, expect: recording.liveExpect },
+        },
+        live.durationMs,
+      );
+      const target = createInProcessTarget({
+        ...(options.connectorVersion ? { connectorVersion: options.connectorVersion } : {}),
+        ...(options.connectorPath ? { connectorPath: options.connectorPath } : {}),
+      });
       let replay: ScenarioResult;
       try {
-        replay = await target.run(replayScenario, { progress: () => {}, ...(options.signal ? { signal: options.signal } : {}) });
+        replay = await target.run(replayScenario, {
+          progress: () => {},
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
       } finally {
         await target.close?.();
       }
@@ -199,7 +269,12 @@ export async function recordProvider(options: RecordOptions): Promise<RecordOutc
         live,
         liveAsRecorded,
         replay,
-        replayDiffers: [...verdictDifferences(liveAsRecorded.checks, replay.checks), ...(replay.status === 'passed' ? [] : [`the replayed scenario ${replay.status === 'error' ? 'could not run' : 'does not pass'}`])],
+        replayDiffers: [
+          ...verdictDifferences(liveAsRecorded.checks, replay.checks),
+          ...(replay.status === 'passed'
+            ? []
+            : [`the replayed scenario ${replay.status === 'error' ? 'could not run' : 'does not pass'}`]),
+        ],
         files: { scenario: scenarioFile, fixture: fixtureFile },
         ...(changes ? { changes } : {}),
         notes: recording.notes,

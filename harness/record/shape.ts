@@ -59,7 +59,8 @@ export function fixtureShape(fixture: Fixture): Shape {
   }
   if (user?.claims) typeLeaves(user.claims, 'id_token.claims', shape);
   for (const [where, params] of Object.entries(fixture.requiredParams)) {
-    for (const [name, value] of Object.entries(params)) shape[`params.${where}.${name}`] = value === true ? 'any value' : JSON.stringify(value);
+    for (const [name, value] of Object.entries(params))
+      shape[`params.${where}.${name}`] = value === true ? 'any value' : JSON.stringify(value);
   }
   for (const fault of fixture.faults) {
     const answer = `${fault.endpoint}.error answer (call ${fault.nth ?? 'every'})`;
@@ -77,13 +78,20 @@ export function fixtureShape(fixture: Fixture): Shape {
 
 /** The error code a fault's body carries: a JSON object's, or a form's (a string body typed form-encoded, as GitHub's). */
 function errorCodeOf(fault: Fixture['faults'][number]): string | undefined {
-  if (fault.body && typeof fault.body === 'object') return typeof fault.body.error === 'string' ? fault.body.error : undefined;
+  if (fault.body && typeof fault.body === 'object')
+    return typeof fault.body.error === 'string' ? fault.body.error : undefined;
   const type = Object.entries(fault.headers ?? {}).find(([name]) => name.toLowerCase() === 'content-type')?.[1];
-  return typeof fault.body === 'string' && type?.includes('x-www-form-urlencoded') ? (new URLSearchParams(fault.body).get('error') ?? undefined) : undefined;
+  return typeof fault.body === 'string' && type?.includes('x-www-form-urlencoded')
+    ? (new URLSearchParams(fault.body).get('error') ?? undefined)
+    : undefined;
 }
 
 // Which headers, not their values: a challenge's realm or description is no change of shape.
-const headerNames = (headers: Record<string, string>) => Object.keys(headers).map((name) => name.toLowerCase()).sort().join(', ');
+const headerNames = (headers: Record<string, string>) =>
+  Object.keys(headers)
+    .map((name) => name.toLowerCase())
+    .sort()
+    .join(', ');
 
 export interface ShapeChange {
   path: string;

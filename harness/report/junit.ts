@@ -3,7 +3,11 @@ import type { ScenarioResult } from '../model.ts';
 import { summarize } from './summary.ts';
 
 const xml = (value: string) =>
-  value.replace(/[<>&'"]/g, (character) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[character] ?? character)
+  value
+    .replace(
+      /[<>&'"]/g,
+      (character) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[character] ?? character,
+    )
     // XML 1.0 forbids most control characters even when escaped.
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
 
@@ -16,7 +20,9 @@ export function renderJunit(unmasked: ScenarioResult[], unmaskedSuiteName = 'con
   const time = (ms: number) => (ms / 1000).toFixed(3);
   const cases = results.map((result) => {
     const failing = result.checks.filter((check) => check.status === 'fail');
-    const body = failing.map((check) => `${check.id}: ${check.message}${check.hint ? `\n  → ${check.hint}` : ''}`).join('\n');
+    const body = failing
+      .map((check) => `${check.id}: ${check.message}${check.hint ? `\n  → ${check.hint}` : ''}`)
+      .join('\n');
     const inner =
       result.status === 'passed'
         ? ''

@@ -30,7 +30,8 @@ export function renderTerminal(results: ScenarioResult[], options: TerminalOptio
 
 function render(results: ScenarioResult[], options: TerminalOptions): string {
   const c = paint(options.color);
-  const colorFor = (status: CheckResult['status']) => (status === 'pass' ? c.green : status === 'fail' ? c.red : status === 'warn' ? c.yellow : c.dim);
+  const colorFor = (status: CheckResult['status']) =>
+    status === 'pass' ? c.green : status === 'fail' ? c.red : status === 'warn' ? c.yellow : c.dim;
   const lines: string[] = [];
   for (const result of results) {
     const head =
@@ -39,16 +40,21 @@ function render(results: ScenarioResult[], options: TerminalOptions): string {
         : result.status === 'failed'
           ? c.red(result.knownBad ? '✗ missed' : '✗')
           : c.red('✗ error');
-    lines.push(`${head} ${c.bold(result.name)} ${c.dim(`(${result.file}${result.line ? `:${result.line}` : ''}, ${result.target}${result.connectorVersion ? ` ${result.connectorVersion}` : ''}, ${result.durationMs} ms)`)}`);
+    lines.push(
+      `${head} ${c.bold(result.name)} ${c.dim(`(${result.file}${result.line ? `:${result.line}` : ''}, ${result.target}${result.connectorVersion ? ` ${result.connectorVersion}` : ''}, ${result.durationMs} ms)`)}`,
+    );
     if (result.knownBad) lines.push(c.dim('    known-bad config: it must be caught'));
     for (const check of result.checks) {
       lines.push(`    ${colorFor(check.status)(ICONS[check.status])} ${check.title}: ${check.message}`);
       const showEvidence = check.status === 'fail' || (options.verbose && check.status !== 'skip');
-      if (showEvidence && check.evidence) lines.push(...evidenceLines(check.evidence, c.dim('        ')).map((line) => c.dim(line)));
+      if (showEvidence && check.evidence)
+        lines.push(...evidenceLines(check.evidence, c.dim('        ')).map((line) => c.dim(line)));
       if (check.hint && check.status !== 'pass') lines.push(`        ${c.yellow('→')} ${check.hint}`);
     }
     if (result.error && result.status !== 'passed') {
-      lines.push(c.dim(`        Logto answers: ${result.error.status ? `${result.error.status} ` : ''}${result.error.code}`));
+      lines.push(
+        c.dim(`        Logto answers: ${result.error.status ? `${result.error.status} ` : ''}${result.error.code}`),
+      );
     }
     if (result.error?.idpResponse && result.status !== 'passed') {
       lines.push(c.dim(`        IdP's real answer: ${JSON.stringify(result.error.idpResponse)}`));

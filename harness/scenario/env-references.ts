@@ -15,12 +15,19 @@ export function withEnvReferences(document: LocatedDocument, env: NodeJS.Process
       return value.replace(REFERENCE, (reference, name: string) => {
         const found = env[name];
         if (found !== undefined) return found;
-        problems.push({ file: document.file, line: document.locate(at)?.line, field: fieldPath(at), message: `${reference} names an environment variable that is not set`, hint: `export ${name}=… before running (exported scenarios keep secrets in the environment, not in the file)` });
+        problems.push({
+          file: document.file,
+          line: document.locate(at)?.line,
+          field: fieldPath(at),
+          message: `${reference} names an environment variable that is not set`,
+          hint: `export ${name}=… before running (exported scenarios keep secrets in the environment, not in the file)`,
+        });
         return reference;
       });
     }
     if (Array.isArray(value)) return value.map((item, index) => expand(item, [...at, index]));
-    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, expand(item, [...at, key])]));
+    if (value && typeof value === 'object')
+      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, expand(item, [...at, key])]));
     return value;
   };
   const data = expand(document.data, []);

@@ -19,7 +19,11 @@ export async function expandScenarioPaths(inputs: string[]): Promise<string[]> {
     try {
       info = await stat(input);
     } catch {
-      throw new UserError({ file: input, message: 'no such file or folder', hint: 'give scenario files (YAML or JSON) or a folder of them, e.g. fixtures/scenarios' });
+      throw new UserError({
+        file: input,
+        message: 'no such file or folder',
+        hint: 'give scenario files (YAML or JSON) or a folder of them, e.g. fixtures/scenarios',
+      });
     }
     if (info.isDirectory()) {
       files.push(...(await scenarioFilesIn(input)).sort());
@@ -27,7 +31,11 @@ export async function expandScenarioPaths(inputs: string[]): Promise<string[]> {
       files.push(input);
     }
   }
-  if (files.length === 0) throw new UserError({ message: `no scenario files in ${inputs.join(', ')}`, hint: 'scenario files end in .yaml, .yml or .json (folders named idp/ hold fixtures and are skipped)' });
+  if (files.length === 0)
+    throw new UserError({
+      message: `no scenario files in ${inputs.join(', ')}`,
+      hint: 'scenario files end in .yaml, .yml or .json (folders named idp/ hold fixtures and are skipped)',
+    });
   return files;
 }
 
@@ -47,7 +55,12 @@ async function scenarioFilesIn(folder: string, visited = new Set<string>()): Pro
     if (entry.isSymbolicLink()) {
       const target = await stat(entryPath).catch(() => undefined);
       if (!target) {
-        if (SCENARIO_FILE.test(entry.name)) throw new UserError({ file: entryPath, message: 'a symlink to nothing (its target is missing)', hint: 'fix or remove the link' });
+        if (SCENARIO_FILE.test(entry.name))
+          throw new UserError({
+            file: entryPath,
+            message: 'a symlink to nothing (its target is missing)',
+            hint: 'fix or remove the link',
+          });
         continue;
       }
       isFile = target.isFile();
@@ -60,7 +73,11 @@ async function scenarioFilesIn(folder: string, visited = new Set<string>()): Pro
   return files;
 }
 
-function connectorKind(declared: 'oauth2' | 'oidc' | undefined, connectorId: string | undefined, config: Record<string, unknown>): 'oauth2' | 'oidc' {
+function connectorKind(
+  declared: 'oauth2' | 'oidc' | undefined,
+  connectorId: string | undefined,
+  config: Record<string, unknown>,
+): 'oauth2' | 'oidc' {
   if (declared) return declared;
   if (connectorId === 'oidc' || connectorId === 'oauth2') return connectorId;
   return 'idTokenVerificationConfig' in config ? 'oidc' : 'oauth2';
@@ -92,7 +109,9 @@ export async function loadScenarioFile(file: string): Promise<Scenario[]> {
 
 // A fixture file's client secrets, as the scenario's own.
 function withFixtureSecretsRemembered(scenarios: Scenario[]): Scenario[] {
-  rememberSecrets(...scenarios.map((scenario) => (scenario.idp.kind === 'fixture' ? scenario.idp.fixture.clients : [])));
+  rememberSecrets(
+    ...scenarios.map((scenario) => (scenario.idp.kind === 'fixture' ? scenario.idp.fixture.clients : [])),
+  );
   return scenarios;
 }
 
@@ -129,20 +148,39 @@ async function scenarioAt(document: LocatedDocument, data: unknown, at: Property
       });
     }
     try {
-      idp = { kind: 'fixture', fixture: await loadFixtureOnce(fixturePath), source: path.relative(process.cwd(), fixturePath) };
+      idp = {
+        kind: 'fixture',
+        fixture: await loadFixtureOnce(fixturePath),
+        source: path.relative(process.cwd(), fixturePath),
+      };
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
       const position = document.locate([...at, 'idp', 'fixture']);
-      const referrer: Problem = { file, line: position?.line, field: fieldPath([...at, 'idp', 'fixture']), message: `the fixture it names is not usable (${path.relative(process.cwd(), fixturePath)})` };
+      const referrer: Problem = {
+        file,
+        line: position?.line,
+        field: fieldPath([...at, 'idp', 'fixture']),
+        message: `the fixture it names is not usable (${path.relative(process.cwd(), fixturePath)})`,
+      };
       throw new UserError([referrer, ...error.problems]);
     }
   } else {
-    idp = { kind: 'fixture', fixture: fixtureFromDocument(document, input.idp.fixture, [...at, 'idp', 'fixture']), source: `${file}:${line} (inline)` };
+    idp = {
+      kind: 'fixture',
+      fixture: fixtureFromDocument(document, input.idp.fixture, [...at, 'idp', 'fixture']),
+      source: `${file}:${line} (inline)`,
+    };
   }
 
   if (idp.kind === 'fixture' && input.user && !idp.fixture.users.some((user) => user.id === input.user)) {
     const position = document.locate([...at, 'user']);
-    throw new UserError({ file, line: position?.line, field: fieldPath([...at, 'user']), message: `"${input.user}" is not a user of the fixture`, hint: `use one of: ${idp.fixture.users.map((user) => user.id).join(', ')}` });
+    throw new UserError({
+      file,
+      line: position?.line,
+      field: fieldPath([...at, 'user']),
+      message: `"${input.user}" is not a user of the fixture`,
+      hint: `use one of: ${idp.fixture.users.map((user) => user.id).join(', ')}`,
+    });
   }
 
   return {

@@ -51,13 +51,22 @@ const idp = z.union(
   [
     z.strictObject({ fixture: z.union([z.string().min(1), z.record(z.string(), z.unknown())]) }),
     // The connector and the harness speak HTTP: another scheme would only fail mid-run.
-    z.strictObject({ url: z.url({ protocol: /^https?$/, error: 'an http(s) URL of the IdP (its issuer), e.g. http://127.0.0.1:4000' }) }),
+    z.strictObject({
+      url: z.url({ protocol: /^https?$/, error: 'an http(s) URL of the IdP (its issuer), e.g. http://127.0.0.1:4000' }),
+    }),
   ],
-  { error: (issue) => (issue.input === undefined ? 'required: `idp: { fixture: <path or inline fixture> }` or `idp: { url: <IdP URL> }`' : 'give exactly one of `fixture` (a path relative to this file, or an inline fixture) or `url` (an http(s) URL)') },
+  {
+    error: (issue) =>
+      issue.input === undefined
+        ? 'required: `idp: { fixture: <path or inline fixture> }` or `idp: { url: <IdP URL> }`'
+        : 'give exactly one of `fixture` (a path relative to this file, or an inline fixture) or `url` (an http(s) URL)',
+  },
 );
 
 // Names and descriptions are printed on the terminal: an escape sequence in them would be obeyed.
-const printableText = z.string().refine((text) => !hasControlCharacters(text), 'contains control characters (an escape sequence?); use plain text');
+const printableText = z
+  .string()
+  .refine((text) => !hasControlCharacters(text), 'contains control characters (an escape sequence?); use plain text');
 
 export const scenarioSchema = z
   .strictObject({
@@ -80,7 +89,8 @@ export const scenarioSchema = z
     expect: expectation.default({}),
   })
   .refine((scenario) => Boolean(scenario.config) !== Boolean(scenario.connectorObject), {
-    message: 'give exactly one of `config` (the connector config JSON) or `connectorObject` (the whole connector as the Management API returns it)',
+    message:
+      'give exactly one of `config` (the connector config JSON) or `connectorObject` (the whole connector as the Management API returns it)',
     path: ['config'],
   });
 

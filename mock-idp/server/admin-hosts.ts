@@ -17,7 +17,8 @@ export function hostnameOf(host: string): string | undefined {
   } catch {
     return undefined;
   }
-  if (url.username || url.password || url.pathname !== '/' || url.search || url.hash || host.includes('/')) return undefined;
+  if (url.username || url.password || url.pathname !== '/' || url.search || url.hash || host.includes('/'))
+    return undefined;
   return url.hostname.replace(/\.$/, '');
 }
 
@@ -25,7 +26,12 @@ export function hostnameOf(host: string): string | undefined {
 export function checkedAllowedHosts(names: readonly string[], field = 'allowedHosts'): string[] {
   return names.map((name) => {
     const hostname = hostnameOf(name.trim());
-    if (!hostname) throw new UserError({ field, message: `"${name}" is not a host name`, hint: 'give a name as the browser\'s address bar shows it, e.g. idp.lan or idp.lan:4000' });
+    if (!hostname)
+      throw new UserError({
+        field,
+        message: `"${name}" is not a host name`,
+        hint: "give a name as the browser's address bar shows it, e.g. idp.lan or idp.lan:4000",
+      });
     return hostname;
   });
 }
@@ -45,7 +51,12 @@ const JSON_TYPE = 'application/json; charset=utf-8';
  *
  * Returns whether it answered the request (with a 403 saying which names are allowed).
  */
-export function adminHostGuard(issuerHostname: string, extra: readonly string[], userinfoPath: string, log: (line: string) => void) {
+export function adminHostGuard(
+  issuerHostname: string,
+  extra: readonly string[],
+  userinfoPath: string,
+  log: (line: string) => void,
+) {
   const allowed = [...new Set([...LOCAL_NAMES, issuerHostname, ...extra])];
   const isAllowed = (host: string | undefined) => {
     const hostname = host === undefined ? undefined : hostnameOf(host);
@@ -76,13 +87,19 @@ export function adminHostGuard(issuerHostname: string, extra: readonly string[],
 
     const refused = JSON.stringify((target !== undefined && !isAllowed(target) ? target : host) ?? '').slice(0, 200);
     const named = allowed.join(', ');
-    log(`refused ${request.method} ${JSON.stringify(path).slice(0, 200)}: Host ${refused} is not a name of this IdP (allowed: ${named}, IP addresses)`);
+    log(
+      `refused ${request.method} ${JSON.stringify(path).slice(0, 200)}: Host ${refused} is not a name of this IdP (allowed: ${named}, IP addresses)`,
+    );
     const description =
       `Host ${refused} is not a name of this IdP: the journal and users (/_ routes) answer only ${named} and IP addresses, ` +
       'so that a web page under another name cannot read them. To allow a name, start mock-idp with --allowed-host <name> ' +
       '(repeatable) or MOCK_IDP_ALLOWED_HOSTS=<name>,<name>.';
     const body = JSON.stringify({ error: 'host_not_allowed', error_description: description, allowed_hosts: allowed });
-    response.writeHead(403, { 'content-type': JSON_TYPE, 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) });
+    response.writeHead(403, {
+      'content-type': JSON_TYPE,
+      'cache-control': 'no-store',
+      'content-length': Buffer.byteLength(body),
+    });
     response.end(body);
     return true;
   };

@@ -4,7 +4,8 @@ import type { JournalStore } from './journal-store.ts';
 import { sendOAuthError } from './oauth-error.ts';
 import type { UserDirectory } from './users.ts';
 
-const isObject = (value: unknown): value is Record<string, unknown> => Boolean(value) && typeof value === 'object' && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  Boolean(value) && typeof value === 'object' && !Array.isArray(value);
 
 /**
  * `/_journal` lets a test in another process assert what a connector actually sent.
@@ -24,8 +25,11 @@ export function adminRoutes(router: Router, journal: JournalStore, users: UserDi
       return sendOAuthError(ctx, 400, 'invalid_request', 'since must be a journal seq (a whole number)');
     }
     const after = since === undefined ? 0 : Number(since);
-    const endpoints = typeof endpoint === 'string' ? endpoint.split(',') : Array.isArray(endpoint) ? endpoint : undefined;
-    ctx.body = journal.entries().filter((entry) => entry.seq > after && (!endpoints || endpoints.includes(entry.endpoint)));
+    const endpoints =
+      typeof endpoint === 'string' ? endpoint.split(',') : Array.isArray(endpoint) ? endpoint : undefined;
+    ctx.body = journal
+      .entries()
+      .filter((entry) => entry.seq > after && (!endpoints || endpoints.includes(entry.endpoint)));
   });
   router.delete('/_journal', (ctx) => {
     journal.clear();
@@ -33,18 +37,39 @@ export function adminRoutes(router: Router, journal: JournalStore, users: UserDi
   });
   router.put('/_users/:id', (ctx) => {
     const id = ctx.params.id!;
-    if (!users.get(id)) return sendOAuthError(ctx, 404, 'not_found', `no user "${id}" in this fixture (known: ${users.list().map((user) => user.id).join(', ')})`);
-    const usage = 'send a JSON object {"profile": {...}, "claims": {...}} (either or both) with content-type application/json';
+    if (!users.get(id))
+      return sendOAuthError(
+        ctx,
+        404,
+        'not_found',
+        `no user "${id}" in this fixture (known: ${users
+          .list()
+          .map((user) => user.id)
+          .join(', ')})`,
+      );
+    const usage =
+      'send a JSON object {"profile": {...}, "claims": {...}} (either or both) with content-type application/json';
     if (!ctx.is('application/json')) return sendOAuthError(ctx, 400, 'invalid_request', usage);
     // readRequestBody already refused a body that is not JSON.
     const patch: unknown = JSON.parse((ctx.state.rawBody as string | undefined) || 'null');
-    if (!isObject(patch) || (patch.profile === undefined && patch.claims === undefined)) return sendOAuthError(ctx, 400, 'invalid_request', usage);
+    if (!isObject(patch) || (patch.profile === undefined && patch.claims === undefined))
+      return sendOAuthError(ctx, 400, 'invalid_request', usage);
     for (const field of ['profile', 'claims'] as const) {
-      if (patch[field] !== undefined && !isObject(patch[field])) return sendOAuthError(ctx, 400, 'invalid_request', `${field} must be a JSON object; ${usage}`);
-      if (nestedDeeperThan(patch[field], MAX_DEPTH)) return sendOAuthError(ctx, 400, 'invalid_request', `${field} is nested more than ${MAX_DEPTH} levels deep; a profile is a few levels deep, as in a fixture file`);
+      if (patch[field] !== undefined && !isObject(patch[field]))
+        return sendOAuthError(ctx, 400, 'invalid_request', `${field} must be a JSON object; ${usage}`);
+      if (nestedDeeperThan(patch[field], MAX_DEPTH))
+        return sendOAuthError(
+          ctx,
+          400,
+          'invalid_request',
+          `${field} is nested more than ${MAX_DEPTH} levels deep; a profile is a few levels deep, as in a fixture file`,
+        );
     }
     try {
-      users.update(id, { ...(patch.profile ? { profile: patch.profile as Record<string, unknown> } : {}), ...(patch.claims ? { claims: patch.claims as Record<string, unknown> } : {}) });
+      users.update(id, {
+        ...(patch.profile ? { profile: patch.profile as Record<string, unknown> } : {}),
+        ...(patch.claims ? { claims: patch.claims as Record<string, unknown> } : {}),
+      });
     } catch (error) {
       return sendOAuthError(ctx, 400, 'invalid_request', (error as Error).message);
     }

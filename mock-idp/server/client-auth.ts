@@ -9,12 +9,19 @@ import { sendOAuthError } from './oauth-error.ts';
 const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
 /** The method a request used, read off the request itself (not what the client is registered for). */
-export function detectClientAuth(headers: Record<string, string | string[] | undefined>, params: Record<string, string>): { method: ClientAuthMethod | 'unknown'; clientId?: string; rawClientId?: string } {
+export function detectClientAuth(
+  headers: Record<string, string | string[] | undefined>,
+  params: Record<string, string>,
+): { method: ClientAuthMethod | 'unknown'; clientId?: string; rawClientId?: string } {
   const authorization = headers.authorization;
   if (typeof authorization === 'string' && /^basic\s/i.test(authorization)) {
     const decoded = Buffer.from(authorization.slice(6).trim(), 'base64').toString('utf8');
     const rawClientId = decoded.includes(':') ? decoded.slice(0, decoded.indexOf(':')) : undefined;
-    return { method: 'client_secret_basic', clientId: rawClientId === undefined ? undefined : safeDecode(rawClientId), rawClientId };
+    return {
+      method: 'client_secret_basic',
+      clientId: rawClientId === undefined ? undefined : safeDecode(rawClientId),
+      rawClientId,
+    };
   }
   if (params.client_assertion !== undefined || params.client_assertion_type !== undefined) {
     let clientId = params.client_id;
@@ -49,7 +56,10 @@ const formEncode = (value: string) => encodeURIComponent(value).replace(/%20/g, 
  * are exactly the client's credentials, `encoded` is the header oidc-provider expects. `as`: how
  * the credentials were sent, when that made a difference.
  */
-function readBasic(headers: Record<string, string | string[] | undefined>, client: FixtureClient | undefined): { as: NonNullable<ClientAuthRecord['basicCredentials']>; encoded?: string } | undefined {
+function readBasic(
+  headers: Record<string, string | string[] | undefined>,
+  client: FixtureClient | undefined,
+): { as: NonNullable<ClientAuthRecord['basicCredentials']>; encoded?: string } | undefined {
   const authorization = headers.authorization;
   if (!client?.clientSecret || typeof authorization !== 'string') return undefined;
   const decoded = Buffer.from(authorization.slice(6).trim(), 'base64').toString('utf8');
@@ -59,7 +69,8 @@ function readBasic(headers: Record<string, string | string[] | undefined>, clien
   // `50%off` does not decode at all: that changes it too.
   const unchanged = (value: string) => /^[^%+]*$/.test(value);
   if (unchanged(id) && unchanged(secret)) return undefined;
-  if (id === client.clientId && secret === client.clientSecret) return { as: 'raw', encoded: `Basic ${Buffer.from(`${formEncode(id)}:${formEncode(secret)}`).toString('base64')}` };
+  if (id === client.clientId && secret === client.clientSecret)
+    return { as: 'raw', encoded: `Basic ${Buffer.from(`${formEncode(id)}:${formEncode(secret)}`).toString('base64')}` };
   return safeDecode(secret) === client.clientSecret ? { as: 'form-encoded' } : undefined;
 }
 
@@ -78,14 +89,27 @@ const secretKeyOf = (secret: string): KeyObject => {
 function decodeAssertion(assertion: string | undefined): AssertionRecord {
   if (!assertion) return { header: {}, claims: {}, verified: false, error: 'client_assertion is missing' };
   try {
-    return { header: decodeProtectedHeader(assertion) as Record<string, unknown>, claims: decodeJwt(assertion) as Record<string, unknown>, verified: false };
+    return {
+      header: decodeProtectedHeader(assertion) as Record<string, unknown>,
+      claims: decodeJwt(assertion) as Record<string, unknown>,
+      verified: false,
+    };
   } catch (error) {
-    return { header: {}, claims: {}, verified: false, error: `client_assertion is not a JWT (${(error as Error).message})` };
+    return {
+      header: {},
+      claims: {},
+      verified: false,
+      error: `client_assertion is not a JWT (${(error as Error).message})`,
+    };
   }
 }
 
 /** Why the assertion itself does not verify against the client's secret, or undefined when it does. */
-async function assertionProblem(assertion: string, client: FixtureClient | undefined, audiences: string[]): Promise<string | undefined> {
+async function assertionProblem(
+  assertion: string,
+  client: FixtureClient | undefined,
+  audiences: string[],
+): Promise<string | undefined> {
   if (!client?.clientSecret) return 'unknown client or client without a secret';
   try {
     await jwtVerify(assertion, secretKeyOf(client.clientSecret), {
@@ -106,7 +130,14 @@ async function assertionProblem(assertion: string, client: FixtureClient | undef
  * then, so an accepted request costs no second verification. A refused one is verified here, to
  * say why when the assertion is the reason; else the IdP's own reason stands.
  */
-async function settleAssertion(record: AssertionRecord, assertion: string | undefined, accepted: boolean, refusal: string, client: FixtureClient | undefined, audiences: string[]): Promise<void> {
+async function settleAssertion(
+  record: AssertionRecord,
+  assertion: string | undefined,
+  accepted: boolean,
+  refusal: string,
+  client: FixtureClient | undefined,
+  audiences: string[],
+): Promise<void> {
   if (accepted && record.error === undefined) {
     record.verified = true;
     return;
@@ -121,31 +152,53 @@ async function settleAssertion(record: AssertionRecord, assertion: string | unde
  * approached with another gets `invalid_client` naming both, which oidc-provider's generic
  * "client authentication failed" does not.
  */
-export const checkClientAuth = (fixture: Fixture, audiences: (path: string) => string[]): Middleware => async (ctx, next) => {
-  const params = ctx.state.params as Record<string, string>;
-  const journal = ctx.state.journal as JournalState;
-  const seen = detectClientAuth(ctx.req.headers, params);
-  const client = fixture.clients.find((candidate) => candidate.clientId === seen.clientId) ?? (seen.rawClientId === undefined ? undefined : fixture.clients.find((candidate) => candidate.clientId === seen.rawClientId));
-  const record: ClientAuthRecord = { method: seen.method, ...(seen.clientId ? { clientId: seen.clientId } : {}), ...(client ? { expected: client.tokenEndpointAuthMethod } : {}) };
-  if (seen.method === 'client_secret_basic' && client?.tokenEndpointAuthMethod === 'client_secret_basic') {
-    const basic = readBasic(ctx.req.headers, client);
-    if (basic) record.basicCredentials = basic.as;
-    // A new headers object: the journal keeps the one received.
-    if (basic?.encoded) ctx.req.headers = { ...ctx.req.headers, authorization: basic.encoded };
-  }
-  if (seen.method === 'client_secret_jwt') {
-    record.assertion = decodeAssertion(params.client_assertion);
-    if (params.client_assertion_type !== JWT_BEARER) record.assertion.error = `client_assertion_type must be ${JWT_BEARER}, got ${params.client_assertion_type ?? 'nothing'}`;
-  }
-  journal.clientAuth = record;
-  if (client && seen.method !== 'unknown' && seen.method !== client.tokenEndpointAuthMethod) {
-    const mismatch = `client authentication method mismatch: client "${client.clientId}" is registered for ${client.tokenEndpointAuthMethod}, the request used ${seen.method}`;
-    if (record.assertion) await settleAssertion(record.assertion, params.client_assertion, false, mismatch, client, audiences(ctx.path));
-    return sendOAuthError(ctx, 401, 'invalid_client', mismatch);
-  }
-  await next();
-  if (record.assertion) {
-    const refusal = journal.errorDetail ?? (ctx.body as { error_description?: string } | undefined)?.error_description ?? `rejected with ${ctx.status}`;
-    await settleAssertion(record.assertion, params.client_assertion, ctx.status < 400, refusal, client, audiences(ctx.path));
-  }
-};
+export const checkClientAuth =
+  (fixture: Fixture, audiences: (path: string) => string[]): Middleware =>
+  async (ctx, next) => {
+    const params = ctx.state.params as Record<string, string>;
+    const journal = ctx.state.journal as JournalState;
+    const seen = detectClientAuth(ctx.req.headers, params);
+    const client =
+      fixture.clients.find((candidate) => candidate.clientId === seen.clientId) ??
+      (seen.rawClientId === undefined
+        ? undefined
+        : fixture.clients.find((candidate) => candidate.clientId === seen.rawClientId));
+    const record: ClientAuthRecord = {
+      method: seen.method,
+      ...(seen.clientId ? { clientId: seen.clientId } : {}),
+      ...(client ? { expected: client.tokenEndpointAuthMethod } : {}),
+    };
+    if (seen.method === 'client_secret_basic' && client?.tokenEndpointAuthMethod === 'client_secret_basic') {
+      const basic = readBasic(ctx.req.headers, client);
+      if (basic) record.basicCredentials = basic.as;
+      // A new headers object: the journal keeps the one received.
+      if (basic?.encoded) ctx.req.headers = { ...ctx.req.headers, authorization: basic.encoded };
+    }
+    if (seen.method === 'client_secret_jwt') {
+      record.assertion = decodeAssertion(params.client_assertion);
+      if (params.client_assertion_type !== JWT_BEARER)
+        record.assertion.error = `client_assertion_type must be ${JWT_BEARER}, got ${params.client_assertion_type ?? 'nothing'}`;
+    }
+    journal.clientAuth = record;
+    if (client && seen.method !== 'unknown' && seen.method !== client.tokenEndpointAuthMethod) {
+      const mismatch = `client authentication method mismatch: client "${client.clientId}" is registered for ${client.tokenEndpointAuthMethod}, the request used ${seen.method}`;
+      if (record.assertion)
+        await settleAssertion(record.assertion, params.client_assertion, false, mismatch, client, audiences(ctx.path));
+      return sendOAuthError(ctx, 401, 'invalid_client', mismatch);
+    }
+    await next();
+    if (record.assertion) {
+      const refusal =
+        journal.errorDetail ??
+        (ctx.body as { error_description?: string } | undefined)?.error_description ??
+        `rejected with ${ctx.status}`;
+      await settleAssertion(
+        record.assertion,
+        params.client_assertion,
+        ctx.status < 400,
+        refusal,
+        client,
+        audiences(ctx.path),
+      );
+    }
+  };

@@ -4,10 +4,13 @@ type Template = Record<string, unknown>;
 
 /** The template with `{{error}}` / `{{error_description}}` filled in, wherever they occur in a string. Pure. */
 export function fillErrorTemplate(template: unknown, error: string, description: string): unknown {
-  if (typeof template === 'string') return template.replaceAll('{{error}}', error).replaceAll('{{error_description}}', description);
+  if (typeof template === 'string')
+    return template.replaceAll('{{error}}', error).replaceAll('{{error_description}}', description);
   if (Array.isArray(template)) return template.map((item) => fillErrorTemplate(item, error, description));
   if (template && typeof template === 'object') {
-    return Object.fromEntries(Object.entries(template).map(([key, value]) => [key, fillErrorTemplate(value, error, description)]));
+    return Object.fromEntries(
+      Object.entries(template).map(([key, value]) => [key, fillErrorTemplate(value, error, description)]),
+    );
   }
   return template;
 }
@@ -30,11 +33,13 @@ function readError(body: unknown, status: number): { error: string; description:
  * Slack (`ok: false`), Naver and WeChat (`errcode`) answer errors with HTTP 200 and their own
  * body: every 4xx/5xx of the endpoint is re-served so, the real reason kept in the template.
  */
-export const errorsWith200 = (template: Template | undefined): Middleware => async (ctx, next) => {
-  await next();
-  if (!template || ctx.status < 400) return;
-  const { error, description } = readError(ctx.body, ctx.status);
-  ctx.status = 200;
-  ctx.remove('www-authenticate');
-  ctx.body = fillErrorTemplate(template, error, description);
-};
+export const errorsWith200 =
+  (template: Template | undefined): Middleware =>
+  async (ctx, next) => {
+    await next();
+    if (!template || ctx.status < 400) return;
+    const { error, description } = readError(ctx.body, ctx.status);
+    ctx.status = 200;
+    ctx.remove('www-authenticate');
+    ctx.body = fillErrorTemplate(template, error, description);
+  };

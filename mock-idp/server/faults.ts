@@ -9,7 +9,11 @@ import type { JournalState } from './record-journal.ts';
  * Counts calls per endpoint and applies the fixture's faults: status + body + headers, an error
  * redirect back to the client (authorize), latency, Nth call only.
  */
-export const injectFaults = (faults: Fault[], endpointOf: (path: string) => string, answerAuthorizeError: AuthorizeErrorAnswer): Middleware => {
+export const injectFaults = (
+  faults: Fault[],
+  endpointOf: (path: string) => string,
+  answerAuthorizeError: AuthorizeErrorAnswer,
+): Middleware => {
   const calls = new Map<string, number>();
   return async (ctx, next) => {
     const endpoint = endpointOf(ctx.path) as EndpointName;
@@ -25,7 +29,9 @@ export const injectFaults = (faults: Fault[], endpointOf: (path: string) => stri
       fault.errorRedirect ? `redirect error=${fault.errorRedirect.error}` : undefined,
       fault.latencyMs ? `latency ${fault.latencyMs} ms` : undefined,
       fault.nth ? `call #${fault.nth}` : undefined,
-    ].filter(Boolean).join(', ');
+    ]
+      .filter(Boolean)
+      .join(', ');
     if (fault.latencyMs) await delayAtLeast(fault.latencyMs);
     if (fault.errorRedirect) return answerAuthorizeError(ctx, fault.errorRedirect);
     if (fault.status === undefined) return next();
@@ -41,7 +47,10 @@ export const injectFaults = (faults: Fault[], endpointOf: (path: string) => stri
       if (!ctx.response.get('content-type')) ctx.type = 'text/plain';
       ctx.body = fault.body;
     } else {
-      ctx.body = fault.body ?? { error: 'temporarily_unavailable', error_description: `fault injected by the fixture (${journal.fault})` };
+      ctx.body = fault.body ?? {
+        error: 'temporarily_unavailable',
+        error_description: `fault injected by the fixture (${journal.fault})`,
+      };
     }
   };
 };

@@ -6,17 +6,30 @@ type IdTokenSettings = Fixture['idToken'];
 
 /** True when the fixture bends the id_token; otherwise oidc-provider's own token is served untouched. */
 export const idTokenIsBent = (settings: IdTokenSettings): boolean =>
-  settings.wrongKid || settings.badSignature || settings.audience !== undefined || settings.issuer !== undefined ||
-  settings.nonce !== 'echo' || settings.stringBooleans || settings.expired || settings.clockSkewSeconds !== 0;
+  settings.wrongKid ||
+  settings.badSignature ||
+  settings.audience !== undefined ||
+  settings.issuer !== undefined ||
+  settings.nonce !== 'echo' ||
+  settings.stringBooleans ||
+  settings.expired ||
+  settings.clockSkewSeconds !== 0;
 
 const BOOLEAN_CLAIMS = ['email_verified', 'phone_verified', 'phone_number_verified'];
 
 /** The claims of oidc-provider's id_token, bent as the fixture says. Pure. */
-export function bendClaims(claims: Record<string, unknown>, settings: IdTokenSettings, now: number): Record<string, unknown> {
+export function bendClaims(
+  claims: Record<string, unknown>,
+  settings: IdTokenSettings,
+  now: number,
+): Record<string, unknown> {
   const bent = { ...claims };
   if (settings.audience !== undefined) bent.aud = settings.audience;
   // A template per tenant (Entra ID: `https://login.microsoftonline.com/{tid}/v2.0`) takes the claim named in braces.
-  if (settings.issuer !== undefined) bent.iss = settings.issuer.replace(/\{(\w+)\}/g, (whole, name: string) => (typeof claims[name] === 'string' ? claims[name] : whole));
+  if (settings.issuer !== undefined)
+    bent.iss = settings.issuer.replace(/\{(\w+)\}/g, (whole, name: string) =>
+      typeof claims[name] === 'string' ? claims[name] : whole,
+    );
   if (settings.nonce === 'omit') delete bent.nonce;
   if (settings.nonce === 'wrong') bent.nonce = 'not-the-nonce-you-sent';
   if (settings.stringBooleans) {
@@ -26,7 +39,8 @@ export function bendClaims(claims: Record<string, unknown>, settings: IdTokenSet
   const issuedAt = settings.expired ? now - 2 * lifetime - 60 : now + settings.clockSkewSeconds;
   bent.iat = issuedAt;
   bent.exp = issuedAt + lifetime;
-  if ('auth_time' in bent && settings.clockSkewSeconds) bent.auth_time = Number(bent.auth_time) + settings.clockSkewSeconds;
+  if ('auth_time' in bent && settings.clockSkewSeconds)
+    bent.auth_time = Number(bent.auth_time) + settings.clockSkewSeconds;
   return bent;
 }
 

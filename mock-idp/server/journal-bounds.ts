@@ -79,15 +79,20 @@ function cut(value: unknown, field: string, budget: Budget, depth: number): unkn
     budget.cuts.push(`${field}: nested deeper than ${MAX_DEPTH} levels, left out`);
     return '(too deep)';
   }
-  const members = Array.isArray(value) ? [...value.entries()].map(([index, item]) => [String(index), item] as const) : Object.entries(value);
+  const members = Array.isArray(value)
+    ? [...value.entries()].map(([index, item]) => [String(index), item] as const)
+    : Object.entries(value);
   const copy: Record<string, unknown> | unknown[] = Array.isArray(value) ? [] : {};
   for (const [index, [name, member]] of members.entries()) {
     if (budget.left <= 0) {
-      budget.cuts.push(`${field}: ${members.length} ${Array.isArray(value) ? 'items' : 'members'}, the first ${index} kept`);
+      budget.cuts.push(
+        `${field}: ${members.length} ${Array.isArray(value) ? 'items' : 'members'}, the first ${index} kept`,
+      );
       break;
     }
     const shortName = name.length > NAME_MAX_CHARS ? `${name.slice(0, NAME_MAX_CHARS)}…` : name;
-    if (shortName !== name) budget.cuts.push(`${field}: a member name of ${name.length} characters, the first ${NAME_MAX_CHARS} kept`);
+    if (shortName !== name)
+      budget.cuts.push(`${field}: a member name of ${name.length} characters, the first ${NAME_MAX_CHARS} kept`);
     budget.left -= shortName.length;
     const path = Array.isArray(value) ? `${field}[${name}]` : `${field}.${shortName}`;
     if (Array.isArray(copy)) copy.push(cut(member, path, budget, depth + 1));
@@ -107,6 +112,10 @@ export function boundEntry<T extends object>(entry: T): T & { truncated?: string
   for (const [field, value] of Object.entries(entry)) {
     copy[field] = cut(value, field, { left: SECTION_BYTES[field] ?? OTHER_FIELD_BYTES, cuts }, 0);
   }
-  if (cuts.length > 0) copy.truncated = cuts.length > MAX_CUTS_LISTED ? [...cuts.slice(0, MAX_CUTS_LISTED), `and ${cuts.length - MAX_CUTS_LISTED} more cuts`] : cuts;
+  if (cuts.length > 0)
+    copy.truncated =
+      cuts.length > MAX_CUTS_LISTED
+        ? [...cuts.slice(0, MAX_CUTS_LISTED), `and ${cuts.length - MAX_CUTS_LISTED} more cuts`]
+        : cuts;
   return JSON.parse(JSON.stringify(copy)) as T & { truncated?: string[] };
 }

@@ -85,7 +85,9 @@ const CLIENT_SCRIPT = `
 `;
 
 function renderJournalPage(selected: string): string {
-  const options = FILTERS.map((name) => `<option value="${name}"${name === selected ? ' selected' : ''}>${name || 'every endpoint'}</option>`).join('');
+  const options = FILTERS.map(
+    (name) => `<option value="${name}"${name === selected ? ' selected' : ''}>${name || 'every endpoint'}</option>`,
+  ).join('');
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -125,10 +127,14 @@ ${SEQUENCE_CSS}
  */
 export const journalPage: Middleware = async (ctx, next) => {
   if (ctx.accepts('json', 'html') !== 'html') return next();
-  const endpoint = typeof ctx.query.endpoint === 'string' && FILTERS.includes(ctx.query.endpoint) ? ctx.query.endpoint : '';
+  const endpoint =
+    typeof ctx.query.endpoint === 'string' && FILTERS.includes(ctx.query.endpoint) ? ctx.query.endpoint : '';
   ctx.type = 'html';
   // Nothing but the page itself and its polls: no external script, style, font or image can load.
-  ctx.set('Content-Security-Policy', "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'");
+  ctx.set(
+    'Content-Security-Policy',
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'",
+  );
   ctx.set('Cache-Control', 'no-store');
   ctx.body = renderJournalPage(endpoint);
 };

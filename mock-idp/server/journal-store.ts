@@ -30,7 +30,8 @@ export class JournalStore implements Journal {
     if (this.#slots.length > MAX_ENTRIES + TRIM_BATCH) this.#drop(this.#slots.length - MAX_ENTRIES);
     if (this.#bytes > JOURNAL_MAX_BYTES) {
       let count = 0;
-      for (let freed = 0; this.#bytes - freed > JOURNAL_MAX_BYTES * 0.9 && count < this.#slots.length - 1; count += 1) freed += this.#slots[count]!.bytes;
+      for (let freed = 0; this.#bytes - freed > JOURNAL_MAX_BYTES * 0.9 && count < this.#slots.length - 1; count += 1)
+        freed += this.#slots[count]!.bytes;
       this.#drop(count);
     }
     return this.#seq;

@@ -39,7 +39,9 @@ export async function loadSigningKeys(fixtureKeys: Record<string, unknown>[] | u
     privateKeyFor(alg) {
       let entry = imported.get(alg);
       if (!entry) {
-        const jwk = jwks.find((candidate) => candidate.alg === alg) ?? jwks.find((candidate) => (alg.startsWith('RS') ? candidate.kty === 'RSA' : candidate.kty === 'EC'));
+        const jwk =
+          jwks.find((candidate) => candidate.alg === alg) ??
+          jwks.find((candidate) => (alg.startsWith('RS') ? candidate.kty === 'RSA' : candidate.kty === 'EC'));
         if (!jwk) throw new Error(`no signing key for ${alg}`);
         entry = importJWK(jwk, alg).then((key) => ({ key: key as CryptoKey, kid: jwk.kid ?? '' }));
         imported.set(alg, entry);

@@ -15,10 +15,17 @@ function detail(user: FixtureUser): string {
 }
 
 /** The interactive sign-in page: a person picks one of the fixture's users. Plain HTML, no assets. */
-export function renderLoginPage(input: { action: string; clientId: string; users: FixtureUser[]; description?: string; error?: string }): string {
+export function renderLoginPage(input: {
+  action: string;
+  clientId: string;
+  users: FixtureUser[];
+  description?: string;
+  error?: string;
+}): string {
   const rows = input.users
     .map(
-      (user) => `<li><button type="submit" name="user" value="${escapeHtml(user.id)}"><strong>${escapeHtml(displayName(user))}</strong><span>${escapeHtml(detail(user))}</span></button></li>`,
+      (user) =>
+        `<li><button type="submit" name="user" value="${escapeHtml(user.id)}"><strong>${escapeHtml(displayName(user))}</strong><span>${escapeHtml(detail(user))}</span></button></li>`,
     )
     .join('\n');
   return `<!doctype html>

@@ -12,7 +12,12 @@ import type { UserDirectory } from './users.ts';
  */
 export function loginRoutes(router: Router, provider: Provider, fixture: Fixture, users: UserDirectory): void {
   const finishLogin = async (ctx: Context, accountId: string) => {
-    const target = await provider.interactionResult(ctx.req, ctx.res, { login: { accountId } }, { mergeWithLastSubmission: false });
+    const target = await provider.interactionResult(
+      ctx.req,
+      ctx.res,
+      { login: { accountId } },
+      { mergeWithLastSubmission: false },
+    );
     ctx.status = 303;
     ctx.redirect(target);
   };
@@ -20,13 +25,25 @@ export function loginRoutes(router: Router, provider: Provider, fixture: Fixture
   // Consent is only asked for offline_access (see offline-access.ts); it is always given.
   const finishConsent = async (ctx: Context, interaction: Awaited<ReturnType<Provider['interactionDetails']>>) => {
     const accountId = interaction.session?.accountId;
-    if (!accountId) return sendOAuthError(ctx, 400, 'invalid_request', 'consent asked before sign-in; start again from the authorization request');
+    if (!accountId)
+      return sendOAuthError(
+        ctx,
+        400,
+        'invalid_request',
+        'consent asked before sign-in; start again from the authorization request',
+      );
     const grant = interaction.grantId
-      ? ((await provider.Grant.find(interaction.grantId)) ?? new provider.Grant({ accountId, clientId: String(interaction.params.client_id) }))
+      ? ((await provider.Grant.find(interaction.grantId)) ??
+        new provider.Grant({ accountId, clientId: String(interaction.params.client_id) }))
       : new provider.Grant({ accountId, clientId: String(interaction.params.client_id) });
     if (typeof interaction.params.scope === 'string') grant.addOIDCScope(interaction.params.scope);
     const grantId = await grant.save();
-    const target = await provider.interactionResult(ctx.req, ctx.res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+    const target = await provider.interactionResult(
+      ctx.req,
+      ctx.res,
+      { consent: { grantId } },
+      { mergeWithLastSubmission: true },
+    );
     ctx.status = 303;
     ctx.redirect(target);
   };
@@ -35,7 +52,12 @@ export function loginRoutes(router: Router, provider: Provider, fixture: Fixture
     try {
       return await provider.interactionDetails(ctx.req, ctx.res);
     } catch {
-      sendOAuthError(ctx, 400, 'invalid_request', 'this sign-in session is unknown or expired; start again from the authorization request (cookies must be kept between redirects)');
+      sendOAuthError(
+        ctx,
+        400,
+        'invalid_request',
+        'this sign-in session is unknown or expired; start again from the authorization request (cookies must be kept between redirects)',
+      );
       return undefined;
     }
   };
@@ -53,7 +75,14 @@ export function loginRoutes(router: Router, provider: Provider, fixture: Fixture
       clientId: String(interaction.params.client_id ?? ''),
       users: users.list(),
       ...(fixture.description ? { description: fixture.description } : {}),
-      ...(hint ? { error: `login_hint "${hint}" is not a user of this fixture; pick one below (known: ${users.list().map((user) => user.id).join(', ')})` } : {}),
+      ...(hint
+        ? {
+            error: `login_hint "${hint}" is not a user of this fixture; pick one below (known: ${users
+              .list()
+              .map((user) => user.id)
+              .join(', ')})`,
+          }
+        : {}),
     });
   });
 
@@ -62,7 +91,15 @@ export function loginRoutes(router: Router, provider: Provider, fixture: Fixture
     if (!interaction) return;
     const chosen = (ctx.state.params as Record<string, string>).user;
     if (!chosen || !users.get(chosen)) {
-      return sendOAuthError(ctx, 400, 'invalid_request', `unknown user "${chosen ?? ''}"; the fixture has: ${users.list().map((user) => user.id).join(', ')}`);
+      return sendOAuthError(
+        ctx,
+        400,
+        'invalid_request',
+        `unknown user "${chosen ?? ''}"; the fixture has: ${users
+          .list()
+          .map((user) => user.id)
+          .join(', ')}`,
+      );
     }
     return finishLogin(ctx, chosen);
   });

@@ -24,9 +24,22 @@ export const answerUnrouted = (endpoints: EndpointPaths, userinfoMethod: 'GET' |
     const methods = allowed.get(ctx.path);
     if (methods && !methods.includes(ctx.method)) {
       ctx.set('allow', methods.join(', '));
-      const body = ctx.path === endpoints.token || ctx.path === endpoints.revocation ? ' with an application/x-www-form-urlencoded body' : '';
-      return sendOAuthError(ctx, 405, 'invalid_request', `${ctx.path} takes ${methods.join(' or ')}${body}, not ${ctx.method}`);
+      const body =
+        ctx.path === endpoints.token || ctx.path === endpoints.revocation
+          ? ' with an application/x-www-form-urlencoded body'
+          : '';
+      return sendOAuthError(
+        ctx,
+        405,
+        'invalid_request',
+        `${ctx.path} takes ${methods.join(' or ')}${body}, not ${ctx.method}`,
+      );
     }
-    sendOAuthError(ctx, 404, 'not_found', `nothing at ${ctx.method} ${ctx.path}; discovery at ${DISCOVERY_PATH} lists the endpoints`);
+    sendOAuthError(
+      ctx,
+      404,
+      'not_found',
+      `nothing at ${ctx.method} ${ctx.path}; discovery at ${DISCOVERY_PATH} lists the endpoints`,
+    );
   };
 };

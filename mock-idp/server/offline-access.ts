@@ -7,25 +7,27 @@ import type { Middleware } from 'koa';
  * Real IdPs (and Logto's connectors, which never send prompt=consent) simply issue the refresh
  * token, so the mock asks for consent on the client's behalf; the consent step completes headlessly.
  */
-export const honourOfflineAccess = (knownScopes: string[]): Middleware => async (ctx, next) => {
-  const params = ctx.state.params as Record<string, string>;
-  if (params.client_id === undefined) return next();
-  const scopes = (params.scope ?? '').split(' ').filter(Boolean);
-  const prompts = (params.prompt ?? '').split(' ').filter(Boolean);
-  const rewritten: Record<string, string> = {};
-  if (scopes.includes('offline_access') && !prompts.includes('consent') && !prompts.includes('none')) {
-    rewritten.prompt = [...prompts, 'consent'].join(' ');
-  }
-  // Real OAuth 2.0 IdPs take any scope (GitHub's `read:user`, or none at all); oidc-provider
-  // refuses to grant nothing, so such a request is granted `openid` on top of what it asked.
-  if (!scopes.some((scope) => knownScopes.includes(scope))) rewritten.scope = [...scopes, 'openid'].join(' ');
-  if (Object.keys(rewritten).length === 0) return next();
-  Object.assign(params, rewritten);
-  if (ctx.method === 'GET') {
-    ctx.query = { ...ctx.query, ...rewritten };
-  } else {
-    // POST authorization requests: oidc-provider reads the form we replay (request-body.ts).
-    (ctx.state.replayBody as ((text: string) => void) | undefined)?.(new URLSearchParams(params).toString());
-  }
-  return next();
-};
+export const honourOfflineAccess =
+  (knownScopes: string[]): Middleware =>
+  async (ctx, next) => {
+    const params = ctx.state.params as Record<string, string>;
+    if (params.client_id === undefined) return next();
+    const scopes = (params.scope ?? '').split(' ').filter(Boolean);
+    const prompts = (params.prompt ?? '').split(' ').filter(Boolean);
+    const rewritten: Record<string, string> = {};
+    if (scopes.includes('offline_access') && !prompts.includes('consent') && !prompts.includes('none')) {
+      rewritten.prompt = [...prompts, 'consent'].join(' ');
+    }
+    // Real OAuth 2.0 IdPs take any scope (GitHub's `read:user`, or none at all); oidc-provider
+    // refuses to grant nothing, so such a request is granted `openid` on top of what it asked.
+    if (!scopes.some((scope) => knownScopes.includes(scope))) rewritten.scope = [...scopes, 'openid'].join(' ');
+    if (Object.keys(rewritten).length === 0) return next();
+    Object.assign(params, rewritten);
+    if (ctx.method === 'GET') {
+      ctx.query = { ...ctx.query, ...rewritten };
+    } else {
+      // POST authorization requests: oidc-provider reads the form we replay (request-body.ts).
+      (ctx.state.replayBody as ((text: string) => void) | undefined)?.(new URLSearchParams(params).toString());
+    }
+    return next();
+  };

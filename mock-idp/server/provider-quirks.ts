@@ -36,6 +36,10 @@ export function providerQuirks(fixture: Fixture) {
     ),
     /** The userinfo answer depends on more than the token: the HTTP fast path must not take it. */
     userinfoBent:
-      !userinfo.enabled || userinfo.requireUserAgent || Object.keys(userinfo.requiredQuery).length > 0 || userinfo.fieldSelection !== undefined || fixture.errorsWith200?.userinfo !== undefined,
+      !userinfo.enabled ||
+      userinfo.requireUserAgent ||
+      Object.keys(userinfo.requiredQuery).length > 0 ||
+      userinfo.fieldSelection !== undefined ||
+      fixture.errorsWith200?.userinfo !== undefined,
   };
 }

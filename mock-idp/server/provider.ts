@@ -32,7 +32,14 @@ function clientMetadata(client: FixtureClient, fixture: Fixture): ClientMetadata
  * oidc-provider configured from the fixture. Everything the fixture does not bend stays the
  * certified library's behaviour; the quirks are layered on as koa middleware around it.
  */
-export function createProvider(issuer: string, fixture: Fixture, users: UserDirectory, jwks: JWK[], endpoints: EndpointPaths, store: MemoryStore): Provider {
+export function createProvider(
+  issuer: string,
+  fixture: Fixture,
+  users: UserDirectory,
+  jwks: JWK[],
+  endpoints: EndpointPaths,
+  store: MemoryStore,
+): Provider {
   const configuration: Configuration = {
     adapter: store.Adapter,
     clients: fixture.clients.map((client) => clientMetadata(client, fixture)),
@@ -70,7 +77,8 @@ export function createProvider(issuer: string, fixture: Fixture, users: UserDire
       userinfo: { enabled: fixture.userinfo.enabled },
     },
     pkce: {
-      required: (_ctx, client) => fixture.clients.find((candidate) => candidate.clientId === client.clientId)?.pkce === 'required',
+      required: (_ctx, client) =>
+        fixture.clients.find((candidate) => candidate.clientId === client.clientId)?.pkce === 'required',
     },
     ttl: {
       AccessToken: fixture.accessTokenTtlSeconds,
@@ -124,7 +132,9 @@ export function createProvider(issuer: string, fixture: Fixture, users: UserDire
     if (!clientWentAway(error)) provider.onerror(error);
   });
 
-  const openClients = new Set(fixture.clients.filter((client) => !client.redirectUris).map((client) => client.clientId));
+  const openClients = new Set(
+    fixture.clients.filter((client) => !client.redirectUris).map((client) => client.clientId),
+  );
   const prototype = provider.Client.prototype;
   const restrictedRedirect = prototype.redirectUriAllowed;
   const restrictedLogoutRedirect = prototype.postLogoutRedirectUriAllowed;
@@ -146,5 +156,6 @@ async function logoutPage(ctx: KoaContextWithOIDC, form: string): Promise<void> 
 // Shown when end session has nowhere to redirect back to; plain, no external assets.
 async function signedOutPage(ctx: KoaContextWithOIDC): Promise<void> {
   ctx.type = 'html';
-  ctx.body = '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Signed out – mock IdP</title></head><body><main><h1>Signed out</h1><p>The mock IdP ended your session.</p></main></body></html>';
+  ctx.body =
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Signed out – mock IdP</title></head><body><main><h1>Signed out</h1><p>The mock IdP ended your session.</p></main></body></html>';
 }

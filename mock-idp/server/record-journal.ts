@@ -24,7 +24,8 @@ function responseBody(body: unknown, contentType: string | undefined): unknown {
         return body;
       }
     }
-    if (contentType?.includes('x-www-form-urlencoded')) return maskSecrets(Object.fromEntries(new URLSearchParams(body)));
+    if (contentType?.includes('x-www-form-urlencoded'))
+      return maskSecrets(Object.fromEntries(new URLSearchParams(body)));
     return contentType?.includes('html') ? '(html page)' : body.slice(0, 2000);
   }
   if (Buffer.isBuffer(body)) return `(${body.length} bytes)`;
@@ -39,11 +40,26 @@ function maskParams(params: Record<string, string>): Record<string, string> {
 }
 
 function maskLocation(location: string): string {
-  return location.replace(/([?&#](?:code|access_token|id_token)=)([^&]+)/g, (_match, prefix: string, value: string) => `${prefix}${mask(decodeURIComponent(value))}`);
+  return location.replace(
+    /([?&#](?:code|access_token|id_token)=)([^&]+)/g,
+    (_match, prefix: string, value: string) => `${prefix}${mask(decodeURIComponent(value))}`,
+  );
 }
 
 // Shown as sent, to tell `bearer` from `Bearer`; any other first word may itself be the secret.
-const AUTH_SCHEMES = new Set(['basic', 'bearer', 'token', 'dpop', 'digest', 'negotiate', 'mac', 'hoba', 'mutual', 'ntlm', 'oauth']);
+const AUTH_SCHEMES = new Set([
+  'basic',
+  'bearer',
+  'token',
+  'dpop',
+  'digest',
+  'negotiate',
+  'mac',
+  'hoba',
+  'mutual',
+  'ntlm',
+  'oauth',
+]);
 
 /** The scheme (when it is one) and the masked credentials, whatever whitespace separates them. */
 function maskAuthorization(value: string): string {
@@ -66,7 +82,9 @@ function pickHeaders(headers: Record<string, string | string[] | undefined>): Re
 }
 
 const maskHeaders = (headers: Record<string, string | string[] | undefined>): Record<string, string> =>
-  typeof headers.authorization === 'string' ? { ...(headers as Record<string, string>), authorization: maskAuthorization(headers.authorization) } : (headers as Record<string, string>);
+  typeof headers.authorization === 'string'
+    ? { ...(headers as Record<string, string>), authorization: maskAuthorization(headers.authorization) }
+    : (headers as Record<string, string>);
 
 /** What a request and its response left behind, captured cheaply on the hot path. */
 export interface Capture {
@@ -97,7 +115,12 @@ export function draftOf(capture: Capture): Omit<JournalEntry, 'seq'> {
     params: maskParams(capture.params),
     headers: maskHeaders(capture.headers),
     ...(journal.clientAuth ? { clientAuth: journal.clientAuth } : {}),
-    response: { status: capture.status, ...(contentType ? { contentType } : {}), ...(location ? { location: maskLocation(location) } : {}), body: responseBody(capture.body, contentType) },
+    response: {
+      status: capture.status,
+      ...(contentType ? { contentType } : {}),
+      ...(location ? { location: maskLocation(location) } : {}),
+      body: responseBody(capture.body, contentType),
+    },
     ...(journal.errorDetail ? { errorDetail: journal.errorDetail } : {}),
     ...(journal.fault ? { fault: journal.fault } : {}),
     ...(capture.clientClosed ? { clientClosed: true } : {}),
@@ -136,36 +159,38 @@ const later = (capture: Capture) => () => draftOf(capture);
 const already = (entry: Omit<JournalEntry, 'seq'>) => () => entry;
 
 /** Records every request with its response, secrets masked, so tests can assert what a connector sent. */
-export const recordJournal = (store: JournalStore, endpoints: EndpointPaths, log: (line: string) => void): Middleware => async (ctx, next) => {
-  const started = performance.now();
-  const journal: JournalState = {};
-  ctx.state.journal = journal;
-  const { headers } = ctx.req;
-  try {
-    await next();
-  } catch (error) {
-    // Answered here, not only at the boundary outside: the journal records the status the client got.
-    answerThrown(ctx, error, log);
-  } finally {
-    const endpoint = endpointFor(ctx.path, endpoints);
-    if (endpoint !== 'admin') {
-      const capture: Capture = {
-        endpoint,
-        method: ctx.method,
-        path: ctx.path,
-        params: (ctx.state.params as Record<string, string> | undefined) ?? {},
-        headers,
-        status: ctx.status,
-        body: ctx.body,
-        contentType: ctx.response.get('content-type') || undefined,
-        location: ctx.response.get('location') || undefined,
-        journal,
-        // Not writable yet not ended by us: the client's socket is gone.
-        ...(ctx.writable || ctx.res.writableEnded ? {} : { clientClosed: true }),
-        at: new Date(),
-        durationMs: Math.round((performance.now() - started) * 100) / 100,
-      };
-      journalRequest(store, capture, log);
+export const recordJournal =
+  (store: JournalStore, endpoints: EndpointPaths, log: (line: string) => void): Middleware =>
+  async (ctx, next) => {
+    const started = performance.now();
+    const journal: JournalState = {};
+    ctx.state.journal = journal;
+    const { headers } = ctx.req;
+    try {
+      await next();
+    } catch (error) {
+      // Answered here, not only at the boundary outside: the journal records the status the client got.
+      answerThrown(ctx, error, log);
+    } finally {
+      const endpoint = endpointFor(ctx.path, endpoints);
+      if (endpoint !== 'admin') {
+        const capture: Capture = {
+          endpoint,
+          method: ctx.method,
+          path: ctx.path,
+          params: (ctx.state.params as Record<string, string> | undefined) ?? {},
+          headers,
+          status: ctx.status,
+          body: ctx.body,
+          contentType: ctx.response.get('content-type') || undefined,
+          location: ctx.response.get('location') || undefined,
+          journal,
+          // Not writable yet not ended by us: the client's socket is gone.
+          ...(ctx.writable || ctx.res.writableEnded ? {} : { clientClosed: true }),
+          at: new Date(),
+          durationMs: Math.round((performance.now() - started) * 100) / 100,
+        };
+        journalRequest(store, capture, log);
+      }
     }
-  }
-};
+  };

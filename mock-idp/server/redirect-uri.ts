@@ -6,4 +6,5 @@
  * the parameters go in the query, a fragment would swallow them). One rule for the sign-in and for the
  * error redirects, so a fault never sends a browser where the real answer would refuse to.
  */
-export const isOpenRedirectUri = (value: string): boolean => /^https?:\/\/[^\s\x00-\x1f\x7f#]+$/i.test(value) && URL.canParse(value);
+export const isOpenRedirectUri = (value: string): boolean =>
+  /^https?:\/\/[^\s\x00-\x1f\x7f#]+$/i.test(value) && URL.canParse(value);

@@ -41,11 +41,17 @@ export const readRequestBody: Middleware = async (ctx, next) => {
   for (const [key, value] of Object.entries(ctx.query)) if (typeof value === 'string') params[key] = value;
   ctx.state.params = params;
 
-  if (!['POST', 'PUT', 'PATCH', 'DELETE'].includes(ctx.method) || ctx.req.headers['content-length'] === '0') return next();
+  if (!['POST', 'PUT', 'PATCH', 'DELETE'].includes(ctx.method) || ctx.req.headers['content-length'] === '0')
+    return next();
   const declared = Number(ctx.req.headers['content-length'] ?? Number.NaN);
   if (declared > BODY_LIMIT_BYTES) {
     ctx.req.resume();
-    return sendOAuthError(ctx, 413, 'invalid_request', `request body too large (${declared} bytes; this IdP accepts at most ${BODY_LIMIT_BYTES})`);
+    return sendOAuthError(
+      ctx,
+      413,
+      'invalid_request',
+      `request body too large (${declared} bytes; this IdP accepts at most ${BODY_LIMIT_BYTES})`,
+    );
   }
   const chunks: Buffer[] = [];
   let size = 0;
@@ -60,7 +66,12 @@ export const readRequestBody: Middleware = async (ctx, next) => {
   } catch (error) {
     if (!clientWentAway(error)) throw error;
     // Nobody reads this answer; the journal does, and it says how far the upload got.
-    return sendOAuthError(ctx, 400, 'invalid_request', `the client closed the connection after ${size}${Number.isNaN(declared) ? '' : ` of ${declared}`} bytes of the body`);
+    return sendOAuthError(
+      ctx,
+      400,
+      'invalid_request',
+      `the client closed the connection after ${size}${Number.isNaN(declared) ? '' : ` of ${declared}`} bytes of the body`,
+    );
   }
   const buffer = Buffer.concat(chunks);
   const raw = buffer.toString('utf8');
@@ -79,7 +90,12 @@ export const readRequestBody: Middleware = async (ctx, next) => {
     } catch (error) {
       // JSON.parse quotes the text around the fault, and that text may be a secret: the position only.
       const position = /at position \d+/.exec((error as Error).message)?.[0];
-      return sendOAuthError(ctx, 400, 'invalid_request', `request body is not valid JSON${position ? ` (${position})` : ''}; OAuth endpoints take application/x-www-form-urlencoded`);
+      return sendOAuthError(
+        ctx,
+        400,
+        'invalid_request',
+        `request body is not valid JSON${position ? ` (${position})` : ''}; OAuth endpoints take application/x-www-form-urlencoded`,
+      );
     }
   }
   return next();

@@ -33,7 +33,11 @@ function providerOrProblem<T>(create: () => T): T {
   } catch (error) {
     const message = (error as Error).message;
     if (!/^jwks\b/.test(message)) throw error;
-    throw new UserError({ field: 'keys', message: `oidc-provider refuses the fixture's keys: ${message}`, hint: 'use private JWKs (RSA or EC P-256), or leave `keys` out to have them generated' });
+    throw new UserError({
+      field: 'keys',
+      message: `oidc-provider refuses the fixture's keys: ${message}`,
+      hint: 'use private JWKs (RSA or EC P-256), or leave `keys` out to have them generated',
+    });
   }
 }
 
@@ -54,7 +58,17 @@ export interface RequestHandlerOptions {
  * Everything that needs oidc-provider and koa: loaded in the background while the server already
  * answers discovery (start.ts), as importing them takes longer than the rest of the start.
  */
-export function createRequestHandler({ issuer, fixture, keys, endpoints, users, journal, metadata, faulted, log }: RequestHandlerOptions) {
+export function createRequestHandler({
+  issuer,
+  fixture,
+  keys,
+  endpoints,
+  users,
+  journal,
+  metadata,
+  faulted,
+  log,
+}: RequestHandlerOptions) {
   const store = createMemoryStore();
   const provider = providerOrProblem(() => createProvider(issuer, fixture, users, keys.jwks, endpoints, store));
   const endpointOf = (path: string) => endpointFor(path, endpoints);
@@ -64,8 +78,19 @@ export function createRequestHandler({ issuer, fixture, keys, endpoints, users, 
   const quirks = providerQuirks(fixture);
   const authorizeError = authorizeErrorAnswer(issuer, fixture);
   const byEndpoint: Partial<Record<string, Middleware>> = {
-    authorize: chain(quirks.authorize, requireAuthorizeParams(fixture, authorizeError), quirks.offline, honourOfflineAccess(fixture.scopes)),
-    token: chain(shapeTokenErrors(fixture), quirks.token, requireTokenParams(fixture), checkClientAuth(fixture, tokenAudiences), shapeTokenResponse(fixture, keys)),
+    authorize: chain(
+      quirks.authorize,
+      requireAuthorizeParams(fixture, authorizeError),
+      quirks.offline,
+      honourOfflineAccess(fixture.scopes),
+    ),
+    token: chain(
+      shapeTokenErrors(fixture),
+      quirks.token,
+      requireTokenParams(fixture),
+      checkClientAuth(fixture, tokenAudiences),
+      shapeTokenResponse(fixture, keys),
+    ),
     userinfo: quirks.userinfo,
     revocation: checkClientAuth(fixture, tokenAudiences),
   };
@@ -79,13 +104,26 @@ export function createRequestHandler({ issuer, fixture, keys, endpoints, users, 
   provider.use(answerUnrouted(endpoints, fixture.userinfo.method));
   provider.use(readRequestBody);
   // The resume hop after login (/authorize/<uid>) is not a new authorization request: faults count requests.
-  provider.use(injectFaults(fixture.faults, (path) => (path.startsWith(`${endpoints.authorization}/`) ? 'login' : endpointOf(path)), authorizeError));
+  provider.use(
+    injectFaults(
+      fixture.faults,
+      (path) => (path.startsWith(`${endpoints.authorization}/`) ? 'login' : endpointOf(path)),
+      authorizeError,
+    ),
+  );
   provider.use(metadata);
   provider.use((ctx, next) => (byEndpoint[endpointOf(ctx.path)] ?? ((_ctx, pass) => pass()))(ctx, next));
   provider.use(routes.routes());
 
   // Its error responses stay generic; the journal keeps the real reason.
-  for (const event of ['authorization.error', 'grant.error', 'revocation.error', 'end_session.error', 'end_session_confirm.error', 'end_session_success.error'] as const) {
+  for (const event of [
+    'authorization.error',
+    'grant.error',
+    'revocation.error',
+    'end_session.error',
+    'end_session_confirm.error',
+    'end_session_success.error',
+  ] as const) {
     provider.on(event as 'grant.error', (ctx, error) => {
       const journal = ctx.state.journal as JournalState | undefined;
       if (journal && typeof error.error_detail === 'string') journal.errorDetail = error.error_detail;
@@ -94,7 +132,10 @@ export function createRequestHandler({ issuer, fixture, keys, endpoints, users, 
   // oidc-provider reports client/request errors through 'server_error' only when they are ours; keep them off stdout.
   provider.on('server_error', (_ctx, error) => log(`oidc-provider server_error: ${error.stack ?? error.message}`));
   const handle = provider.callback() as (request: IncomingMessage, response: ServerResponse) => Promise<void>;
-  const userinfoFast = faulted.has('userinfo') || quirks.userinfoBent ? () => false : userinfoFastPath(endpoints.userinfo, store, fixture.userinfo, users, journal, log);
+  const userinfoFast =
+    faulted.has('userinfo') || quirks.userinfoBent
+      ? () => false
+      : userinfoFastPath(endpoints.userinfo, store, fixture.userinfo, users, journal, log);
   return { handle, userinfoFast };
 }
 

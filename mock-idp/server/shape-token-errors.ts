@@ -8,11 +8,14 @@ import { formEncode } from './shape-token-response.ts';
  * (https://docs.github.com/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors/).
  * The status stays what the error had.
  */
-export const shapeTokenErrors = (fixture: Fixture): Middleware => async (ctx, next) => {
-  await next();
-  if (fixture.tokenResponse.errorEncoding !== 'form' || ctx.status < 400 || !ctx.body || typeof ctx.body !== 'object') return;
-  const body = ctx.body as Record<string, unknown>;
-  if (typeof body.error !== 'string') return;
-  ctx.type = 'application/x-www-form-urlencoded';
-  ctx.body = formEncode(body);
-};
+export const shapeTokenErrors =
+  (fixture: Fixture): Middleware =>
+  async (ctx, next) => {
+    await next();
+    if (fixture.tokenResponse.errorEncoding !== 'form' || ctx.status < 400 || !ctx.body || typeof ctx.body !== 'object')
+      return;
+    const body = ctx.body as Record<string, unknown>;
+    if (typeof body.error !== 'string') return;
+    ctx.type = 'application/x-www-form-urlencoded';
+    ctx.body = formEncode(body);
+  };

@@ -24,19 +24,25 @@ export function formEncode(fields: Record<string, unknown>): string {
 }
 
 /** Rewrites oidc-provider's successful token responses; errors stay RFC 6749 JSON. */
-export const shapeTokenResponse = (fixture: Fixture, keys: SigningKeys): Middleware => async (ctx, next) => {
-  await next();
-  if (ctx.status !== 200 || !ctx.body || typeof ctx.body !== 'object') return;
-  const body = ctx.body as Record<string, unknown>;
-  if (typeof body.id_token === 'string' && idTokenIsBent(fixture.idToken)) {
-    body.id_token = await bendIdToken(body.id_token, fixture.idToken, keys);
-  }
-  const fields = shapeTokenFields(body, fixture.tokenResponse);
-  if (fixture.refreshTokens.omitOnRefresh && (ctx.state.params as Record<string, string> | undefined)?.grant_type === 'refresh_token') delete fields.refresh_token;
-  if (fixture.tokenResponse.encoding === 'form') {
-    ctx.type = 'application/x-www-form-urlencoded';
-    ctx.body = formEncode(fields);
-  } else {
-    ctx.body = fields;
-  }
-};
+export const shapeTokenResponse =
+  (fixture: Fixture, keys: SigningKeys): Middleware =>
+  async (ctx, next) => {
+    await next();
+    if (ctx.status !== 200 || !ctx.body || typeof ctx.body !== 'object') return;
+    const body = ctx.body as Record<string, unknown>;
+    if (typeof body.id_token === 'string' && idTokenIsBent(fixture.idToken)) {
+      body.id_token = await bendIdToken(body.id_token, fixture.idToken, keys);
+    }
+    const fields = shapeTokenFields(body, fixture.tokenResponse);
+    if (
+      fixture.refreshTokens.omitOnRefresh &&
+      (ctx.state.params as Record<string, string> | undefined)?.grant_type === 'refresh_token'
+    )
+      delete fields.refresh_token;
+    if (fixture.tokenResponse.encoding === 'form') {
+      ctx.type = 'application/x-www-form-urlencoded';
+      ctx.body = formEncode(fields);
+    } else {
+      ctx.body = fields;
+    }
+  };

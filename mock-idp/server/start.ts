@@ -20,18 +20,38 @@ function checkedIssuer(issuer: string | undefined): string | undefined {
   try {
     url = new URL(issuer);
   } catch {
-    throw new UserError({ field: 'issuer', message: `"${issuer}" is not a URL`, hint: 'give the full public URL, e.g. http://localhost:4000' });
+    throw new UserError({
+      field: 'issuer',
+      message: `"${issuer}" is not a URL`,
+      hint: 'give the full public URL, e.g. http://localhost:4000',
+    });
   }
   if (!/^https?:$/.test(url.protocol) || url.search || url.hash) {
-    throw new UserError({ field: 'issuer', message: `"${issuer}" is not an http(s) URL without query or fragment`, hint: 'give the full public URL, e.g. http://localhost:4000' });
+    throw new UserError({
+      field: 'issuer',
+      message: `"${issuer}" is not an http(s) URL without query or fragment`,
+      hint: 'give the full public URL, e.g. http://localhost:4000',
+    });
   }
   return issuer.replace(/\/$/, '');
 }
 
 function listenProblem(error: NodeJS.ErrnoException, host: string, port: number): Error {
-  if (error.code === 'EADDRINUSE') return new UserError({ message: `port ${port} on ${host} is already in use`, hint: 'stop what listens there, or pick another port (--port 0 takes any free one)' });
-  if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') return new UserError({ message: `cannot listen on ${host}: not an address of this machine`, hint: 'use 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)' });
-  if (error.code === 'EACCES') return new UserError({ message: `not allowed to listen on port ${port}`, hint: 'ports below 1024 need privileges; pick a higher one' });
+  if (error.code === 'EADDRINUSE')
+    return new UserError({
+      message: `port ${port} on ${host} is already in use`,
+      hint: 'stop what listens there, or pick another port (--port 0 takes any free one)',
+    });
+  if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND')
+    return new UserError({
+      message: `cannot listen on ${host}: not an address of this machine`,
+      hint: 'use 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)',
+    });
+  if (error.code === 'EACCES')
+    return new UserError({
+      message: `not allowed to listen on port ${port}`,
+      hint: 'ports below 1024 need privileges; pick a higher one',
+    });
   return error;
 }
 
@@ -65,7 +85,12 @@ export async function startValidatedMockIdp(fixture: Fixture, options: StartOpti
   const listenHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const endpoints = paths(fixture.userinfo.path);
   const issuerHostname = hostnameOf(publicIssuer ? new URL(publicIssuer).host : listenHost) ?? listenHost;
-  const refusedHost = adminHostGuard(issuerHostname, checkedAllowedHosts(options.allowedHosts ?? []), endpoints.userinfo, log);
+  const refusedHost = adminHostGuard(
+    issuerHostname,
+    checkedAllowedHosts(options.allowedHosts ?? []),
+    endpoints.userinfo,
+    log,
+  );
   const users = new UserDirectory(fixture);
   const journal = new JournalStore();
   const faulted = new Set<string>(fixture.faults.map((fault) => fault.endpoint));
@@ -99,7 +124,9 @@ export async function startValidatedMockIdp(fixture: Fixture, options: StartOpti
       }
       if (!handler) {
         void loadHeavyParts();
-        void handlerReady.then((outcome) => (outcome instanceof Error ? unavailable(response) : dispatch(request, response)));
+        void handlerReady.then((outcome) =>
+          outcome instanceof Error ? unavailable(response) : dispatch(request, response),
+        );
         return;
       }
       if (!handler.userinfoFast(request, response)) void handler.handle(request, response);
@@ -107,12 +134,19 @@ export async function startValidatedMockIdp(fixture: Fixture, options: StartOpti
       // The fast paths run outside koa's error boundary: a throw there is our bug, never a crash.
       log(`internal error on ${request.method} ${request.url}: ${(error as Error).stack ?? String(error)}`);
       if (!response.headersSent) response.writeHead(500, { 'content-type': JSON_TYPE });
-      response.end(JSON.stringify({ error: 'server_error', error_description: 'the mock IdP failed unexpectedly (see its log)' }));
+      response.end(
+        JSON.stringify({ error: 'server_error', error_description: 'the mock IdP failed unexpectedly (see its log)' }),
+      );
     }
   };
   const unavailable = (response: ServerResponse) => {
     if (!response.headersSent) response.writeHead(503, { 'content-type': JSON_TYPE });
-    response.end(JSON.stringify({ error: 'temporarily_unavailable', error_description: 'the mock IdP failed to start (see its output)' }));
+    response.end(
+      JSON.stringify({
+        error: 'temporarily_unavailable',
+        error_description: 'the mock IdP failed to start (see its output)',
+      }),
+    );
   };
 
   // The handler is in place before the port opens: a request that arrives at once is never dropped.
@@ -128,7 +162,17 @@ export async function startValidatedMockIdp(fixture: Fixture, options: StartOpti
     if (!heavyPartsLoaded) await sleep(LOAD_AFTER_MS);
     const [{ createRequestHandler }, keys] = await loadHeavyParts();
     heavyPartsLoaded = true;
-    handler = createRequestHandler({ issuer, fixture, keys, endpoints, users, journal, metadata: metadata.answer, faulted, log });
+    handler = createRequestHandler({
+      issuer,
+      fixture,
+      keys,
+      endpoints,
+      users,
+      journal,
+      metadata: metadata.answer,
+      faulted,
+      log,
+    });
     settle(handler);
   } catch (error) {
     settle(error as Error);

@@ -21,7 +21,12 @@ const UNSCOPED_CLAIMS = ['sid', 'auth_time', 'iss'];
  * redirect everyone else there), and ready before oidc-provider has even loaded.
  * A test renders oidc-provider's own document for the shipped fixtures and compares.
  */
-export function discoveryDocument(issuer: string, fixture: Fixture, endpoints: EndpointPaths, claimNames: string[]): Record<string, unknown> {
+export function discoveryDocument(
+  issuer: string,
+  fixture: Fixture,
+  endpoints: EndpointPaths,
+  claimNames: string[],
+): Record<string, unknown> {
   const url = (path: string) => `${issuer}${path}`;
   const scopes = [...new Set([...fixture.scopes, 'openid'])];
   const openidClaims = claimNames.includes('sub') ? claimNames : [...claimNames, 'sub'];
@@ -83,17 +88,33 @@ interface Document {
  * from the HTTP server (journaled all the same). Documents with a fault in the fixture go through
  * koa instead, where the fault applies per call; `answer` serves them there.
  */
-export function staticMetadata(endpoints: EndpointPaths, faulted: ReadonlySet<string>, store: JournalStore, log: (line: string) => void) {
+export function staticMetadata(
+  endpoints: EndpointPaths,
+  faulted: ReadonlySet<string>,
+  store: JournalStore,
+  log: (line: string) => void,
+) {
   const documents = new Map<string, Document>();
   const publish = (path: string, endpoint: Document['endpoint'], content: unknown, contentType: string) =>
-    documents.set(path, { endpoint, body: JSON.stringify(content), headers: { 'content-type': contentType, 'access-control-allow-origin': '*' } });
+    documents.set(path, {
+      endpoint,
+      body: JSON.stringify(content),
+      headers: { 'content-type': contentType, 'access-control-allow-origin': '*' },
+    });
 
   /** Serves a document; false when the request is not for one, or the document is not ready (koa takes it). */
   const serve = (request: IncomingMessage, response: ServerResponse): boolean => {
     if (request.method !== 'GET' || !request.url) return false;
     const document = documents.get(pathOf(request.url));
     if (!document || faulted.has(document.endpoint)) return false;
-    answerDirectly(request, response, document.endpoint, queryOf(request.url), { status: 200, headers: document.headers, body: document.body }, { store, log, started: performance.now() });
+    answerDirectly(
+      request,
+      response,
+      document.endpoint,
+      queryOf(request.url),
+      { status: 200, headers: document.headers, body: document.body },
+      { store, log, started: performance.now() },
+    );
     return true;
   };
 
@@ -108,7 +129,8 @@ export function staticMetadata(endpoints: EndpointPaths, faulted: ReadonlySet<st
   };
 
   return {
-    discovery: (document: Record<string, unknown>) => publish(DISCOVERY_PATH, 'discovery', document, 'application/json; charset=utf-8'),
+    discovery: (document: Record<string, unknown>) =>
+      publish(DISCOVERY_PATH, 'discovery', document, 'application/json; charset=utf-8'),
     jwks: (jwks: unknown) => publish(endpoints.jwks, 'jwks', jwks, 'application/jwk-set+json; charset=utf-8'),
     serve,
     answer,

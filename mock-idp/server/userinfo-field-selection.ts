@@ -4,9 +4,22 @@ import type { Fixture } from '../fixture/schema.ts';
 type Selection = NonNullable<Fixture['userinfo']['fieldSelection']>;
 
 /** The profile with only the selected keys of the object at `selection.at` left. Pure. */
-export function selectFields(profile: Record<string, unknown>, selection: Selection, asked: string | undefined): Record<string, unknown> {
-  const keys = new Set([...selection.always, ...(asked === undefined ? selection.defaults : asked.split(',').map((key) => key.trim()).filter(Boolean))]);
-  const pick = (object: Record<string, unknown>) => Object.fromEntries(Object.entries(object).filter(([key]) => keys.has(key)));
+export function selectFields(
+  profile: Record<string, unknown>,
+  selection: Selection,
+  asked: string | undefined,
+): Record<string, unknown> {
+  const keys = new Set([
+    ...selection.always,
+    ...(asked === undefined
+      ? selection.defaults
+      : asked
+          .split(',')
+          .map((key) => key.trim())
+          .filter(Boolean)),
+  ]);
+  const pick = (object: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(object).filter(([key]) => keys.has(key)));
   if (!selection.at) return pick(profile);
   const copy = structuredClone(profile);
   const path = selection.at.split('.');
@@ -18,7 +31,8 @@ export function selectFields(profile: Record<string, unknown>, selection: Select
   }
   const last = path.at(-1)!;
   const target = parent[last];
-  if (target && typeof target === 'object' && !Array.isArray(target)) parent[last] = pick(target as Record<string, unknown>);
+  if (target && typeof target === 'object' && !Array.isArray(target))
+    parent[last] = pick(target as Record<string, unknown>);
   return copy;
 }
 
@@ -26,16 +40,18 @@ export function selectFields(profile: Record<string, unknown>, selection: Select
  * Facebook's Graph API returns `id` and `name` unless `fields=` asks for more; Patreon's identity
  * returns no attributes unless `fields[user]=` names them. Applied to the userinfo answer.
  */
-export const selectUserinfoFields = (selection: Selection | undefined): Middleware => async (ctx, next) => {
-  await next();
-  if (!selection || ctx.status !== 200 || typeof ctx.body !== 'string') return;
-  let profile: unknown;
-  try {
-    profile = JSON.parse(ctx.body);
-  } catch {
-    return;
-  }
-  if (!profile || typeof profile !== 'object' || Array.isArray(profile)) return;
-  const asked = typeof ctx.query[selection.param] === 'string' ? (ctx.query[selection.param] as string) : undefined;
-  ctx.body = JSON.stringify(selectFields(profile as Record<string, unknown>, selection, asked));
-};
+export const selectUserinfoFields =
+  (selection: Selection | undefined): Middleware =>
+  async (ctx, next) => {
+    await next();
+    if (!selection || ctx.status !== 200 || typeof ctx.body !== 'string') return;
+    let profile: unknown;
+    try {
+      profile = JSON.parse(ctx.body);
+    } catch {
+      return;
+    }
+    if (!profile || typeof profile !== 'object' || Array.isArray(profile)) return;
+    const asked = typeof ctx.query[selection.param] === 'string' ? (ctx.query[selection.param] as string) : undefined;
+    ctx.body = JSON.stringify(selectFields(profile as Record<string, unknown>, selection, asked));
+  };

@@ -1,9 +1,27 @@
 import type { Fixture, FixtureUser } from '../fixture/schema.ts';
 
 const STANDARD_CLAIMS = [
-  'name', 'given_name', 'family_name', 'middle_name', 'nickname', 'preferred_username', 'profile', 'picture',
-  'website', 'email', 'email_verified', 'gender', 'birthdate', 'zoneinfo', 'locale', 'phone', 'phone_verified',
-  'phone_number', 'phone_number_verified', 'address', 'updated_at',
+  'name',
+  'given_name',
+  'family_name',
+  'middle_name',
+  'nickname',
+  'preferred_username',
+  'profile',
+  'picture',
+  'website',
+  'email',
+  'email_verified',
+  'gender',
+  'birthdate',
+  'zoneinfo',
+  'locale',
+  'phone',
+  'phone_verified',
+  'phone_number',
+  'phone_number_verified',
+  'address',
+  'updated_at',
 ];
 
 /** The live user directory: fixture users, editable while running (`updateUser`). */
@@ -31,7 +49,9 @@ export class UserDirectory {
     if (!user) throw new Error(`no user "${id}" in this fixture (known: ${[...this.#users.keys()].join(', ')})`);
     const unknown = Object.keys(patch.claims ?? {}).filter((name) => !this.#claimNames.has(name));
     if (unknown.length > 0) {
-      throw new Error(`claim(s) ${unknown.join(', ')} were in no user's claims at start, so the id_token cannot carry them; add them to a user's \`claims\` in the fixture`);
+      throw new Error(
+        `claim(s) ${unknown.join(', ')} were in no user's claims at start, so the id_token cannot carry them; add them to a user's \`claims\` in the fixture`,
+      );
     }
     if (patch.profile) user.profile = structuredClone(patch.profile);
     if (patch.claims) user.claims = structuredClone(patch.claims);
@@ -41,7 +61,11 @@ export class UserDirectory {
   claimsOf(id: string): Record<string, unknown> {
     const user = this.#users.get(id);
     if (!user) return { sub: id };
-    const source = user.claims ?? Object.fromEntries(STANDARD_CLAIMS.filter((claim) => claim in user.profile).map((claim) => [claim, user.profile[claim]]));
+    const source =
+      user.claims ??
+      Object.fromEntries(
+        STANDARD_CLAIMS.filter((claim) => claim in user.profile).map((claim) => [claim, user.profile[claim]]),
+      );
     return { ...source, sub: id };
   }
 

@@ -3,12 +3,25 @@ import { copyFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppSession } from '../../harness/targets/logto/app-client.ts';
-import { bootstrapM2m, detectContainerRuntime, OSS_MANAGEMENT_RESOURCE } from '../../harness/targets/logto/containers.ts';
+import {
+  bootstrapM2m,
+  detectContainerRuntime,
+  OSS_MANAGEMENT_RESOURCE,
+} from '../../harness/targets/logto/containers.ts';
 import { signInThroughExperience } from '../../harness/targets/logto/experience-driver.ts';
 import { ManagementClient } from '../../harness/targets/logto/management-client.ts';
 import { signInExperienceChange } from '../../harness/targets/logto/sign-in-experience.ts';
 import type { JournalEntry } from '../../mock-idp/journal.ts';
-import { compose, composeCommand, imagePresent, jsonBlockAfter, leftovers, portIsFree, waitFor, type ComposeProject } from '../helpers/compose.ts';
+import {
+  compose,
+  composeCommand,
+  imagePresent,
+  jsonBlockAfter,
+  leftovers,
+  portIsFree,
+  waitFor,
+  type ComposeProject,
+} from '../helpers/compose.ts';
 
 // The README's "Sign in through Logto's own sign-in page" steps, as written: the repository's
 // docker-compose.yml (images substituted only through its variables), the connector config the
@@ -35,7 +48,8 @@ async function why(): Promise<string | undefined> {
   const runtime = await detectContainerRuntime();
   if (!runtime.available) return runtime.reason;
   if (!(await composeCommand())) return 'neither `docker compose` nor `docker-compose` is installed';
-  for (const port of [3001, 3002, 4000]) if (!(await portIsFree(port))) return `port ${port} is in use (the compose file publishes 3001, 3002 and 4000)`;
+  for (const port of [3001, 3002, 4000])
+    if (!(await portIsFree(port))) return `port ${port} is in use (the compose file publishes 3001, 3002 and 4000)`;
   return undefined;
 }
 
@@ -46,19 +60,33 @@ describe.skipIf(Boolean(skip))('docker-compose.yml: Logto, PostgreSQL and the mo
   let stack: ComposeProject;
 
   beforeAll(async () => {
-    stack = { command: (await composeCommand())!, files: [path.join(ROOT, 'docker-compose.yml'), path.join(ROOT, 'test/compose/bootstrap.override.yml')], project: PROJECT };
+    stack = {
+      command: (await composeCommand())!,
+      files: [path.join(ROOT, 'docker-compose.yml'), path.join(ROOT, 'test/compose/bootstrap.override.yml')],
+      project: PROJECT,
+    };
     // Images the compose file does not build itself must be here (or pullable): else say how to build them.
     for (const image of (await compose(stack, ['config', '--images'])).split('\n').filter(Boolean)) {
       if (image.includes('mock-idp')) continue;
       if (!(await imagePresent(image))) {
-        throw new Error(`image ${image} is not on this machine and no registry gave it: build the local stand-ins with \`bash containers/build-images.sh\` and run with LOGTO_IMAGE / POSTGRES_IMAGE set as \`containers/ci-prepare.sh\` prints`);
+        throw new Error(
+          `image ${image} is not on this machine and no registry gave it: build the local stand-ins with \`bash containers/build-images.sh\` and run with LOGTO_IMAGE / POSTGRES_IMAGE set as \`containers/ci-prepare.sh\` prints`,
+        );
       }
     }
     await compose(stack, ['down', '-v', '--remove-orphans'], 120_000).catch(() => undefined);
     // Behind a TLS-intercepting proxy npm in the build needs the machine's CA (mock-idp/Dockerfile).
     await withBuildCa(() => compose(stack, ['up', '-d', '--build']));
-    await waitFor(`${LOGTO}/api/status → 204`, async () => (await fetch(`${LOGTO}/api/status`)).status === 204, 240_000);
-    await waitFor(`${IDP} discovery → 200`, async () => (await fetch(`${IDP}/.well-known/openid-configuration`)).ok, 60_000);
+    await waitFor(
+      `${LOGTO}/api/status → 204`,
+      async () => (await fetch(`${LOGTO}/api/status`)).status === 204,
+      240_000,
+    );
+    await waitFor(
+      `${IDP} discovery → 200`,
+      async () => (await fetch(`${IDP}/.well-known/openid-configuration`)).ok,
+      60_000,
+    );
   }, 900_000);
 
   afterAll(async () => {
@@ -72,7 +100,18 @@ describe.skipIf(Boolean(skip))('docker-compose.yml: Logto, PostgreSQL and the mo
     expect(discovery.issuer).toBe(IDP);
     expect(discovery.token_endpoint).toBe(`${IDP}/token`);
     // Inside the Logto container the same URL is the same IdP (it shares that container's network).
-    const inside = await compose(stack, ['exec', '-T', 'logto', 'node', '-e', `fetch('${IDP}/.well-known/openid-configuration').then(r => r.json()).then(d => console.log(d.issuer))`], 60_000);
+    const inside = await compose(
+      stack,
+      [
+        'exec',
+        '-T',
+        'logto',
+        'node',
+        '-e',
+        `fetch('${IDP}/.well-known/openid-configuration').then(r => r.json()).then(d => console.log(d.issuer))`,
+      ],
+      60_000,
+    );
     expect(inside.trim()).toBe(IDP);
   });
 
@@ -80,18 +119,39 @@ describe.skipIf(Boolean(skip))('docker-compose.yml: Logto, PostgreSQL and the mo
     const config = await jsonBlockAfter(path.join(ROOT, 'README.md'), "### Sign in through Logto's own sign-in page");
     const { appId, appSecret } = await bootstrapM2m(LOGTO);
     const management = new ManagementClient({ endpoint: LOGTO, appId, appSecret, resource: OSS_MANAGEMENT_RESOURCE });
-    const connector = await management.createConnector({ connectorId: 'oauth2', config, metadata: { target: 'mock-idp', name: { en: 'OAuth 2.0' } }, syncProfile: false, enableTokenStorage: false });
-    await management.patchSignInExperience(signInExperienceChange(await management.getSignInExperience(), 'mock-idp').apply);
-    const app = await management.createApplication({ name: 'compose-test', type: 'Traditional', oidcClientMetadata: { redirectUris: [APP_REDIRECT_URI], postLogoutRedirectUris: [] } });
+    const connector = await management.createConnector({
+      connectorId: 'oauth2',
+      config,
+      metadata: { target: 'mock-idp', name: { en: 'OAuth 2.0' } },
+      syncProfile: false,
+      enableTokenStorage: false,
+    });
+    await management.patchSignInExperience(
+      signInExperienceChange(await management.getSignInExperience(), 'mock-idp').apply,
+    );
+    const app = await management.createApplication({
+      name: 'compose-test',
+      type: 'Traditional',
+      oidcClientMetadata: { redirectUris: [APP_REDIRECT_URI], postLogoutRedirectUris: [] },
+    });
     const [secret] = await management.applicationSecrets(app.id);
     await fetch(`${IDP}/_journal`, { method: 'DELETE' });
 
     const session = new AppSession(LOGTO, app.id, secret!.value);
-    const outcome = await signInThroughExperience({ endpoint: LOGTO, authorizationUrl: await session.startSignIn(APP_REDIRECT_URI), appRedirectUri: APP_REDIRECT_URI, connectorId: connector.id });
-    if ('failure' in outcome) throw new Error(`sign-in failed at ${outcome.failure.step}: ${outcome.failure.code} ${outcome.failure.message}`);
+    const outcome = await signInThroughExperience({
+      endpoint: LOGTO,
+      authorizationUrl: await session.startSignIn(APP_REDIRECT_URI),
+      appRedirectUri: APP_REDIRECT_URI,
+      connectorId: connector.id,
+    });
+    if ('failure' in outcome)
+      throw new Error(`sign-in failed at ${outcome.failure.step}: ${outcome.failure.code} ${outcome.failure.message}`);
     expect(outcome.registered).toBe(true);
     const { claims } = await session.finishSignIn(outcome.callbackUrl);
-    const user = (await management.getUser(String(claims.sub))) as { name?: string; identities?: Record<string, { userId: string }> };
+    const user = (await management.getUser(String(claims.sub))) as {
+      name?: string;
+      identities?: Record<string, { userId: string }>;
+    };
     expect(user.identities?.['mock-idp']?.userId).toBe('alice');
     expect(user.name).toBe('Alice Example');
 

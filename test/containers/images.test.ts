@@ -23,12 +23,15 @@ const LOGTO_SOURCE = [join(repo, '../shared/logto-src'), '/work/shared/logto-src
   .flatMap((dir) => (existsSync(dir) ? readdirSync(dir).map((name) => join(dir, name)) : []))
   .find((file) => basename(file).startsWith(`logto-${manifest.LOGTO_VERSION}-`) && file.endsWith('.tar.gz'));
 
-const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+const docker = (...args: string[]) =>
+  execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 const engine = spawnSync('docker', ['info'], { timeout: 20_000, stdio: 'ignore' }).status === 0;
-const present = (image: string) => engine && spawnSync('docker', ['image', 'inspect', image], { stdio: 'ignore' }).status === 0;
+const present = (image: string) =>
+  engine && spawnSync('docker', ['image', 'inspect', image], { stdio: 'ignore' }).status === 0;
 if (!engine) console.log('skipped: local image tests — no Docker engine answers (containers/engine.sh starts one)');
 for (const image of Object.values(IMAGES)) {
-  if (engine && !present(image)) console.log(`skipped: ${image} checks — the image is missing; build it with containers/build-images.sh`);
+  if (engine && !present(image))
+    console.log(`skipped: ${image} checks — the image is missing; build it with containers/build-images.sh`);
 }
 
 const started: string[] = [];
@@ -38,7 +41,11 @@ const run = (name: string, ...args: string[]) => {
   docker('run', '-d', '--name', fullName, ...args);
   return fullName;
 };
-const until = async <T>(what: string | (() => string), probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000): Promise<T> => {
+const until = async <T>(
+  what: string | (() => string),
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 60_000,
+): Promise<T> => {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -74,23 +81,53 @@ describe.skipIf(!engine)('containers/engine.sh with an engine already answering'
   });
 });
 
-describe.skipIf(!present(IMAGES.postgres) || !present(IMAGES.sshd))('containers/build-images.sh on a machine that has the images', () => {
-  it('reuses them without building (one line each)', () => {
-    const out = execFileSync(join(repo, 'containers/build-images.sh'), ['postgres', 'sshd'], { encoding: 'utf8' });
-    expect(out.trim().split('\n')).toEqual([
-      `images: ${manifest.LOCAL_DEBIAN} reused`,
-      `images: ${IMAGES.postgres} reused`,
-      `images: ${IMAGES.sshd} reused`,
-    ]);
-  });
-});
+describe.skipIf(!present(IMAGES.postgres) || !present(IMAGES.sshd))(
+  'containers/build-images.sh on a machine that has the images',
+  () => {
+    it('reuses them without building (one line each)', () => {
+      const out = execFileSync(join(repo, 'containers/build-images.sh'), ['postgres', 'sshd'], { encoding: 'utf8' });
+      expect(out.trim().split('\n')).toEqual([
+        `images: ${manifest.LOCAL_DEBIAN} reused`,
+        `images: ${IMAGES.postgres} reused`,
+        `images: ${IMAGES.sshd} reused`,
+      ]);
+    });
+  },
+);
 
 describe.skipIf(!present(IMAGES.postgres))('the PostgreSQL stand-in', () => {
   it('initialises like the official image: the ready line twice, then the user, password and database from the environment over TCP', async () => {
-    const name = run('pg', '-e', 'POSTGRES_USER=harness', '-e', 'POSTGRES_PASSWORD=pg-secret', '-e', 'POSTGRES_DB=harnessdb', IMAGES.postgres);
+    const name = run(
+      'pg',
+      '-e',
+      'POSTGRES_USER=harness',
+      '-e',
+      'POSTGRES_PASSWORD=pg-secret',
+      '-e',
+      'POSTGRES_DB=harnessdb',
+      IMAGES.postgres,
+    );
     await until('the second ready line', () => ((logsOf(name).match(READY) ?? []).length >= 2 ? true : undefined));
     const psql = (password: string) =>
-      spawnSync('docker', ['exec', '-e', `PGPASSWORD=${password}`, name, 'psql', '-h', '127.0.0.1', '-U', 'harness', '-d', 'harnessdb', '-tAc', 'select current_database()'], { encoding: 'utf8' });
+      spawnSync(
+        'docker',
+        [
+          'exec',
+          '-e',
+          `PGPASSWORD=${password}`,
+          name,
+          'psql',
+          '-h',
+          '127.0.0.1',
+          '-U',
+          'harness',
+          '-d',
+          'harnessdb',
+          '-tAc',
+          'select current_database()',
+        ],
+        { encoding: 'utf8' },
+      );
     expect(psql('pg-secret').stdout.trim()).toBe('harnessdb');
     expect(psql('wrong').stderr).toMatch(/password authentication failed/);
   }, 90_000);
@@ -102,67 +139,133 @@ describe.skipIf(!present(IMAGES.postgres))('the PostgreSQL stand-in', () => {
   }, 90_000);
 });
 
-describe.skipIf(!present(IMAGES.sshd) || !present(IMAGES.node))('the sshd stand-in as testcontainers’ port forwarder', () => {
-  let server: Server | undefined;
-  let forwarderId: string | undefined;
-  afterAll(async () => {
-    if (forwarderId) spawnSync('docker', ['rm', '-f', forwarderId], { stdio: 'ignore' });
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-  });
+describe.skipIf(!present(IMAGES.sshd) || !present(IMAGES.node))(
+  'the sshd stand-in as testcontainers’ port forwarder',
+  () => {
+    let server: Server | undefined;
+    let forwarderId: string | undefined;
+    afterAll(async () => {
+      if (forwarderId) spawnSync('docker', ['rm', '-f', forwarderId], { stdio: 'ignore' });
+      await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+    });
 
-  it('lets a container reach a host port through TestContainers.exposeHostPorts', async () => {
-    // testcontainers reads both when its module loads; this file runs in its own worker process.
-    process.env.SSHD_CONTAINER_IMAGE = IMAGES.sshd;
-    process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
-    const { GenericContainer, TestContainers, getContainerRuntimeClient, getReaper } = await import('testcontainers');
-    server = createServer((_req, res) => res.end('hello from the host'));
-    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as { port: number };
-    await TestContainers.exposeHostPorts(port);
-    // Without Ryuk nobody removes the forwarder; it is named after this process's session only.
-    forwarderId = `testcontainers-port-forwarder-${(await getReaper(await getContainerRuntimeClient())).sessionId}`;
-    const fetcher = await new GenericContainer(IMAGES.node)
-      .withName(`img-test-fetch-${process.pid}`)
-      .withCommand(['node', '-e', `fetch('http://host.testcontainers.internal:${port}/').then(r => r.text()).then(t => { console.log('GOT', t); setTimeout(() => {}, 60000); })`])
-      .start();
-    started.push(`img-test-fetch-${process.pid}`);
-    const got = await until('the fetch through the tunnel', () => (/GOT (.*)/.exec(logsOf(fetcher.getId()))?.[1]), 30_000);
-    expect(got).toBe('hello from the host');
-  }, 120_000);
-});
+    it('lets a container reach a host port through TestContainers.exposeHostPorts', async () => {
+      // testcontainers reads both when its module loads; this file runs in its own worker process.
+      process.env.SSHD_CONTAINER_IMAGE = IMAGES.sshd;
+      process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
+      const { GenericContainer, TestContainers, getContainerRuntimeClient, getReaper } = await import('testcontainers');
+      server = createServer((_req, res) => res.end('hello from the host'));
+      await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as { port: number };
+      await TestContainers.exposeHostPorts(port);
+      // Without Ryuk nobody removes the forwarder; it is named after this process's session only.
+      forwarderId = `testcontainers-port-forwarder-${(await getReaper(await getContainerRuntimeClient())).sessionId}`;
+      const fetcher = await new GenericContainer(IMAGES.node)
+        .withName(`img-test-fetch-${process.pid}`)
+        .withCommand([
+          'node',
+          '-e',
+          `fetch('http://host.testcontainers.internal:${port}/').then(r => r.text()).then(t => { console.log('GOT', t); setTimeout(() => {}, 60000); })`,
+        ])
+        .start();
+      started.push(`img-test-fetch-${process.pid}`);
+      const got = await until(
+        'the fetch through the tunnel',
+        () => /GOT (.*)/.exec(logsOf(fetcher.getId()))?.[1],
+        30_000,
+      );
+      expect(got).toBe('hello from the host');
+    }, 120_000);
+  },
+);
 
 describe.skipIf(!present(IMAGES.mockIdp))('the mock IdP image', () => {
   it('serves discovery with the issuer it is given', async () => {
-    const name = run('idp', '-p', '127.0.0.1::4000', IMAGES.mockIdp, 'fixtures/default.yaml', '--host', '0.0.0.0', '--port', '4000', '--issuer', 'http://mock-idp:4000');
+    const name = run(
+      'idp',
+      '-p',
+      '127.0.0.1::4000',
+      IMAGES.mockIdp,
+      'fixtures/default.yaml',
+      '--host',
+      '0.0.0.0',
+      '--port',
+      '4000',
+      '--issuer',
+      'http://mock-idp:4000',
+    );
     const port = docker('port', name, '4000').split('\n')[0]!.split(':').pop();
-    const body = await until(() => `discovery; the container's logs:\n${logsOf(name)}`, async () => {
-      const response = await fetch(`http://127.0.0.1:${port}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(2_000) }).catch(() => undefined);
-      return response?.ok ? ((await response.json()) as { issuer: string }) : undefined;
-    }, 30_000);
+    const body = await until(
+      () => `discovery; the container's logs:\n${logsOf(name)}`,
+      async () => {
+        const response = await fetch(`http://127.0.0.1:${port}/.well-known/openid-configuration`, {
+          signal: AbortSignal.timeout(2_000),
+        }).catch(() => undefined);
+        return response?.ok ? ((await response.json()) as { issuer: string }) : undefined;
+      },
+      30_000,
+    );
     expect(body.issuer).toBe('http://mock-idp:4000');
   }, 60_000);
 });
 
 describe.skipIf(!present(IMAGES.logto) || !present(IMAGES.postgres))('the Logto image built from source', () => {
-  it.skipIf(!LOGTO_SOURCE)('carries the sha256 of the source tarball it was built from (what build-images.sh reuses it by)', () => {
-    const expected = createHash('sha256').update(readFileSync(LOGTO_SOURCE!)).digest('hex');
-    expect(docker('image', 'inspect', '-f', '{{ index .Config.Labels "org.logto-harness.source-sha256" }}', IMAGES.logto)).toBe(expected);
-    expect(docker('image', 'inspect', '-f', '{{ index .Config.Labels "org.logto-harness.logto-version" }}', IMAGES.logto)).toBe(manifest.LOGTO_VERSION);
-  });
+  it.skipIf(!LOGTO_SOURCE)(
+    'carries the sha256 of the source tarball it was built from (what build-images.sh reuses it by)',
+    () => {
+      const expected = createHash('sha256').update(readFileSync(LOGTO_SOURCE!)).digest('hex');
+      expect(
+        docker('image', 'inspect', '-f', '{{ index .Config.Labels "org.logto-harness.source-sha256" }}', IMAGES.logto),
+      ).toBe(expected);
+      expect(
+        docker('image', 'inspect', '-f', '{{ index .Config.Labels "org.logto-harness.logto-version" }}', IMAGES.logto),
+      ).toBe(manifest.LOGTO_VERSION);
+    },
+  );
 
   it('seeds and serves next to the PostgreSQL stand-in; INTEGRATION_TEST accepts a development-user-id', async () => {
     const network = `img-test-net-${process.pid}`;
     docker('network', 'create', network);
     try {
-      const db = run('logto-db', '--network', network, '--network-alias', 'db', '-e', 'POSTGRES_PASSWORD=p0stgr3s', IMAGES.postgres);
+      const db = run(
+        'logto-db',
+        '--network',
+        network,
+        '--network-alias',
+        'db',
+        '-e',
+        'POSTGRES_PASSWORD=p0stgr3s',
+        IMAGES.postgres,
+      );
       await until('the database', () => ((logsOf(db).match(READY) ?? []).length >= 2 ? true : undefined));
-      const logto = run('logto', '--network', network, '-p', '127.0.0.1::3001',
-        '-e', 'DB_URL=postgres://postgres:p0stgr3s@db:5432/logto', '-e', 'ENDPOINT=http://localhost:3001', '-e', 'INTEGRATION_TEST=true',
-        '--entrypoint', 'sh', IMAGES.logto, '-c', 'npm run cli db seed -- --swe && npm start');
+      const logto = run(
+        'logto',
+        '--network',
+        network,
+        '-p',
+        '127.0.0.1::3001',
+        '-e',
+        'DB_URL=postgres://postgres:p0stgr3s@db:5432/logto',
+        '-e',
+        'ENDPOINT=http://localhost:3001',
+        '-e',
+        'INTEGRATION_TEST=true',
+        '--entrypoint',
+        'sh',
+        IMAGES.logto,
+        '-c',
+        'npm run cli db seed -- --swe && npm start',
+      );
       const port = docker('port', logto, '3001').split('\n')[0]!.split(':').pop();
       const get = (path: string, headers: Record<string, string> = {}) =>
-        fetch(`http://127.0.0.1:${port}${path}`, { headers, signal: AbortSignal.timeout(5_000) }).catch(() => undefined);
-      const status = await until(() => `GET /api/status; the container's logs:\n${logsOf(logto).slice(-3000)}`, async () => (await get('/api/status'))?.status, 150_000);
+        fetch(`http://127.0.0.1:${port}${path}`, { headers, signal: AbortSignal.timeout(5_000) }).catch(
+          () => undefined,
+        );
+      const status = await until(
+        () => `GET /api/status; the container's logs:\n${logsOf(logto).slice(-3000)}`,
+        async () => (await get('/api/status'))?.status,
+        150_000,
+      );
       expect(status).toBe(204);
       const roles = await get('/api/roles?type=MachineToMachine', { 'development-user-id': 'img-test' });
       expect(roles?.status).toBe(200);

@@ -45,7 +45,10 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 describe('audit --export', () => {
   it('writes scenarios that hold no secret and run against their starter fixture once the environment gives the secrets', async () => {
     const [written] = await writeExports(connectors, 'http://localhost:3001', dir);
-    expect(written!.variables.sort()).toEqual(['HARNESS_ACME_SSO_CLIENT_SECRET', 'HARNESS_ACME_SSO_CUSTOM_CONFIG_API_KEY']);
+    expect(written!.variables.sort()).toEqual([
+      'HARNESS_ACME_SSO_CLIENT_SECRET',
+      'HARNESS_ACME_SSO_CUSTOM_CONFIG_API_KEY',
+    ]);
     const text = await readFile(written!.file, 'utf8');
     expect(text).not.toContain(SECRET);
     expect(text).not.toContain(API_KEY);
@@ -66,7 +69,14 @@ describe('audit --export', () => {
       expect(result!.status).toBe('passed');
       // The stored config's traps and choices are what ran: Basic auth, form body, token storage, customConfig on the wire.
       const ids = result!.checks.map((check) => `${check.status}:${check.id}`);
-      expect(ids).toEqual(expect.arrayContaining(['pass:auth.method', 'pass:customConfig.audience', 'pass:profile.id', 'pass:storage.refresh']));
+      expect(ids).toEqual(
+        expect.arrayContaining([
+          'pass:auth.method',
+          'pass:customConfig.audience',
+          'pass:profile.id',
+          'pass:storage.refresh',
+        ]),
+      );
     } finally {
       delete process.env.HARNESS_ACME_SSO_CLIENT_SECRET;
       delete process.env.HARNESS_ACME_SSO_CUSTOM_CONFIG_API_KEY;
@@ -89,10 +99,20 @@ const withSecretNames = (target: string, customConfig: Record<string, string>): 
 describe('audit --export: what counts as secret, and how large an export may be', () => {
   it('writes every value under a secret-like name as a ${env:…} reference, and ordinary config as it is', async () => {
     const out = await mkdtemp(path.join(dir, 'names-'));
-    const custom = { partner_key: PARTNER_KEY, signingSecret: SIGNING_SECRET, token_type_hint: 'access_token', keyId: 'key-2024', audience: AUDIENCE };
+    const custom = {
+      partner_key: PARTNER_KEY,
+      signingSecret: SIGNING_SECRET,
+      token_type_hint: 'access_token',
+      keyId: 'key-2024',
+      audience: AUDIENCE,
+    };
     const [written] = await writeExports([withSecretNames('partner', custom)], 'http://localhost:3001', out);
     const text = await readFile(written!.file, 'utf8');
-    const variables = ['HARNESS_PARTNER_CLIENT_SECRET', 'HARNESS_PARTNER_CUSTOM_CONFIG_PARTNER_KEY', 'HARNESS_PARTNER_CUSTOM_CONFIG_SIGNING_SECRET'];
+    const variables = [
+      'HARNESS_PARTNER_CLIENT_SECRET',
+      'HARNESS_PARTNER_CUSTOM_CONFIG_PARTNER_KEY',
+      'HARNESS_PARTNER_CUSTOM_CONFIG_SIGNING_SECRET',
+    ];
     expect(written!.variables.sort()).toEqual(variables);
     for (const secret of [SECRET, PARTNER_KEY, SIGNING_SECRET]) expect(text).not.toContain(secret);
     expect(text).toContain('partner_key: ${env:HARNESS_PARTNER_CUSTOM_CONFIG_PARTNER_KEY}');
@@ -105,7 +125,9 @@ describe('audit --export: what counts as secret, and how large an export may be'
   it('refuses, writing nothing, a connector that would export larger than run reads (the 1 MB scenario file cap)', async () => {
     const out = await mkdtemp(path.join(dir, 'large-'));
     const large = withSecretNames('large', { audience: 'x'.repeat(1024 * 1024) });
-    const error = await writeExports([connectors[0]!, large], 'http://localhost:3001', out).catch((caught: unknown) => caught);
+    const error = await writeExports([connectors[0]!, large], 'http://localhost:3001', out).catch(
+      (caught: unknown) => caught,
+    );
     expect(error).toBeInstanceOf(UserError);
     expect((error as UserError).message).toMatch(
       /^\S+large\.yaml --export: connector conn-large \(large\) would be exported as 1\.0 MB, larger than the 1 MB limit .*: nothing was exported/,
@@ -128,7 +150,16 @@ describe('connector-harness audit --export (against a stand-in Management API)',
     config: { ...connectors[0]!.config, customConfig },
   });
   const audit = (endpoint: string, ...args: string[]) =>
-    runCli(HARNESS_CLI, ['audit', '--endpoint', endpoint, '--m2m-app-id', 'm2m', '--m2m-app-secret', 'm2m-secret-0123456789', ...args]);
+    runCli(HARNESS_CLI, [
+      'audit',
+      '--endpoint',
+      endpoint,
+      '--m2m-app-id',
+      'm2m',
+      '--m2m-app-secret',
+      'm2m-secret-0123456789',
+      ...args,
+    ]);
 
   it('prints no secret-like stored value, and exports it as a reference', async () => {
     const logto = await standInLogto([stored('partner', { partner_key: PARTNER_KEY, audience: AUDIENCE })]);
@@ -139,7 +170,9 @@ describe('connector-harness audit --export (against a stand-in Management API)',
       expect(run.stdout).toContain('exported');
       expect(run.stdout + run.stderr).not.toContain(PARTNER_KEY);
       expect(run.stdout + run.stderr).not.toContain(SECRET);
-      expect(await readFile(path.join(out, 'partner.yaml'), 'utf8')).toContain('${env:HARNESS_PARTNER_CUSTOM_CONFIG_PARTNER_KEY}');
+      expect(await readFile(path.join(out, 'partner.yaml'), 'utf8')).toContain(
+        '${env:HARNESS_PARTNER_CUSTOM_CONFIG_PARTNER_KEY}',
+      );
     } finally {
       await logto.stop();
     }
@@ -152,7 +185,8 @@ describe('connector-harness audit --export (against a stand-in Management API)',
       const run = await audit(logto.endpoint, '--export', out);
       expect(run.code, run.stderr).toBe(2);
       // After the progress line of the one connector audited: the refusal, on one line.
-      const refusal = /huge\.yaml --export: connector huge \(huge\) would be exported as 2\.0 MB, larger than the 1 MB limit/;
+      const refusal =
+        /huge\.yaml --export: connector huge \(huge\) would be exported as 2\.0 MB, larger than the 1 MB limit/;
       expect(run.stderr.trim().split('\n')).toEqual(['[1/1] huge (huge)', expect.stringMatching(refusal)]);
       expect(await readdir(out)).toEqual([]);
     } finally {

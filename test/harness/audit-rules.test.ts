@@ -17,8 +17,18 @@ const clean = {
   profileMap: { id: 'user_id' },
 };
 
-const connector = (config: Record<string, unknown>, extra: Partial<AuditedConnector> = {}): AuditedConnector => ({ id: 'c1', kind: 'oauth2', target: 't', name: 'n', config, syncProfile: false, enableTokenStorage: false, ...extra });
-const ids = (findings: Array<{ id: string; status: string }>) => findings.map((finding) => `${finding.status}:${finding.id}`);
+const connector = (config: Record<string, unknown>, extra: Partial<AuditedConnector> = {}): AuditedConnector => ({
+  id: 'c1',
+  kind: 'oauth2',
+  target: 't',
+  name: 'n',
+  config,
+  syncProfile: false,
+  enableTokenStorage: false,
+  ...extra,
+});
+const ids = (findings: Array<{ id: string; status: string }>) =>
+  findings.map((finding) => `${finding.status}:${finding.id}`);
 
 describe('audit rules: the traps a stored config sets, and nothing else', () => {
   it('finds nothing in a clean config, with or without token storage', () => {
@@ -28,31 +38,67 @@ describe('audit rules: the traps a stored config sets, and nothing else', () => 
 
   it('names each trap once, with its fix', () => {
     const { tokenEndpointAuthMethod: _method, ...noMethod } = clean;
-    expect(ids(auditFindings(connector(noMethod, { enableTokenStorage: true }), []))).toEqual(['fail:storage.refresh-config']);
-    const jwt = auditFindings(connector({ ...clean, tokenEndpointAuthMethod: 'client_secret_jwt' }, { enableTokenStorage: true }), []);
+    expect(ids(auditFindings(connector(noMethod, { enableTokenStorage: true }), []))).toEqual([
+      'fail:storage.refresh-config',
+    ]);
+    const jwt = auditFindings(
+      connector({ ...clean, tokenEndpointAuthMethod: 'client_secret_jwt' }, { enableTokenStorage: true }),
+      [],
+    );
     expect(ids(jwt)).toEqual(['fail:storage.refresh-config']);
     expect(jwt[0]!.hint).toContain('"clientSecretJwtSigningAlgorithm": "HS256"');
-    expect(ids(auditFindings(connector({ ...clean, scope: 'profile email' }, { enableTokenStorage: true }), []))).toEqual(['warn:storage.offline-access']);
-    expect(ids(auditFindings(connector({ ...clean, scope: 'profile', customConfig: { accessType: 'offline' } }, { enableTokenStorage: true }), []))).toEqual(['warn:customConfig.accessType']);
-    expect(ids(auditFindings(connector({ ...clean, customConfig: { audienceParam: 'x' } }), []))).toEqual(['warn:customConfig.audienceParam']);
-    expect(ids(auditFindings(connector({ ...clean, customConfig: { state: 'fixed' } }), []))).toEqual(['warn:customConfig.state']);
-    expect(ids(auditFindings(connector({ ...clean, profileMap: { id: 'data..id' } }), []))).toEqual(['fail:profileMap.id']);
-    expect(ids(auditFindings(connector({ ...clean, scope: 'openid profile', profileMap: {} }), []))).toEqual(['warn:profileMap.id']);
+    expect(
+      ids(auditFindings(connector({ ...clean, scope: 'profile email' }, { enableTokenStorage: true }), [])),
+    ).toEqual(['warn:storage.offline-access']);
+    expect(
+      ids(
+        auditFindings(
+          connector(
+            { ...clean, scope: 'profile', customConfig: { accessType: 'offline' } },
+            { enableTokenStorage: true },
+          ),
+          [],
+        ),
+      ),
+    ).toEqual(['warn:customConfig.accessType']);
+    expect(ids(auditFindings(connector({ ...clean, customConfig: { audienceParam: 'x' } }), []))).toEqual([
+      'warn:customConfig.audienceParam',
+    ]);
+    expect(ids(auditFindings(connector({ ...clean, customConfig: { state: 'fixed' } }), []))).toEqual([
+      'warn:customConfig.state',
+    ]);
+    expect(ids(auditFindings(connector({ ...clean, profileMap: { id: 'data..id' } }), []))).toEqual([
+      'fail:profileMap.id',
+    ]);
+    expect(ids(auditFindings(connector({ ...clean, scope: 'openid profile', profileMap: {} }), []))).toEqual([
+      'warn:profileMap.id',
+    ]);
   });
 
   it('says "empty secret" once instead of the guard\'s bare "Required"', () => {
     const { clientSecret: _secret, ...noSecret } = clean;
-    const findings = auditFindings(connector(noSecret), [{ field: 'config.clientSecret', message: 'Required' }, { field: 'config.tokenEndpoint', message: 'Invalid url' }]);
+    const findings = auditFindings(connector(noSecret), [
+      { field: 'config.clientSecret', message: 'Required' },
+      { field: 'config.tokenEndpoint', message: 'Invalid url' },
+    ]);
     expect(ids(findings)).toEqual(['fail:secret.empty', 'fail:guard.tokenEndpoint']);
   });
 
   it('keeps only oauth2 / oidc connectors of what the Management API lists', () => {
     const list = [
-      { id: 'a', connectorId: 'oauth2', config: clean, metadata: { target: 'idp-a', name: { en: 'IdP A' } }, enableTokenStorage: true },
+      {
+        id: 'a',
+        connectorId: 'oauth2',
+        config: clean,
+        metadata: { target: 'idp-a', name: { en: 'IdP A' } },
+        enableTokenStorage: true,
+      },
       { id: 'b', connectorId: 'github-universal', config: {}, metadata: { target: 'github' } },
       { id: 'c', connectorId: 'oidc', config: {}, metadata: { target: 'idp-c', name: { 'zh-CN': 'C' } } },
     ];
-    expect(auditedConnectors(list).map((item) => [item.id, item.kind, item.target, item.name, item.enableTokenStorage])).toEqual([
+    expect(
+      auditedConnectors(list).map((item) => [item.id, item.kind, item.target, item.name, item.enableTokenStorage]),
+    ).toEqual([
       ['a', 'oauth2', 'idp-a', 'IdP A', true],
       ['c', 'oidc', 'idp-c', 'C', false],
     ]);
@@ -60,29 +106,55 @@ describe('audit rules: the traps a stored config sets, and nothing else', () => 
 });
 
 describe('audit probe verdicts', () => {
-  const discovery = (document: Record<string, unknown>) => discoveryFindings(connector(clean), { url: 'https://idp.example/.well-known/openid-configuration', document });
+  const discovery = (document: Record<string, unknown>) =>
+    discoveryFindings(connector(clean), { url: 'https://idp.example/.well-known/openid-configuration', document });
 
   it('compares the auth method and endpoints with what discovery announces', () => {
-    expect(discovery({ token_endpoint_auth_methods_supported: ['client_secret_post'], token_endpoint: clean.tokenEndpoint })).toEqual([]);
+    expect(
+      discovery({ token_endpoint_auth_methods_supported: ['client_secret_post'], token_endpoint: clean.tokenEndpoint }),
+    ).toEqual([]);
     const refused = discovery({ token_endpoint_auth_methods_supported: ['client_secret_basic', 'private_key_jwt'] });
     expect(ids(refused)).toEqual(['fail:probe.auth-method']);
     expect(refused[0]!.hint).toBe('set "tokenEndpointAuthMethod": "client_secret_basic"');
-    expect(ids(discovery({ token_endpoint_auth_methods_supported: ['client_secret_post'], token_endpoint: 'https://idp.example/oauth/token' }))).toEqual(['warn:probe.endpoint.tokenEndpoint']);
+    expect(
+      ids(
+        discovery({
+          token_endpoint_auth_methods_supported: ['client_secret_post'],
+          token_endpoint: 'https://idp.example/oauth/token',
+        }),
+      ),
+    ).toEqual(['warn:probe.endpoint.tokenEndpoint']);
   });
 
   it('tells an authenticated client (invalid_grant) from a refused one (invalid_client), and the body format', () => {
     const json = 'application/json; charset=utf-8';
-    expect(tokenProbeFindings(connector(clean), { status: 400, contentType: json, body: '{"error":"invalid_grant"}' })).toEqual([]);
-    expect(ids(tokenProbeFindings(connector(clean), { status: 401, contentType: json, body: '{"error":"invalid_client"}' }))).toEqual(['fail:probe.client-auth']);
-    const form = tokenProbeFindings(connector(clean), { status: 200, contentType: 'application/x-www-form-urlencoded', body: 'error=invalid_grant&error_description=bad+code' });
+    expect(
+      tokenProbeFindings(connector(clean), { status: 400, contentType: json, body: '{"error":"invalid_grant"}' }),
+    ).toEqual([]);
+    expect(
+      ids(tokenProbeFindings(connector(clean), { status: 401, contentType: json, body: '{"error":"invalid_client"}' })),
+    ).toEqual(['fail:probe.client-auth']);
+    const form = tokenProbeFindings(connector(clean), {
+      status: 200,
+      contentType: 'application/x-www-form-urlencoded',
+      body: 'error=invalid_grant&error_description=bad+code',
+    });
     expect(ids(form)).toEqual(['fail:probe.response-type']);
     expect(form[0]!.hint).toBe('set "tokenEndpointResponseType": "query-string"');
     const { tokenEndpointResponseType: _type, ...defaultType } = clean;
-    expect(ids(tokenProbeFindings(connector(defaultType), { status: 400, contentType: json, body: '{"error":"invalid_grant"}' }))).toEqual(['fail:probe.response-type']);
+    expect(
+      ids(
+        tokenProbeFindings(connector(defaultType), {
+          status: 400,
+          contentType: json,
+          body: '{"error":"invalid_grant"}',
+        }),
+      ),
+    ).toEqual(['fail:probe.response-type']);
   });
 });
 
-describe('audit rules: a known provider\'s config against what works for it (the provider library)', () => {
+describe("audit rules: a known provider's config against what works for it (the provider library)", () => {
   const root = path.resolve(import.meta.dirname, '../..');
   const github = {
     authorizationEndpoint: 'https://github.com/login/oauth/authorize',
@@ -107,13 +179,27 @@ describe('audit rules: a known provider\'s config against what works for it (the
   });
 
   it('says when the generic connector cannot work at all, and which connector to use', async () => {
-    const wechat = await judged({ ...github, authorizationEndpoint: 'https://open.weixin.qq.com/connect/qrconnect', tokenEndpoint: 'https://api.weixin.qq.com/sns/oauth2/access_token' });
+    const wechat = await judged({
+      ...github,
+      authorizationEndpoint: 'https://open.weixin.qq.com/connect/qrconnect',
+      tokenEndpoint: 'https://api.weixin.qq.com/sns/oauth2/access_token',
+    });
     expect(ids(wechat)).toEqual(['fail:provider.wechat']);
     expect(wechat[0]!.hint).toContain('WeChat');
   });
 
   it('says when the other connector kind is the one that works', async () => {
-    const gitlab = await judged({ authorizationEndpoint: 'https://gitlab.com/oauth/authorize', tokenEndpoint: 'https://gitlab.com/oauth/token', clientId: 'c', clientSecret: 'gl-secret-0123456789', scope: 'openid profile email', idTokenVerificationConfig: { jwksUri: 'https://gitlab.com/oauth/discovery/keys' } }, 'oidc');
+    const gitlab = await judged(
+      {
+        authorizationEndpoint: 'https://gitlab.com/oauth/authorize',
+        tokenEndpoint: 'https://gitlab.com/oauth/token',
+        clientId: 'c',
+        clientSecret: 'gl-secret-0123456789',
+        scope: 'openid profile email',
+        idTokenVerificationConfig: { jwksUri: 'https://gitlab.com/oauth/discovery/keys' },
+      },
+      'oidc',
+    );
     expect(ids(gitlab)).toEqual(['fail:provider.gitlab.connector']);
   });
 

@@ -23,10 +23,23 @@ const scenario = (overrides: Partial<Scenario> = {}): Scenario => ({
 });
 
 const tokenEntry = (response: JournalEntry['response'], clientAuth?: JournalEntry['clientAuth']): JournalEntry => ({
-  seq: 1, at: '', endpoint: 'token', method: 'POST', path: '/token', params: { grant_type: 'authorization_code' }, headers: {}, response, durationMs: 1, ...(clientAuth ? { clientAuth } : {}),
+  seq: 1,
+  at: '',
+  endpoint: 'token',
+  method: 'POST',
+  path: '/token',
+  params: { grant_type: 'authorization_code' },
+  headers: {},
+  response,
+  durationMs: 1,
+  ...(clientAuth ? { clientAuth } : {}),
 });
 
-const observation = (config: Record<string, unknown>, journal: JournalEntry[], overrides: Partial<Observation> = {}): Observation => ({
+const observation = (
+  config: Record<string, unknown>,
+  journal: JournalEntry[],
+  overrides: Partial<Observation> = {},
+): Observation => ({
   scenario: scenario({ config }),
   config,
   connectorVersion: 'test',
@@ -40,15 +53,46 @@ const observation = (config: Record<string, unknown>, journal: JournalEntry[], o
 
 describe('token response format', () => {
   const json = (body: Record<string, unknown>) => tokenEntry({ status: 200, contentType: 'application/json', body });
-  const form = (body: Record<string, unknown>) => tokenEntry({ status: 200, contentType: 'application/x-www-form-urlencoded', body });
+  const form = (body: Record<string, unknown>) =>
+    tokenEntry({ status: 200, contentType: 'application/x-www-form-urlencoded', body });
 
   it.each([
-    ['JSON with json', { tokenEndpointResponseType: 'json' }, json({ access_token: 'a', token_type: 'Bearer', expires_in: 3600 }), 'pass', undefined],
+    [
+      'JSON with json',
+      { tokenEndpointResponseType: 'json' },
+      json({ access_token: 'a', token_type: 'Bearer', expires_in: 3600 }),
+      'pass',
+      undefined,
+    ],
     ['form without expires_in, default', {}, form({ access_token: 'a', token_type: 'bearer' }), 'pass', undefined],
-    ['JSON with the default', {}, json({ access_token: 'a', token_type: 'Bearer' }), 'fail', '"tokenEndpointResponseType": "json"'],
-    ['form with json', { tokenEndpointResponseType: 'json' }, form({ access_token: 'a', token_type: 'bearer' }), 'fail', '"query-string"'],
-    ['form with expires_in', {}, form({ access_token: 'a', token_type: 'bearer', expires_in: '3600' }), 'fail', 'no connector setting fixes this'],
-    ['JSON with a string expires_in', { tokenEndpointResponseType: 'json' }, json({ access_token: 'a', token_type: 'Bearer', expires_in: '3600' }), 'fail', 'JSON number'],
+    [
+      'JSON with the default',
+      {},
+      json({ access_token: 'a', token_type: 'Bearer' }),
+      'fail',
+      '"tokenEndpointResponseType": "json"',
+    ],
+    [
+      'form with json',
+      { tokenEndpointResponseType: 'json' },
+      form({ access_token: 'a', token_type: 'bearer' }),
+      'fail',
+      '"query-string"',
+    ],
+    [
+      'form with expires_in',
+      {},
+      form({ access_token: 'a', token_type: 'bearer', expires_in: '3600' }),
+      'fail',
+      'no connector setting fixes this',
+    ],
+    [
+      'JSON with a string expires_in',
+      { tokenEndpointResponseType: 'json' },
+      json({ access_token: 'a', token_type: 'Bearer', expires_in: '3600' }),
+      'fail',
+      'JSON number',
+    ],
   ] as const)('%s → %s', (_name, config, entry, status, hint) => {
     const [result] = checkTokenResponse(observation(config, [entry]));
     expect(result?.status).toBe(status);
@@ -57,11 +101,27 @@ describe('token response format', () => {
 });
 
 describe('client authentication', () => {
-  const jwtSeen = (alg: string, verified = true) => tokenEntry({ status: verified ? 200 : 401, body: {} }, {
-    method: 'client_secret_jwt', clientId: 'c', expected: 'client_secret_jwt',
-    assertion: { header: { alg }, claims: { iss: 'c', sub: 'c', aud: 'http://idp.test/token', exp: 700, iat: 100, jti: 'j' }, verified, ...(verified ? {} : { error: 'signature verification failed' }) },
-  });
-  const config = { clientId: 'c', tokenEndpoint: 'http://idp.test/token', tokenEndpointAuthMethod: 'client_secret_jwt', clientSecretJwtSigningAlgorithm: 'HS384' };
+  const jwtSeen = (alg: string, verified = true) =>
+    tokenEntry(
+      { status: verified ? 200 : 401, body: {} },
+      {
+        method: 'client_secret_jwt',
+        clientId: 'c',
+        expected: 'client_secret_jwt',
+        assertion: {
+          header: { alg },
+          claims: { iss: 'c', sub: 'c', aud: 'http://idp.test/token', exp: 700, iat: 100, jti: 'j' },
+          verified,
+          ...(verified ? {} : { error: 'signature verification failed' }),
+        },
+      },
+    );
+  const config = {
+    clientId: 'c',
+    tokenEndpoint: 'http://idp.test/token',
+    tokenEndpointAuthMethod: 'client_secret_jwt',
+    clientSecretJwtSigningAlgorithm: 'HS384',
+  };
 
   it('passes when method, alg and claims are as configured', () => {
     const results = checkClientAuth(observation(config, [jwtSeen('HS384')]));
@@ -69,14 +129,25 @@ describe('client authentication', () => {
   });
 
   it('fails on another alg, or an assertion the IdP did not verify', () => {
-    expect(checkClientAuth(observation(config, [jwtSeen('HS256')]))[1]).toMatchObject({ status: 'fail', message: expect.stringContaining('alg HS256, expected HS384') });
-    expect(checkClientAuth(observation(config, [jwtSeen('HS384', false)]))[1]?.message).toContain('signature verification failed');
+    expect(checkClientAuth(observation(config, [jwtSeen('HS256')]))[1]).toMatchObject({
+      status: 'fail',
+      message: expect.stringContaining('alg HS256, expected HS384'),
+    });
+    expect(checkClientAuth(observation(config, [jwtSeen('HS384', false)]))[1]?.message).toContain(
+      'signature verification failed',
+    );
   });
 
   it('fails when the IdP registers another method, and names the fix', () => {
-    const entry = tokenEntry({ status: 401, body: {} }, { method: 'client_secret_post', clientId: 'c', expected: 'client_secret_basic' });
+    const entry = tokenEntry(
+      { status: 401, body: {} },
+      { method: 'client_secret_post', clientId: 'c', expected: 'client_secret_basic' },
+    );
     const [result] = checkClientAuth(observation({ clientId: 'c' }, [entry]));
-    expect(result).toMatchObject({ status: 'fail', hint: 'set "tokenEndpointAuthMethod": "client_secret_basic" in the connector config' });
+    expect(result).toMatchObject({
+      status: 'fail',
+      hint: 'set "tokenEndpointAuthMethod": "client_secret_basic" in the connector config',
+    });
   });
 });
 
@@ -96,7 +167,9 @@ describe('pure helpers', () => {
 
   it('refreshFailureHint names the missing setting of the raw stored config', () => {
     expect(refreshFailureHint({})).toContain('tokenEndpointAuthMethod');
-    expect(refreshFailureHint({ tokenEndpointAuthMethod: 'client_secret_jwt' })).toContain('clientSecretJwtSigningAlgorithm');
+    expect(refreshFailureHint({ tokenEndpointAuthMethod: 'client_secret_jwt' })).toContain(
+      'clientSecretJwtSigningAlgorithm',
+    );
     expect(refreshFailureHint({ tokenEndpointAuthMethod: 'client_secret_post' })).toBeUndefined();
   });
 });
@@ -121,56 +194,114 @@ describe('verdict', () => {
 describe('stored config', async () => {
   const { storedConfig } = await import('../../harness/stored-config.ts');
   it('drops what Logto drops before saving (empty strings, objects, arrays, null), recursively', () => {
-    expect(storedConfig({ clientId: 'c', scope: '', customConfig: {}, profileMap: { id: 'sub', email: '' }, list: [], keep: false, zero: 0 })).toEqual({ clientId: 'c', profileMap: { id: 'sub' }, keep: false, zero: 0 });
+    expect(
+      storedConfig({
+        clientId: 'c',
+        scope: '',
+        customConfig: {},
+        profileMap: { id: 'sub', email: '' },
+        list: [],
+        keep: false,
+        zero: 0,
+      }),
+    ).toEqual({ clientId: 'c', profileMap: { id: 'sub' }, keep: false, zero: 0 });
   });
 });
 
 describe('userinfo', async () => {
   const { checkUserinfo } = await import('../../harness/checks/userinfo.ts');
   const userinfoEntry = (response: JournalEntry['response'], authorization = 'bearer abcd…(40)'): JournalEntry => ({
-    seq: 2, at: '', endpoint: 'userinfo', method: 'GET', path: '/userinfo', params: {}, headers: { authorization }, response, durationMs: 1,
+    seq: 2,
+    at: '',
+    endpoint: 'userinfo',
+    method: 'GET',
+    path: '/userinfo',
+    params: {},
+    headers: { authorization },
+    response,
+    durationMs: 1,
   });
 
   it('passes on a JSON object and names the authorization scheme sent verbatim', () => {
-    const [result] = checkUserinfo(observation({}, [userinfoEntry({ status: 200, contentType: 'application/json', body: { id: 1 } })]));
+    const [result] = checkUserinfo(
+      observation({}, [userinfoEntry({ status: 200, contentType: 'application/json', body: { id: 1 } })]),
+    );
     expect(result).toMatchObject({ status: 'pass', message: expect.stringContaining('"bearer"') });
   });
 
   it('fails on an HTTP error with the body the connector lost, and on a non-object body', () => {
-    const refused = checkUserinfo(observation({}, [userinfoEntry({ status: 401, contentType: 'application/json', body: { error: 'invalid_token' } })]))[0];
-    expect(refused).toMatchObject({ status: 'fail', evidence: { idpResponse: { status: 401, body: { error: 'invalid_token' } } } });
+    const refused = checkUserinfo(
+      observation({}, [
+        userinfoEntry({ status: 401, contentType: 'application/json', body: { error: 'invalid_token' } }),
+      ]),
+    )[0];
+    expect(refused).toMatchObject({
+      status: 'fail',
+      evidence: { idpResponse: { status: 401, body: { error: 'invalid_token' } } },
+    });
     expect(refused?.hint).toContain('token_type verbatim');
-    const html = checkUserinfo(observation({}, [userinfoEntry({ status: 200, contentType: 'text/html', body: '<html>' })]))[0];
+    const html = checkUserinfo(
+      observation({}, [userinfoEntry({ status: 200, contentType: 'text/html', body: '<html>' })]),
+    )[0];
     expect(html).toMatchObject({ status: 'fail', message: expect.stringContaining('not a JSON object') });
   });
 });
 
 describe('profileMap', async () => {
   const { checkProfileMap } = await import('../../harness/checks/profile-map.ts');
-  const run = (profileMap: Record<string, string>, raw: Record<string, unknown>, profile: Scenario['expect']['profile'] = {}) => {
+  const run = (
+    profileMap: Record<string, string>,
+    raw: Record<string, unknown>,
+    profile: Scenario['expect']['profile'] = {},
+  ) => {
     const config = { profileMap };
-    return checkProfileMap(observation(config, [], { scenario: scenario({ config, expect: { profile } }), userInfo: { id: 'x', rawData: raw } }));
+    return checkProfileMap(
+      observation(config, [], {
+        scenario: scenario({ config, expect: { profile } }),
+        userInfo: { id: 'x', rawData: raw },
+      }),
+    );
   };
 
   it('passes on nested paths, and a numeric id becomes a string', () => {
-    const results = run({ id: 'data.user.id', email: 'data.user.emails.0.value' }, { data: { user: { id: 42, emails: [{ value: 'a@x' }] } } }, { id: '42', email: 'a@x' });
+    const results = run(
+      { id: 'data.user.id', email: 'data.user.emails.0.value' },
+      { data: { user: { id: 42, emails: [{ value: 'a@x' }] } } },
+      { id: '42', email: 'a@x' },
+    );
     expect(results.find((result) => result.id === 'profile.id')).toMatchObject({ status: 'pass', message: '"42"' });
     expect(results.find((result) => result.id === 'profile.email')?.status).toBe('pass');
   });
 
   it('fails on a miss (nearest match), a falsy value, a non-string, and a key with a dot', () => {
     const byId = (results: ReturnType<typeof run>, id: string) => results.find((result) => result.id === id);
-    expect(byId(run({ id: 'sub', email: 'mail' }, { sub: 'a', email: 'a@x' }, { email: 'a@x' }), 'profile.email')?.hint).toContain('"email": "email"');
+    expect(
+      byId(run({ id: 'sub', email: 'mail' }, { sub: 'a', email: 'a@x' }, { email: 'a@x' }), 'profile.email')?.hint,
+    ).toContain('"email": "email"');
     expect(byId(run({ id: 'uid' }, { uid: 0 }), 'profile.id')?.message).toContain('drops falsy values');
-    expect(byId(run({ id: 'sub', name: 'name' }, { sub: 'a', name: { first: 'A' } }), 'profile.name')).toMatchObject({ status: 'fail', hint: expect.stringContaining('"name.first"') });
-    expect(byId(run({ id: 'sub', email: 'https://x.example/email' }, { sub: 'a', 'https://x.example/email': 'a@x' }, { email: 'a@x' }), 'profile.email')?.hint).toContain('with a dot in its name');
+    expect(byId(run({ id: 'sub', name: 'name' }, { sub: 'a', name: { first: 'A' } }), 'profile.name')).toMatchObject({
+      status: 'fail',
+      hint: expect.stringContaining('"name.first"'),
+    });
+    expect(
+      byId(
+        run(
+          { id: 'sub', email: 'https://x.example/email' },
+          { sub: 'a', 'https://x.example/email': 'a@x' },
+          { email: 'a@x' },
+        ),
+        'profile.email',
+      )?.hint,
+    ).toContain('with a dot in its name');
   });
 });
 
 describe('authorization error redirect', async () => {
   const { callbackErrorHint } = await import('../../harness/checks/sign-in.ts');
   it('names the fix per OAuth error', () => {
-    expect(callbackErrorHint('invalid_request', 'missing required parameter "audience"')).toContain('"customConfig": { "audience": "…" }');
+    expect(callbackErrorHint('invalid_request', 'missing required parameter "audience"')).toContain(
+      '"customConfig": { "audience": "…" }',
+    );
     expect(callbackErrorHint('invalid_scope')).toContain('"scope"');
     expect(callbackErrorHint('unauthorized_client')).toContain('redirect URI');
     expect(callbackErrorHint('temporarily_unavailable')).toBeUndefined();

@@ -57,7 +57,11 @@ describe('connector-harness options', { timeout: 60_000 }, () => {
   });
 
   it('--help stays exit 0 in both CLIs', async () => {
-    for (const run of await Promise.all([harness(['--help']), harness(['run', '--help']), mockIdp(['serve', '--help'])])) {
+    for (const run of await Promise.all([
+      harness(['--help']),
+      harness(['run', '--help']),
+      mockIdp(['serve', '--help']),
+    ])) {
       expect(run.code).toBe(0);
       expect(run.stdout).toContain('Usage:');
     }
@@ -75,7 +79,9 @@ describe('connector-harness options', { timeout: 60_000 }, () => {
     const file = path.join(dir, 'a-file');
     await writeFile(file, 'not a folder');
     const outDirs = ['/proc/x', path.join(file, 'reports')];
-    const runs = await Promise.all(outDirs.map((outDir) => harness(['run', SCENARIO, '-r', 'json', '-o', outDir], 25_000)));
+    const runs = await Promise.all(
+      outDirs.map((outDir) => harness(['run', SCENARIO, '-r', 'json', '-o', outDir], 25_000)),
+    );
     for (const [index, run] of runs.entries()) {
       const outDir = outDirs[index]!;
       expectUsageError(run, '--out-dir', outDir);
@@ -84,7 +90,18 @@ describe('connector-harness options', { timeout: 60_000 }, () => {
   });
 
   it('--endpoint must be an http(s) URL', async () => {
-    const run = await harness(['run', SCENARIO, '--target', 'logto', '--endpoint', 'notaurl', '--m2m-app-id', 'a', '--m2m-app-secret', 'b']);
+    const run = await harness([
+      'run',
+      SCENARIO,
+      '--target',
+      'logto',
+      '--endpoint',
+      'notaurl',
+      '--m2m-app-id',
+      'a',
+      '--m2m-app-secret',
+      'b',
+    ]);
     expectUsageError(run, '--endpoint', 'notaurl');
   });
 
@@ -93,7 +110,15 @@ describe('connector-harness options', { timeout: 60_000 }, () => {
     const [notUrl, withPassword, runWithPassword] = await Promise.all([
       harness(['audit', '--endpoint', 'notaurl', ...credentials]),
       harness(['audit', '--endpoint', 'http://admin:Sup3rSecretPw@127.0.0.1:1', ...credentials]),
-      harness(['run', SCENARIO, '--target', 'logto', '--endpoint', 'http://admin:Sup3rSecretPw@127.0.0.1:1', ...credentials]),
+      harness([
+        'run',
+        SCENARIO,
+        '--target',
+        'logto',
+        '--endpoint',
+        'http://admin:Sup3rSecretPw@127.0.0.1:1',
+        ...credentials,
+      ]),
     ]);
     expectUsageError(notUrl, '--endpoint', 'notaurl', 'not a URL');
     for (const run of [withPassword, runWithPassword]) {
@@ -106,9 +131,18 @@ describe('connector-harness options', { timeout: 60_000 }, () => {
     const file = path.join(dir, 'audit-a-file');
     await writeFile(file, 'not a folder');
     // Nothing listens on port 9: reaching the tenant would fail with "cannot reach Logto".
-    const audit = (...args: string[]) => harness(['audit', '--endpoint', 'http://127.0.0.1:9', '--m2m-app-id', 'a', '--m2m-app-secret', 'b', ...args], 25_000);
+    const audit = (...args: string[]) =>
+      harness(
+        ['audit', '--endpoint', 'http://127.0.0.1:9', '--m2m-app-id', 'a', '--m2m-app-secret', 'b', ...args],
+        25_000,
+      );
     const reports = path.join(dir, 'audit-reports', 'nested');
-    const [procOut, fileExport, procExport, missing] = await Promise.all([audit('-r', 'json', '-o', '/proc/x'), audit('--export', path.join(file, 'x')), audit('--export', '/proc/x'), audit('-r', 'json', '-o', reports)]);
+    const [procOut, fileExport, procExport, missing] = await Promise.all([
+      audit('-r', 'json', '-o', '/proc/x'),
+      audit('--export', path.join(file, 'x')),
+      audit('--export', '/proc/x'),
+      audit('-r', 'json', '-o', reports),
+    ]);
     expectUsageError(procOut, '--out-dir: /proc/x: cannot write there');
     expectUsageError(fileExport, '--export:', 'a part of the path is a file');
     expectUsageError(procExport, '--export: /proc/x: cannot write there');
@@ -127,7 +161,13 @@ describe('connector-harness options', { timeout: 60_000 }, () => {
 describe('scenario files', { timeout: 60_000 }, () => {
   it('an ftp:// IdP URL is refused when the file is read, naming the field and line', async () => {
     const file = path.join(dir, 'ftp-idp.yaml');
-    await writeFile(file, (await scenarioText('ftp idp')).replace(`idp: { fixture: ${STANDARD_FIXTURE} }`, 'idp: { url: "ftp://127.0.0.1/idp" }'));
+    await writeFile(
+      file,
+      (await scenarioText('ftp idp')).replace(
+        `idp: { fixture: ${STANDARD_FIXTURE} }`,
+        'idp: { url: "ftp://127.0.0.1/idp" }',
+      ),
+    );
     const run = await harness(['validate', file]);
     expectUsageError(run, `${file}:`, 'idp.url', 'http');
   });
@@ -136,7 +176,10 @@ describe('scenario files', { timeout: 60_000 }, () => {
     const real = path.join(dir, 'real');
     await mkdir(path.join(real, 'nested'), { recursive: true });
     await writeFile(path.join(real, 'linked-file-target.yaml'), await scenarioText('reached through a file link'));
-    await writeFile(path.join(real, 'nested', 'in-linked-folder.yaml'), await scenarioText('reached through a folder link'));
+    await writeFile(
+      path.join(real, 'nested', 'in-linked-folder.yaml'),
+      await scenarioText('reached through a folder link'),
+    );
     const suite = path.join(dir, 'suite');
     await mkdir(suite);
     await writeFile(path.join(suite, 'plain.yaml'), await scenarioText('a plain file'));
@@ -152,7 +195,7 @@ describe('scenario files', { timeout: 60_000 }, () => {
     expect(run.stdout.match(/a plain file/g)).toHaveLength(1);
   });
 
-  it('a missing fixture says it is resolved from the scenario\'s folder', async () => {
+  it("a missing fixture says it is resolved from the scenario's folder", async () => {
     const sub = path.join(dir, 'missing-fixture');
     await mkdir(sub);
     const file = path.join(sub, 'scenario.yaml');
@@ -167,21 +210,27 @@ describe('scenario files', { timeout: 60_000 }, () => {
   it('an empty file says it is empty', async () => {
     const file = path.join(dir, 'blank.yaml');
     await writeFile(file, '\n# only a comment\n');
-    for (const run of await Promise.all([harness(['run', file]), mockIdp(['validate', file])])) expectUsageError(run, `${file}: empty`);
+    for (const run of await Promise.all([harness(['run', file]), mockIdp(['validate', file])]))
+      expectUsageError(run, `${file}: empty`);
   });
 
   it('a YAML alias bomb is refused (exit 2, no stack) by both CLIs', async () => {
     const file = path.join(dir, 'bomb.yaml');
     const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-    for (const [index, name] of [...'bcdefghi'].entries()) levels.push(`${name}: &${name} [${Array(9).fill(`*${'abcdefghi'[index]}`).join(',')}]`);
+    for (const [index, name] of [...'bcdefghi'].entries())
+      levels.push(`${name}: &${name} [${Array(9).fill(`*${'abcdefghi'[index]}`).join(',')}]`);
     await writeFile(file, `${levels.join('\n')}\n`);
-    for (const run of await Promise.all([harness(['run', file], 25_000), mockIdp(['validate', file], 25_000)])) expectUsageError(run, file, 'alias');
+    for (const run of await Promise.all([harness(['run', file], 25_000), mockIdp(['validate', file], 25_000)]))
+      expectUsageError(run, file, 'alias');
   });
 
   it('a file past the size cap is refused at once, naming the file, its size and the cap', async () => {
     const file = path.join(dir, 'huge.yaml');
     await writeFile(file, `name: huge\ndescription: "${'x'.repeat(10 * 1024 * 1024)}"\n`);
-    for (const run of await Promise.all([harness(['run', file], 25_000), mockIdp(['serve', file, '--port', '0'], 25_000)])) {
+    for (const run of await Promise.all([
+      harness(['run', file], 25_000),
+      mockIdp(['serve', file, '--port', '0'], 25_000),
+    ])) {
       expectUsageError(run, file, '10.0 MB', 'limit');
     }
   });
@@ -246,29 +295,46 @@ describe('checks', { timeout: 60_000 }, () => {
 });
 
 describe('client_secret_jwt', { timeout: 60_000 }, () => {
-  it('when the IdP refuses the assertion\'s alg, the hint names clientSecretJwtSigningAlgorithm and the alg the IdP accepts', async () => {
+  it("when the IdP refuses the assertion's alg, the hint names clientSecretJwtSigningAlgorithm and the alg the IdP accepts", async () => {
     const file = path.join(dir, 'jwt-alg-refused.yaml');
     const source = await readFile('fixtures/scenarios/client-secret-jwt-hs384.yaml', 'utf8');
     // The fixture pins HS384; without the setting the connector signs HS256.
-    await writeFile(file, source.replace(/^\s+clientSecretJwtSigningAlgorithm: .*\n/m, '').replace(/^\s+jwtAlg: .*\n/m, '').replace('idp/standard.yaml', STANDARD_FIXTURE));
+    await writeFile(
+      file,
+      source
+        .replace(/^\s+clientSecretJwtSigningAlgorithm: .*\n/m, '')
+        .replace(/^\s+jwtAlg: .*\n/m, '')
+        .replace('idp/standard.yaml', STANDARD_FIXTURE),
+    );
     const run = await harness(['run', file], 25_000);
     expect(run.code, run.stderr).toBe(1);
     const hints = run.stdout.split('\n').filter((line) => line.includes('→'));
-    expect(hints.some((line) => line.includes('"clientSecretJwtSigningAlgorithm": "HS384"')), run.stdout).toBe(true);
+    expect(
+      hints.some((line) => line.includes('"clientSecretJwtSigningAlgorithm": "HS384"')),
+      run.stdout,
+    ).toBe(true);
   });
 });
 
 describe('Ctrl-C', () => {
   it('says "interrupted", lists what did not run, reports no interrupted scenario as failed, exits 130', async () => {
     const fixture = path.join(dir, 'slow-idp.yaml');
-    await writeFile(fixture, `${await readFile(STANDARD_FIXTURE, 'utf8')}\nfaults:\n  - { endpoint: userinfo, latencyMs: 2500 }\n`);
+    await writeFile(
+      fixture,
+      `${await readFile(STANDARD_FIXTURE, 'utf8')}\nfaults:\n  - { endpoint: userinfo, latencyMs: 2500 }\n`,
+    );
     const suite = path.join(dir, 'slow');
     await mkdir(suite);
     const names = ['slow one', 'slow two', 'slow three', 'slow four'];
     for (const [index, name] of names.entries()) {
       // The first passes; the others are known-bad configs, which an interrupted run used to report as "missed".
       const text = (await scenarioText(name)).replace(STANDARD_FIXTURE, fixture);
-      await writeFile(path.join(suite, `${index + 1}.yaml`), index === 0 ? text : text.replace(/\nexpect:[\s\S]*$/, '\nexpect: { error: connector.general }\nknownBad: true\n'));
+      await writeFile(
+        path.join(suite, `${index + 1}.yaml`),
+        index === 0
+          ? text
+          : text.replace(/\nexpect:[\s\S]*$/, '\nexpect: { error: connector.general }\nknownBad: true\n'),
+      );
     }
     let sent = false;
     const run = await runCli(HARNESS_CLI, ['run', suite], {

@@ -12,7 +12,9 @@ const CLI = path.resolve('harness/cli.ts');
 
 async function harness(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await execute(process.execPath, [CLI, ...args], { env: { ...process.env, NO_COLOR: '1' } });
+    const { stdout, stderr } = await execute(process.execPath, [CLI, ...args], {
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -26,23 +28,42 @@ const SECRETS = [
   ...new Set(
     shipped.flatMap((scenario) => [
       String(scenario.config.clientSecret),
-      ...(scenario.idp.kind === 'fixture' ? scenario.idp.fixture.clients.map((client) => client.clientSecret ?? '') : []),
+      ...(scenario.idp.kind === 'fixture'
+        ? scenario.idp.fixture.clients.map((client) => client.clientSecret ?? '')
+        : []),
     ]),
   ),
 ].filter((secret) => secret.length >= 8);
 
 describe('connector-harness CLI', () => {
   it('knows the secrets it must not print', () => {
-    expect(SECRETS).toEqual(expect.arrayContaining(['post-secret-0123456789', 'proxy-secret-0123456789', 's-0123456789']));
+    expect(SECRETS).toEqual(
+      expect.arrayContaining(['post-secret-0123456789', 'proxy-secret-0123456789', 's-0123456789']),
+    );
   });
 
   it('exits 0 on a passing suite and writes JSON and JUnit reports without secrets', async () => {
     const outDir = await mkdtemp(path.join(tmpdir(), 'harness-'));
-    const run = await harness('run', 'fixtures/scenarios', '--parallel', '4', '-r', 'json', '-r', 'junit', '--out-dir', outDir, '--verbose');
+    const run = await harness(
+      'run',
+      'fixtures/scenarios',
+      '--parallel',
+      '4',
+      '-r',
+      'json',
+      '-r',
+      'junit',
+      '--out-dir',
+      outDir,
+      '--verbose',
+    );
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^\d+ passed, 0 failed/m);
     expect(run.stderr).toMatch(/\[\d+\/\d+\]/);
-    const json = JSON.parse(await readFile(path.join(outDir, 'connector-harness.json'), 'utf8')) as { summary: { total: number; failed: number }; results: unknown[] };
+    const json = JSON.parse(await readFile(path.join(outDir, 'connector-harness.json'), 'utf8')) as {
+      summary: { total: number; failed: number };
+      results: unknown[];
+    };
     expect(json.summary.failed).toBe(0);
     expect(json.results.length).toBe(json.summary.total);
     const junit = await readFile(path.join(outDir, 'connector-harness.junit.xml'), 'utf8');
@@ -59,7 +80,13 @@ describe('connector-harness CLI', () => {
     const { writeFile, readFile: read } = await import('node:fs/promises');
     const source = await read('fixtures/scenarios/known-bad/json-body-query-string-default.yaml', 'utf8');
     const file = path.join(dir, 'not-marked.yaml');
-    await writeFile(file, source.replace('knownBad: true\n', '').replace(/expect:[\s\S]*$/, '').replace('../idp/standard.yaml', path.resolve('fixtures/scenarios/idp/standard.yaml')));
+    await writeFile(
+      file,
+      source
+        .replace('knownBad: true\n', '')
+        .replace(/expect:[\s\S]*$/, '')
+        .replace('../idp/standard.yaml', path.resolve('fixtures/scenarios/idp/standard.yaml')),
+    );
     const run = await harness('run', file);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('connector.invalid_response');
@@ -77,7 +104,14 @@ describe('connector-harness CLI', () => {
   });
 
   it('--target logto without credentials says what is missing', async () => {
-    const run = await harness('run', 'fixtures/scenarios/standard-post.yaml', '--target', 'logto', '--endpoint', 'http://127.0.0.1:9');
+    const run = await harness(
+      'run',
+      'fixtures/scenarios/standard-post.yaml',
+      '--target',
+      'logto',
+      '--endpoint',
+      'http://127.0.0.1:9',
+    );
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('LOGTO_M2M_APP_ID');
   });
@@ -85,14 +119,19 @@ describe('connector-harness CLI', () => {
   it('--connector-version / --connector-path: a missing install is bad input with the npm command; an install prefix runs', async () => {
     const missing = await harness('run', 'fixtures/scenarios', '--connector-version', '0.0.0-none');
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('npm install --prefix .connector-versions/0.0.0-none @logto/connector-oauth@0.0.0-none');
+    expect(missing.stderr).toContain(
+      'npm install --prefix .connector-versions/0.0.0-none @logto/connector-oauth@0.0.0-none',
+    );
     expect(missing.stderr).toContain('@logto/connector-oidc@0.0.0-none');
     expect(missing.stdout).toBe('');
     // An install prefix of the user's own: here one that links the pinned packages.
     const prefix = await mkdtemp(path.join(tmpdir(), 'connectors-'));
     const { mkdir, symlink } = await import('node:fs/promises');
     await mkdir(path.join(prefix, 'node_modules', '@logto'), { recursive: true });
-    await symlink(path.resolve('node_modules/@logto/connector-oauth'), path.join(prefix, 'node_modules', '@logto', 'connector-oauth'));
+    await symlink(
+      path.resolve('node_modules/@logto/connector-oauth'),
+      path.join(prefix, 'node_modules', '@logto', 'connector-oauth'),
+    );
     const run = await harness('run', 'fixtures/scenarios/standard-post.yaml', '--connector-path', prefix);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('in-process 1.7.8');
@@ -111,10 +150,10 @@ describe('connector-harness CLI', () => {
     expect((await harness('validate', 'test/harness/bad')).code).toBe(2);
   });
 
-  it('validate checks each config against the connector\'s own guard; run shows the same refusal as Logto would', async () => {
+  it("validate checks each config against the connector's own guard; run shows the same refusal as Logto would", async () => {
     const validate = await harness('validate', 'test/harness/refused');
     expect(validate.code).toBe(2);
-    expect(validate.stdout).toContain("config.tokenEndpointAuthMethod: Invalid enum value");
+    expect(validate.stdout).toContain('config.tokenEndpointAuthMethod: Invalid enum value');
     expect(validate.stderr).toContain('1 scenario config would be refused by the connector');
     const run = await harness('run', 'test/harness/refused');
     expect(run.code).toBe(1);
@@ -134,16 +173,27 @@ describe('scenario loading', () => {
     const error = await loadScenarios(['test/harness/bad']).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UserError);
     const problems = (error as UserError).problems;
-    expect(problems.some((problem) => problem.file?.endsWith('missing-idp.yaml') && problem.field === 'idp')).toBe(true);
-    expect(problems.some((problem) => problem.file?.endsWith('bad-inline-fixture.yaml') && problem.line === 8)).toBe(true);
+    expect(problems.some((problem) => problem.file?.endsWith('missing-idp.yaml') && problem.field === 'idp')).toBe(
+      true,
+    );
+    expect(problems.some((problem) => problem.file?.endsWith('bad-inline-fixture.yaml') && problem.line === 8)).toBe(
+      true,
+    );
   });
 
   it('reads a `scenarios:` list, each scenario with its own line; a bad item is named by index and line', async () => {
     const scenarios = await loadScenarios(['test/harness/multi/profile-variants.yaml']);
-    expect(scenarios.map((scenario) => [scenario.name, scenario.line])).toEqual([['id from sub', 3], ['nested id for bob', 15]]);
-    const error = (await loadScenarios(['test/harness/bad/bad-list-item.yaml']).catch((caught: unknown) => caught)) as UserError;
+    expect(scenarios.map((scenario) => [scenario.name, scenario.line])).toEqual([
+      ['id from sub', 3],
+      ['nested id for bob', 15],
+    ]);
+    const error = (await loadScenarios(['test/harness/bad/bad-list-item.yaml']).catch(
+      (caught: unknown) => caught,
+    )) as UserError;
     expect(error.problems).toEqual([expect.objectContaining({ line: 8, field: 'scenarios[1].user' })]);
-    const missingIdp = (await loadScenarios(['test/harness/bad/missing-idp.yaml']).catch((caught: unknown) => caught)) as UserError;
+    const missingIdp = (await loadScenarios(['test/harness/bad/missing-idp.yaml']).catch(
+      (caught: unknown) => caught,
+    )) as UserError;
     expect(missingIdp.problems[0]?.message).toContain('idp: { url: <IdP URL> }');
   });
 

@@ -9,13 +9,16 @@ const COMPOSE_FILES = ['docker-compose.yml', 'test/compose/bootstrap.override.ym
 
 /** Compose interpolation: `${VAR}`, `${VAR:-default}`, `${VAR-default}`, `$VAR`, `$$`. */
 function interpolate(text: string, env: Record<string, string>): string {
-  return text.replace(/\$(?:\$|\{(\w+)(?:(:?)-([^}]*))?\}|(\w+))/g, (whole, braced?: string, colon?: string, fallback?: string, bare?: string) => {
-    if (whole === '$$') return '$';
-    const name = (braced ?? bare)!;
-    const value = env[name];
-    if (fallback !== undefined && (value === undefined || (colon === ':' && value === ''))) return fallback;
-    return value ?? '';
-  });
+  return text.replace(
+    /\$(?:\$|\{(\w+)(?:(:?)-([^}]*))?\}|(\w+))/g,
+    (whole, braced?: string, colon?: string, fallback?: string, bare?: string) => {
+      if (whole === '$$') return '$';
+      const name = (braced ?? bare)!;
+      const value = env[name];
+      if (fallback !== undefined && (value === undefined || (colon === ':' && value === ''))) return fallback;
+      return value ?? '';
+    },
+  );
 }
 
 interface Published {
@@ -32,7 +35,11 @@ async function publishedPorts(file: string, env: Record<string, string>): Promis
     for (const port of definition.ports ?? []) {
       if (typeof port === 'object' && port !== null) {
         const hostIp = (port as { host_ip?: string }).host_ip;
-        published.push({ service, spec: JSON.stringify(port), hostIp: hostIp === undefined ? undefined : interpolate(hostIp, env) });
+        published.push({
+          service,
+          spec: JSON.stringify(port),
+          hostIp: hostIp === undefined ? undefined : interpolate(hostIp, env),
+        });
         continue;
       }
       const spec = interpolate(String(port), env).replace(/\/\w+$/, '');
@@ -46,7 +53,8 @@ async function publishedPorts(file: string, env: Record<string, string>): Promis
 
 describe('docker-compose.yml publishes its ports on 127.0.0.1 unless told otherwise', () => {
   it.each(COMPOSE_FILES)('%s: every published port is bound to 127.0.0.1 by default', async (file) => {
-    for (const port of await publishedPorts(file, {})) expect(`${port.service} ${port.spec}: ${port.hostIp}`).toBe(`${port.service} ${port.spec}: 127.0.0.1`);
+    for (const port of await publishedPorts(file, {}))
+      expect(`${port.service} ${port.spec}: ${port.hostIp}`).toBe(`${port.service} ${port.spec}: 127.0.0.1`);
   });
 
   it('publishes Logto, its Admin Console and the mock IdP, and HARNESS_BIND moves all of them', async () => {

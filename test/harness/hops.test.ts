@@ -12,16 +12,31 @@ import { journalEntry as entry } from '../helpers/journal-entry.ts';
 const JOURNAL = [
   entry(1, 'authorize', 'GET', '/authorize', 303, { response_type: 'code', client_id: 'c' }),
   entry(2, 'login', 'GET', '/interaction/x', 303),
-  entry(3, 'token', 'POST', '/token', 401, { grant_type: 'authorization_code', code: 'abcd…(43)', client_secret: 'sec-…(20)' }),
+  entry(3, 'token', 'POST', '/token', 401, {
+    grant_type: 'authorization_code',
+    code: 'abcd…(43)',
+    client_secret: 'sec-…(20)',
+  }),
 ];
 const STEPS: ExperienceStep[] = [
   { name: 'GET /oidc/auth', journal: { after: 0, until: 0 } },
   { name: 'PUT /api/experience', status: 204, journal: { after: 0, until: 0 } },
   { name: 'POST …/social/:connectorId/authorization-uri', status: 200, journal: { after: 0, until: 0 } },
   { name: 'the IdP', journal: { after: 0, until: 2 } },
-  { name: 'POST …/social/:connectorId/verify', status: 500, error: 'connector.general: POST /api/… → 500', journal: { after: 2, until: 3 } },
+  {
+    name: 'POST …/social/:connectorId/verify',
+    status: 500,
+    error: 'connector.general: POST /api/… → 500',
+    journal: { after: 2, until: 3 },
+  },
 ];
-const check = (id: string, title = id): CheckResult => ({ id, title, status: 'fail', message: `${title} went wrong`, hint: 'do the fix' });
+const check = (id: string, title = id): CheckResult => ({
+  id,
+  title,
+  status: 'fail',
+  message: `${title} went wrong`,
+  hint: 'do the fix',
+});
 
 describe('hops of a sign-in through Logto', () => {
   const hops = experienceHops(STEPS, JOURNAL);
@@ -37,7 +52,9 @@ describe('hops of a sign-in through Logto', () => {
       'browser→logto POST …/social/:connectorId/verify',
     ]);
     const verify = hops.at(-1)!;
-    expect(verify.calls?.map((call) => `${call.from}→${call.to} ${call.request} ${call.response?.status}`)).toEqual(['connector→idp POST /token 401']);
+    expect(verify.calls?.map((call) => `${call.from}→${call.to} ${call.request} ${call.response?.status}`)).toEqual([
+      'connector→idp POST /token 401',
+    ]);
     expect(verify.response).toEqual({ status: 500, summary: 'connector.general: POST /api/… → 500' });
   });
 
@@ -56,7 +73,10 @@ describe('hops of a sign-in through Logto', () => {
       target: 'logto',
       knownBad: true,
       status: 'passed',
-      checks: [{ id: 'sign-in', title: 'Sign-in', status: 'pass', message: 'failed as expected' }, check('auth.method', 'Token endpoint auth method')],
+      checks: [
+        { id: 'sign-in', title: 'Sign-in', status: 'pass', message: 'failed as expected' },
+        check('auth.method', 'Token endpoint auth method'),
+      ],
       hops,
       durationMs: 5,
     };

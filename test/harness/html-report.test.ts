@@ -20,9 +20,11 @@ async function shippedSecrets(): Promise<string[]> {
   const walk = (value: unknown, secret: boolean): void => {
     if (typeof value === 'string' && secret && value.length >= 8) secrets.add(value);
     else if (Array.isArray(value)) for (const item of value) walk(item, secret);
-    else if (value && typeof value === 'object') for (const [key, item] of Object.entries(value)) walk(item, secret || isSecretKey(key));
+    else if (value && typeof value === 'object')
+      for (const [key, item] of Object.entries(value)) walk(item, secret || isSecretKey(key));
   };
-  for (const scenario of await loadScenarios(['fixtures/scenarios'])) walk([scenario.config, scenario.idp.kind === 'fixture' ? scenario.idp.fixture.clients : []], false);
+  for (const scenario of await loadScenarios(['fixtures/scenarios']))
+    walk([scenario.config, scenario.idp.kind === 'fixture' ? scenario.idp.fixture.clients : []], false);
   return [...secrets];
 }
 
@@ -35,7 +37,9 @@ describe.skipIf(!hasChromium)('the HTML report of the shipped suite, opened from
 
   beforeAll(async () => {
     const out = await mkdtemp(path.join(tmpdir(), 'html-report-'));
-    const { stdout } = await execute(process.execPath, [CLI, 'run', 'fixtures/scenarios', '-r', 'html', '-o', out], { env: { ...process.env, NO_COLOR: '1' } });
+    const { stdout } = await execute(process.execPath, [CLI, 'run', 'fixtures/scenarios', '-r', 'html', '-o', out], {
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     file = path.join(out, 'connector-harness.html');
     expect(stdout).toContain(`wrote ${file}`);
     browser = await launchChromium();
@@ -46,7 +50,9 @@ describe.skipIf(!hasChromium)('the HTML report of the shipped suite, opened from
     });
     page.on('pageerror', (error) => errors.push(error.message));
     // Anything but the file itself is answered with an error, so a stray request cannot pass unseen.
-    await page.route('**/*', (route) => (route.request().url() === pathToFileURL(file).href ? route.continue() : route.abort()));
+    await page.route('**/*', (route) =>
+      route.request().url() === pathToFileURL(file).href ? route.continue() : route.abort(),
+    );
     await page.goto(pathToFileURL(file).href);
   }, 120_000);
   afterAll(async () => {
@@ -63,29 +69,65 @@ describe.skipIf(!hasChromium)('the HTML report of the shipped suite, opened from
     await expect(page.locator('table.summary tbody tr').count()).resolves.toBe(scenarios.length);
     const sections = page.locator('section.scenario');
     await expect(sections.count()).resolves.toBe(scenarios.length);
-    const arrows = await sections.evaluateAll((all) => all.map((section) => section.querySelectorAll('.seq .arrow').length));
+    const arrows = await sections.evaluateAll((all) =>
+      all.map((section) => section.querySelectorAll('.seq .arrow').length),
+    );
     for (const count of arrows) expect(count).toBeGreaterThanOrEqual(6);
     // Every known-bad scenario says what was caught, and marks exactly one hop with its note.
-    const knownBad = await page.locator('section.scenario:has(.caught)').evaluateAll((all) =>
-      all.map((section) => ({ notes: section.querySelectorAll('.seq .note').length, failing: new Set([...section.querySelectorAll('.seq .arrow.failing')].map((arrow) => (arrow as HTMLElement).dataset.request)).size })),
-    );
+    const knownBad = await page
+      .locator('section.scenario:has(.caught)')
+      .evaluateAll((all) =>
+        all.map((section) => ({
+          notes: section.querySelectorAll('.seq .note').length,
+          failing: new Set(
+            [...section.querySelectorAll('.seq .arrow.failing')].map((arrow) => (arrow as HTMLElement).dataset.request),
+          ).size,
+        })),
+      );
     expect(knownBad.length).toBe(scenarios.filter((scenario) => scenario.knownBad).length);
     for (const marks of knownBad) expect(marks).toEqual({ notes: 1, failing: 1 });
     await expect(page.locator('section.scenario:not(:has(.caught)) .arrow.failing').count()).resolves.toBe(0);
   });
 
   it.each([
-    { scenario: 'config uses client_secret_post, the IdP expects client_secret_basic', request: 'POST /token', status: '401', check: 'Token endpoint auth method' },
-    { scenario: "userinfo answers an HTTP error; the connector loses its body", request: 'GET /userinfo', status: '403', check: 'Userinfo' },
-    { scenario: 'OIDC id_token issued for another audience', request: 'GET /callback (getUserInfo())', status: '500', check: 'Sign-in' },
-    { scenario: 'token storage without tokenEndpointAuthMethod', request: 'getAccessTokenByRefreshToken(): no request reached the IdP', status: undefined, check: 'Refresh from the stored config' },
+    {
+      scenario: 'config uses client_secret_post, the IdP expects client_secret_basic',
+      request: 'POST /token',
+      status: '401',
+      check: 'Token endpoint auth method',
+    },
+    {
+      scenario: 'userinfo answers an HTTP error; the connector loses its body',
+      request: 'GET /userinfo',
+      status: '403',
+      check: 'Userinfo',
+    },
+    {
+      scenario: 'OIDC id_token issued for another audience',
+      request: 'GET /callback (getUserInfo())',
+      status: '500',
+      check: 'Sign-in',
+    },
+    {
+      scenario: 'token storage without tokenEndpointAuthMethod',
+      request: 'getAccessTokenByRefreshToken(): no request reached the IdP',
+      status: undefined,
+      check: 'Refresh from the stored config',
+    },
   ])('marks the hop that went wrong in "$scenario": $request', async ({ scenario, request, status, check }) => {
     const section = page.locator(`section.scenario[data-scenario="${scenario}"]`);
-    const failing = await section.locator('.arrow.failing').evaluateAll((all) => all.map((arrow) => ({ ...(arrow as HTMLElement).dataset })));
+    const failing = await section
+      .locator('.arrow.failing')
+      .evaluateAll((all) => all.map((arrow) => ({ ...(arrow as HTMLElement).dataset })));
     expect(failing.map((arrow) => arrow.request)).toEqual(status ? [request, request] : [request]);
     expect(failing.find((arrow) => arrow.kind === 'answer')?.status).toBe(status);
     // The failing arrow is drawn red.
-    await expect(section.locator('.arrow.failing').first().evaluate((arrow) => getComputedStyle(arrow, '::before').borderBottomColor)).resolves.toBe('rgb(207, 34, 46)');
+    await expect(
+      section
+        .locator('.arrow.failing')
+        .first()
+        .evaluate((arrow) => getComputedStyle(arrow, '::before').borderBottomColor),
+    ).resolves.toBe('rgb(207, 34, 46)');
     await expect(section.locator('.seq .note').textContent()).resolves.toContain(check);
   });
 
@@ -98,11 +140,15 @@ describe.skipIf(!hasChromium)('the HTML report of the shipped suite, opened from
     // Token-like values: JWTs, authorization codes, access and refresh tokens appear only masked.
     expect(content).not.toMatch(/eyJ[\w-]+\.[\w-]+\./);
     expect(content).not.toMatch(/\bcode=(?![\w.~+/=-]{0,4}…\(\d+\)|\*\*\*\(\d+\))[\w-]{12,}/);
-    expect(content).not.toMatch(/"(access_token|refresh_token|id_token)": ?"(?![\w.~+/=-]{0,4}…\(\d+\)|\*\*\*\(\d+\))[^"]{12,}"/);
+    expect(content).not.toMatch(
+      /"(access_token|refresh_token|id_token)": ?"(?![\w.~+/=-]{0,4}…\(\d+\)|\*\*\*\(\d+\))[^"]{12,}"/,
+    );
   });
 
   it('keeps evidence folded until asked', async () => {
-    const details = page.locator('section.scenario[data-scenario="userinfo email that is not a string"] li.fail details');
+    const details = page.locator(
+      'section.scenario[data-scenario="userinfo email that is not a string"] li.fail details',
+    );
     await expect(details.locator('pre').isVisible()).resolves.toBe(false);
     await details.locator('summary').click();
     await expect(details.locator('pre').textContent()).resolves.toContain('rawUserinfo');
@@ -113,7 +159,9 @@ describe.skipIf(!hasChromium)('the HTML report of the shipped suite, opened from
     // A page of its own: after a click elsewhere Chromium's headless frames may never settle for the stability wait.
     const fresh = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await fresh.goto(pathToFileURL(file).href);
-    await fresh.locator('section.scenario[data-scenario="config uses client_secret_post, the IdP expects client_secret_basic"]').screenshot({ path: shot });
+    await fresh
+      .locator('section.scenario[data-scenario="config uses client_secret_post, the IdP expects client_secret_basic"]')
+      .screenshot({ path: shot });
     expect((await readFile(shot)).subarray(1, 4).toString()).toBe('PNG');
     console.log(`HTML report: ${file}\nscreenshot: ${shot}`);
   }, 60_000);

@@ -26,7 +26,8 @@ describe('one mock IdP per fixture', () => {
   it('scenario files naming the same fixture, or inlining equal ones, share one IdP', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'pool-'));
     const fixture = path.resolve('fixtures/scenarios/idp/standard.yaml');
-    const inline = '{ clients: [{ clientId: c, clientSecret: s-0123456789, tokenEndpointAuthMethod: client_secret_post }], defaultUser: u, users: [{ id: u, profile: { sub: u } }] }';
+    const inline =
+      '{ clients: [{ clientId: c, clientSecret: s-0123456789, tokenEndpointAuthMethod: client_secret_post }], defaultUser: u, users: [{ id: u, profile: { sub: u } }] }';
     const scenario = (name: string, clientId: string, secret: string, idp: string) => `name: ${name}
 config:
   authorizationEndpoint: "{{issuer}}/authorize"
@@ -40,8 +41,14 @@ config:
 idp: ${idp}
 `;
     for (let index = 0; index < 6; index += 1) {
-      await writeFile(path.join(dir, `file-${index}.yaml`), scenario(`file ${index}`, 'post-client', 'post-secret-0123456789', `{ fixture: ${JSON.stringify(fixture)} }`));
-      await writeFile(path.join(dir, `inline-${index}.yaml`), scenario(`inline ${index}`, 'c', 's-0123456789', `{ fixture: ${inline} }`));
+      await writeFile(
+        path.join(dir, `file-${index}.yaml`),
+        scenario(`file ${index}`, 'post-client', 'post-secret-0123456789', `{ fixture: ${JSON.stringify(fixture)} }`),
+      );
+      await writeFile(
+        path.join(dir, `inline-${index}.yaml`),
+        scenario(`inline ${index}`, 'c', 's-0123456789', `{ fixture: ${inline} }`),
+      );
     }
     const scenarios = await loadScenarios([dir]);
     const fixtures = scenarios.map((loaded) => (loaded.idp.kind === 'fixture' ? loaded.idp.fixture : undefined));
@@ -69,7 +76,10 @@ describe('an IdP given by URL', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'url-'));
     const { readFile } = await import('node:fs/promises');
     for (const file of ['standard-post.yaml', 'known-bad/wrong-auth-method.yaml']) {
-      const text = (await readFile(path.join('fixtures/scenarios', file), 'utf8')).replace(/idp: \{ fixture: [^}]+\}/, `idp: { url: "${idp.issuer}" }`);
+      const text = (await readFile(path.join('fixtures/scenarios', file), 'utf8')).replace(
+        /idp: \{ fixture: [^}]+\}/,
+        `idp: { url: "${idp.issuer}" }`,
+      );
       await writeFile(path.join(dir, path.basename(file)), text);
     }
     const target = createInProcessTarget();
@@ -77,8 +87,13 @@ describe('an IdP given by URL', () => {
       const results = await runScenarios(await loadScenarios([dir]), target, { parallel: 2 });
       expect(results.map((result) => result.status)).toEqual(['passed', 'passed']);
       const wrong = results.find((result) => result.knownBad)!;
-      expect(wrong.checks.find((check) => check.id === 'auth.method')).toMatchObject({ status: 'fail', hint: 'set "tokenEndpointAuthMethod": "client_secret_basic" in the connector config' });
-      expect(results.find((result) => !result.knownBad)!.checks.find((check) => check.id === 'auth.method')?.status).toBe('pass');
+      expect(wrong.checks.find((check) => check.id === 'auth.method')).toMatchObject({
+        status: 'fail',
+        hint: 'set "tokenEndpointAuthMethod": "client_secret_basic" in the connector config',
+      });
+      expect(
+        results.find((result) => !result.knownBad)!.checks.find((check) => check.id === 'auth.method')?.status,
+      ).toBe('pass');
       expect(target.idpsStarted()).toBe(0);
     } finally {
       await target.close?.();

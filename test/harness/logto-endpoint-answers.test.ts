@@ -48,21 +48,43 @@ async function endpoint(handler: Handler): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-const send = (response: ServerResponse, status: number, contentType: string | undefined, body: string, headers: Record<string, string> = {}) => {
+const send = (
+  response: ServerResponse,
+  status: number,
+  contentType: string | undefined,
+  body: string,
+  headers: Record<string, string> = {},
+) => {
   response.writeHead(status, { ...(contentType ? { 'content-type': contentType } : {}), ...headers });
   response.end(body);
 };
-const json = (response: ServerResponse, value: unknown) => send(response, 200, 'application/json', JSON.stringify(value));
+const json = (response: ServerResponse, value: unknown) =>
+  send(response, 200, 'application/json', JSON.stringify(value));
 // A login page that quotes what it was sent, as some proxies' error pages do: the secret in every encoding.
 const loginPage = (request: IncomingMessage & { body: string }) =>
   `<!doctype html><p>${request.headers.authorization ?? ''} ${SECRET} ${encodeURIComponent(SECRET)} ${request.body}</p><title>Sign in</title>`;
 
 /** Logto's token answer, then `apis` for every /api call. */
-const tokenThen = (apis: Handler): Handler => (request, response) => (request.url === '/oidc/token' ? json(response, M2M_TOKEN) : apis(request, response));
-const htmlPage = (status: number): Handler => (request, response) => send(response, status, 'text/html; charset=utf-8', loginPage(request));
-const redirectTo = (location: string): Handler => (_request, response) => send(response, 302, undefined, '', { location });
-const text = (contentType: string, body: string): Handler => (_request, response) => send(response, 200, contentType, body);
-const value = (answer: unknown): Handler => (_request, response) => json(response, answer);
+const tokenThen =
+  (apis: Handler): Handler =>
+  (request, response) =>
+    request.url === '/oidc/token' ? json(response, M2M_TOKEN) : apis(request, response);
+const htmlPage =
+  (status: number): Handler =>
+  (request, response) =>
+    send(response, status, 'text/html; charset=utf-8', loginPage(request));
+const redirectTo =
+  (location: string): Handler =>
+  (_request, response) =>
+    send(response, 302, undefined, '', { location });
+const text =
+  (contentType: string, body: string): Handler =>
+  (_request, response) =>
+    send(response, 200, contentType, body);
+const value =
+  (answer: unknown): Handler =>
+  (_request, response) =>
+    json(response, answer);
 
 interface Shape {
   name: string;
@@ -73,13 +95,21 @@ interface Shape {
 
 const LOGIN_ELSEWHERE = `https://sso.example.com/login?next=%2Fapi&client_secret=${encodeURIComponent(SECRET)}`;
 const SHAPES: Shape[] = [
-  { name: 'an HTML login page at /api/connectors', handler: tokenThen(htmlPage(200)), names: ['GET', '/api/connectors', '200 text/html', 'HTML page'] },
+  {
+    name: 'an HTML login page at /api/connectors',
+    handler: tokenThen(htmlPage(200)),
+    names: ['GET', '/api/connectors', '200 text/html', 'HTML page'],
+  },
   {
     name: 'a 302 to a login page elsewhere at /api/connectors',
     handler: tokenThen(redirectTo(LOGIN_ELSEWHERE)),
     names: ['GET', '/api/connectors', '302', 'https://sso.example.com/login'],
   },
-  { name: '{} at /api/connectors', handler: tokenThen(value({})), names: ['/api/connectors', '200 application/json', '"{}"', 'not a list of connectors'] },
+  {
+    name: '{} at /api/connectors',
+    handler: tokenThen(value({})),
+    names: ['/api/connectors', '200 application/json', '"{}"', 'not a list of connectors'],
+  },
   {
     name: 'null at /api/connectors',
     handler: tokenThen(value(null)),
@@ -95,11 +125,25 @@ const SHAPES: Shape[] = [
     handler: tokenThen(value([{ id: 'a', connectorId: 'oauth2' }])),
     names: ['/api/connectors', 'not a list of connectors', '[0].config'],
   },
-  { name: 'a token answer without access_token ({})', handler: value({}), names: ['POST', '/oidc/token', '200 application/json', 'access_token'] },
-  { name: 'a text token answer', handler: text('text/plain', 'ok'), names: ['POST', '/oidc/token', '200 text/plain', '"ok"', 'not JSON'] },
+  {
+    name: 'a token answer without access_token ({})',
+    handler: value({}),
+    names: ['POST', '/oidc/token', '200 application/json', 'access_token'],
+  },
+  {
+    name: 'a text token answer',
+    handler: text('text/plain', 'ok'),
+    names: ['POST', '/oidc/token', '200 text/plain', '"ok"', 'not JSON'],
+  },
   {
     name: 'broken JSON at /oidc/token, quoting the request',
-    handler: (request, response) => send(response, 200, 'application/json', `{"echo": "${request.headers.authorization}", "client_secret": "${SECRET}`),
+    handler: (request, response) =>
+      send(
+        response,
+        200,
+        'application/json',
+        `{"echo": "${request.headers.authorization}", "client_secret": "${SECRET}`,
+      ),
     names: ['POST', '/oidc/token', '200 application/json', 'broken JSON'],
   },
   {
@@ -107,14 +151,23 @@ const SHAPES: Shape[] = [
     handler: redirectTo('/login?return=/oidc/token'),
     names: ['POST', '/oidc/token', '302', '/login?return='],
   },
-  { name: 'an HTML page at /oidc/token', handler: htmlPage(200), names: ['POST', '/oidc/token', '200 text/html', 'HTML page'] },
-  { name: "an HTML error page at /oidc/token (a proxy's 401)", handler: htmlPage(401), names: ['POST', '/oidc/token', '401 text/html'] },
+  {
+    name: 'an HTML page at /oidc/token',
+    handler: htmlPage(200),
+    names: ['POST', '/oidc/token', '200 text/html', 'HTML page'],
+  },
+  {
+    name: "an HTML error page at /oidc/token (a proxy's 401)",
+    handler: htmlPage(401),
+    names: ['POST', '/oidc/token', '401 text/html'],
+  },
 ];
 
 const credentials = ['--m2m-app-id', APP_ID, '--m2m-app-secret', SECRET];
 const harness = (args: string[]) => runCli(HARNESS_CLI, args, { timeoutMs: 45_000 });
 const audit = (url: string, ...extra: string[]) => harness(['audit', '--endpoint', url, ...credentials, ...extra]);
-const runLogto = (url: string, ...extra: string[]) => harness(['run', SCENARIO, '--target', 'logto', '--endpoint', url, ...credentials, ...extra]);
+const runLogto = (url: string, ...extra: string[]) =>
+  harness(['run', SCENARIO, '--target', 'logto', '--endpoint', url, ...credentials, ...extra]);
 
 const lines = (text: string) => text.split('\n').filter((line) => line.trim() !== '');
 
@@ -179,10 +232,14 @@ describe('a bad answer at --endpoint: one line, exit 2', { timeout: 120_000 }, (
       seen.push(`${request.method} ${request.url}`);
       const route = `${request.method} ${request.url?.split('?')[0]}`;
       if (route === 'POST /oidc/token') return json(response, M2M_TOKEN);
-      if (route === 'GET /api/connectors' || route === 'GET /api/applications' || route === 'GET /api/users') return json(response, []);
-      if (route === 'GET /api/sign-in-exp') return json(response, { socialSignInConnectorTargets: [], socialSignIn: {} });
-      if (route === 'POST /api/applications') return json(response, { id: 'app-1', name: 'harness-app', type: 'Traditional' });
-      if (route === 'GET /api/applications/app-1/secrets') return json(response, [{ name: 'default', value: 'app-secret-0123456789', expiresAt: null }]);
+      if (route === 'GET /api/connectors' || route === 'GET /api/applications' || route === 'GET /api/users')
+        return json(response, []);
+      if (route === 'GET /api/sign-in-exp')
+        return json(response, { socialSignInConnectorTargets: [], socialSignIn: {} });
+      if (route === 'POST /api/applications')
+        return json(response, { id: 'app-1', name: 'harness-app', type: 'Traditional' });
+      if (route === 'GET /api/applications/app-1/secrets')
+        return json(response, [{ name: 'default', value: 'app-secret-0123456789', expiresAt: null }]);
       if (route === 'DELETE /api/applications/app-1') return send(response, 204, undefined, '');
       // The proxy's session ran out between two calls: its login page.
       return send(response, 200, 'text/html', loginPage(request));
@@ -200,16 +257,37 @@ describe("the Account API's stored-token read", () => {
     const launcher = inProcessIdpLauncher();
     const idp = await launcher.launch(scenario.idp.fixture);
     try {
-      const url = await endpoint((request, response) => send(response, 200, 'text/html; charset=utf-8', loginPage(request)));
-      const management = new ManagementClient({ endpoint: url, appId: APP_ID, appSecret: SECRET, resource: 'https://default.logto.app/api' });
+      const url = await endpoint((request, response) =>
+        send(response, 200, 'text/html; charset=utf-8', loginPage(request)),
+      );
+      const management = new ManagementClient({
+        endpoint: url,
+        appId: APP_ID,
+        appSecret: SECRET,
+        resource: 'https://default.logto.app/api',
+      });
       const plan = { expiries: 0 as const, why: 'the read before expiry only' };
       const userToken = 'user-access-token-0123456789';
-      const reading = useStoredToken({ endpoint: url, userToken, target: 'harness-x-1', userId: 'u1', management, idp, plan, storedAt: Date.now() });
-      const error = await reading.then(() => undefined, (caught: unknown) => caught);
+      const reading = useStoredToken({
+        endpoint: url,
+        userToken,
+        target: 'harness-x-1',
+        userId: 'u1',
+        management,
+        idp,
+        plan,
+        storedAt: Date.now(),
+      });
+      const error = await reading.then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
       expect(error).toBeInstanceOf(EndpointAnswerError);
       expect((error as EndpointAnswerError).problem).toBe('html');
       expect((error as EndpointAnswerError).answer?.status).toBe(200);
-      expect((error as Error).message).toContain(`GET ${url}/api/my-account/identities/harness-x-1/access-token answered 200 text/html`);
+      expect((error as Error).message).toContain(
+        `GET ${url}/api/my-account/identities/harness-x-1/access-token answered 200 text/html`,
+      );
       expect((error as Error).message).not.toContain('user-access-token-0123456789');
     } finally {
       await idp.stop();
@@ -226,11 +304,26 @@ describe("the container target's bootstrap of its M2M app", () => {
     return request.url?.endsWith('/secrets') ? json(response, []) : send(response, 200, undefined, '');
   };
   const cases: Array<{ name: string; problem: AnswerProblem; handler: Handler; names: string[] }> = [
-    { name: 'an HTML page', problem: 'html', handler: text('text/html', '<html>Sign in</html>'), names: ['GET', '/api/roles', '200 text/html'] },
-    { name: '{}', problem: 'unexpected-shape', handler: value({}), names: ['/api/roles', 'not a list of machine-to-machine roles'] },
+    {
+      name: 'an HTML page',
+      problem: 'html',
+      handler: text('text/html', '<html>Sign in</html>'),
+      names: ['GET', '/api/roles', '200 text/html'],
+    },
+    {
+      name: '{}',
+      problem: 'unexpected-shape',
+      handler: value({}),
+      names: ['/api/roles', 'not a list of machine-to-machine roles'],
+    },
     { name: 'null', problem: 'unexpected-shape', handler: value(null), names: ['/api/roles', '"null"'] },
     { name: 'no role at all', problem: 'unexpected-shape', handler: value([]), names: ['/api/roles', '"[]"'] },
-    { name: 'broken JSON', problem: 'not-json', handler: text('application/json', '[{"id":'), names: ['/api/roles', 'broken JSON'] },
+    {
+      name: 'broken JSON',
+      problem: 'not-json',
+      handler: text('application/json', '[{"id":'),
+      names: ['/api/roles', 'broken JSON'],
+    },
     {
       name: 'a redirect to a login page',
       problem: 'redirect',
@@ -246,7 +339,10 @@ describe("the container target's bootstrap of its M2M app", () => {
   ];
   it.each(cases)('$name: an EndpointAnswerError naming the container target', async ({ handler, problem, names }) => {
     const url = await endpoint(handler);
-    const error = await bootstrapM2m(url).then(() => undefined, (caught: unknown) => caught);
+    const error = await bootstrapM2m(url).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
     expect(error).toBeInstanceOf(EndpointAnswerError);
     expect((error as EndpointAnswerError).problem).toBe(problem);
     expect((error as EndpointAnswerError).problems[0]?.field).toBe('--target logto-container');
@@ -256,8 +352,13 @@ describe("the container target's bootstrap of its M2M app", () => {
 
   it('a Logto that never answers: a timeout, not a hang', async () => {
     const url = await endpoint(() => {});
-    const error = await bootstrapM2m(url, { timeoutMs: 300 }).then(() => undefined, (caught: unknown) => caught);
+    const error = await bootstrapM2m(url, { timeoutMs: 300 }).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
     expect((error as EndpointAnswerError).problem).toBe('timeout');
-    expect((error as Error).message).toContain(`GET ${url}/api/roles?type=MachineToMachine did not answer within 0.3 s`);
+    expect((error as Error).message).toContain(
+      `GET ${url}/api/roles?type=MachineToMachine did not answer within 0.3 s`,
+    );
   });
 });

@@ -13,27 +13,65 @@ import type { JournalEntry } from '../../mock-idp/journal.ts';
 /** The checks the provider library added, each over a hand-built observation. */
 
 const scenario = (overrides: Partial<Scenario> = {}): Scenario => ({
-  file: 'x.yaml', name: 'x', knownBad: false, connector: 'oauth2', config: {}, syncProfile: false, enableTokenStorage: false, idp: { kind: 'url', url: 'http://idp.test' }, expect: {}, ...overrides,
+  file: 'x.yaml',
+  name: 'x',
+  knownBad: false,
+  connector: 'oauth2',
+  config: {},
+  syncProfile: false,
+  enableTokenStorage: false,
+  idp: { kind: 'url', url: 'http://idp.test' },
+  expect: {},
+  ...overrides,
 });
 
-const entry = (endpoint: JournalEntry['endpoint'], response: JournalEntry['response'], extra: Partial<JournalEntry> = {}): JournalEntry => ({
-  seq: 1, at: '', endpoint, method: endpoint === 'token' ? 'POST' : 'GET', path: `/${endpoint}`, params: endpoint === 'token' ? { grant_type: 'authorization_code' } : {}, headers: {}, response, durationMs: 1, ...extra,
+const entry = (
+  endpoint: JournalEntry['endpoint'],
+  response: JournalEntry['response'],
+  extra: Partial<JournalEntry> = {},
+): JournalEntry => ({
+  seq: 1,
+  at: '',
+  endpoint,
+  method: endpoint === 'token' ? 'POST' : 'GET',
+  path: `/${endpoint}`,
+  params: endpoint === 'token' ? { grant_type: 'authorization_code' } : {},
+  headers: {},
+  response,
+  durationMs: 1,
+  ...extra,
 });
 
-const observation = (config: Record<string, unknown>, journal: JournalEntry[], overrides: Partial<Observation> = {}): Observation => ({
-  scenario: scenario({ config }), config, connectorVersion: 'test', issuer: 'http://idp.test', redirectUri: 'http://logto.test/cb', state: 's', signInPath: 'getUserInfo', journal, ...overrides,
+const observation = (
+  config: Record<string, unknown>,
+  journal: JournalEntry[],
+  overrides: Partial<Observation> = {},
+): Observation => ({
+  scenario: scenario({ config }),
+  config,
+  connectorVersion: 'test',
+  issuer: 'http://idp.test',
+  redirectUri: 'http://logto.test/cb',
+  state: 's',
+  signInPath: 'getUserInfo',
+  journal,
+  ...overrides,
 });
 
 describe('avatar that is not a URL', () => {
   it('warns on a Discord avatar hash, naming the CDN URL and the fix', () => {
-    const [result] = checkAvatarUrl(observation({}, [], { userInfo: { id: '1', avatar: '8342729096ea3675442027381ff50dfe' } }));
+    const [result] = checkAvatarUrl(
+      observation({}, [], { userInfo: { id: '1', avatar: '8342729096ea3675442027381ff50dfe' } }),
+    );
     expect(result).toMatchObject({ id: 'profile.avatar.url', status: 'warn' });
     expect(result?.hint).toContain('cdn.discordapp.com');
     expect(result?.hint).toContain('"avatar_url"');
   });
 
   it('says nothing for an http(s) URL or no avatar', () => {
-    expect(checkAvatarUrl(observation({}, [], { userInfo: { id: '1', avatar: 'https://cdn.example/a.png' } }))).toEqual([]);
+    expect(checkAvatarUrl(observation({}, [], { userInfo: { id: '1', avatar: 'https://cdn.example/a.png' } }))).toEqual(
+      [],
+    );
     expect(checkAvatarUrl(observation({}, [], { userInfo: { id: '1' } }))).toEqual([]);
   });
 });
@@ -48,13 +86,25 @@ describe('errors served with HTTP 200', () => {
     expect(errorIn200Body(body)).toContain(named);
   });
 
-  it.each([[{ ok: true, access_token: 'a' }], [{ errcode: 0, errmsg: 'ok' }], [{ resultcode: '00', response: {} }], [{ access_token: 'a', token_type: 'Bearer' }]])('%j is an answer', (body) => {
+  it.each([
+    [{ ok: true, access_token: 'a' }],
+    [{ errcode: 0, errmsg: 'ok' }],
+    [{ resultcode: '00', response: {} }],
+    [{ access_token: 'a', token_type: 'Bearer' }],
+  ])('%j is an answer', (body) => {
     expect(errorIn200Body(body)).toBeUndefined();
   });
 
   it('fails with the body, and the sign-in check explains why Logto shows invalid_response', () => {
-    const journal = [entry('token', { status: 200, contentType: 'application/json', body: { ok: false, error: 'bad_client_secret' } })];
-    const error = { stage: 'sign-in' as const, logtoCode: 'connector.invalid_response', logtoStatus: 400, message: 'access_token: Required' };
+    const journal = [
+      entry('token', { status: 200, contentType: 'application/json', body: { ok: false, error: 'bad_client_secret' } }),
+    ];
+    const error = {
+      stage: 'sign-in' as const,
+      logtoCode: 'connector.invalid_response',
+      logtoStatus: 400,
+      message: 'access_token: Required',
+    };
     const [result] = checkErrorWith200(observation({}, journal, { error }));
     expect(result).toMatchObject({ id: 'idp.error-with-200', status: 'fail' });
     expect(result?.message).toContain('bad_client_secret');
@@ -66,7 +116,11 @@ describe('errors served with HTTP 200', () => {
 
 describe('Basic plus client_id in the body', () => {
   it('fails when the IdP refused it and names customConfig as the culprit', () => {
-    const token = entry('token', { status: 400, body: { error: 'invalid_request' } }, { params: { grant_type: 'authorization_code', client_id: 'c' }, headers: { authorization: 'Basic …(20)' } });
+    const token = entry(
+      'token',
+      { status: 400, body: { error: 'invalid_request' } },
+      { params: { grant_type: 'authorization_code', client_id: 'c' }, headers: { authorization: 'Basic …(20)' } },
+    );
     const [result] = checkDoubleCredentials(observation({ customConfig: { client_id: 'c' } }, [token]));
     expect(result).toMatchObject({ id: 'auth.double-credentials', status: 'fail' });
     expect(result?.hint).toContain('remove client_id from customConfig');
@@ -80,7 +134,11 @@ describe('Basic plus client_id in the body', () => {
 
 describe('token response without token_type (WeChat)', () => {
   it('fails with the reason', () => {
-    const token = entry('token', { status: 200, contentType: 'application/json', body: { access_token: 'a', expires_in: 7200, openid: 'o' } });
+    const token = entry('token', {
+      status: 200,
+      contentType: 'application/json',
+      body: { access_token: 'a', expires_in: 7200, openid: 'o' },
+    });
     const [result] = checkTokenResponse(observation({ tokenEndpointResponseType: 'json' }, [token]));
     expect(result?.status).toBe('fail');
     expect(result?.message).toContain('no token_type');
@@ -89,13 +147,25 @@ describe('token response without token_type (WeChat)', () => {
 
 describe('hints', () => {
   it('an IdP that requires PKCE → no config fixes it, a dedicated connector does', () => {
-    expect(callbackErrorHint('invalid_request', 'Authorization Server policy requires PKCE to be used for this request')).toContain('never send one');
+    expect(
+      callbackErrorHint('invalid_request', 'Authorization Server policy requires PKCE to be used for this request'),
+    ).toContain('never send one');
   });
 
   it('no refresh token after access_type=offline without prompt=consent → prompt=consent named', () => {
-    const authorize = entry('authorize', { status: 303, body: '' }, { params: { response_type: 'code', access_type: 'offline' } });
+    const authorize = entry(
+      'authorize',
+      { status: 303, body: '' },
+      { params: { response_type: 'code', access_type: 'offline' } },
+    );
     const config = { scope: 'openid' };
-    const results = checkTokenStorage(observation(config, [authorize], { scenario: scenario({ config, enableTokenStorage: true, expect: { refreshToken: true } }), signInPath: 'getTokenResponseAndUserInfo', tokenResponse: { access_token: 'a', token_type: 'Bearer' } }));
+    const results = checkTokenStorage(
+      observation(config, [authorize], {
+        scenario: scenario({ config, enableTokenStorage: true, expect: { refreshToken: true } }),
+        signInPath: 'getTokenResponseAndUserInfo',
+        tokenResponse: { access_token: 'a', token_type: 'Bearer' },
+      }),
+    );
     const refresh = results.find((result) => result.id === 'storage.refresh_token');
     expect(refresh?.status).toBe('fail');
     expect(refresh?.hint).toContain('"prompt": "consent"');
@@ -105,7 +175,12 @@ describe('hints', () => {
 describe('a configured profileMap path with nothing like it in the userinfo', () => {
   it('names field selection (Facebook fields=, Patreon fields[user]=)', () => {
     const config = { profileMap: { id: 'id', email: 'email' } };
-    const results = checkProfileMap(observation(config, [], { scenario: scenario({ config, expect: { profile: { email: 'a@example.com' } } }), userInfo: { id: '4', rawData: { id: '4', name: 'Mark' } } }));
+    const results = checkProfileMap(
+      observation(config, [], {
+        scenario: scenario({ config, expect: { profile: { email: 'a@example.com' } } }),
+        userInfo: { id: '4', rawData: { id: '4', name: 'Mark' } },
+      }),
+    );
     const email = results.find((result) => result.id === 'profile.email');
     expect(email?.status).toBe('fail');
     expect(email?.hint).toContain('?fields=');

@@ -21,17 +21,23 @@ afterAll(async () => {
 
 describe('provider library', () => {
   it('has at least 15 providers, every folder in the catalog and every catalog entry a folder', async () => {
-    const folders = (await readdir(PROVIDERS_DIR, { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+    const folders = (await readdir(PROVIDERS_DIR, { withFileTypes: true }))
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name)
+      .sort();
     expect(providers.length).toBeGreaterThanOrEqual(15);
     expect(providers.map((provider) => provider.id).sort()).toEqual(folders);
   });
 
-  it.each(providers.map((provider) => [provider.id, provider] as const))('%s: a known-bad scenario per trap family, a good one when the generic connector works', async (_id, provider) => {
-    const scenarios = await loadScenarios([path.join(PROVIDERS_DIR, provider.id)]);
-    expect(scenarios.filter((scenario) => scenario.knownBad).length).toBeGreaterThanOrEqual(1);
-    expect(scenarios.some((scenario) => !scenario.knownBad)).toBe(provider.generic === 'yes');
-    for (const scenario of scenarios) expect(scenario.idp.kind).toBe('fixture');
-  });
+  it.each(providers.map((provider) => [provider.id, provider] as const))(
+    '%s: a known-bad scenario per trap family, a good one when the generic connector works',
+    async (_id, provider) => {
+      const scenarios = await loadScenarios([path.join(PROVIDERS_DIR, provider.id)]);
+      expect(scenarios.filter((scenario) => scenario.knownBad).length).toBeGreaterThanOrEqual(1);
+      expect(scenarios.some((scenario) => !scenario.knownBad)).toBe(provider.generic === 'yes');
+      for (const scenario of scenarios) expect(scenario.idp.kind).toBe('fixture');
+    },
+  );
 
   it('list-providers names every provider and what to do for those the generic connector cannot serve', () => {
     const text = renderProviderList();
@@ -41,15 +47,25 @@ describe('provider library', () => {
 });
 
 describe('connector-harness init', () => {
-  it.each(providers.map((provider) => [provider.id] as const))('%s: writes a scenario that validates and runs with its documented result', async (id) => {
-    const file = await initProvider(id, path.join(dir, 'nested', `${id}.yaml`), { projectRoot });
-    const [scenario] = await loadScenarios([file]);
-    expect(scenario).toBeDefined();
-    const problems = await configProblems(scenario!, { projectRoot });
-    if (!scenario!.knownBad) expect(problems).toEqual([]);
-    const [result] = await runScenarios([scenario!], target, {});
-    expect(result?.status, JSON.stringify(result?.checks.filter((check) => check.status !== 'pass'), null, 2)).toBe('passed');
-  });
+  it.each(providers.map((provider) => [provider.id] as const))(
+    '%s: writes a scenario that validates and runs with its documented result',
+    async (id) => {
+      const file = await initProvider(id, path.join(dir, 'nested', `${id}.yaml`), { projectRoot });
+      const [scenario] = await loadScenarios([file]);
+      expect(scenario).toBeDefined();
+      const problems = await configProblems(scenario!, { projectRoot });
+      if (!scenario!.knownBad) expect(problems).toEqual([]);
+      const [result] = await runScenarios([scenario!], target, {});
+      expect(
+        result?.status,
+        JSON.stringify(
+          result?.checks.filter((check) => check.status !== 'pass'),
+          null,
+          2,
+        ),
+      ).toBe('passed');
+    },
+  );
 
   it('refuses to overwrite, and names the providers for an unknown one', async () => {
     const file = path.join(dir, 'twice.yaml');
@@ -61,13 +77,28 @@ describe('connector-harness init', () => {
   // Each a UserError (exit 2, no stack trace) naming --out; /proc/x/… made Node's recursive mkdir spin forever.
   it.each([
     ['a folder', () => dir, /--out: is a folder; --out names the scenario file to write/],
-    ['a file inside a file', () => path.join(dir, 'twice.yaml', 'x.yaml'), /--out: .*twice\.yaml: is a file, not a folder/],
-    ['a folder nothing can be created in', () => '/proc/harness-init-test/x.yaml', /--out: \/proc\/harness-init-test: cannot write there/],
+    [
+      'a file inside a file',
+      () => path.join(dir, 'twice.yaml', 'x.yaml'),
+      /--out: .*twice\.yaml: is a file, not a folder/,
+    ],
+    [
+      'a folder nothing can be created in',
+      () => '/proc/harness-init-test/x.yaml',
+      /--out: \/proc\/harness-init-test: cannot write there/,
+    ],
     ['a device that refuses the write', () => '/dev/full', /\/dev\/full --out: cannot write it \(ENOSPC\)/],
-  ])('refuses an --out that is %s as bad input, with --force too', async (_what, out, message) => {
-    await initProvider('github', path.join(dir, 'twice.yaml'), { projectRoot, force: true });
-    const error: unknown = await initProvider('github', out(), { projectRoot, force: true }).then(() => undefined, (thrown: unknown) => thrown);
-    expect(error).toBeInstanceOf(UserError);
-    expect((error as Error).message).toMatch(message);
-  }, 10_000);
+  ])(
+    'refuses an --out that is %s as bad input, with --force too',
+    async (_what, out, message) => {
+      await initProvider('github', path.join(dir, 'twice.yaml'), { projectRoot, force: true });
+      const error: unknown = await initProvider('github', out(), { projectRoot, force: true }).then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      );
+      expect(error).toBeInstanceOf(UserError);
+      expect((error as Error).message).toMatch(message);
+    },
+    10_000,
+  );
 });

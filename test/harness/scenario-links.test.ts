@@ -32,7 +32,10 @@ describe('a symlinked scenario resolves its relative fixture from where the link
   it('a fixture next to the link but not next to the target is not the one used: a missing one names the real folder', async () => {
     const suite = path.join(dir, 'decoy');
     await mkdir(path.join(suite, 'real'), { recursive: true });
-    await writeFile(path.join(suite, 'real', 'scenario.yaml'), (await readFile(SHIPPED, 'utf8')).replace('idp/github-like.yaml', 'idp/absent.yaml'));
+    await writeFile(
+      path.join(suite, 'real', 'scenario.yaml'),
+      (await readFile(SHIPPED, 'utf8')).replace('idp/github-like.yaml', 'idp/absent.yaml'),
+    );
     await symlink(path.join(suite, 'real', 'scenario.yaml'), path.join(suite, 'link.yaml'));
     // Next to the link, not next to the target.
     await mkdir(path.join(suite, 'idp'));

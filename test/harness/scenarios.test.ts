@@ -8,8 +8,11 @@ const target = createInProcessTarget();
 afterAll(() => target.close?.());
 
 const scenarios = await loadScenarios(['fixtures/scenarios']);
-const results = new Map<string, ScenarioResult>((await runScenarios(scenarios, target, { parallel: 4 })).map((result) => [result.file, result]));
-const check = (file: string, id: string) => results.get(`fixtures/scenarios/${file}`)?.checks.find((candidate) => candidate.id === id);
+const results = new Map<string, ScenarioResult>(
+  (await runScenarios(scenarios, target, { parallel: 4 })).map((result) => [result.file, result]),
+);
+const check = (file: string, id: string) =>
+  results.get(`fixtures/scenarios/${file}`)?.checks.find((candidate) => candidate.id === id);
 
 describe('shipped scenarios', () => {
   it('has good and known-bad scenarios', () => {
@@ -17,10 +20,20 @@ describe('shipped scenarios', () => {
     expect(scenarios.filter((scenario) => !scenario.knownBad).length).toBeGreaterThanOrEqual(8);
   });
 
-  it.each(scenarios.map((scenario) => [scenario.file, scenario.knownBad] as const))('%s gives its documented result', (file) => {
-    const result = results.get(file)!;
-    expect(result.status, JSON.stringify(result.checks.filter((candidate) => candidate.status !== 'pass'), null, 2)).toBe('passed');
-  });
+  it.each(scenarios.map((scenario) => [scenario.file, scenario.knownBad] as const))(
+    '%s gives its documented result',
+    (file) => {
+      const result = results.get(file)!;
+      expect(
+        result.status,
+        JSON.stringify(
+          result.checks.filter((candidate) => candidate.status !== 'pass'),
+          null,
+          2,
+        ),
+      ).toBe('passed');
+    },
+  );
 });
 
 describe('known-bad configs are caught with the right diagnosis', () => {
@@ -28,7 +41,9 @@ describe('known-bad configs are caught with the right diagnosis', () => {
     const diagnosis = check('known-bad/json-body-query-string-default.yaml', 'token.response-type')!;
     expect(diagnosis.status).toBe('fail');
     expect(diagnosis.hint).toBe('set "tokenEndpointResponseType": "json" in the connector config');
-    expect(results.get('fixtures/scenarios/known-bad/json-body-query-string-default.yaml')?.error?.code).toBe('connector.invalid_response');
+    expect(results.get('fixtures/scenarios/known-bad/json-body-query-string-default.yaml')?.error?.code).toBe(
+      'connector.invalid_response',
+    );
   });
 
   it('form body with expires_in → explains the string and that no config fixes it', () => {
@@ -46,7 +61,9 @@ describe('known-bad configs are caught with the right diagnosis', () => {
   });
 
   it('client_secret_jwt without an alg → refresh cannot sign', () => {
-    expect(check('known-bad/jwt-refresh-without-alg.yaml', 'storage.refresh')?.hint).toContain('"clientSecretJwtSigningAlgorithm": "HS256"');
+    expect(check('known-bad/jwt-refresh-without-alg.yaml', 'storage.refresh')?.hint).toContain(
+      '"clientSecretJwtSigningAlgorithm": "HS256"',
+    );
   });
 
   it('a profileMap path that misses → nearest match in the raw userinfo', () => {
@@ -68,12 +85,16 @@ describe('known-bad configs are caught with the right diagnosis', () => {
 
   it('customConfig overriding state and a renamed key are warned about', () => {
     expect(check('known-bad/custom-config-overrides-state.yaml', 'customConfig.state')?.status).toBe('warn');
-    expect(check('known-bad/custom-config-overrides-state.yaml', 'customConfig.accessType')?.message).toContain('access_type');
+    expect(check('known-bad/custom-config-overrides-state.yaml', 'customConfig.accessType')?.message).toContain(
+      'access_type',
+    );
   });
 
   it('a wrong auth method → the IdP error the connector lost is shown', () => {
     const result = results.get('fixtures/scenarios/known-bad/wrong-auth-method.yaml')!;
-    expect(check('known-bad/wrong-auth-method.yaml', 'auth.method')?.hint).toBe('set "tokenEndpointAuthMethod": "client_secret_basic" in the connector config');
+    expect(check('known-bad/wrong-auth-method.yaml', 'auth.method')?.hint).toBe(
+      'set "tokenEndpointAuthMethod": "client_secret_basic" in the connector config',
+    );
     expect(result.error?.code).toBe('connector.general');
     expect(JSON.stringify(result.error?.idpResponse)).toContain('client authentication method mismatch');
   });
@@ -81,7 +102,9 @@ describe('known-bad configs are caught with the right diagnosis', () => {
   it('OIDC string booleans without acceptStringTypedBooleanClaims → Logto 401, the setting named', () => {
     const result = results.get('fixtures/scenarios/known-bad/oidc-string-booleans-rejected.yaml')!;
     expect(result.error).toMatchObject({ code: 'connector.social_invalid_id_token', status: 401 });
-    expect(check('known-bad/oidc-string-booleans-rejected.yaml', 'oidc.id_token')?.hint).toContain('"acceptStringTypedBooleanClaims": true');
+    expect(check('known-bad/oidc-string-booleans-rejected.yaml', 'oidc.id_token')?.hint).toContain(
+      '"acceptStringTypedBooleanClaims": true',
+    );
   });
 
   it('OIDC email without email_verified → dropped, trustUnverifiedEmail named; with it on, the email comes through', () => {
@@ -97,14 +120,25 @@ describe('known-bad configs are caught with the right diagnosis', () => {
   });
 
   it('an IdP error redirect (a required audience missing) → the customConfig fix', () => {
-    expect(check('known-bad/missing-required-audience.yaml', 'authorize')?.hint).toContain('"customConfig": { "audience": "…" }');
-    expect(results.get('fixtures/scenarios/known-bad/missing-required-audience.yaml')?.error?.code).toBe('connector.general');
+    expect(check('known-bad/missing-required-audience.yaml', 'authorize')?.hint).toContain(
+      '"customConfig": { "audience": "…" }',
+    );
+    expect(results.get('fixtures/scenarios/known-bad/missing-required-audience.yaml')?.error?.code).toBe(
+      'connector.general',
+    );
   });
 
   it('userinfo HTTP error → the real IdP answer the connector lost', () => {
     const result = results.get('fixtures/scenarios/known-bad/userinfo-error-body-lost.yaml')!;
-    expect(result.error).toMatchObject({ code: 'connector.general', message: '{}', idpResponse: { endpoint: 'userinfo', status: 403, body: { error: 'insufficient_scope' } } });
-    expect(check('known-bad/userinfo-error-body-lost.yaml', 'userinfo')).toMatchObject({ status: 'fail', evidence: { attempts: 1 } });
+    expect(result.error).toMatchObject({
+      code: 'connector.general',
+      message: '{}',
+      idpResponse: { endpoint: 'userinfo', status: 403, body: { error: 'insufficient_scope' } },
+    });
+    expect(check('known-bad/userinfo-error-body-lost.yaml', 'userinfo')).toMatchObject({
+      status: 'fail',
+      evidence: { attempts: 1 },
+    });
   });
 
   it('OIDC wrong audience and nonce mismatch → id_token diagnosis', () => {
@@ -115,11 +149,18 @@ describe('known-bad configs are caught with the right diagnosis', () => {
 
 describe('good scenarios show their evidence', () => {
   it('customConfig audience reached authorize and token', () => {
-    expect(check('custom-config-audience.yaml', 'customConfig.audience')?.evidence).toMatchObject({ atAuthorize: 'https://api.example.com', atToken: 'https://api.example.com' });
+    expect(check('custom-config-audience.yaml', 'customConfig.audience')?.evidence).toMatchObject({
+      atAuthorize: 'https://api.example.com',
+      atToken: 'https://api.example.com',
+    });
   });
 
   it('client_secret_jwt HS384 claims as the IdP verified them', () => {
-    expect(check('client-secret-jwt-hs384.yaml', 'auth.jwt')?.evidence).toMatchObject({ verified: true, header: { alg: 'HS384' }, claims: { iss: 'jwt384-client', sub: 'jwt384-client' } });
+    expect(check('client-secret-jwt-hs384.yaml', 'auth.jwt')?.evidence).toMatchObject({
+      verified: true,
+      header: { alg: 'HS384' },
+      claims: { iss: 'jwt384-client', sub: 'jwt384-client' },
+    });
   });
 
   it('token storage refresh works from the raw config', () => {
@@ -130,17 +171,23 @@ describe('good scenarios show their evidence', () => {
 
 describe('provider traps are caught with the fix named', () => {
   it('Discord avatar hash → warning naming the CDN URL', () => {
-    expect(check('providers/discord/known-bad-avatar-hash.yaml', 'profile.avatar.url')).toMatchObject({ status: 'warn' });
-    expect(check('providers/discord/known-bad-avatar-hash.yaml', 'profile.avatar.url')?.hint).toContain('cdn.discordapp.com');
+    expect(check('providers/discord/known-bad-avatar-hash.yaml', 'profile.avatar.url')).toMatchObject({
+      status: 'warn',
+    });
+    expect(check('providers/discord/known-bad-avatar-hash.yaml', 'profile.avatar.url')?.hint).toContain(
+      'cdn.discordapp.com',
+    );
   });
 
-  it('Slack ok:false with HTTP 200 → the sign-in check and idp.error-with-200 quote Slack\'s body', () => {
+  it("Slack ok:false with HTTP 200 → the sign-in check and idp.error-with-200 quote Slack's body", () => {
     expect(check('providers/slack/known-bad-ok-false.yaml', 'idp.error-with-200')?.message).toContain('"ok": false');
     expect(check('providers/slack/known-bad-ok-false.yaml', 'sign-in')?.hint).toContain('HTTP 200 with an error body');
   });
 
   it('WeChat with appid/secret in customConfig → no token_type, dedicated connector named', () => {
-    expect(check('providers/wechat/known-bad-secret-in-custom-config.yaml', 'token.response-type')?.message).toContain('no token_type');
+    expect(check('providers/wechat/known-bad-secret-in-custom-config.yaml', 'token.response-type')?.message).toContain(
+      'no token_type',
+    );
   });
 
   it('X → PKCE required, no config fixes it', () => {

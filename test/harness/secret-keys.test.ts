@@ -21,7 +21,10 @@ afterAll(async () => {
 describe('a customConfig partner_key', { timeout: 90_000 }, () => {
   it('run --verbose prints it nowhere (the check that it reached the IdP says so masked)', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'partner-key-'));
-    const source = parse(await readFile('fixtures/scenarios/custom-config-audience.yaml', 'utf8')) as Record<string, any>;
+    const source = parse(await readFile('fixtures/scenarios/custom-config-audience.yaml', 'utf8')) as Record<
+      string,
+      any
+    >;
     source.config.customConfig.partner_key = PARTNER_KEY;
     source.idp.fixture = FIXTURE;
     const file = path.join(dir, 'partner.yaml');
@@ -34,17 +37,30 @@ describe('a customConfig partner_key', { timeout: 90_000 }, () => {
   });
 
   it('record writes it nowhere and prints it nowhere; the replay still sends the parameter', async () => {
-    const idp = await quirkyMockIdp({}, { customConfig: { partner_key: PARTNER_KEY, audience: 'https://api.example.com' } });
+    const idp = await quirkyMockIdp(
+      {},
+      { customConfig: { partner_key: PARTNER_KEY, audience: 'https://api.example.com' } },
+    );
     running.push(idp);
     const out = await mkdtemp(path.join(tmpdir(), 'recorded-partner-'));
-    const run = await runCli(HARNESS_CLI, ['record', await writeConfig(idp.config), '--headless', '--out', out, '--verbose']);
+    const run = await runCli(HARNESS_CLI, [
+      'record',
+      await writeConfig(idp.config),
+      '--headless',
+      '--out',
+      out,
+      '--verbose',
+    ]);
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.stdout + run.stderr).not.toContain(PARTNER_KEY);
     const fixture = await readFile(path.join(out, 'idp/fixture.yaml'), 'utf8');
     const scenario = await readFile(path.join(out, 'scenario.yaml'), 'utf8');
     for (const text of [fixture, scenario]) expect(text).not.toContain(PARTNER_KEY);
     const written = parse(scenario) as { config: { customConfig: Record<string, string> } };
-    expect(written.config.customConfig).toEqual({ partner_key: expect.stringMatching(/^recorded-secret-\d+$/), audience: 'https://api.example.com' });
+    expect(written.config.customConfig).toEqual({
+      partner_key: expect.stringMatching(/^recorded-secret-\d+$/),
+      audience: 'https://api.example.com',
+    });
     expect((parse(fixture) as { requiredParams: Record<string, Record<string, unknown>> }).requiredParams).toEqual({
       authorize: { partner_key: true, audience: 'https://api.example.com' },
       token: { partner_key: true, audience: 'https://api.example.com' },

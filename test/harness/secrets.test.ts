@@ -17,7 +17,12 @@ interface Outputs {
   code: number;
   /** stdout, stderr, the JSON report, the JUnit report. */
   all: Record<'stdout' | 'stderr' | 'json' | 'junit', string>;
-  json: { results: Array<{ checks: Array<{ id: string; message: string; evidence?: Record<string, unknown> }>; error?: { message: string } }> };
+  json: {
+    results: Array<{
+      checks: Array<{ id: string; message: string; evidence?: Record<string, unknown> }>;
+      error?: { message: string };
+    }>;
+  };
 }
 
 async function runCli(scenario: string): Promise<Outputs> {
@@ -26,7 +31,11 @@ async function runCli(scenario: string): Promise<Outputs> {
   let stdout: string;
   let stderr: string;
   try {
-    ({ stdout, stderr } = await execute(process.execPath, [CLI, 'run', scenario, '-r', 'json', '-r', 'junit', '-o', outDir, '--verbose'], { env: { ...process.env, NO_COLOR: '1' } }));
+    ({ stdout, stderr } = await execute(
+      process.execPath,
+      [CLI, 'run', scenario, '-r', 'json', '-r', 'junit', '-o', outDir, '--verbose'],
+      { env: { ...process.env, NO_COLOR: '1' } },
+    ));
   } catch (error) {
     ({ code, stdout, stderr } = error as { code: number; stdout: string; stderr: string });
   }
@@ -51,7 +60,11 @@ describe('secrets in the reports of the real CLI', () => {
       expect(output, where).not.toMatch(RAW_JWT);
       expect(output, where).not.toContain('form-client-secret-0123456789abcdef');
     }
-    for (const [where, output] of Object.entries({ stdout: run.all.stdout, json: run.all.json, junit: run.all.junit })) {
+    for (const [where, output] of Object.entries({
+      stdout: run.all.stdout,
+      json: run.all.json,
+      junit: run.all.junit,
+    })) {
       // oidc-provider's opaque tokens are 43 characters: the mask shows that, not the masked text's length.
       expect(output, where).toMatch(/access_token=[^&\s]{0,4}…\(43\)/);
       expect(output, where).toMatch(/refresh_token=[^&\s]{0,4}…\(43\)/);
@@ -70,16 +83,32 @@ describe('secrets in the reports of the real CLI', () => {
     const run = await runCli('test/harness/secrets/secret-custom-config-no-redirect.yaml');
     expect(run.code, run.all.stdout + run.all.stderr).toBe(1);
     for (const [where, output] of Object.entries(run.all)) {
-      for (const secret of ['cc-client-secret-value-123456', 'cc-api-key-value-abcdef', 'cc-refresh-token-value-XYZ', 'cc-config-secret-0123456789']) {
+      for (const secret of [
+        'cc-client-secret-value-123456',
+        'cc-api-key-value-abcdef',
+        'cc-refresh-token-value-XYZ',
+        'cc-config-secret-0123456789',
+      ]) {
         expect(output, where).not.toContain(secret);
       }
     }
-    for (const [where, output] of Object.entries({ stdout: run.all.stdout, json: run.all.json, junit: run.all.junit })) {
+    for (const [where, output] of Object.entries({
+      stdout: run.all.stdout,
+      json: run.all.json,
+      junit: run.all.junit,
+    })) {
       expect(output, where).toContain('client_secret=cc-c…(29)');
       expect(output, where).toContain('api_key=cc-a…(23)');
       expect(output, where).toContain('refresh_token=cc-r…(26)');
       // The rest of the URL still reads: what the connector sent and where.
-      for (const plain of ['/authorize?response_type=code', 'client_id=cc-client', 'scope=profile', 'state=', 'audience=https%3A%2F%2Fapi.example']) expect(output, where).toContain(plain);
+      for (const plain of [
+        '/authorize?response_type=code',
+        'client_id=cc-client',
+        'scope=profile',
+        'state=',
+        'audience=https%3A%2F%2Fapi.example',
+      ])
+        expect(output, where).toContain(plain);
     }
     expect(run.all.stdout).toContain('customConfig.api_key');
     expect(run.all.stdout).toContain('https://api.example');

@@ -24,12 +24,36 @@ const RAW = {
 const JOURNAL = [
   entry(1, 'authorize', 'GET', '/authorize', 303, { response_type: 'code', client_id: 'c' }),
   entry(2, 'login', 'GET', '/interaction/x', 303),
-  entry(3, 'token', 'POST', '/token', 200, { grant_type: 'authorization_code', code: 'abcdefghijklmnop', client_secret: RAW.secret }, { access_token: RAW.access, refresh_token: RAW.refresh, expires_in: 4 }),
+  entry(
+    3,
+    'token',
+    'POST',
+    '/token',
+    200,
+    { grant_type: 'authorization_code', code: 'abcdefghijklmnop', client_secret: RAW.secret },
+    { access_token: RAW.access, refresh_token: RAW.refresh, expires_in: 4 },
+  ),
   entry(4, 'userinfo', 'GET', '/userinfo', 200, {}, { sub: 'alice' }),
   entry(5, 'userinfo', 'GET', '/userinfo', 200, {}, { sub: 'alice' }),
-  entry(6, 'token', 'POST', '/token', 200, { grant_type: 'refresh_token', refresh_token: RAW.refresh, client_secret: RAW.secret }, { access_token: RAW.refreshed, refresh_token: RAW.rotated, expires_in: 4 }),
+  entry(
+    6,
+    'token',
+    'POST',
+    '/token',
+    200,
+    { grant_type: 'refresh_token', refresh_token: RAW.refresh, client_secret: RAW.secret },
+    { access_token: RAW.refreshed, refresh_token: RAW.rotated, expires_in: 4 },
+  ),
   entry(7, 'userinfo', 'GET', '/userinfo', 200, {}, { sub: 'alice' }),
-  entry(8, 'token', 'POST', '/token', 400, { grant_type: 'refresh_token', refresh_token: RAW.rotated, client_secret: RAW.secret }, { error: 'invalid_grant' }),
+  entry(
+    8,
+    'token',
+    'POST',
+    '/token',
+    400,
+    { grant_type: 'refresh_token', refresh_token: RAW.rotated, client_secret: RAW.secret },
+    { error: 'invalid_grant' },
+  ),
   entry(9, 'authorize', 'GET', '/authorize', 303, { response_type: 'code', client_id: 'c' }),
 ];
 const STEPS: ExperienceStep[] = [
@@ -48,25 +72,64 @@ const read = (overrides: Partial<TokenRead> & Pick<TokenRead, 'step' | 'journal'
   ...overrides,
 });
 const USE: TokenUse = {
-  plan: { expiries: 2, why: 'the refresh answer has no refresh_token', afterExpiry: { kind: 'refreshed', again: true } },
+  plan: {
+    expiries: 2,
+    why: 'the refresh answer has no refresh_token',
+    afterExpiry: { kind: 'refreshed', again: true },
+  },
   reads: [
     read({ step: 'before-expiry', journal: { after: 4, answered: 4, until: 5 } }),
-    read({ step: 'after-expiry', waitedMs: 4300, body: { access_token: RAW.refreshed }, metadata: { expiresAt: 1004, hasRefreshToken: true }, journal: { after: 5, answered: 6, until: 7 } }),
-    read({ step: 'after-second-expiry', waitedMs: 4300, status: 400, code: 'connector.general', body: { code: 'connector.general', message: 'invalid_grant' }, token: undefined, journal: { after: 7, answered: 8, until: 8 } }),
+    read({
+      step: 'after-expiry',
+      waitedMs: 4300,
+      body: { access_token: RAW.refreshed },
+      metadata: { expiresAt: 1004, hasRefreshToken: true },
+      journal: { after: 5, answered: 6, until: 7 },
+    }),
+    read({
+      step: 'after-second-expiry',
+      waitedMs: 4300,
+      status: 400,
+      code: 'connector.general',
+      body: { code: 'connector.general', message: 'invalid_grant' },
+      token: undefined,
+      journal: { after: 7, answered: 8, until: 8 },
+    }),
   ],
   durationMs: 9000,
 };
 
 const signInHops = experienceHops(STEPS, JOURNAL);
 const hops = [...signInHops, ...tokenUseHops(USE, JOURNAL)];
-const check = (id: string, status: CheckResult['status'] = 'fail', title = id): CheckResult => ({ id, title, status, message: `${title}: went wrong`, hint: 'do the fix' });
+const check = (id: string, status: CheckResult['status'] = 'fail', title = id): CheckResult => ({
+  id,
+  title,
+  status,
+  message: `${title}: went wrong`,
+  hint: 'do the fix',
+});
 const page = (checks: CheckResult[]) => {
-  const result: ScenarioResult = { name: 'token storage through Logto', file: 'x.yaml', target: 'logto', knownBad: false, status: 'failed', checks, hops, durationMs: 9000 };
+  const result: ScenarioResult = {
+    name: 'token storage through Logto',
+    file: 'x.yaml',
+    target: 'logto',
+    knownBad: false,
+    status: 'failed',
+    checks,
+    hops,
+    durationMs: 9000,
+  };
   return renderHtml([result], { target: 'logto', generatedAt: 'now' });
 };
 /** The arrows drawn red, as `request kind status`. */
-const failingArrows = (html: string) => [...html.matchAll(/class="arrow [^"]*failing"[^>]*data-request="([^"]*)" data-kind="(\w+)"(?: data-status="(\d+)")?/g)].map(([, request, kind, status]) => `${request} ${kind}${status ? ` ${status}` : ''}`);
-const route = (hop: Hop) => `${hop.from}→${hop.to} ${hop.request}${hop.response?.status ? ` ${hop.response.status}` : ''}`;
+const failingArrows = (html: string) =>
+  [
+    ...html.matchAll(
+      /class="arrow [^"]*failing"[^>]*data-request="([^"]*)" data-kind="(\w+)"(?: data-status="(\d+)")?/g,
+    ),
+  ].map(([, request, kind, status]) => `${request} ${kind}${status ? ` ${status}` : ''}`);
+const route = (hop: Hop) =>
+  `${hop.from}→${hop.to} ${hop.request}${hop.response?.status ? ` ${hop.response.status}` : ''}`;
 
 describe('the Account API reads of a stored token as hops', () => {
   const drawn = tokenUseHops(USE, JOURNAL);
@@ -79,19 +142,49 @@ describe('the Account API reads of a stored token as hops', () => {
       'app→idp GET /userinfo 200',
       'app→logto after the second expiry: GET /api/my-account/identities/:target/access-token 400',
     ]);
-    expect(drawn.map((hop) => hop.role)).toEqual(['token-read', 'token-probe', 'token-read-expired', 'token-probe', 'token-read-expired-again']);
+    expect(drawn.map((hop) => hop.role)).toEqual([
+      'token-read',
+      'token-probe',
+      'token-read-expired',
+      'token-probe',
+      'token-read-expired-again',
+    ]);
     expect(drawn[0]!.calls).toBeUndefined();
-    expect(drawn[2]!.calls?.map((call) => `${call.role} ${route(call)} seq ${call.seq}`)).toEqual(['refresh connector→idp POST /token 200 seq 6']);
-    expect(drawn[4]!.calls?.map((call) => `${call.role} ${route(call)} seq ${call.seq}`)).toEqual(['refresh connector→idp POST /token 400 seq 8']);
+    expect(drawn[2]!.calls?.map((call) => `${call.role} ${route(call)} seq ${call.seq}`)).toEqual([
+      'refresh connector→idp POST /token 200 seq 6',
+    ]);
+    expect(drawn[4]!.calls?.map((call) => `${call.role} ${route(call)} seq ${call.seq}`)).toEqual([
+      'refresh connector→idp POST /token 400 seq 8',
+    ]);
     expect(drawn[2]!.params).toMatchObject({ waited: '4.3 s' });
   });
 
   it('says what Logto answered and what it keeps stored after the read', () => {
     expect(drawn[2]!.response?.summary).toContain('stored: expiresAt 1004, a refresh token');
     expect(drawn[4]!.response?.summary).toMatch(/^connector\.general: invalid_grant · stored: expiresAt 1000/);
-    const lost = tokenUseHops({ ...USE, reads: [read({ step: 'after-expiry', status: 401, code: 'secrets.third_party_token_set.access_token_expired', body: { code: 'secrets.third_party_token_set.access_token_expired', message: 'expired' }, token: undefined, metadata: undefined, journal: { after: 0, answered: 0, until: 0 } })] }, JOURNAL);
-    expect(lost.map(route)).toEqual(['app→logto after expiry: GET /api/my-account/identities/:target/access-token 401']);
-    expect(lost[0]!.response?.summary).toBe('secrets.third_party_token_set.access_token_expired: expired · stored: no token secret any more');
+    const lost = tokenUseHops(
+      {
+        ...USE,
+        reads: [
+          read({
+            step: 'after-expiry',
+            status: 401,
+            code: 'secrets.third_party_token_set.access_token_expired',
+            body: { code: 'secrets.third_party_token_set.access_token_expired', message: 'expired' },
+            token: undefined,
+            metadata: undefined,
+            journal: { after: 0, answered: 0, until: 0 },
+          }),
+        ],
+      },
+      JOURNAL,
+    );
+    expect(lost.map(route)).toEqual([
+      'app→logto after expiry: GET /api/my-account/identities/:target/access-token 401',
+    ]);
+    expect(lost[0]!.response?.summary).toBe(
+      'secrets.third_party_token_set.access_token_expired: expired · stored: no token secret any more',
+    );
   });
 
   it('adds the app lane only when a run has token reads', () => {
@@ -105,8 +198,15 @@ describe('a failing token-storage check in the HTML report', () => {
     const html = page([check('logto.token-storage.account-read', 'pass')]);
     expect(html).toContain('<div class="seq l5"');
     expect(html).toContain('<b>App (signed-in user)</b>');
-    const rows = [...html.matchAll(/data-role="([\w-]+)"(?: data-seq="(\d+)")? data-request="([^"]*)" data-kind="(\w+)"(?: data-status="(\d+)")?/g)]
-      .map(([, role = '', seq, request = '', kind, status]) => `${role}${seq ? `#${seq}` : ''} ${kind}${status ? ` ${status}` : ''}${role.startsWith('token-read') ? ` ${request.split(':')[0]}` : ''}`)
+    const rows = [
+      ...html.matchAll(
+        /data-role="([\w-]+)"(?: data-seq="(\d+)")? data-request="([^"]*)" data-kind="(\w+)"(?: data-status="(\d+)")?/g,
+      ),
+    ]
+      .map(
+        ([, role = '', seq, request = '', kind, status]) =>
+          `${role}${seq ? `#${seq}` : ''} ${kind}${status ? ` ${status}` : ''}${role.startsWith('token-read') ? ` ${request.split(':')[0]}` : ''}`,
+      )
       .filter((row) => /^(token-|refresh)/.test(row));
     expect(rows).toEqual([
       'token-read request before expiry',
@@ -131,11 +231,27 @@ describe('a failing token-storage check in the HTML report', () => {
   });
 
   it.each([
-    { id: 'logto.token-storage.account-read', marked: 'before expiry: GET /api/my-account/identities/:target/access-token', status: '200' },
-    { id: 'logto.token-storage.after-expiry', marked: 'after expiry: GET /api/my-account/identities/:target/access-token', status: '200' },
-    { id: 'logto.token-storage.expires-at', marked: 'after expiry: GET /api/my-account/identities/:target/access-token', status: '200' },
+    {
+      id: 'logto.token-storage.account-read',
+      marked: 'before expiry: GET /api/my-account/identities/:target/access-token',
+      status: '200',
+    },
+    {
+      id: 'logto.token-storage.after-expiry',
+      marked: 'after expiry: GET /api/my-account/identities/:target/access-token',
+      status: '200',
+    },
+    {
+      id: 'logto.token-storage.expires-at',
+      marked: 'after expiry: GET /api/my-account/identities/:target/access-token',
+      status: '200',
+    },
     { id: 'logto.token-storage.refresh-request', marked: 'POST /token', status: '200' },
-    { id: 'logto.token-storage.kept-refresh-token', marked: 'after the second expiry: GET /api/my-account/identities/:target/access-token', status: '400' },
+    {
+      id: 'logto.token-storage.kept-refresh-token',
+      marked: 'after the second expiry: GET /api/my-account/identities/:target/access-token',
+      status: '400',
+    },
   ])('marks the hop $id is about in red, with its note', ({ id, marked, status }) => {
     const html = page([check('logto.token-storage.before', 'pass'), check(id, 'fail', `Title of ${id}`)]);
     expect(failingArrows(html)).toEqual([`${marked} request`, `${marked} answer ${status}`]);
@@ -145,7 +261,13 @@ describe('a failing token-storage check in the HTML report', () => {
   });
 
   it('points a check at the read after expiry when Logto sent no refresh', () => {
-    const noRefresh = tokenUseHops({ ...USE, reads: USE.reads.map((each) => ({ ...each, journal: { ...each.journal, answered: each.journal.after } })) }, JOURNAL.slice(0, 5));
+    const noRefresh = tokenUseHops(
+      {
+        ...USE,
+        reads: USE.reads.map((each) => ({ ...each, journal: { ...each.journal, answered: each.journal.after } })),
+      },
+      JOURNAL.slice(0, 5),
+    );
     expect(failingHop(check('logto.token-storage.refresh-request'), noRefresh)?.role).toBe('token-read-expired');
     expect(failingHop(check('storage.refresh'), [...signInHops, ...noRefresh])?.role).toBe('token-read-expired');
   });

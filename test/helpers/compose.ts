@@ -72,7 +72,11 @@ export async function waitFor(what: string, probe: () => Promise<boolean>, timeo
 }
 
 /** The first fenced block of `language` after `heading` in a Markdown file, parsed as JSON. */
-export async function jsonBlockAfter(file: string, heading: string, language = 'json'): Promise<Record<string, unknown>> {
+export async function jsonBlockAfter(
+  file: string,
+  heading: string,
+  language = 'json',
+): Promise<Record<string, unknown>> {
   const text = await readFile(file, 'utf8');
   const at = text.indexOf(heading);
   if (at < 0) throw new Error(`${file} has no heading "${heading}"`);

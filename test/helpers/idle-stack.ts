@@ -14,5 +14,10 @@ export async function idleImage(): Promise<string> {
 /** A stack as the sweep sees one: its network and a container doing nothing, both with `labels` (stackLabels). */
 export async function startIdleStack(stackId: string, image: string, labels: Record<string, string>): Promise<void> {
   const network = await createStackNetwork(stackId, labels);
-  await new GenericContainer(image).withName(`${stackName(stackId)}-idle`).withLabels(labels).withNetwork(network).withEntrypoint(['sleep', 'infinity']).start();
+  await new GenericContainer(image)
+    .withName(`${stackName(stackId)}-idle`)
+    .withLabels(labels)
+    .withNetwork(network)
+    .withEntrypoint(['sleep', 'infinity'])
+    .start();
 }

@@ -10,7 +10,12 @@ export async function expectShippedScenariosPass(options: LogtoTargetOptions): P
   try {
     const results = await runScenarios(await loadScenarios(['fixtures/scenarios']), target);
     const failing = results.filter((result) => result.status !== 'passed');
-    expect(failing.map((result) => ({ name: result.name, checks: result.checks.filter((check) => check.status === 'fail') }))).toEqual([]);
+    expect(
+      failing.map((result) => ({
+        name: result.name,
+        checks: result.checks.filter((check) => check.status === 'fail'),
+      })),
+    ).toEqual([]);
   } finally {
     await target.close?.();
   }

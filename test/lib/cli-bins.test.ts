@@ -9,7 +9,12 @@ const VERSION = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: 
 // Commands that print more than a pipe holds: the reader is gone before the last of it.
 const LONG_OUTPUT: Record<(typeof BINS)[number], string[]> = {
   'connector-harness': ['run', 'fixtures/scenarios/providers', '--verbose'],
-  'mock-idp': ['validate', ...readdirSync('fixtures/idp').filter((name) => name.endsWith('.yaml')).map((name) => `fixtures/idp/${name}`)],
+  'mock-idp': [
+    'validate',
+    ...readdirSync('fixtures/idp')
+      .filter((name) => name.endsWith('.yaml'))
+      .map((name) => `fixtures/idp/${name}`),
+  ],
 };
 
 const bin = (name: string) => path.join('bin', `${name}.js`);

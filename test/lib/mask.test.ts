@@ -1,9 +1,18 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { forgetSecrets, isSecretKey, mask, maskForOutput, maskSecrets, maskText, rememberSecrets } from '../../lib/mask.ts';
+import {
+  forgetSecrets,
+  isSecretKey,
+  mask,
+  maskForOutput,
+  maskSecrets,
+  maskText,
+  rememberSecrets,
+} from '../../lib/mask.ts';
 
 const ACCESS = 'RCzgRV3pT4w9qkLW9Ow5eDpJuCdtpWo5oD8RcQwM9h5'; // 43, as oidc-provider issues them
 const REFRESH = '9SgSX1i3LpQznJnX4giGcbcpbD6IyjsZ2ZTgYreRkrd';
-const JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJvY3RvY2F0In0.Nyz2bjhJUQErz-DTFFHZtB_yqGwtFM-o8jNrO_DitrBYSjBBmNBvtzYd4e5uup88ffNqyUTOvOKo2j6G3IiLJWQ';
+const JWT =
+  'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJvY3RvY2F0In0.Nyz2bjhJUQErz-DTFFHZtB_yqGwtFM-o8jNrO_DitrBYSjBBmNBvtzYd4e5uup88ffNqyUTOvOKo2j6G3IiLJWQ';
 
 afterEach(() => forgetSecrets());
 
@@ -27,20 +36,73 @@ describe('mask', () => {
 });
 
 describe('isSecretKey', () => {
-  it.each(['client_secret', 'clientSecret', 'password', 'passwd', 'api_key', 'apiKey', 'x-api-key', 'private_key', 'refresh_token', 'accessToken', 'idToken', 'm2mAppSecret', 'client_assertion', 'code_verifier', 'codeVerifier', 'authorization',
+  it.each([
+    'client_secret',
+    'clientSecret',
+    'password',
+    'passwd',
+    'api_key',
+    'apiKey',
+    'x-api-key',
+    'private_key',
+    'refresh_token',
+    'accessToken',
+    'idToken',
+    'm2mAppSecret',
+    'client_assertion',
+    'code_verifier',
+    'codeVerifier',
+    'authorization',
     // Named by their last word, or holding a password anywhere (issue #22).
-    'partner_key', 'partnerKey', 'subscription-key', 'Ocp-Apim-Subscription-Key', 'app_key', 'signing_secret', 'signingSecret', 'SigningSecret',
-    'db_password', 'userPassword', 'password_hash', 'passphrase', 'x-auth-token', 'authToken', 'session_token', 'tokenSecret', 'HARNESS_ACME_CLIENT_SECRET'])(
-    '%s is a secret',
-    (key) => expect(isSecretKey(key)).toBe(true),
-  );
-  it.each(['tokenEndpoint', 'token_type', 'tokenType', 'expires_in', 'client_id', 'scope', 'state', 'atToken', 'client_assertion_type', 'tokenEndpointAuthMethod', 'code', 'enableTokenStorage', 'keys',
+    'partner_key',
+    'partnerKey',
+    'subscription-key',
+    'Ocp-Apim-Subscription-Key',
+    'app_key',
+    'signing_secret',
+    'signingSecret',
+    'SigningSecret',
+    'db_password',
+    'userPassword',
+    'password_hash',
+    'passphrase',
+    'x-auth-token',
+    'authToken',
+    'session_token',
+    'tokenSecret',
+    'HARNESS_ACME_CLIENT_SECRET',
+  ])('%s is a secret', (key) => expect(isSecretKey(key)).toBe(true));
+  it.each([
+    'tokenEndpoint',
+    'token_type',
+    'tokenType',
+    'expires_in',
+    'client_id',
+    'scope',
+    'state',
+    'atToken',
+    'client_assertion_type',
+    'tokenEndpointAuthMethod',
+    'code',
+    'enableTokenStorage',
+    'keys',
     // Configuration that only starts or goes on with such a word, and public keys.
-    'token_endpoint', 'token_endpoint_auth_method', 'tokenEndpointResponseType', 'id_token_signed_response_alg', 'refresh_token_rotation',
-    'clientSecretJwtSigningAlgorithm', 'client_secret_expires_at', 'keyId', 'key_id', 'kid', 'public_key', 'publicKey', 'monkey', 'jwks', 'tokenFrom'])(
-    '%s is not a secret',
-    (key) => expect(isSecretKey(key)).toBe(false),
-  );
+    'token_endpoint',
+    'token_endpoint_auth_method',
+    'tokenEndpointResponseType',
+    'id_token_signed_response_alg',
+    'refresh_token_rotation',
+    'clientSecretJwtSigningAlgorithm',
+    'client_secret_expires_at',
+    'keyId',
+    'key_id',
+    'kid',
+    'public_key',
+    'publicKey',
+    'monkey',
+    'jwks',
+    'tokenFrom',
+  ])('%s is not a secret', (key) => expect(isSecretKey(key)).toBe(false));
 });
 
 describe('maskText', () => {
@@ -53,9 +115,15 @@ describe('maskText', () => {
   });
 
   it('masks JSON bodies quoted in a message, also JSON quoted inside JSON, and JS-style objects', () => {
-    expect(maskText(`{"access_token":"${ACCESS}","token_type":"Bearer","expires_in":3600}`)).toBe('{"access_token":"RCzg…(43)","token_type":"Bearer","expires_in":3600}');
-    expect(maskText(JSON.stringify({ body: JSON.stringify({ refresh_token: REFRESH, scope: 'openid' }) }))).toBe('{"body":"{\\"refresh_token\\":\\"9SgS…(43)\\",\\"scope\\":\\"openid\\"}"}');
-    expect(maskText(`{ client_secret: 'proxy-secret-0123456789', client_id: 'proxy' }`)).toBe(`{ client_secret: 'prox…(23)', client_id: 'proxy' }`);
+    expect(maskText(`{"access_token":"${ACCESS}","token_type":"Bearer","expires_in":3600}`)).toBe(
+      '{"access_token":"RCzg…(43)","token_type":"Bearer","expires_in":3600}',
+    );
+    expect(maskText(JSON.stringify({ body: JSON.stringify({ refresh_token: REFRESH, scope: 'openid' }) }))).toBe(
+      '{"body":"{\\"refresh_token\\":\\"9SgS…(43)\\",\\"scope\\":\\"openid\\"}"}',
+    );
+    expect(maskText(`{ client_secret: 'proxy-secret-0123456789', client_id: 'proxy' }`)).toBe(
+      `{ client_secret: 'prox…(23)', client_id: 'proxy' }`,
+    );
   });
 
   it('masks secret query parameters of a URL, and the code only where it is a parameter', () => {
@@ -63,32 +131,57 @@ describe('maskText', () => {
     expect(maskText(`the IdP did not redirect back: 500 at ${url}`)).toBe(
       'the IdP did not redirect back: 500 at http://127.0.0.1:4100/authorize?response_type=code&client_id=cc-client&state=db5af71d&client_secret=cc-c…(29)&api_key=cc-a…(10)&apiKey=abcd…(12)&audience=https%3A%2F%2Fapi.example',
     );
-    expect(maskText('http://logto/callback?code=SplxlOBeZQQYbYS6WxSbIA&state=xyz')).toBe('http://logto/callback?code=Splx…(22)&state=xyz');
+    expect(maskText('http://logto/callback?code=SplxlOBeZQQYbYS6WxSbIA&state=xyz')).toBe(
+      'http://logto/callback?code=Splx…(22)&state=xyz',
+    );
     expect(maskText('code=SplxlOBeZQQYbYS6WxSbIA')).toBe('code=Splx…(22)');
     expect(maskText('error code=connector.general')).toBe('error code=connector.general');
     // The value ends where prose resumes.
-    expect(maskText('against http://h/t?api_key=abcdefghij: must pass [client_secret=abcdefghij]')).toBe('against http://h/t?api_key=abcd…(10): must pass [client_secret=abcd…(10)]');
+    expect(maskText('against http://h/t?api_key=abcdefghij: must pass [client_secret=abcdefghij]')).toBe(
+      'against http://h/t?api_key=abcd…(10): must pass [client_secret=abcd…(10)]',
+    );
   });
 
   it('masks Authorization credentials after any blank, and JWTs anywhere', () => {
     expect(maskText(`Authorization: Bearer ${ACCESS}`)).toBe('Authorization: Bearer RCzg…(43)');
     expect(maskText('authorization: Basic\tcG9zdDpwb3N0LXNlY3JldA==')).toBe('authorization: Basic\tcG9z…(24)');
     expect(maskText(`assertion ${JWT} rejected`)).toBe(`assertion eyJh…(${JWT.length}) rejected`);
-    expect(maskText('client_secret_basic with HTTP Basic credentials; the Bearer token scheme')).toBe('client_secret_basic with HTTP Basic credentials; the Bearer token scheme');
+    expect(maskText('client_secret_basic with HTTP Basic credentials; the Bearer token scheme')).toBe(
+      'client_secret_basic with HTTP Basic credentials; the Bearer token scheme',
+    );
   });
 
   it('masks the password of a URL that carries one (scheme://user:password@host), and keeps the user', () => {
-    expect(maskText('Request cannot be constructed from a URL that includes credentials: http://admin:Sup3rSecretPw@127.0.0.1:1/oidc/token')).toBe(
+    expect(
+      maskText(
+        'Request cannot be constructed from a URL that includes credentials: http://admin:Sup3rSecretPw@127.0.0.1:1/oidc/token',
+      ),
+    ).toBe(
       'Request cannot be constructed from a URL that includes credentials: http://admin:Sup3…(13)@127.0.0.1:1/oidc/token',
     );
-    expect(maskText("option '--endpoint <url>' argument 'https://:pw%40x@h' is invalid")).toBe("option '--endpoint <url>' argument 'https://:***(6)@h' is invalid");
-    for (const plain of ['http://127.0.0.1:3001/api', 'mailto:someone@example.com', 'http://h/a:b@c', 'at http://user@host/x']) expect(maskText(plain)).toBe(plain);
+    expect(maskText("option '--endpoint <url>' argument 'https://:pw%40x@h' is invalid")).toBe(
+      "option '--endpoint <url>' argument 'https://:***(6)@h' is invalid",
+    );
+    for (const plain of [
+      'http://127.0.0.1:3001/api',
+      'mailto:someone@example.com',
+      'http://h/a:b@c',
+      'at http://user@host/x',
+    ])
+      expect(maskText(plain)).toBe(plain);
   });
 
   it('masks remembered secret values wherever they appear verbatim, URL-encoded or JSON-escaped', () => {
-    rememberSecrets({ clientSecret: 'post-secret-0123456789', customConfig: { apiKey: 'k e/y"0123456789', audience: 'https://api.example' } });
-    expect(maskText('value: post-secret-0123456789, sent as post-secret-0123456789')).toBe('value: post…(22), sent as post…(22)');
-    expect(maskText(`x=${encodeURIComponent('k e/y"0123456789')} "${JSON.stringify('k e/y"0123456789').slice(1, -1)}"`)).toBe('x=***(16) "***(16)"');
+    rememberSecrets({
+      clientSecret: 'post-secret-0123456789',
+      customConfig: { apiKey: 'k e/y"0123456789', audience: 'https://api.example' },
+    });
+    expect(maskText('value: post-secret-0123456789, sent as post-secret-0123456789')).toBe(
+      'value: post…(22), sent as post…(22)',
+    );
+    expect(
+      maskText(`x=${encodeURIComponent('k e/y"0123456789')} "${JSON.stringify('k e/y"0123456789').slice(1, -1)}"`),
+    ).toBe('x=***(16) "***(16)"');
     expect(maskText('audience https://api.example')).toBe('audience https://api.example');
   });
 
@@ -115,18 +208,27 @@ describe('maskText', () => {
       encodeURIComponent(secret.replace(/&/g, '&amp;').replace(/"/g, '&quot;')),
       encodeURIComponent(JSON.stringify(secret).slice(1, -1).replace(/\//g, '\\/')),
     ];
-    for (const encoded of encodings) expect(maskText(`the IdP says: ${encoded}.`), encoded).toBe(`the IdP says: ${masked}.`);
+    for (const encoded of encodings)
+      expect(maskText(`the IdP says: ${encoded}.`), encoded).toBe(`the IdP says: ${masked}.`);
     // base64 of any text holding it, at any offset: Basic credentials (RFC 6749's form-encoded pair too), base64url.
     for (const text of [`client:${secret}`, `c:${secret}`, `${secret}:x`, `client-id:${form}`]) {
       expect(maskText(`Basic ${base64(text)} seen`), text).toBe(`Basic ${masked} seen`);
-      expect(maskText(`jwt=${base64(text).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_')};`), text).toBe(`jwt=${masked};`);
+      expect(maskText(`jwt=${base64(text).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_')};`), text).toBe(
+        `jwt=${masked};`,
+      );
     }
   });
 
   it('leaves what only resembles a remembered secret alone', () => {
     rememberSecrets({ clientSecret: 'post-secret-0123456789' });
     const otherBasic = Buffer.from('client:post-secret-9123456789').toString('base64');
-    const near = ['post-secret-012345678', 'post-secret-0123456788', 'post%2Dsecret', otherBasic, 'POST-SECRET-0123456789'];
+    const near = [
+      'post-secret-012345678',
+      'post-secret-0123456788',
+      'post%2Dsecret',
+      otherBasic,
+      'POST-SECRET-0123456789',
+    ];
     for (const text of near) expect(maskText(`x ${text} y`)).toBe(`x ${text} y`);
   });
 
@@ -142,7 +244,8 @@ describe('maskText', () => {
     // A help text's example stands for a value with an ellipsis.
     const example = '$ LOGTO_M2M_APP_SECRET=… connector-harness audit; client_secret=...';
     expect(maskText(example)).toBe(example);
-    const plain = 'set "tokenEndpointResponseType": "query-string"; tokenEndpoint http://127.0.0.1/token, token_type=Bearer, expires_in=3600, client_id=logto, scope=openid, state=abc, seen: client_secret_post';
+    const plain =
+      'set "tokenEndpointResponseType": "query-string"; tokenEndpoint http://127.0.0.1/token, token_type=Bearer, expires_in=3600, client_id=logto, scope=openid, state=abc, seen: client_secret_post';
     expect(maskText(plain)).toBe(plain);
   });
 
@@ -150,15 +253,33 @@ describe('maskText', () => {
     rememberSecrets('k/e+y=v & "q" \\ü-0123');
     const started = performance.now();
     // Runs of what a remembered secret's forms start with, too.
-    for (const text of ['%25'.repeat(60_000), 'k%2'.repeat(60_000), 'aG9z'.repeat(60_000), '&#x2F;'.repeat(30_000)]) maskText(text);
-    for (const text of ['\\'.repeat(100_000) + 'a":"x', 'a'.repeat(200_000), '"a":'.repeat(50_000), 'eyJ'.repeat(60_000), 'Bearer '.repeat(30_000), `${'a'.repeat(100_000)}=`, 'a.'.repeat(100_000), 'x://u:'.repeat(40_000), `a://:${':'.repeat(100_000)}`]) maskText(text);
+    for (const text of ['%25'.repeat(60_000), 'k%2'.repeat(60_000), 'aG9z'.repeat(60_000), '&#x2F;'.repeat(30_000)])
+      maskText(text);
+    for (const text of [
+      '\\'.repeat(100_000) + 'a":"x',
+      'a'.repeat(200_000),
+      '"a":'.repeat(50_000),
+      'eyJ'.repeat(60_000),
+      'Bearer '.repeat(30_000),
+      `${'a'.repeat(100_000)}=`,
+      'a.'.repeat(100_000),
+      'x://u:'.repeat(40_000),
+      `a://:${':'.repeat(100_000)}`,
+    ])
+      maskText(text);
     expect(performance.now() - started).toBeLessThan(2000);
   });
 });
 
 describe('maskForOutput', () => {
   it('masks secret fields and every string, and keeps numbers and error codes', () => {
-    const result = { error: { code: 'connector.invalid_response', status: 400, message: `access_token=${ACCESS}` }, evidence: { clientSecret: 'abcdefghijk', body: { access_token: 'RCzg…(43)' } } };
-    expect(maskForOutput(result)).toEqual({ error: { code: 'connector.invalid_response', status: 400, message: 'access_token=RCzg…(43)' }, evidence: { clientSecret: 'abcd…(11)', body: { access_token: 'RCzg…(43)' } } });
+    const result = {
+      error: { code: 'connector.invalid_response', status: 400, message: `access_token=${ACCESS}` },
+      evidence: { clientSecret: 'abcdefghijk', body: { access_token: 'RCzg…(43)' } },
+    };
+    expect(maskForOutput(result)).toEqual({
+      error: { code: 'connector.invalid_response', status: 400, message: 'access_token=RCzg…(43)' },
+      evidence: { clientSecret: 'abcd…(11)', body: { access_token: 'RCzg…(43)' } },
+    });
   });
 });

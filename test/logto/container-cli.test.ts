@@ -12,11 +12,18 @@ const execute = promisify(execFile);
 const CLI = path.resolve('harness/cli.ts');
 
 const runtime = await detectContainerRuntime();
-if (!runtime.available) console.log(`skipped: connector-harness --target logto-container — ${runtime.reason}; it needs Docker or Podman`);
+if (!runtime.available)
+  console.log(`skipped: connector-harness --target logto-container — ${runtime.reason}; it needs Docker or Podman`);
 
-async function harness(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+async function harness(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await execute(process.execPath, [CLI, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, maxBuffer: 16 * 1024 * 1024 });
+    const { stdout, stderr } = await execute(process.execPath, [CLI, ...args], {
+      env: { ...process.env, NO_COLOR: '1', ...env },
+      maxBuffer: 16 * 1024 * 1024,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -26,9 +33,14 @@ async function harness(args: string[], env: Record<string, string> = {}): Promis
 
 describe.skipIf(!runtime.available)('connector-harness run --target logto-container', () => {
   it('names the build command, exit 2, when an image is neither here nor pullable (no pull error, nothing started)', async () => {
-    const { code, stdout, stderr } = await harness(['run', 'fixtures/scenarios/standard-post.yaml', '--target', 'logto-container'], { LOGTO_IMAGE: 'connector-harness/no-such-logto:0' });
+    const { code, stdout, stderr } = await harness(
+      ['run', 'fixtures/scenarios/standard-post.yaml', '--target', 'logto-container'],
+      { LOGTO_IMAGE: 'connector-harness/no-such-logto:0' },
+    );
     expect({ code, stdout }).toEqual({ code: 2, stdout: '' });
-    expect(stderr).toContain('LOGTO_IMAGE: image connector-harness/no-such-logto:0 is not on this machine and cannot be pulled');
+    expect(stderr).toContain(
+      'LOGTO_IMAGE: image connector-harness/no-such-logto:0 is not on this machine and cannot be pulled',
+    );
     expect(stderr).toContain('bash containers/build-images.sh');
     expect(stderr).not.toMatch(/\n\s+at /);
     const stackId = announcedStackId(stderr);
@@ -52,22 +64,43 @@ describe.skipIf(!runtime.available)('connector-harness run --target logto-contai
 
   it('--keep-stack leaves Logto up with its URL printed and the credentials in a mode-600 env file, the secret never printed', async () => {
     const outDir = await mkdtemp(path.join(tmpdir(), 'harness-stack-'));
-    const { code, stdout, stderr } = await harness(['run', 'fixtures/scenarios/standard-post.yaml', '--target', 'logto-container', '--keep-stack', '-o', outDir]);
+    const { code, stdout, stderr } = await harness([
+      'run',
+      'fixtures/scenarios/standard-post.yaml',
+      '--target',
+      'logto-container',
+      '--keep-stack',
+      '-o',
+      outDir,
+    ]);
     const stackId = announcedStackId(stderr)!;
     try {
       expect(code, stderr.slice(-3000)).toBe(0);
       const file = /credentials\s+(\S+\.env) \(mode 600\)/.exec(stderr)?.[1];
       expect(file).toBe(path.join(outDir, `logto-stack-${stackId}.env`));
       expect((await stat(file!)).mode & 0o777).toBe(0o600);
-      const env = Object.fromEntries((await readFile(file!, 'utf8')).trim().split('\n').map((line) => line.split(/=(.*)/s).slice(0, 2) as [string, string]));
-      expect(Object.keys(env)).toEqual(['LOGTO_ENDPOINT', 'LOGTO_M2M_APP_ID', 'LOGTO_M2M_APP_SECRET', 'LOGTO_RESOURCE']);
+      const env = Object.fromEntries(
+        (await readFile(file!, 'utf8'))
+          .trim()
+          .split('\n')
+          .map((line) => line.split(/=(.*)/s).slice(0, 2) as [string, string]),
+      );
+      expect(Object.keys(env)).toEqual([
+        'LOGTO_ENDPOINT',
+        'LOGTO_M2M_APP_ID',
+        'LOGTO_M2M_APP_SECRET',
+        'LOGTO_RESOURCE',
+      ]);
       expect(stderr).toContain(`Logto          ${env.LOGTO_ENDPOINT}`);
       expect(`${stdout}${stderr}`).not.toContain(env.LOGTO_M2M_APP_SECRET);
       // Still up, and the credentials work: a Management API token for them.
       expect((await fetch(`${env.LOGTO_ENDPOINT}/api/status`)).status).toBe(204);
       const token = await fetch(`${env.LOGTO_ENDPOINT}/oidc/token`, {
         method: 'POST',
-        headers: { authorization: `Basic ${Buffer.from(`${env.LOGTO_M2M_APP_ID}:${env.LOGTO_M2M_APP_SECRET}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+        headers: {
+          authorization: `Basic ${Buffer.from(`${env.LOGTO_M2M_APP_ID}:${env.LOGTO_M2M_APP_SECRET}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
         body: new URLSearchParams({ grant_type: 'client_credentials', resource: env.LOGTO_RESOURCE!, scope: 'all' }),
       });
       expect(token.status).toBe(200);
@@ -86,12 +119,19 @@ describe.skipIf(!runtime.available)('connector-harness run --target logto-contai
       await execute('sh', ['-c', remove!]);
       expect(await stackLeftovers(stackId)).toEqual([]);
     } finally {
-      if (stackId) await execute('sh', ['-c', `docker rm -f $(docker ps -aq --filter label=connector-harness.stack=${stackId}) 2>/dev/null; docker network rm connector-harness-${stackId} 2>/dev/null; true`]);
+      if (stackId)
+        await execute('sh', [
+          '-c',
+          `docker rm -f $(docker ps -aq --filter label=connector-harness.stack=${stackId}) 2>/dev/null; docker network rm connector-harness-${stackId} 2>/dev/null; true`,
+        ]);
     }
   }, 600_000);
 
   it('removes the stack and exits 130 on Ctrl-C while Logto starts', async () => {
-    const child = spawn(process.execPath, [CLI, 'run', 'fixtures/scenarios', '--target', 'logto-container'], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'run', 'fixtures/scenarios', '--target', 'logto-container'], {
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     let interrupted = false;
     child.stderr.on('data', (chunk: Buffer) => {

@@ -11,11 +11,17 @@ import type { LogtoTargetOptions } from '../../harness/targets/logto-options.ts'
 import { stopWithoutLeftovers } from '../helpers/docker-leftovers.ts';
 
 const runtime = await detectContainerRuntime();
-if (!runtime.available) console.log(`skipped: testcontainers Logto suite — ${runtime.reason}; it needs Docker or Podman`);
+if (!runtime.available)
+  console.log(`skipped: testcontainers Logto suite — ${runtime.reason}; it needs Docker or Podman`);
 
 const verdicts = (results: ScenarioResult[]) => results.map((result) => ({ name: result.name, status: result.status }));
 /** Findings: what Logto did or stored differently from the in-process prediction (known-bad scenarios fail their other checks on purpose). */
-const findings = (results: ScenarioResult[]) => results.flatMap((result) => result.checks.filter((check) => check.id.startsWith('logto.') && check.status === 'fail').map((check) => `${result.name}: ${check.id}: ${check.message}`));
+const findings = (results: ScenarioResult[]) =>
+  results.flatMap((result) =>
+    result.checks
+      .filter((check) => check.id.startsWith('logto.') && check.status === 'fail')
+      .map((check) => `${result.name}: ${check.id}: ${check.message}`),
+  );
 
 /** Runs a command in one of the stack's containers; returns its output. */
 async function execIn(containerName: string, command: string[]): Promise<{ exitCode: number; output: string }> {
@@ -29,8 +35,16 @@ describe.skipIf(!runtime.available)('Logto in testcontainers', () => {
   let logtoOptions: LogtoTargetOptions;
   beforeAll(async () => {
     stack = await startLogtoStack({ hostIdp: true, log: (line) => console.log(line) });
-    console.log(`stack ready in ${stack.timings.total} ms (PostgreSQL ${stack.timings.postgres} ms, Logto ${stack.timings.logto} ms)`);
-    logtoOptions = { endpoint: stack.endpoint, m2mAppId: stack.m2mAppId, m2mAppSecret: stack.m2mAppSecret, resource: stack.resource, keep: false };
+    console.log(
+      `stack ready in ${stack.timings.total} ms (PostgreSQL ${stack.timings.postgres} ms, Logto ${stack.timings.logto} ms)`,
+    );
+    logtoOptions = {
+      endpoint: stack.endpoint,
+      m2mAppId: stack.m2mAppId,
+      m2mAppSecret: stack.m2mAppSecret,
+      resource: stack.resource,
+      keep: false,
+    };
   }, 600_000);
   afterAll(() => stopWithoutLeftovers(stack), 120_000);
 
@@ -38,25 +52,50 @@ describe.skipIf(!runtime.available)('Logto in testcontainers', () => {
     const scenarios = await loadScenarios(['fixtures/scenarios']);
     const inProcess = createInProcessTarget();
     const expected = await runScenarios(scenarios, inProcess).finally(() => inProcess.close?.());
-    const target = await createLogtoTarget({ ...logtoOptions, idpLauncher: containerIdpLauncher({ image: stack.images.mockIdp, network: stack.network, stackId: stack.stackId }) });
+    const target = await createLogtoTarget({
+      ...logtoOptions,
+      idpLauncher: containerIdpLauncher({
+        image: stack.images.mockIdp,
+        network: stack.network,
+        stackId: stack.stackId,
+      }),
+    });
     const started = performance.now();
     const results = await runScenarios(scenarios, target).finally(() => target.close?.());
-    console.log(`${results.length} scenarios through Logto in containers in ${Math.round(performance.now() - started)} ms: ${results.map((result) => `${result.name} ${result.durationMs} ms`).join('; ')}`);
+    console.log(
+      `${results.length} scenarios through Logto in containers in ${Math.round(performance.now() - started)} ms: ${results.map((result) => `${result.name} ${result.durationMs} ms`).join('; ')}`,
+    );
     expect(results.length).toBeGreaterThan(20);
     expect(verdicts(results)).toEqual(verdicts(expected));
     expect(new Set(expected.map((result) => result.status))).toEqual(new Set(['passed']));
     expect(findings(results)).toEqual([]);
     // Every token-storage scenario drove Logto's refresh path (Account API after expiry) as predicted.
-    const tokenStorage = new Set(scenarios.filter((scenario) => scenario.enableTokenStorage).map((scenario) => scenario.name));
-    expect(results.filter((result) => tokenStorage.has(result.name) && result.checks.find((check) => check.id === 'logto.token-storage.after-expiry')?.status !== 'pass').map((result) => result.name)).toEqual([]);
+    const tokenStorage = new Set(
+      scenarios.filter((scenario) => scenario.enableTokenStorage).map((scenario) => scenario.name),
+    );
+    expect(
+      results
+        .filter(
+          (result) =>
+            tokenStorage.has(result.name) &&
+            result.checks.find((check) => check.id === 'logto.token-storage.after-expiry')?.status !== 'pass',
+        )
+        .map((result) => result.name),
+    ).toEqual([]);
     // The IdP's journal was read through its mapped port: Logto's token requests were compared.
-    expect(results.filter((result) => result.checks.some((check) => check.id === 'logto.idp.token-request')).length).toBeGreaterThan(10);
+    expect(
+      results.filter((result) => result.checks.some((check) => check.id === 'logto.idp.token-request')).length,
+    ).toBeGreaterThan(10);
   }, 900_000);
 
   it('serves the IdP at its network alias: issuer, discovery and the token endpoint (a client_secret_jwt aud) name that URL, from inside Logto', async () => {
     const [scenario] = await loadScenarios(['fixtures/scenarios/client-secret-jwt-hs384.yaml']);
     if (scenario?.idp.kind !== 'fixture') throw new Error('the scenario names a fixture');
-    const launcher = containerIdpLauncher({ image: stack.images.mockIdp, network: stack.network, stackId: stack.stackId });
+    const launcher = containerIdpLauncher({
+      image: stack.images.mockIdp,
+      network: stack.network,
+      stackId: stack.stackId,
+    });
     const idp = await launcher.launch(scenario.idp.fixture);
     try {
       const script = `fetch('${idp.issuer}/.well-known/openid-configuration').then((r) => r.json()).then((d) => console.log(JSON.stringify(d)))`;
@@ -64,7 +103,11 @@ describe.skipIf(!runtime.available)('Logto in testcontainers', () => {
       expect(exitCode, output).toBe(0);
       const discovery = JSON.parse(output.trim().split('\n').at(-1)!) as Record<string, string>;
       expect(idp.issuer).toMatch(/^http:\/\/idp-[0-9a-f]+:4000$/);
-      expect(discovery).toMatchObject({ issuer: idp.issuer, token_endpoint: `${idp.issuer}/token`, jwks_uri: `${idp.issuer}/jwks` });
+      expect(discovery).toMatchObject({
+        issuer: idp.issuer,
+        token_endpoint: `${idp.issuer}/token`,
+        jwks_uri: `${idp.issuer}/jwks`,
+      });
       // …and this process reaches the same IdP through the mapped port.
       expect((await fetch(idp.reachable(`${idp.issuer}/_health`))).status).toBe(200);
     } finally {

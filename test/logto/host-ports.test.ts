@@ -3,14 +3,20 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { GenericContainer } from 'testcontainers';
 import { exposeHostPort } from '../../harness/targets/logto-container/host-ports.ts';
 import { resolveImages } from '../../harness/targets/logto-container/images.ts';
-import { removeStack, STACK_LABEL, stackLabels, withoutRyuk } from '../../harness/targets/logto-container/stack-cleanup.ts';
+import {
+  removeStack,
+  STACK_LABEL,
+  stackLabels,
+  withoutRyuk,
+} from '../../harness/targets/logto-container/stack-cleanup.ts';
 import { detectContainerRuntime, newStackId } from '../../harness/targets/logto/containers.ts';
 import { stackLeftovers } from '../helpers/docker-leftovers.ts';
 import { freePort } from '../../lib/free-port.ts';
 
 withoutRyuk();
 const runtime = await detectContainerRuntime();
-if (!runtime.available) console.log(`skipped: host port exposure (sshd port forwarder) — ${runtime.reason}; it needs Docker or Podman`);
+if (!runtime.available)
+  console.log(`skipped: host port exposure (sshd port forwarder) — ${runtime.reason}; it needs Docker or Podman`);
 
 describe.skipIf(!runtime.available)('a host port exposed to containers (sshd port forwarder)', () => {
   const stackId = newStackId();
@@ -28,7 +34,10 @@ describe.skipIf(!runtime.available)('a host port exposed to containers (sshd por
     // Any image with Node will do; the mock IdP's has it.
     const probe = `const s = require('net').connect(${port}, 'host.testcontainers.internal'); s.on('data', (d) => process.stdout.write('got ' + d)); s.on('error', (e) => console.log('error', e.code)); s.on('close', () => console.log('closed'));`;
     const run = async () => {
-      const container = await new GenericContainer(images.mockIdp).withLabels({ [STACK_LABEL]: stackId }).withEntrypoint(['sleep', 'infinity']).start();
+      const container = await new GenericContainer(images.mockIdp)
+        .withLabels({ [STACK_LABEL]: stackId })
+        .withEntrypoint(['sleep', 'infinity'])
+        .start();
       try {
         return (await container.exec(['node', '-e', probe])).output;
       } finally {

@@ -17,7 +17,12 @@ const fixture = fixtureSchema.parse({
 });
 
 const scenario = (overrides: Partial<Scenario> = {}): Scenario => ({
-  file: 'x.yaml', name: 'x', knownBad: false, connector: 'oauth2', syncProfile: false, enableTokenStorage: false,
+  file: 'x.yaml',
+  name: 'x',
+  knownBad: false,
+  connector: 'oauth2',
+  syncProfile: false,
+  enableTokenStorage: false,
   config: { profileMap: { id: 'data.mail', email: 'data.mail', name: 'data.name', avatar: 'data.pic' } },
   idp: { kind: 'fixture', fixture, source: 'inline' },
   expect: { profile: { email: 'alice@example.com' } },
@@ -42,10 +47,20 @@ describe('naming and unique emails', () => {
 
 describe('sign-in experience change', () => {
   it('adds the target and skips required identifiers, and restores exactly what was there', () => {
-    const current = { socialSignInConnectorTargets: ['github'], socialSignIn: { automaticAccountLinking: true }, signUp: { identifiers: ['username'] } };
+    const current = {
+      socialSignInConnectorTargets: ['github'],
+      socialSignIn: { automaticAccountLinking: true },
+      signUp: { identifiers: ['username'] },
+    };
     const { apply, restore } = signInExperienceChange(current, 'harness-x-1');
-    expect(apply).toEqual({ socialSignInConnectorTargets: ['github', 'harness-x-1'], socialSignIn: { automaticAccountLinking: true, skipRequiredIdentifiers: true } });
-    expect(restore).toEqual({ socialSignInConnectorTargets: ['github'], socialSignIn: { automaticAccountLinking: true } });
+    expect(apply).toEqual({
+      socialSignInConnectorTargets: ['github', 'harness-x-1'],
+      socialSignIn: { automaticAccountLinking: true, skipRequiredIdentifiers: true },
+    });
+    expect(restore).toEqual({
+      socialSignInConnectorTargets: ['github'],
+      socialSignIn: { automaticAccountLinking: true },
+    });
   });
 });
 
@@ -59,7 +74,10 @@ describe('second sign-in profile change', () => {
 
 describe('Logto error bodies', () => {
   it('keeps the code and message of a RequestError body, and names code-less answers by status', () => {
-    const error = new LogtoApiError('POST', '/api/experience/identification', 404, { code: 'user.identity_not_exist', message: 'The social account has not been registered yet.' });
+    const error = new LogtoApiError('POST', '/api/experience/identification', 404, {
+      code: 'user.identity_not_exist',
+      message: 'The social account has not been registered yet.',
+    });
     expect(error).toMatchObject({ status: 404, code: 'user.identity_not_exist' });
     expect(new LogtoApiError('POST', '/x', 500, { message: 'Internal server error.' }).code).toBe('http_500');
   });
@@ -74,10 +92,38 @@ describe('comparison with the in-process prediction', () => {
   const stored = (overrides: Partial<LogtoObservation> = {}): LogtoObservation => ({
     target: 'harness-x-1',
     connectorId: 'c1',
-    user: { id: 'u1', name: 'Alice', avatar: 'https://x/a.png', primaryEmail: 'alice@example.com', primaryPhone: null, identities: { 'harness-x-1': { userId: 'alice', details: { id: 'alice', name: 'Alice', email: 'alice@example.com', avatar: 'https://x/a.png' } } } },
-    identity: { identity: { userId: 'alice', details: { id: 'alice', name: 'Alice', email: 'alice@example.com', avatar: 'https://x/a.png' } }, tokenSecret: { metadata: { tokenType: 'Bearer', expiresAt: 1, hasRefreshToken: true } } },
+    user: {
+      id: 'u1',
+      name: 'Alice',
+      avatar: 'https://x/a.png',
+      primaryEmail: 'alice@example.com',
+      primaryPhone: null,
+      identities: {
+        'harness-x-1': {
+          userId: 'alice',
+          details: { id: 'alice', name: 'Alice', email: 'alice@example.com', avatar: 'https://x/a.png' },
+        },
+      },
+    },
+    identity: {
+      identity: {
+        userId: 'alice',
+        details: { id: 'alice', name: 'Alice', email: 'alice@example.com', avatar: 'https://x/a.png' },
+      },
+      tokenSecret: { metadata: { tokenType: 'Bearer', expiresAt: 1, hasRefreshToken: true } },
+    },
     app: { claims: { sub: 'u1', name: 'Alice' } },
-    second: { changed: { name: 'Alice 2' }, user: { id: 'u1', name: 'Alice 2', avatar: 'https://x/a.png', primaryEmail: 'alice@example.com', primaryPhone: null, identities: {} } },
+    second: {
+      changed: { name: 'Alice 2' },
+      user: {
+        id: 'u1',
+        name: 'Alice 2',
+        avatar: 'https://x/a.png',
+        primaryEmail: 'alice@example.com',
+        primaryPhone: null,
+        identities: {},
+      },
+    },
     ...overrides,
   });
 
@@ -88,28 +134,66 @@ describe('comparison with the in-process prediction', () => {
 
   it('reports each difference as a finding', () => {
     const checks = compareWithPrediction(prediction, stored({ user: { ...stored().user!, primaryEmail: null } }));
-    expect(checks.find((check) => check.id === 'logto.user.primaryEmail')).toMatchObject({ status: 'fail', message: expect.stringContaining('finding') });
+    expect(checks.find((check) => check.id === 'logto.user.primaryEmail')).toMatchObject({
+      status: 'fail',
+      message: expect.stringContaining('finding'),
+    });
   });
 
   it('catches syncProfile not applied and a missing token secret', () => {
-    const checks = compareWithPrediction(prediction, stored({ identity: { identity: { userId: 'alice' } }, second: { changed: { name: 'Alice 2' }, user: { ...stored().user!, name: 'Alice' } } }));
+    const checks = compareWithPrediction(
+      prediction,
+      stored({
+        identity: { identity: { userId: 'alice' } },
+        second: { changed: { name: 'Alice 2' }, user: { ...stored().user!, name: 'Alice' } },
+      }),
+    );
     expect(checks.find((check) => check.id === 'logto.sync-profile')?.status).toBe('fail');
     expect(checks.find((check) => check.id === 'logto.token-storage')?.message).toContain('SECRET_VAULT_KEK');
   });
 
   it('compares the Logto error with the predicted one', () => {
-    const failed = { ...prediction, error: { stage: 'sign-in', logtoCode: 'connector.invalid_response', message: '' } } as Observation;
-    expect(compareWithPrediction(failed, { target: 't', connectorId: 'c', failure: { step: 'verify', code: 'connector.invalid_response', message: '' } })[0]?.status).toBe('pass');
-    expect(compareWithPrediction(failed, { target: 't', connectorId: 'c', failure: { step: 'verify', code: 'connector.general', message: '' } })[0]?.status).toBe('fail');
+    const failed = {
+      ...prediction,
+      error: { stage: 'sign-in', logtoCode: 'connector.invalid_response', message: '' },
+    } as Observation;
+    expect(
+      compareWithPrediction(failed, {
+        target: 't',
+        connectorId: 'c',
+        failure: { step: 'verify', code: 'connector.invalid_response', message: '' },
+      })[0]?.status,
+    ).toBe('pass');
+    expect(
+      compareWithPrediction(failed, {
+        target: 't',
+        connectorId: 'c',
+        failure: { step: 'verify', code: 'connector.general', message: '' },
+      })[0]?.status,
+    ).toBe('fail');
   });
 
   it('compares the token request the IdP saw from Logto with the in-process one (auth method, assertion, status)', () => {
-    const tokenEntry = (verified: boolean, status: number) => ({ endpoint: 'token', params: { grant_type: 'authorization_code' }, clientAuth: { method: 'client_secret_jwt', assertion: { header: {}, claims: {}, verified } }, response: { status, body: {} } });
+    const tokenEntry = (verified: boolean, status: number) => ({
+      endpoint: 'token',
+      params: { grant_type: 'authorization_code' },
+      clientAuth: { method: 'client_secret_jwt', assertion: { header: {}, claims: {}, verified } },
+      response: { status, body: {} },
+    });
     const withJournal = { ...prediction, journal: [tokenEntry(true, 200)] } as unknown as Observation;
-    const same = compareWithPrediction(withJournal, stored({ idpToken: { method: 'client_secret_jwt', assertionVerified: true, status: 200 } }));
+    const same = compareWithPrediction(
+      withJournal,
+      stored({ idpToken: { method: 'client_secret_jwt', assertionVerified: true, status: 200 } }),
+    );
     expect(same.find((check) => check.id === 'logto.idp.token-request')?.status).toBe('pass');
     // e.g. the assertion's aud named the token endpoint at a URL the IdP does not answer at.
-    const differs = compareWithPrediction(withJournal, stored({ idpToken: { method: 'client_secret_jwt', assertionVerified: false, status: 401 } }));
-    expect(differs.find((check) => check.id === 'logto.idp.token-request')).toMatchObject({ status: 'fail', message: expect.stringContaining('finding') });
+    const differs = compareWithPrediction(
+      withJournal,
+      stored({ idpToken: { method: 'client_secret_jwt', assertionVerified: false, status: 401 } }),
+    );
+    expect(differs.find((check) => check.id === 'logto.idp.token-request')).toMatchObject({
+      status: 'fail',
+      message: expect.stringContaining('finding'),
+    });
   });
 });

@@ -32,14 +32,19 @@ describe('stack owner labels', () => {
   it('name no owner when a label is missing or the pid is not a pid (a stack of an older version, a hand-made label)', () => {
     expect(readOwner(undefined)).toBeUndefined();
     expect(readOwner({ [STACK_LABEL]: 'abc' })).toBeUndefined();
-    for (const pid of ['', '0', '-3', '12.5', 'x1']) expect(readOwner({ ...ownerLabels(owner, false), [OWNER_PID_LABEL]: pid }), pid).toBeUndefined();
+    for (const pid of ['', '0', '-3', '12.5', 'x1'])
+      expect(readOwner({ ...ownerLabels(owner, false), [OWNER_PID_LABEL]: pid }), pid).toBeUndefined();
     expect(isKept({ [KEPT_LABEL]: 'yes' })).toBe(false);
   });
 
   it('stackLabels: the stack id, this process as owner (its own marker), kept only when asked', async () => {
     const labels = await stackLabels('f00d', { kept: true });
     expect(labels[STACK_LABEL]).toBe('f00d');
-    expect(readOwner(labels)).toEqual({ host: hostname(), pid: process.pid, started: await processMarker(process.pid) });
+    expect(readOwner(labels)).toEqual({
+      host: hostname(),
+      pid: process.pid,
+      started: await processMarker(process.pid),
+    });
     expect(isKept(labels)).toBe(true);
     expect(isKept(await stackLabels('f00d'))).toBe(false);
     expect(readOwner(await stackLabels('f00d', { owner }))).toEqual(owner);
@@ -100,12 +105,28 @@ describe('stackState: only a stack whose owner on this host is gone, and not kep
 });
 
 describe('renderStacks', () => {
-  it('one aligned row a stack, with what it holds and Logto\'s URL', () => {
+  it("one aligned row a stack, with what it holds and Logto's URL", () => {
     const now = Date.parse('2026-11-25T12:00:00Z');
     const text = renderStacks(
       [
-        { stackId: 'aaaa1111', state: 'kept', kept: true, owner, containers: ['x-logto', 'x-postgres'], network: 'connector-harness-aaaa1111', created: new Date(now - 3 * 3600_000), logto: 'http://localhost:40001' },
-        { stackId: 'bbbb2222', state: 'unknown-owner', kept: false, containers: [], network: 'connector-harness-bbbb2222', created: new Date(now - 5 * 60_000) },
+        {
+          stackId: 'aaaa1111',
+          state: 'kept',
+          kept: true,
+          owner,
+          containers: ['x-logto', 'x-postgres'],
+          network: 'connector-harness-aaaa1111',
+          created: new Date(now - 3 * 3600_000),
+          logto: 'http://localhost:40001',
+        },
+        {
+          stackId: 'bbbb2222',
+          state: 'unknown-owner',
+          kept: false,
+          containers: [],
+          network: 'connector-harness-bbbb2222',
+          created: new Date(now - 5 * 60_000),
+        },
       ],
       now,
     );
@@ -121,7 +142,16 @@ describe('connector-harness stacks, before any engine is asked', () => {
   it('--help teaches: the states, examples, exit status (exit 0)', async () => {
     const { code, stdout } = await runCli(HARNESS_CLI, ['stacks', '--help']);
     expect(code).toBe(0);
-    for (const text of ['--remove <id>', '--remove-orphans', 'orphaned', 'kept', 'other host', 'Examples:', 'Exit status: 0']) expect(stdout).toContain(text);
+    for (const text of [
+      '--remove <id>',
+      '--remove-orphans',
+      'orphaned',
+      'kept',
+      'other host',
+      'Examples:',
+      'Exit status: 0',
+    ])
+      expect(stdout).toContain(text);
   });
 
   it('--remove with --remove-orphans is a usage error, exit 2', async () => {

@@ -9,7 +9,8 @@ import { createLogtoTarget } from '../../harness/targets/logto/index.ts';
 import { stopWithoutLeftovers } from '../helpers/docker-leftovers.ts';
 
 const runtime = await detectContainerRuntime();
-if (!runtime.available) console.log(`skipped: token storage through a real Logto — ${runtime.reason}; it needs Docker or Podman`);
+if (!runtime.available)
+  console.log(`skipped: token storage through a real Logto — ${runtime.reason}; it needs Docker or Podman`);
 
 // Every shipped scenario with token storage: the short-lived ones make Logto refresh.
 const SCENARIOS = [
@@ -23,8 +24,14 @@ const SCENARIOS = [
 ];
 
 const check = (result: ScenarioResult, id: string) => result.checks.find((candidate) => candidate.id === id);
-const findings = (results: ScenarioResult[]) => results.flatMap((result) => result.checks.filter((candidate) => candidate.id.startsWith('logto.') && candidate.status === 'fail').map((candidate) => `${result.name}: ${candidate.id}: ${candidate.message}`));
-const accountApi = (result: ScenarioResult, id: string) => (check(result, id)?.evidence as { accountApi?: { status: number; body: unknown } } | undefined)?.accountApi;
+const findings = (results: ScenarioResult[]) =>
+  results.flatMap((result) =>
+    result.checks
+      .filter((candidate) => candidate.id.startsWith('logto.') && candidate.status === 'fail')
+      .map((candidate) => `${result.name}: ${candidate.id}: ${candidate.message}`),
+  );
+const accountApi = (result: ScenarioResult, id: string) =>
+  (check(result, id)?.evidence as { accountApi?: { status: number; body: unknown } } | undefined)?.accountApi;
 
 describe.skipIf(!runtime.available)('token storage through a real Logto (Account API, refresh)', () => {
   let stack: LogtoStack;
@@ -35,12 +42,29 @@ describe.skipIf(!runtime.available)('token storage through a real Logto (Account
     const scenarios = await loadScenarios(SCENARIOS);
     const inProcess = createInProcessTarget();
     expected = await runScenarios(scenarios, inProcess).finally(() => inProcess.close?.());
-    const target = await createLogtoTarget({ endpoint: stack.endpoint, m2mAppId: stack.m2mAppId, m2mAppSecret: stack.m2mAppSecret, resource: stack.resource, keep: false, idpLauncher: containerIdpLauncher({ image: stack.images.mockIdp, network: stack.network, stackId: stack.stackId }) });
+    const target = await createLogtoTarget({
+      endpoint: stack.endpoint,
+      m2mAppId: stack.m2mAppId,
+      m2mAppSecret: stack.m2mAppSecret,
+      resource: stack.resource,
+      keep: false,
+      idpLauncher: containerIdpLauncher({
+        image: stack.images.mockIdp,
+        network: stack.network,
+        stackId: stack.stackId,
+      }),
+    });
     results = await runScenarios(scenarios, target).finally(() => target.close?.());
     for (const result of results) {
-      const steps = result.checks.filter((candidate) => candidate.id.startsWith('logto.token-storage.') && candidate.evidence && 'accountApi' in candidate.evidence);
-      const shown = (evidence: { accountApi: { status: number; body: unknown }; waitedMs: number }) => `${evidence.accountApi.status} ${(evidence.accountApi.body as { code?: string } | undefined)?.code ?? ''} after ${evidence.waitedMs} ms`;
-      console.log(`${result.name} (${result.durationMs} ms): ${steps.map((candidate) => `${candidate.id.replace('logto.token-storage.', '')} → ${shown(candidate.evidence as never)} ${candidate.status}`).join('; ')}`);
+      const steps = result.checks.filter(
+        (candidate) =>
+          candidate.id.startsWith('logto.token-storage.') && candidate.evidence && 'accountApi' in candidate.evidence,
+      );
+      const shown = (evidence: { accountApi: { status: number; body: unknown }; waitedMs: number }) =>
+        `${evidence.accountApi.status} ${(evidence.accountApi.body as { code?: string } | undefined)?.code ?? ''} after ${evidence.waitedMs} ms`;
+      console.log(
+        `${result.name} (${result.durationMs} ms): ${steps.map((candidate) => `${candidate.id.replace('logto.token-storage.', '')} → ${shown(candidate.evidence as never)} ${candidate.status}`).join('; ')}`,
+      );
     }
   }, 600_000);
   afterAll(() => stopWithoutLeftovers(stack), 120_000);
@@ -50,11 +74,17 @@ describe.skipIf(!runtime.available)('token storage through a real Logto (Account
     expect(verdicts(results)).toEqual(verdicts(expected));
     expect(findings(results)).toEqual([]);
     // Every one read the stored token through the Account API and the IdP accepted it.
-    for (const result of results) expect(check(result, 'logto.token-storage.account-read')?.status, result.name).toBe('pass');
+    for (const result of results)
+      expect(check(result, 'logto.token-storage.account-read')?.status, result.name).toBe('pass');
   });
 
   it('refreshes through the IdP once the token expired: new token, expiresAt moved, the refresh request as predicted', () => {
-    for (const name of ['token storage with offline_access and a working refresh', 'whole connector object as the Management API returns it', 'token storage, refresh token not rotated', 'Auth0: the generic OIDC connector works; customConfig audience makes the stored access token one for your API']) {
+    for (const name of [
+      'token storage with offline_access and a working refresh',
+      'whole connector object as the Management API returns it',
+      'token storage, refresh token not rotated',
+      'Auth0: the generic OIDC connector works; customConfig audience makes the stored access token one for your API',
+    ]) {
       const result = results.find((candidate) => candidate.name === name)!;
       expect(check(result, 'logto.token-storage.after-expiry')?.status, name).toBe('pass');
       expect(check(result, 'logto.token-storage.expires-at')?.status, name).toBe('pass');
@@ -63,28 +93,43 @@ describe.skipIf(!runtime.available)('token storage through a real Logto (Account
   });
 
   it('keeps the stored refresh token when the refresh answer has none (Google): a second expiry refreshes again', () => {
-    for (const name of ['token storage, refresh token not rotated', 'Google: the generic OIDC connector works, refresh tokens need access_type=offline AND prompt=consent']) {
+    for (const name of [
+      'token storage, refresh token not rotated',
+      'Google: the generic OIDC connector works, refresh tokens need access_type=offline AND prompt=consent',
+    ]) {
       const result = results.find((candidate) => candidate.name === name)!;
       expect(check(result, 'logto.token-storage.kept-refresh-token')?.status, name).toBe('pass');
     }
   });
 
   it('answers 401 access_token_expired once a token stored without a refresh token expired', () => {
-    const result = results.find((candidate) => candidate.name === 'Google trap: access_type=offline alone gives a returning user no refresh token')!;
+    const result = results.find(
+      (candidate) =>
+        candidate.name === 'Google trap: access_type=offline alone gives a returning user no refresh token',
+    )!;
     expect(check(result, 'logto.token-storage.after-expiry')?.status).toBe('pass');
-    expect(accountApi(result, 'logto.token-storage.after-expiry')).toMatchObject({ status: 401, body: { code: 'secrets.third_party_token_set.access_token_expired' } });
+    expect(accountApi(result, 'logto.token-storage.after-expiry')).toMatchObject({
+      status: 401,
+      body: { code: 'secrets.third_party_token_set.access_token_expired' },
+    });
   });
 
   it('fails a refresh the way the in-process run predicted: raw-config failures and invalid_grant', () => {
     const cases = {
-      'client_secret_jwt without clientSecretJwtSigningAlgorithm, with token storage': { status: 400, code: 'connector.general' },
+      'client_secret_jwt without clientSecretJwtSigningAlgorithm, with token storage': {
+        status: 400,
+        code: 'connector.general',
+      },
       'token storage without tokenEndpointAuthMethod': { status: 500 },
       'token storage, the IdP refuses the refresh (invalid_grant)': { status: 400, code: 'connector.general' },
     };
     for (const [name, want] of Object.entries(cases)) {
       const result = results.find((candidate) => candidate.name === name)!;
       expect(check(result, 'logto.token-storage.after-expiry')?.status, name).toBe('pass');
-      expect(accountApi(result, 'logto.token-storage.after-expiry'), name).toMatchObject({ status: want.status, ...('code' in want ? { body: { code: want.code } } : {}) });
+      expect(accountApi(result, 'logto.token-storage.after-expiry'), name).toMatchObject({
+        status: want.status,
+        ...('code' in want ? { body: { code: want.code } } : {}),
+      });
     }
   });
 

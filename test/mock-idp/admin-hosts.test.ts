@@ -16,13 +16,22 @@ interface Answer {
 }
 
 /** A raw request with whatever Host (fetch forbids setting it); `path` may be absolute-form. */
-function send(port: number, method: string, path: string, host: string, options: { body?: string; headers?: Record<string, string> } = {}) {
+function send(
+  port: number,
+  method: string,
+  path: string,
+  host: string,
+  options: { body?: string; headers?: Record<string, string> } = {},
+) {
   return new Promise<Answer>((resolve, reject) => {
-    const call = request({ host: '127.0.0.1', port, method, path, headers: { host, ...options.headers } }, (response) => {
-      let body = '';
-      response.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
-      response.once('end', () => resolve({ status: response.statusCode ?? 0, body }));
-    });
+    const call = request(
+      { host: '127.0.0.1', port, method, path, headers: { host, ...options.headers } },
+      (response) => {
+        let body = '';
+        response.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+        response.once('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      },
+    );
     call.once('error', reject).end(options.body);
   });
 }
@@ -67,23 +76,42 @@ describe('the /_ routes answer only names of the IdP', () => {
       for (const answer of await Promise.all(adminRequests(port, host))) expectRefused(answer, host);
     }
     // Absolute form names the target itself: its name counts as much as the Host header.
-    expectRefused(await send(port, 'GET', `http://evil.example:${port}/_journal`, `127.0.0.1:${port}`), `evil.example:${port}`);
+    expectRefused(
+      await send(port, 'GET', `http://evil.example:${port}/_journal`, `127.0.0.1:${port}`),
+      `evil.example:${port}`,
+    );
 
     expect(idp.journal.entries().length).toBe(journaled);
     const { access_token: accessToken } = (await tokensFor(idp)).json() as { access_token: string };
-    const profile = (await (await fetch(idp.endpoints.userinfo, { headers: { authorization: `Bearer ${accessToken}` } })).json()) as { name: string };
+    const profile = (await (
+      await fetch(idp.endpoints.userinfo, { headers: { authorization: `Bearer ${accessToken}` } })
+    ).json()) as { name: string };
     expect(profile.name).toBe('Alice');
   });
 
-  it('answers under localhost, 127.0.0.1, [::1] (any port, any case) and the issuer\'s host', async () => {
+  it("answers under localhost, 127.0.0.1, [::1] (any port, any case) and the issuer's host", async () => {
     idp = await startMockIdp(quirkFixture());
     const port = portOf(idp);
-    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, 'localhost', 'LOCALHOST:1', new URL(idp.issuer).host]) {
+    for (const host of [
+      `127.0.0.1:${port}`,
+      `localhost:${port}`,
+      `[::1]:${port}`,
+      'localhost',
+      'LOCALHOST:1',
+      new URL(idp.issuer).host,
+    ]) {
       const journal = await send(port, 'GET', '/_journal', host);
       expect(journal.status, `${host}: ${journal.body}`).toBe(200);
       expect(JSON.parse(journal.body)).toBeInstanceOf(Array);
     }
-    expect((await send(port, 'PUT', '/_users/alice', `localhost:${port}`, { body: PATCH, headers: { 'content-type': 'application/json' } })).status).toBe(204);
+    expect(
+      (
+        await send(port, 'PUT', '/_users/alice', `localhost:${port}`, {
+          body: PATCH,
+          headers: { 'content-type': 'application/json' },
+        })
+      ).status,
+    ).toBe(204);
     expect((await send(port, 'DELETE', '/_journal', `127.0.0.1:${port}`)).status).toBe(204);
   });
 
@@ -92,7 +120,14 @@ describe('the /_ routes answer only names of the IdP', () => {
     idp = await startMockIdp(quirkFixture(), { port, issuer: 'http://idp-0a1b2c3d:4000' });
     expect((await send(port, 'GET', '/_journal', 'idp-0a1b2c3d:4000')).status).toBe(200);
     expect((await send(port, 'GET', '/_journal', `idp-0a1b2c3d:${port}`)).status).toBe(200);
-    expect((await send(port, 'PUT', '/_users/alice', 'idp-0a1b2c3d:4000', { body: PATCH, headers: { 'content-type': 'application/json' } })).status).toBe(204);
+    expect(
+      (
+        await send(port, 'PUT', '/_users/alice', 'idp-0a1b2c3d:4000', {
+          body: PATCH,
+          headers: { 'content-type': 'application/json' },
+        })
+      ).status,
+    ).toBe(204);
     expectRefused(await send(port, 'GET', '/_journal', 'idp-ffffffff:4000'), 'idp-ffffffff:4000');
   });
 
@@ -113,9 +148,17 @@ describe('the OAuth endpoints answer any Host', () => {
     const host = 'evil.example';
     expect((await send(port, 'GET', '/.well-known/openid-configuration', host)).status).toBe(200);
     expect((await send(port, 'GET', '/jwks', host)).status).toBe(200);
-    const authorize = await send(port, 'GET', '/authorize?response_type=code&client_id=c&redirect_uri=http%3A%2F%2Flocalhost%3A3001%2Fcallback&scope=openid&state=s', host);
+    const authorize = await send(
+      port,
+      'GET',
+      '/authorize?response_type=code&client_id=c&redirect_uri=http%3A%2F%2Flocalhost%3A3001%2Fcallback&scope=openid&state=s',
+      host,
+    );
     expect([302, 303]).toContain(authorize.status);
-    const token = await send(port, 'POST', '/token', host, { body: 'grant_type=authorization_code&code=nope', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const token = await send(port, 'POST', '/token', host, {
+      body: 'grant_type=authorization_code&code=nope',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(JSON.parse(token.body)).toMatchObject({ error: expect.stringMatching(/^invalid_/) });
     const userinfo = await send(port, 'GET', '/userinfo', host);
     expect(userinfo.status).toBe(401);
@@ -138,21 +181,40 @@ describe('mock-idp serve --allowed-host', () => {
     const previous = process.env.MOCK_IDP_ALLOWED_HOSTS;
     process.env.MOCK_IDP_ALLOWED_HOSTS = 'env-one.lan, env-two.lan';
     let asked = false;
-    const run = await runCli(MOCK_IDP_CLI, ['serve', 'fixtures/default.yaml', '--port', '0', '--quiet', '--allowed-host', 'cli.lan'], {
-      onStdout: (text, child) => {
-        const issuer = /issuer\s+(\S+)/.exec(text)?.[1];
-        if (!issuer || asked) return;
-        asked = true;
-        const port = Number(new URL(issuer).port);
-        void Promise.all(['cli.lan', 'env-one.lan', 'env-two.lan', 'evil.example'].map(async (host) => (answers[host] = (await send(port, 'GET', '/_journal', host)).status))).finally(() => child.kill('SIGTERM'));
+    const run = await runCli(
+      MOCK_IDP_CLI,
+      ['serve', 'fixtures/default.yaml', '--port', '0', '--quiet', '--allowed-host', 'cli.lan'],
+      {
+        onStdout: (text, child) => {
+          const issuer = /issuer\s+(\S+)/.exec(text)?.[1];
+          if (!issuer || asked) return;
+          asked = true;
+          const port = Number(new URL(issuer).port);
+          void Promise.all(
+            ['cli.lan', 'env-one.lan', 'env-two.lan', 'evil.example'].map(
+              async (host) => (answers[host] = (await send(port, 'GET', '/_journal', host)).status),
+            ),
+          ).finally(() => child.kill('SIGTERM'));
+        },
       },
-    }).finally(() => (previous === undefined ? delete process.env.MOCK_IDP_ALLOWED_HOSTS : (process.env.MOCK_IDP_ALLOWED_HOSTS = previous)));
+    ).finally(() =>
+      previous === undefined
+        ? delete process.env.MOCK_IDP_ALLOWED_HOSTS
+        : (process.env.MOCK_IDP_ALLOWED_HOSTS = previous),
+    );
     expect(run.timedOut).toBe(false);
     expect(answers).toEqual({ 'cli.lan': 200, 'env-one.lan': 200, 'env-two.lan': 200, 'evil.example': 403 });
   });
 
   it('a value that is no host name: one line naming the option, exit 2', async () => {
-    const run = await runCli(MOCK_IDP_CLI, ['serve', 'fixtures/default.yaml', '--port', '0', '--allowed-host', 'http://idp.lan/path']);
+    const run = await runCli(MOCK_IDP_CLI, [
+      'serve',
+      'fixtures/default.yaml',
+      '--port',
+      '0',
+      '--allowed-host',
+      'http://idp.lan/path',
+    ]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('--allowed-host: "http://idp.lan/path" is not a host name');
     expect(run.stderr).not.toMatch(STACK_LINE);

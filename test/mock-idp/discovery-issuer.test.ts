@@ -5,7 +5,13 @@ import { startMockIdp, type MockIdp } from '../../mock-idp/index.ts';
 import { freePort } from '../../lib/free-port.ts';
 
 const fixture = {
-  clients: [{ clientId: 'c', clientSecret: 'discovery-secret-0123456789abcdef', tokenEndpointAuthMethod: 'client_secret_basic' as const }],
+  clients: [
+    {
+      clientId: 'c',
+      clientSecret: 'discovery-secret-0123456789abcdef',
+      tokenEndpointAuthMethod: 'client_secret_basic' as const,
+    },
+  ],
   users: [{ id: 'alice', profile: { sub: 'alice' } }],
   defaultUser: 'alice',
 };
@@ -34,13 +40,15 @@ function getWithHeaders(url: string, headers: Record<string, string>) {
   });
 }
 
-const discoveryAt = async (base: string) => (await (await fetch(`${base}/.well-known/openid-configuration`)).json()) as Discovery;
+const discoveryAt = async (base: string) =>
+  (await (await fetch(`${base}/.well-known/openid-configuration`)).json()) as Discovery;
 
 /** Every URL discovery announces, checked against the issuer it must start with. */
 function expectEndpointsUnder(document: Discovery, issuer: string) {
   expect(document.issuer).toBe(issuer);
   for (const [name, value] of Object.entries(document)) {
-    if (name.endsWith('_endpoint') || name === 'jwks_uri') expect(`${name}: ${value as string}`).toBe(`${name}: ${issuer}${new URL(value as string).pathname}`);
+    if (name.endsWith('_endpoint') || name === 'jwks_uri')
+      expect(`${name}: ${value as string}`).toBe(`${name}: ${issuer}${new URL(value as string).pathname}`);
   }
   expect(document.token_endpoint).toBe(`${issuer}/token`);
   expect(document.jwks_uri).toBe(`${issuer}/jwks`);
@@ -66,20 +74,24 @@ describe('discovery announces the issuer, whatever Host a request carried', () =
     });
   }
 
-  it('with an issuer option, discovery announces that issuer\'s endpoints (as in the Docker setup)', async () => {
+  it("with an issuer option, discovery announces that issuer's endpoints (as in the Docker setup)", async () => {
     const port = await freePort();
     idp = await startMockIdp(fixture, { port, issuer: 'http://host.docker.internal:4100' });
     // Reached the way the Docker setup's IdP container is reached from the host: by its local port.
     const document = await discoveryAt(`http://127.0.0.1:${port}`);
     expectEndpointsUnder(document, 'http://host.docker.internal:4100');
-    expect((await discoveryAt(`http://127.0.0.1:${port}`)).userinfo_endpoint).toBe('http://host.docker.internal:4100/userinfo');
+    expect((await discoveryAt(`http://127.0.0.1:${port}`)).userinfo_endpoint).toBe(
+      'http://host.docker.internal:4100/userinfo',
+    );
     expect(idp.endpoints.token).toBe(document.token_endpoint);
   });
 
-  it('a discovery-based client (openid-client) gets the issuer\'s endpoints after a foreign-Host request', async () => {
+  it("a discovery-based client (openid-client) gets the issuer's endpoints after a foreign-Host request", async () => {
     idp = await startMockIdp(fixture, { port: 0 });
     await getWithHeaders(`${idp.issuer}/.well-known/openid-configuration`, { host: 'attacker.example' });
-    const config = await client.discovery(new URL(idp.issuer), 'c', 'discovery-secret-0123456789abcdef', undefined, { execute: [client.allowInsecureRequests] });
+    const config = await client.discovery(new URL(idp.issuer), 'c', 'discovery-secret-0123456789abcdef', undefined, {
+      execute: [client.allowInsecureRequests],
+    });
     expect(config.serverMetadata().token_endpoint).toBe(`${idp.issuer}/token`);
     expect(config.serverMetadata().userinfo_endpoint).toBe(`${idp.issuer}/userinfo`);
   });

@@ -6,7 +6,13 @@ let idp: MockIdp;
 beforeAll(async () => {
   idp = await startMockIdp(
     {
-      clients: [{ clientId: 'faulty', clientSecret: 'faulty-secret-0123456789', tokenEndpointAuthMethod: 'client_secret_basic' }],
+      clients: [
+        {
+          clientId: 'faulty',
+          clientSecret: 'faulty-secret-0123456789',
+          tokenEndpointAuthMethod: 'client_secret_basic',
+        },
+      ],
       users: [{ id: 'alice', profile: { id: 'alice' } }],
       faults: [{ endpoint: 'token', status: 200, body: { error: 'invalid_client' } }],
     },
@@ -18,7 +24,10 @@ afterAll(() => idp?.stop());
 it('records the client auth method of a token request a fault answered', async () => {
   const response = await fetch(idp.endpoints.token, {
     method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from('faulty:faulty-secret-0123456789').toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    headers: {
+      authorization: `Basic ${Buffer.from('faulty:faulty-secret-0123456789').toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
     body: 'grant_type=authorization_code&code=x&redirect_uri=http%3A%2F%2Flocalhost%2Fcb',
   });
   expect(response.status).toBe(200);

@@ -26,7 +26,10 @@ function serveOnce<T = undefined>(
   { nodeArgs = [], then }: { nodeArgs?: string[]; then?: (issuer: string) => Promise<T> } = {},
 ): Promise<{ discovery?: Record<string, unknown>; after?: T; code?: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve', file, '--port', '0', '--quiet'], { env: { ...process.env, TMPDIR: temp }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve', file, '--port', '0', '--quiet'], {
+      env: { ...process.env, TMPDIR: temp },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     let discovery: Record<string, unknown> | undefined;
@@ -51,12 +54,16 @@ function serveOnce<T = undefined>(
 
 const entries = async () => (await readdir(cacheDir).catch(() => [])).filter((name) => name.endsWith('.json'));
 
-describe('the CLI\'s validated-fixture cache', () => {
+describe("the CLI's validated-fixture cache", () => {
   it('gives back exactly what validation gives, for every shipped fixture', async () => {
     const files = [
       'fixtures/default.yaml',
-      ...(await readdir('fixtures/idp')).filter((name) => /\.(ya?ml|json)$/.test(name)).map((name) => `fixtures/idp/${name}`),
-      ...(await readdir('fixtures/scenarios/providers', { recursive: true })).filter((name) => /(^|\/)idp\/[^/]+\.(ya?ml|json)$/.test(name)).map((name) => `fixtures/scenarios/providers/${name}`),
+      ...(await readdir('fixtures/idp'))
+        .filter((name) => /\.(ya?ml|json)$/.test(name))
+        .map((name) => `fixtures/idp/${name}`),
+      ...(await readdir('fixtures/scenarios/providers', { recursive: true }))
+        .filter((name) => /(^|\/)idp\/[^/]+\.(ya?ml|json)$/.test(name))
+        .map((name) => `fixtures/scenarios/providers/${name}`),
     ];
     for (const file of files) {
       const fixture = await loadFixture(file);
@@ -73,7 +80,8 @@ describe('the CLI\'s validated-fixture cache', () => {
     expect(await entries()).toHaveLength(1);
 
     const second = await serveOnce(file);
-    const normalized = (document: Record<string, unknown> | undefined) => JSON.parse(JSON.stringify(document).replaceAll(String(document?.issuer), 'ISSUER')) as unknown;
+    const normalized = (document: Record<string, unknown> | undefined) =>
+      JSON.parse(JSON.stringify(document).replaceAll(String(document?.issuer), 'ISSUER')) as unknown;
     expect(normalized(second.discovery)).toEqual(normalized(first.discovery));
     expect(await entries()).toHaveLength(1);
 
@@ -95,14 +103,22 @@ describe('a start from the cache', () => {
   // path must not load them either, or an authorization request pays for them instead.
   it('answers discovery and an authorization request without loading zod or yaml', async () => {
     const probe = path.join(temp, 'probe.mjs');
-    await writeFile(probe, `import { registerHooks } from 'node:module';
+    await writeFile(
+      probe,
+      `import { registerHooks } from 'node:module';
 registerHooks({ load(url, context, next) { if (/\\/node_modules\\/(zod|yaml)\\//.test(url)) process.stderr.write('loaded ' + url.replace(/.*node_modules\\//, '') + '\\n'); return next(url, context); } });
-`);
+`,
+    );
     const file = path.join(temp, 'probed.yaml');
     // A text of its own: the other tests leave the default fixture's entry in the shared cache.
     await writeFile(file, `${await readFile('fixtures/default.yaml', 'utf8')}\n# probed start\n`);
     const authorize = async (issuer: string) =>
-      (await fetch(`${issuer}/authorize?response_type=code&client_id=logto-basic&redirect_uri=${encodeURIComponent('http://localhost:3001/callback/logto-basic')}&scope=openid&state=s`, { redirect: 'manual' })).status;
+      (
+        await fetch(
+          `${issuer}/authorize?response_type=code&client_id=logto-basic&redirect_uri=${encodeURIComponent('http://localhost:3001/callback/logto-basic')}&scope=openid&state=s`,
+          { redirect: 'manual' },
+        )
+      ).status;
     const serve = () => serveOnce(file, { nodeArgs: ['--import', probe], then: authorize });
     const validating = await serve();
     expect(validating.stderr).toMatch(/loaded zod\//);

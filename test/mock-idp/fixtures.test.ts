@@ -9,7 +9,10 @@ import { UserError } from '../../lib/user-error.ts';
 const run = promisify(execFile);
 const CLI = path.resolve('mock-idp/cli.ts');
 // As the README runs it: the project's pinned Node first on PATH.
-const CLI_ENV = { ...process.env, PATH: `${path.resolve('node_modules/.bin')}${path.delimiter}${process.env.PATH ?? ''}` };
+const CLI_ENV = {
+  ...process.env,
+  PATH: `${path.resolve('node_modules/.bin')}${path.delimiter}${process.env.PATH ?? ''}`,
+};
 
 async function loadError(file: string): Promise<UserError> {
   try {
@@ -25,7 +28,9 @@ describe('fixture loading', () => {
   it('loads every shipped fixture, YAML and JSON', async () => {
     const files = [
       'fixtures/default.yaml',
-      ...(await readdir('fixtures/idp')).filter((name) => /\.(ya?ml|json)$/.test(name)).map((name) => path.join('fixtures/idp', name)),
+      ...(await readdir('fixtures/idp'))
+        .filter((name) => /\.(ya?ml|json)$/.test(name))
+        .map((name) => path.join('fixtures/idp', name)),
     ];
     expect(files.some((file) => file.endsWith('.json'))).toBe(true);
     for (const file of files) await expect(loadFixture(file), file).resolves.toHaveProperty('clients');
@@ -34,7 +39,11 @@ describe('fixture loading', () => {
   it('names file, line, field and the allowed values for a bad enum', async () => {
     const error = await loadError('fixtures/idp/broken/unknown-auth-method.yaml');
     const problem = error.problems[0]!;
-    expect(problem).toMatchObject({ file: 'fixtures/idp/broken/unknown-auth-method.yaml', line: 5, field: 'clients[0].tokenEndpointAuthMethod' });
+    expect(problem).toMatchObject({
+      file: 'fixtures/idp/broken/unknown-auth-method.yaml',
+      line: 5,
+      field: 'clients[0].tokenEndpointAuthMethod',
+    });
     expect(problem.message).toContain('client_secret_jwt');
   });
 
@@ -57,7 +66,12 @@ describe('fixture loading', () => {
 
 // Every deliberately broken fixture: where the problem is (file, line, field) and what is allowed.
 const BROKEN: Array<[file: string, line: number, field: string | undefined, message: RegExp]> = [
-  ['unknown-auth-method.yaml', 5, 'clients[0].tokenEndpointAuthMethod', /"client_secret_basic"\|"client_secret_post"\|"client_secret_jwt"\|"none"/],
+  [
+    'unknown-auth-method.yaml',
+    5,
+    'clients[0].tokenEndpointAuthMethod',
+    /"client_secret_basic"\|"client_secret_post"\|"client_secret_jwt"\|"none"/,
+  ],
   ['default-user-missing.yaml', 8, 'defaultUser', /"bob" is not a user/],
   ['bad-syntax.json', 8, undefined, /not valid JSON/],
   ['bad-indentation.yaml', 6, undefined, /not valid YAML/],
@@ -66,7 +80,12 @@ const BROKEN: Array<[file: string, line: number, field: string | undefined, mess
   ['missing-client-secret.yaml', 3, 'clients[0]', /clientSecret is required for client_secret_post/],
   ['reserved-userinfo-path.yaml', 9, 'userinfo.path', /"\/token" is taken/],
   ['fault-out-of-range.yaml', 10, 'faults[0].status', /<=\s*599/],
-  ['fault-redirect-at-token.yaml', 10, 'faults[0].errorRedirect', /only the authorize endpoint redirects back to the client, not token/],
+  [
+    'fault-redirect-at-token.yaml',
+    10,
+    'faults[0].errorRedirect',
+    /only the authorize endpoint redirects back to the client, not token/,
+  ],
 ];
 
 describe.each(BROKEN)('broken fixture %s', (name, line, field, message) => {
@@ -78,14 +97,15 @@ describe.each(BROKEN)('broken fixture %s', (name, line, field, message) => {
     expect(problem.field).toBe(field);
     expect(problem.message).toMatch(message);
   });
-
 });
 
 describe('broken fixtures folder', () => {
   // One process for all of them: a Node start costs more than the checks.
   it('makes `validate` exit 2, with file:line for each on stderr and no stack trace', async () => {
     const files = BROKEN.map(([name]) => `fixtures/idp/broken/${name}`);
-    const result = await run(process.execPath, [CLI, 'validate', ...files], { env: CLI_ENV }).catch((error: { code: number; stdout: string; stderr: string }) => error);
+    const result = await run(process.execPath, [CLI, 'validate', ...files], { env: CLI_ENV }).catch(
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
     expect(result).toMatchObject({ code: 2, stdout: '' });
     for (const [name, line] of BROKEN) expect(result.stderr).toContain(`fixtures/idp/broken/${name}:${line}`);
     expect(result.stderr).not.toMatch(/\n\s+at |Error:|node:internal/);
@@ -107,7 +127,12 @@ describe('broken fixtures folder', () => {
 
 describe('mock-idp CLI', () => {
   it('validate exits 0 for all shipped fixtures at once, one ✓ line each', async () => {
-    const files = ['fixtures/default.yaml', ...(await readdir('fixtures/idp')).filter((name) => /\.(ya?ml|json)$/.test(name)).map((name) => `fixtures/idp/${name}`)];
+    const files = [
+      'fixtures/default.yaml',
+      ...(await readdir('fixtures/idp'))
+        .filter((name) => /\.(ya?ml|json)$/.test(name))
+        .map((name) => `fixtures/idp/${name}`),
+    ];
     const result = await run(process.execPath, [CLI, 'validate', ...files], { env: CLI_ENV });
     expect(result.stdout.trim().split('\n')).toHaveLength(files.length);
     for (const file of files) expect(result.stdout).toContain(`✓ ${file}`);
@@ -115,7 +140,11 @@ describe('mock-idp CLI', () => {
   });
 
   it('validate with good and bad files checks them all and exits 2', async () => {
-    const result = await run(process.execPath, [CLI, 'validate', 'fixtures/default.yaml', 'fixtures/idp/broken/wrong-enum.json', 'fixtures/nope.yaml'], { env: CLI_ENV }).catch((error: { code: number; stdout: string; stderr: string }) => error);
+    const result = await run(
+      process.execPath,
+      [CLI, 'validate', 'fixtures/default.yaml', 'fixtures/idp/broken/wrong-enum.json', 'fixtures/nope.yaml'],
+      { env: CLI_ENV },
+    ).catch((error: { code: number; stdout: string; stderr: string }) => error);
     expect(result).toMatchObject({ code: 2 });
     expect(result.stdout).toContain('✓ fixtures/default.yaml');
     expect(result.stderr).toContain('fixtures/idp/broken/wrong-enum.json:11');
@@ -124,7 +153,11 @@ describe('mock-idp CLI', () => {
   });
 
   it('serve refuses a broken fixture with exit 2 and no stack trace', async () => {
-    const result = await run(process.execPath, [CLI, 'serve', 'fixtures/idp/broken/unknown-key-typo.yaml', '--port', '0'], { env: CLI_ENV }).catch((error: { code: number; stdout: string; stderr: string }) => error);
+    const result = await run(
+      process.execPath,
+      [CLI, 'serve', 'fixtures/idp/broken/unknown-key-typo.yaml', '--port', '0'],
+      { env: CLI_ENV },
+    ).catch((error: { code: number; stdout: string; stderr: string }) => error);
     expect(result).toMatchObject({ code: 2 });
     expect(result.stderr).toContain('unknown-key-typo.yaml:5');
     expect(result.stderr).not.toMatch(/\n\s+at /);
@@ -133,7 +166,9 @@ describe('mock-idp CLI', () => {
   it('validate exits 0 for good fixtures and 2 for bad ones, without a stack trace', async () => {
     const good = await run(process.execPath, [CLI, 'validate', 'fixtures/default.yaml']);
     expect(good.stdout).toContain('✓ fixtures/default.yaml');
-    const bad = await run(process.execPath, [CLI, 'validate', 'fixtures/idp/broken/unknown-auth-method.yaml']).catch((error: { code: number; stderr: string }) => error);
+    const bad = await run(process.execPath, [CLI, 'validate', 'fixtures/idp/broken/unknown-auth-method.yaml']).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
     expect(bad).toMatchObject({ code: 2 });
     expect((bad as { stderr: string }).stderr).toContain('unknown-auth-method.yaml:5');
     expect((bad as { stderr: string }).stderr).not.toMatch(/\n\s+at /);
@@ -141,7 +176,9 @@ describe('mock-idp CLI', () => {
 
   it('serve prints the issuer and answers discovery', async () => {
     const { spawn } = await import('node:child_process');
-    const child = spawn(process.execPath, [CLI, 'serve', 'fixtures/default.yaml', '--port', '0', '--quiet'], { env: CLI_ENV });
+    const child = spawn(process.execPath, [CLI, 'serve', 'fixtures/default.yaml', '--port', '0', '--quiet'], {
+      env: CLI_ENV,
+    });
     try {
       const issuer = await new Promise<string>((resolve, reject) => {
         let output = '';

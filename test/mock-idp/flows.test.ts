@@ -24,7 +24,9 @@ beforeAll(async () => {
 afterAll(() => idp.stop());
 
 async function configFor(clientId: string, auth: client.ClientAuth) {
-  const config = await client.discovery(new URL(idp.issuer), clientId, { redirect_uris: [REDIRECT_URI] }, auth, { execute: [client.allowInsecureRequests] });
+  const config = await client.discovery(new URL(idp.issuer), clientId, { redirect_uris: [REDIRECT_URI] }, auth, {
+    execute: [client.allowInsecureRequests],
+  });
   return config;
 }
 
@@ -41,7 +43,11 @@ async function codeFlow(config: client.Configuration, scope = 'openid profile em
     code_challenge_method: 'S256',
   });
   const callback = await hopToRedirect(url, REDIRECT_URI);
-  return client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedNonce: nonce, expectedState: state });
+  return client.authorizationCodeGrant(config, callback, {
+    pkceCodeVerifier: verifier,
+    expectedNonce: nonce,
+    expectedState: state,
+  });
 }
 
 describe('discovery and keys', () => {
@@ -50,14 +56,21 @@ describe('discovery and keys', () => {
     const metadata = (await response.json()) as Record<string, unknown>;
     expect(metadata.issuer).toBe(idp.issuer);
     expect(metadata.userinfo_endpoint).toBe(idp.endpoints.userinfo);
-    expect(metadata.token_endpoint_auth_methods_supported).toEqual(expect.arrayContaining(['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'none']));
-    expect(metadata.token_endpoint_auth_signing_alg_values_supported).toEqual(expect.arrayContaining(['HS256', 'HS384', 'HS512']));
+    expect(metadata.token_endpoint_auth_methods_supported).toEqual(
+      expect.arrayContaining(['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'none']),
+    );
+    expect(metadata.token_endpoint_auth_signing_alg_values_supported).toEqual(
+      expect.arrayContaining(['HS256', 'HS384', 'HS512']),
+    );
     expect(metadata.revocation_endpoint).toBe(idp.endpoints.revocation);
     expect(metadata.end_session_endpoint).toBe(idp.endpoints.endSession);
   });
 
   it('announces what a code-flow client needs to know', async () => {
-    const metadata = (await (await fetch(`${idp.issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+    const metadata = (await (await fetch(`${idp.issuer}/.well-known/openid-configuration`)).json()) as Record<
+      string,
+      unknown
+    >;
     expect(metadata).toMatchObject({
       authorization_endpoint: idp.endpoints.authorization,
       token_endpoint: idp.endpoints.token,
@@ -67,7 +80,9 @@ describe('discovery and keys', () => {
     expect(metadata.grant_types_supported).toEqual(expect.arrayContaining(['authorization_code', 'refresh_token']));
     expect(metadata.code_challenge_methods_supported).toContain('S256');
     expect(metadata.id_token_signing_alg_values_supported).toEqual(expect.arrayContaining(['RS256', 'ES256']));
-    expect(metadata.scopes_supported).toEqual(expect.arrayContaining(['openid', 'profile', 'email', 'phone', 'offline_access']));
+    expect(metadata.scopes_supported).toEqual(
+      expect.arrayContaining(['openid', 'profile', 'email', 'phone', 'offline_access']),
+    );
   });
 
   it('publishes keys with distinct kids and the algs RS256 and ES256', async () => {
@@ -87,7 +102,16 @@ describe('discovery and keys', () => {
 describe.each([
   ['client_secret_basic', 'basic', () => client.ClientSecretBasic(SECRET)],
   ['client_secret_post', 'post', () => client.ClientSecretPost(SECRET)],
-  ['client_secret_jwt HS256', 'jwt', () => client.ClientSecretJwt(SECRET, { [client.modifyAssertion]: (header: Record<string, unknown>) => { header.alg = 'HS256'; } } as never)],
+  [
+    'client_secret_jwt HS256',
+    'jwt',
+    () =>
+      client.ClientSecretJwt(SECRET, {
+        [client.modifyAssertion]: (header: Record<string, unknown>) => {
+          header.alg = 'HS256';
+        },
+      } as never),
+  ],
   ['none + PKCE', 'public', () => client.None()],
 ] as const)('code flow with %s', (_label, clientId, auth) => {
   it('issues tokens whose id_token verifies against the JWKS, and userinfo answers', async () => {
@@ -95,12 +119,20 @@ describe.each([
     const tokens = await codeFlow(config);
     expect(tokens.access_token).toBeTruthy();
     expect(tokens.token_type.toLowerCase()).toBe('bearer');
-    const { payload } = await jwtVerify(tokens.id_token!, createRemoteJWKSet(new URL(idp.endpoints.jwks)), { issuer: idp.issuer, audience: clientId });
+    const { payload } = await jwtVerify(tokens.id_token!, createRemoteJWKSet(new URL(idp.endpoints.jwks)), {
+      issuer: idp.issuer,
+      audience: clientId,
+    });
     expect(payload.sub).toBe('alice');
     const userinfo = await client.fetchUserInfo(config, tokens.access_token, 'alice');
     expect(userinfo).toEqual(fixture.users[0]!.profile);
-    const seen = idp.journal.entries().filter((entry) => entry.endpoint === 'token').at(-1);
-    expect(seen?.clientAuth?.method).toBe(fixture.clients.find((candidate) => candidate.clientId === clientId)!.tokenEndpointAuthMethod);
+    const seen = idp.journal
+      .entries()
+      .filter((entry) => entry.endpoint === 'token')
+      .at(-1);
+    expect(seen?.clientAuth?.method).toBe(
+      fixture.clients.find((candidate) => candidate.clientId === clientId)!.tokenEndpointAuthMethod,
+    );
   });
 });
 
@@ -123,7 +155,10 @@ describe.each(['HS256', 'HS384', 'HS512'])('client_secret_jwt signed with %s', (
     const config = await configFor('jwt', auth);
     const tokens = await codeFlow(config, 'openid');
     expect(tokens.access_token).toBeTruthy();
-    const entry = idp.journal.entries().filter((candidate) => candidate.endpoint === 'token').at(-1)!;
+    const entry = idp.journal
+      .entries()
+      .filter((candidate) => candidate.endpoint === 'token')
+      .at(-1)!;
     expect(entry.clientAuth?.method).toBe('client_secret_jwt');
     expect(entry.clientAuth?.assertion?.header.alg).toBe(alg);
     expect(entry.clientAuth?.assertion?.verified).toBe(true);
@@ -140,14 +175,18 @@ describe('refresh, revocation and end session', () => {
     expect(refreshed.access_token).not.toBe(tokens.access_token);
     expect(refreshed.refresh_token).toBeTruthy();
     expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);
-    await expect(client.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(client.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
   });
 
   it('revokes an access token so userinfo rejects it', async () => {
     const config = await configFor('post', client.ClientSecretPost(SECRET));
     const tokens = await codeFlow(config, 'openid');
     await client.tokenRevocation(config, tokens.access_token);
-    const response = await fetch(idp.endpoints.userinfo, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+    const response = await fetch(idp.endpoints.userinfo, {
+      headers: { authorization: `Bearer ${tokens.access_token}` },
+    });
     expect(response.status).toBe(401);
     expect(((await response.json()) as { error: string }).error).toBe('invalid_token');
   });
@@ -155,7 +194,10 @@ describe('refresh, revocation and end session', () => {
   it('builds an end-session URL the IdP answers', async () => {
     const config = await configFor('post', client.ClientSecretPost(SECRET));
     const tokens = await codeFlow(config, 'openid');
-    const url = client.buildEndSessionUrl(config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: REDIRECT_URI });
+    const url = client.buildEndSessionUrl(config, {
+      id_token_hint: tokens.id_token!,
+      post_logout_redirect_uri: REDIRECT_URI,
+    });
     const response = await fetch(url);
     expect(response.status).toBe(200);
     expect(await response.text()).toContain('logout');
@@ -170,8 +212,17 @@ describe('refresh without rotation, with openid-client', () => {
   afterAll(() => steady.stop());
 
   it('issues a refresh token without offline_access and accepts it again and again', async () => {
-    const config = await client.discovery(new URL(steady.issuer), 'basic', { redirect_uris: [REDIRECT_URI] }, client.ClientSecretBasic(SECRET), { execute: [client.allowInsecureRequests] });
-    const callback = await hopToRedirect(client.buildAuthorizationUrl(config, { redirect_uri: REDIRECT_URI, scope: 'openid' }), REDIRECT_URI);
+    const config = await client.discovery(
+      new URL(steady.issuer),
+      'basic',
+      { redirect_uris: [REDIRECT_URI] },
+      client.ClientSecretBasic(SECRET),
+      { execute: [client.allowInsecureRequests] },
+    );
+    const callback = await hopToRedirect(
+      client.buildAuthorizationUrl(config, { redirect_uri: REDIRECT_URI, scope: 'openid' }),
+      REDIRECT_URI,
+    );
     const tokens = await client.authorizationCodeGrant(config, callback);
     expect(tokens.refresh_token).toBeTruthy();
     for (let use = 0; use < 3; use += 1) {

@@ -11,7 +11,9 @@ import { ENTRY_MAX_BYTES, JOURNAL_MAX_BYTES } from '../../mock-idp/server/journa
 let idp: MockIdp;
 beforeAll(async () => {
   idp = await startMockIdp({
-    clients: [{ clientId: 'c', clientSecret: 'bounds-secret-0123456789abcdef', tokenEndpointAuthMethod: 'client_secret_post' }],
+    clients: [
+      { clientId: 'c', clientSecret: 'bounds-secret-0123456789abcdef', tokenEndpointAuthMethod: 'client_secret_post' },
+    ],
     users: [{ id: 'alice', profile: { sub: 'alice' } }],
   });
 });
@@ -19,26 +21,59 @@ afterAll(() => idp.stop());
 beforeEach(() => idp.journal.clear());
 
 const post = async (form: Record<string, string>, headers: Record<string, string> = {}, url = idp.endpoints.token) => {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(form) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    body: new URLSearchParams(form),
+  });
   await response.arrayBuffer();
   return response.status;
 };
 
 // Parameters of 2,000 characters: no value is cut, so the entries are as large as an entry can stay whole.
-const wideForm = (index: number, fields = 7) => ({ grant_type: 'authorization_code', client_id: 'c', n: String(index), ...Object.fromEntries(Array.from({ length: fields }, (_, field) => [`field${field}`, String(field % 10).repeat(2000)])) });
+const wideForm = (index: number, fields = 7) => ({
+  grant_type: 'authorization_code',
+  client_id: 'c',
+  n: String(index),
+  ...Object.fromEntries(
+    Array.from({ length: fields }, (_, field) => [`field${field}`, String(field % 10).repeat(2000)]),
+  ),
+});
 
 describe('journal bounds', () => {
   it('cuts a 30 KB parameter and a long header, saying what was cut and its original size', async () => {
-    expect(await post({ grant_type: 'authorization_code', client_id: 'c', client_secret: 'x'.repeat(30_000), note: 'n'.repeat(30_000) }, { 'user-agent': 'u'.repeat(8000) })).toBe(400);
-    const served = (await (await fetch(`${idp.issuer}/_journal?endpoint=token`)).json()) as Array<Record<string, unknown>>;
-    for (const entry of [idp.journal.entries().at(-1)!, served.at(-1)!] as Array<{ params: Record<string, string>; headers: Record<string, string>; truncated?: string[]; response: { status: number } }>) {
+    expect(
+      await post(
+        {
+          grant_type: 'authorization_code',
+          client_id: 'c',
+          client_secret: 'x'.repeat(30_000),
+          note: 'n'.repeat(30_000),
+        },
+        { 'user-agent': 'u'.repeat(8000) },
+      ),
+    ).toBe(400);
+    const served = (await (await fetch(`${idp.issuer}/_journal?endpoint=token`)).json()) as Array<
+      Record<string, unknown>
+    >;
+    for (const entry of [idp.journal.entries().at(-1)!, served.at(-1)!] as Array<{
+      params: Record<string, string>;
+      headers: Record<string, string>;
+      truncated?: string[];
+      response: { status: number };
+    }>) {
       expect(entry.response.status).toBe(400);
       // A secret keeps its real length in the mask, cut or not.
       expect(entry.params.client_secret).toBe('xxxx…(30000)');
       expect(entry.params.note!.startsWith('nnnn')).toBe(true);
       expect(entry.params.note!.length).toBeLessThan(2100);
       expect(entry.headers['user-agent']!.length).toBeLessThan(2100);
-      expect(entry.truncated).toEqual(expect.arrayContaining([expect.stringMatching(/^params\.note: 30000 characters/), expect.stringMatching(/^headers\.user-agent: 8000 characters/)]));
+      expect(entry.truncated).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^params\.note: 30000 characters/),
+          expect.stringMatching(/^headers\.user-agent: 8000 characters/),
+        ]),
+      );
     }
     expect(idp.journal.bytes()).toBeGreaterThan(0);
     expect(idp.journal.bytes()).toBeLessThanOrEqual(ENTRY_MAX_BYTES);
@@ -82,7 +117,9 @@ describe('journal bounds', () => {
     // The status and the client auth the journal is read for are kept whatever the parameters cost.
     expect(entry.response.status).toBe(401);
     expect(entry.clientAuth).toMatchObject({ method: 'none', clientId: 'c', expected: 'client_secret_post' });
-    expect(entry.truncated).toEqual(expect.arrayContaining([expect.stringMatching(/^params: 33 members, the first \d+ kept$/)]));
+    expect(entry.truncated).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^params: 33 members, the first \d+ kept$/)]),
+    );
   });
 
   it('clear() and DELETE /_journal return the accounting to zero; seq keeps counting', async () => {

@@ -19,7 +19,9 @@ describe('GET /_journal content negotiation', () => {
         expect(response.headers.get('content-type'), `Accept: ${accept}`).toMatch(/^application\/json/);
         expect(Array.isArray(await response.json())).toBe(true);
       }
-      const page = await fetch(url, { headers: { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' } });
+      const page = await fetch(url, {
+        headers: { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' },
+      });
       expect(page.headers.get('content-type')).toMatch(/^text\/html/);
       expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
       expect(await page.text()).toContain('Mock IdP journal');
@@ -65,28 +67,42 @@ describe.skipIf(!hasChromium)('the journal page in headless Chromium', () => {
 
     // A sign-in by an independent client while the page is open.
     const callback = await authorize(idp);
-    const tokens = (await exchange(idp, callback.searchParams.get('code')!)).json() as { access_token: string; id_token: string };
+    const tokens = (await exchange(idp, callback.searchParams.get('code')!)).json() as {
+      access_token: string;
+      id_token: string;
+    };
     await fetch(idp.endpoints.userinfo, { headers: { authorization: `Bearer ${tokens.access_token}` } });
 
     await page.locator('.entry[data-endpoint="userinfo"]').waitFor({ timeout: 10_000 });
     expect(navigations).toBe(1);
-    const seen = await page.locator('.entry').evaluateAll((groups) => groups.map((group) => (group as HTMLElement).dataset.endpoint));
+    const seen = await page
+      .locator('.entry')
+      .evaluateAll((groups) => groups.map((group) => (group as HTMLElement).dataset.endpoint));
     expect(seen[0]).toBe('authorize');
     expect(seen).toEqual(expect.arrayContaining(['authorize', 'token', 'userinfo']));
     const tokenAnswer = page.locator('.entry[data-endpoint="token"] .arrow.answer');
     await expect(tokenAnswer.getAttribute('data-status')).resolves.toBe('200');
-    await expect(page.locator('.entry[data-endpoint="token"] .arrow.request').textContent()).resolves.toContain('client-auth=client_secret_basic');
+    await expect(page.locator('.entry[data-endpoint="token"] .arrow.request').textContent()).resolves.toContain(
+      'client-auth=client_secret_basic',
+    );
 
     // Secrets stay masked in the DOM.
     const content = await page.content();
-    for (const secret of [SECRET, tokens.access_token, tokens.id_token, callback.searchParams.get('code')!]) expect(content).not.toContain(secret);
+    for (const secret of [SECRET, tokens.access_token, tokens.id_token, callback.searchParams.get('code')!])
+      expect(content).not.toContain(secret);
 
     // An error answer is drawn red.
-    await fetch(idp.endpoints.token, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=authorization_code&code=nope' });
+    await fetch(idp.endpoints.token, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=authorization_code&code=nope',
+    });
     await page.locator('.entry[data-endpoint="token"] .arrow.answer.failing').waitFor({ timeout: 10_000 });
 
     await page.locator('#endpoint').selectOption('token');
-    const visible = await page.locator('.entry:not([hidden])').evaluateAll((groups) => groups.map((group) => (group as HTMLElement).dataset.endpoint));
+    const visible = await page
+      .locator('.entry:not([hidden])')
+      .evaluateAll((groups) => groups.map((group) => (group as HTMLElement).dataset.endpoint));
     expect(visible.length).toBe(2);
     expect(new Set(visible)).toEqual(new Set(['token']));
     expect(new URL(page.url()).searchParams.get('endpoint')).toBe('token');

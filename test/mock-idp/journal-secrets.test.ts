@@ -9,7 +9,11 @@ import { hopToRedirect, REDIRECT_URI } from '../helpers/browser-hops.ts';
  * enough to diagnose: which method, the decoded assertion, the parameters, the statuses.
  */
 
-const SECRETS = { basic: 'journal-basic-secret-0123456789abcdef', post: 'journal-post-secret-0123456789abcdef', jwt: 'journal-jwt-secret-0123456789abcdef0123456789' };
+const SECRETS = {
+  basic: 'journal-basic-secret-0123456789abcdef',
+  post: 'journal-post-secret-0123456789abcdef',
+  jwt: 'journal-jwt-secret-0123456789abcdef0123456789',
+};
 
 let idp: MockIdp;
 const seenOnTheWire: string[] = [...Object.values(SECRETS)];
@@ -36,7 +40,9 @@ beforeAll(async () => {
     ['public', client.None()],
   ];
   for (const [clientId, auth] of auths) {
-    const config = await client.discovery(new URL(idp.issuer), clientId, { redirect_uris: [REDIRECT_URI] }, auth, { execute: [client.allowInsecureRequests] });
+    const config = await client.discovery(new URL(idp.issuer), clientId, { redirect_uris: [REDIRECT_URI] }, auth, {
+      execute: [client.allowInsecureRequests],
+    });
     const verifier = client.randomPKCECodeVerifier();
     const url = client.buildAuthorizationUrl(config, {
       redirect_uri: REDIRECT_URI,
@@ -49,7 +55,10 @@ beforeAll(async () => {
     });
     const callback = await hopToRedirect(url, REDIRECT_URI);
     seenOnTheWire.push(callback.searchParams.get('code')!, verifier);
-    const tokens = await client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: 'journal-state' });
+    const tokens = await client.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: verifier,
+      expectedState: 'journal-state',
+    });
     seenOnTheWire.push(tokens.access_token, tokens.refresh_token!, tokens.id_token!);
     await client.fetchUserInfo(config, tokens.access_token, 'alice');
     await fetch(`${idp.endpoints.userinfo}?access_token=${encodeURIComponent(tokens.access_token)}`);
@@ -57,7 +66,10 @@ beforeAll(async () => {
     seenOnTheWire.push(refreshed.access_token, refreshed.refresh_token!);
     if (refreshed.id_token) seenOnTheWire.push(refreshed.id_token);
     await client.tokenRevocation(config, refreshed.refresh_token!, { token_type_hint: 'refresh_token' });
-    await fetch(client.buildEndSessionUrl(config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: REDIRECT_URI }), { redirect: 'manual' });
+    await fetch(
+      client.buildEndSessionUrl(config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: REDIRECT_URI }),
+      { redirect: 'manual' },
+    );
   }
 });
 afterAll(() => idp.stop());
@@ -74,7 +86,8 @@ function captureAssertion(auth: client.ClientAuth): client.ClientAuth {
   };
 }
 
-const tokenEntries = (clientId: string): JournalEntry[] => idp.journal.entries().filter((entry) => entry.endpoint === 'token' && entry.clientAuth?.clientId === clientId);
+const tokenEntries = (clientId: string): JournalEntry[] =>
+  idp.journal.entries().filter((entry) => entry.endpoint === 'token' && entry.clientAuth?.clientId === clientId);
 
 describe('journal secrets', () => {
   it('captured every secret the flows put on the wire (so the next assertion means something)', () => {
@@ -110,7 +123,9 @@ describe('journal contents', () => {
       .map((entry) => entry.endpoint);
     const perClient = ['authorize', 'token', 'userinfo', 'userinfo', 'token', 'revocation', 'end_session'];
     // The authorize endpoint is hit twice per sign-in (the request, then the resume after login).
-    const collapsed = sequence.filter((endpoint, index) => !(endpoint === 'authorize' && sequence[index - 1] === 'authorize'));
+    const collapsed = sequence.filter(
+      (endpoint, index) => !(endpoint === 'authorize' && sequence[index - 1] === 'authorize'),
+    );
     expect(collapsed).toEqual([...perClient, ...perClient, ...perClient, ...perClient]);
     const seqs = idp.journal.entries().map((entry) => entry.seq);
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
@@ -119,7 +134,12 @@ describe('journal contents', () => {
 
   it('shows the extra authorize parameters as received', () => {
     const authorize = idp.journal.entries().find((entry) => entry.endpoint === 'authorize')!;
-    expect(authorize.params).toMatchObject({ client_id: 'basic', audience: 'https://api.example.com', state: 'journal-state', code_challenge_method: 'S256' });
+    expect(authorize.params).toMatchObject({
+      client_id: 'basic',
+      audience: 'https://api.example.com',
+      state: 'journal-state',
+      code_challenge_method: 'S256',
+    });
   });
 
   it.each([

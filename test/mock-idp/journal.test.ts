@@ -4,16 +4,27 @@ import { SECRET, quirkFixture, tokensFor, withIdp } from '../helpers/raw-flow.ts
 describe('request journal', () => {
   it('records every request in order with params, client auth and responses, secrets masked', () =>
     withIdp(quirkFixture(), async (idp) => {
-      const tokens = (await tokensFor(idp, { audience: 'https://api.example.com' })).json() as { access_token: string; id_token: string };
+      const tokens = (await tokensFor(idp, { audience: 'https://api.example.com' })).json() as {
+        access_token: string;
+        id_token: string;
+      };
       await fetch(idp.endpoints.userinfo, { headers: { authorization: `Bearer ${tokens.access_token}` } });
       const entries = idp.journal.entries();
       const endpoints = entries.map((entry) => entry.endpoint);
       expect(endpoints[0]).toBe('authorize');
       expect(endpoints.slice(-2)).toEqual(['token', 'userinfo']);
       expect(entries.map((entry) => entry.seq)).toEqual([...entries.map((entry) => entry.seq)].sort((a, b) => a - b));
-      expect(entries[0]!.params).toMatchObject({ client_id: 'c', audience: 'https://api.example.com', response_type: 'code' });
+      expect(entries[0]!.params).toMatchObject({
+        client_id: 'c',
+        audience: 'https://api.example.com',
+        response_type: 'code',
+      });
       const token = entries.find((entry) => entry.endpoint === 'token')!;
-      expect(token.clientAuth).toMatchObject({ method: 'client_secret_basic', clientId: 'c', expected: 'client_secret_basic' });
+      expect(token.clientAuth).toMatchObject({
+        method: 'client_secret_basic',
+        clientId: 'c',
+        expected: 'client_secret_basic',
+      });
       expect(token.params.grant_type).toBe('authorization_code');
       expect(token.response.status).toBe(200);
       expect(token.headers.authorization).toMatch(/^Basic \S+…\(\d+\)$|^Basic \*\*\*/);

@@ -15,9 +15,16 @@ import { quirkFixture } from '../helpers/raw-flow.ts';
 
 const run = promisify(execFile);
 const CLI = path.resolve('mock-idp/cli.ts');
-const CLI_ENV = { ...process.env, PATH: `${path.resolve('node_modules/.bin')}${path.delimiter}${process.env.PATH ?? ''}` };
+const CLI_ENV = {
+  ...process.env,
+  PATH: `${path.resolve('node_modules/.bin')}${path.delimiter}${process.env.PATH ?? ''}`,
+};
 type Outcome = { code?: number; stdout: string; stderr: string };
-const cli = (...args: string[]): Promise<Outcome> => run(process.execPath, [CLI, ...args], { env: CLI_ENV, timeout: 20_000 }).then((result) => ({ code: 0, ...result }), (error: Outcome) => error);
+const cli = (...args: string[]): Promise<Outcome> =>
+  run(process.execPath, [CLI, ...args], { env: CLI_ENV, timeout: 20_000 }).then(
+    (result) => ({ code: 0, ...result }),
+    (error: Outcome) => error,
+  );
 
 const BAD_KEY_FILES: Array<[file: string, field: string, reason: RegExp]> = [
   ['rsa-1024.yaml', 'keys[0]', /1024-bit RSA key; RS256 needs at least 2048 bits/],
@@ -50,8 +57,10 @@ describe.each(BAD_KEY_FILES)('test/mock-idp/bad-keys/%s', (name, field, reason) 
   });
 });
 
-const rsa = (bits = 2048) => generateKeyPairSync('rsa', { modulusLength: bits }).privateKey.export({ format: 'jwk' }) as Record<string, string>;
-const ec = () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }) as Record<string, string>;
+const rsa = (bits = 2048) =>
+  generateKeyPairSync('rsa', { modulusLength: bits }).privateKey.export({ format: 'jwk' }) as Record<string, string>;
+const ec = () =>
+  generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }) as Record<string, string>;
 
 async function startError(fixture: FixtureInput): Promise<UserError> {
   try {
@@ -66,9 +75,24 @@ async function startError(fixture: FixtureInput): Promise<UserError> {
 
 describe('startMockIdp refuses keys that cannot sign what /jwks verifies', () => {
   it.each<[string, () => Record<string, unknown>, 'RS256' | 'ES256', RegExp]>([
-    ['an RSA key whose n belongs to another key', () => ({ ...rsa(), n: rsa().n }), 'RS256', /does not match the public part \(n and e\)/],
-    ['an EC key whose x and y belong to another key', () => ({ ...ec(), x: ec().x, y: ec().y }), 'ES256', /does not match the public part \(x and y\)|not a usable EC private key/],
-    ['an RSA key labelled for another alg', () => ({ ...rsa(), alg: 'RS512' }), 'RS256', /signs RS256, got alg "RS512"/],
+    [
+      'an RSA key whose n belongs to another key',
+      () => ({ ...rsa(), n: rsa().n }),
+      'RS256',
+      /does not match the public part \(n and e\)/,
+    ],
+    [
+      'an EC key whose x and y belong to another key',
+      () => ({ ...ec(), x: ec().x, y: ec().y }),
+      'ES256',
+      /does not match the public part \(x and y\)|not a usable EC private key/,
+    ],
+    [
+      'an RSA key labelled for another alg',
+      () => ({ ...rsa(), alg: 'RS512' }),
+      'RS256',
+      /signs RS256, got alg "RS512"/,
+    ],
     ['an encryption key', () => ({ ...rsa(), use: 'enc' }), 'RS256', /must be "sig"/],
   ])('%s', async (_what, key, alg, reason) => {
     const error = await startError(quirkFixture({ keys: [key()], idToken: { alg } }));
@@ -94,7 +118,14 @@ describe('startMockIdp refuses keys that cannot sign what /jwks verifies', () =>
   });
 
   it('still accepts good RSA and EC keys', async () => {
-    const idp = await startMockIdp(quirkFixture({ keys: [{ ...rsa(), alg: 'RS256', use: 'sig', kid: 'r' }, { ...ec(), kid: 'e' }] }));
+    const idp = await startMockIdp(
+      quirkFixture({
+        keys: [
+          { ...rsa(), alg: 'RS256', use: 'sig', kid: 'r' },
+          { ...ec(), kid: 'e' },
+        ],
+      }),
+    );
     await idp.stop();
   });
 });

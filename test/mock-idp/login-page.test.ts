@@ -13,7 +13,9 @@ describe.skipIf(!hasChromium)('interactive login page in headless Chromium', () 
   beforeAll(async () => {
     idp = await startMockIdp({
       description: 'Pick anyone',
-      clients: [{ clientId: 'web', clientSecret: 'web-secret-0123456789', tokenEndpointAuthMethod: 'client_secret_basic' }],
+      clients: [
+        { clientId: 'web', clientSecret: 'web-secret-0123456789', tokenEndpointAuthMethod: 'client_secret_basic' },
+      ],
       users: [
         { id: 'alice', profile: { sub: 'alice', name: 'Alice Example', email: 'alice@example.com' } },
         { id: 'bob', profile: { sub: 'bob', name: 'Bob <script>alert(1)</script>', email: 'bob@example.com' } },
@@ -34,7 +36,9 @@ describe.skipIf(!hasChromium)('interactive login page in headless Chromium', () 
       landed = new URL(route.request().url());
       await route.fulfill({ status: 200, contentType: 'text/html', body: '<p>app</p>' });
     });
-    await page.goto(`${idp.endpoints.authorization}?response_type=code&client_id=web&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&scope=openid%20profile&state=xyz`);
+    await page.goto(
+      `${idp.endpoints.authorization}?response_type=code&client_id=web&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&scope=openid%20profile&state=xyz`,
+    );
     await expect(page.getByRole('heading', { name: 'Sign in to the mock IdP' }).isVisible()).resolves.toBe(true);
     const buttons = page.getByRole('button');
     await expect(buttons.count()).resolves.toBe(2);
@@ -48,7 +52,11 @@ describe.skipIf(!hasChromium)('interactive login page in headless Chromium', () 
     const code = landed?.searchParams.get('code');
     expect(code).toBeTruthy();
 
-    const tokens = await postForm(idp.endpoints.token, { grant_type: 'authorization_code', code: code!, redirect_uri: REDIRECT_URI }, { authorization: basic('web', 'web-secret-0123456789') });
+    const tokens = await postForm(
+      idp.endpoints.token,
+      { grant_type: 'authorization_code', code: code!, redirect_uri: REDIRECT_URI },
+      { authorization: basic('web', 'web-secret-0123456789') },
+    );
     expect(tokens.status).toBe(200);
     const { access_token: accessToken } = tokens.json() as { access_token: string };
     const userinfo = await fetch(idp.endpoints.userinfo, { headers: { authorization: `Bearer ${accessToken}` } });
@@ -57,7 +65,9 @@ describe.skipIf(!hasChromium)('interactive login page in headless Chromium', () 
 
   it('shows an error for an unknown login_hint and still lets a person pick', async () => {
     const page = await browser.newPage();
-    await page.goto(`${idp.endpoints.authorization}?response_type=code&client_id=web&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&scope=openid&login_hint=mallory`);
+    await page.goto(
+      `${idp.endpoints.authorization}?response_type=code&client_id=web&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&scope=openid&login_hint=mallory`,
+    );
     await expect(page.getByRole('alert').textContent()).resolves.toContain('mallory');
     await expect(page.getByRole('button').count()).resolves.toBe(2);
   });

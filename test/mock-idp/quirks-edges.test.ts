@@ -17,8 +17,15 @@ async function rejection(promise: Promise<unknown>): Promise<string> {
     await promise;
   } catch (error) {
     const messages: string[] = [];
-    for (let cause: unknown = error; cause instanceof Error || (cause && typeof cause === 'object'); cause = (cause as { cause?: unknown }).cause) {
-      messages.push(String((cause as { message?: unknown }).message ?? ''), String((cause as { code?: unknown }).code ?? ''));
+    for (
+      let cause: unknown = error;
+      cause instanceof Error || (cause && typeof cause === 'object');
+      cause = (cause as { cause?: unknown }).cause
+    ) {
+      messages.push(
+        String((cause as { message?: unknown }).message ?? ''),
+        String((cause as { code?: unknown }).code ?? ''),
+      );
       if (messages.length > 20) break;
     }
     return messages.join(' | ');
@@ -29,18 +36,34 @@ async function rejection(promise: Promise<unknown>): Promise<string> {
 const accessTokenOf = async (idp: MockIdp) => ((await tokensFor(idp)).json() as { access_token: string }).access_token;
 
 const openidConfig = (idp: MockIdp) =>
-  client.discovery(new URL(idp.issuer), 'c', { redirect_uris: [REDIRECT_URI] }, client.ClientSecretBasic(SECRET), { execute: [client.allowInsecureRequests] });
+  client.discovery(new URL(idp.issuer), 'c', { redirect_uris: [REDIRECT_URI] }, client.ClientSecretBasic(SECRET), {
+    execute: [client.allowInsecureRequests],
+  });
 
 async function openidCallback(config: client.Configuration, nonce?: string) {
-  return hopToRedirect(client.buildAuthorizationUrl(config, { redirect_uri: REDIRECT_URI, scope: 'openid email phone', ...(nonce ? { nonce } : {}) }), REDIRECT_URI);
+  return hopToRedirect(
+    client.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT_URI,
+      scope: 'openid email phone',
+      ...(nonce ? { nonce } : {}),
+    }),
+    REDIRECT_URI,
+  );
 }
 
 describe('token response, as a strict client sees it', () => {
   it('openid-client refuses a form-encoded token response (the GitHub quirk)', () =>
-    withIdp(quirkFixture({ tokenResponse: { encoding: 'form', tokenType: 'bearer', expiresIn: 'absent' } }), async (idp) => {
-      const config = await openidConfig(idp);
-      expect(await rejection(client.authorizationCodeGrant(config, await openidCallback(config), { idTokenExpected: false }))).toMatch(/content-type|JSON/i);
-    }));
+    withIdp(
+      quirkFixture({ tokenResponse: { encoding: 'form', tokenType: 'bearer', expiresIn: 'absent' } }),
+      async (idp) => {
+        const config = await openidConfig(idp);
+        expect(
+          await rejection(
+            client.authorizationCodeGrant(config, await openidCallback(config), { idTokenExpected: false }),
+          ),
+        ).toMatch(/content-type|JSON/i);
+      },
+    ));
 
   it('openid-client tolerates expires_in as a string (the Logto connector does not: the quirk matters there)', () =>
     withIdp(quirkFixture({ tokenResponse: { expiresIn: 'string' } }), async (idp) => {
@@ -59,17 +82,27 @@ describe('token response, as a strict client sees it', () => {
     }));
 
   it('form encoding writes extra fields flat, objects as JSON, and applies to the refresh grant too', () =>
-    withIdp(quirkFixture({ tokenResponse: { encoding: 'form', extraFields: { scope_granted: 'read:user', team: { id: 't1' }, n: 7 } }, refreshTokens: { issue: 'always' } }), async (idp) => {
-      const first = await tokensFor(idp);
-      const form = new URLSearchParams(first.text);
-      expect(form.get('scope_granted')).toBe('read:user');
-      expect(form.get('team')).toBe('{"id":"t1"}');
-      expect(form.get('n')).toBe('7');
-      const refreshed = await postForm(idp.endpoints.token, { grant_type: 'refresh_token', refresh_token: form.get('refresh_token')! }, { authorization: basic('c', SECRET) });
-      expect(refreshed.status).toBe(200);
-      expect(refreshed.contentType).toContain('application/x-www-form-urlencoded');
-      expect(new URLSearchParams(refreshed.text).get('access_token')).toBeTruthy();
-    }));
+    withIdp(
+      quirkFixture({
+        tokenResponse: { encoding: 'form', extraFields: { scope_granted: 'read:user', team: { id: 't1' }, n: 7 } },
+        refreshTokens: { issue: 'always' },
+      }),
+      async (idp) => {
+        const first = await tokensFor(idp);
+        const form = new URLSearchParams(first.text);
+        expect(form.get('scope_granted')).toBe('read:user');
+        expect(form.get('team')).toBe('{"id":"t1"}');
+        expect(form.get('n')).toBe('7');
+        const refreshed = await postForm(
+          idp.endpoints.token,
+          { grant_type: 'refresh_token', refresh_token: form.get('refresh_token')! },
+          { authorization: basic('c', SECRET) },
+        );
+        expect(refreshed.status).toBe(200);
+        expect(refreshed.contentType).toContain('application/x-www-form-urlencoded');
+        expect(new URLSearchParams(refreshed.text).get('access_token')).toBeTruthy();
+      },
+    ));
 
   it('errors stay RFC 6749 JSON even when successes are form-encoded', () =>
     withIdp(quirkFixture({ tokenResponse: { encoding: 'form' } }), async (idp) => {
@@ -97,10 +130,18 @@ describe('userinfo settings', () => {
     withIdp(quirkFixture({ userinfo: { path: '/v1/people/me:get(x)*+!' } }), async (idp) => {
       const token = await accessTokenOf(idp);
       // A body sends it through the koa route, a bodiless GET through the fast path: both match the path literally.
-      const post = await fetch(idp.endpoints.userinfo, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=b' });
+      const post = await fetch(idp.endpoints.userinfo, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'a=b',
+      });
       expect([post.status, ((await post.json()) as { sub: string }).sub]).toEqual([200, 'alice']);
       expect((await fetch(idp.endpoints.userinfo, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
-      const elsewhere = await fetch(`${idp.issuer}/v1/people/me:other(x)*+!`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=b' });
+      const elsewhere = await fetch(`${idp.issuer}/v1/people/me:other(x)*+!`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'a=b',
+      });
       expect(elsewhere.status).toBe(404);
     }));
 
@@ -120,7 +161,9 @@ describe('userinfo settings', () => {
 
   it('an override with status 200 and a non-JSON body is served byte for byte', () =>
     withIdp(quirkFixture({ userinfo: { override: { body: 'id=42&name=Alice' } } }), async (idp) => {
-      const response = await fetch(idp.endpoints.userinfo, { headers: { authorization: `Bearer ${await accessTokenOf(idp)}` } });
+      const response = await fetch(idp.endpoints.userinfo, {
+        headers: { authorization: `Bearer ${await accessTokenOf(idp)}` },
+      });
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toContain('text/plain');
       expect(await response.text()).toBe('id=42&name=Alice');
@@ -165,7 +208,10 @@ describe('required parameters, other forms', () => {
 
   it('the authorize error is a JSON 400 when the redirect_uri is not usable', () =>
     withIdp(quirkFixture({ requiredParams: { authorize: { audience: true } } }), async (idp) => {
-      const response = await fetch(`${idp.endpoints.authorization}?response_type=code&client_id=c&redirect_uri=not-a-url&scope=openid`, { redirect: 'manual' });
+      const response = await fetch(
+        `${idp.endpoints.authorization}?response_type=code&client_id=c&redirect_uri=not-a-url&scope=openid`,
+        { redirect: 'manual' },
+      );
       expect(response.status).toBe(400);
       expect(((await response.json()) as { error: string }).error).toMatch(/^invalid_/);
     }));
@@ -188,14 +234,19 @@ describe('faults, other forms', () => {
     }));
 
   it('faults the userinfo endpoint (status and body)', () =>
-    withIdp(quirkFixture({ faults: [{ endpoint: 'userinfo', status: 429, body: { message: 'API rate limit exceeded' }, nth: 1 }] }), async (idp) => {
-      const token = await accessTokenOf(idp);
-      const first = await fetch(idp.endpoints.userinfo, { headers: { authorization: `Bearer ${token}` } });
-      expect(first.status).toBe(429);
-      expect(await first.json()).toEqual({ message: 'API rate limit exceeded' });
-      const second = await fetch(idp.endpoints.userinfo, { headers: { authorization: `Bearer ${token}` } });
-      expect(second.status).toBe(200);
-    }));
+    withIdp(
+      quirkFixture({
+        faults: [{ endpoint: 'userinfo', status: 429, body: { message: 'API rate limit exceeded' }, nth: 1 }],
+      }),
+      async (idp) => {
+        const token = await accessTokenOf(idp);
+        const first = await fetch(idp.endpoints.userinfo, { headers: { authorization: `Bearer ${token}` } });
+        expect(first.status).toBe(429);
+        expect(await first.json()).toEqual({ message: 'API rate limit exceeded' });
+        const second = await fetch(idp.endpoints.userinfo, { headers: { authorization: `Bearer ${token}` } });
+        expect(second.status).toBe(200);
+      },
+    ));
 
   it('latency with nth delays only that call, and the journal marks only that call', () =>
     withIdp(quirkFixture({ faults: [{ endpoint: 'discovery', latencyMs: 120, nth: 2 }] }), async (idp) => {
@@ -205,32 +256,47 @@ describe('faults, other forms', () => {
       expect((await fetch(url)).status).toBe(200);
       expect(performance.now() - started).toBeGreaterThanOrEqual(120);
       expect((await fetch(url)).status).toBe(200);
-      const marks = idp.journal.entries().filter((entry) => entry.endpoint === 'discovery').map((entry) => entry.fault);
+      const marks = idp.journal
+        .entries()
+        .filter((entry) => entry.endpoint === 'discovery')
+        .map((entry) => entry.fault);
       expect(marks).toEqual([undefined, expect.stringContaining('latency 120 ms'), undefined]);
-      expect(idp.journal.entries().filter((entry) => entry.endpoint === 'discovery')[1]!.durationMs).toBeGreaterThanOrEqual(120);
+      expect(
+        idp.journal.entries().filter((entry) => entry.endpoint === 'discovery')[1]!.durationMs,
+      ).toBeGreaterThanOrEqual(120);
     }));
 
   it('latency and status together: the error arrives after the delay', () =>
-    withIdp(quirkFixture({ faults: [{ endpoint: 'token', status: 502, body: 'bad gateway', latencyMs: 100 }] }), async (idp) => {
-      const code = (await authorize(idp)).searchParams.get('code')!;
-      const started = performance.now();
-      const response = await exchange(idp, code);
-      expect(performance.now() - started).toBeGreaterThanOrEqual(100);
-      expect(response.status).toBe(502);
-      expect(response.text).toBe('bad gateway');
-    }));
+    withIdp(
+      quirkFixture({ faults: [{ endpoint: 'token', status: 502, body: 'bad gateway', latencyMs: 100 }] }),
+      async (idp) => {
+        const code = (await authorize(idp)).searchParams.get('code')!;
+        const started = performance.now();
+        const response = await exchange(idp, code);
+        expect(performance.now() - started).toBeGreaterThanOrEqual(100);
+        expect(response.status).toBe(502);
+        expect(response.text).toBe('bad gateway');
+      },
+    ));
 
   // The Nth *authorization request* a client makes; the browser's resume hop (/authorize/<uid>) is not a new request.
   it('nth on authorize counts authorization requests, not the internal resume hop', () =>
-    withIdp(quirkFixture({ faults: [{ endpoint: 'authorize', status: 500, body: 'second sign-in fails', nth: 2 }] }), async (idp) => {
-      const first = await authorize(idp).then((url) => url.searchParams.get('code'), (error: Error) => error.message);
-      expect(first, 'the first sign-in must not be the faulted one').toMatch(/^[\w-]+$/);
-      await expect(authorize(idp)).rejects.toThrow(/second sign-in fails/);
-    }));
+    withIdp(
+      quirkFixture({ faults: [{ endpoint: 'authorize', status: 500, body: 'second sign-in fails', nth: 2 }] }),
+      async (idp) => {
+        const first = await authorize(idp).then(
+          (url) => url.searchParams.get('code'),
+          (error: Error) => error.message,
+        );
+        expect(first, 'the first sign-in must not be the faulted one').toMatch(/^[\w-]+$/);
+        await expect(authorize(idp)).rejects.toThrow(/second sign-in fails/);
+      },
+    ));
 });
 
 describe('id_token quirks, in more detail', () => {
-  const idTokenOf = async (idp: MockIdp, nonce = 'n-1') => (await tokensFor(idp, { nonce, scope: 'openid email phone' })).json() as { id_token: string };
+  const idTokenOf = async (idp: MockIdp, nonce = 'n-1') =>
+    (await tokensFor(idp, { nonce, scope: 'openid email phone' })).json() as { id_token: string };
 
   it('wrongKid names a kid the JWKS does not have, and the token does not verify with any JWKS key', () =>
     withIdp(quirkFixture({ idToken: { wrongKid: true } }), async (idp) => {
@@ -240,7 +306,9 @@ describe('id_token quirks, in more detail', () => {
       // Even a client that ignores the kid and tries every key of the right type fails.
       const jwks = createRemoteJWKSet(new URL(idp.endpoints.jwks));
       const { kid: _kid, ...header } = decodeProtectedHeader(token);
-      await expect(jwtVerify(token, async () => jwks({ ...header, alg: header.alg! }, undefined as never))).rejects.toThrow(/signature verification failed/i);
+      await expect(
+        jwtVerify(token, async () => jwks({ ...header, alg: header.alg! }, undefined as never)),
+      ).rejects.toThrow(/signature verification failed/i);
     }));
 
   it('ES256 with wrongKid still uses ES256', () =>
@@ -268,7 +336,9 @@ describe('id_token quirks, in more detail', () => {
       expect(Math.floor(Date.now() / 1000) - claims.iat!).toBeGreaterThanOrEqual(7195);
       const jwks = createRemoteJWKSet(new URL(idp.endpoints.jwks));
       await expect(jwtVerify(token, jwks, { audience: 'c', issuer: idp.issuer })).rejects.toThrow(/"exp" claim/);
-      await expect(jwtVerify(token, jwks, { audience: 'c', issuer: idp.issuer, clockTolerance: 3700 })).resolves.toBeTruthy();
+      await expect(
+        jwtVerify(token, jwks, { audience: 'c', issuer: idp.issuer, clockTolerance: 3700 }),
+      ).resolves.toBeTruthy();
     }));
 
   it('positive clock skew: iat and exp move together into the future; openid-client (no iat check) still accepts it', () =>
@@ -290,26 +360,47 @@ describe('id_token quirks, in more detail', () => {
     withIdp(quirkFixture({ idToken: quirk }), async (idp) => {
       const config = await openidConfig(idp);
       const nonce = client.randomNonce();
-      const grant = client.authorizationCodeGrant(config, await openidCallback(config, nonce), { expectedNonce: nonce });
+      const grant = client.authorizationCodeGrant(config, await openidCallback(config, nonce), {
+        expectedNonce: nonce,
+      });
       // openid-client verifies the id_token's claims; the signature only on request (its default trusts TLS).
       if (_name === 'badSignature') {
         const tokens = await grant;
-        await expect(jwtVerify(tokens.id_token!, createRemoteJWKSet(new URL(idp.endpoints.jwks)))).rejects.toThrow(pattern);
+        await expect(jwtVerify(tokens.id_token!, createRemoteJWKSet(new URL(idp.endpoints.jwks)))).rejects.toThrow(
+          pattern,
+        );
       } else {
         expect(await rejection(grant)).toMatch(pattern);
       }
-    }));
+    }),
+  );
 
   it('string booleans apply only to the *_verified claims and survive as strings', () =>
     withIdp(quirkFixture({ idToken: { stringBooleans: true } }), async (idp) => {
       const claims = decodeJwt((await idTokenOf(idp)).id_token);
-      expect(claims).toMatchObject({ email_verified: 'true', phone_verified: 'true', email: 'alice@example.com', sub: 'alice' });
+      expect(claims).toMatchObject({
+        email_verified: 'true',
+        phone_verified: 'true',
+        email: 'alice@example.com',
+        sub: 'alice',
+      });
     }));
 
   it('fixture claims, when given, are the id_token claims (not the profile)', () =>
-    withIdp(quirkFixture({ users: [{ id: 'alice', profile: { data: { id: 1 } }, claims: { email: 'claims@example.com', email_verified: false, locale: 'fr' } }] }), async (idp) => {
-      const claims = decodeJwt((await idTokenOf(idp)).id_token);
-      expect(claims).toMatchObject({ sub: 'alice', email: 'claims@example.com', email_verified: false });
-      expect(claims.data).toBeUndefined();
-    }));
+    withIdp(
+      quirkFixture({
+        users: [
+          {
+            id: 'alice',
+            profile: { data: { id: 1 } },
+            claims: { email: 'claims@example.com', email_verified: false, locale: 'fr' },
+          },
+        ],
+      }),
+      async (idp) => {
+        const claims = decodeJwt((await idTokenOf(idp)).id_token);
+        expect(claims).toMatchObject({ sub: 'alice', email: 'claims@example.com', email_verified: false });
+        expect(claims.data).toBeUndefined();
+      },
+    ));
 });

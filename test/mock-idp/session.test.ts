@@ -27,7 +27,14 @@ afterAll(() => Promise.all([withDefault.stop(), withoutDefault.stop()]));
 function browser() {
   const jar = new Map<string, string>();
   const send = async (url: URL | string, init: RequestInit = {}) => {
-    const response = await fetch(url, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), cookie: [...jar].map(([name, value]) => `${name}=${value}`).join('; ') } });
+    const response = await fetch(url, {
+      ...init,
+      redirect: 'manual',
+      headers: {
+        ...(init.headers as Record<string, string>),
+        cookie: [...jar].map(([name, value]) => `${name}=${value}`).join('; '),
+      },
+    });
     for (const header of response.headers.getSetCookie()) {
       const [pair = ''] = header.split(';');
       jar.set(pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1));
@@ -50,13 +57,21 @@ function browser() {
 }
 
 const configOf = (idp: MockIdp) =>
-  client.discovery(new URL(idp.issuer), 'c', { redirect_uris: [REDIRECT_URI] }, client.ClientSecretBasic(SECRET), { execute: [client.allowInsecureRequests] });
+  client.discovery(new URL(idp.issuer), 'c', { redirect_uris: [REDIRECT_URI] }, client.ClientSecretBasic(SECRET), {
+    execute: [client.allowInsecureRequests],
+  });
 
 async function signInAs(idp: MockIdp, extra: Record<string, string> = {}) {
   const config = await configOf(idp);
-  const callback = await hopToRedirect(client.buildAuthorizationUrl(config, { redirect_uri: REDIRECT_URI, scope: 'openid profile', ...extra }), REDIRECT_URI);
+  const callback = await hopToRedirect(
+    client.buildAuthorizationUrl(config, { redirect_uri: REDIRECT_URI, scope: 'openid profile', ...extra }),
+    REDIRECT_URI,
+  );
   const tokens = await client.authorizationCodeGrant(config, callback);
-  return { sub: decodeJwt(tokens.id_token!).sub, userinfo: await client.fetchUserInfo(config, tokens.access_token, client.skipSubjectCheck) };
+  return {
+    sub: decodeJwt(tokens.id_token!).sub,
+    userinfo: await client.fetchUserInfo(config, tokens.access_token, client.skipSubjectCheck),
+  };
 }
 
 describe('headless login', () => {
@@ -65,11 +80,17 @@ describe('headless login', () => {
   });
 
   it('login_hint picks another user over the default', async () => {
-    expect(await signInAs(withDefault, { login_hint: 'bob' })).toMatchObject({ sub: 'bob', userinfo: { name: 'Bob Builder' } });
+    expect(await signInAs(withDefault, { login_hint: 'bob' })).toMatchObject({
+      sub: 'bob',
+      userinfo: { name: 'Bob Builder' },
+    });
   });
 
   it('login_hint signs in headlessly when the fixture has no default user', async () => {
-    expect(await signInAs(withoutDefault, { login_hint: 'bob' })).toMatchObject({ sub: 'bob', userinfo: { email: 'bob@example.com' } });
+    expect(await signInAs(withoutDefault, { login_hint: 'bob' })).toMatchObject({
+      sub: 'bob',
+      userinfo: { email: 'bob@example.com' },
+    });
   });
 
   it('the login step is journaled as `login`', () => {
@@ -94,10 +115,16 @@ describe('login page (no default user, no hint)', () => {
     }
     expect(html).toContain('Two people to pick from');
     const action = /<form method="post" action="([^"]+)"/.exec(html)![1]!;
-    const chosen = await tab.send(new URL(action, withoutDefault.issuer), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'user=bob' });
+    const chosen = await tab.send(new URL(action, withoutDefault.issuer), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'user=bob',
+    });
     const { url: callback } = await tab.follow(new URL(chosen.headers.get('location')!, withoutDefault.issuer));
     expect(callback.searchParams.get('state')).toBe('pick');
-    const tokens = await client.authorizationCodeGrant(await configOf(withoutDefault), callback, { expectedState: 'pick' });
+    const tokens = await client.authorizationCodeGrant(await configOf(withoutDefault), callback, {
+      expectedState: 'pick',
+    });
     expect(decodeJwt(tokens.id_token!).sub).toBe('bob');
   });
 });
@@ -110,14 +137,26 @@ describe('end session', () => {
     const tokens = await client.authorizationCodeGrant(config, url);
     expect(jar.size).toBeGreaterThan(0);
 
-    const logout = await send(client.buildEndSessionUrl(config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: REDIRECT_URI, state: 'bye' }));
+    const logout = await send(
+      client.buildEndSessionUrl(config, {
+        id_token_hint: tokens.id_token!,
+        post_logout_redirect_uri: REDIRECT_URI,
+        state: 'bye',
+      }),
+    );
     expect(logout.status).toBe(200);
     const html = await logout.text();
     // The page auto-submits its confirmation form; do what the browser would.
     const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
-    const fields = Object.fromEntries([...html.matchAll(/<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"/g)].map((match) => [match[1]!, match[2]!]));
+    const fields = Object.fromEntries(
+      [...html.matchAll(/<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"/g)].map((match) => [match[1]!, match[2]!]),
+    );
     expect(action).toBeTruthy();
-    const confirm = await send(new URL(action!, withDefault.issuer), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ ...fields, logout: 'yes' }) });
+    const confirm = await send(new URL(action!, withDefault.issuer), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ ...fields, logout: 'yes' }),
+    });
     expect([302, 303]).toContain(confirm.status);
     const { url: landing } = await follow(new URL(confirm.headers.get('location')!, withDefault.issuer));
     expect(landing.href.startsWith(REDIRECT_URI)).toBe(true);

@@ -26,7 +26,8 @@ const userinfo = (idp: MockIdp, token: string, init: RequestInit & { scheme?: st
 
 const idTokenOf = async (idp: MockIdp, fixture: Fixture) => String((await signedIn(idp, fixture)).fields.id_token);
 const jwksOf = (idp: MockIdp) => createRemoteJWKSet(new URL(idp.endpoints.jwks));
-const verify = (idp: MockIdp, token: string) => jwtVerify(token, jwksOf(idp), { audience: 'logto', issuer: idp.issuer });
+const verify = (idp: MockIdp, token: string) =>
+  jwtVerify(token, jwksOf(idp), { audience: 'logto', issuer: idp.issuer });
 
 const CHECKS: Record<string, Check> = {
   'auth0-audience.yaml': async (idp, fixture) => {
@@ -41,15 +42,37 @@ const CHECKS: Record<string, Check> = {
   },
   'client-secret-basic.yaml': async (idp, fixture) => {
     await signedIn(idp, fixture);
-    const { callback } = await rawSignIn(idp, { ...fixture, clients: [{ ...fixture.clients[0]!, tokenEndpointAuthMethod: 'client_secret_post' }] }, { pkce: false });
-    const post = await postForm(idp.endpoints.token, { grant_type: 'authorization_code', code: callback.searchParams.get('code') ?? 'x', redirect_uri: REDIRECT_URI, client_id: 'logto', client_secret: fixture.clients[0]!.clientSecret! });
+    const { callback } = await rawSignIn(
+      idp,
+      { ...fixture, clients: [{ ...fixture.clients[0]!, tokenEndpointAuthMethod: 'client_secret_post' }] },
+      { pkce: false },
+    );
+    const post = await postForm(idp.endpoints.token, {
+      grant_type: 'authorization_code',
+      code: callback.searchParams.get('code') ?? 'x',
+      redirect_uri: REDIRECT_URI,
+      client_id: 'logto',
+      client_secret: fixture.clients[0]!.clientSecret!,
+    });
     expect(post.status).toBe(401);
-    expect(String((post.json() as { error_description: string }).error_description)).toMatch(/client_secret_basic.*client_secret_post/);
+    expect(String((post.json() as { error_description: string }).error_description)).toMatch(
+      /client_secret_basic.*client_secret_post/,
+    );
   },
   'client-secret-jwt-hs512.yaml': async (idp, fixture) => {
     await signedIn(idp, fixture);
-    expect(idp.journal.entries().filter((entry) => entry.endpoint === 'token').at(-1)?.clientAuth?.assertion).toMatchObject({ verified: true, header: { alg: 'HS512' } });
-    const { form, headers } = await clientAuthFor(idp, fixture, { grant_type: 'authorization_code', code: 'x', redirect_uri: REDIRECT_URI }, 'HS256');
+    expect(
+      idp.journal
+        .entries()
+        .filter((entry) => entry.endpoint === 'token')
+        .at(-1)?.clientAuth?.assertion,
+    ).toMatchObject({ verified: true, header: { alg: 'HS512' } });
+    const { form, headers } = await clientAuthFor(
+      idp,
+      fixture,
+      { grant_type: 'authorization_code', code: 'x', redirect_uri: REDIRECT_URI },
+      'HS256',
+    );
     expect((await postForm(idp.endpoints.token, form, headers)).status).toBe(401);
   },
   'flaky-token-endpoint.yaml': async (idp, fixture) => {
@@ -80,7 +103,8 @@ const CHECKS: Record<string, Check> = {
     const { fields } = await signedIn(idp, fixture, { authorize: { access_type: 'offline' } });
     expect(typeof fields.refresh_token).toBe('string');
     // rotate: false — the same refresh token works twice.
-    for (let use = 0; use < 2; use += 1) expect((await refresh(idp, fixture, String(fields.refresh_token))).status).toBe(200);
+    for (let use = 0; use < 2; use += 1)
+      expect((await refresh(idp, fixture, String(fields.refresh_token))).status).toBe(200);
   },
   'nested-userinfo.yaml': async (idp, fixture) => {
     const { fields } = await signedIn(idp, fixture);
@@ -88,7 +112,10 @@ const CHECKS: Record<string, Check> = {
   },
   'numeric-id-email-list.json': async (idp, fixture) => {
     const { fields } = await signedIn(idp, fixture);
-    const profile = (await (await userinfo(idp, String(fields.access_token))).json()) as { id: unknown; emails: Array<{ value: string }> };
+    const profile = (await (await userinfo(idp, String(fields.access_token))).json()) as {
+      id: unknown;
+      emails: Array<{ value: string }>;
+    };
     expect(profile).toStrictEqual(fixture.users[0]!.profile);
     expect(profile.id).toBe(1001);
     expect(profile.emails[0]!.value).toBe('carol@example.com');
@@ -138,7 +165,12 @@ const CHECKS: Record<string, Check> = {
     expect(without.callback.searchParams.get('error')).toBe('invalid_request');
     const { fields } = await signedIn(idp, fixture);
     expect(fields.access_token).toBeTruthy();
-    expect(idp.journal.entries().filter((entry) => entry.endpoint === 'token').at(-1)?.clientAuth?.method).toBe('none');
+    expect(
+      idp.journal
+        .entries()
+        .filter((entry) => entry.endpoint === 'token')
+        .at(-1)?.clientAuth?.method,
+    ).toBe('none');
   },
   'refresh-never.yaml': async (idp, fixture) => {
     const { fields } = await signedIn(idp, fixture, { authorize: { scope: 'openid offline_access' } });
@@ -150,14 +182,21 @@ const CHECKS: Record<string, Check> = {
     for (let use = 0; use < 2; use += 1) {
       const again = await refresh(idp, fixture, String(fields.refresh_token));
       expect(again.status).toBe(200);
-      expect((again.json() as { refresh_token?: string }).refresh_token ?? fields.refresh_token).toBe(fields.refresh_token);
+      expect((again.json() as { refresh_token?: string }).refresh_token ?? fields.refresh_token).toBe(
+        fields.refresh_token,
+      );
     }
   },
   'slow-userinfo.yaml': async (idp, fixture) => {
     // Waiting the full 6 s would slow the suite; that the answer has not come within 300 ms shows the latency is applied.
     expect(fixture.faults[0]).toMatchObject({ endpoint: 'userinfo', latencyMs: 6000 });
     const { fields } = await signedIn(idp, fixture);
-    await expect(fetch(idp.endpoints.userinfo, { headers: { authorization: `Bearer ${String(fields.access_token)}` }, signal: AbortSignal.timeout(300) })).rejects.toThrow(/abort|timeout/i);
+    await expect(
+      fetch(idp.endpoints.userinfo, {
+        headers: { authorization: `Bearer ${String(fields.access_token)}` },
+        signal: AbortSignal.timeout(300),
+      }),
+    ).rejects.toThrow(/abort|timeout/i);
   },
   'string-expires-in.json': async (idp, fixture) => {
     const { token, fields } = await signedIn(idp, fixture);

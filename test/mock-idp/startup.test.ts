@@ -7,7 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { freePort } from '../../lib/free-port.ts';
 
 const CLI = path.resolve('mock-idp/cli.ts');
-const CLI_ENV = { ...process.env, PATH: `${path.resolve('node_modules/.bin')}${path.delimiter}${process.env.PATH ?? ''}` };
+const CLI_ENV = {
+  ...process.env,
+  PATH: `${path.resolve('node_modules/.bin')}${path.delimiter}${process.env.PATH ?? ''}`,
+};
 // Generous for a loaded 2-core machine; a request the server dropped never gets an answer at all.
 const ANSWER_WITHIN_MS = 10_000;
 
@@ -32,13 +35,16 @@ function discoveryOn(socket: ReturnType<typeof connect>, port: number) {
       socket.destroy();
       resolve('no answer');
     }, ANSWER_WITHIN_MS);
-    const call = request({ host: '127.0.0.1', port, path: '/.well-known/openid-configuration', createConnection: () => socket }, (response) => {
-      response.resume();
-      response.once('end', () => {
-        clearTimeout(timer);
-        resolve(response.statusCode ?? 0);
-      });
-    });
+    const call = request(
+      { host: '127.0.0.1', port, path: '/.well-known/openid-configuration', createConnection: () => socket },
+      (response) => {
+        response.resume();
+        response.once('end', () => {
+          clearTimeout(timer);
+          resolve(response.statusCode ?? 0);
+        });
+      },
+    );
     call.once('error', () => {
       clearTimeout(timer);
       resolve('no answer');
@@ -52,7 +58,11 @@ describe('mock-idp serve answers from the moment its port opens', () => {
     const outcomes: Array<number | 'no answer'> = [];
     for (let start = 0; start < 5; start += 1) {
       const port = await freePort();
-      const child = spawn(process.execPath, [CLI, 'serve', 'fixtures/default.yaml', '--port', String(port), '--quiet'], { env: CLI_ENV, stdio: 'ignore' });
+      const child = spawn(
+        process.execPath,
+        [CLI, 'serve', 'fixtures/default.yaml', '--port', String(port), '--quiet'],
+        { env: CLI_ENV, stdio: 'ignore' },
+      );
       try {
         outcomes.push(await discoveryOn(await firstConnection(port, Date.now() + 20_000), port));
       } finally {
@@ -73,8 +83,11 @@ describe('bin/mock-idp.js keeps type-stripped sources for later starts', () => {
     const env = { ...CLI_ENV, TMPDIR: temp, TMP: temp, TEMP: temp };
     const validate = () =>
       new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        execFile(process.execPath, ['bin/mock-idp.js', 'validate', 'fixtures/default.yaml', 'fixtures/idp/broken/unknown-key-typo.yaml'], { env }, (error, stdout, stderr) =>
-          resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+        execFile(
+          process.execPath,
+          ['bin/mock-idp.js', 'validate', 'fixtures/default.yaml', 'fixtures/idp/broken/unknown-key-typo.yaml'],
+          { env },
+          (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
         );
       });
     try {
@@ -97,12 +110,18 @@ describe('mock-idp serve logs each request unless --quiet', () => {
   /** Serves, sends discovery (fast path) and userinfo without a token (fast path, 401), then stops. */
   async function servedLog(quiet: boolean): Promise<string> {
     const port = await freePort();
-    const child = spawn(process.execPath, [CLI, 'serve', 'fixtures/default.yaml', '--port', String(port), ...(quiet ? ['--quiet'] : [])], { env: CLI_ENV, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      [CLI, 'serve', 'fixtures/default.yaml', '--port', String(port), ...(quiet ? ['--quiet'] : [])],
+      { env: CLI_ENV, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let stdout = '';
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     try {
       await discoveryOn(await firstConnection(port, Date.now() + 20_000), port);
-      const userinfo = await fetch(`http://127.0.0.1:${port}/userinfo`, { headers: { authorization: 'Bearer not-a-token-of-ours' } });
+      const userinfo = await fetch(`http://127.0.0.1:${port}/userinfo`, {
+        headers: { authorization: 'Bearer not-a-token-of-ours' },
+      });
       expect(userinfo.status).toBe(401);
       const deadline = Date.now() + ANSWER_WITHIN_MS;
       while (!quiet && !stdout.includes('GET /userinfo') && Date.now() < deadline) await sleep(20);

@@ -18,7 +18,14 @@ afterAll(() => Promise.all(servers.map((server) => new Promise((resolve) => serv
 
 /** oidc-provider alone, configured as the mock configures it, asked with the issuer's Host. */
 async function renderedByOidcProvider(issuer: string, fixture: Fixture, jwks: Array<Record<string, unknown>>) {
-  const provider = createProvider(issuer, fixture, new UserDirectory(fixture), jwks, paths(fixture.userinfo.path), createMemoryStore());
+  const provider = createProvider(
+    issuer,
+    fixture,
+    new UserDirectory(fixture),
+    jwks,
+    paths(fixture.userinfo.path),
+    createMemoryStore(),
+  );
   const server = createServer(provider.callback());
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -45,8 +52,16 @@ async function servedByMock(input: FixtureInput | Fixture) {
   }
 }
 
-const providerFixtures = (await readdir('fixtures/scenarios/providers', { recursive: true })).filter((name) => /(^|\/)idp\/[^/]+\.(ya?ml|json)$/.test(name)).map((name) => `fixtures/scenarios/providers/${name}`);
-const shipped = ['fixtures/default.yaml', ...(await readdir('fixtures/idp')).filter((name) => /\.(ya?ml|json)$/.test(name)).map((name) => `fixtures/idp/${name}`), ...providerFixtures];
+const providerFixtures = (await readdir('fixtures/scenarios/providers', { recursive: true }))
+  .filter((name) => /(^|\/)idp\/[^/]+\.(ya?ml|json)$/.test(name))
+  .map((name) => `fixtures/scenarios/providers/${name}`);
+const shipped = [
+  'fixtures/default.yaml',
+  ...(await readdir('fixtures/idp'))
+    .filter((name) => /\.(ya?ml|json)$/.test(name))
+    .map((name) => `fixtures/idp/${name}`),
+  ...providerFixtures,
+];
 
 describe('discovery is what oidc-provider renders for the issuer', () => {
   for (const file of shipped) {
@@ -54,13 +69,21 @@ describe('discovery is what oidc-provider renders for the issuer', () => {
       const fixture = await loadFixture(file);
       const served = await servedByMock(fixture);
       const keys = await loadSigningKeys(fixture.keys);
-      expect(served.discovery).toEqual((await renderedByOidcProvider(served.issuer, fixture, keys.jwks as Array<Record<string, unknown>>)).discovery);
+      expect(served.discovery).toEqual(
+        (await renderedByOidcProvider(served.issuer, fixture, keys.jwks as Array<Record<string, unknown>>)).discovery,
+      );
     });
   }
 
   it('with scopes that leave out openid, and claims no standard profile has', async () => {
     const input: FixtureInput = {
-      clients: [{ clientId: 'c', clientSecret: 'static-metadata-secret-0123456789', tokenEndpointAuthMethod: 'client_secret_post' }],
+      clients: [
+        {
+          clientId: 'c',
+          clientSecret: 'static-metadata-secret-0123456789',
+          tokenEndpointAuthMethod: 'client_secret_post',
+        },
+      ],
       users: [{ id: 'u', profile: { id: 7 }, claims: { org: 'acme', roles: ['admin'] } }],
       scopes: ['read:user', 'profile'],
       userinfo: { path: '/api/me' },
@@ -68,22 +91,35 @@ describe('discovery is what oidc-provider renders for the issuer', () => {
     const served = await servedByMock(input);
     const fixture = parseFixture(input);
     const keys = await loadSigningKeys(undefined);
-    expect(served.discovery).toEqual((await renderedByOidcProvider(served.issuer, fixture, keys.jwks as Array<Record<string, unknown>>)).discovery);
+    expect(served.discovery).toEqual(
+      (await renderedByOidcProvider(served.issuer, fixture, keys.jwks as Array<Record<string, unknown>>)).discovery,
+    );
   });
 });
 
 describe('JWKS is what oidc-provider publishes for the keys', () => {
   it('generated keys', async () => {
-    const fixture = parseFixture({ clients: [{ clientId: 'c', tokenEndpointAuthMethod: 'none' }], users: [{ id: 'u', profile: {} }] });
+    const fixture = parseFixture({
+      clients: [{ clientId: 'c', tokenEndpointAuthMethod: 'none' }],
+      users: [{ id: 'u', profile: {} }],
+    });
     const keys = await loadSigningKeys(undefined);
     const { publicJwks } = await import('../../mock-idp/server/static-metadata.ts');
-    expect(publicJwks(keys.jwks as Array<Record<string, unknown>>)).toEqual((await renderedByOidcProvider('http://127.0.0.1:1', fixture, keys.jwks as Array<Record<string, unknown>>)).jwks);
+    expect(publicJwks(keys.jwks as Array<Record<string, unknown>>)).toEqual(
+      (await renderedByOidcProvider('http://127.0.0.1:1', fixture, keys.jwks as Array<Record<string, unknown>>)).jwks,
+    );
   });
 
-  for (const [what, withNames] of [['fixture keys with kid and alg', true], ['fixture keys without kid or alg (oidc-provider derives them)', false]] as const) {
+  for (const [what, withNames] of [
+    ['fixture keys with kid and alg', true],
+    ['fixture keys without kid or alg (oidc-provider derives them)', false],
+  ] as const) {
     it(what, async () => {
       const pair = async (alg: 'RS256' | 'ES256') => {
-        const jwk = (await exportJWK((await generateKeyPair(alg, { extractable: true })).privateKey)) as Record<string, unknown>;
+        const jwk = (await exportJWK((await generateKeyPair(alg, { extractable: true })).privateKey)) as Record<
+          string,
+          unknown
+        >;
         return withNames ? { ...jwk, kid: `fixture-${alg}`, alg } : jwk;
       };
       const input: FixtureInput = {
@@ -92,7 +128,10 @@ describe('JWKS is what oidc-provider publishes for the keys', () => {
         keys: [await pair('RS256'), await pair('ES256')],
       };
       const served = await servedByMock(input);
-      expect(served.jwks).toEqual((await renderedByOidcProvider(served.issuer, parseFixture(input), input.keys as Array<Record<string, unknown>>)).jwks);
+      expect(served.jwks).toEqual(
+        (await renderedByOidcProvider(served.issuer, parseFixture(input), input.keys as Array<Record<string, unknown>>))
+          .jwks,
+      );
     });
   }
 });

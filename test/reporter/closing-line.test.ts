@@ -12,7 +12,10 @@ const REPORTER = path.resolve('test/closing-line-reporter.ts');
 /** Runs vitest on throwaway test files in a folder of their own, with only the closing-line reporter. */
 async function vitestIn(files: Record<string, string>): Promise<{ code: number; closing: string }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'closing-line-'));
-  await writeFile(path.join(dir, 'vitest.config.ts'), `export default { test: { include: ['*.test.ts'], reporters: [${JSON.stringify(REPORTER)}] } };\n`);
+  await writeFile(
+    path.join(dir, 'vitest.config.ts'),
+    `export default { test: { include: ['*.test.ts'], reporters: [${JSON.stringify(REPORTER)}] } };\n`,
+  );
   for (const [name, text] of Object.entries(files)) await writeFile(path.join(dir, name), text);
   let code = 0;
   let stdout: string;
@@ -28,7 +31,7 @@ async function vitestIn(files: Record<string, string>): Promise<{ code: number; 
 }
 
 describe('closing line of npm test', () => {
-  it('counts a suite that fails in a hook as failed, as vitest\'s exit code does', async () => {
+  it("counts a suite that fails in a hook as failed, as vitest's exit code does", async () => {
     const run = await vitestIn({
       'top-hook.test.ts': `import { beforeAll, it } from 'vitest';\nbeforeAll(() => { throw new Error('setup broke'); });\nit('never runs', () => {});\n`,
       'suite-hook.test.ts': `import { afterAll, describe, it } from 'vitest';\ndescribe('suite', () => { afterAll(() => { throw new Error('teardown broke'); }); it('passes', () => {}); });\n`,

@@ -16,7 +16,10 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const withLib = (body: string, env: NodeJS.ProcessEnv = {}) => {
   rmSync(log, { force: true });
   const script = `set -euo pipefail\nSAY_PREFIX=t\n. "${containers}/lib.sh"\n${body}`;
-  const { status, stdout, stderr } = spawnSync('bash', ['-c', script], { encoding: 'utf8', env: { ...process.env, ...env } });
+  const { status, stdout, stderr } = spawnSync('bash', ['-c', script], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
   return { status, stdout, stderr };
 };
 const logText = () => readFileSync(log, 'utf8');
@@ -26,7 +29,11 @@ describe('containers/lib.sh', () => {
     const unset = spawnSync('bash', ['-c', `. "${containers}/lib.sh"`], { encoding: 'utf8' });
     expect(unset.status).not.toBe(0);
     expect(unset.stderr).toContain('set SAY_PREFIX before sourcing containers/lib.sh');
-    expect(withLib('say one two; warn three')).toMatchObject({ status: 0, stdout: 't: one two\n', stderr: 't: three\n' });
+    expect(withLib('say one two; warn three')).toMatchObject({
+      status: 0,
+      stdout: 't: one two\n',
+      stderr: 't: three\n',
+    });
   });
 
   it('run_logged LOG CMD: the output goes to LOG; a failure shows its tail and stops the script with 1', () => {
@@ -49,15 +56,22 @@ describe('containers/lib.sh', () => {
     const failed = withLib(`id() { echo 0; }\n${failing}\napt_install "${log}" rsync || echo "status $?"`);
     expect(failed.stdout).toBe(`t: installing rsync with apt (log: ${log})\nstatus 1\n`);
     expect(failed.stderr).toBe('E: no rsync\nt: apt-get install rsync failed\n');
-    const notRoot = withLib(`id() { echo 1000; }\napt-get() { echo ran; }\napt_install "${log}" rsync || echo "status $?"`);
-    expect(notRoot).toMatchObject({ stdout: 'status 2\n', stderr: 't: cannot install rsync here (needs root and apt-get)\n' });
+    const notRoot = withLib(
+      `id() { echo 1000; }\napt-get() { echo ran; }\napt_install "${log}" rsync || echo "status $?"`,
+    );
+    expect(notRoot).toMatchObject({
+      stdout: 'status 2\n',
+      stderr: 't: cannot install rsync here (needs root and apt-get)\n',
+    });
   });
 
   it('local_image puts a stand-in under HARNESS_IMAGE_PREFIX (harness-local when unset or empty)', () => {
     const { LOCAL_POSTGRES } = imageManifest();
     const name = LOCAL_POSTGRES.slice(LOCAL_POSTGRES.indexOf('/') + 1);
     expect(withLib(`local_image "${LOCAL_POSTGRES}"`, { HARNESS_IMAGE_PREFIX: 'try' }).stdout).toBe(`try/${name}\n`);
-    expect(withLib(`local_image "${LOCAL_POSTGRES}"`, { HARNESS_IMAGE_PREFIX: '' }).stdout).toBe(`harness-local/${name}\n`);
+    expect(withLib(`local_image "${LOCAL_POSTGRES}"`, { HARNESS_IMAGE_PREFIX: '' }).stdout).toBe(
+      `harness-local/${name}\n`,
+    );
   });
 });
 
@@ -74,14 +88,21 @@ describe('the scripts in containers/', () => {
     expect(text).not.toMatch(/^run_logged\(\)|^apt_install\(\)/m);
   });
 
-  it.each(['build-images.sh', 'build-logto-image.sh', 'engine.sh'])('%s --help prints its whole header comment', (script) => {
-    const text = source(script);
-    const header = text.split('\n').slice(1, text.split('\n').findIndex((line) => line.startsWith('set -euo pipefail')));
-    // build-logto-image.sh names its default base by the manifest's value.
-    const unComment = (line: string) => line.replace(/^# ?/, '').replace('OFFICIAL_NODE', imageManifest().OFFICIAL_NODE);
-    const expected = header.map(unComment).join('\n');
-    const help = spawnSync('bash', [path.join(containers, script), '--help'], { encoding: 'utf8' });
-    expect(help.status).toBe(0);
-    expect(help.stdout.startsWith(`${expected}\n`)).toBe(true);
-  });
+  it.each(['build-images.sh', 'build-logto-image.sh', 'engine.sh'])(
+    '%s --help prints its whole header comment',
+    (script) => {
+      const text = source(script);
+      const header = text.split('\n').slice(
+        1,
+        text.split('\n').findIndex((line) => line.startsWith('set -euo pipefail')),
+      );
+      // build-logto-image.sh names its default base by the manifest's value.
+      const unComment = (line: string) =>
+        line.replace(/^# ?/, '').replace('OFFICIAL_NODE', imageManifest().OFFICIAL_NODE);
+      const expected = header.map(unComment).join('\n');
+      const help = spawnSync('bash', [path.join(containers, script), '--help'], { encoding: 'utf8' });
+      expect(help.status).toBe(0);
+      expect(help.stdout.startsWith(`${expected}\n`)).toBe(true);
+    },
+  );
 });

@@ -51,7 +51,11 @@ function imageMentions(text: string, images: ImageManifest = manifest): Mention[
 
 function trackedTextFiles(): string[] {
   // This file's own samples disagree on purpose.
-  const skipped = new Set([path.relative(repo, IMAGE_MANIFEST), path.relative(repo, import.meta.filename), 'package-lock.json']);
+  const skipped = new Set([
+    path.relative(repo, IMAGE_MANIFEST),
+    path.relative(repo, import.meta.filename),
+    'package-lock.json',
+  ]);
   return execFileSync('git', ['ls-files', '-z'], { cwd: repo, encoding: 'utf8' })
     .split('\0')
     .filter((file) => file && !skipped.has(file))
@@ -115,7 +119,10 @@ describe('image tags elsewhere in the repository', () => {
       'harness-local/debian:bookworm',
       'postgres:16',
     ]);
-    expect(found('`harness-local/pg:17`, harness-local/node:20.')).toEqual(['harness-local/pg:17', 'harness-local/node:20']);
+    expect(found('`harness-local/pg:17`, harness-local/node:20.')).toEqual([
+      'harness-local/pg:17',
+      'harness-local/node:20',
+    ]);
     expect(found("import 'node:crypto'; postgres://postgres:p0stgr3s@postgres:5432/logto; my-node:22")).toEqual([]);
   });
 
@@ -137,7 +144,9 @@ describe('image tags elsewhere in the repository', () => {
 
   it("docker-compose.yml's defaults are the manifest's official images", () => {
     const compose = readFileSync(path.join(repo, 'docker-compose.yml'), 'utf8');
-    const defaults = Object.fromEntries([...compose.matchAll(/\$\{(\w+_IMAGE):-([^}]+)\}/g)].map(([, key, image]) => [key, image]));
+    const defaults = Object.fromEntries(
+      [...compose.matchAll(/\$\{(\w+_IMAGE):-([^}]+)\}/g)].map(([, key, image]) => [key, image]),
+    );
     expect(defaults).toMatchObject({
       POSTGRES_IMAGE: manifest.OFFICIAL_POSTGRES,
       LOGTO_IMAGE: manifest.OFFICIAL_LOGTO,

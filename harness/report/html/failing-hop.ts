@@ -33,7 +33,8 @@ export const flatten = (hops: Hop[]): Hop[] => hops.flatMap((hop) => [hop, ...fl
 const byAnswer = (hops: Hop[]): Hop[] => hops.flatMap((hop) => [...byAnswer(hop.calls ?? []), hop]);
 
 /** The check the report leads with: the first failing one, else the first warning. */
-export const leadingCheck = (checks: CheckResult[]): CheckResult | undefined => checks.find((check) => check.status === 'fail') ?? checks.find((check) => check.status === 'warn');
+export const leadingCheck = (checks: CheckResult[]): CheckResult | undefined =>
+  checks.find((check) => check.status === 'fail') ?? checks.find((check) => check.status === 'warn');
 
 /**
  * The hop a check points at: the endpoint its id is about (the token call for `auth.method`, the
@@ -45,7 +46,10 @@ export function failingHop(check: CheckResult, hops: Hop[]): Hop | undefined {
   const all = flatten(hops);
   const roles = ROLES_BY_CHECK.find(([prefix]) => matches(check.id, prefix))?.[1];
   for (const role of roles ?? []) {
-    const hop = role === 'userinfo' ? all.filter((candidate) => candidate.role === role).at(-1) : all.find((candidate) => candidate.role === role);
+    const hop =
+      role === 'userinfo'
+        ? all.filter((candidate) => candidate.role === role).at(-1)
+        : all.find((candidate) => candidate.role === role);
     if (hop) return hop;
   }
   const signIn = hops.filter((hop) => !AFTER_SIGN_IN.has(hop.role));

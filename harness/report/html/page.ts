@@ -52,8 +52,14 @@ function renderScenario(result: ScenarioResult, index: number): string {
   const hops = result.hops ?? [];
   const hop = lead ? failingHop(lead, hops) : undefined;
   const where = `${result.file}${result.line ? `:${result.line}` : ''}`;
-  const diagram = hops.length > 0 ? renderSequence(hops, hop && lead ? { hop, check: lead } : undefined) : '<p class="meta">No hops recorded for this run.</p>';
-  const logtoAnswer = result.error && result.status !== 'passed' ? `<p class="meta">Logto answers: ${result.error.status ? `${result.error.status} ` : ''}${html(result.error.code)}</p>` : '';
+  const diagram =
+    hops.length > 0
+      ? renderSequence(hops, hop && lead ? { hop, check: lead } : undefined)
+      : '<p class="meta">No hops recorded for this run.</p>';
+  const logtoAnswer =
+    result.error && result.status !== 'passed'
+      ? `<p class="meta">Logto answers: ${result.error.status ? `${result.error.status} ` : ''}${html(result.error.code)}</p>`
+      : '';
   return `<section class="scenario" id="s${index + 1}" data-scenario="${html(result.name)}" data-status="${result.status}">
 <h2><span class="${verdict.tone}">${verdict.text}</span> ${html(result.name)}</h2>
 <p class="meta">${html(where)} · ${html(result.target)}${result.connectorVersion ? ` ${html(result.connectorVersion)}` : ''} · ${result.durationMs} ms</p>

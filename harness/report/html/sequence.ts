@@ -1,7 +1,13 @@
 import type { CheckResult, Hop, Lane } from '../../model.ts';
 import { html } from './escape.ts';
 
-const LANE_NAMES: Record<Lane, string> = { app: 'App (signed-in user)', browser: 'Browser', logto: 'Logto', connector: 'Logto connector', idp: 'IdP' };
+const LANE_NAMES: Record<Lane, string> = {
+  app: 'App (signed-in user)',
+  browser: 'Browser',
+  logto: 'Logto',
+  connector: 'Logto connector',
+  idp: 'IdP',
+};
 // Drawn only when a hop involves them: the app calls Logto only on the Logto target, after the sign-in.
 const OPTIONAL_LANES = new Set<Lane>(['app', 'logto']);
 
@@ -12,15 +18,27 @@ export interface Marked {
 
 /** The participants a run's hops involve, in drawing order: Logto's own lane and the app's only for the Logto target. */
 export function lanesOf(hops: Hop[]): Lane[] {
-  const used = new Set(hops.flatMap(function lanes(hop): Lane[] {
-    return [hop.from, hop.to, ...(hop.calls ?? []).flatMap(lanes)];
-  }));
-  return (['app', 'browser', 'logto', 'connector', 'idp'] as const).filter((lane) => !OPTIONAL_LANES.has(lane) || used.has(lane));
+  const used = new Set(
+    hops.flatMap(function lanes(hop): Lane[] {
+      return [hop.from, hop.to, ...(hop.calls ?? []).flatMap(lanes)];
+    }),
+  );
+  return (['app', 'browser', 'logto', 'connector', 'idp'] as const).filter(
+    (lane) => !OPTIONAL_LANES.has(lane) || used.has(lane),
+  );
 }
 
-const statusBadge = (status: number | undefined) => (status === undefined ? '' : `<span class="status s${String(status)[0]}">${status}</span>`);
+const statusBadge = (status: number | undefined) =>
+  status === undefined ? '' : `<span class="status s${String(status)[0]}">${status}</span>`;
 
-function arrow(lanes: Lane[], from: Lane, to: Lane, classes: string[], attributes: Record<string, string | number | undefined>, label: string): string {
+function arrow(
+  lanes: Lane[],
+  from: Lane,
+  to: Lane,
+  classes: string[],
+  attributes: Record<string, string | number | undefined>,
+  label: string,
+): string {
   const [a, b] = [lanes.indexOf(from) + 1, lanes.indexOf(to) + 1];
   const data = Object.entries(attributes)
     .filter(([, value]) => value !== undefined)
@@ -37,14 +55,30 @@ function note(marked: Marked): string {
 function hopRows(lanes: Lane[], hop: Hop, marked: Marked | undefined): string[] {
   const failing = marked?.hop === hop;
   const mark = failing ? ['failing'] : [];
-  const params = hop.params && Object.keys(hop.params).length > 0 ? `<span class="params">${Object.entries(hop.params).map(([key, value]) => `<code>${html(key)}=${html(value)}</code>`).join('')}</span>` : '';
+  const params =
+    hop.params && Object.keys(hop.params).length > 0
+      ? `<span class="params">${Object.entries(hop.params)
+          .map(([key, value]) => `<code>${html(key)}=${html(value)}</code>`)
+          .join('')}</span>`
+      : '';
   const base = { role: hop.role, seq: hop.seq, request: hop.request };
-  const rows = [arrow(lanes, hop.from, hop.to, [...mark, ...(hop.note ? ['unsent'] : [])], { ...base, kind: 'request' }, `<span class="what">${html(hop.request)}</span>${params}${hop.note ? `<span class="summary">${html(hop.note)}</span>` : ''}`)];
+  const rows = [
+    arrow(
+      lanes,
+      hop.from,
+      hop.to,
+      [...mark, ...(hop.note ? ['unsent'] : [])],
+      { ...base, kind: 'request' },
+      `<span class="what">${html(hop.request)}</span>${params}${hop.note ? `<span class="summary">${html(hop.note)}</span>` : ''}`,
+    ),
+  ];
   for (const call of hop.calls ?? []) rows.push(...hopRows(lanes, call, marked));
   const { response } = hop;
   if (response) {
     const label = `${statusBadge(response.status)}${response.contentType ? `<span class="ctype">${html(response.contentType)}</span>` : ''}<span class="summary">${html(response.summary)}</span>`;
-    rows.push(arrow(lanes, hop.to, hop.from, ['answer', ...mark], { ...base, kind: 'answer', status: response.status }, label));
+    rows.push(
+      arrow(lanes, hop.to, hop.from, ['answer', ...mark], { ...base, kind: 'answer', status: response.status }, label),
+    );
   }
   if (failing && marked) rows.push(note(marked));
   return rows;
@@ -53,7 +87,9 @@ function hopRows(lanes: Lane[], hop: Hop, marked: Marked | undefined): string[] 
 /** A sequence diagram of a run's hops, in HTML and CSS (lib/sequence-style.ts); the marked hop in red with its check. */
 export function renderSequence(hops: Hop[], marked?: Marked): string {
   const lanes = lanesOf(hops);
-  const lifelines = lanes.map((_, index) => `<i class="lifeline" style="left:${(((index + 0.5) / lanes.length) * 100).toFixed(3)}%"></i>`).join('');
+  const lifelines = lanes
+    .map((_, index) => `<i class="lifeline" style="left:${(((index + 0.5) / lanes.length) * 100).toFixed(3)}%"></i>`)
+    .join('');
   return `<div class="seq l${lanes.length}" role="figure" aria-label="sequence diagram">
 <div class="heads">${lanes.map((lane) => `<b>${LANE_NAMES[lane]}</b>`).join('')}</div>
 <div class="rows">${lifelines}

@@ -5,7 +5,8 @@ import { html } from './escape.ts';
 /** The word a result's verdict reads as: a known-bad scenario is "caught" or "missed". */
 export function verdictOf(result: ScenarioResult): { text: string; tone: 'ok' | 'bad' } {
   if (result.status === 'error') return { text: '✗ error', tone: 'bad' };
-  if (result.knownBad) return result.status === 'passed' ? { text: '✓ caught', tone: 'ok' } : { text: '✗ missed', tone: 'bad' };
+  if (result.knownBad)
+    return result.status === 'passed' ? { text: '✓ caught', tone: 'ok' } : { text: '✗ missed', tone: 'bad' };
   return result.status === 'passed' ? { text: '✓ passed', tone: 'ok' } : { text: '✗ failed', tone: 'bad' };
 }
 

@@ -26,7 +26,14 @@ function reportedError(observation: Observation): ScenarioResult['error'] {
   const { error } = observation;
   if (!error) return undefined;
   const failure = observation.journal.find((entry) => entry.endpoint !== 'login' && entry.response.status >= 400);
-  return { code: error.logtoCode, message: error.message, ...(error.logtoStatus ? { status: error.logtoStatus } : {}), ...(failure ? { idpResponse: { endpoint: failure.endpoint, status: failure.response.status, body: failure.response.body } } : {}) };
+  return {
+    code: error.logtoCode,
+    message: error.message,
+    ...(error.logtoStatus ? { status: error.logtoStatus } : {}),
+    ...(failure
+      ? { idpResponse: { endpoint: failure.endpoint, status: failure.response.status, body: failure.response.body } }
+      : {}),
+  };
 }
 
 /** One observation → the scenario's report: checks (secrets masked), verdict, the error a user would see. */
@@ -43,7 +50,18 @@ export function judgeObservation(observation: Observation, durationMs: number): 
     knownBad: scenario.knownBad,
     status,
     connectorVersion: observation.connectorVersion,
-    checks: missed.length > 0 && scenario.knownBad ? [...checks, { id: 'known-bad', title: 'Known-bad config caught', status: 'fail', message: `not caught as expected: missing ${missed.join(', ')}` }] : checks,
+    checks:
+      missed.length > 0 && scenario.knownBad
+        ? [
+            ...checks,
+            {
+              id: 'known-bad',
+              title: 'Known-bad config caught',
+              status: 'fail',
+              message: `not caught as expected: missing ${missed.join(', ')}`,
+            },
+          ]
+        : checks,
     ...(error ? { error: maskSecrets(error) } : {}),
     hops: maskSecrets(observationHops(observation)),
     durationMs,
@@ -77,7 +95,12 @@ export function createInProcessTarget(options: InProcessOptions = {}): InProcess
     const { fixture } = scenario.idp;
     const idp = await pool.lease(fixture);
     try {
-      return await runConnectorFlow(scenario, { issuer: idp.issuer, journal: localJournal(idp) }, source, context?.signal);
+      return await runConnectorFlow(
+        scenario,
+        { issuer: idp.issuer, journal: localJournal(idp) },
+        source,
+        context?.signal,
+      );
     } finally {
       pool.release(fixture, idp);
     }

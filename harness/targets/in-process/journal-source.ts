@@ -43,7 +43,10 @@ export class KeyedMutex {
     const tail = new Promise<void>((resolve) => {
       release = resolve;
     });
-    this.#tails.set(key, previous.then(() => tail));
+    this.#tails.set(
+      key,
+      previous.then(() => tail),
+    );
     await previous;
     try {
       return await task();

@@ -19,14 +19,21 @@ export interface Browser {
 
 const headless: Browser = {
   redirectUri: REDIRECT_URI,
-  signIn: (authorizationUri, signal) => followRedirects(authorizationUri, (url) => url.startsWith(REDIRECT_URI), signal ? { signal } : {}),
+  signIn: (authorizationUri, signal) =>
+    followRedirects(authorizationUri, (url) => url.startsWith(REDIRECT_URI), signal ? { signal } : {}),
 };
 
 /**
  * Drives the real connector as Logto does: authorization URI → the IdP (headless) → the callback →
  * the token-storage or plain sign-in path → refresh from the config as stored (raw, no defaults).
  */
-export async function runConnectorFlow(scenario: Scenario, idp: { issuer: string; journal?: JournalSource }, source: ConnectorSource, signal?: AbortSignal, browser: Browser = headless): Promise<Observation> {
+export async function runConnectorFlow(
+  scenario: Scenario,
+  idp: { issuer: string; journal?: JournalSource },
+  source: ConnectorSource,
+  signal?: AbortSignal,
+  browser: Browser = headless,
+): Promise<Observation> {
   const config = storedConfig(substituteIssuer(scenario.config, idp.issuer));
   const factory = await loadConnectorFactory(scenario.connector, source);
   const connector = await factory({ getConfig: async () => structuredClone(config) });
@@ -40,7 +47,10 @@ export async function runConnectorFlow(scenario: Scenario, idp: { issuer: string
     issuer: idp.issuer,
     redirectUri: browser.redirectUri,
     state,
-    signInPath: scenario.enableTokenStorage && connector.getTokenResponseAndUserInfo ? 'getTokenResponseAndUserInfo' : 'getUserInfo',
+    signInPath:
+      scenario.enableTokenStorage && connector.getTokenResponseAndUserInfo
+        ? 'getTokenResponseAndUserInfo'
+        : 'getUserInfo',
     journal: [],
     journalAvailable: Boolean(idp.journal),
   };
@@ -51,7 +61,14 @@ export async function runConnectorFlow(scenario: Scenario, idp: { issuer: string
   try {
     try {
       observation.authorizationUri = await connector.getAuthorizationUri(
-        { state, redirectUri: browser.redirectUri, connectorId: 'harness-connector', connectorFactoryId: scenario.connector, jti: randomUUID(), headers: {} },
+        {
+          state,
+          redirectUri: browser.redirectUri,
+          connectorId: 'harness-connector',
+          connectorFactoryId: scenario.connector,
+          jti: randomUUID(),
+          headers: {},
+        },
         async (data) => {
           Object.assign(session, data);
         },
@@ -68,7 +85,11 @@ export async function runConnectorFlow(scenario: Scenario, idp: { issuer: string
     try {
       followed = await browser.signIn(target.href, signal);
     } catch (error) {
-      observation.error = { stage: 'idp-redirect', logtoCode: NEVER_BACK_AT_LOGTO, message: `could not reach the IdP at ${target.origin}: ${(error as Error).message}` };
+      observation.error = {
+        stage: 'idp-redirect',
+        logtoCode: NEVER_BACK_AT_LOGTO,
+        message: `could not reach the IdP at ${target.origin}: ${(error as Error).message}`,
+      };
       return observation;
     }
     if (!followed.callbackUrl) {
@@ -86,7 +107,10 @@ export async function runConnectorFlow(scenario: Scenario, idp: { issuer: string
     const getSession = async () => structuredClone(session);
     try {
       if (observation.signInPath === 'getTokenResponseAndUserInfo' && connector.getTokenResponseAndUserInfo) {
-        const { tokenResponse, userInfo } = await connector.getTokenResponseAndUserInfo(observation.callback, getSession);
+        const { tokenResponse, userInfo } = await connector.getTokenResponseAndUserInfo(
+          observation.callback,
+          getSession,
+        );
         observation.tokenResponse = tokenResponse;
         observation.userInfo = userInfo;
       } else {

@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GenericContainer, getContainerRuntimeClient, ImageName, Wait, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
+import {
+  GenericContainer,
+  getContainerRuntimeClient,
+  ImageName,
+  Wait,
+  type StartedNetwork,
+  type StartedTestContainer,
+} from 'testcontainers';
 import type { Fixture } from '../../../mock-idp/index.ts';
 import type { JournalEntry } from '../../../mock-idp/journal.ts';
 import { reissue, type IdpLauncher, type LaunchedIdp } from '../logto/idp-launcher.ts';
@@ -22,7 +29,9 @@ export interface ContainerIdpOptions {
 
 async function answer(response: Response, what: string): Promise<Response> {
   if (response.ok) return response;
-  throw new Error(`the mock IdP container refused ${what}: ${response.status} ${(await response.text()).slice(0, 300)}`);
+  throw new Error(
+    `the mock IdP container refused ${what}: ${response.status} ${(await response.text()).slice(0, 300)}`,
+  );
 }
 
 const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
@@ -50,7 +59,10 @@ export function containerIdpLauncher(options: ContainerIdpOptions): IdpLauncher 
   const inspect = async () => {
     const client = await getContainerRuntimeClient();
     const { Config } = await client.image.inspect(ImageName.fromString(options.image));
-    const entrypoint = Array.isArray(Config.Entrypoint) && Config.Entrypoint.length > 0 ? Config.Entrypoint : ['node', 'mock-idp/cli.ts', 'serve'];
+    const entrypoint =
+      Array.isArray(Config.Entrypoint) && Config.Entrypoint.length > 0
+        ? Config.Entrypoint
+        : ['node', 'mock-idp/cli.ts', 'serve'];
     return { workdir: Config.WorkingDir || '/app', entrypoint };
   };
   const background = new Set<Promise<unknown>>();
@@ -94,12 +106,29 @@ export function containerIdpLauncher(options: ContainerIdpOptions): IdpLauncher 
     const { workdir, entrypoint } = await image!;
     const issuer = `http://${alias}:${IDP_PORT}`;
     // JSON is YAML: the fixture as loaded (paths resolved, defaults applied) reads back the same.
-    await container.copyContentToContainer([{ content: JSON.stringify(fixture), target: `${workdir}/scenario-fixture.json` }]);
+    await container.copyContentToContainer([
+      { content: JSON.stringify(fixture), target: `${workdir}/scenario-fixture.json` },
+    ]);
     // This process reads the journal through the mapped port, by the name Docker gives it (localhost, or the
     // engine's host when it runs elsewhere): a name the IdP's /_ routes must answer.
     const allowed = ['--allowed-host', new URL(local).host];
-    const command = [...entrypoint, `${workdir}/scenario-fixture.json`, '--host', '0.0.0.0', '--port', String(IDP_PORT), '--issuer', issuer, ...allowed, '--quiet'].map(quote).join(' ');
-    const started = await container.exec(['sh', '-c', `${command} >${SERVER_LOG} 2>&1 & echo $!`], { workingDir: workdir });
+    const command = [
+      ...entrypoint,
+      `${workdir}/scenario-fixture.json`,
+      '--host',
+      '0.0.0.0',
+      '--port',
+      String(IDP_PORT),
+      '--issuer',
+      issuer,
+      ...allowed,
+      '--quiet',
+    ]
+      .map(quote)
+      .join(' ');
+    const started = await container.exec(['sh', '-c', `${command} >${SERVER_LOG} 2>&1 & echo $!`], {
+      workingDir: workdir,
+    });
     const pid = started.output.trim();
     const deadline = Date.now() + 60_000;
     for (let attempt = 0; ; attempt += 1) {
@@ -110,7 +139,9 @@ export function containerIdpLauncher(options: ContainerIdpOptions): IdpLauncher 
       const dead = attempt % 10 === 9 && (await container.exec(['sh', '-c', `kill -0 ${pid}`])).exitCode !== 0;
       if (dead || Date.now() > deadline) {
         const log = (await container.exec(['sh', '-c', `tail -n 20 ${SERVER_LOG}`])).output.trimEnd();
-        throw new Error(`the mock IdP in ${container.getName().replace(/^\//, '')} ${dead ? 'exited' : 'did not answer within 60 s'}:\n${log}`);
+        throw new Error(
+          `the mock IdP in ${container.getName().replace(/^\//, '')} ${dead ? 'exited' : 'did not answer within 60 s'}:\n${log}`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -131,7 +162,14 @@ export function containerIdpLauncher(options: ContainerIdpOptions): IdpLauncher 
         issuer,
         reachable: reissue(issuer, local),
         async updateUser(id, patch) {
-          await answer(await fetch(`${local}/_users/${encodeURIComponent(id)}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(patch) }), `the profile change of ${id}`);
+          await answer(
+            await fetch(`${local}/_users/${encodeURIComponent(id)}`, {
+              method: 'PUT',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify(patch),
+            }),
+            `the profile change of ${id}`,
+          );
         },
         async journal() {
           return (await (await answer(await fetch(`${local}/_journal`), 'its journal')).json()) as JournalEntry[];

@@ -25,11 +25,26 @@ export function rejectWhenExited(name: string, signal: AbortSignal, everyMs = 1_
       const state = await docker
         .getContainer(name)
         .inspect()
-        .then((info) => info.State, () => undefined);
+        .then(
+          (info) => info.State,
+          () => undefined,
+        );
       if (state && state.Status === 'exited') {
-        const logs = await docker.getContainer(name).logs({ stdout: true, stderr: true, tail: 25 }).then((buffer) => demux(buffer as unknown as Buffer), () => '');
-        const lines = logs.trimEnd().split('\n').map((line) => `    ${line}`).join('\n');
-        return reject(new Error(`container ${name} exited with code ${state.ExitCode} while starting; its last lines:\n${lines}`));
+        const logs = await docker
+          .getContainer(name)
+          .logs({ stdout: true, stderr: true, tail: 25 })
+          .then(
+            (buffer) => demux(buffer as unknown as Buffer),
+            () => '',
+          );
+        const lines = logs
+          .trimEnd()
+          .split('\n')
+          .map((line) => `    ${line}`)
+          .join('\n');
+        return reject(
+          new Error(`container ${name} exited with code ${state.ExitCode} while starting; its last lines:\n${lines}`),
+        );
       }
       if (!signal.aborted) setTimeout(() => void check().catch(() => undefined), everyMs).unref();
     };

@@ -30,7 +30,9 @@ async function guardPortForwarder(log: (line: string) => void = () => {}): Promi
       stream.resume();
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
-      log(`port forwarder: nothing answers on host port ${info.destPort} (${error.code ?? error.message}); closing that tunnelled connection`);
+      log(
+        `port forwarder: nothing answers on host port ${info.destPort} (${error.code ?? error.message}); closing that tunnelled connection`,
+      );
       stream.destroy();
     });
     stream.on('error', () => socket.destroy());
@@ -44,7 +46,12 @@ async function guardPortForwarder(log: (line: string) => void = () => {}): Promi
  * is started here from `sshdImage` (testcontainers reads SSHD_CONTAINER_IMAGE only once, when it
  * loads) with the stack's labels (stackLabels), and testcontainers adopts it as its session's forwarder.
  */
-export async function exposeHostPort(port: number, sshdImage: string, labels: Record<string, string>, log: (line: string) => void = () => {}): Promise<void> {
+export async function exposeHostPort(
+  port: number,
+  sshdImage: string,
+  labels: Record<string, string>,
+  log: (line: string) => void = () => {},
+): Promise<void> {
   if (!PortForwarderInstance.isRunning()) {
     const client = await getContainerRuntimeClient();
     const { sessionId } = await getReaper(client);

@@ -38,11 +38,13 @@ export function parseImageManifest(text: string, file = IMAGE_MANIFEST): ImageMa
       return;
     }
     values[match[1]!] = match[2]!.replace(/\$\{(\w+)\}/g, (reference, key: string) => {
-      if (values[key] === undefined) problems.push({ file, line: index + 1, message: `${reference} names no earlier key` });
+      if (values[key] === undefined)
+        problems.push({ file, line: index + 1, message: `${reference} names no earlier key` });
       return values[key] ?? '';
     });
   });
-  for (const key of MANIFEST_KEYS) if (values[key] === undefined) problems.push({ file, field: key, message: 'missing' });
+  for (const key of MANIFEST_KEYS)
+    if (values[key] === undefined) problems.push({ file, field: key, message: 'missing' });
   if (problems.length > 0) throw new UserError(problems);
   return values as ImageManifest;
 }

@@ -43,7 +43,8 @@ function choiceFor(role: ImageRole): ImageChoice {
  */
 function defaultMockIdpImage(): string {
   const hash = createHash('sha256');
-  for (const file of ['package-lock.json', 'mock-idp/Dockerfile']) hash.update(readFileSync(path.join(PROJECT_ROOT, file)));
+  for (const file of ['package-lock.json', 'mock-idp/Dockerfile'])
+    hash.update(readFileSync(path.join(PROJECT_ROOT, file)));
   const { version } = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string };
   return `connector-harness/mock-idp:${version}-${hash.digest('hex').slice(0, 8)}`;
 }
@@ -66,7 +67,12 @@ async function pull(image: string): Promise<string | undefined> {
  * A setting wins and must exist or be pullable; otherwise the official image when it is here, the
  * local substitute when it is here, else a pull of the official one (the mock IdP: a build).
  */
-export async function resolveImages(roles: ImageRole[], log: (line: string) => void = () => {}, env: NodeJS.ProcessEnv = process.env, { acquire = true }: { acquire?: boolean } = {}): Promise<ResolvedImages> {
+export async function resolveImages(
+  roles: ImageRole[],
+  log: (line: string) => void = () => {},
+  env: NodeJS.ProcessEnv = process.env,
+  { acquire = true }: { acquire?: boolean } = {},
+): Promise<ResolvedImages> {
   const client = await getContainerRuntimeClient();
   const exists = (image: string) => client.image.exists(ImageName.fromString(image));
   const resolved: Partial<ResolvedImages> = {};
@@ -76,23 +82,42 @@ export async function resolveImages(roles: ImageRole[], log: (line: string) => v
     const chosen = env[choice.setting];
     if (chosen) {
       if (await exists(chosen)) resolved[role] = chosen;
-      else if (!acquire) problems.push({ field: choice.setting, message: `image ${chosen} is not on this machine`, hint: BUILD_COMMAND });
+      else if (!acquire)
+        problems.push({
+          field: choice.setting,
+          message: `image ${chosen} is not on this machine`,
+          hint: BUILD_COMMAND,
+        });
       else {
         log(`pulling ${chosen} (${choice.setting})`);
         const failure = await pull(chosen);
-        if (failure) problems.push({ field: choice.setting, message: `image ${chosen} is not on this machine and cannot be pulled (${failure})`, hint: `build it, or unset ${choice.setting} to use ${choice.official}; on a machine without a registry: ${BUILD_COMMAND}` });
+        if (failure)
+          problems.push({
+            field: choice.setting,
+            message: `image ${chosen} is not on this machine and cannot be pulled (${failure})`,
+            hint: `build it, or unset ${choice.setting} to use ${choice.official}; on a machine without a registry: ${BUILD_COMMAND}`,
+          });
         else resolved[role] = chosen;
       }
       continue;
     }
     if (await exists(choice.official)) resolved[role] = choice.official;
     else if (await exists(choice.substitute)) {
-      log(`using the local substitute ${choice.substitute} (${choice.official} is not on this machine; ${choice.setting} picks another)`);
+      log(
+        `using the local substitute ${choice.substitute} (${choice.official} is not on this machine; ${choice.setting} picks another)`,
+      );
       resolved[role] = choice.substitute;
     } else if (!acquire) {
-      problems.push({ field: choice.setting, message: `neither ${choice.official} nor ${choice.substitute} is on this machine`, hint: BUILD_COMMAND });
+      problems.push({
+        field: choice.setting,
+        message: `neither ${choice.official} nor ${choice.substitute} is on this machine`,
+        hint: BUILD_COMMAND,
+      });
     } else {
-      const failure = role === 'mockIdp' ? await buildMockIdp(choice.official, log) : (log(`pulling ${choice.official}`), await pull(choice.official));
+      const failure =
+        role === 'mockIdp'
+          ? await buildMockIdp(choice.official, log)
+          : (log(`pulling ${choice.official}`), await pull(choice.official));
       if (failure) {
         problems.push({
           field: choice.setting,

@@ -29,7 +29,12 @@ const EXIT_ON_SIGNAL = { SIGINT: 130, SIGTERM: 143 } as const;
 async function writeCredentials(stack: LogtoStack, dir: string): Promise<string> {
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, `logto-stack-${stack.stackId}.env`);
-  const lines = [`LOGTO_ENDPOINT=${stack.endpoint}`, `LOGTO_M2M_APP_ID=${stack.m2mAppId}`, `LOGTO_M2M_APP_SECRET=${stack.m2mAppSecret}`, `LOGTO_RESOURCE=${stack.resource}`];
+  const lines = [
+    `LOGTO_ENDPOINT=${stack.endpoint}`,
+    `LOGTO_M2M_APP_ID=${stack.m2mAppId}`,
+    `LOGTO_M2M_APP_SECRET=${stack.m2mAppSecret}`,
+    `LOGTO_RESOURCE=${stack.resource}`,
+  ];
   await writeFile(file, `${lines.join('\n')}\n`, { mode: 0o600 });
   await chmod(file, 0o600);
   return file;
@@ -45,7 +50,11 @@ export async function createLogtoContainerTarget(options: LogtoContainerOptions)
   withoutRyuk();
   const runtime = await detectContainerRuntime();
   if (!runtime.available) {
-    throw new UserError({ field: '--target logto-container', message: `needs a Docker (or Podman) engine: ${runtime.reason}`, hint: 'start the engine (docker info answers when it is up), or use --target in-process' });
+    throw new UserError({
+      field: '--target logto-container',
+      message: `needs a Docker (or Podman) engine: ${runtime.reason}`,
+      hint: 'start the engine (docker info answers when it is up), or use --target in-process',
+    });
   }
   const stackId = newStackId();
   // testcontainers leaves nothing holding the event loop while a container starts (its ssh
@@ -55,7 +64,8 @@ export async function createLogtoContainerTarget(options: LogtoContainerOptions)
   const remove = () =>
     (removal ??= removeStack(stackId).then(
       (removed) => (removed.length > 0 ? log(`removed ${removed.join(', ')}`) : undefined),
-      (error: unknown) => log(`could not remove the stack: ${(error as Error).message}; run: ${removeCommand(stackId)}`),
+      (error: unknown) =>
+        log(`could not remove the stack: ${(error as Error).message}; run: ${removeCommand(stackId)}`),
     ));
   const onSignal = (signal: keyof typeof EXIT_ON_SIGNAL) => {
     log(`${signal}: removing the stack's containers and network`);
@@ -74,7 +84,12 @@ export async function createLogtoContainerTarget(options: LogtoContainerOptions)
   try {
     log(`logto-container: starting stack ${stackName(stackId)}`);
     const apiTimeout = options.apiTimeoutMs ? { apiTimeoutMs: options.apiTimeoutMs } : {};
-    stack = await startLogtoStack({ stackId, kept: options.keepStack, ...apiTimeout, log: (line) => log(`logto-container: ${line}`) });
+    stack = await startLogtoStack({
+      stackId,
+      kept: options.keepStack,
+      ...apiTimeout,
+      log: (line) => log(`logto-container: ${line}`),
+    });
     log(`logto-container: stack ready in ${(stack.timings.total / 1000).toFixed(1)} s`);
     target = await createLogtoTarget({
       endpoint: stack.endpoint,
@@ -83,7 +98,12 @@ export async function createLogtoContainerTarget(options: LogtoContainerOptions)
       resource: stack.resource,
       keep: Boolean(options.keep),
       ...apiTimeout,
-      idpLauncher: containerIdpLauncher({ image: stack.images.mockIdp, network: stack.network, stackId, labels: stack.labels }),
+      idpLauncher: containerIdpLauncher({
+        image: stack.images.mockIdp,
+        network: stack.network,
+        stackId,
+        labels: stack.labels,
+      }),
       log,
     });
   } catch (error) {
@@ -106,9 +126,13 @@ export async function createLogtoContainerTarget(options: LogtoContainerOptions)
           log(`  Logto          ${stack.endpoint}   (Management API resource ${stack.resource})`);
           log(`  M2M app        ${stack.m2mAppId}   secret ${mask(stack.m2mAppSecret)}`);
           log(`  credentials    ${file} (mode 600): set -a; . ${file}; set +a`);
-          log(`  then e.g.      connector-harness run <scenarios> --target logto --idp-public-url <URL Logto reaches your IdP at>`);
+          log(
+            `  then e.g.      connector-harness run <scenarios> --target logto --idp-public-url <URL Logto reaches your IdP at>`,
+          );
           log(`  remove it      ${removeCommand(stackId)}`);
-          log(`  or             connector-harness stacks --remove ${stackId}   (connector-harness stacks lists what is left)`);
+          log(
+            `  or             connector-harness stacks --remove ${stackId}   (connector-harness stacks lists what is left)`,
+          );
         } else {
           await remove();
         }

@@ -15,14 +15,22 @@ export const removeCommand = (stackId: string) =>
  * --keep-stack stack is marked kept from its start: a run killed midway leaves it for the user
  * too (`connector-harness stacks` lists it), never for the sweep.
  */
-export async function stackLabels(stackId: string, { kept = false, owner }: { kept?: boolean; owner?: StackOwner } = {}): Promise<Record<string, string>> {
+export async function stackLabels(
+  stackId: string,
+  { kept = false, owner }: { kept?: boolean; owner?: StackOwner } = {},
+): Promise<Record<string, string>> {
   return { [STACK_LABEL]: stackId, ...ownerLabels(owner ?? (await thisProcess()), kept) };
 }
 
 /** The stack's network, labelled like its containers (testcontainers' Network takes no labels). */
 export async function createStackNetwork(stackId: string, labels: Record<string, string>): Promise<StartedNetwork> {
   const client = await getContainerRuntimeClient();
-  const network = await client.network.create({ Name: stackName(stackId), CheckDuplicate: true, Driver: 'bridge', Labels: labels });
+  const network = await client.network.create({
+    Name: stackName(stackId),
+    CheckDuplicate: true,
+    Driver: 'bridge',
+    Labels: labels,
+  });
   return new StartedNetwork(client, stackName(stackId), network);
 }
 
@@ -45,7 +53,10 @@ const gone = (error: unknown) => [404, 409].includes((error as { statusCode?: nu
  * is false: a stack of another process (an orphan, one named on the command line) is not this
  * session's, and its own forwarder carries its label. Returns what it removed.
  */
-export function removeStack(stackId: string, { sessionForwarder = true }: { sessionForwarder?: boolean } = {}): Promise<string[]> {
+export function removeStack(
+  stackId: string,
+  { sessionForwarder = true }: { sessionForwarder?: boolean } = {},
+): Promise<string[]> {
   // One removal per stack at a time: Ctrl-C and the failing start it causes both ask for it.
   let removal = inFlight.get(stackId);
   if (!removal) {
@@ -67,24 +78,37 @@ async function removeNow(stackId: string, sessionForwarder: boolean): Promise<st
   for (const pass of [1, 2]) {
     if (pass === 2) await new Promise((resolve) => setTimeout(resolve, 500));
     const ours = await docker.listContainers({ all: true, filters: { label: [`${STACK_LABEL}=${stackId}`] } });
-    const forwarder = sessionId ? await docker.listContainers({ all: true, filters: { name: [`testcontainers-port-forwarder-${sessionId}`] } }) : [];
+    const forwarder = sessionId
+      ? await docker.listContainers({ all: true, filters: { name: [`testcontainers-port-forwarder-${sessionId}`] } })
+      : [];
     for (const container of [...ours, ...forwarder]) {
       await docker
         .getContainer(container.Id)
         .remove({ force: true, v: true })
-        .then(() => removed.push(container.Names[0]?.replace(/^\//, '') ?? container.Id), (error: unknown) => {
-          if (!gone(error)) throw error;
-        });
+        .then(
+          () => removed.push(container.Names[0]?.replace(/^\//, '') ?? container.Id),
+          (error: unknown) => {
+            if (!gone(error)) throw error;
+          },
+        );
     }
   }
   const networks = await docker.listNetworks({ filters: { name: [stackName(stackId)] } });
   for (const network of networks.filter((candidate) => candidate.Name === stackName(stackId))) {
     // 409 while the engine is still detaching a removed container: try again shortly.
     for (let attempt = 1; ; attempt += 1) {
-      const outcome = await docker.getNetwork(network.Id).remove().then(
-        () => 'removed' as const,
-        (error: unknown) => ((error as { statusCode?: number }).statusCode === 404 ? ('gone' as const) : (error as { statusCode?: number }).statusCode === 409 && attempt < 5 ? ('busy' as const) : Promise.reject(error)),
-      );
+      const outcome = await docker
+        .getNetwork(network.Id)
+        .remove()
+        .then(
+          () => 'removed' as const,
+          (error: unknown) =>
+            (error as { statusCode?: number }).statusCode === 404
+              ? ('gone' as const)
+              : (error as { statusCode?: number }).statusCode === 409 && attempt < 5
+                ? ('busy' as const)
+                : Promise.reject(error),
+        );
       if (outcome === 'removed') removed.push(`network ${network.Name}`);
       if (outcome !== 'busy') break;
       await new Promise((resolve) => setTimeout(resolve, 500));

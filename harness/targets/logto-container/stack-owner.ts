@@ -23,7 +23,12 @@ export interface StackOwner {
 }
 
 export function ownerLabels(owner: StackOwner, kept: boolean): Record<string, string> {
-  return { [OWNER_HOST_LABEL]: owner.host, [OWNER_PID_LABEL]: String(owner.pid), [OWNER_STARTED_LABEL]: owner.started, [KEPT_LABEL]: String(kept) };
+  return {
+    [OWNER_HOST_LABEL]: owner.host,
+    [OWNER_PID_LABEL]: String(owner.pid),
+    [OWNER_STARTED_LABEL]: owner.started,
+    [KEPT_LABEL]: String(kept),
+  };
 }
 
 /** The owner a container's or network's labels name; undefined when they name none (a stack of an older version) or a malformed one. */
@@ -59,7 +64,9 @@ let bootId: Promise<string> | undefined;
 export async function processMarker(pid: number): Promise<string | undefined> {
   if (process.platform === 'linux') {
     bootId ??= readFile('/proc/sys/kernel/random/boot_id', 'utf8').then((text) => text.trim());
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' || error.code === 'ESRCH' ? null : Promise.reject(error)));
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch((error: NodeJS.ErrnoException) =>
+      error.code === 'ENOENT' || error.code === 'ESRCH' ? null : Promise.reject(error),
+    );
     if (stat === null) return undefined;
     const ticks = procStartTicks(stat);
     if (ticks) return `linux:${await bootId}:${ticks}`;
@@ -84,7 +91,11 @@ let self: Promise<StackOwner> | undefined;
 
 /** This process as a stack owner. */
 export function thisProcess(): Promise<StackOwner> {
-  self ??= processMarker(process.pid).then((started) => ({ host: hostname(), pid: process.pid, started: started ?? NO_MARKER }));
+  self ??= processMarker(process.pid).then((started) => ({
+    host: hostname(),
+    pid: process.pid,
+    started: started ?? NO_MARKER,
+  }));
   return self;
 }
 
@@ -111,7 +122,11 @@ export type StackState = 'running' | 'kept' | 'unknown-owner' | 'other-host' | '
  * A stack's state from its labels, this host's name and the marker of the process now holding the
  * owner's pid (undefined: no such process; only looked up for an owner on this host).
  */
-export function stackState(stack: { kept: boolean; owner?: StackOwner }, host: string, ownerMarkerNow: string | undefined): StackState {
+export function stackState(
+  stack: { kept: boolean; owner?: StackOwner },
+  host: string,
+  ownerMarkerNow: string | undefined,
+): StackState {
   const { owner } = stack;
   if (owner && owner.host === host && isSameProcess(owner.started, ownerMarkerNow)) return 'running';
   if (stack.kept) return 'kept';

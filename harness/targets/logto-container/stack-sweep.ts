@@ -25,7 +25,10 @@ export async function listStacks(): Promise<FoundStack[]> {
   const docker = (await getContainerRuntimeClient()).container.dockerode;
   const containers = await docker.listContainers({ all: true, filters: { label: [STACK_LABEL] } });
   const networks = await docker.listNetworks();
-  const stacks = new Map<string, { labels: Array<Record<string, string>>; containers: string[]; network?: string; created: number[]; logto?: string }>();
+  const stacks = new Map<
+    string,
+    { labels: Array<Record<string, string>>; containers: string[]; network?: string; created: number[]; logto?: string }
+  >();
   const entry = (stackId: string) => {
     let stack = stacks.get(stackId);
     if (!stack) stacks.set(stackId, (stack = { labels: [], containers: [], created: [] }));
@@ -38,7 +41,10 @@ export async function listStacks(): Promise<FoundStack[]> {
     stack.labels.push(container.Labels);
     stack.containers.push(name);
     stack.created.push(container.Created * 1000);
-    const port = container.State === 'running' && name === `${stackName(stackId)}-logto` ? container.Ports.find((candidate) => candidate.PrivatePort === 3001 && candidate.PublicPort) : undefined;
+    const port =
+      container.State === 'running' && name === `${stackName(stackId)}-logto`
+        ? container.Ports.find((candidate) => candidate.PrivatePort === 3001 && candidate.PublicPort)
+        : undefined;
     if (port) stack.logto = `http://localhost:${port.PublicPort}`;
   }
   for (const network of networks) {
@@ -70,23 +76,30 @@ export async function listStacks(): Promise<FoundStack[]> {
   return found.sort((a, b) => (a.created?.getTime() ?? 0) - (b.created?.getTime() ?? 0));
 }
 
-export const ownerText = (owner: StackOwner | undefined) => (owner ? `pid ${owner.pid} on ${owner.host}` : 'no owner labels');
+export const ownerText = (owner: StackOwner | undefined) =>
+  owner ? `pid ${owner.pid} on ${owner.host}` : 'no owner labels';
 
 /**
  * Removes every orphaned stack (its owner on this host is gone, and it was not kept), one line
  * each; a stack it cannot remove is one line too, not an exception. Returns the ids of both kinds.
  */
-export async function sweepOrphanedStacks(log: (line: string) => void): Promise<{ removed: string[]; failed: string[] }> {
+export async function sweepOrphanedStacks(
+  log: (line: string) => void,
+): Promise<{ removed: string[]; failed: string[] }> {
   const removed: string[] = [];
   const failed: string[] = [];
   for (const stack of (await listStacks()).filter((candidate) => candidate.state === 'orphaned')) {
     try {
       const what = await removeStack(stack.stackId, { sessionForwarder: false });
       removed.push(stack.stackId);
-      log(`removed orphaned stack ${stackName(stack.stackId)} (${ownerText(stack.owner)}, which is gone): ${what.join(', ') || 'nothing left'}`);
+      log(
+        `removed orphaned stack ${stackName(stack.stackId)} (${ownerText(stack.owner)}, which is gone): ${what.join(', ') || 'nothing left'}`,
+      );
     } catch (error) {
       failed.push(stack.stackId);
-      log(`could not remove orphaned stack ${stackName(stack.stackId)}: ${(error as Error).message.split('\n')[0]}; run: ${removeCommand(stack.stackId)}`);
+      log(
+        `could not remove orphaned stack ${stackName(stack.stackId)}: ${(error as Error).message.split('\n')[0]}; run: ${removeCommand(stack.stackId)}`,
+      );
     }
   }
   return { removed, failed };

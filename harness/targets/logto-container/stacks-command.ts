@@ -9,12 +9,22 @@ interface StacksFlags {
   removeOrphans?: boolean;
 }
 
-const STATE_TEXT: Record<StackState, string> = { running: 'running', kept: 'kept', 'unknown-owner': 'unknown owner', 'other-host': 'other host', orphaned: 'orphaned' };
+const STATE_TEXT: Record<StackState, string> = {
+  running: 'running',
+  kept: 'kept',
+  'unknown-owner': 'unknown owner',
+  'other-host': 'other host',
+  orphaned: 'orphaned',
+};
 
 function ago(since: Date | undefined, now: number): string {
   if (!since) return '';
   const minutes = Math.max(0, Math.round((now - since.getTime()) / 60_000));
-  return minutes < 60 ? `${minutes} min ago` : minutes < 48 * 60 ? `${Math.round(minutes / 60)} h ago` : `${Math.round(minutes / 1440)} d ago`;
+  return minutes < 60
+    ? `${minutes} min ago`
+    : minutes < 48 * 60
+      ? `${Math.round(minutes / 60)} h ago`
+      : `${Math.round(minutes / 1440)} d ago`;
 }
 
 /** One row a stack, columns aligned: id, state, owner, age, what it holds, Logto's URL. */
@@ -26,12 +36,25 @@ export function renderStacks(stacks: FoundStack[], now = Date.now()): string {
       STATE_TEXT[stack.state],
       stack.owner ? `pid ${stack.owner.pid} on ${stack.owner.host}` : '-',
       ago(stack.created, now),
-      [stack.containers.length > 0 && `${stack.containers.length} container${stack.containers.length === 1 ? '' : 's'}`, stack.network && 'network'].filter(Boolean).join(' + '),
+      [
+        stack.containers.length > 0 &&
+          `${stack.containers.length} container${stack.containers.length === 1 ? '' : 's'}`,
+        stack.network && 'network',
+      ]
+        .filter(Boolean)
+        .join(' + '),
       stack.logto ?? '',
     ]),
   ];
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 /** `connector-harness stacks`: the stacks --target logto-container left on this engine, and their removal. */
@@ -39,7 +62,11 @@ export function addStacksCommand(program: Command): void {
   program
     .command('stacks')
     .description('list the Logto stacks --target logto-container left on this Docker engine, and remove them')
-    .addOption(new Option('--remove <id>', 'remove one stack (its id as listed, or connector-harness-<id>)').conflicts('removeOrphans'))
+    .addOption(
+      new Option('--remove <id>', 'remove one stack (its id as listed, or connector-harness-<id>)').conflicts(
+        'removeOrphans',
+      ),
+    )
     .option('--remove-orphans', 'remove every orphaned stack now (what the next stack start would do)')
     .addHelpText(
       'after',
@@ -67,12 +94,20 @@ Exit status: 0 done, 1 a stack could not be removed (the message has the docker 
     .action(async (flags: StacksFlags) => {
       const { detectContainerRuntime } = await import('../logto/containers.ts');
       const runtime = await detectContainerRuntime();
-      if (!runtime.available) throw new UserError({ field: 'stacks', message: `needs the Docker (or Podman) engine the stacks run on: ${runtime.reason}`, hint: 'start the engine (docker info answers when it is up), or point DOCKER_HOST at it' });
+      if (!runtime.available)
+        throw new UserError({
+          field: 'stacks',
+          message: `needs the Docker (or Podman) engine the stacks run on: ${runtime.reason}`,
+          hint: 'start the engine (docker info answers when it is up), or point DOCKER_HOST at it',
+        });
       const { listStacks, ownerText, sweepOrphanedStacks } = await import('./stack-sweep.ts');
       const { removeStack, stackName } = await import('./stack-cleanup.ts');
       if (flags.removeOrphans) {
         const { removed, failed } = await sweepOrphanedStacks((line) => console.log(line));
-        if (removed.length + failed.length === 0) console.log('no orphaned stacks (orphaned: its process on this host is gone, and --keep-stack did not keep it)');
+        if (removed.length + failed.length === 0)
+          console.log(
+            'no orphaned stacks (orphaned: its process on this host is gone, and --keep-stack did not keep it)',
+          );
         if (failed.length > 0) process.exitCode = EXIT.failed;
         return;
       }
@@ -80,7 +115,15 @@ Exit status: 0 done, 1 a stack could not be removed (the message has the docker 
       if (flags.remove !== undefined) {
         const stackId = flags.remove.replace(/^connector-harness-/, '');
         const stack = stacks.find((candidate) => candidate.stackId === stackId);
-        if (!stack) throw new UserError({ field: '--remove', message: `no stack ${flags.remove} on this Docker engine`, hint: stacks.length > 0 ? `the stacks there are: ${stacks.map((candidate) => candidate.stackId).join(', ')}` : 'connector-harness stacks lists none: nothing to remove' });
+        if (!stack)
+          throw new UserError({
+            field: '--remove',
+            message: `no stack ${flags.remove} on this Docker engine`,
+            hint:
+              stacks.length > 0
+                ? `the stacks there are: ${stacks.map((candidate) => candidate.stackId).join(', ')}`
+                : 'connector-harness stacks lists none: nothing to remove',
+          });
         if (stack.state === 'running') {
           throw new UserError({
             field: '--remove',
@@ -89,7 +132,9 @@ Exit status: 0 done, 1 a stack could not be removed (the message has the docker 
           });
         }
         const removed = await removeStack(stackId, { sessionForwarder: false });
-        console.log(`removed stack ${stackName(stackId)} (${STATE_TEXT[stack.state]}): ${removed.join(', ') || 'nothing was left'}`);
+        console.log(
+          `removed stack ${stackName(stackId)} (${STATE_TEXT[stack.state]}): ${removed.join(', ') || 'nothing was left'}`,
+        );
         return;
       }
       if (stacks.length === 0) {
@@ -98,7 +143,11 @@ Exit status: 0 done, 1 a stack could not be removed (the message has the docker 
       }
       console.log(renderStacks(stacks));
       const orphans = stacks.filter((stack) => stack.state === 'orphaned').length;
-      if (orphans > 0) console.log(`\n${orphans} orphaned: the next stack start removes ${orphans === 1 ? 'it' : 'them'}; now: connector-harness stacks --remove-orphans`);
-      if (stacks.some((stack) => stack.state !== 'running' && stack.state !== 'orphaned')) console.log('remove a kept one (or any not running): connector-harness stacks --remove <id>');
+      if (orphans > 0)
+        console.log(
+          `\n${orphans} orphaned: the next stack start removes ${orphans === 1 ? 'it' : 'them'}; now: connector-harness stacks --remove-orphans`,
+        );
+      if (stacks.some((stack) => stack.state !== 'running' && stack.state !== 'orphaned'))
+        console.log('remove a kept one (or any not running): connector-harness stacks --remove <id>');
     });
 }

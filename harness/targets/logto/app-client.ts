@@ -39,7 +39,9 @@ export class AppSession {
   }
 
   /** Exchanges the callback's code; returns what the application now knows of the user. */
-  async finishSignIn(callbackUrl: string): Promise<{ claims: Record<string, unknown>; userinfo?: Record<string, unknown> }> {
+  async finishSignIn(
+    callbackUrl: string,
+  ): Promise<{ claims: Record<string, unknown>; userinfo?: Record<string, unknown> }> {
     await this.#client.handleSignInCallback(callbackUrl);
     const claims = (await this.#client.getIdTokenClaims()) as Record<string, unknown>;
     const userinfo = (await this.#client.fetchUserInfo().catch(() => undefined)) as Record<string, unknown> | undefined;

@@ -4,7 +4,13 @@ import { GenericContainer, getContainerRuntimeClient, Wait, type StartedNetwork 
 import { rejectWhenExited } from '../logto-container/exit-watch.ts';
 import { exposeHostPort } from '../logto-container/host-ports.ts';
 import { resolveImages, type ResolvedImages } from '../logto-container/images.ts';
-import { createStackNetwork, removeStack, stackLabels, stackName, withoutRyuk } from '../logto-container/stack-cleanup.ts';
+import {
+  createStackNetwork,
+  removeStack,
+  stackLabels,
+  stackName,
+  withoutRyuk,
+} from '../logto-container/stack-cleanup.ts';
 import { sweepOrphanedStacks } from '../logto-container/stack-sweep.ts';
 import { bootstrapM2m } from './bootstrap-m2m.ts';
 
@@ -61,7 +67,10 @@ export async function detectContainerRuntime(): Promise<{ available: true } | { 
     return { available: true };
   } catch (error) {
     const detail = (error as Error).message.split('\n')[0];
-    return { available: false, reason: `no container runtime reachable (${detail}; DOCKER_HOST=${process.env.DOCKER_HOST ?? 'unset'})` };
+    return {
+      available: false,
+      reason: `no container runtime reachable (${detail}; DOCKER_HOST=${process.env.DOCKER_HOST ?? 'unset'})`,
+    };
   }
 }
 
@@ -69,9 +78,18 @@ export async function detectContainerRuntime(): Promise<{ available: true } | { 
  * Awaits a container's start, calling `log` every `everyMs` (a start that takes a minute says it
  * is alive) and failing at once, with its last log lines, if the container exits meanwhile.
  */
-async function starting<T>(container: string, work: Promise<T>, log: (line: string) => void, what: string, everyMs = 10_000): Promise<T> {
+async function starting<T>(
+  container: string,
+  work: Promise<T>,
+  log: (line: string) => void,
+  what: string,
+  everyMs = 10_000,
+): Promise<T> {
   const started = performance.now();
-  const timer = setInterval(() => log(`  still ${what} (${Math.round((performance.now() - started) / 1000)} s)`), everyMs);
+  const timer = setInterval(
+    () => log(`  still ${what} (${Math.round((performance.now() - started) / 1000)} s)`),
+    everyMs,
+  );
   const watch = new AbortController();
   try {
     return await Promise.race([work, rejectWhenExited(container, watch.signal)]);
@@ -96,9 +114,19 @@ export async function startLogtoStack(options: StackOptions = {}): Promise<Logto
   const log = options.log ?? (() => {});
   const stackId = options.stackId ?? newStackId();
   const began = performance.now();
-  await sweepOrphanedStacks(log).catch((error: unknown) => log(`could not look for orphaned stacks: ${(error as Error).message.split('\n')[0]}`));
-  const env = { ...process.env, ...(options.logtoImage ? { LOGTO_IMAGE: options.logtoImage } : {}), ...(options.postgresImage ? { POSTGRES_IMAGE: options.postgresImage } : {}) };
-  const images = await resolveImages(['postgres', 'logto', 'mockIdp', ...(options.hostIdp ? (['sshd'] as const) : [])], log, env);
+  await sweepOrphanedStacks(log).catch((error: unknown) =>
+    log(`could not look for orphaned stacks: ${(error as Error).message.split('\n')[0]}`),
+  );
+  const env = {
+    ...process.env,
+    ...(options.logtoImage ? { LOGTO_IMAGE: options.logtoImage } : {}),
+    ...(options.postgresImage ? { POSTGRES_IMAGE: options.postgresImage } : {}),
+  };
+  const images = await resolveImages(
+    ['postgres', 'logto', 'mockIdp', ...(options.hostIdp ? (['sshd'] as const) : [])],
+    log,
+    env,
+  );
   const name = stackName(stackId);
   const labels = await stackLabels(stackId, { kept: Boolean(options.kept) });
   const logtoPort = await freePort();
@@ -159,7 +187,10 @@ export async function startLogtoStack(options: StackOptions = {}): Promise<Logto
       log,
       'waiting for Logto',
     );
-    const { appId, appSecret } = await bootstrapM2m(endpoint, options.apiTimeoutMs ? { timeoutMs: options.apiTimeoutMs } : {});
+    const { appId, appSecret } = await bootstrapM2m(
+      endpoint,
+      options.apiTimeoutMs ? { timeoutMs: options.apiTimeoutMs } : {},
+    );
     const logtoMs = performance.now() - logtoStarted;
     log(`  Logto ready at ${endpoint} in ${seconds(logtoMs)}`);
     return {
@@ -172,7 +203,11 @@ export async function startLogtoStack(options: StackOptions = {}): Promise<Logto
       labels,
       images,
       ...(idpPort ? { idpPublicUrl: `http://host.testcontainers.internal:${idpPort}`, idpPort } : {}),
-      timings: { postgres: Math.round(postgresMs), logto: Math.round(logtoMs), total: Math.round(performance.now() - began) },
+      timings: {
+        postgres: Math.round(postgresMs),
+        logto: Math.round(logtoMs),
+        total: Math.round(performance.now() - began),
+      },
       stop,
     };
   } catch (error) {

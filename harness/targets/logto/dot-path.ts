@@ -5,6 +5,7 @@
 export function setAtPath(target: unknown, path: string, value: unknown): void {
   const keys = path.split('.');
   let node: unknown = target;
-  for (const key of keys.slice(0, -1)) node = node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;
+  for (const key of keys.slice(0, -1))
+    node = node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;
   if (node && typeof node === 'object') (node as Record<string, unknown>)[keys.at(-1)!] = value;
 }

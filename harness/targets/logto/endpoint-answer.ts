@@ -35,7 +35,9 @@ const FIRST_BYTES = 120;
 
 /** The body's start as the error quotes it: masked whole first, so no cut can leave half a secret readable. */
 export function firstBytes(body: string): string {
-  const masked = maskText(body.slice(0, 64 * 1024)).replace(/\s+/g, ' ').trim();
+  const masked = maskText(body.slice(0, 64 * 1024))
+    .replace(/\s+/g, ' ')
+    .trim();
   return masked.length > FIRST_BYTES ? `${JSON.stringify(masked.slice(0, FIRST_BYTES))}…` : JSON.stringify(masked);
 }
 

@@ -24,7 +24,9 @@ export interface ExperienceInput {
 }
 
 const answers = {
-  authorization: z.looseObject({ authorizationUri: z.string(), verificationId: z.string() }).describe("the IdP's authorization URI"),
+  authorization: z
+    .looseObject({ authorizationUri: z.string(), verificationId: z.string() })
+    .describe("the IdP's authorization URI"),
   submitted: z.looseObject({ redirectTo: z.string() }).describe('where the sign-in goes next (redirectTo)'),
 };
 
@@ -37,7 +39,9 @@ export interface ExperienceStep {
   journal: { after: number; until: number };
 }
 
-export type ExperienceOutcome = ({ callbackUrl: string; registered: boolean } | { failure: LogtoFailure }) & { steps: ExperienceStep[] };
+export type ExperienceOutcome = ({ callbackUrl: string; registered: boolean } | { failure: LogtoFailure }) & {
+  steps: ExperienceStep[];
+};
 
 /** The IdP kept the browser (an error page, no redirect): as in-process, Logto never hears of the sign-in. */
 class NeverBack extends Error {}
@@ -59,9 +63,15 @@ export async function signInThroughExperience(input: ExperienceInput): Promise<E
   return { ...(await signIn(input, steps)), steps };
 }
 
-async function signIn(input: ExperienceInput, steps: ExperienceStep[]): Promise<{ callbackUrl: string; registered: boolean } | { failure: LogtoFailure }> {
+async function signIn(
+  input: ExperienceInput,
+  steps: ExperienceStep[],
+): Promise<{ callbackUrl: string; registered: boolean } | { failure: LogtoFailure }> {
   const jar = new CookieJar();
-  const logto = new LogtoHttp(input.endpoint, { jar, ...(input.apiTimeoutMs ? { timeoutMs: input.apiTimeoutMs } : {}) });
+  const logto = new LogtoHttp(input.endpoint, {
+    jar,
+    ...(input.apiTimeoutMs ? { timeoutMs: input.apiTimeoutMs } : {}),
+  });
   // The IdP may run elsewhere (a container): its journal is read over HTTP, and a failed read only costs the diagram.
   const seq = async () => (input.journalSeq ? await Promise.resolve(input.journalSeq()).catch(() => 0) : 0);
   const step = async <T>(name: string, run: () => Promise<T>): Promise<T | { failure: LogtoFailure }> => {
@@ -73,11 +83,17 @@ async function signIn(input: ExperienceInput, steps: ExperienceStep[]): Promise<
       return result;
     } catch (error) {
       const failed = fail(name, error);
-      steps.push({ name, ...(failed.failure.status ? { status: failed.failure.status } : {}), error: `${failed.failure.code}: ${failed.failure.message}`, journal: { after, until: await seq() } });
+      steps.push({
+        name,
+        ...(failed.failure.status ? { status: failed.failure.status } : {}),
+        error: `${failed.failure.code}: ${failed.failure.message}`,
+        journal: { after, until: await seq() },
+      });
       return failed;
     }
   };
-  const failed = (value: unknown): value is { failure: LogtoFailure } => Boolean(value && typeof value === 'object' && 'failure' in value);
+  const failed = (value: unknown): value is { failure: LogtoFailure } =>
+    Boolean(value && typeof value === 'object' && 'failure' in value);
 
   // /oidc/auth sets the interaction cookie and sends the browser to a page of Logto's sign-in app
   // (/sign-in, or /register by the first-screen setting); that page is not loaded.
@@ -87,20 +103,33 @@ async function signIn(input: ExperienceInput, steps: ExperienceStep[]): Promise<
     return parsed.origin === logtoOrigin && !parsed.pathname.startsWith('/oidc');
   };
   const started = await step('GET /oidc/auth', async () => {
-    const first = await followRedirects(input.authorizationUrl, (url) => isExperiencePage(url) || url.startsWith(input.appRedirectUri), { jar });
-    if (!first.callbackUrl) throw new Error(`Logto did not send the browser to its sign-in page (${first.stoppedAt?.status} at ${first.stoppedAt?.url})`);
+    const first = await followRedirects(
+      input.authorizationUrl,
+      (url) => isExperiencePage(url) || url.startsWith(input.appRedirectUri),
+      { jar },
+    );
+    if (!first.callbackUrl)
+      throw new Error(
+        `Logto did not send the browser to its sign-in page (${first.stoppedAt?.status} at ${first.stoppedAt?.url})`,
+      );
   });
   if (failed(started)) return started;
 
-  const begin = await step('PUT /api/experience', () => logto.request('PUT', '/api/experience', { json: { interactionEvent: 'SignIn' } }));
+  const begin = await step('PUT /api/experience', () =>
+    logto.request('PUT', '/api/experience', { json: { interactionEvent: 'SignIn' } }),
+  );
   if (failed(begin)) return begin;
 
   const socialRedirectUri = `${logto.endpoint}/callback/${input.connectorId}`;
   const authorization = await step('POST …/social/:connectorId/authorization-uri', () =>
-    logto.request('POST', `/api/experience/verification/social/${encodeURIComponent(input.connectorId)}/authorization-uri`, {
-      schema: answers.authorization,
-      json: { state: randomUUID(), redirectUri: socialRedirectUri },
-    }),
+    logto.request(
+      'POST',
+      `/api/experience/verification/social/${encodeURIComponent(input.connectorId)}/authorization-uri`,
+      {
+        schema: answers.authorization,
+        json: { state: randomUUID(), redirectUri: socialRedirectUri },
+      },
+    ),
   );
   if (failed(authorization)) return authorization;
   const { authorizationUri, verificationId } = authorization.body;
@@ -113,9 +142,17 @@ async function signIn(input: ExperienceInput, steps: ExperienceStep[]): Promise<
     let url = idpUrl.href;
     // The IdP's redirects name its public URL; the browser follows them at the reachable one.
     for (let leg = 0; leg < 10; leg += 1) {
-      const hop = await followRedirects(rewrite(url), (candidate) => candidate.startsWith(socialRedirectUri) || rewrite(candidate) !== candidate, { jar: idpJar });
-      if (!hop.callbackUrl) throw new NeverBack(`the IdP did not send the browser back to Logto (${hop.stoppedAt?.status} at ${hop.stoppedAt?.url}: ${hop.stoppedAt?.body.slice(0, 200)})`);
-      if (hop.callbackUrl.startsWith(socialRedirectUri)) return Object.fromEntries(new URL(hop.callbackUrl).searchParams);
+      const hop = await followRedirects(
+        rewrite(url),
+        (candidate) => candidate.startsWith(socialRedirectUri) || rewrite(candidate) !== candidate,
+        { jar: idpJar },
+      );
+      if (!hop.callbackUrl)
+        throw new NeverBack(
+          `the IdP did not send the browser back to Logto (${hop.stoppedAt?.status} at ${hop.stoppedAt?.url}: ${hop.stoppedAt?.body.slice(0, 200)})`,
+        );
+      if (hop.callbackUrl.startsWith(socialRedirectUri))
+        return Object.fromEntries(new URL(hop.callbackUrl).searchParams);
       url = hop.callbackUrl;
     }
     throw new Error('too many redirects at the IdP');
@@ -123,7 +160,9 @@ async function signIn(input: ExperienceInput, steps: ExperienceStep[]): Promise<
   if (failed(atIdp)) return atIdp;
 
   const verified = await step('POST …/social/:connectorId/verify', () =>
-    logto.request('POST', `/api/experience/verification/social/${encodeURIComponent(input.connectorId)}/verify`, { json: { verificationId, connectorData: atIdp } }),
+    logto.request('POST', `/api/experience/verification/social/${encodeURIComponent(input.connectorId)}/verify`, {
+      json: { verificationId, connectorData: atIdp },
+    }),
   );
   if (failed(verified)) return verified;
 
@@ -140,12 +179,17 @@ async function signIn(input: ExperienceInput, steps: ExperienceStep[]): Promise<
   });
   if (failed(identified)) return identified;
 
-  const submitted = await step('POST /api/experience/submit', () => logto.request('POST', '/api/experience/submit', { schema: answers.submitted, json: {} }));
+  const submitted = await step('POST /api/experience/submit', () =>
+    logto.request('POST', '/api/experience/submit', { schema: answers.submitted, json: {} }),
+  );
   if (failed(submitted)) return submitted;
 
   const back = await step('back to the application', async () => {
-    const hop = await followRedirects(submitted.body.redirectTo, (url) => url.startsWith(input.appRedirectUri), { jar });
-    if (!hop.callbackUrl) throw new Error(`Logto did not redirect to the application (${hop.stoppedAt?.status} at ${hop.stoppedAt?.url})`);
+    const hop = await followRedirects(submitted.body.redirectTo, (url) => url.startsWith(input.appRedirectUri), {
+      jar,
+    });
+    if (!hop.callbackUrl)
+      throw new Error(`Logto did not redirect to the application (${hop.stoppedAt?.status} at ${hop.stoppedAt?.url})`);
     return hop.callbackUrl;
   });
   if (failed(back)) return back;

@@ -16,7 +16,18 @@ export function experienceHops(steps: ExperienceStep[], journal: readonly Journa
     const entries = journal.filter((entry) => entry.seq > step.journal.after && entry.seq <= step.journal.until);
     if (step.name === AT_THE_IDP) {
       const hops = entries.map((entry) => entryHop(entry, isBrowserEntry(entry) ? 'browser' : 'connector'));
-      return step.error ? [...hops, { role: 'authorize', from: 'browser', to: 'idp', request: `${prefix}the IdP did not send the browser back`, note: step.error }] : hops;
+      return step.error
+        ? [
+            ...hops,
+            {
+              role: 'authorize',
+              from: 'browser',
+              to: 'idp',
+              request: `${prefix}the IdP did not send the browser back`,
+              note: step.error,
+            },
+          ]
+        : hops;
     }
     const calls = entries.map((entry) => entryHop(entry, isBrowserEntry(entry) ? 'browser' : 'connector'));
     return [

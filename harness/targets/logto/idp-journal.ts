@@ -10,8 +10,14 @@ export interface TokenRequestSeen {
 
 /** The first authorization_code exchange in a journal, summarized; undefined when there is none. Pure. */
 export function firstTokenRequest(journal: readonly JournalEntry[]): TokenRequestSeen | undefined {
-  const entry = journal.find((candidate) => candidate.endpoint === 'token' && candidate.params.grant_type === 'authorization_code');
+  const entry = journal.find(
+    (candidate) => candidate.endpoint === 'token' && candidate.params.grant_type === 'authorization_code',
+  );
   if (!entry) return undefined;
   const assertion = entry.clientAuth?.assertion;
-  return { method: entry.clientAuth?.method ?? 'unknown', ...(assertion ? { assertionVerified: assertion.verified } : {}), status: entry.response.status };
+  return {
+    method: entry.clientAuth?.method ?? 'unknown',
+    ...(assertion ? { assertionVerified: assertion.verified } : {}),
+    status: entry.response.status,
+  };
 }

@@ -24,7 +24,8 @@ export interface IdpLauncher {
 }
 
 /** `issuer…` → `local…`; anything else unchanged. Pure. */
-export const reissue = (issuer: string, local: string) => (url: string) => (url.startsWith(issuer) ? `${local}${url.slice(issuer.length)}` : url);
+export const reissue = (issuer: string, local: string) => (url: string) =>
+  url.startsWith(issuer) ? `${local}${url.slice(issuer.length)}` : url;
 
 /**
  * The IdP in this process. With `publicUrl` (e.g. `http://host.testcontainers.internal:4123` or

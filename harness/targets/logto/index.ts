@@ -57,7 +57,9 @@ class CleanupStack {
   async drain() {
     while (this.#steps.length > 0) {
       const step = this.#steps.pop()!;
-      await step.run().catch((error: unknown) => this.#log(`cleanup: could not ${step.what}: ${(error as Error).message}`));
+      await step
+        .run()
+        .catch((error: unknown) => this.#log(`cleanup: could not ${step.what}: ${(error as Error).message}`));
     }
   }
 }
@@ -70,7 +72,12 @@ class CleanupStack {
 export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Target> {
   const log = options.log ?? (() => {});
   const runId = newRunId();
-  const credentials = { endpoint: options.endpoint, appId: options.m2mAppId, appSecret: options.m2mAppSecret, resource: options.resource };
+  const credentials = {
+    endpoint: options.endpoint,
+    appId: options.m2mAppId,
+    appSecret: options.m2mAppSecret,
+    resource: options.resource,
+  };
   const apiTimeout = options.apiTimeoutMs ? { timeoutMs: options.apiTimeoutMs } : {};
   const management = new ManagementClient(credentials, { ...apiTimeout, onWaiting: log });
   const prediction = createInProcessTarget();
@@ -81,7 +88,11 @@ export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Ta
   });
   if (removed.length > 0) log(`removed leftovers of an earlier run: ${removed.join(', ')}`);
 
-  const app = await management.createApplication({ name: applicationName(runId), type: 'Traditional', oidcClientMetadata: { redirectUris: [APP_REDIRECT_URI], postLogoutRedirectUris: [APP_POST_LOGOUT_URI] } });
+  const app = await management.createApplication({
+    name: applicationName(runId),
+    type: 'Traditional',
+    oidcClientMetadata: { redirectUris: [APP_REDIRECT_URI], postLogoutRedirectUris: [APP_POST_LOGOUT_URI] },
+  });
   if (!options.keep) runCleanup.push(`delete application ${app.id}`, () => management.deleteApplication(app.id));
   const [secret] = await management.applicationSecrets(app.id);
   if (!secret) throw new Error(`Logto returned no secret for application ${app.id}`);
@@ -111,7 +122,8 @@ export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Ta
     const checks: CheckResult[] = [];
     const hops: Hop[] = [];
     try {
-      if (scenario.idp.kind !== 'fixture') throw new Error('the Logto target needs a fixture IdP (it changes the profile between sign-ins)');
+      if (scenario.idp.kind !== 'fixture')
+        throw new Error('the Logto target needs a fixture IdP (it changes the profile between sign-ins)');
       const observed = await prediction.observe(scenario, context);
       checks.push(...runChecks(observed));
 
@@ -126,16 +138,26 @@ export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Ta
         enableTokenStorage: scenario.enableTokenStorage,
       });
       logto.connectorId = connector.id;
-      if (!options.keep) cleanup.push(`delete connector ${connector.id}`, () => management.deleteConnector(connector.id));
+      if (!options.keep)
+        cleanup.push(`delete connector ${connector.id}`, () => management.deleteConnector(connector.id));
 
       const change = signInExperienceChange(await management.getSignInExperience(), target);
       await management.patchSignInExperience(change.apply);
-      if (!options.keep) cleanup.push('restore the sign-in experience', () => management.patchSignInExperience(change.restore));
+      if (!options.keep)
+        cleanup.push('restore the sign-in experience', () => management.patchSignInExperience(change.restore));
 
       type Received = Awaited<ReturnType<AppSession['finishSignIn']>>;
       // `whileSignedIn` runs before the sign-out, which revokes the app's grant.
-      const signIn = async (prefix = '', whileSignedIn?: (session: AppSession, received: Received) => Promise<void>) => {
-        const session = new AppSession(options.endpoint, app.id, secret.value, scenario.enableTokenStorage ? ['identities'] : []);
+      const signIn = async (
+        prefix = '',
+        whileSignedIn?: (session: AppSession, received: Received) => Promise<void>,
+      ) => {
+        const session = new AppSession(
+          options.endpoint,
+          app.id,
+          secret.value,
+          scenario.enableTokenStorage ? ['identities'] : [],
+        );
         const authorizationUrl = await session.startSignIn(APP_REDIRECT_URI);
         const outcome = await signInThroughExperience({
           endpoint: options.endpoint,
@@ -152,7 +174,10 @@ export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Ta
         const received = await session.finishSignIn(outcome.callbackUrl);
         if (whileSignedIn) await whileSignedIn(session, received);
         const endSession = await session.signOut(APP_POST_LOGOUT_URI).catch(() => undefined);
-        if (endSession) await fetch(endSession, { redirect: 'manual' }).then((response) => response.body?.cancel()).catch(() => undefined);
+        if (endSession)
+          await fetch(endSession, { redirect: 'manual' })
+            .then((response) => response.body?.cancel())
+            .catch(() => undefined);
         return { received };
       };
 
@@ -166,17 +191,41 @@ export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Ta
         if (!logto.identity?.tokenSecret || scenario.idp.kind !== 'fixture') return;
         const plan = planTokenUse(observed, scenario.idp.fixture.accessTokenTtlSeconds);
         const config = substituteIssuer(scenario.config, idp.issuer);
-        const userinfoUrl = scenario.idp.fixture.userinfo.enabled ? (typeof config.userInfoEndpoint === 'string' ? config.userInfoEndpoint : `${idp.issuer}${scenario.idp.fixture.userinfo.path}`) : undefined;
-        context.progress(`${scenario.name}: reading the stored token through Logto's Account API${plan.expiries > 0 ? ` (${plan.expiries} expir${plan.expiries === 1 ? 'y' : 'ies'})` : ''}`);
+        const userinfoUrl = scenario.idp.fixture.userinfo.enabled
+          ? typeof config.userInfoEndpoint === 'string'
+            ? config.userInfoEndpoint
+            : `${idp.issuer}${scenario.idp.fixture.userinfo.path}`
+          : undefined;
+        context.progress(
+          `${scenario.name}: reading the stored token through Logto's Account API${plan.expiries > 0 ? ` (${plan.expiries} expir${plan.expiries === 1 ? 'y' : 'ies'})` : ''}`,
+        );
         try {
-          const optional = { ...(options.apiTimeoutMs ? { apiTimeoutMs: options.apiTimeoutMs } : {}), ...(userinfoUrl ? { userinfoUrl } : {}) };
+          const optional = {
+            ...(options.apiTimeoutMs ? { apiTimeoutMs: options.apiTimeoutMs } : {}),
+            ...(userinfoUrl ? { userinfoUrl } : {}),
+          };
           const userToken = await session.accountAccessToken();
-          logto.tokenUse = await useStoredToken({ endpoint: options.endpoint, userToken, target, userId, management, idp, plan, storedAt, ...optional });
+          logto.tokenUse = await useStoredToken({
+            endpoint: options.endpoint,
+            userToken,
+            target,
+            userId,
+            management,
+            idp,
+            plan,
+            storedAt,
+            ...optional,
+          });
           hops.push(...tokenUseHops(logto.tokenUse, await idp.journal().catch(() => [])));
         } catch (error) {
           if (isUserError(error)) throw error;
           // The sign-in itself worked: its other checks still count.
-          checks.push({ id: 'logto.token-storage.harness', title: 'Stored token through the Account API', status: 'fail', message: `could not drive the Account API: ${(error as Error).message}` });
+          checks.push({
+            id: 'logto.token-storage.harness',
+            title: 'Stored token through the Account API',
+            status: 'fail',
+            message: `could not drive the Account API: ${(error as Error).message}`,
+          });
         }
       };
       const first = await signIn('', scenario.enableTokenStorage ? useToken : undefined);
@@ -193,15 +242,24 @@ export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Ta
         const fixtureUser = scenario.idp.fixture.users.find((candidate) => candidate.id === idpUserId);
         if (fixtureUser) {
           const change = profileChange(scenario, fixtureUser);
-          await idp.updateUser(fixtureUser.id, { profile: change.profile, ...(change.claims ? { claims: change.claims } : {}) });
+          await idp.updateUser(fixtureUser.id, {
+            profile: change.profile,
+            ...(change.claims ? { claims: change.claims } : {}),
+          });
           const second = await signIn('second sign-in: ');
-          logto.second = { changed: change.changed, ...('failure' in second && second.failure ? { failure: second.failure } : {}) };
+          logto.second = {
+            changed: change.changed,
+            ...('failure' in second && second.failure ? { failure: second.failure } : {}),
+          };
           if (!logto.second.failure) logto.second.user = await management.getUser(userId);
         }
       }
       const idpToken = firstTokenRequest(await idp.journal());
       if (idpToken) logto.idpToken = idpToken;
-      checks.push(...compareWithPrediction(observed, logto), ...(logto.tokenUse ? compareTokenUse(observed, logto.tokenUse) : []));
+      checks.push(
+        ...compareWithPrediction(observed, logto),
+        ...(logto.tokenUse ? compareTokenUse(observed, logto.tokenUse) : []),
+      );
     } catch (error) {
       // An endpoint answering as something else than Logto is no verdict on this scenario: the run stops (exit 2).
       if (isUserError(error)) throw error;
@@ -217,7 +275,18 @@ export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Ta
       target: 'logto',
       knownBad: original.knownBad,
       status,
-      checks: missed.length > 0 && original.knownBad ? [...masked, { id: 'known-bad', title: 'Known-bad config caught', status: 'fail', message: `not caught as expected: missing ${missed.join(', ')}` }] : masked,
+      checks:
+        missed.length > 0 && original.knownBad
+          ? [
+              ...masked,
+              {
+                id: 'known-bad',
+                title: 'Known-bad config caught',
+                status: 'fail',
+                message: `not caught as expected: missing ${missed.join(', ')}`,
+              },
+            ]
+          : masked,
       ...(logto.failure ? { error: { code: logto.failure.code, message: logto.failure.message } } : {}),
       ...(hops.length > 0 ? { hops: maskSecrets(hops) } : {}),
       durationMs: Math.round(performance.now() - started),
@@ -228,7 +297,10 @@ export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Ta
     name: 'logto',
     run(scenario, context) {
       const result = queue.then(() => runOne(scenario, context));
-      queue = result.then(() => undefined, () => undefined);
+      queue = result.then(
+        () => undefined,
+        () => undefined,
+      );
       return result;
     },
     async close() {

@@ -22,9 +22,14 @@ export class LogtoApiError extends Error {
   readonly data: unknown;
 
   constructor(method: string, path: string, status: number, body: unknown) {
-    const parsed = (body && typeof body === 'object' ? body : {}) as { code?: unknown; message?: unknown; data?: unknown };
+    const parsed = (body && typeof body === 'object' ? body : {}) as {
+      code?: unknown;
+      message?: unknown;
+      data?: unknown;
+    };
     const code = typeof parsed.code === 'string' ? parsed.code : `http_${status}`;
-    const detail = typeof parsed.message === 'string' ? parsed.message : typeof body === 'string' ? body.slice(0, 200) : '';
+    const detail =
+      typeof parsed.message === 'string' ? parsed.message : typeof body === 'string' ? body.slice(0, 200) : '';
     super(`${method} ${path} → ${status} ${code}${detail ? `: ${detail}` : ''}`);
     this.name = 'LogtoApiError';
     this.status = status;
@@ -100,14 +105,22 @@ export class LogtoHttp {
   }
 
   /** A 2xx answer of the schema's shape; Logto's error answers throw LogtoApiError. */
-  async request<S extends z.ZodType = z.ZodUnknown>(method: string, path: string, options: RequestOptions<S> = {}): Promise<LogtoResponse<z.output<S>>> {
+  async request<S extends z.ZodType = z.ZodUnknown>(
+    method: string,
+    path: string,
+    options: RequestOptions<S> = {},
+  ): Promise<LogtoResponse<z.output<S>>> {
     const { status, body, headers } = await this.#exchange(method, path, options);
     if (status >= 400) throw new LogtoApiError(method, path, status, body.value);
     return { status, body: this.#shaped(method, path, body, options.schema), headers };
   }
 
   /** Any status, its JSON of the schema's shape: for an API whose error answers are what the caller observes (the Account API). */
-  async answer<S extends z.ZodType = z.ZodUnknown>(method: string, path: string, options: RequestOptions<S> = {}): Promise<LogtoResponse<z.output<S>>> {
+  async answer<S extends z.ZodType = z.ZodUnknown>(
+    method: string,
+    path: string,
+    options: RequestOptions<S> = {},
+  ): Promise<LogtoResponse<z.output<S>>> {
     const { status, body, headers } = await this.#exchange(method, path, options);
     return { status, body: this.#shaped(method, path, body, options.schema), headers };
   }
@@ -123,14 +136,25 @@ export class LogtoHttp {
     });
   }
 
-  #shaped<S extends z.ZodType>(method: string, path: string, body: { value: unknown; answer: Answer }, schema: S | undefined): z.output<S> {
+  #shaped<S extends z.ZodType>(
+    method: string,
+    path: string,
+    body: { value: unknown; answer: Answer },
+    schema: S | undefined,
+  ): z.output<S> {
     if (!schema) return body.value as z.output<S>;
     const parsed = schema.safeParse(body.value);
     if (parsed.success) return parsed.data;
     const [issue] = parsed.error.issues;
     const where = issue && issue.path.length > 0 ? `${fieldPath(issue.path)}: ` : '';
     const what = `${body.value === undefined ? 'no body' : 'JSON'}, but not ${schema.description ?? 'what Logto answers'}`;
-    throw this.#fail('unexpected-shape', method, path, body.answer, `${what} (${where}${issue?.message ?? 'no detail'})`);
+    throw this.#fail(
+      'unexpected-shape',
+      method,
+      path,
+      body.answer,
+      `${what} (${where}${issue?.message ?? 'no detail'})`,
+    );
   }
 
   async #exchange(method: string, path: string, options: RequestOptions<z.ZodType>): Promise<Exchange> {
@@ -153,7 +177,9 @@ export class LogtoHttp {
     if (onWaiting) {
       const say = (): void => {
         const waited = seconds(performance.now() - started);
-        onWaiting(`waiting for ${this.endpoint} (${method} ${path}): ${waited}, giving up at ${seconds(this.#timeoutMs)} (--api-timeout)`);
+        onWaiting(
+          `waiting for ${this.endpoint} (${method} ${path}): ${waited}, giving up at ${seconds(this.#timeoutMs)} (--api-timeout)`,
+        );
         waiting = setTimeout(say, WAITING_EVERY_MS);
       };
       waiting = setTimeout(say, WAITING_AFTER_MS);
@@ -161,10 +187,17 @@ export class LogtoHttp {
     let response: Response;
     let text: string;
     try {
-      response = await fetch(url, { method, headers, redirect: 'manual', signal, ...(body === undefined ? {} : { body }) });
+      response = await fetch(url, {
+        method,
+        headers,
+        redirect: 'manual',
+        signal,
+        ...(body === undefined ? {} : { body }),
+      });
       text = await response.text();
     } catch (error) {
-      if (signal.aborted) throw this.#fail('timeout', method, path, undefined, `${seconds(this.#timeoutMs)} (--api-timeout)`);
+      if (signal.aborted)
+        throw this.#fail('timeout', method, path, undefined, `${seconds(this.#timeoutMs)} (--api-timeout)`);
       // fetch rejects with a TypeError when no HTTP answer came (refused, reset, DNS); its cause has the system's code.
       if (error instanceof TypeError) {
         const cause = error.cause as { code?: unknown; message?: unknown } | undefined;
@@ -178,9 +211,16 @@ export class LogtoHttp {
     const contentType = response.headers.get('content-type') ?? '';
     const answer: Answer = { status: response.status, contentType, firstBytes: firstBytes(text) };
     if (response.status >= 300 && response.status < 400) {
-      throw this.#fail('redirect', method, path, { ...answer, location: maskLocation(response.headers.get('location'), url) });
+      throw this.#fail('redirect', method, path, {
+        ...answer,
+        location: maskLocation(response.headers.get('location'), url),
+      });
     }
-    return { status: response.status, body: { value: this.#parse(method, path, contentType, text, answer), answer }, headers: response.headers };
+    return {
+      status: response.status,
+      body: { value: this.#parse(method, path, contentType, text, answer), answer },
+      headers: response.headers,
+    };
   }
 
   /** Logto answers JSON (or nothing: 204); anything else is not Logto's answer, whatever its status. */

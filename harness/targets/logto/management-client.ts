@@ -53,16 +53,24 @@ const applicationRecord = z.looseObject({ id: z.string(), name: z.string(), type
 export type ApplicationRecord = z.infer<typeof applicationRecord>;
 
 const answers = {
-  token: z.looseObject({ access_token: z.string().min(1), expires_in: z.number().optional() }).describe('an M2M access token'),
+  token: z
+    .looseObject({ access_token: z.string().min(1), expires_in: z.number().optional() })
+    .describe('an M2M access token'),
   connector: connectorRecord.describe('a connector'),
   connectors: z.array(connectorRecord).describe('a list of connectors'),
-  signInExperience: z.looseObject({ socialSignInConnectorTargets: z.array(z.string()) }).describe('a sign-in experience'),
+  signInExperience: z
+    .looseObject({ socialSignInConnectorTargets: z.array(z.string()) })
+    .describe('a sign-in experience'),
   application: applicationRecord.describe('an application'),
   applications: z.array(applicationRecord).describe('a list of applications'),
-  secrets: z.array(z.looseObject({ name: z.string(), value: z.string(), expiresAt: z.number().nullable() })).describe("a list of an application's secrets"),
+  secrets: z
+    .array(z.looseObject({ name: z.string(), value: z.string(), expiresAt: z.number().nullable() }))
+    .describe("a list of an application's secrets"),
   user: userRecord.describe('a user'),
   // A search's users are only told apart by what marks them as the harness's own.
-  users: z.array(z.looseObject({ id: z.string(), primaryEmail: nullableString.optional(), identities: record.optional() })).describe('a list of users'),
+  users: z
+    .array(z.looseObject({ id: z.string(), primaryEmail: nullableString.optional(), identities: record.optional() }))
+    .describe('a list of users'),
   identity: identityWithSecret.describe("a user's identity"),
   accountCenter: z.looseObject({ enabled: z.boolean() }).describe('the account center settings'),
   ssoConnectors: z.array(record).describe('a list of enterprise SSO connectors'),
@@ -102,7 +110,11 @@ export class ManagementClient {
 
   async #call<S extends z.ZodType>(method: string, path: string, schema: S, json?: unknown): Promise<z.output<S>> {
     const authorization = `Bearer ${await this.#accessToken()}`;
-    const { body } = await this.#http.request(method, `/api${path}`, { schema, ...(json === undefined ? {} : { json }), headers: { authorization } });
+    const { body } = await this.#http.request(method, `/api${path}`, {
+      schema,
+      ...(json === undefined ? {} : { json }),
+      headers: { authorization },
+    });
     return body;
   }
 
@@ -111,7 +123,13 @@ export class ManagementClient {
     return this.#call(method, path, answers.anything, json);
   }
 
-  createConnector(input: { connectorId: string; config: Record<string, unknown>; metadata: { target: string; name: { en: string } }; syncProfile: boolean; enableTokenStorage: boolean }) {
+  createConnector(input: {
+    connectorId: string;
+    config: Record<string, unknown>;
+    metadata: { target: string; name: { en: string } };
+    syncProfile: boolean;
+    enableTokenStorage: boolean;
+  }) {
     return this.#call('POST', '/connectors', answers.connector, input);
   }
 
@@ -136,7 +154,11 @@ export class ManagementClient {
     return this.#call('PATCH', '/sign-in-exp', answers.signInExperience, patch);
   }
 
-  createApplication(input: { name: string; type: 'Traditional'; oidcClientMetadata: { redirectUris: string[]; postLogoutRedirectUris: string[] } }) {
+  createApplication(input: {
+    name: string;
+    type: 'Traditional';
+    oidcClientMetadata: { redirectUris: string[]; postLogoutRedirectUris: string[] };
+  }) {
     return this.#call('POST', '/applications', answers.application, input);
   }
 
@@ -158,7 +180,11 @@ export class ManagementClient {
   }
 
   getIdentity(userId: string, target: string) {
-    return this.#call('GET', `/users/${encodeURIComponent(userId)}/identities/${encodeURIComponent(target)}?includeTokenSecret=true`, answers.identity);
+    return this.#call(
+      'GET',
+      `/users/${encodeURIComponent(userId)}/identities/${encodeURIComponent(target)}?includeTokenSecret=true`,
+      answers.identity,
+    );
   }
 
   getAccountCenter() {

@@ -7,7 +7,10 @@ import { setAtPath } from './dot-path.ts';
  * The profile change the IdP makes before the second sign-in: the scenario's own, or the name and
  * avatar with a visible suffix. Returns the new profile/claims and the values Logto may sync. Pure.
  */
-export function profileChange(scenario: Scenario, user: FixtureUser): { profile: Record<string, unknown>; claims?: Record<string, unknown>; changed: { name?: string; avatar?: string } } {
+export function profileChange(
+  scenario: Scenario,
+  user: FixtureUser,
+): { profile: Record<string, unknown>; claims?: Record<string, unknown>; changed: { name?: string; avatar?: string } } {
   const profileMap = (scenario.config.profileMap as Record<string, string> | undefined) ?? {};
   const namePath = scenario.connector === 'oidc' ? 'name' : (profileMap.name ?? 'name');
   const avatarPath = scenario.connector === 'oidc' ? 'picture' : (profileMap.avatar ?? 'avatar');
@@ -15,7 +18,10 @@ export function profileChange(scenario: Scenario, user: FixtureUser): { profile:
     const profile = structuredClone(scenario.secondSignIn.profile);
     const name = getSafe(profile, namePath);
     const avatar = getSafe(profile, avatarPath);
-    return { profile, changed: { ...(typeof name === 'string' ? { name } : {}), ...(typeof avatar === 'string' ? { avatar } : {}) } };
+    return {
+      profile,
+      changed: { ...(typeof name === 'string' ? { name } : {}), ...(typeof avatar === 'string' ? { avatar } : {}) },
+    };
   }
   const profile = structuredClone(user.profile);
   const claims = user.claims ? structuredClone(user.claims) : undefined;

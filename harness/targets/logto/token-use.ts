@@ -24,7 +24,10 @@ export type ReadStep = 'before-expiry' | 'after-expiry' | 'after-second-expiry';
  */
 const accountTokenAnswer = z
   .looseObject({ access_token: z.string().min(1).optional(), code: z.string().optional() })
-  .refine((body) => body.access_token !== undefined || body.code !== undefined, 'neither an access_token nor an error code')
+  .refine(
+    (body) => body.access_token !== undefined || body.code !== undefined,
+    'neither an access_token nor an error code',
+  )
   .describe("the Account API's stored token or its error");
 
 /** One GET /api/my-account/identities/{target}/access-token, and what followed from it. */
@@ -59,8 +62,16 @@ export interface TokenUse {
 /** The refresh_token grants in a journal after `afterSeq`, summarized. Pure. */
 export function refreshRequestsIn(journal: readonly JournalEntry[], afterSeq = 0): RefreshRequestSeen[] {
   return journal
-    .filter((entry) => entry.seq > afterSeq && entry.endpoint === 'token' && entry.params.grant_type === 'refresh_token')
-    .map((entry) => ({ method: entry.clientAuth?.method ?? 'unknown', params: entry.params, status: entry.response.status, ...(entry.response.body === undefined ? {} : { body: entry.response.body }), ...(entry.fault ? { fault: entry.fault } : {}) }));
+    .filter(
+      (entry) => entry.seq > afterSeq && entry.endpoint === 'token' && entry.params.grant_type === 'refresh_token',
+    )
+    .map((entry) => ({
+      method: entry.clientAuth?.method ?? 'unknown',
+      params: entry.params,
+      status: entry.response.status,
+      ...(entry.response.body === undefined ? {} : { body: entry.response.body }),
+      ...(entry.fault ? { fault: entry.fault } : {}),
+    }));
 }
 
 export interface TokenUseInput {
@@ -99,10 +110,14 @@ export async function useStoredToken(input: TokenUseInput): Promise<TokenUse> {
   const read = async (step: ReadStep, waitedMs: number): Promise<TokenRead> => {
     const mark = await lastSeq();
     // Its error answers are what the checks compare; an answer that is not Logto's stops the run.
-    const response = await account.answer('GET', `/api/my-account/identities/${encodeURIComponent(input.target)}/access-token`, {
-      schema: accountTokenAnswer,
-      headers: { authorization: `Bearer ${input.userToken}` },
-    });
+    const response = await account.answer(
+      'GET',
+      `/api/my-account/identities/${encodeURIComponent(input.target)}/access-token`,
+      {
+        schema: accountTokenAnswer,
+        headers: { authorization: `Bearer ${input.userToken}` },
+      },
+    );
     const body = response.body;
     const accessToken = response.status === 200 ? body.access_token : undefined;
     const identity = await input.management.getIdentity(input.userId, input.target).catch(undefinedOnLogtoError);
@@ -112,14 +127,28 @@ export async function useStoredToken(input: TokenUseInput): Promise<TokenUse> {
       step,
       waitedMs,
       status: response.status,
-      ...(response.status >= 400 ? { code: typeof body.code === 'string' ? body.code : `http_${response.status}` } : {}),
+      ...(response.status >= 400
+        ? { code: typeof body.code === 'string' ? body.code : `http_${response.status}` }
+        : {}),
       body: maskSecrets(body),
-      ...(identity?.tokenSecret ? { metadata: { ...(identity.tokenSecret.metadata.expiresAt === undefined ? {} : { expiresAt: identity.tokenSecret.metadata.expiresAt }), hasRefreshToken: identity.tokenSecret.metadata.hasRefreshToken } } : {}),
+      ...(identity?.tokenSecret
+        ? {
+            metadata: {
+              ...(identity.tokenSecret.metadata.expiresAt === undefined
+                ? {}
+                : { expiresAt: identity.tokenSecret.metadata.expiresAt }),
+              hasRefreshToken: identity.tokenSecret.metadata.hasRefreshToken,
+            },
+          }
+        : {}),
       refreshRequests: refreshRequestsIn(seen, mark),
       journal: { after: mark, answered, until: answered },
     };
     if (accessToken) {
-      result.token = { ...(previous === undefined ? {} : { sameAsBefore: previous === accessToken }), idpUserinfo: await askUserinfo(accessToken) };
+      result.token = {
+        ...(previous === undefined ? {} : { sameAsBefore: previous === accessToken }),
+        idpUserinfo: await askUserinfo(accessToken),
+      };
       result.journal.until = await lastSeq();
       previous = accessToken;
     }
@@ -127,13 +156,18 @@ export async function useStoredToken(input: TokenUseInput): Promise<TokenUse> {
   };
   const askUserinfo = async (accessToken: string) => {
     if (!input.userinfoUrl) return { status: 0 };
-    const response = await fetch(idp.reachable(input.userinfoUrl), { headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' } });
+    const response = await fetch(idp.reachable(input.userinfoUrl), {
+      headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
+    });
     const parsed = (await response.json().catch(() => undefined)) as Record<string, unknown> | undefined;
     return { status: response.status, ...(parsed && 'sub' in parsed ? { sub: parsed.sub } : {}) };
   };
   // Until Logto's `now < expiresAt` (whole seconds) is false, or the IdP's own token died.
   const waitForExpiry = async (metadata: TokenRead['metadata']) => {
-    const until = metadata?.expiresAt !== undefined ? metadata.expiresAt * 1000 + 300 : input.storedAt + (plan.idpTtlSeconds ?? 0) * 1000 + 1_000;
+    const until =
+      metadata?.expiresAt !== undefined
+        ? metadata.expiresAt * 1000 + 300
+        : input.storedAt + (plan.idpTtlSeconds ?? 0) * 1000 + 1_000;
     const waitMs = Math.min(maxWaitMs, Math.max(0, Math.ceil(until - Date.now())));
     await sleep(waitMs);
     return waitMs;

@@ -14,12 +14,18 @@ export function withUniqueEmail(scenario: Scenario, runId: string): Scenario {
   const userId = scenario.user ?? fixture.defaultUser;
   const user = fixture.users.find((candidate) => candidate.id === userId);
   if (!user) return scenario;
-  const emailPath = scenario.connector === 'oidc' ? 'email' : ((scenario.config.profileMap as Record<string, string> | undefined)?.email ?? 'email');
-  const rewrite = (value: unknown) => (typeof value === 'string' && value.includes('@') ? uniqueEmail(value, runId) : value);
+  const emailPath =
+    scenario.connector === 'oidc'
+      ? 'email'
+      : ((scenario.config.profileMap as Record<string, string> | undefined)?.email ?? 'email');
+  const rewrite = (value: unknown) =>
+    typeof value === 'string' && value.includes('@') ? uniqueEmail(value, runId) : value;
   const current = getSafe(user.profile, emailPath);
   if (typeof current === 'string') setAtPath(user.profile, emailPath, rewrite(current));
   if (user.claims && typeof user.claims.email === 'string') user.claims.email = rewrite(user.claims.email);
   const profile = scenario.expect.profile;
-  const expect = profile?.email ? { ...scenario.expect, profile: { ...profile, email: rewrite(profile.email) as string } } : scenario.expect;
+  const expect = profile?.email
+    ? { ...scenario.expect, profile: { ...profile, email: rewrite(profile.email) as string } }
+    : scenario.expect;
   return { ...scenario, idp: { ...scenario.idp, fixture }, expect };
 }

@@ -20,10 +20,17 @@ interface Run {
  * The CLI as a person runs it. `person` plays the human: it gets the authorization URL as soon as
  * the CLI prints it, and may write to the CLI's stdin.
  */
-function record(args: string[], person?: (url: string, stdin: NodeJS.WritableStream) => Promise<void>, stdin: 'pipe' | 'ignore' = 'pipe'): Promise<Run> {
+function record(
+  args: string[],
+  person?: (url: string, stdin: NodeJS.WritableStream) => Promise<void>,
+  stdin: 'pipe' | 'ignore' = 'pipe',
+): Promise<Run> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'record', ...args], { env: { ...process.env, NO_COLOR: '1' }, stdio: [stdin, 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'record', ...args], {
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: [stdin, 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     let handed = false;
@@ -54,9 +61,22 @@ afterAll(async () => {
   await Promise.all(idps.map((idp) => idp.stop()));
 });
 
-async function githubLike(profile: Record<string, unknown> = {}, tokenResponse: Record<string, unknown> = { encoding: 'form', tokenType: 'bearer', expiresIn: 'absent', idToken: false }) {
+async function githubLike(
+  profile: Record<string, unknown> = {},
+  tokenResponse: Record<string, unknown> = {
+    encoding: 'form',
+    tokenType: 'bearer',
+    expiresIn: 'absent',
+    idToken: false,
+  },
+) {
   const idp = await quirkyMockIdp(
-    { tokenResponse, userinfo: { path: '/user' }, users: [{ id: 'octo', profile: { login: 'octo-person', id: 4242, name: 'Octo Person', ...profile } }], defaultUser: 'octo' },
+    {
+      tokenResponse,
+      userinfo: { path: '/user' },
+      users: [{ id: 'octo', profile: { login: 'octo-person', id: 4242, name: 'Octo Person', ...profile } }],
+      defaultUser: 'octo',
+    },
     { scope: 'read:user', profileMap: { id: 'id', name: 'name' } },
   );
   idps.push(idp);
@@ -75,7 +95,13 @@ describe('connector-harness record (CLI)', { timeout: 90_000 }, () => {
   it('exits 2 when the IdP is unreachable, writing nothing', async () => {
     const port = await closedPort();
     const out = await mkdtemp(path.join(tmpdir(), 'recorded-'));
-    const config = await writeConfig({ authorizationEndpoint: `http://127.0.0.1:${port}/authorize`, tokenEndpoint: `http://127.0.0.1:${port}/token`, userInfoEndpoint: `http://127.0.0.1:${port}/userinfo`, clientId: 'c', clientSecret: CLIENT_SECRET });
+    const config = await writeConfig({
+      authorizationEndpoint: `http://127.0.0.1:${port}/authorize`,
+      tokenEndpoint: `http://127.0.0.1:${port}/token`,
+      userInfoEndpoint: `http://127.0.0.1:${port}/userinfo`,
+      clientId: 'c',
+      clientSecret: CLIENT_SECRET,
+    });
     const run = await record([config, '--headless', '--out', out]);
     expect(run.code, run.stderr).toBe(2);
     expect(run.stderr).toMatch(/authorizationEndpoint: the IdP is unreachable/);
@@ -87,10 +113,18 @@ describe('connector-harness record (CLI)', { timeout: 90_000 }, () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const { port } = silent.address() as { port: number };
     try {
-      const config = await writeConfig({ authorizationEndpoint: `http://127.0.0.1:${port}/authorize`, tokenEndpoint: `http://127.0.0.1:${port}/token`, userInfoEndpoint: `http://127.0.0.1:${port}/userinfo`, clientId: 'c', clientSecret: CLIENT_SECRET });
+      const config = await writeConfig({
+        authorizationEndpoint: `http://127.0.0.1:${port}/authorize`,
+        tokenEndpoint: `http://127.0.0.1:${port}/token`,
+        userInfoEndpoint: `http://127.0.0.1:${port}/userinfo`,
+        clientId: 'c',
+        clientSecret: CLIENT_SECRET,
+      });
       const run = await record([config, '--headless', '--timeout', '1']);
       expect(run.code, run.stderr).toBe(2);
-      expect(run.stderr).toMatch(/authorizationEndpoint: the IdP is unreachable: could not reach the IdP at http:\/\/127\.0\.0\.1:\d+: .*(timeout|aborted)/i);
+      expect(run.stderr).toMatch(
+        /authorizationEndpoint: the IdP is unreachable: could not reach the IdP at http:\/\/127\.0\.0\.1:\d+: .*(timeout|aborted)/i,
+      );
       expect(run.ms).toBeLessThan(15_000);
     } finally {
       silent.close();
@@ -108,7 +142,13 @@ describe('connector-harness record (CLI)', { timeout: 90_000 }, () => {
   });
 
   it('exits 2 naming --out before anyone signs in when --out cannot take the files (and never hangs on /proc)', async () => {
-    const config = await writeConfig({ authorizationEndpoint: 'http://127.0.0.1:9/authorize', tokenEndpoint: 'http://127.0.0.1:9/token', userInfoEndpoint: 'http://127.0.0.1:9/userinfo', clientId: 'c', clientSecret: CLIENT_SECRET });
+    const config = await writeConfig({
+      authorizationEndpoint: 'http://127.0.0.1:9/authorize',
+      tokenEndpoint: 'http://127.0.0.1:9/token',
+      userInfoEndpoint: 'http://127.0.0.1:9/userinfo',
+      clientId: 'c',
+      clientSecret: CLIENT_SECRET,
+    });
     for (const out of ['/proc/connector-harness-record', config]) {
       const run = await record([config, '--headless', '--out', out]);
       expect(run.code, run.stderr).toBe(2);
@@ -128,7 +168,11 @@ describe('connector-harness record (CLI)', { timeout: 90_000 }, () => {
 
   it('exits 2 when stdin closes before the landed URL is pasted (--redirect-uri)', async () => {
     const idp = await githubLike();
-    const run = await record([await writeConfig(idp.config), '--redirect-uri', 'https://logto.example.com/callback/abc'], undefined, 'ignore');
+    const run = await record(
+      [await writeConfig(idp.config), '--redirect-uri', 'https://logto.example.com/callback/abc'],
+      undefined,
+      'ignore',
+    );
     expect(run.code, run.stderr).toBe(2);
     expect(run.stderr).toContain('standard input closed before a callback URL was pasted');
   });
@@ -146,18 +190,23 @@ describe('connector-harness record (CLI)', { timeout: 90_000 }, () => {
     expect(run.stdout).toMatch(/✓ Sign-in/);
     expect(run.stdout).toMatch(/replay: \d+ checks, the same verdicts as the live sign-in/);
     expect(run.stdout + run.stderr).not.toContain(CLIENT_SECRET);
-    expect(await readFile(path.join(out, 'idp/fixture.yaml'), 'utf8')).toMatch(/^# .*Recorded by `connector-harness record` on .* from 127\.0\.0\.1:\d+/m);
+    expect(await readFile(path.join(out, 'idp/fixture.yaml'), 'utf8')).toMatch(
+      /^# .*Recorded by `connector-harness record` on .* from 127\.0\.0\.1:\d+/m,
+    );
   });
 
   it('takes a pasted landed URL with --redirect-uri', async () => {
     const idp = await githubLike();
     const out = await mkdtemp(path.join(tmpdir(), 'recorded-'));
     const registered = 'https://logto.example.com/callback/abc';
-    const run = await record([await writeConfig(idp.config), '--out', out, '--redirect-uri', registered], async (url, stdin) => {
-      const followed = await followRedirects(url, (next) => next.startsWith(registered));
-      stdin.write('https://elsewhere.example/not-it\n');
-      stdin.write(`${followed.callbackUrl}\n`);
-    });
+    const run = await record(
+      [await writeConfig(idp.config), '--out', out, '--redirect-uri', registered],
+      async (url, stdin) => {
+        const followed = await followRedirects(url, (next) => next.startsWith(registered));
+        stdin.write('https://elsewhere.example/not-it\n');
+        stdin.write(`${followed.callbackUrl}\n`);
+      },
+    );
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.stderr).toContain('paste the full URL');
     expect(run.stderr).toContain(`that URL does not start with ${registered}`);
@@ -184,7 +233,16 @@ describe('connector-harness record (CLI)', { timeout: 90_000 }, () => {
     expect(again.stdout).toContain("compared with the stored recording: no change in the provider's answers");
 
     // The provider now sends token_type "token", an extra token field (form-encoded: a string), a string id and a new nested field.
-    const after = await githubLike({ id: '4242', plan: { seats: 3 } }, { encoding: 'form', tokenType: 'token', expiresIn: 'absent', idToken: false, extraFields: { created_at: 1700000000 } });
+    const after = await githubLike(
+      { id: '4242', plan: { seats: 3 } },
+      {
+        encoding: 'form',
+        tokenType: 'token',
+        expiresIn: 'absent',
+        idToken: false,
+        extraFields: { created_at: 1700000000 },
+      },
+    );
     const changed = await record([await writeConfig(after.config), '--headless', '--out', out]);
     expect(changed.code, changed.stdout + changed.stderr).toBe(1);
     expect(changed.stdout).toContain("the provider's answers changed since the stored recording (4)");

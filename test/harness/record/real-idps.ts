@@ -25,10 +25,19 @@ export interface RealIdp {
 export const CLIENT_SECRET = 'live-client-secret-5b9e0c1d2f';
 export const CLIENT_ID = 'live-client-id-7f3a';
 
-export const JANE = { sub: 'jane-3141', name: 'Jane Roe-Livingston', email: 'jane.roe@corp-mail.example', numericId: 583231 };
+export const JANE = {
+  sub: 'jane-3141',
+  name: 'Jane Roe-Livingston',
+  email: 'jane.roe@corp-mail.example',
+  numericId: 583231,
+};
 
 /** The connector config an admin writes for a provider at `issuer`: its endpoints, the live client, then the rest. */
-const configAt = (issuer: string, rest: Record<string, unknown>, userinfoPath = '/userinfo'): Record<string, unknown> => ({
+const configAt = (
+  issuer: string,
+  rest: Record<string, unknown>,
+  userinfoPath = '/userinfo',
+): Record<string, unknown> => ({
   authorizationEndpoint: `${issuer}/authorize`,
   tokenEndpoint: `${issuer}/token`,
   userInfoEndpoint: `${issuer}${userinfoPath}`,
@@ -38,10 +47,24 @@ const configAt = (issuer: string, rest: Record<string, unknown>, userinfoPath = 
 });
 
 /** A mock-idp playing a real provider with the given quirks. */
-export async function quirkyMockIdp(overrides: Partial<FixtureInput>, config: Record<string, unknown>): Promise<RealIdp> {
+export async function quirkyMockIdp(
+  overrides: Partial<FixtureInput>,
+  config: Record<string, unknown>,
+): Promise<RealIdp> {
   const fixture: FixtureInput = {
     clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, tokenEndpointAuthMethod: 'client_secret_post' }],
-    users: [{ id: JANE.sub, profile: { sub: JANE.sub, id: JANE.numericId, name: JANE.name, email: JANE.email, picture: 'https://cdn.corp-mail.example/jane.png' } }],
+    users: [
+      {
+        id: JANE.sub,
+        profile: {
+          sub: JANE.sub,
+          id: JANE.numericId,
+          name: JANE.name,
+          email: JANE.email,
+          picture: 'https://cdn.corp-mail.example/jane.png',
+        },
+      },
+    ],
     defaultUser: JANE.sub,
     ...overrides,
   };
@@ -62,7 +85,13 @@ export async function oauth2MockServer(): Promise<RealIdp> {
   await server.issuer.keys.generate('RS256');
   await server.start(0, '127.0.0.1');
   server.service.on('beforeUserinfo', (response: { body: unknown }) => {
-    response.body = { data: { id: NESTED.id, profile: { name: NESTED.name, emails: [{ value: NESTED.email, primary: true }] }, plan: { seats: NESTED.seats, ratio: 0.75, active: true } } };
+    response.body = {
+      data: {
+        id: NESTED.id,
+        profile: { name: NESTED.name, emails: [{ value: NESTED.email, primary: true }] },
+        plan: { seats: NESTED.seats, ratio: 0.75, active: true },
+      },
+    };
   });
   const issuer = server.issuer.url!.replace(/\/$/, '');
   return {
@@ -112,8 +141,13 @@ export interface HandWrittenBehaviour {
  */
 export async function handWrittenIdp(behaviour: HandWrittenBehaviour): Promise<RealIdp> {
   const issued = new Set<string>();
-  const send = (response: ServerResponse, answer: Answer) => response.writeHead(answer.status, answer.headers ?? {}).end(answer.body ?? '');
-  const json = (body: unknown): Answer => ({ status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const send = (response: ServerResponse, answer: Answer) =>
+    response.writeHead(answer.status, answer.headers ?? {}).end(answer.body ?? '');
+  const json = (body: unknown): Answer => ({
+    status: 200,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://idp.invalid');
     if (url.pathname === '/authorize') {
@@ -133,7 +167,13 @@ export async function handWrittenIdp(behaviour: HandWrittenBehaviour): Promise<R
         request.on('end', () => {
           const body = Buffer.concat(chunks).toString('utf8');
           const { authorization } = request.headers;
-          send(response, answer(Object.fromEntries(new URLSearchParams(body)), { body, ...(authorization ? { authorization } : {}) }));
+          send(
+            response,
+            answer(Object.fromEntries(new URLSearchParams(body)), {
+              body,
+              ...(authorization ? { authorization } : {}),
+            }),
+          );
         });
         return;
       }
@@ -145,7 +185,8 @@ export async function handWrittenIdp(behaviour: HandWrittenBehaviour): Promise<R
     }
     if (url.pathname === '/userinfo') {
       const token = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1];
-      if (!token || !issued.has(token)) return send(response, { status: 401, headers: { 'www-authenticate': 'Bearer error="invalid_token"' } });
+      if (!token || !issued.has(token))
+        return send(response, { status: 401, headers: { 'www-authenticate': 'Bearer error="invalid_token"' } });
       return send(response, behaviour.userinfo ?? json({ sub: JANE.sub, name: JANE.name, email: JANE.email }));
     }
     return send(response, { status: 404 });
@@ -153,7 +194,13 @@ export async function handWrittenIdp(behaviour: HandWrittenBehaviour): Promise<R
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    config: configAt(origin, { tokenEndpointAuthMethod: 'client_secret_post', tokenEndpointResponseType: 'json', scope: 'profile email', profileMap: { id: 'sub', name: 'name', email: 'email' }, ...behaviour.config }),
+    config: configAt(origin, {
+      tokenEndpointAuthMethod: 'client_secret_post',
+      tokenEndpointResponseType: 'json',
+      scope: 'profile email',
+      profileMap: { id: 'sub', name: 'name', email: 'email' },
+      ...behaviour.config,
+    }),
     personal: [JANE.sub, JANE.name, JANE.email],
     secrets: [CLIENT_SECRET],
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
@@ -173,7 +220,8 @@ const phpJson = (text: string) =>
   JSON.stringify(text)
     .replace(/\//g, '\\/')
     .replace(/[^\x00-\x7f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
-const htmlEscaped = (text: string) => text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/\//g, '&#x2F;');
+const htmlEscaped = (text: string) =>
+  text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/\//g, '&#x2F;');
 
 /**
  * Every encoding of `secret` (sent by `id`) an IdP's error has been seen to quote: the form as sent (`%2F`, `+` for a
@@ -202,7 +250,10 @@ export function encodingsOf(secret: string, id = HOSTILE_ID): string[] {
 }
 
 /** What a hostile IdP's token error says: the request quoted back in every encoding above. */
-export function quotingTheRequest(form: Record<string, string>, request: { body: string; authorization?: string }): string {
+export function quotingTheRequest(
+  form: Record<string, string>,
+  request: { body: string; authorization?: string },
+): string {
   const basic = /^Basic (\S+)$/i.exec(request.authorization ?? '')?.[1];
   const decoded = basic ? Buffer.from(basic, 'base64').toString('utf8') : `${form.client_id}:${form.client_secret}`;
   const [id, ...rest] = decoded.split(':');
@@ -222,7 +273,10 @@ export const HOSTILE_ERROR_TYPES = {
   json: (text: string): Answer => ({
     status: 401,
     // The challenge quotes the decoded Basic credentials too.
-    headers: { 'content-type': 'application/json', 'www-authenticate': `Basic realm="idp", error_description="${text.split('\n').at(-2)}"` },
+    headers: {
+      'content-type': 'application/json',
+      'www-authenticate': `Basic realm="idp", error_description="${text.split('\n').at(-2)}"`,
+    },
     body: JSON.stringify({ error: 'invalid_client', error_description: text, request: text }),
   }),
   form: (text: string): Answer => ({

@@ -12,7 +12,16 @@ import { NEVER_BACK_AT_LOGTO } from '../../../harness/observation.ts';
 import { loadFixture, startMockIdp, type Fixture, type MockIdp } from '../../../mock-idp/index.ts';
 import { hopToRedirect, REDIRECT_URI } from '../../helpers/browser-hops.ts';
 import { rawSignIn } from '../../mock-idp/helpers/fixture-flow.ts';
-import { handWrittenIdp, JANE, NESTED, oauth2MockServer, quirkyMockIdp, writeConfig, type Answer, type RealIdp } from './real-idps.ts';
+import {
+  handWrittenIdp,
+  JANE,
+  NESTED,
+  oauth2MockServer,
+  quirkyMockIdp,
+  writeConfig,
+  type Answer,
+  type RealIdp,
+} from './real-idps.ts';
 
 interface Case {
   name: string;
@@ -32,20 +41,37 @@ const ERROR_PAGE = `<!doctype html><html><body><h1>Access blocked</h1><p>This ap
 
 // GitHub's token errors without an Accept: application/json header: form-encoded, with HTTP 200.
 const FORM = 'application/x-www-form-urlencoded; charset=utf-8';
-const formAnswer = (status: number, fields: Record<string, string>): Answer => ({ status, headers: { 'content-type': FORM }, body: new URLSearchParams(fields).toString() });
+const formAnswer = (status: number, fields: Record<string, string>): Answer => ({
+  status,
+  headers: { 'content-type': FORM },
+  body: new URLSearchParams(fields).toString(),
+});
 const GITHUB_ERROR = {
   error: 'bad_verification_code',
   error_description: 'The code passed is incorrect or expired.',
-  error_uri: 'https://docs.github.com/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors/#bad-verification-code',
+  error_uri:
+    'https://docs.github.com/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors/#bad-verification-code',
 };
 // Its error_uri gets a placeholder, as any value of an error body but its code and description.
-const GITHUB_ERROR_REPLAYED = 'error=bad_verification_code&error_description=The+code+passed+is+incorrect+or+expired.&error_uri=https%3A%2F%2Fexample.com%2Frecorded%2F1';
+const GITHUB_ERROR_REPLAYED =
+  'error=bad_verification_code&error_description=The+code+passed+is+incorrect+or+expired.&error_uri=https%3A%2F%2Fexample.com%2Frecorded%2F1';
 
-const onTheWire = async (answer: Response) => ({ status: answer.status, contentType: answer.headers.get('content-type'), wwwAuthenticate: answer.headers.get('www-authenticate'), body: await answer.text() });
+const onTheWire = async (answer: Response) => ({
+  status: answer.status,
+  contentType: answer.headers.get('content-type'),
+  wwwAuthenticate: answer.headers.get('www-authenticate'),
+  body: await answer.text(),
+});
 
 /** What the replaying IdP's token endpoint answers a code exchange, on the wire. */
 const replayedTokenAnswer = async (idp: MockIdp) =>
-  onTheWire(await fetch(idp.endpoints.token, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=authorization_code&code=x' }));
+  onTheWire(
+    await fetch(idp.endpoints.token, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=authorization_code&code=x',
+    }),
+  );
 
 /** What the replaying IdP's userinfo answers the access token of a sign-in, on the wire. */
 const replayedUserinfoAnswer = async (idp: MockIdp, fixture: Fixture) => {
@@ -55,7 +81,8 @@ const replayedUserinfoAnswer = async (idp: MockIdp, fixture: Fixture) => {
 };
 
 /** The authorization URL the written scenario's client would open, at the replaying IdP. */
-const authorizeUrl = (idp: MockIdp) => `${idp.endpoints.authorization}?response_type=code&client_id=${RECORDED_CLIENT_ID}&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&scope=profile&state=replay-state`;
+const authorizeUrl = (idp: MockIdp) =>
+  `${idp.endpoints.authorization}?response_type=code&client_id=${RECORDED_CLIENT_ID}&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&scope=profile&state=replay-state`;
 
 const cases: Case[] = [
   {
@@ -79,7 +106,10 @@ const cases: Case[] = [
       }),
     fixture: (fixture) => {
       const profile = fixture.users[0].profile;
-      expect(Object.keys(profile.teams)).toEqual([`${profile.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-team`, 'platform']);
+      expect(Object.keys(profile.teams)).toEqual([
+        `${profile.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-team`,
+        'platform',
+      ]);
       expect(Object.keys(profile.by_email)).toEqual([profile.email]);
       expect(Object.keys(profile.seen_by)).toEqual([profile.sub]);
       expect(JSON.stringify(profile)).not.toMatch(/jane|roe|livingston/i);
@@ -97,11 +127,19 @@ const cases: Case[] = [
     name: 'a form-encoded token (GitHub-like: bearer, no expires_in, userinfo at /user)',
     idp: () =>
       quirkyMockIdp(
-        { tokenResponse: { encoding: 'form', tokenType: 'bearer', expiresIn: 'absent', idToken: false }, userinfo: { path: '/user' } },
+        {
+          tokenResponse: { encoding: 'form', tokenType: 'bearer', expiresIn: 'absent', idToken: false },
+          userinfo: { path: '/user' },
+        },
         { scope: 'read:user', profileMap: { id: 'id', name: 'name', email: 'email', avatar: 'picture' } },
       ),
     fixture: (fixture) => {
-      expect(fixture.tokenResponse).toMatchObject({ encoding: 'form', tokenType: 'bearer', expiresIn: 'absent', idToken: false });
+      expect(fixture.tokenResponse).toMatchObject({
+        encoding: 'form',
+        tokenType: 'bearer',
+        expiresIn: 'absent',
+        idToken: false,
+      });
       expect(fixture.userinfo.path).toBe('/user');
       expect(typeof fixture.users[0].profile.id).toBe('number');
       expect(fixture.users[0].profile.email).toMatch(/^[^@]+@example\.com$/);
@@ -120,7 +158,12 @@ const cases: Case[] = [
       expect(typeof profile.data.plan.ratio).toBe('number');
       expect(profile.data.plan.active).toBe(true);
       expect(profile.data.profile.emails[0].value).toMatch(/^[^@]+@example\.com$/);
-      expect(fixture.tokenResponse).toMatchObject({ encoding: 'json', expiresIn: 'number', tokenType: 'Bearer', idToken: true });
+      expect(fixture.tokenResponse).toMatchObject({
+        encoding: 'json',
+        expiresIn: 'number',
+        tokenType: 'Bearer',
+        idToken: true,
+      });
       expect(fixture.clients[0].tokenEndpointAuthMethod).toBe('client_secret_basic');
       expect(fixture.refreshTokens).toEqual({ issue: 'always', rotate: true });
     },
@@ -131,7 +174,11 @@ const cases: Case[] = [
   },
   {
     name: 'a string expires_in (the sign-in fails: recorded as known-bad)',
-    idp: () => quirkyMockIdp({ tokenResponse: { expiresIn: 'string' } }, { tokenEndpointResponseType: 'json', scope: 'openid profile email' }),
+    idp: () =>
+      quirkyMockIdp(
+        { tokenResponse: { expiresIn: 'string' } },
+        { tokenEndpointResponseType: 'json', scope: 'openid profile email' },
+      ),
     fixture: (fixture) => expect(fixture.tokenResponse).toMatchObject({ encoding: 'json', expiresIn: 'string' }),
     live: (outcome) => {
       expect(outcome.live.error?.code).toBe('connector.invalid_response');
@@ -140,25 +187,46 @@ const cases: Case[] = [
   },
   {
     name: 'a refresh without a new refresh token',
-    idp: () => quirkyMockIdp({ refreshTokens: { issue: 'always', rotate: false } }, { tokenEndpointResponseType: 'json', scope: 'openid profile email', profileMap: { id: 'sub' } }),
+    idp: () =>
+      quirkyMockIdp(
+        { refreshTokens: { issue: 'always', rotate: false } },
+        { tokenEndpointResponseType: 'json', scope: 'openid profile email', profileMap: { id: 'sub' } },
+      ),
     refresh: true,
     fixture: (fixture) => expect(fixture.refreshTokens).toEqual({ issue: 'always', rotate: false }),
     live: (outcome) => {
       expect(outcome.live.checks.find((check) => check.id === 'storage.refresh')?.status).toBe('pass');
       const refresh = outcome.exchanges.find((exchange) => exchange.form.grant_type === 'refresh_token');
       // oidc-provider without rotation answers with the refresh token it was sent: no new one.
-      expect(refresh && (parsedBody(refresh) as Record<string, unknown>).refresh_token).toBe(refresh?.form.refresh_token);
+      expect(refresh && (parsedBody(refresh) as Record<string, unknown>).refresh_token).toBe(
+        refresh?.form.refresh_token,
+      );
     },
   },
   {
     name: 'an error answer at the token endpoint (a description naming the user)',
     idp: () =>
       quirkyMockIdp(
-        { faults: [{ endpoint: 'token', status: 400, body: { error: 'invalid_grant', error_description: `grant revoked for ${JANE.email}` } }] },
+        {
+          faults: [
+            {
+              endpoint: 'token',
+              status: 400,
+              body: { error: 'invalid_grant', error_description: `grant revoked for ${JANE.email}` },
+            },
+          ],
+        },
         { tokenEndpointResponseType: 'json', scope: 'openid profile email' },
       ),
     fixture: (fixture) => {
-      expect(fixture.faults).toEqual([{ endpoint: 'token', status: 400, nth: 1, body: { error: 'invalid_grant', error_description: 'grant revoked for user@example.com' } }]);
+      expect(fixture.faults).toEqual([
+        {
+          endpoint: 'token',
+          status: 400,
+          nth: 1,
+          body: { error: 'invalid_grant', error_description: 'grant revoked for user@example.com' },
+        },
+      ]);
     },
     live: (outcome) => {
       expect(outcome.live.error?.code).toBe('connector.general');
@@ -169,125 +237,268 @@ const cases: Case[] = [
     name: 'an error answer at userinfo (403 JSON)',
     idp: () =>
       quirkyMockIdp(
-        { userinfo: { override: { status: 403, contentType: 'application/json', body: JSON.stringify({ error: 'insufficient_scope', error_description: `scope user:email missing for ${JANE.email}` }) } } },
+        {
+          userinfo: {
+            override: {
+              status: 403,
+              contentType: 'application/json',
+              body: JSON.stringify({
+                error: 'insufficient_scope',
+                error_description: `scope user:email missing for ${JANE.email}`,
+              }),
+            },
+          },
+        },
         { tokenEndpointResponseType: 'json', scope: 'openid profile' },
       ),
     fixture: (fixture) => {
       expect(fixture.userinfo.override).toMatchObject({ status: 403, contentType: 'application/json' });
-      expect(JSON.parse(fixture.userinfo.override.body)).toEqual({ error: 'insufficient_scope', error_description: 'scope user:email missing for user@example.com' });
+      expect(JSON.parse(fixture.userinfo.override.body)).toEqual({
+        error: 'insufficient_scope',
+        error_description: 'scope user:email missing for user@example.com',
+      });
     },
     live: (outcome) => expect(outcome.live.checks.find((check) => check.id === 'userinfo')?.status).toBe('fail'),
   },
   {
     name: 'a userinfo 401 with WWW-Authenticate (a hand-written server)',
-    idp: () => handWrittenIdp({ authorize: 'code', userinfo: { status: 401, headers: { 'content-type': 'application/json', 'www-authenticate': CHALLENGE }, body: JSON.stringify({ error: 'insufficient_scope' }) } }),
+    idp: () =>
+      handWrittenIdp({
+        authorize: 'code',
+        userinfo: {
+          status: 401,
+          headers: { 'content-type': 'application/json', 'www-authenticate': CHALLENGE },
+          body: JSON.stringify({ error: 'insufficient_scope' }),
+        },
+      }),
     fixture: (fixture) => {
       expect(fixture.userinfo.override).toEqual({
         status: 401,
         contentType: 'application/json',
         body: '{"error":"insufficient_scope"}',
-        headers: { 'www-authenticate': 'Bearer realm="api", error="insufficient_scope", error_description="no email scope granted for user@example.com"' },
+        headers: {
+          'www-authenticate':
+            'Bearer realm="api", error="insufficient_scope", error_description="no email scope granted for user@example.com"',
+        },
       });
       expect(JSON.stringify(fixture)).not.toContain('cannot send');
     },
     live: (outcome) => {
-      expect(outcome.exchanges.find((exchange) => exchange.endpoint === 'userinfo')?.responseHeaders['www-authenticate']).toBe(CHALLENGE);
+      expect(
+        outcome.exchanges.find((exchange) => exchange.endpoint === 'userinfo')?.responseHeaders['www-authenticate'],
+      ).toBe(CHALLENGE);
       expect(outcome.live.error).toBeDefined();
     },
     replayed: async (idp, fixture) => {
-      expect(await replayedUserinfoAnswer(idp, fixture)).toMatchObject({ status: 401, wwwAuthenticate: 'Bearer realm="api", error="insufficient_scope", error_description="no email scope granted for user@example.com"' });
+      expect(await replayedUserinfoAnswer(idp, fixture)).toMatchObject({
+        status: 401,
+        wwwAuthenticate:
+          'Bearer realm="api", error="insufficient_scope", error_description="no email scope granted for user@example.com"',
+      });
     },
   },
   {
     name: 'a userinfo 401 answered form-encoded (a hand-written server)',
-    idp: () => handWrittenIdp({ authorize: 'code', userinfo: formAnswer(401, { error: 'invalid_token', error_description: `token revoked for ${JANE.email}` }) }),
+    idp: () =>
+      handWrittenIdp({
+        authorize: 'code',
+        userinfo: formAnswer(401, { error: 'invalid_token', error_description: `token revoked for ${JANE.email}` }),
+      }),
     fixture: (fixture) => {
       // The form as sent, not its fields as JSON under a form content type.
-      expect(fixture.userinfo.override).toEqual({ status: 401, contentType: FORM, body: 'error=invalid_token&error_description=token+revoked+for+user%40example.com' });
+      expect(fixture.userinfo.override).toEqual({
+        status: 401,
+        contentType: FORM,
+        body: 'error=invalid_token&error_description=token+revoked+for+user%40example.com',
+      });
     },
     live: (outcome) => expect(outcome.live.checks.find((check) => check.id === 'userinfo')?.status).toBe('fail'),
     replayed: async (idp, fixture) => {
-      expect(await replayedUserinfoAnswer(idp, fixture)).toEqual({ status: 401, contentType: FORM, wwwAuthenticate: null, body: 'error=invalid_token&error_description=token+revoked+for+user%40example.com' });
+      expect(await replayedUserinfoAnswer(idp, fixture)).toEqual({
+        status: 401,
+        contentType: FORM,
+        wwwAuthenticate: null,
+        body: 'error=invalid_token&error_description=token+revoked+for+user%40example.com',
+      });
     },
   },
   {
     name: 'a token 401 with WWW-Authenticate (a hand-written server)',
-    idp: () => handWrittenIdp({ authorize: 'code', token: { status: 401, headers: { 'content-type': 'application/json', 'www-authenticate': 'Basic realm="idp.example"' }, body: '{"error":"invalid_client"}' } }),
-    fixture: (fixture) => expect(fixture.faults).toEqual([{ endpoint: 'token', status: 401, nth: 1, body: { error: 'invalid_client' }, headers: { 'www-authenticate': 'Basic realm="idp.example"' } }]),
+    idp: () =>
+      handWrittenIdp({
+        authorize: 'code',
+        token: {
+          status: 401,
+          headers: { 'content-type': 'application/json', 'www-authenticate': 'Basic realm="idp.example"' },
+          body: '{"error":"invalid_client"}',
+        },
+      }),
+    fixture: (fixture) =>
+      expect(fixture.faults).toEqual([
+        {
+          endpoint: 'token',
+          status: 401,
+          nth: 1,
+          body: { error: 'invalid_client' },
+          headers: { 'www-authenticate': 'Basic realm="idp.example"' },
+        },
+      ]),
     live: (outcome) => expect(outcome.live.error?.code).toBe('connector.general'),
-    replayed: async (idp) => expect(await replayedTokenAnswer(idp)).toMatchObject({ status: 401, wwwAuthenticate: 'Basic realm="idp.example"' }),
+    replayed: async (idp) =>
+      expect(await replayedTokenAnswer(idp)).toMatchObject({
+        status: 401,
+        wwwAuthenticate: 'Basic realm="idp.example"',
+      }),
   },
   {
     name: 'a token 400 answered form-encoded, read as query-string (a hand-written server echoing the code)',
     idp: () =>
       handWrittenIdp({
         authorize: 'code',
-        token: (form) => formAnswer(400, { error: 'invalid_grant', error_description: `The code ${form.code} has expired for ${JANE.email}` }),
+        token: (form) =>
+          formAnswer(400, {
+            error: 'invalid_grant',
+            error_description: `The code ${form.code} has expired for ${JANE.email}`,
+          }),
         config: { tokenEndpointResponseType: 'query-string' },
       }),
     fixture: (fixture) => {
       // The form as sent, anonymised: the code cut out of the description, the address replaced.
-      expect(fixture.faults).toEqual([{ endpoint: 'token', status: 400, nth: 1, body: 'error=invalid_grant&error_description=The+code+%5Bremoved%5D+has+expired+for+user%40example.com', headers: { 'content-type': FORM } }]);
+      expect(fixture.faults).toEqual([
+        {
+          endpoint: 'token',
+          status: 400,
+          nth: 1,
+          body: 'error=invalid_grant&error_description=The+code+%5Bremoved%5D+has+expired+for+user%40example.com',
+          headers: { 'content-type': FORM },
+        },
+      ]);
     },
     live: (outcome) => {
       expect(outcome.live.error?.code).toBe('connector.general');
-      expect(outcome.live.error?.idpResponse).toMatchObject({ endpoint: 'token', status: 400, body: { error: 'invalid_grant' } });
+      expect(outcome.live.error?.idpResponse).toMatchObject({
+        endpoint: 'token',
+        status: 400,
+        body: { error: 'invalid_grant' },
+      });
     },
     replayed: async (idp) => {
-      expect(await replayedTokenAnswer(idp)).toEqual({ status: 400, contentType: FORM, wwwAuthenticate: null, body: 'error=invalid_grant&error_description=The+code+%5Bremoved%5D+has+expired+for+user%40example.com' });
+      expect(await replayedTokenAnswer(idp)).toEqual({
+        status: 400,
+        contentType: FORM,
+        wwwAuthenticate: null,
+        body: 'error=invalid_grant&error_description=The+code+%5Bremoved%5D+has+expired+for+user%40example.com',
+      });
     },
   },
-  ...(['query-string', 'json'] as const).map(
-    (responseType): Case => ({
-      name: `a GitHub-style token error, form-encoded with HTTP 200, read as ${responseType} (a hand-written server)`,
-      idp: () => handWrittenIdp({ authorize: 'code', token: formAnswer(200, GITHUB_ERROR), config: { tokenEndpointResponseType: responseType } }),
-      fixture: (fixture) => {
-        expect(fixture.faults).toEqual([{ endpoint: 'token', status: 200, nth: 1, body: GITHUB_ERROR_REPLAYED, headers: { 'content-type': FORM } }]);
-      },
-      live: (outcome) => {
-        // query-string reads the form and its guard finds no access_token; json cannot parse it at all.
-        expect(outcome.live.error?.code).toBe('connector.invalid_response');
-        const format = outcome.live.checks.find((check) => check.id === 'token.response-type');
-        expect(format?.status).toBe(responseType === 'json' ? 'fail' : 'pass');
-      },
-      replayed: async (idp) => expect(await replayedTokenAnswer(idp)).toEqual({ status: 200, contentType: FORM, wwwAuthenticate: null, body: GITHUB_ERROR_REPLAYED }),
-    }),
-  ),
+  ...(['query-string', 'json'] as const).map((responseType): Case => ({
+    name: `a GitHub-style token error, form-encoded with HTTP 200, read as ${responseType} (a hand-written server)`,
+    idp: () =>
+      handWrittenIdp({
+        authorize: 'code',
+        token: formAnswer(200, GITHUB_ERROR),
+        config: { tokenEndpointResponseType: responseType },
+      }),
+    fixture: (fixture) => {
+      expect(fixture.faults).toEqual([
+        { endpoint: 'token', status: 200, nth: 1, body: GITHUB_ERROR_REPLAYED, headers: { 'content-type': FORM } },
+      ]);
+    },
+    live: (outcome) => {
+      // query-string reads the form and its guard finds no access_token; json cannot parse it at all.
+      expect(outcome.live.error?.code).toBe('connector.invalid_response');
+      const format = outcome.live.checks.find((check) => check.id === 'token.response-type');
+      expect(format?.status).toBe(responseType === 'json' ? 'fail' : 'pass');
+    },
+    replayed: async (idp) =>
+      expect(await replayedTokenAnswer(idp)).toEqual({
+        status: 200,
+        contentType: FORM,
+        wwwAuthenticate: null,
+        body: GITHUB_ERROR_REPLAYED,
+      }),
+  })),
   {
     name: 'a refusal at authorize with an error page, never redirecting back (a hand-written server)',
-    idp: () => handWrittenIdp({ authorize: { status: 403, headers: { 'content-type': 'text/html; charset=utf-8' }, body: ERROR_PAGE } }),
+    idp: () =>
+      handWrittenIdp({
+        authorize: { status: 403, headers: { 'content-type': 'text/html; charset=utf-8' }, body: ERROR_PAGE },
+      }),
     noToken: true,
     fixture: (fixture) => {
-      expect(fixture.faults).toEqual([{ endpoint: 'authorize', status: 403, headers: { 'content-type': 'text/html; charset=utf-8' }, body: ERROR_PAGE.replace(JANE.email, 'user@example.com') }]);
+      expect(fixture.faults).toEqual([
+        {
+          endpoint: 'authorize',
+          status: 403,
+          headers: { 'content-type': 'text/html; charset=utf-8' },
+          body: ERROR_PAGE.replace(JANE.email, 'user@example.com'),
+        },
+      ]);
     },
     live: (outcome) => {
       expect(outcome.live.error?.code).toBe(NEVER_BACK_AT_LOGTO);
       expect(outcome.exchanges).toEqual([]);
       // The live journal says what the IdP answered at authorize, as the replaying IdP's journal will.
       const signIn = outcome.live.checks.find((check) => check.id === 'sign-in');
-      expect((signIn?.evidence as { idpResponse?: unknown } | undefined)?.idpResponse).toEqual({ endpoint: 'authorize', status: 403, contentType: 'text/html; charset=utf-8', body: '(html page)' });
+      expect((signIn?.evidence as { idpResponse?: unknown } | undefined)?.idpResponse).toEqual({
+        endpoint: 'authorize',
+        status: 403,
+        contentType: 'text/html; charset=utf-8',
+        body: '(html page)',
+      });
     },
     replayed: async (idp) => {
       const answer = await fetch(authorizeUrl(idp), { redirect: 'manual' });
-      expect([answer.status, answer.headers.get('location'), answer.headers.get('content-type')]).toEqual([403, null, 'text/html; charset=utf-8']);
+      expect([answer.status, answer.headers.get('location'), answer.headers.get('content-type')]).toEqual([
+        403,
+        null,
+        'text/html; charset=utf-8',
+      ]);
       expect(await answer.text()).toContain('Access blocked');
     },
   },
   {
     name: 'an error redirect back, error=access_denied (a hand-written server)',
-    idp: () => handWrittenIdp({ authorize: { redirectBack: { error: 'access_denied', error_description: `${JANE.email} declined the request`, error_reason: 'user_denied' } } }),
+    idp: () =>
+      handWrittenIdp({
+        authorize: {
+          redirectBack: {
+            error: 'access_denied',
+            error_description: `${JANE.email} declined the request`,
+            error_reason: 'user_denied',
+          },
+        },
+      }),
     noToken: true,
     fixture: (fixture) => {
-      expect(fixture.faults).toEqual([{ endpoint: 'authorize', errorRedirect: { error: 'access_denied', error_description: 'user@example.com declined the request', error_reason: 'user_denied' } }]);
+      expect(fixture.faults).toEqual([
+        {
+          endpoint: 'authorize',
+          errorRedirect: {
+            error: 'access_denied',
+            error_description: 'user@example.com declined the request',
+            error_reason: 'user_denied',
+          },
+        },
+      ]);
     },
     live: (outcome) => {
       const authorize = outcome.live.checks.find((check) => check.id === 'authorize');
-      expect([authorize?.status, authorize?.hint]).toEqual(['fail', 'the user (or an IdP policy) declined the sign-in']);
+      expect([authorize?.status, authorize?.hint]).toEqual([
+        'fail',
+        'the user (or an IdP policy) declined the sign-in',
+      ]);
     },
     replayed: async (idp) => {
       const callback = await hopToRedirect(authorizeUrl(idp), REDIRECT_URI);
       // Plus iss (RFC 9207), which the mock announces and sends in every authorization response.
-      expect(Object.fromEntries(callback.searchParams)).toEqual({ error: 'access_denied', error_description: 'user@example.com declined the request', error_reason: 'user_denied', state: 'replay-state', iss: idp.issuer });
+      expect(Object.fromEntries(callback.searchParams)).toEqual({
+        error: 'access_denied',
+        error_description: 'user@example.com declined the request',
+        error_reason: 'user_denied',
+        state: 'replay-state',
+        iss: idp.issuer,
+      });
     },
   },
 ];
@@ -302,10 +513,14 @@ afterAll(async () => {
 function tokensSeen(outcome: RecordOutcome): string[] {
   const values: string[] = [];
   for (const exchange of outcome.exchanges) {
-    for (const name of ['code', 'refresh_token', 'client_secret', 'code_verifier']) if (exchange.form[name]) values.push(exchange.form[name]!);
+    for (const name of ['code', 'refresh_token', 'client_secret', 'code_verifier'])
+      if (exchange.form[name]) values.push(exchange.form[name]!);
     if (exchange.requestHeaders.authorization) values.push(exchange.requestHeaders.authorization.split(' ')[1]!);
     const body = parsedBody(exchange);
-    if (body && typeof body === 'object') for (const name of ['access_token', 'refresh_token', 'id_token']) if (typeof (body as Record<string, unknown>)[name] === 'string') values.push((body as Record<string, string>)[name]!);
+    if (body && typeof body === 'object')
+      for (const name of ['access_token', 'refresh_token', 'id_token'])
+        if (typeof (body as Record<string, unknown>)[name] === 'string')
+          values.push((body as Record<string, string>)[name]!);
   }
   return values;
 }
@@ -316,7 +531,12 @@ describe('connector-harness record → replay', { timeout: 60_000 }, () => {
       const idp = await testCase.idp();
       running.push(idp);
       const out = await mkdtemp(path.join(tmpdir(), 'recorded-'));
-      const outcome = await recordProvider({ input: await writeConfig(idp.config), out, person: scriptedPerson(), ...(testCase.refresh ? { refresh: true } : {}) });
+      const outcome = await recordProvider({
+        input: await writeConfig(idp.config),
+        out,
+        person: scriptedPerson(),
+        ...(testCase.refresh ? { refresh: true } : {}),
+      });
       testCase.live(outcome);
       const fixture = parse(await readFile(outcome.files.fixture, 'utf8')) as Record<string, any>;
       testCase.fixture(fixture);
@@ -333,7 +553,8 @@ describe('connector-harness record → replay', { timeout: 60_000 }, () => {
       expect(replay.checks.map((check) => check.id)).toEqual(outcome.live.checks.map((check) => check.id));
       const signInDiffers = Boolean(outcome.live.error);
       for (const [index, check] of replay.checks.entries()) {
-        if (check.id === 'sign-in' && signInDiffers) expect([outcome.live.checks[index]!.status, check.status]).toEqual(['fail', 'pass']);
+        if (check.id === 'sign-in' && signInDiffers)
+          expect([outcome.live.checks[index]!.status, check.status]).toEqual(['fail', 'pass']);
         else expect(`${check.id}: ${check.status}`).toBe(`${check.id}: ${outcome.live.checks[index]!.status}`);
       }
       expect(replay.error?.code).toBe(outcome.live.error?.code);
@@ -349,7 +570,9 @@ describe('connector-harness record → replay', { timeout: 60_000 }, () => {
         }
       }
 
-      const files = (await readdir(out, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile()).map((entry) => path.join(entry.parentPath, entry.name));
+      const files = (await readdir(out, { recursive: true, withFileTypes: true }))
+        .filter((entry) => entry.isFile())
+        .map((entry) => path.join(entry.parentPath, entry.name));
       expect(files.sort()).toEqual([outcome.files.fixture, outcome.files.scenario].sort());
       const seen = tokensSeen(outcome);
       expect(seen.length > 0).toBe(!testCase.noToken);
@@ -364,7 +587,9 @@ describe('connector-harness record → replay', { timeout: 60_000 }, () => {
       for (const file of files) {
         const text = await readFile(file, 'utf8');
         // Form-encoded bodies are written encoded: a value may hide there as `jane.roe%40…` or `Jane+Roe`.
-        for (const value of forbidden.flatMap((item) => [...new Set([item, new URLSearchParams({ v: item }).toString().slice(2)])])) {
+        for (const value of forbidden.flatMap((item) => [
+          ...new Set([item, new URLSearchParams({ v: item }).toString().slice(2)]),
+        ])) {
           expect(text.includes(value), `${file} holds ${value.slice(0, 12)}…`).toBe(false);
           checked += 1;
         }

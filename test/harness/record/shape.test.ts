@@ -19,7 +19,12 @@ describe('placeholders keep the shape, not the values', () => {
     numericId: '00123456',
     avatar: 'https://cdn.corp.example/u/583231.png',
     born: '1990-04-01',
-    nested: { emails: [{ value: 'jane.roe@corp.example', primary: true }, { value: 'j@other.example', primary: false }] },
+    nested: {
+      emails: [
+        { value: 'jane.roe@corp.example', primary: true },
+        { value: 'j@other.example', primary: false },
+      ],
+    },
     client_secret: 'should-never-survive',
   };
   const placeholders = new Placeholders();
@@ -29,7 +34,13 @@ describe('placeholders keep the shape, not the values', () => {
     expect(typeLeaves(replaced, '')).toEqual(typeLeaves(original, ''));
     expect(Number.isInteger(replaced.id)).toBe(true);
     expect(Number.isInteger(replaced.ratio)).toBe(false);
-    expect([replaced.zero, replaced.empty, replaced.verified, replaced.active, replaced.gone]).toEqual([0, '', 'true', false, null]);
+    expect([replaced.zero, replaced.empty, replaced.verified, replaced.active, replaced.gone]).toEqual([
+      0,
+      '',
+      'true',
+      false,
+      null,
+    ]);
     expect(replaced.numericId).toMatch(/^\d{8}$/);
     expect(replaced.born).toBe('2000-01-01');
   });
@@ -42,11 +53,23 @@ describe('placeholders keep the shape, not the values', () => {
 
   it('leaves no original value behind', () => {
     const text = JSON.stringify(replaced);
-    for (const value of ['583231', 'octocat', 'jane.roe', 'corp.example', '7946', '00123456', '1990', 'should-never-survive']) expect(text).not.toContain(value);
+    for (const value of [
+      '583231',
+      'octocat',
+      'jane.roe',
+      'corp.example',
+      '7946',
+      '00123456',
+      '1990',
+      'should-never-survive',
+    ])
+      expect(text).not.toContain(value);
   });
 
   it('scrubs known values and any email out of free text', () => {
-    expect(scrubText('code abc123456 expired for x.y@corp.example', ['abc123456'])).toBe('code [removed] expired for user@example.com');
+    expect(scrubText('code abc123456 expired for x.y@corp.example', ['abc123456'])).toBe(
+      'code [removed] expired for user@example.com',
+    );
   });
 });
 
@@ -57,7 +80,11 @@ describe('placeholders for object keys that hold personal values', () => {
     name: 'Alice Smith',
     email: 'alice.smith@corp.example',
     account_id: 58323110,
-    teams: { 'alice-smith-team': { role: 'owner' }, platform: { role: 'member' }, 'Alice Smith (personal)': { role: 'owner' } },
+    teams: {
+      'alice-smith-team': { role: 'owner' },
+      platform: { role: 'member' },
+      'Alice Smith (personal)': { role: 'owner' },
+    },
     by_email: { 'alice.smith@corp.example': 'primary', 'bob.jones@corp.example': 'delegate' },
     accounts: { '58323110': { plan: 'pro' }, '99887766': { plan: 'free' } },
     seen_by: { 'alice-4711': true },
@@ -69,7 +96,8 @@ describe('placeholders for object keys that hold personal values', () => {
   const text = JSON.stringify(replaced);
 
   it('leaves no personal value behind in a key', () => {
-    for (const value of ['alice', 'Alice', 'smith', 'Smith', 'bob.jones', '58323110', '99887766']) expect(text).not.toContain(value);
+    for (const value of ['alice', 'Alice', 'smith', 'Smith', 'bob.jones', '58323110', '99887766'])
+      expect(text).not.toContain(value);
   });
 
   it('gives a key the placeholder of the value it equals or holds, so key and value stay linked', () => {
@@ -109,13 +137,25 @@ describe('shape diff', () => {
 
 describe('fixture shape of error answers', () => {
   const shapeOf = (extra: Record<string, unknown>) =>
-    fixtureShape(parseFixture({ clients: [{ clientId: 'c', clientSecret: 'secret' }], users: [{ id: 'u', profile: { sub: 'u' } }], ...extra }));
+    fixtureShape(
+      parseFixture({
+        clients: [{ clientId: 'c', clientSecret: 'secret' }],
+        users: [{ id: 'u', profile: { sub: 'u' } }],
+        ...extra,
+      }),
+    );
 
   it('names an authorize refusal, and which headers an answer carries (not their values)', () => {
     const shape = shapeOf({
       faults: [
         { endpoint: 'authorize', errorRedirect: { error: 'access_denied', error_description: 'no' } },
-        { endpoint: 'token', status: 401, body: { error: 'invalid_client' }, headers: { 'WWW-Authenticate': 'Basic realm="a"', 'retry-after': '5' }, nth: 1 },
+        {
+          endpoint: 'token',
+          status: 401,
+          body: { error: 'invalid_client' },
+          headers: { 'WWW-Authenticate': 'Basic realm="a"', 'retry-after': '5' },
+          nth: 1,
+        },
       ],
       userinfo: { override: { status: 401, body: '', headers: { 'www-authenticate': 'Bearer' } } },
     });
@@ -129,17 +169,39 @@ describe('fixture shape of error answers', () => {
   });
 
   it('reads the error code of a form-encoded body, and sees the answer turn from JSON to a form', () => {
-    const json = shapeOf({ faults: [{ endpoint: 'token', status: 200, nth: 1, body: { error: 'bad_verification_code' } }] });
-    const form = shapeOf({ faults: [{ endpoint: 'token', status: 200, nth: 1, body: 'error=bad_verification_code&error_description=The+code+passed', headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8' } }] });
-    expect(form).toMatchObject({ 'token.error answer (call 1)': '200 error=bad_verification_code', 'token.error answer (call 1) headers': 'content-type' });
-    expect(diffShapes(json, form)).toEqual([{ path: 'token.error answer (call 1) headers', kind: 'added', after: 'content-type' }]);
+    const json = shapeOf({
+      faults: [{ endpoint: 'token', status: 200, nth: 1, body: { error: 'bad_verification_code' } }],
+    });
+    const form = shapeOf({
+      faults: [
+        {
+          endpoint: 'token',
+          status: 200,
+          nth: 1,
+          body: 'error=bad_verification_code&error_description=The+code+passed',
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8' },
+        },
+      ],
+    });
+    expect(form).toMatchObject({
+      'token.error answer (call 1)': '200 error=bad_verification_code',
+      'token.error answer (call 1) headers': 'content-type',
+    });
+    expect(diffShapes(json, form)).toEqual([
+      { path: 'token.error answer (call 1) headers', kind: 'added', after: 'content-type' },
+    ]);
     const text = shapeOf({ faults: [{ endpoint: 'token', status: 400, body: 'error=bad_verification_code' }] });
     expect(text['token.error answer (call every)']).toBe('400 text body');
   });
 
   it('sees a provider start sending a challenge, and none when only its wording changes', () => {
-    const fault = (headers?: Record<string, string>) => shapeOf({ faults: [{ endpoint: 'token', status: 401, ...(headers ? { headers } : {}) }] });
-    expect(diffShapes(fault(), fault({ 'www-authenticate': 'Basic realm="a"' }))).toEqual([{ path: 'token.error answer (call every) headers', kind: 'added', after: 'www-authenticate' }]);
-    expect(diffShapes(fault({ 'www-authenticate': 'Basic realm="a"' }), fault({ 'www-authenticate': 'Basic realm="b"' }))).toEqual([]);
+    const fault = (headers?: Record<string, string>) =>
+      shapeOf({ faults: [{ endpoint: 'token', status: 401, ...(headers ? { headers } : {}) }] });
+    expect(diffShapes(fault(), fault({ 'www-authenticate': 'Basic realm="a"' }))).toEqual([
+      { path: 'token.error answer (call every) headers', kind: 'added', after: 'www-authenticate' },
+    ]);
+    expect(
+      diffShapes(fault({ 'www-authenticate': 'Basic realm="a"' }), fault({ 'www-authenticate': 'Basic realm="b"' })),
+    ).toEqual([]);
   });
 });

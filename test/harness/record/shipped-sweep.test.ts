@@ -14,8 +14,8 @@ import type { FixtureInput } from '../../../mock-idp/fixture/schema.ts';
 // client_secret_jwt through the proxy, customConfig, known-bad configs of every kind.
 const files = await expandScenarioPaths(['fixtures/scenarios']);
 
-describe('record every shipped scenario\'s IdP', { timeout: 180_000 }, () => {
-  it('replays each recording with the live verdicts, writing none of the fixture\'s secrets or user values', async () => {
+describe("record every shipped scenario's IdP", { timeout: 180_000 }, () => {
+  it("replays each recording with the live verdicts, writing none of the fixture's secrets or user values", async () => {
     const root = await mkdtemp(path.join(tmpdir(), 'recorded-shipped-'));
     const scenarios = await loadScenarios(files);
     expect(scenarios.length).toBeGreaterThan(20);
@@ -28,14 +28,23 @@ describe('record every shipped scenario\'s IdP', { timeout: 180_000 }, () => {
       const fixtureText = await readFile(outcome.files.fixture, 'utf8');
       // Nothing the shipped IdPs do is left unreplayed, refusals at authorize included.
       expect(fixtureText, scenario.file).not.toContain('the replay differs there');
-      if (outcome.replayDiffers.length > 0 || outcome.replay.status !== 'passed') disagreements.push(`${scenario.file}: ${outcome.replayDiffers.join('; ')}`);
+      if (outcome.replayDiffers.length > 0 || outcome.replay.status !== 'passed')
+        disagreements.push(`${scenario.file}: ${outcome.replayDiffers.join('; ')}`);
       expect(verdictLines(outcome.replay.checks), scenario.file).toEqual(verdictLines(outcome.liveAsRecorded.checks));
 
-      const refused = outcome.live.error?.code === NEVER_BACK_AT_LOGTO || outcome.live.checks.some((check) => check.id === 'authorize' && check.status === 'fail');
+      const refused =
+        outcome.live.error?.code === NEVER_BACK_AT_LOGTO ||
+        outcome.live.checks.some((check) => check.id === 'authorize' && check.status === 'fail');
       if (refused) {
         const written = parse(fixtureText) as FixtureInput;
         const fault = written.faults?.find((candidate) => candidate.endpoint === 'authorize');
-        const how = fault?.errorRedirect ? `redirect back error=${fault.errorRedirect.error}` : fault?.status ? `answer ${fault.status}` : written.requiredParams?.authorize ? 'required parameter' : 'nothing';
+        const how = fault?.errorRedirect
+          ? `redirect back error=${fault.errorRedirect.error}`
+          : fault?.status
+            ? `answer ${fault.status}`
+            : written.requiredParams?.authorize
+              ? 'required parameter'
+              : 'nothing';
         expect(how, `${scenario.file}: the refusal at authorize is written as`).not.toBe('nothing');
         refusedAtAuthorize.push({ file: scenario.file, how });
       }
@@ -44,11 +53,14 @@ describe('record every shipped scenario\'s IdP', { timeout: 180_000 }, () => {
       const fixture = scenario.idp.fixture;
       const forbidden = [
         ...fixture.clients.flatMap((client) => [client.clientSecret ?? '', client.clientId]),
-        ...fixture.users.flatMap((user) => leafPaths({ profile: user.profile, claims: user.claims ?? {} }).map((leaf) => String(leaf.value))),
+        ...fixture.users.flatMap((user) =>
+          leafPaths({ profile: user.profile, claims: user.claims ?? {} }).map((leaf) => String(leaf.value)),
+        ),
       ].filter((value) => value.length >= 6 && !/^(true|false|null)$/.test(value));
       for (const file of [outcome.files.fixture, outcome.files.scenario]) {
         const text = await readFile(file, 'utf8');
-        for (const value of forbidden) expect(text.includes(value), `${scenario.file} → ${file} holds ${value}`).toBe(false);
+        for (const value of forbidden)
+          expect(text.includes(value), `${scenario.file} → ${file} holds ${value}`).toBe(false);
       }
     }
     expect(disagreements).toEqual([]);

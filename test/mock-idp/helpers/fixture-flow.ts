@@ -13,7 +13,12 @@ export interface RawSignIn {
   token?: Awaited<ReturnType<typeof postForm>>;
 }
 
-export async function clientAuthFor(idp: MockIdp, fixture: Fixture, form: Record<string, string>, alg?: string): Promise<{ form: Record<string, string>; headers: Record<string, string> }> {
+export async function clientAuthFor(
+  idp: MockIdp,
+  fixture: Fixture,
+  form: Record<string, string>,
+  alg?: string,
+): Promise<{ form: Record<string, string>; headers: Record<string, string> }> {
   const client = fixture.clients[0]!;
   const secret = client.clientSecret ?? '';
   switch (client.tokenEndpointAuthMethod) {
@@ -30,7 +35,15 @@ export async function clientAuthFor(idp: MockIdp, fixture: Fixture, form: Record
         .setIssuedAt()
         .setExpirationTime('1m')
         .sign(new TextEncoder().encode(secret));
-      return { form: { ...form, client_id: client.clientId, client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion }, headers: {} };
+      return {
+        form: {
+          ...form,
+          client_id: client.clientId,
+          client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+          client_assertion: assertion,
+        },
+        headers: {},
+      };
     }
     case 'none':
       return { form: { ...form, client_id: client.clientId }, headers: {} };
@@ -52,24 +65,37 @@ export async function rawSignIn(
     scope: 'openid profile email',
     state: 'fixture-state',
     nonce: 'fixture-nonce',
-    ...(options.pkce === false ? {} : { code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256' }),
+    ...(options.pkce === false
+      ? {}
+      : { code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256' }),
     ...options.authorize,
   };
   for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
   const callback = await hopToRedirect(url, REDIRECT_URI);
   const code = callback.searchParams.get('code');
   if (!code) return { callback };
-  const base = { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, ...(options.pkce === false ? {} : { code_verifier: verifier }), ...options.token };
+  const base = {
+    grant_type: 'authorization_code',
+    code,
+    redirect_uri: REDIRECT_URI,
+    ...(options.pkce === false ? {} : { code_verifier: verifier }),
+    ...options.token,
+  };
   const { form, headers } = await clientAuthFor(idp, fixture, base);
   return { callback, token: await postForm(idp.endpoints.token, form, headers) };
 }
 
 /** The token response's fields, whichever encoding the fixture chose. */
 export function tokenFields(token: { contentType: string | null; text: string }): Record<string, unknown> {
-  return token.contentType?.includes('x-www-form-urlencoded') ? Object.fromEntries(new URLSearchParams(token.text)) : (JSON.parse(token.text) as Record<string, unknown>);
+  return token.contentType?.includes('x-www-form-urlencoded')
+    ? Object.fromEntries(new URLSearchParams(token.text))
+    : (JSON.parse(token.text) as Record<string, unknown>);
 }
 
 export async function refresh(idp: MockIdp, fixture: Fixture, refreshToken: string) {
-  const { form, headers } = await clientAuthFor(idp, fixture, { grant_type: 'refresh_token', refresh_token: refreshToken });
+  const { form, headers } = await clientAuthFor(idp, fixture, {
+    grant_type: 'refresh_token',
+    refresh_token: refreshToken,
+  });
   return postForm(idp.endpoints.token, form, headers);
 }
