@@ -41,7 +41,7 @@ export async function runScenariosUntilAborted(
     ]),
   );
   await target.prepare?.(scenarios);
-  const results: Array<ScenarioResult | undefined> = new Array(scenarios.length);
+  const results: Array<ScenarioResult | undefined> = new Array<ScenarioResult | undefined>(scenarios.length);
   const interrupted = new Set<number>();
   const limit = Math.max(1, Math.min(options.parallel ?? 1, scenarios.length || 1));
   let next = 0;

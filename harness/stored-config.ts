@@ -4,7 +4,8 @@
  * the refresh path included, reads that stored form. Pure.
  */
 export function storedConfig<T>(value: T): T {
-  if (Array.isArray(value)) return value.map((item) => storedConfig(item)).filter((item) => !isEmpty(item)) as T;
+  if (Array.isArray(value))
+    return value.map((item: unknown) => storedConfig(item)).filter((item) => !isEmpty(item)) as T;
   if (value && typeof value === 'object') {
     return Object.fromEntries(
       Object.entries(value)

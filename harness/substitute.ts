@@ -1,7 +1,7 @@
 /** `{{issuer}}` in any string of the config → the IdP's URL (known only once it listens). Pure. */
 export function substituteIssuer<T>(value: T, issuer: string): T {
   if (typeof value === 'string') return value.replaceAll('{{issuer}}', issuer) as T;
-  if (Array.isArray(value)) return value.map((item) => substituteIssuer(item, issuer)) as T;
+  if (Array.isArray(value)) return value.map((item: unknown) => substituteIssuer(item, issuer)) as T;
   if (value && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, substituteIssuer(item, issuer)])) as T;
   }

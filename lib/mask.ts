@@ -40,7 +40,7 @@ export const isSecretKey = (key: string): boolean =>
 
 /** Deep copy of `value` with every secret-looking field masked. */
 export function maskSecrets<T>(value: T): T {
-  if (Array.isArray(value)) return value.map((item) => maskSecrets(item)) as T;
+  if (Array.isArray(value)) return value.map((item: unknown) => maskSecrets(item)) as T;
   if (value && typeof value === 'object') {
     return Object.fromEntries(
       Object.entries(value).map(([key, item]) => [
@@ -155,7 +155,7 @@ export function maskText(text: string): string {
 /** Deep copy of `value` for output: secret-like fields masked, and every string through maskText. */
 export function maskForOutput<T>(value: T): T {
   if (typeof value === 'string') return maskText(value) as T;
-  if (Array.isArray(value)) return value.map((item) => maskForOutput(item)) as T;
+  if (Array.isArray(value)) return value.map((item: unknown) => maskForOutput(item)) as T;
   if (value && typeof value === 'object') {
     return Object.fromEntries(
       Object.entries(value).map(([key, item]) => [

@@ -15,14 +15,14 @@ const allCommands = (command: Command): Command[] => [command, ...command.comman
 export function maskStandardStreams(): void {
   for (const stream of [process.stdout, process.stderr]) {
     const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
-    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+    stream.write = (chunk: unknown, ...rest: unknown[]) => {
       if (typeof chunk === 'string' && (typeof rest[0] !== 'string' || /^utf-?8$/i.test(rest[0])))
         return write(maskText(chunk), ...rest);
       // Bytes are text here (nothing writes binary to a terminal): masked as UTF-8, their encoding argument dropped.
       if (chunk instanceof Uint8Array)
         return write(maskText(Buffer.from(chunk).toString('utf8')), ...rest.filter((item) => typeof item !== 'string'));
       return write(chunk, ...rest);
-    }) as typeof stream.write;
+    };
   }
 }
 

@@ -123,7 +123,7 @@ function replaceBase64Runs(
   const runs: Array<{ start: number; end: number; value: string }> = [];
   for (const { part, value } of parts) {
     // The next search starts after the run: a text of one long run is walked once per part.
-    for (let at = text.indexOf(part), end = 0; at !== -1; at = text.indexOf(part, end)) {
+    for (let at = text.indexOf(part), end: number; at !== -1; at = text.indexOf(part, end)) {
       let start = at;
       end = at + part.length;
       while (start > 0 && BASE64_CHAR.test(text[start - 1]!)) start -= 1;

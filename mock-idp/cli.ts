@@ -108,10 +108,9 @@ page under another name must not read them); --allowed-host adds a name. The OAu
       console.log(
         `  sign-in        ${fixture.defaultUser ? `headless as ${fixture.defaultUser}; login_hint=<user id> picks another` : 'a page lists the users; login_hint=<user id> skips it'}`,
       );
-      const stop = async () => {
+      const stop = () => {
         console.log('stopping');
-        await idp.stop();
-        process.exit(0);
+        void idp.stop().then(() => process.exit(0));
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);

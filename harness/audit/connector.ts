@@ -32,7 +32,7 @@ export function auditedConnectors(list: readonly unknown[]): AuditedConnector[] 
     const name =
       typeof names.en === 'string'
         ? names.en
-        : ((Object.values(names).find((value) => typeof value === 'string') as string | undefined) ?? target);
+        : (Object.values(names).find((value): value is string => typeof value === 'string') ?? target);
     return [
       {
         id: item.id,

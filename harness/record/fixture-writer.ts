@@ -205,7 +205,7 @@ function secretsOf(recording: Recording): Set<string> {
  */
 function withoutSecrets<T>(value: T, replace: (text: string) => string): T {
   if (typeof value === 'string') return replace(value) as T;
-  if (Array.isArray(value)) return value.map((item) => withoutSecrets(item, replace)) as T;
+  if (Array.isArray(value)) return value.map((item: unknown) => withoutSecrets(item, replace)) as T;
   if (isObject(value))
     return Object.fromEntries(
       Object.entries(value).map(([key, item]) => [replace(key), withoutSecrets(item, replace)]),

@@ -24,7 +24,7 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 
 function requireUrl(file: string, config: Record<string, unknown>, field: string, prefix: string): void {
   const value = config[field];
-  let ok = false;
+  let ok: boolean;
   try {
     ok = typeof value === 'string' && /^https?:$/.test(new URL(value).protocol);
   } catch {

@@ -43,7 +43,7 @@ export interface InteractiveOptions {
   /** Try `xdg-open` on the URL. */
   open: boolean;
   /** Where instructions go (stderr in the CLI). */
-  say(line: string): void;
+  say: (line: string) => void;
   input?: NodeJS.ReadableStream;
 }
 
@@ -177,6 +177,6 @@ export async function interactivePerson(options: InteractiveOptions): Promise<Pe
         clearTimeout(timer);
       }
     },
-    close: () => (server ? new Promise<void>((resolve) => server!.close(() => resolve())) : Promise.resolve()),
+    close: () => (server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve()),
   };
 }

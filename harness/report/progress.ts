@@ -5,7 +5,7 @@ import type { ScenarioResult } from '../model.ts';
 export function progressPrinter(stream: NodeJS.WriteStream, total: number) {
   const live = stream.isTTY === true;
   return {
-    onResult(result: ScenarioResult, done: number) {
+    onResult: (result: ScenarioResult, done: number) => {
       const mark = result.status === 'passed' ? '✓' : '✗';
       const name = maskText(result.name);
       if (live) stream.write(`\r\x1b[2K[${done}/${total}] ${mark} ${name}`);

@@ -7,8 +7,7 @@ import { hasControlCharacters } from '../../lib/printable.ts';
  * (its port is only known once it listens).
  */
 
-const profileFields = ['id', 'name', 'avatar', 'email', 'phone'] as const;
-export type ProfileField = (typeof profileFields)[number];
+export type ProfileField = 'id' | 'name' | 'avatar' | 'email' | 'phone';
 
 const expectedProfile = z
   .strictObject({

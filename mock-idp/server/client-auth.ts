@@ -90,8 +90,8 @@ function decodeAssertion(assertion: string | undefined): AssertionRecord {
   if (!assertion) return { header: {}, claims: {}, verified: false, error: 'client_assertion is missing' };
   try {
     return {
-      header: decodeProtectedHeader(assertion) as Record<string, unknown>,
-      claims: decodeJwt(assertion) as Record<string, unknown>,
+      header: decodeProtectedHeader(assertion),
+      claims: decodeJwt(assertion),
       verified: false,
     };
   } catch (error) {

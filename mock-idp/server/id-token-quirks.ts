@@ -45,7 +45,7 @@ export function bendClaims(
 }
 
 export async function bendIdToken(idToken: string, settings: IdTokenSettings, keys: SigningKeys): Promise<string> {
-  const claims = bendClaims(decodeJwt(idToken) as Record<string, unknown>, settings, Math.floor(Date.now() / 1000));
+  const claims = bendClaims(decodeJwt(idToken), settings, Math.floor(Date.now() / 1000));
   const { key, kid } = await keys.privateKeyFor(settings.alg);
   const signingKey = settings.wrongKid ? await keys.strayKey(settings.alg) : key;
   const token = await new SignJWT(claims)

@@ -12,9 +12,9 @@ import requestContext from 'oidc-provider/lib/helpers/als.js';
  * it would cost nothing; what a request sees is the same either way.
  */
 export function runRequestsWithoutContext(): void {
-  (requestContext as AsyncLocalStorage<unknown>).run = ((
+  (requestContext as AsyncLocalStorage<unknown>).run = (
     _store: unknown,
     callback: (...args: unknown[]) => unknown,
     ...args: unknown[]
-  ) => callback(...args)) as AsyncLocalStorage<unknown>['run'];
+  ) => callback(...args);
 }

@@ -43,7 +43,7 @@ export function createProvider(
   const configuration: Configuration = {
     adapter: store.Adapter,
     clients: fixture.clients.map((client) => clientMetadata(client, fixture)),
-    jwks: { keys: jwks as Configuration['jwks'] extends { keys: infer K } | undefined ? K : never },
+    jwks: { keys: jwks },
     routes: {
       authorization: endpoints.authorization,
       token: endpoints.token,

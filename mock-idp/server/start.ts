@@ -106,7 +106,7 @@ export async function startValidatedMockIdp(fixture: Fixture, options: StartOpti
       import('./request-handler.ts'),
       import('./keys.ts').then(async ({ loadSigningKeys }) => {
         const keys = await loadSigningKeys(fixture.keys);
-        const jwks = publicJwks(keys.jwks as Array<Record<string, unknown>>);
+        const jwks = publicJwks(keys.jwks);
         if (jwks) metadata.jwks(jwks);
         return keys;
       }),

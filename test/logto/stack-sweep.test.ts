@@ -29,18 +29,19 @@ async function killWhenReady(child: ReturnType<typeof spawn>, ready: RegExp, tim
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let timer: NodeJS.Timeout | undefined;
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`not ready within ${timeoutMs} ms:\n${stderr.slice(-2000)}`)),
-      timeoutMs,
-    );
+    timer = setTimeout(() => reject(new Error(`not ready within ${timeoutMs} ms:\n${stderr.slice(-2000)}`)), timeoutMs);
     const check = () => {
       if (ready.test(stdout) || ready.test(stderr)) resolve();
     };
     child.stdout!.on('data', check);
     child.stderr!.on('data', check);
     void exited.then(() => reject(new Error(`exited before it was ready:\n${stderr.slice(-2000)}`)));
-  }).finally(() => child.stdout!.removeAllListeners('data'));
+  }).finally(() => {
+    clearTimeout(timer);
+    child.stdout!.removeAllListeners('data');
+  });
   child.kill('SIGKILL');
   await exited;
   return child.pid!;
@@ -173,7 +174,7 @@ describe.skipIf(!runtime.available)('orphaned stacks are swept, and only they', 
       { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let announced = '';
-    run.stderr!.on('data', (chunk: Buffer) => (announced += chunk.toString()));
+    run.stderr.on('data', (chunk: Buffer) => (announced += chunk.toString()));
     const pid = await killWhenReady(run, /PostgreSQL ready/);
     ids.killedRun = /starting stack connector-harness-([0-9a-f]+)/.exec(announced)?.[1];
     expect(ids.killedRun).toBeDefined();

@@ -36,14 +36,19 @@ function serveOnce<T = undefined>(
     let after: T | undefined;
     const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdout.on('data', async (chunk: Buffer) => {
+    const onceListening = async (issuer: string) => {
+      discovery = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+      if (then) after = await then(issuer);
+    };
+    child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
       const issuer = /issuer\s+(\S+)/.exec(stdout)?.[1];
       if (!issuer || !stdout.includes('sign-in')) return;
       child.stdout.removeAllListeners('data');
-      discovery = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
-      if (then) after = await then(issuer);
-      child.kill('SIGTERM');
+      // A failure is the test's to report (in stderr), not an unhandled rejection.
+      void onceListening(issuer)
+        .catch((error: unknown) => (stderr += `\n${String(error)}`))
+        .finally(() => child.kill('SIGTERM'));
     });
     child.once('exit', (code) => {
       clearTimeout(timer);

@@ -116,7 +116,7 @@ describe('mock-idp serve logs each request unless --quiet', () => {
       { env: CLI_ENV, stdio: ['ignore', 'pipe', 'inherit'] },
     );
     let stdout = '';
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     try {
       await discoveryOn(await firstConnection(port, Date.now() + 20_000), port);
       const userinfo = await fetch(`http://127.0.0.1:${port}/userinfo`, {

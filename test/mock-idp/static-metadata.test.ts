@@ -26,7 +26,8 @@ async function renderedByOidcProvider(issuer: string, fixture: Fixture, jwks: Ar
     paths(fixture.userinfo.path),
     createMemoryStore(),
   );
-  const server = createServer(provider.callback());
+  const handle = provider.callback();
+  const server = createServer((request, response) => void handle(request, response));
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

@@ -86,7 +86,7 @@ export class IdpPool {
 
   async close(): Promise<void> {
     const all = await Promise.allSettled(this.#all);
-    await Promise.all(all.map((started) => (started.status === 'fulfilled' ? started.value.stop() : undefined)));
+    await Promise.all(all.flatMap((started) => (started.status === 'fulfilled' ? [started.value.stop()] : [])));
     this.#all.length = 0;
     this.#idle.clear();
     this.#count.clear();

@@ -34,7 +34,7 @@ export function rejectWhenExited(name: string, signal: AbortSignal, everyMs = 1_
           .getContainer(name)
           .logs({ stdout: true, stderr: true, tail: 25 })
           .then(
-            (buffer) => demux(buffer as unknown as Buffer),
+            (buffer) => demux(buffer),
             () => '',
           );
         const lines = logs

@@ -102,12 +102,12 @@ async function removeNow(stackId: string, sessionForwarder: boolean): Promise<st
         .remove()
         .then(
           () => 'removed' as const,
-          (error: unknown) =>
-            (error as { statusCode?: number }).statusCode === 404
-              ? ('gone' as const)
-              : (error as { statusCode?: number }).statusCode === 409 && attempt < 5
-                ? ('busy' as const)
-                : Promise.reject(error),
+          (error: unknown) => {
+            const { statusCode } = error as { statusCode?: number };
+            if (statusCode === 404) return 'gone' as const;
+            if (statusCode === 409 && attempt < 5) return 'busy' as const;
+            throw error;
+          },
         );
       if (outcome === 'removed') removed.push(`network ${network.Name}`);
       if (outcome !== 'busy') break;

@@ -8,7 +8,7 @@ export interface LaunchedIdp {
   /** The issuer as Logto reaches it: what the connector config names, discovery announces, and a client_secret_jwt aud holds. */
   issuer: string;
   /** A URL under `issuer` as this process reaches it (the browser's side of the sign-in). */
-  reachable(url: string): string;
+  reachable: (url: string) => string;
   /** Replaces a user's profile/claims: the next sign-in sees the change. */
   updateUser(id: string, patch: UserPatch): Promise<void>;
   /** What the IdP has received so far (secrets masked). */

@@ -6,9 +6,7 @@ export async function removeLeftovers(management: ManagementClient): Promise<str
   const removed: string[] = [];
   const connectors = (await management.listConnectors()).filter((connector) => isOurs(connector.metadata.target));
   const experience = await management.getSignInExperience();
-  const targets = Array.isArray(experience.socialSignInConnectorTargets)
-    ? (experience.socialSignInConnectorTargets as string[])
-    : [];
+  const targets = Array.isArray(experience.socialSignInConnectorTargets) ? experience.socialSignInConnectorTargets : [];
   if (targets.some(isOurs)) {
     await management.patchSignInExperience({
       socialSignInConnectorTargets: targets.filter((target) => !isOurs(target)),

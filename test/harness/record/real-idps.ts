@@ -219,7 +219,7 @@ const base64 = (text: string) => Buffer.from(text).toString('base64');
 const phpJson = (text: string) =>
   JSON.stringify(text)
     .replace(/\//g, '\\/')
-    .replace(/[^\x00-\x7f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    .replace(/[\u0080-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 const htmlEscaped = (text: string) =>
   text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/\//g, '&#x2F;');
 

@@ -514,7 +514,7 @@ function tokensSeen(outcome: RecordOutcome): string[] {
   const values: string[] = [];
   for (const exchange of outcome.exchanges) {
     for (const name of ['code', 'refresh_token', 'client_secret', 'code_verifier'])
-      if (exchange.form[name]) values.push(exchange.form[name]!);
+      if (exchange.form[name]) values.push(exchange.form[name]);
     if (exchange.requestHeaders.authorization) values.push(exchange.requestHeaders.authorization.split(' ')[1]!);
     const body = parsedBody(exchange);
     if (body && typeof body === 'object')

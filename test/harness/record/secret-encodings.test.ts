@@ -231,8 +231,8 @@ describe('every command prints no encoding of the client secret', { timeout: 90_
       runCli(HARNESS_CLI, ['validate', scenario]),
     ]);
     // record refuses the field naming it, quoting what it holds (masked).
-    expect(runs[0]!.code, runs[0]!.stderr).toBe(2);
-    expect(runs[0]!.stderr).toMatch(/tokenEndpoint: not an http\(s\) URL: "host…\(45\)"/);
+    expect(runs[0].code, runs[0].stderr).toBe(2);
+    expect(runs[0].stderr).toMatch(/tokenEndpoint: not an http\(s\) URL: "host…\(45\)"/);
     for (const run of runs) {
       expect(run.stderr).not.toMatch(STACK_LINE);
       expectNoSecret(run.stdout + run.stderr, 'the output');
