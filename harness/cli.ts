@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rememberSecrets } from '../lib/mask.ts';
+import { interruption } from '../lib/interruption.ts';
 import { EXIT, runCli } from '../lib/run-cli.ts';
 import { UserError } from '../lib/user-error.ts';
 import { projectVersion } from '../lib/version.ts';
@@ -257,27 +258,23 @@ Examples:
     $ connector-harness stacks --help
 
 Exit status: 0 all passed, 1 a check failed, 2 bad input (the message says which file, line and field),
-130 interrupted (Ctrl-C; the scenarios that did not finish are listed, report files are not written).`,
+130 interrupted by Ctrl-C, 143 by SIGTERM (the scenarios that did not finish are listed, report files are
+not written).`,
   )
   .action(async (paths: string[], flags: RunFlags) => {
     if (flags.reporter.length > 0) await ensureWritableFolder(flags.outDir);
     const scenarios = await loadScenarios(paths);
     const target = await createTarget(flags);
-    const abort = new AbortController();
-    // A second Ctrl-C is not caught: it ends the process at once.
-    const onSigint = () => abort.abort();
-    process.once('SIGINT', onSigint);
     const progress = progressPrinter(process.stderr, scenarios.length);
     let outcome: RunOutcome;
     try {
       outcome = await runScenariosUntilAborted(scenarios, target, {
         parallel: flags.parallel,
-        signal: abort.signal,
+        signal: interruption.signal,
         onResult: progress.onResult,
       });
     } finally {
       progress.finish();
-      process.off('SIGINT', onSigint);
       await target.close?.();
     }
     const { results } = outcome;
@@ -289,10 +286,9 @@ Exit status: 0 all passed, 1 a check failed, 2 bad input (the message says which
     );
     if (outcome.interrupted.length + outcome.notStarted.length > 0) {
       // A partial report would read as a complete one in CI: none is written.
-      console.log(renderInterrupted(outcome, scenarios.length));
+      console.log(renderInterrupted(outcome, scenarios.length, interruption.received() ?? 'SIGINT'));
       if (flags.reporter.length > 0) console.log(`no report files written to ${flags.outDir}: the run is incomplete`);
-      process.exitCode = EXIT.interrupted;
-      return;
+      return; // runCli sets the exit code the signal asks for: 130 (Ctrl-C) or 143 (SIGTERM)
     }
     for (const file of await writeReports(results, flags)) console.log(`wrote ${file}`);
     const summary = summarize(results);

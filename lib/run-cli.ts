@@ -1,9 +1,10 @@
 import { CommanderError, type Command } from 'commander';
+import { EXIT_ON_SIGNAL, interruption, isInterrupted, watchInterruptSignals } from './interruption.ts';
 import { maskText } from './mask.ts';
 import { formatProblem, isUserError } from './user-error.ts';
 
-/** Exit codes both CLIs document: 0 ok, 1 a check failed, 2 bad input (files or options). */
-export const EXIT = { ok: 0, failed: 1, badInput: 2, interrupted: 130 } as const;
+/** Exit codes both CLIs document: 0 ok, 1 a check failed, 2 bad input (files or options), 130/143 SIGINT/SIGTERM. */
+export const EXIT = { ok: 0, failed: 1, badInput: 2, interrupted: 130, terminated: 143 } as const;
 
 const allCommands = (command: Command): Command[] => [command, ...command.commands.flatMap(allCommands)];
 
@@ -41,9 +42,15 @@ export async function runCli(program: Command): Promise<void> {
     });
   }
   for (const command of allCommands(program)) command.exitOverride();
+  watchInterruptSignals();
   try {
     await program.parseAsync();
   } catch (error) {
+    if (isInterrupted(error) || interruption.received()) {
+      // What the command stopped in the middle of is no failure of its own: one line, no stack.
+      console.error(isInterrupted(error) ? error.message : `interrupted (${interruption.received()})`);
+      return;
+    }
     if (error instanceof CommanderError) {
       // Commander has printed its message already; --help and --version end with exit code 0.
       process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
@@ -57,5 +64,9 @@ export async function runCli(program: Command): Promise<void> {
     }
     for (const problem of error.problems) console.error(formatProblem(problem));
     process.exitCode = EXIT.badInput;
+  } finally {
+    // Whatever the command concluded, an interrupted run says so in its exit code (130 Ctrl-C, 143 SIGTERM).
+    const signal = interruption.received();
+    if (signal) process.exitCode = EXIT_ON_SIGNAL[signal];
   }
 }

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { mask } from '../lib/mask.ts';
 import { printable } from '../lib/printable.ts';
+import { interruption } from '../lib/interruption.ts';
 import { runCli } from '../lib/run-cli.ts';
 import { formatProblem, isUserError } from '../lib/user-error.ts';
 import { projectVersion } from '../lib/version.ts';
@@ -108,12 +109,12 @@ page under another name must not read them); --allowed-host adds a name. The OAu
       console.log(
         `  sign-in        ${fixture.defaultUser ? `headless as ${fixture.defaultUser}; login_hint=<user id> picks another` : 'a page lists the users; login_hint=<user id> skips it'}`,
       );
+      // A server asked to stop (Ctrl-C, docker stop) has done its job: exit 0 once it is down.
       const stop = () => {
         console.log('stopping');
         void idp.stop().then(() => process.exit(0));
       };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      interruption.signal.addEventListener('abort', stop, { once: true });
     },
   );
 

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
+import { InterruptedError, isInterrupted } from '../../lib/interruption.ts';
 import { maskText } from '../../lib/mask.ts';
 import { UserError } from '../../lib/user-error.ts';
 import { followRedirects, type FollowResult } from '../follow-redirects.ts';
@@ -49,6 +50,10 @@ export interface InteractiveOptions {
 
 const seconds = (ms: number) => `${Math.round(ms / 1000)} s`;
 
+// Waiting for a person is no input mistake when they press Ctrl-C: the run was interrupted (130/143).
+const interruptedBy = (signal: AbortSignal): InterruptedError =>
+  isInterrupted(signal.reason) ? signal.reason : new InterruptedError('SIGINT');
+
 function openInBrowser(url: string, say: (line: string) => void): void {
   const child = spawn('xdg-open', [url], { stdio: 'ignore', detached: true });
   child.on('error', () => say('(could not run xdg-open: open the URL yourself)'));
@@ -75,7 +80,7 @@ async function pastedCallback(
           ),
         options.timeoutMs,
       );
-      signal?.addEventListener('abort', () => reject(new UserError('interrupted')), { once: true });
+      signal?.addEventListener('abort', () => reject(interruptedBy(signal)), { once: true });
       lines.on('line', (line) => {
         const pasted = line.trim();
         if (!pasted) return;
@@ -156,7 +161,7 @@ export async function interactivePerson(options: InteractiveOptions): Promise<Pe
       }
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
-        signal?.addEventListener('abort', () => reject(new UserError('interrupted before the callback arrived')), {
+        signal?.addEventListener('abort', () => reject(interruptedBy(signal)), {
           once: true,
         });
         timer = setTimeout(

@@ -1,3 +1,4 @@
+import type { InterruptSignal } from '../../lib/interruption.ts';
 import { printable } from '../../lib/printable.ts';
 import type { Scenario } from '../model.ts';
 import type { RunOutcome } from '../run.ts';
@@ -6,7 +7,7 @@ const where = (scenario: Scenario) =>
   `${scenario.file}${scenario.line && scenario.line > 1 ? `:${scenario.line}` : ''}`;
 
 /** What Ctrl-C left without a verdict: neither passed nor failed, and listed so no scenario silently vanishes. Pure. */
-export function renderInterrupted(outcome: RunOutcome, total: number): string {
+export function renderInterrupted(outcome: RunOutcome, total: number, signal: InterruptSignal = 'SIGINT'): string {
   const unfinished = [
     ...outcome.interrupted.map(
       (scenario) => `  stopped while running  ${printable(scenario.name)} (${where(scenario)})`,
@@ -17,7 +18,7 @@ export function renderInterrupted(outcome: RunOutcome, total: number): string {
   ];
   const count = outcome.interrupted.length + outcome.notStarted.length;
   return [
-    `interrupted (Ctrl-C): ${count} of ${total} scenario${total === 1 ? '' : 's'} did not run to the end, so they are neither passed nor failed:`,
+    `interrupted (${signal === 'SIGINT' ? 'Ctrl-C' : signal}): ${count} of ${total} scenario${total === 1 ? '' : 's'} did not run to the end, so they are neither passed nor failed:`,
     ...unfinished,
   ].join('\n');
 }

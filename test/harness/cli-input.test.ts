@@ -316,48 +316,55 @@ describe('client_secret_jwt', { timeout: 60_000 }, () => {
   });
 });
 
-describe('Ctrl-C', () => {
-  it('says "interrupted", lists what did not run, reports no interrupted scenario as failed, exits 130', async () => {
-    const fixture = path.join(dir, 'slow-idp.yaml');
-    await writeFile(
-      fixture,
-      `${await readFile(STANDARD_FIXTURE, 'utf8')}\nfaults:\n  - { endpoint: userinfo, latencyMs: 2500 }\n`,
-    );
-    const suite = path.join(dir, 'slow');
-    await mkdir(suite);
-    const names = ['slow one', 'slow two', 'slow three', 'slow four'];
-    for (const [index, name] of names.entries()) {
-      // The first passes; the others are known-bad configs, which an interrupted run used to report as "missed".
-      const text = (await scenarioText(name)).replace(STANDARD_FIXTURE, fixture);
+describe('Ctrl-C and SIGTERM', () => {
+  it.each([
+    ['SIGINT', 130, 'Ctrl-C'],
+    ['SIGTERM', 143, 'SIGTERM'],
+  ] as const)(
+    '%s: says "interrupted", lists what did not run, fails no interrupted scenario, exits %i',
+    async (signal, code, said) => {
+      const fixture = path.join(dir, 'slow-idp.yaml');
       await writeFile(
-        path.join(suite, `${index + 1}.yaml`),
-        index === 0
-          ? text
-          : text.replace(/\nexpect:[\s\S]*$/, '\nexpect: { error: connector.general }\nknownBad: true\n'),
+        fixture,
+        `${await readFile(STANDARD_FIXTURE, 'utf8')}\nfaults:\n  - { endpoint: userinfo, latencyMs: 2500 }\n`,
       );
-    }
-    let sent = false;
-    const run = await runCli(HARNESS_CLI, ['run', suite], {
-      timeoutMs: 60_000,
-      onStderr: (text, child) => {
-        if (!sent && text.includes('[1/4]')) {
-          sent = true;
-          child.kill('SIGINT');
-        }
-      },
-    });
-    expect(sent).toBe(true);
-    expect(run.timedOut).toBe(false);
-    expect(run.code, run.stdout + run.stderr).toBe(130);
-    const output = run.stdout + run.stderr;
-    expect(output).toMatch(/interrupted/i);
-    for (const name of names.slice(1)) expect(output).toContain(name);
-    // The first finished before Ctrl-C and is reported; the others are neither failed nor missed.
-    expect(run.stdout).toContain('slow one');
-    for (const name of names.slice(1)) {
-      expect(output).not.toMatch(new RegExp(`✗ (missed |error )?${name}`));
-    }
-    expect(output).not.toMatch(/\b[1-9]\d* failed/);
-    expect(output).not.toMatch(STACK_LINE);
-  }, 90_000);
+      const suite = path.join(dir, `slow-${signal}`);
+      await mkdir(suite);
+      const names = ['slow one', 'slow two', 'slow three', 'slow four'];
+      for (const [index, name] of names.entries()) {
+        // The first passes; the others are known-bad configs, which an interrupted run used to report as "missed".
+        const text = (await scenarioText(name)).replace(STANDARD_FIXTURE, fixture);
+        await writeFile(
+          path.join(suite, `${index + 1}.yaml`),
+          index === 0
+            ? text
+            : text.replace(/\nexpect:[\s\S]*$/, '\nexpect: { error: connector.general }\nknownBad: true\n'),
+        );
+      }
+      let sent = false;
+      const run = await runCli(HARNESS_CLI, ['run', suite], {
+        timeoutMs: 60_000,
+        onStderr: (text, child) => {
+          if (!sent && text.includes('[1/4]')) {
+            sent = true;
+            child.kill(signal);
+          }
+        },
+      });
+      expect(sent).toBe(true);
+      expect(run.timedOut).toBe(false);
+      expect(run.code, run.stdout + run.stderr).toBe(code);
+      const output = run.stdout + run.stderr;
+      expect(output).toContain(`interrupted (${said}): 3 of 4 scenarios did not run to the end`);
+      for (const name of names.slice(1)) expect(output).toContain(name);
+      // The first finished before Ctrl-C and is reported; the others are neither failed nor missed.
+      expect(run.stdout).toContain('slow one');
+      for (const name of names.slice(1)) {
+        expect(output).not.toMatch(new RegExp(`✗ (missed |error )?${name}`));
+      }
+      expect(output).not.toMatch(/\b[1-9]\d* failed/);
+      expect(output).not.toMatch(STACK_LINE);
+    },
+    90_000,
+  );
 });

@@ -216,6 +216,31 @@ describe('a bad answer at --endpoint: one line, exit 2', { timeout: 120_000 }, (
     expectOneLine(await running, [`POST ${url}/oidc/token did not answer within 1 s`]);
   });
 
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s while audit waits for an endpoint: exit %i at once, one line', async (signal, code) => {
+    let arrived!: () => void;
+    const waiting = new Promise<void>((resolve) => (arrived = resolve));
+    const url = await endpoint(() => arrived());
+    let sentAt = 0;
+    const audited = await runCli(HARNESS_CLI, ['audit', '--endpoint', url, ...credentials], {
+      timeoutMs: 45_000,
+      onSpawn: (child) =>
+        void waiting.then(() => {
+          sentAt = performance.now();
+          child.kill(signal);
+        }),
+    });
+    expect(audited.timedOut).toBe(false);
+    // The default --api-timeout is 30 s: an answer within seconds is the signal's doing.
+    expect(performance.now() - sentAt).toBeLessThan(8_000);
+    expect(audited.code, audited.stderr).toBe(code);
+    expect(lines(audited.stderr), audited.stderr).toEqual([
+      expect.stringMatching(/^interrupted \((Ctrl-C|SIGTERM)\)$/),
+    ]);
+  });
+
   it('--api-timeout takes seconds, and refuses what is not', async () => {
     const url = await endpoint(() => {});
     const [zero, word] = await Promise.all([audit(url, '--api-timeout', '0'), runLogto(url, '--api-timeout', 'soon')]);

@@ -30,6 +30,8 @@ export function runCli(
     nodeArgs?: string[];
     onStderr?: (text: string, child: ReturnType<typeof spawn>) => void;
     onStdout?: (text: string, child: ReturnType<typeof spawn>) => void;
+    /** The child as soon as it exists (to signal it when something outside it happens). */
+    onSpawn?: (child: ReturnType<typeof spawn>) => void;
   } = {},
 ): Promise<CliRun> {
   return new Promise((resolve) => {
@@ -38,6 +40,7 @@ export function runCli(
       env: { ...process.env, NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    options.onSpawn?.(child);
     let stdout = '';
     let stderr = '';
     let timedOut = false;

@@ -1,5 +1,6 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { EXIT_ON_SIGNAL, interruption } from '../../../lib/interruption.ts';
 import { mask } from '../../../lib/mask.ts';
 import { UserError } from '../../../lib/user-error.ts';
 import type { Target } from '../../model.ts';
@@ -19,8 +20,6 @@ export interface LogtoContainerOptions {
   apiTimeoutMs?: number;
   log?: (line: string) => void;
 }
-
-const EXIT_ON_SIGNAL = { SIGINT: 130, SIGTERM: 143 } as const;
 
 /**
  * The M2M secret is a credential, so it stays off the terminal and CI logs (masked there); the
@@ -67,15 +66,17 @@ export async function createLogtoContainerTarget(options: LogtoContainerOptions)
       (error: unknown) =>
         log(`could not remove the stack: ${(error as Error).message}; run: ${removeCommand(stackId)}`),
     ));
-  const onSignal = (signal: keyof typeof EXIT_ON_SIGNAL) => {
+  // The CLI owns the signals (lib/interruption.ts). The stack goes as soon as one arrives; while it is
+  // still starting, nothing else can stop testcontainers' start, so the process ends once it is removed.
+  let starting = true;
+  const onInterrupt = () => {
+    const signal = interruption.received() ?? 'SIGINT';
     log(`${signal}: removing the stack's containers and network`);
-    void remove().finally(() => process.exit(EXIT_ON_SIGNAL[signal]));
+    void remove().finally(() => (starting ? process.exit(EXIT_ON_SIGNAL[signal]) : undefined));
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  interruption.signal.addEventListener('abort', onInterrupt, { once: true });
   const release = () => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    interruption.signal.removeEventListener('abort', onInterrupt);
     clearInterval(hold);
   };
 
@@ -111,6 +112,7 @@ export async function createLogtoContainerTarget(options: LogtoContainerOptions)
     release();
     throw error;
   }
+  starting = false;
 
   return {
     name: 'logto-container',

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { maskText } from '../../../lib/mask.ts';
 import { fieldPath } from '../../../lib/user-error.ts';
 import { CookieJar } from '../../follow-redirects.ts';
+import { interruption, throwIfInterrupted } from '../../../lib/interruption.ts';
 import { EndpointAnswerError, firstBytes, type Answer, type AnswerProblem } from './endpoint-answer.ts';
 
 /**
@@ -191,11 +192,13 @@ export class LogtoHttp {
         method,
         headers,
         redirect: 'manual',
-        signal,
+        // Ctrl-C or SIGTERM (lib/interruption.ts) ends a call at once, as the timeout does.
+        signal: AbortSignal.any([signal, interruption.signal]),
         ...(body === undefined ? {} : { body }),
       });
       text = await response.text();
     } catch (error) {
+      throwIfInterrupted(interruption.signal);
       if (signal.aborted)
         throw this.#fail('timeout', method, path, undefined, `${seconds(this.#timeoutMs)} (--api-timeout)`);
       // fetch rejects with a TypeError when no HTTP answer came (refused, reset, DNS); its cause has the system's code.
