@@ -9,10 +9,10 @@ export interface FollowResult {
    * Set when the chain ended somewhere else (a page that needs a person, an error body), with the
    * response headers (cookies left out: they are the session's).
    */
-  stoppedAt?: { url: string; status: number; headers: Record<string, string>; body: string };
+  stoppedAt?: { url: string; status: number; headers: Record<string, string>; body: string; redirectLoop?: true };
 }
 
-const MAX_HOPS = 20;
+export const MAX_REDIRECTS = 20;
 
 export class CookieJar {
   readonly #cookies = new Map<string, Map<string, string>>();
@@ -46,7 +46,7 @@ export async function followRedirects(
   const jar = options.jar ?? new CookieJar();
   const hops: FollowResult['hops'] = [];
   let url = start;
-  for (let hop = 0; hop < MAX_HOPS; hop += 1) {
+  for (let hop = 0; hop < MAX_REDIRECTS; hop += 1) {
     if (stopAt(url)) return { callbackUrl: url, hops };
     const cookie = jar.header(url);
     const response = await fetch(url, {
@@ -65,5 +65,8 @@ export async function followRedirects(
     const headers = Object.fromEntries([...response.headers].filter(([name]) => name !== 'set-cookie'));
     return { hops, stoppedAt: { url, status: response.status, headers, body: (await response.text()).slice(0, 2000) } };
   }
-  return { hops, stoppedAt: { url, status: 0, headers: {}, body: `gave up after ${MAX_HOPS} redirects` } };
+  return {
+    hops,
+    stoppedAt: { url, status: 0, headers: {}, body: `gave up after ${MAX_REDIRECTS} redirects`, redirectLoop: true },
+  };
 }

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { decodeJwt, decodeProtectedHeader, jwtVerify, SignJWT, type JWTHeaderParameters } from 'jose';
 import type { AddressInfo } from 'node:net';
 import { mask, maskSecrets } from '../../lib/mask.ts';
@@ -24,8 +24,34 @@ export interface Exchange {
   /** The response headers a fixture or a reader cares about (content-type, www-authenticate, …). */
   responseHeaders: Record<string, string>;
   body: string;
-  /** Set when the IdP could not be reached: the proxy answered 502 itself. */
-  unreachable?: string;
+  /**
+   * Set when the recording cannot go on with this exchange (the proxy answered 502 itself): the IdP
+   * could not be reached, answered more than the cap, redirected the request, or the run was interrupted.
+   */
+  refused?: { kind: 'unreachable' | 'too-large' | 'redirect' | 'interrupted'; detail: string };
+}
+
+/**
+ * The most the proxy reads of one answer or request. A fixture is capped at 1 MB (lib/structured-file.ts), and a
+ * token or userinfo answer bigger than a few MB is no answer a connector could use: past this the proxy stops
+ * reading (nothing more is buffered) and the recording is refused.
+ */
+export const MAX_EXCHANGE_BYTES = 4 * 1024 * 1024;
+
+export class ExchangeTooLarge extends Error {
+  readonly code = 'EXCHANGE_TOO_LARGE';
+}
+
+/** Reads a body up to `limit` bytes; past it, stops reading (the rest is never buffered) and throws ExchangeTooLarge. */
+export async function readCapped(chunks: AsyncIterable<Uint8Array>, limit = MAX_EXCHANGE_BYTES): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of chunks) {
+    size += chunk.byteLength;
+    if (size > limit) throw new ExchangeTooLarge(`more than ${limit / (1024 * 1024)} MB`);
+    parts.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(parts);
 }
 
 const FORWARDED_REQUEST_HEADERS = ['authorization', 'content-type', 'accept', 'user-agent'];
@@ -110,12 +136,6 @@ async function readdressAssertion(
   };
 }
 
-async function readBody(request: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
 export interface RecordingProxy {
   /** Where the connector's tokenEndpoint / userInfoEndpoint point instead of the real IdP. */
   urls: Record<ProxiedEndpoint, string>;
@@ -138,7 +158,7 @@ export interface RecordingProxy {
  */
 export async function startRecordingProxy(
   upstream: Record<ProxiedEndpoint, string | undefined>,
-  options: { timeoutMs: number; clientSecret?: string },
+  options: { timeoutMs: number; clientSecret?: string; signal?: AbortSignal },
 ): Promise<RecordingProxy> {
   const exchanges: Exchange[] = [];
   const entries: JournalEntry[] = [];
@@ -155,17 +175,28 @@ export async function startRecordingProxy(
         incoming.pathname === '/token' ? 'token' : incoming.pathname === '/userinfo' ? 'userinfo' : undefined;
       const target = endpoint ? upstream[endpoint] : undefined;
       if (!endpoint || !target) {
-        response
-          .writeHead(404, { 'content-type': 'application/json' })
-          .end(
-            JSON.stringify({
-              error: 'not_found',
-              error_description: 'the recording proxy forwards /token and /userinfo only',
-            }),
-          );
+        response.writeHead(404, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            error: 'not_found',
+            error_description: 'the recording proxy forwards /token and /userinfo only',
+          }),
+        );
         return;
       }
-      let body = await readBody(request);
+      let body: Buffer;
+      try {
+        body = await readCapped(request as AsyncIterable<Uint8Array>);
+      } catch (error) {
+        if (!(error instanceof ExchangeTooLarge)) throw error;
+        request.destroy();
+        response.writeHead(413, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            error: 'invalid_request',
+            error_description: 'the recording proxy takes requests up to 4 MB',
+          }),
+        );
+        return;
+      }
       const requestHeaders: Record<string, string> = {};
       for (const name of FORWARDED_REQUEST_HEADERS) {
         const value = request.headers[name];
@@ -203,23 +234,44 @@ export async function startRecordingProxy(
         responseHeaders: {},
         body: '',
       };
+      const timeout = AbortSignal.timeout(options.timeoutMs);
       try {
         const answer = await fetch(upstreamUrl, {
           method: exchange.method,
           headers: requestHeaders,
           ...(body.length > 0 ? { body: new Uint8Array(body) } : {}),
           redirect: 'manual',
-          signal: AbortSignal.timeout(options.timeoutMs),
+          signal: AbortSignal.any([timeout, ...(options.signal ? [options.signal] : [])]),
         });
         exchange.status = answer.status;
         for (const name of RECORDED_RESPONSE_HEADERS) {
           const value = answer.headers.get(name);
           if (value !== null) exchange.responseHeaders[name] = value;
         }
-        exchange.body = await answer.text();
+        const location = answer.headers.get('location');
+        if (answer.status >= 300 && answer.status < 400) {
+          // Passed on, the connector would follow it: past the proxy (an absolute URL) or round again (a loop).
+          await answer.body?.cancel();
+          exchange.refused = {
+            kind: 'redirect',
+            detail: `${answer.status} to ${location ? new URL(location, upstreamUrl).href : '(no Location)'}`,
+          };
+        } else {
+          exchange.body = answer.body ? (await readCapped(answer.body)).toString('utf8') : '';
+        }
       } catch (error) {
         const cause = (error as { cause?: { code?: string } }).cause?.code;
-        exchange.unreachable = `${upstreamUrl.origin} did not answer (${cause ?? (error as Error).name}: ${(error as Error).message})`;
+        exchange.refused =
+          error instanceof ExchangeTooLarge
+            ? { kind: 'too-large', detail: `${exchange.status} ${error.message}` }
+            : options.signal?.aborted
+              ? { kind: 'interrupted', detail: 'interrupted' }
+              : {
+                  kind: 'unreachable',
+                  detail: `${upstreamUrl.origin} did not answer (${cause ?? (error as Error).name}: ${(error as Error).message})`,
+                };
+      }
+      if (exchange.refused) {
         exchange.status = 502;
         exchange.responseHeaders = { 'content-type': 'application/json' };
         exchange.body = JSON.stringify({

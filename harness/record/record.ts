@@ -1,12 +1,13 @@
 import { access, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { InterruptedError, throwIfInterrupted } from '../../lib/interruption.ts';
 import { rememberSecrets } from '../../lib/mask.ts';
 import { UserError } from '../../lib/user-error.ts';
 import { ensureWritableFolder } from '../../lib/writable-folder.ts';
 import { loadFixture, parseFixture, type Fixture } from '../../mock-idp/index.ts';
 import { assertInstalled, type ConnectorSource } from '../connectors/load.ts';
-import type { FollowResult } from '../follow-redirects.ts';
+import { MAX_REDIRECTS, type FollowResult } from '../follow-redirects.ts';
 import type { CheckResult, Scenario, ScenarioResult } from '../model.ts';
 import { runChecks } from '../checks/index.ts';
 import { loadScenario } from '../scenario/load.ts';
@@ -15,7 +16,7 @@ import { runConnectorFlow, type Browser } from '../targets/in-process/run-flow.t
 import { FIXTURE_FILE, liveSecrets, SCENARIO_FILE, writeRecording, type Recording } from './fixture-writer.ts';
 import { loadRecordInput, type RecordInput } from './input.ts';
 import type { Person } from './person.ts';
-import { startRecordingProxy, type Exchange } from './proxy.ts';
+import { MAX_EXCHANGE_BYTES, startRecordingProxy, type Exchange } from './proxy.ts';
 import { diffShapes, fixtureShape, type Shape, type ShapeChange } from './shape.ts';
 
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -60,6 +61,41 @@ export interface RecordOutcome {
   notes: string[];
   /** The raw exchanges the proxy saw, tokens included: for tests, never printed or written. */
   exchanges: Exchange[];
+}
+
+/** An exchange the proxy could not record, as the one line the user reads (exit 2, nothing written). */
+function refusedExchange(
+  file: string,
+  endpoint: Exchange['endpoint'],
+  refused: NonNullable<Exchange['refused']>,
+): Error {
+  const field = endpoint === 'token' ? 'tokenEndpoint' : 'userInfoEndpoint';
+  const nothing = 'nothing was written';
+  switch (refused.kind) {
+    case 'interrupted':
+      return new InterruptedError('SIGINT');
+    case 'too-large':
+      return new UserError({
+        file,
+        field,
+        message: `the IdP's ${endpoint} answer is too large to record: ${refused.detail}`,
+        hint: `a ${endpoint} answer is a few kB; is ${field} the IdP's ${endpoint} endpoint? (the proxy reads up to ${MAX_EXCHANGE_BYTES / (1024 * 1024)} MB); ${nothing}`,
+      });
+    case 'redirect':
+      return new UserError({
+        file,
+        field,
+        message: `the IdP answered the ${endpoint} request with a redirect (${refused.detail})`,
+        hint: `a ${endpoint} endpoint answers directly (RFC 6749 §5.1), and a connector following a redirect loops or leaves the recording: set ${field} to the URL that answers (https? a trailing slash?); ${nothing}`,
+      });
+    default:
+      return new UserError({
+        file,
+        field,
+        message: `the IdP is unreachable: ${refused.detail}`,
+        hint: `check the URL and that the IdP is up; ${nothing}`,
+      });
+  }
 }
 
 const exists = (file: string) =>
@@ -112,6 +148,7 @@ export async function recordProvider(options: RecordOptions): Promise<RecordOutc
       {
         timeoutMs,
         ...(typeof input.config.clientSecret === 'string' ? { clientSecret: input.config.clientSecret } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
       },
     );
     try {
@@ -157,15 +194,19 @@ export async function recordProvider(options: RecordOptions): Promise<RecordOutc
         options.signal,
         browser,
       );
-      if (personFailure instanceof UserError) throw personFailure;
-      const unreachable = proxy.exchanges.find((exchange) => exchange.unreachable);
-      if (unreachable)
+      // Nothing is written once the run is interrupted (Ctrl-C, SIGTERM): what it saw is cut short.
+      throwIfInterrupted(options.signal);
+      if (authorizeStop?.redirectLoop) {
         throw new UserError({
           file: input.file,
-          field: unreachable.endpoint === 'token' ? 'tokenEndpoint' : 'userInfoEndpoint',
-          message: `the IdP is unreachable: ${unreachable.unreachable}`,
-          hint: 'check the URL and that the IdP is up; nothing was written',
+          field: 'authorizationEndpoint',
+          message: `the IdP redirects in a loop at authorize (${MAX_REDIRECTS} redirects, the last to ${authorizeStop.url})`,
+          hint: "a replay of a loop proves nothing: check authorizationEndpoint (the IdP's own authorize URL, https) and sign in once in a browser; nothing was written",
         });
+      }
+      if (personFailure instanceof UserError) throw personFailure;
+      const refused = proxy.exchanges.find((exchange) => exchange.refused);
+      if (refused?.refused) throw refusedExchange(input.file, refused.endpoint, refused.refused);
       if (observation.error?.stage === 'idp-redirect' && observation.error.message.startsWith('could not reach')) {
         throw new UserError({
           file: input.file,
@@ -231,6 +272,7 @@ export async function recordProvider(options: RecordOptions): Promise<RecordOutc
             `this sign-in stopped before ${reached('token') ? 'userinfo' : 'the token endpoint'}: what lies beyond is not compared with the stored recording`,
           );
       }
+      throwIfInterrupted(options.signal);
       try {
         await ensureWritableFolder(path.dirname(fixtureFile), '--out');
         await writeFile(fixtureFile, recording.fixtureYaml);
