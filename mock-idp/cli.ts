@@ -114,7 +114,9 @@ page under another name must not read them); --allowed-host adds a name. The OAu
         console.log('stopping');
         void idp.stop().then(() => process.exit(0));
       };
-      interruption.signal.addEventListener('abort', stop, { once: true });
+      // A signal that came while it was starting counts too.
+      if (interruption.signal.aborted) stop();
+      else interruption.signal.addEventListener('abort', stop, { once: true });
     },
   );
 

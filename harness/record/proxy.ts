@@ -38,6 +38,14 @@ export interface Exchange {
  */
 export const MAX_EXCHANGE_BYTES = 4 * 1024 * 1024;
 
+/** What the IdP said it would send, when it said (Content-Length), else how far the proxy read. */
+const tooLargeSize = (declared: string | null, error: ExchangeTooLarge): string => {
+  const length = Number(declared);
+  return declared && Number.isFinite(length) && length > 0
+    ? `${(length / (1024 * 1024)).toFixed(1)} MB`
+    : error.message;
+};
+
 export class ExchangeTooLarge extends Error {
   readonly code = 'EXCHANGE_TOO_LARGE';
 }
@@ -235,6 +243,7 @@ export async function startRecordingProxy(
         body: '',
       };
       const timeout = AbortSignal.timeout(options.timeoutMs);
+      let declaredLength: string | null = null;
       try {
         const answer = await fetch(upstreamUrl, {
           method: exchange.method,
@@ -244,6 +253,7 @@ export async function startRecordingProxy(
           signal: AbortSignal.any([timeout, ...(options.signal ? [options.signal] : [])]),
         });
         exchange.status = answer.status;
+        declaredLength = answer.headers.get('content-length');
         for (const name of RECORDED_RESPONSE_HEADERS) {
           const value = answer.headers.get(name);
           if (value !== null) exchange.responseHeaders[name] = value;
@@ -263,7 +273,7 @@ export async function startRecordingProxy(
         const cause = (error as { cause?: { code?: string } }).cause?.code;
         exchange.refused =
           error instanceof ExchangeTooLarge
-            ? { kind: 'too-large', detail: `${exchange.status} ${error.message}` }
+            ? { kind: 'too-large', detail: `HTTP ${exchange.status}, ${tooLargeSize(declaredLength, error)}` }
             : options.signal?.aborted
               ? { kind: 'interrupted', detail: 'interrupted' }
               : {

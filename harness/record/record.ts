@@ -1,7 +1,7 @@
 import { access, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InterruptedError, throwIfInterrupted } from '../../lib/interruption.ts';
+import { interruption, InterruptedError, throwIfInterrupted } from '../../lib/interruption.ts';
 import { rememberSecrets } from '../../lib/mask.ts';
 import { UserError } from '../../lib/user-error.ts';
 import { ensureWritableFolder } from '../../lib/writable-folder.ts';
@@ -73,7 +73,7 @@ function refusedExchange(
   const nothing = 'nothing was written';
   switch (refused.kind) {
     case 'interrupted':
-      return new InterruptedError('SIGINT');
+      return new InterruptedError(interruption.received() ?? 'SIGINT');
     case 'too-large':
       return new UserError({
         file,

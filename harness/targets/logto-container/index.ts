@@ -1,6 +1,6 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { EXIT_ON_SIGNAL, interruption } from '../../../lib/interruption.ts';
+import { EXIT_ON_SIGNAL, interruption, throwIfInterrupted } from '../../../lib/interruption.ts';
 import { mask } from '../../../lib/mask.ts';
 import { UserError } from '../../../lib/user-error.ts';
 import type { Target } from '../../model.ts';
@@ -46,6 +46,8 @@ async function writeCredentials(stack: LogtoStack, dir: string): Promise<string>
  */
 export async function createLogtoContainerTarget(options: LogtoContainerOptions): Promise<Target> {
   const log = options.log ?? (() => {});
+  // A signal before anything started: no stack to start, none to remove.
+  throwIfInterrupted(interruption.signal);
   withoutRyuk();
   const runtime = await detectContainerRuntime();
   if (!runtime.available) {
