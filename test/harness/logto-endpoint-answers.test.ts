@@ -7,6 +7,7 @@ import { bootstrapM2m } from '../../harness/targets/logto/bootstrap-m2m.ts';
 import { EndpointAnswerError, type AnswerProblem } from '../../harness/targets/logto/endpoint-answer.ts';
 import { inProcessIdpLauncher } from '../../harness/targets/logto/idp-launcher.ts';
 import { ManagementClient } from '../../harness/targets/logto/management-client.ts';
+import { LogtoHttp } from '../../harness/targets/logto/logto-http.ts';
 import { useStoredToken } from '../../harness/targets/logto/token-use.ts';
 import { HARNESS_CLI, STACK_LINE, runCli, type CliRun } from '../helpers/spawn-cli.ts';
 
@@ -385,5 +386,18 @@ describe("the container target's bootstrap of its M2M app", () => {
     expect((error as Error).message).toContain(
       `GET ${url}/api/roles?type=MachineToMachine did not answer within 0.3 s`,
     );
+  });
+});
+
+describe("Logto's own empty answers", () => {
+  it('koa\'s stand-in for an empty body (201 text/plain "Created", as identification answers) is no body; other text is refused', async () => {
+    const url = await endpoint((request, response) =>
+      request.url === '/created'
+        ? send(response, 201, 'text/plain; charset=utf-8', 'Created')
+        : send(response, 201, 'text/plain', 'hello'),
+    );
+    const http = new LogtoHttp(url);
+    expect((await http.request('POST', '/created')).body).toBeUndefined();
+    await expect(http.request('POST', '/other')).rejects.toBeInstanceOf(EndpointAnswerError);
   });
 });

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import { z } from 'zod';
 import { maskText } from '../../../lib/mask.ts';
 import { fieldPath } from '../../../lib/user-error.ts';
@@ -226,9 +227,13 @@ export class LogtoHttp {
     };
   }
 
-  /** Logto answers JSON (or nothing: 204); anything else is not Logto's answer, whatever its status. */
+  /**
+   * Logto answers JSON, or nothing: a 204, or koa's stand-in for an empty body, the status text as plain
+   * text (`POST /api/experience/identification` → 201 "Created"). Anything else is not Logto's answer.
+   */
   #parse(method: string, path: string, contentType: string, text: string, answer: Answer): unknown {
     if (text === '') return undefined;
+    if (/^text\/plain\b/i.test(contentType) && text === STATUS_CODES[answer.status]) return undefined;
     if (/\bjson\b/i.test(contentType)) {
       try {
         return JSON.parse(text);
