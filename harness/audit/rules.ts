@@ -1,4 +1,7 @@
 import { CUSTOM_CONFIG_OVERRIDES, wireName } from '../checks/custom-config.ts';
+import { configKeyFindings } from '../checks/config-keys.ts';
+import { endpointUrlFindings } from '../checks/endpoint-urls.ts';
+import { scopeFindings } from '../checks/scope.ts';
 import { refreshFailureHint } from '../checks/token-storage.ts';
 import type { CheckResult } from '../model.ts';
 import type { AuditedConnector } from './connector.ts';
@@ -118,6 +121,12 @@ export function auditFindings(
       });
     }
   }
+
+  findings.push(
+    ...configKeyFindings(connector.kind, config),
+    ...endpointUrlFindings(config),
+    ...scopeFindings(connector.kind, config.scope),
+  );
 
   // A known provider's own rules (the provider library) are precise where the generic heuristics guess.
   if (connector.kind === 'oauth2')

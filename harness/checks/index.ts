@@ -2,11 +2,14 @@ import type { CheckResult } from '../model.ts';
 import type { Observation } from '../observation.ts';
 import { checkAvatarUrl } from './avatar-url.ts';
 import { checkClientAuth } from './client-auth.ts';
+import { checkConfigKeys } from './config-keys.ts';
 import { checkCustomConfig, checkExpectedParams } from './custom-config.ts';
+import { checkEndpointUrls } from './endpoint-urls.ts';
 import { checkDoubleCredentials } from './double-credentials.ts';
 import { checkErrorWith200 } from './error-with-200.ts';
 import { checkOidc } from './oidc.ts';
 import { checkProfileMap } from './profile-map.ts';
+import { checkScope } from './scope.ts';
 import { checkSignIn } from './sign-in.ts';
 import { checkTokenResponse } from './token-response.ts';
 import { checkTokenStorage } from './token-storage.ts';
@@ -15,6 +18,9 @@ import { checkUserinfo } from './userinfo.ts';
 /** Every check, in report order. Each is a pure function of the observation. */
 export const checks: Array<(observation: Observation) => CheckResult[]> = [
   checkSignIn,
+  checkConfigKeys,
+  checkEndpointUrls,
+  checkScope,
   checkErrorWith200,
   checkTokenResponse,
   checkClientAuth,

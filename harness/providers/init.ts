@@ -2,6 +2,7 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../../lib/user-error.ts';
 import { ensureWritableFolder } from '../../lib/writable-folder.ts';
+import { nearest } from '../../lib/did-you-mean.ts';
 import { findProvider, providers, PROVIDERS_DIR, type ProviderEntry } from './catalog.ts';
 
 function header(provider: ProviderEntry, fixture: string): string {
@@ -28,6 +29,14 @@ function header(provider: ProviderEntry, fixture: string): string {
  * Writes the provider's working scenario (or, when no generic config works, the one that proves
  * it) to `out`, its fixture path rewritten relative to where the file lands. Returns the path.
  */
+const suggestion = (id: string) => {
+  const meant = nearest(
+    id,
+    providers.map((entry) => entry.id),
+  );
+  return meant ? `: did you mean ${meant}?` : '';
+};
+
 export async function initProvider(
   id: string,
   out: string | undefined,
@@ -37,7 +46,7 @@ export async function initProvider(
   if (!provider) {
     throw new UserError({
       field: 'provider',
-      message: `no provider "${id}" in the library`,
+      message: `no provider "${id}" in the library${suggestion(id)}`,
       hint: `pick one of: ${providers.map((entry) => entry.id).join(', ')} (connector-harness list-providers)`,
     });
   }
