@@ -1,13 +1,14 @@
 import { Command, Option } from 'commander';
-import { writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nearest } from '../lib/did-you-mean.ts';
 import { rememberSecrets } from '../lib/mask.ts';
 import { interruption } from '../lib/interruption.ts';
 import { EXIT, runCli } from '../lib/run-cli.ts';
-import { UserError } from '../lib/user-error.ts';
+import { formatProblem, UserError, type Problem } from '../lib/user-error.ts';
 import { projectVersion } from '../lib/version.ts';
-import type { ScenarioResult, Target } from './model.ts';
+import type { Scenario, ScenarioResult, Target } from './model.ts';
 import { renderHtml } from './report/html/page.ts';
 import { renderInterrupted } from './report/interrupted.ts';
 import { renderJson } from './report/json.ts';
@@ -27,8 +28,8 @@ import {
 import { ensureWritableFolder } from '../lib/writable-folder.ts';
 import { addRecordCommand } from './record/command.ts';
 import { addStacksCommand } from './targets/logto-container/stacks-command.ts';
-import { configProblems } from './scenario/config-guard.ts';
-import { loadScenarios } from './scenario/load.ts';
+import { offlineFindings } from './scenario/offline-findings.ts';
+import { loadScenarioSet } from './scenario/load.ts';
 import { createInProcessTarget } from './targets/in-process/index.ts';
 import type { LogtoTargetOptions } from './targets/logto-options.ts';
 import { DEFAULT_API_TIMEOUT_MS } from './targets/logto/logto-http.ts';
@@ -41,6 +42,7 @@ interface RunFlags {
   connectorVersion?: string;
   connectorPath?: string;
   verbose?: boolean;
+  quiet?: boolean;
   color: boolean;
   endpoint?: string;
   m2mAppId?: string;
@@ -163,6 +165,34 @@ async function writeReports(
   return written;
 }
 
+/** A first argument that is no file and reads like one of the commands: a typo, not a missing scenario. */
+async function refuseMistypedCommand(first: string | undefined): Promise<void> {
+  if (!first || /[./\\]/.test(first) || (await stat(first).catch(() => undefined))) return;
+  const meant = nearest(
+    first,
+    program.commands.map((command) => command.name()),
+  );
+  if (meant)
+    throw new UserError({
+      message: `unknown command "${first}": did you mean ${meant}?`,
+      hint: `connector-harness ${meant} --help`,
+    });
+}
+
+const where = (scenario: Scenario) =>
+  `${scenario.file}${scenario.line && scenario.line > 1 ? `:${scenario.line}` : ''}`;
+
+const unreadFiles = (files: string[], others: string) =>
+  `${files.length} file${files.length === 1 ? '' : 's'} could not be read (see above; ${others}): ${files.join(', ')}`;
+
+/** Files that did not load, after what the others gave: their problems, and exit 2. */
+function reportUnread(problems: Problem[], files: string[]): void {
+  if (files.length === 0) return;
+  for (const problem of problems) console.error(formatProblem(problem));
+  console.error(unreadFiles(files, 'the others are listed'));
+  process.exitCode = EXIT.badInput;
+}
+
 const program = new Command('connector-harness')
   .description('Check Logto OAuth2/OIDC social connector configs end to end, with the real connector code.')
   .version(projectVersion, '-V, --version', 'print the version')
@@ -212,6 +242,7 @@ program
     ).env('HARNESS_CONNECTOR_PATH'),
   )
   .option('-v, --verbose', 'show evidence for passing checks too')
+  .option('-q, --quiet', 'print only the scenarios that did not pass, and the closing line')
   .option('--no-color', 'plain output')
   .addOption(new Option('--endpoint <url>', '[logto] Logto endpoint').env('LOGTO_ENDPOINT').argParser(parseHttpUrl))
   .addOption(new Option('--m2m-app-id <id>', '[logto] M2M app id with Management API access').env('LOGTO_M2M_APP_ID'))
@@ -262,8 +293,15 @@ Exit status: 0 all passed, 1 a check failed, 2 bad input (the message says which
 not written).`,
   )
   .action(async (paths: string[], flags: RunFlags) => {
+    // `run` is the default command, so a mistyped command arrives here as a path.
+    await refuseMistypedCommand(paths[0]);
     if (flags.reporter.length > 0) await ensureWritableFolder(flags.outDir);
-    const scenarios = await loadScenarios(paths);
+    const { scenarios, problems, badFiles } = await loadScenarioSet(paths);
+    // One bad file reports itself, and the rest still run: the exit code says 2 at the end.
+    if (scenarios.length === 0) throw new UserError(problems);
+    for (const problem of problems) console.error(formatProblem(problem));
+    for (const scenario of scenarios)
+      for (const note of scenario.notes ?? []) console.error(`note: ${where(scenario)}: ${note}`);
     const target = await createTarget(flags);
     const progress = progressPrinter(process.stderr, scenarios.length);
     let outcome: RunOutcome;
@@ -282,6 +320,7 @@ not written).`,
       renderTerminal(results, {
         color: flags.color && process.stdout.isTTY === true && !process.env.NO_COLOR,
         verbose: Boolean(flags.verbose),
+        quiet: Boolean(flags.quiet),
       }),
     );
     if (outcome.interrupted.length + outcome.notStarted.length > 0) {
@@ -293,6 +332,10 @@ not written).`,
     for (const file of await writeReports(results, flags)) console.log(`wrote ${file}`);
     const summary = summarize(results);
     process.exitCode = summary.failed + summary.errors > 0 ? EXIT.failed : EXIT.ok;
+    if (badFiles.length > 0) {
+      console.error(unreadFiles(badFiles, 'the others ran'));
+      process.exitCode = EXIT.badInput;
+    }
   });
 
 interface AuditFlags {
@@ -411,7 +454,8 @@ program
   .argument('<paths...>', 'scenario files or folders')
   .addHelpText('after', '\nExample:\n  $ connector-harness list fixtures/scenarios')
   .action(async (paths: string[]) => {
-    for (const scenario of await loadScenarios(paths)) {
+    const { scenarios, problems, badFiles } = await loadScenarioSet(paths);
+    for (const scenario of scenarios) {
       const idp = scenario.idp.kind === 'url' ? scenario.idp.url : scenario.idp.source;
       const expectation = scenario.knownBad
         ? `known-bad, caught by ${[scenario.expect.error, ...(scenario.expect.catches ?? [])].filter(Boolean).join(', ') || 'any failing check'}`
@@ -419,39 +463,58 @@ program
       console.log(
         `${scenario.file}\n    ${scenario.name} [${scenario.connector}${scenario.enableTokenStorage ? ', token storage' : ''}] against ${idp}: ${expectation}`,
       );
+      for (const note of scenario.notes ?? []) console.log(`    note: ${note}`);
     }
+    reportUnread(problems, badFiles);
   });
 
 program
   .command('validate')
   .description(
-    "check scenario files, the fixtures they name and each config against the connector's own config guard, without running them",
+    "check scenario files (or connector configs as pasted from the Logto Console), the fixtures they name, and each config against every rule audit applies (the connector's own guard, the known traps, a known provider's rules), without running anything",
   )
-  .argument('<paths...>', 'scenario files or folders')
-  .addHelpText('after', '\nExample:\n  $ connector-harness validate fixtures/scenarios')
+  .argument('<paths...>', 'scenario files, connector configs, or folders of them')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  $ connector-harness validate fixtures/scenarios
+  $ connector-harness validate my-github-connector.json     # the config from the Logto Console, offline
+
+Exit status: 0 nothing to fix (warnings are listed), 1 a config has an error-level finding, 2 a file
+cannot be read or a config is one the connector refuses (Logto shows connector.invalid_config).
+A known-bad scenario's findings are its point: they are listed, not counted.`,
+  )
   .action(async (paths: string[]) => {
-    const scenarios = await loadScenarios(paths);
+    const { scenarios, problems: unread, badFiles } = await loadScenarioSet(paths);
     const source = { projectRoot: PROJECT_ROOT };
     let refused = 0;
+    let failing = 0;
     for (const scenario of scenarios) {
-      const where = `${scenario.file}${scenario.line && scenario.line > 1 ? `:${scenario.line}` : ''}`;
-      const problems = await configProblems(scenario, source);
+      const findings = await offlineFindings(scenario, source);
+      const guard = findings.filter((finding) => finding.id.startsWith('guard.'));
+      const errors = findings.filter((finding) => finding.status === 'fail');
       console.log(
-        `${problems.length > 0 ? '!' : '✓'} ${where}: ${scenario.name} (${scenario.connector}${scenario.knownBad ? ', known-bad' : ''})`,
+        `${errors.length > 0 ? '✗' : findings.length > 0 ? '!' : '✓'} ${where(scenario)}: ${scenario.name} (${scenario.connector}${scenario.knownBad ? ', known-bad' : ''})`,
       );
+      for (const note of scenario.notes ?? []) console.log(`    note: ${note}`);
+      for (const finding of findings) {
+        console.log(`    ${finding.status === 'fail' ? '✗' : '!'} ${finding.title}: ${finding.message}`);
+        if (finding.hint) console.log(`        → ${finding.hint}`);
+      }
       // A known-bad scenario may hold a config the connector refuses on purpose: that is its point, not bad input.
-      for (const problem of problems)
-        console.log(
-          `    ${problem.field}: ${problem.message} (the connector refuses this config: Logto shows connector.invalid_config)`,
-        );
-      if (problems.length > 0 && !scenario.knownBad) refused += 1;
+      if (scenario.knownBad) continue;
+      if (guard.length > 0) refused += 1;
+      else if (errors.length > 0) failing += 1;
     }
+    reportUnread(unread, badFiles);
     if (refused > 0) {
       throw new UserError({
         message: `${refused} scenario config${refused === 1 ? '' : 's'} would be refused by the connector`,
         hint: 'fix the fields listed above, or mark the scenario knownBad with expect.error: connector.invalid_config',
       });
     }
+    if (failing > 0 && process.exitCode === undefined) process.exitCode = EXIT.failed;
   });
 
 program

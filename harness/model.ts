@@ -20,6 +20,10 @@ export interface Scenario {
   user?: string;
   secondSignIn?: { profile: Record<string, unknown> };
   expect: Expectation;
+  /** What loading did that the user should know (a bare config wrapped, real URLs pointed at the fixture's IdP). */
+  notes?: string[];
+  /** The provider library entry whose hosts the config's real endpoints named (before they were pointed at a fixture). */
+  provider?: string;
 }
 
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip';

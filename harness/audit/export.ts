@@ -5,7 +5,7 @@ import { isSecretKey } from '../../lib/mask.ts';
 import { LIMITS, megabytes } from '../../lib/structured-file.ts';
 import { UserError } from '../../lib/user-error.ts';
 import { ensureWritableFolder } from '../../lib/writable-folder.ts';
-import { wireName } from '../checks/custom-config.ts';
+import { pathOf, starterFixture } from '../scenario/starter-fixture.ts';
 import type { AuditedConnector } from './connector.ts';
 
 /** The environment variable an exported scenario reads a secret from: HARNESS_<TARGET>_<FIELD>. */
@@ -14,29 +14,6 @@ export const secretVariable = (connector: AuditedConnector, field: string): stri
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
     .replace(/[^A-Za-z0-9]+/g, '_')
     .toUpperCase()}`;
-
-/** A stand-in value at a dot path (`data.user.id` → { data: { user: { id } } }), arrays by numeric segment. */
-function place(target: Record<string, unknown>, dotPath: string, value: unknown): void {
-  const keys = dotPath.split('.');
-  let node: Record<string, unknown> = target;
-  keys.forEach((key, index) => {
-    if (index === keys.length - 1) {
-      node[key] = value;
-      return;
-    }
-    const nextIsIndex = /^\d+$/.test(keys[index + 1]!);
-    node[key] ??= nextIsIndex ? [] : {};
-    node = node[key] as Record<string, unknown>;
-  });
-}
-
-const STAND_INS: Record<string, string> = {
-  id: 'user-1',
-  name: 'Ada Example',
-  avatar: 'https://example.com/ada.png',
-  email: 'ada@example.com',
-  phone: '+15555550100',
-};
 
 /**
  * A scenario that runs the connector as the tenant stores it against a starter fixture of its IdP:
@@ -56,7 +33,6 @@ export function exportScenario(
     return `\${env:${name}}`;
   };
   const original = connector.config;
-  const custom = (original.customConfig ?? {}) as Record<string, string>;
   // Every value under a secret-like name (masking's rule), at any depth: clientSecret, customConfig.partner_key.
   const referenced = (value: unknown, at: string[]): unknown => {
     if (typeof value === 'string' && at.length > 0 && isSecretKey(at.at(-1)!)) return secretRef(at.join('_'));
@@ -70,14 +46,9 @@ export function exportScenario(
     authorizationEndpoint: '{{issuer}}/authorize',
     tokenEndpoint: '{{issuer}}/token',
   };
-  let userinfoPath = '/userinfo';
   if (connector.kind === 'oauth2') {
-    try {
-      userinfoPath = new URL(String(original.userInfoEndpoint)).pathname || '/userinfo';
-    } catch {
-      // a malformed endpoint is the audit's finding; the fixture keeps the default
-    }
-    config.userInfoEndpoint = `{{issuer}}${userinfoPath}`;
+    // A malformed endpoint is the audit's finding; the fixture keeps the default path.
+    config.userInfoEndpoint = `{{issuer}}${pathOf(original.userInfoEndpoint, '/userinfo')}`;
   } else {
     config.idTokenVerificationConfig = {
       ...(original.idTokenVerificationConfig as Record<string, unknown>),
@@ -88,50 +59,10 @@ export function exportScenario(
     };
   }
 
-  const profile: Record<string, unknown> = {};
-  const profileMap = {
-    id: 'id',
-    name: 'name',
-    avatar: 'avatar',
-    email: 'email',
-    phone: 'phone',
-    ...((original.profileMap ?? {}) as Record<string, string>),
-  };
-  if (connector.kind === 'oauth2')
-    for (const [field, dotPath] of Object.entries(profileMap)) place(profile, dotPath, STAND_INS[field] ?? field);
-  else Object.assign(profile, { sub: 'user-1', name: 'Ada Example', email: 'ada@example.com', email_verified: true });
-
-  const method =
-    typeof original.tokenEndpointAuthMethod === 'string' ? original.tokenEndpointAuthMethod : 'client_secret_post';
-  const wireParams = Object.fromEntries(Object.entries(custom).map(([key]) => [wireName(key), true]));
-  const fixture = {
-    description: `starter fixture for ${connector.name}: edit it to answer as the real IdP does (encoding, userinfo shape, quirks)`,
-    clients: [
-      {
-        clientId: original.clientId,
-        clientSecret: secretRef('clientSecret'),
-        tokenEndpointAuthMethod: method,
-        ...(method === 'client_secret_jwt' && typeof original.clientSecretJwtSigningAlgorithm === 'string'
-          ? { clientSecretJwtAlg: original.clientSecretJwtSigningAlgorithm }
-          : {}),
-      },
-    ],
-    users: [{ id: 'user-1', profile }],
-    defaultUser: 'user-1',
-    ...(typeof original.scope === 'string'
-      ? { scopes: [...new Set(['openid', ...original.scope.split(/[ +]/).filter(Boolean)])] }
-      : {}),
-    ...(connector.kind === 'oauth2'
-      ? {
-          tokenResponse:
-            original.tokenEndpointResponseType === 'json'
-              ? { encoding: 'json' }
-              : { encoding: 'form', expiresIn: 'absent' },
-          userinfo: { path: userinfoPath },
-        }
-      : {}),
-    ...(Object.keys(wireParams).length > 0 ? { requiredParams: { authorize: wireParams, token: wireParams } } : {}),
-  };
+  const fixture = starterFixture(connector.kind, original, {
+    name: connector.name,
+    clientSecret: secretRef('clientSecret'),
+  });
   // What identifies the connector and what it runs with; the rest of the API object (form items, logos) is noise here.
   const connectorObject = {
     id: connector.id,

@@ -17,7 +17,11 @@ export async function knownProviderOf(
   projectRoot: string,
 ): Promise<KnownProvider | undefined> {
   const provider = providerForEndpoints(connector.config.authorizationEndpoint, connector.config.tokenEndpoint);
-  if (!provider) return undefined;
+  return provider ? knownProvider(provider, projectRoot) : undefined;
+}
+
+/** A library entry with the config its scenario proves works. */
+export async function knownProvider(provider: ProviderEntry, projectRoot: string): Promise<KnownProvider> {
   const scenario = await loadScenario(path.join(projectRoot, PROVIDERS_DIR, provider.id, provider.starter));
   return { provider, kind: scenario.connector, config: scenario.config };
 }

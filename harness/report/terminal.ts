@@ -6,6 +6,8 @@ export interface TerminalOptions {
   color: boolean;
   /** Show evidence for passing checks too. */
   verbose: boolean;
+  /** Only the scenarios that did not pass, and the closing line. */
+  quiet?: boolean;
 }
 
 const ICONS: Record<CheckResult['status'], string> = { pass: '✓', fail: '✗', warn: '!', skip: '-' };
@@ -34,6 +36,7 @@ function render(results: ScenarioResult[], options: TerminalOptions): string {
     status === 'pass' ? c.green : status === 'fail' ? c.red : status === 'warn' ? c.yellow : c.dim;
   const lines: string[] = [];
   for (const result of results) {
+    if (options.quiet && result.status === 'passed') continue;
     const head =
       result.status === 'passed'
         ? c.green(result.knownBad ? '✓ caught' : '✓')

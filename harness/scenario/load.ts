@@ -6,14 +6,35 @@ import { readStructuredFile, validateDocument, type LocatedDocument } from '../.
 import { UserError, fieldPath, type Problem } from '../../lib/user-error.ts';
 import type { Fixture } from '../../mock-idp/fixture/schema.ts';
 import type { Scenario } from '../model.ts';
+import { providerForEndpoints } from '../providers/catalog.ts';
+import { libraryProviderFixture, scenarioFromConfig } from './bare-config.ts';
+import { documentKind } from './document-kind.ts';
 import { withEnvReferences } from './env-references.ts';
+import { endpointsElsewhere, pointAtFixture } from './idp-endpoints.ts';
 import { scenarioListSchema, scenarioSchema } from './schema.ts';
 
 const SCENARIO_FILE = /\.(ya?ml|json)$/i;
 
+/** What a file that is no scenario is, and what to do with it. */
+const NOT_A_SCENARIO = {
+  fixture: (file: string) => ({
+    message: 'this is a mock-idp fixture (clients, users), not a scenario',
+    hint: `validate it with \`mock-idp validate ${file}\`, serve it with \`mock-idp serve\`, or name it from a scenario: idp: { fixture: ${path.basename(file)} }`,
+  }),
+  other: {
+    message: 'neither a scenario nor a connector config',
+    hint: 'a scenario has name, config (or connectorObject) and idp; a connector config (as pasted from the Logto Console) has authorizationEndpoint, tokenEndpoint, clientId…, and runs as it is',
+  },
+};
+
 /** Files and folders (searched recursively, sorted) → scenario files. */
 export async function expandScenarioPaths(inputs: string[]): Promise<string[]> {
-  const files: string[] = [];
+  return (await expandPaths(inputs)).map(({ file }) => file);
+}
+
+/** As expandScenarioPaths, and whether each file was found in a folder (there a fixture is skipped, not an error). */
+async function expandPaths(inputs: string[]): Promise<Array<{ file: string; inFolder: boolean }>> {
+  const files: Array<{ file: string; inFolder: boolean }> = [];
   for (const input of inputs) {
     let info;
     try {
@@ -26,9 +47,9 @@ export async function expandScenarioPaths(inputs: string[]): Promise<string[]> {
       });
     }
     if (info.isDirectory()) {
-      files.push(...(await scenarioFilesIn(input)).sort());
+      files.push(...(await scenarioFilesIn(input)).sort().map((file) => ({ file, inFolder: true })));
     } else {
-      files.push(input);
+      files.push({ file: input, inFolder: false });
     }
   }
   if (files.length === 0)
@@ -84,14 +105,27 @@ function connectorKind(
 }
 
 /** One scenario file → its scenarios (one, or a `scenarios:` list), fixtures resolved; every mistake names file, line, field. */
-export async function loadScenarioFile(file: string): Promise<Scenario[]> {
+export async function loadScenarioFile(file: string, options: { skipFixtures?: boolean } = {}): Promise<Scenario[]> {
   const document = withEnvReferences(await readStructuredFile(file));
   // Whatever prints a scenario (run, list, validate, a mistake in it) masks the secrets it holds, under any name.
   rememberSecrets(document.data);
   const data = document.data;
-  if (!data || typeof data !== 'object' || Array.isArray(data) || !('scenarios' in data)) {
-    return withFixtureSecretsRemembered([await scenarioAt(document, data, [])]);
+  const kind = documentKind(data);
+  if (kind === 'connector-config' || kind === 'connector-object') {
+    const scenario = await scenarioFromConfig(
+      file,
+      data as Record<string, unknown>,
+      libraryProviderFixture(loadScenario),
+    );
+    return withFixtureSecretsRemembered([scenario]);
   }
+  if (kind === 'fixture') {
+    // In a folder, a fixture is recognised by what it holds, wherever it lives (not only under idp/).
+    if (options.skipFixtures) return [];
+    throw new UserError({ file, ...NOT_A_SCENARIO.fixture(file) });
+  }
+  if (kind === 'other') throw new UserError({ file, ...NOT_A_SCENARIO.other });
+  if (kind === 'scenario') return withFixtureSecretsRemembered([await scenarioAt(document, data, [])]);
   const { scenarios: items } = validateDocument(scenarioListSchema, document);
   const scenarios: Scenario[] = [];
   const problems: Problem[] = [];
@@ -183,6 +217,38 @@ async function scenarioAt(document: LocatedDocument, data: unknown, at: Property
     });
   }
 
+  const provider = providerForEndpoints(config.authorizationEndpoint, config.tokenEndpoint);
+  // Requests (and the client secret) go only where the scenario says the IdP is.
+  const configAt = input.config ? [...at, 'config'] : [...at, 'connectorObject', 'config'];
+  const notes: string[] = [];
+  let pointedConfig = config;
+  if (idp.kind === 'fixture') {
+    const pointed = pointAtFixture(config, idp.fixture);
+    pointedConfig = pointed.config;
+    for (const rewrite of pointed.rewrites) {
+      notes.push(
+        `${fieldPath([...configAt, ...rewrite.field.split('.')])} ${rewrite.from} → ${rewrite.to}: ` +
+          `the scenario names a fixture, so its IdP answers (nothing is sent to ${new URL(rewrite.from).host})`,
+      );
+    }
+  } else {
+    const elsewhere = endpointsElsewhere(config, idp.url);
+    if (elsewhere.length > 0) {
+      throw new UserError(
+        elsewhere.map(({ field, value }) => {
+          const where = [...configAt, ...field.split('.')];
+          return {
+            file,
+            line: document.locate(where)?.line,
+            field: fieldPath(where),
+            message: `${value} is not at the IdP this scenario names (idp.url ${idp.url}): a request and the client secret would go there`,
+            hint: `point it at ${new URL(idp.url).origin}, or set idp.url to the IdP you mean`,
+          };
+        }),
+      );
+    }
+  }
+
   return {
     file,
     line,
@@ -190,13 +256,15 @@ async function scenarioAt(document: LocatedDocument, data: unknown, at: Property
     ...(input.description ? { description: input.description } : {}),
     knownBad: input.knownBad,
     connector: connectorKind(input.connector, objectForm?.connectorId, config),
-    config,
+    config: pointedConfig,
     syncProfile: input.syncProfile ?? objectForm?.syncProfile ?? false,
     enableTokenStorage: input.enableTokenStorage ?? objectForm?.enableTokenStorage ?? false,
     idp,
     ...(input.user ? { user: input.user } : {}),
     ...(input.secondSignIn ? { secondSignIn: input.secondSignIn } : {}),
     expect: input.expect,
+    ...(notes.length > 0 ? { notes } : {}),
+    ...(provider ? { provider: provider.id } : {}),
   };
 }
 
@@ -214,17 +282,37 @@ function loadFixtureOnce(file: string): Promise<Fixture> {
 
 /** Loads every scenario, reporting all bad files at once rather than stopping at the first. */
 export async function loadScenarios(inputs: string[]): Promise<Scenario[]> {
-  const files = await expandScenarioPaths(inputs);
-  const problems: Problem[] = [];
-  const scenarios: Scenario[] = [];
-  for (const file of files) {
-    try {
-      scenarios.push(...(await loadScenarioFile(file)));
-    } catch (error) {
-      if (!(error instanceof UserError)) throw error;
-      problems.push(...error.problems);
-    }
-  }
+  const { scenarios, problems } = await loadScenarioSet(inputs);
   if (problems.length > 0) throw new UserError(problems);
   return scenarios;
+}
+
+export interface ScenarioSet {
+  scenarios: Scenario[];
+  /** The files that could not be loaded, each with what is wrong in it: the CLI runs the rest, then exits 2. */
+  problems: Problem[];
+  /** Files that could not be loaded. */
+  badFiles: string[];
+}
+
+/** Every scenario that loads, and every problem of the files that do not: one bad file does not stop a suite. */
+export async function loadScenarioSet(inputs: string[]): Promise<ScenarioSet> {
+  const files = await expandPaths(inputs);
+  const set: ScenarioSet = { scenarios: [], problems: [], badFiles: [] };
+  for (const { file, inFolder } of files) {
+    try {
+      set.scenarios.push(...(await loadScenarioFile(file, { skipFixtures: inFolder })));
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      set.problems.push(...error.problems);
+      set.badFiles.push(file);
+    }
+  }
+  if (set.scenarios.length === 0 && set.problems.length === 0) {
+    throw new UserError({
+      message: `no scenarios in ${inputs.join(', ')}: only mock-idp fixtures`,
+      hint: 'give scenario files or connector configs; fixtures are named from a scenario (idp: { fixture: … })',
+    });
+  }
+  return set;
 }

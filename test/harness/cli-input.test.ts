@@ -281,9 +281,11 @@ describe('scenario files', { timeout: 60_000 }, () => {
 describe('checks', { timeout: 60_000 }, () => {
   it('customConfig is not ✓ when no request reached the IdP', async () => {
     const file = path.join(dir, 'unreachable.yaml');
+    // An IdP given by URL where nothing listens (a fixture would answer in its place).
     const text = (await scenarioText('unreachable IdP'))
       .replaceAll('{{issuer}}', 'http://127.0.0.1:9')
-      .replace(/^config:\n/m, 'config:\n  customConfig: { audience: api }\n');
+      .replace(/^config:\n/m, 'config:\n  customConfig: { audience: api }\n')
+      .replace(/^idp:.*$/m, 'idp: { url: "http://127.0.0.1:9" }');
     await writeFile(file, text);
     const run = await harness(['run', file], 25_000);
     expect(run.code, run.stderr).toBe(1);

@@ -153,7 +153,9 @@ describe('connector-harness CLI', () => {
   it("validate checks each config against the connector's own guard; run shows the same refusal as Logto would", async () => {
     const validate = await harness('validate', 'test/harness/refused');
     expect(validate.code).toBe(2);
-    expect(validate.stdout).toContain('config.tokenEndpointAuthMethod: Invalid enum value');
+    expect(validate.stdout).toContain(
+      'config.tokenEndpointAuthMethod: the connector refuses this config (Invalid enum value',
+    );
     expect(validate.stderr).toContain('1 scenario config would be refused by the connector');
     const run = await harness('run', 'test/harness/refused');
     expect(run.code).toBe(1);
