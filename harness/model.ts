@@ -39,6 +39,11 @@ export interface CheckResult {
   evidence?: Record<string, unknown>;
   /** The exact fix, when there is one. */
   hint?: string;
+  /**
+   * Set when no setting of the generic connector can fix what failed: why (in the connector's terms),
+   * and the ways out (Logto's dedicated connector, a proxy, a custom connector).
+   */
+  unfixable?: { reason: string; waysOut: string[] };
 }
 
 export interface ScenarioResult {

@@ -18,6 +18,8 @@ export function verdict(
   const signIn = checks.find((check) => check.id === 'sign-in');
   const errorOk = !scenario.expect.error || signIn?.status === 'pass';
   if (!errorOk) missed.push(`sign-in error ${scenario.expect.error}`);
+  if (scenario.expect.unfixable && !failing.some((check) => check.unfixable))
+    missed.push('the "no setting fixes this" diagnosis');
   const caughtSomething = failing.length > 0 || Boolean(scenario.expect.error && errorOk);
   if (!caughtSomething) missed.push('any failing check');
   return { status: missed.length === 0 ? 'passed' : 'failed', missed };

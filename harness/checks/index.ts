@@ -11,6 +11,7 @@ import { checkOidc } from './oidc.ts';
 import { checkProfileMap } from './profile-map.ts';
 import { checkScope } from './scope.ts';
 import { checkSignIn } from './sign-in.ts';
+import { checkTokenGuard } from './token-guard.ts';
 import { checkTokenResponse } from './token-response.ts';
 import { checkTokenStorage } from './token-storage.ts';
 import { checkUserinfo } from './userinfo.ts';
@@ -23,6 +24,7 @@ export const checks: Array<(observation: Observation) => CheckResult[]> = [
   checkScope,
   checkErrorWith200,
   checkTokenResponse,
+  checkTokenGuard,
   checkClientAuth,
   checkDoubleCredentials,
   checkCustomConfig,

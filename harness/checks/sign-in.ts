@@ -1,6 +1,7 @@
 import type { CheckResult } from '../model.ts';
 import type { Observation, ObservedError } from '../observation.ts';
 import { disguisedError, explainDisguisedError } from './error-with-200.ts';
+import { waysOut } from './token-guard.ts';
 import { idpAnswer, journalViews } from './journal-views.ts';
 
 const shown = (error: ObservedError) =>
@@ -14,7 +15,14 @@ export function checkSignIn(observation: Observation): CheckResult[] {
   const callbackError = observation.callback?.error;
   if (callbackError) {
     const description = observation.callback?.error_description;
-    const hint = callbackErrorHint(callbackError, description);
+    const pkce = requiresPkce(description);
+    const ways = waysOut(
+      observation.scenario.provider,
+      'adds a code_challenge and, at the token endpoint, its code_verifier',
+    );
+    const hint = pkce
+      ? `no setting of the generic connectors fixes this (${PKCE_REASON}). Ways out: ${ways.join('; or ')}`
+      : callbackErrorHint(callbackError, description);
     results.push({
       id: 'authorize',
       title: 'Authorization',
@@ -22,6 +30,7 @@ export function checkSignIn(observation: Observation): CheckResult[] {
       message: `the IdP sent the user back with error=${callbackError}${description ? ` (${description})` : ''}; with no code in the callback the connector throws`,
       evidence: { callback: observation.callback },
       ...(hint ? { hint } : {}),
+      ...(pkce ? { unfixable: { reason: PKCE_REASON, waysOut: ways } } : {}),
     });
   }
   if (observation.journalAvailable === false) {
@@ -109,13 +118,17 @@ function signIn(observation: Observation): CheckResult[] {
   ];
 }
 
+const requiresPkce = (description = '') => /\bPKCE\b|code_challenge/i.test(description);
+const PKCE_REASON =
+  "the IdP requires PKCE (a code_challenge), and Logto's generic OAuth2 and OIDC connectors never send one";
+
 /** What to change when the IdP answers the authorization request with an error redirect. Pure. */
 export function callbackErrorHint(code: string, description = ''): string | undefined {
   const missing = /missing required parameter "?([\w.:-]+)"?/i.exec(description)?.[1];
   if (missing)
     return `the IdP requires "${missing}": add it to customConfig ("customConfig": { "${missing}": "…" }); the connector sends customConfig at authorize and token`;
   // Logto's generic OAuth2 and OIDC connectors never send code_challenge: no config can satisfy such an IdP.
-  if (/\bPKCE\b|code_challenge/i.test(description))
+  if (requiresPkce(description))
     return "the IdP requires PKCE (a code_challenge); Logto's generic OAuth2/OIDC connectors never send one, so no config fixes this: use the provider's dedicated Logto connector (e.g. X / Twitter)";
   switch (code) {
     case 'invalid_scope':

@@ -13,6 +13,11 @@ export interface ProviderEntry {
   dedicated?: string;
   essentials: string;
   traps: string[];
+  /**
+   * Where this provider has a setting for what the generic guard refuses (by token answer field): the
+   * check names it instead of "no setting fixes this".
+   */
+  fixes?: Record<string, string>;
   /** The scenario `init` starts from, relative to the provider folder. */
   starter: string;
   /** The provider's own hosts (a match is the host itself or a subdomain): how `audit` recognises a tenant's connector. */
@@ -129,6 +134,10 @@ export const providers: ProviderEntry[] = [
       "/common's {tenantid} issuer never matches → list the tenants",
       'v1.0 endpoint: string expires_in → use v2.0 with the OIDC connector',
     ],
+    fixes: {
+      expires_in:
+        'use the v2.0 endpoints (…/oauth2/v2.0/authorize and …/oauth2/v2.0/token) with the OIDC connector: the v1.0 endpoint sends expires_in as a string, v2.0 as a number',
+    },
     starter: 'entra-id.yaml',
   },
   {

@@ -6,7 +6,8 @@ import { readStructuredFile, validateDocument, type LocatedDocument } from '../.
 import { UserError, fieldPath, type Problem } from '../../lib/user-error.ts';
 import type { Fixture } from '../../mock-idp/fixture/schema.ts';
 import type { Scenario } from '../model.ts';
-import { providerForEndpoints } from '../providers/catalog.ts';
+import { nearest } from '../../lib/did-you-mean.ts';
+import { findProvider, providerForEndpoints, providers } from '../providers/catalog.ts';
 import { libraryProviderFixture, scenarioFromConfig } from './bare-config.ts';
 import { documentKind } from './document-kind.ts';
 import { withEnvReferences } from './env-references.ts';
@@ -14,6 +15,14 @@ import { endpointsElsewhere, pointAtFixture } from './idp-endpoints.ts';
 import { scenarioListSchema, scenarioSchema } from './schema.ts';
 
 const SCENARIO_FILE = /\.(ya?ml|json)$/i;
+
+const nearestProvider = (id: string) => {
+  const meant = nearest(
+    id,
+    providers.map((entry) => entry.id),
+  );
+  return meant ? `: did you mean ${meant}?` : '';
+};
 
 /** What a file that is no scenario is, and what to do with it. */
 const NOT_A_SCENARIO = {
@@ -217,7 +226,19 @@ async function scenarioAt(document: LocatedDocument, data: unknown, at: Property
     });
   }
 
-  const provider = providerForEndpoints(config.authorizationEndpoint, config.tokenEndpoint);
+  if (input.provider !== undefined && !findProvider(input.provider)) {
+    const where = [...at, 'provider'];
+    throw new UserError({
+      file,
+      line: document.locate(where)?.line,
+      field: fieldPath(where),
+      message: `no provider "${input.provider}" in the library${nearestProvider(input.provider)}`,
+      hint: 'connector-harness list-providers shows the ids',
+    });
+  }
+  const provider = input.provider
+    ? findProvider(input.provider)
+    : providerForEndpoints(config.authorizationEndpoint, config.tokenEndpoint);
   // Requests (and the client secret) go only where the scenario says the IdP is.
   const configAt = input.config ? [...at, 'config'] : [...at, 'connectorObject', 'config'];
   const notes: string[] = [];

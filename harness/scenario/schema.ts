@@ -33,6 +33,8 @@ const expectation = z.strictObject({
   error: z.string().optional(),
   /** Check ids (or id prefixes, e.g. `profile`) that must fail: the diagnosis of a known-bad config. */
   catches: z.array(z.string()).optional(),
+  /** A known-bad config no setting of the generic connector can fix: a failing check must say so (and name the ways out). */
+  unfixable: z.boolean().optional(),
 });
 export type Expectation = z.output<typeof expectation>;
 
@@ -74,6 +76,8 @@ export const scenarioSchema = z
     /** A known-bad config: the scenario passes when the harness catches it with `expect.error` / failing checks. */
     knownBad: z.boolean().default(false),
     connector: z.enum(['oauth2', 'oidc']).optional(),
+    /** The provider library entry this scenario models (harness/providers/catalog.ts): its dedicated connector is named in fixes. */
+    provider: z.string().optional(),
     /** The config JSON as a Logto admin writes it… */
     config: z.record(z.string(), z.unknown()).optional(),
     /** …or the whole connector object as the Management API returns it. */

@@ -7,6 +7,7 @@ import { refreshFailureHint } from '../../harness/checks/token-storage.ts';
 import type { Scenario } from '../../harness/model.ts';
 import type { Observation } from '../../harness/observation.ts';
 import { verdict } from '../../harness/verdict.ts';
+import { checkTokenGuard } from '../../harness/checks/token-guard.ts';
 import type { JournalEntry } from '../../mock-idp/journal.ts';
 
 const scenario = (overrides: Partial<Scenario> = {}): Scenario => ({
@@ -83,20 +84,74 @@ describe('token response format', () => {
       'form with expires_in',
       {},
       form({ access_token: 'a', token_type: 'bearer', expires_in: '3600' }),
-      'fail',
-      'no connector setting fixes this',
+      // Read as configured: what the guard makes of expires_in is token.guard's (below).
+      'pass',
+      undefined,
     ],
     [
       'JSON with a string expires_in',
       { tokenEndpointResponseType: 'json' },
       json({ access_token: 'a', token_type: 'Bearer', expires_in: '3600' }),
-      'fail',
-      'JSON number',
+      'pass',
+      undefined,
     ],
   ] as const)('%s → %s', (_name, config, entry, status, hint) => {
     const [result] = checkTokenResponse(observation(config, [entry]));
     expect(result?.status).toBe(status);
     if (hint) expect(result?.hint).toContain(hint);
+  });
+
+  it.each([
+    [
+      'form with expires_in',
+      {},
+      form({ access_token: 'a', token_type: 'bearer', expires_in: '3600' }),
+      'expires_in is "3600" (a JSON string), the guard wants absent or a number',
+      'a form-encoded body carries only strings',
+    ],
+    [
+      'JSON with a string expires_in',
+      { tokenEndpointResponseType: 'json' },
+      json({ access_token: 'a', token_type: 'Bearer', expires_in: '3600' }),
+      'expires_in is "3600" (a JSON string), the guard wants absent or a number',
+      'no setting changes how the connector reads the answer',
+    ],
+    [
+      'JSON with a scope array',
+      { tokenEndpointResponseType: 'json' },
+      json({ access_token: 'a', token_type: 'bearer', scope: ['user:read:email'] }),
+      'scope is ["user:read:email"] (a JSON array), the guard wants absent or a string',
+      'no setting changes how the connector reads the answer',
+    ],
+    [
+      'JSON with the access token nested',
+      { tokenEndpointResponseType: 'json' },
+      json({ data: { access_token: 'a', token_type: 'Bearer' } }),
+      'access_token is absent, the guard wants a string',
+      'the IdP sends it as "data.access_token"',
+    ],
+    [
+      'JSON in camelCase',
+      { tokenEndpointResponseType: 'json' },
+      json({ accessToken: 'a', tokenType: 'Bearer' }),
+      'access_token is absent, the guard wants a string',
+      'the IdP sends it as "accessToken"',
+    ],
+  ] as const)('token.guard: %s → no setting fixes it', (_name, config, entry, message, why) => {
+    const [result] = checkTokenGuard(observation(config, [entry]));
+    expect(result?.status).toBe('fail');
+    expect(result?.message).toContain(message);
+    expect(result?.hint).toContain('no setting of the OAuth2 connector fixes this');
+    expect(result?.hint).toContain(why);
+    expect(result?.unfixable?.waysOut).toContain(
+      'a small proxy in front of the IdP that rewrites the answer into what the connector reads',
+    );
+  });
+
+  it('token.guard passes a well-formed answer, and leaves a mis-encoded one to token.response-type', () => {
+    const good = json({ access_token: 'a', token_type: 'Bearer', expires_in: 3600, scope: 'read' });
+    expect(checkTokenGuard(observation({ tokenEndpointResponseType: 'json' }, [good]))[0]?.status).toBe('pass');
+    expect(checkTokenGuard(observation({}, [good]))).toEqual([]);
   });
 });
 
@@ -188,6 +243,16 @@ describe('verdict', () => {
     expect(verdict(knownBad, [signInPass, fail])).toEqual({ status: 'failed', missed: ['storage'] });
     expect(verdict(knownBad, [signInPass, fail, { ...fail, id: 'storage.refresh' }]).status).toBe('passed');
     expect(verdict(scenario({ knownBad: true }), [signInPass]).status).toBe('failed');
+  });
+
+  it('a known-bad scenario that expects "no setting fixes this" passes only when a failing check says so', () => {
+    const knownBad = scenario({ knownBad: true, expect: { catches: ['token.response-type'], unfixable: true } });
+    expect(verdict(knownBad, [signInPass, fail])).toEqual({
+      status: 'failed',
+      missed: ['the "no setting fixes this" diagnosis'],
+    });
+    const said = { ...fail, unfixable: { reason: 'scope is an array', waysOut: ['a proxy'] } };
+    expect(verdict(knownBad, [signInPass, said]).status).toBe('passed');
   });
 });
 

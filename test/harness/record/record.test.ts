@@ -182,7 +182,7 @@ const cases: Case[] = [
     fixture: (fixture) => expect(fixture.tokenResponse).toMatchObject({ encoding: 'json', expiresIn: 'string' }),
     live: (outcome) => {
       expect(outcome.live.error?.code).toBe('connector.invalid_response');
-      expect(outcome.live.checks.find((check) => check.id === 'token.response-type')?.status).toBe('fail');
+      expect(outcome.live.checks.find((check) => check.id === 'token.guard')?.status).toBe('fail');
     },
   },
   {
