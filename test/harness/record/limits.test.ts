@@ -53,20 +53,22 @@ const emptyFolder = () => mkdtemp(path.join(tmpdir(), 'record-limits-'));
 
 describe('record stops at once on a signal, and writes nothing', { timeout: 60_000 }, () => {
   it.each([
-    ['SIGINT', 130],
-    ['SIGTERM', 143],
-  ] as const)('%s while the IdP holds the token request: exit %i within seconds', async (signal, code) => {
+    ['SIGINT', 'token', 130],
+    ['SIGTERM', 'token', 143],
+    ['SIGINT', 'authorize', 130],
+    ['SIGTERM', 'authorize', 143],
+  ] as const)('%s while the IdP holds the %s request: exit %i within seconds', async (signal, held, code) => {
     let arrived: (() => void) | undefined;
-    const tokenRequest = new Promise<void>((resolve) => (arrived = resolve));
-    // Accepts the token request and never answers (the connector's own timeout is long).
-    const { config } = await provider({ token: () => arrived?.() });
+    const heldRequest = new Promise<void>((resolve) => (arrived = resolve));
+    // Accepts the request and never answers (the connector's own timeout is long).
+    const { config } = await provider({ [held]: () => arrived?.() });
     const out = await emptyFolder();
     let sentAt = 0;
     const pending = runCli(HARNESS_CLI, ['record', config, '--headless', '--timeout', '120', '--out', out], {
       timeoutMs: 45_000,
       // The signal goes when the IdP really holds the request, not after a guessed sleep.
       onSpawn: (child) =>
-        void tokenRequest.then(() => {
+        void heldRequest.then(() => {
           sentAt = performance.now();
           child.kill(signal);
         }),
@@ -80,7 +82,10 @@ describe('record stops at once on a signal, and writes nothing', { timeout: 60_0
     expect(await readdir(out)).toEqual([]);
   });
 
-  it('Ctrl-C while waiting for the person to come back: exit 130, not a bad-input 2', async () => {
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s while waiting for the person to come back: exit %i, not a bad-input 2', async (signal, code) => {
     const { config } = await provider({});
     const out = await emptyFolder();
     let sent = false;
@@ -89,12 +94,12 @@ describe('record stops at once on a signal, and writes nothing', { timeout: 60_0
       onStderr: (text, child) => {
         if (!sent && /Open this URL/.test(text)) {
           sent = true;
-          child.kill('SIGINT');
+          child.kill(signal);
         }
       },
     });
     expect(sent).toBe(true);
-    expect(run.code, run.stderr).toBe(130);
+    expect(run.code, run.stderr).toBe(code);
     expect(run.stderr).not.toMatch(STACK_LINE);
     expect(await readdir(out)).toEqual([]);
   });
