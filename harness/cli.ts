@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nearest } from '../lib/did-you-mean.ts';
 import { rememberSecrets } from '../lib/mask.ts';
-import { interruption } from '../lib/interruption.ts';
+import { interruption, stopsAtSignal } from '../lib/interruption.ts';
 import { EXIT, runCli } from '../lib/run-cli.ts';
 import { formatProblem, UserError, type Problem } from '../lib/user-error.ts';
 import { projectVersion } from '../lib/version.ts';
@@ -293,6 +293,8 @@ Exit status: 0 all passed, 1 a check failed, 2 bad input (the message says which
 not written).`,
   )
   .action(async (paths: string[], flags: RunFlags) => {
+    // From the start: a container stack that a signal meets while it starts is removed before the exit.
+    const signal = stopsAtSignal();
     // `run` is the default command, so a mistyped command arrives here as a path.
     await refuseMistypedCommand(paths[0]);
     if (flags.reporter.length > 0) await ensureWritableFolder(flags.outDir);
@@ -308,7 +310,7 @@ not written).`,
     try {
       outcome = await runScenariosUntilAborted(scenarios, target, {
         parallel: flags.parallel,
-        signal: interruption.signal,
+        signal,
         onResult: progress.onResult,
       });
     } finally {
@@ -402,7 +404,8 @@ Examples:
     $ connector-harness audit --endpoint http://localhost:3001 --export audited/
     $ HARNESS_<TARGET>_CLIENT_SECRET=… connector-harness run audited/
 
-Exit status: 0 no error-level finding (warnings are reported), 1 a connector has one, 2 bad input or the tenant cannot be read.`,
+Exit status: 0 no error-level finding (warnings are reported), 1 a connector has one, 2 bad input or the tenant cannot be read,
+130/143 interrupted by Ctrl-C/SIGTERM (it stops at once: no report or export is written).`,
   )
   .action(async (flags: AuditFlags) => {
     requireManagementCredentials(flags, 'audit');

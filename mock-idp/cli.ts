@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { mask } from '../lib/mask.ts';
 import { printable } from '../lib/printable.ts';
-import { interruption } from '../lib/interruption.ts';
+import { stopsAtSignal } from '../lib/interruption.ts';
 import { runCli } from '../lib/run-cli.ts';
 import { formatProblem, isUserError } from '../lib/user-error.ts';
 import { projectVersion } from '../lib/version.ts';
@@ -71,6 +71,7 @@ page under another name must not read them); --allowed-host adds a name. The OAu
       file: string,
       options: { port: number; host: string; issuer?: string; allowedHost: string[]; quiet?: boolean },
     ) => {
+      const signal = stopsAtSignal();
       const cached = await cachedFixture(file);
       const fixture = cached.fixture ?? (await (await import('./fixture/load.ts')).loadFixture(file));
       const fromEnv = (process.env.MOCK_IDP_ALLOWED_HOSTS ?? '').split(',').filter((name) => name.trim() !== '');
@@ -115,8 +116,8 @@ page under another name must not read them); --allowed-host adds a name. The OAu
         void idp.stop().then(() => process.exit(0));
       };
       // A signal that came while it was starting counts too.
-      if (interruption.signal.aborted) stop();
-      else interruption.signal.addEventListener('abort', stop, { once: true });
+      if (signal.aborted) stop();
+      else signal.addEventListener('abort', stop, { once: true });
     },
   );
 

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { interruption } from '../../lib/interruption.ts';
+import { stopsAtSignal } from '../../lib/interruption.ts';
 import { renderTerminal } from '../report/terminal.ts';
 import { interactivePerson, scriptedPerson } from './person.ts';
 import { recordProvider } from './record.ts';
@@ -119,6 +119,7 @@ verdicts, 2 bad input (no such file, IdP unreachable, an answer over 4 MB, a red
 loop, no callback before --timeout), 130/143 interrupted by Ctrl-C/SIGTERM (nothing written).`,
     )
     .action(async (file: string, flags: RecordFlags) => {
+      const signal = stopsAtSignal();
       const say = (line: string) => process.stderr.write(`${line}\n`);
       // Timers take whole milliseconds (AbortSignal.timeout throws on 0.1): --timeout 0.0001 waits 1 ms.
       const timeoutMs = Math.ceil(flags.timeout * 1000);
@@ -135,7 +136,7 @@ loop, no callback before --timeout), 130/143 interrupted by Ctrl-C/SIGTERM (noth
         input: file,
         person,
         timeoutMs,
-        signal: interruption.signal,
+        signal,
         ...(flags.out ? { out: flags.out } : {}),
         ...(flags.connector ? { connector: flags.connector } : {}),
         ...(flags.user ? { user: flags.user } : {}),

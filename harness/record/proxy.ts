@@ -196,8 +196,9 @@ export async function startRecordingProxy(
         body = await readCapped(request as AsyncIterable<Uint8Array>);
       } catch (error) {
         if (!(error instanceof ExchangeTooLarge)) throw error;
-        request.destroy();
-        response.writeHead(413, { 'content-type': 'application/json' }).end(
+        // The rest is never read. `connection: close` ends the socket once the answer is out: kept alive, the
+        // half-read request held it open and the proxy's close waited the keep-alive timeout (5 s).
+        response.writeHead(413, { 'content-type': 'application/json', connection: 'close' }).end(
           JSON.stringify({
             error: 'invalid_request',
             error_description: 'the recording proxy takes requests up to 4 MB',

@@ -343,16 +343,21 @@ describe('Ctrl-C and SIGTERM', () => {
             : text.replace(/\nexpect:[\s\S]*$/, '\nexpect: { error: connector.general }\nknownBad: true\n'),
         );
       }
+      const reports = path.join(dir, `reports-${signal}`);
       let sent = false;
-      const run = await runCli(HARNESS_CLI, ['run', suite], {
-        timeoutMs: 60_000,
-        onStderr: (text, child) => {
-          if (!sent && text.includes('[1/4]')) {
-            sent = true;
-            child.kill(signal);
-          }
+      const run = await runCli(
+        HARNESS_CLI,
+        ['run', suite, '--reporter', 'json', '--reporter', 'junit', '-o', reports],
+        {
+          timeoutMs: 60_000,
+          onStderr: (text, child) => {
+            if (!sent && text.includes('[1/4]')) {
+              sent = true;
+              child.kill(signal);
+            }
+          },
         },
-      });
+      );
       expect(sent).toBe(true);
       expect(run.timedOut).toBe(false);
       expect(run.code, run.stdout + run.stderr).toBe(code);
@@ -366,6 +371,9 @@ describe('Ctrl-C and SIGTERM', () => {
       }
       expect(output).not.toMatch(/\b[1-9]\d* failed/);
       expect(output).not.toMatch(STACK_LINE);
+      // A partial report would read as a complete one in CI: none is written, whichever signal came.
+      expect(run.stdout).toContain(`no report files written to ${reports}: the run is incomplete`);
+      expect(await readdir(reports)).toEqual([]);
     },
     90_000,
   );

@@ -3,7 +3,7 @@
  * stops at once with one line and the documented exit code, and nothing is written.
  */
 import { mkdtemp, readdir } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -53,20 +53,22 @@ const emptyFolder = () => mkdtemp(path.join(tmpdir(), 'record-limits-'));
 
 describe('record stops at once on a signal, and writes nothing', { timeout: 60_000 }, () => {
   it.each([
-    ['SIGINT', 130],
-    ['SIGTERM', 143],
-  ] as const)('%s while the IdP holds the token request: exit %i within seconds', async (signal, code) => {
+    ['SIGINT', 'token', 130],
+    ['SIGTERM', 'token', 143],
+    ['SIGINT', 'authorize', 130],
+    ['SIGTERM', 'authorize', 143],
+  ] as const)('%s while the IdP holds the %s request: exit %i within seconds', async (signal, held, code) => {
     let arrived: (() => void) | undefined;
-    const tokenRequest = new Promise<void>((resolve) => (arrived = resolve));
-    // Accepts the token request and never answers (the connector's own timeout is long).
-    const { config } = await provider({ token: () => arrived?.() });
+    const heldRequest = new Promise<void>((resolve) => (arrived = resolve));
+    // Accepts the request and never answers (the connector's own timeout is long).
+    const { config } = await provider({ [held]: () => arrived?.() });
     const out = await emptyFolder();
     let sentAt = 0;
     const pending = runCli(HARNESS_CLI, ['record', config, '--headless', '--timeout', '120', '--out', out], {
       timeoutMs: 45_000,
       // The signal goes when the IdP really holds the request, not after a guessed sleep.
       onSpawn: (child) =>
-        void tokenRequest.then(() => {
+        void heldRequest.then(() => {
           sentAt = performance.now();
           child.kill(signal);
         }),
@@ -80,7 +82,10 @@ describe('record stops at once on a signal, and writes nothing', { timeout: 60_0
     expect(await readdir(out)).toEqual([]);
   });
 
-  it('Ctrl-C while waiting for the person to come back: exit 130, not a bad-input 2', async () => {
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s while waiting for the person to come back: exit %i, not a bad-input 2', async (signal, code) => {
     const { config } = await provider({});
     const out = await emptyFolder();
     let sent = false;
@@ -89,12 +94,12 @@ describe('record stops at once on a signal, and writes nothing', { timeout: 60_0
       onStderr: (text, child) => {
         if (!sent && /Open this URL/.test(text)) {
           sent = true;
-          child.kill('SIGINT');
+          child.kill(signal);
         }
       },
     });
     expect(sent).toBe(true);
-    expect(run.code, run.stderr).toBe(130);
+    expect(run.code, run.stderr).toBe(code);
     expect(run.stderr).not.toMatch(STACK_LINE);
     expect(await readdir(out)).toEqual([]);
   });
@@ -170,23 +175,49 @@ describe('record refuses what it cannot replay, with one line and exit 2', { tim
 });
 
 describe('the recording proxy', () => {
-  it('takes a request body up to the cap and refuses a larger one with 413, unread', async () => {
+  it('reads a request body up to the cap, then answers 413 and stops reading', async () => {
     const { startRecordingProxy, MAX_EXCHANGE_BYTES } = await import('../../../harness/record/proxy.ts');
+    // Nothing listens on port 9: a request that got through would be answered 502 and kept as an exchange.
     const proxy = await startRecordingProxy(
       { token: 'http://127.0.0.1:9/token', userinfo: undefined },
       { timeoutMs: 2000 },
     );
+    const offered = 16 * MAX_EXCHANGE_BYTES;
+    let sent = 0;
     try {
-      const answer = await fetch(proxy.urls.token, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: `grant_type=authorization_code&code=${'x'.repeat(MAX_EXCHANGE_BYTES)}`,
-      }).catch((error: unknown) => error as Error);
-      // The proxy answers 413 and hangs up; fetch may see either, never a forwarded request.
-      if (answer instanceof Response) expect(answer.status).toBe(413);
+      const status = await new Promise<number | Error>((resolve) => {
+        const chunk = Buffer.alloc(64 * 1024, 'x');
+        const upload = request(proxy.urls.token, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        });
+        upload.on('response', (answer) => {
+          answer.resume();
+          resolve(answer.statusCode ?? 0);
+        });
+        upload.on('error', resolve);
+        // Writes only as fast as the proxy takes them, so `sent` is what the proxy read plus the socket buffers.
+        const pump = () => {
+          while (sent < offered) {
+            sent += chunk.length;
+            if (!upload.write(chunk)) return void upload.once('drain', pump);
+          }
+          upload.end();
+        };
+        pump();
+      });
+      // The proxy answers 413 and hangs up on the rest: a client busy writing may see the reset first.
+      expect([413, 'ECONNRESET', 'EPIPE']).toContain(
+        status instanceof Error ? (status as NodeJS.ErrnoException).code : status,
+      );
+      expect(sent).toBeLessThan(offered / 2);
       expect(proxy.exchanges).toEqual([]);
-    } finally {
+      // No half-read connection is left open to hold the proxy's close (a keep-alive one held it 5 s).
+      const closing = performance.now();
       await proxy.close();
+      expect(performance.now() - closing).toBeLessThan(2_000);
+    } finally {
+      await proxy.close().catch(() => {});
     }
   });
 });
