@@ -77,13 +77,16 @@ export function checkProfileMap(observation: Observation): CheckResult[] {
         ? `${path} holds ${describe(value)}: the connector drops falsy values, so Logto gets no ${field}${required ? ' and the sign-in fails' : ''}`
         : `${path} is not in the userinfo response${required ? ': the sign-in fails (id is required)' : `: Logto gets no ${field}`}`;
       const dotted = falsy ? undefined : dottedKey(raw, path);
+      const scopeMissing = falsy || nearest ? undefined : scopeHint(observation, field);
       const hint = dotted
         ? `the userinfo has a key "${dotted}" with a dot in its name: the connector splits paths on dots, so no profileMap path can reach it (ask the IdP for another claim name)`
         : nearest
           ? `did you mean "${field}": "${nearest}"? (found ${describe(getSafe(raw, nearest))} there)`
-          : !falsy && field in configured
-            ? `nothing in the userinfo response looks like it; IdPs with field selection return only what the request names (Facebook ?fields=…, Patreon ?fields[user]=…): add the field to userInfoEndpoint's query if the IdP has it`
-            : undefined;
+          : scopeMissing
+            ? scopeMissing
+            : !falsy && field in configured
+              ? `nothing in the userinfo response looks like it; IdPs with field selection return only what the request names (Facebook ?fields=…, Patreon ?fields[user]=…): add the field to userInfoEndpoint's query if the IdP has it`
+              : undefined;
       results.push({ id, title, status, message, evidence, ...(hint ? { hint } : {}) });
       continue;
     }
@@ -104,6 +107,34 @@ export function checkProfileMap(observation: Observation): CheckResult[] {
     }
   }
   return results;
+}
+
+// The OpenID Connect scope that carries each profile field's standard claims (OIDC Core §5.4).
+const SCOPE_OF: Partial<Record<string, string>> = {
+  name: 'profile',
+  avatar: 'profile',
+  email: 'email',
+  phone: 'phone',
+};
+
+/** A missing field whose scope was not asked for, or asked and not granted: the scope to add, or the grant to check. */
+function scopeHint(observation: Observation, field: string): string | undefined {
+  const scope = SCOPE_OF[field];
+  if (!scope) return undefined;
+  // What the connector asks for: the config's scope as written (the OIDC connector adds openid).
+  const configured = typeof observation.config.scope === 'string' ? observation.config.scope.trim() : '';
+  const asked = [
+    ...configured.split(/[ +]/).filter(Boolean),
+    ...(observation.scenario.connector === 'oidc' ? ['openid'] : []),
+  ];
+  // Only an OpenID Connect request names its claims by these scopes; a plain OAuth 2.0 API has its own.
+  if (!asked.includes('openid')) return undefined;
+  if (!asked.includes(scope))
+    return `${field} comes with the "${scope}" scope, which the authorize request did not ask for: set "scope": "${[configured, scope].filter(Boolean).join(' ')}"`;
+  const granted = observation.tokenResponse?.scope;
+  if (typeof granted === 'string' && !granted.split(' ').includes(scope))
+    return `the "${scope}" scope that carries ${field} was asked for but not granted (the token answer's scope is "${granted}"): allow it for this client at the IdP`;
+  return undefined;
 }
 
 /** A key holding dots (`https://example.com/email`, `urn:x.email`) whose joined leaf path equals the missed path. Pure. */

@@ -1,5 +1,6 @@
 import type { CheckResult } from '../model.ts';
 import type { Observation } from '../observation.ts';
+import { journalViews } from './journal-views.ts';
 
 /**
  * The scope string as the connector sends it. Both connectors send it as written (the OIDC one
@@ -43,5 +44,40 @@ export function scopeFindings(kind: 'oauth2' | 'oidc', scope: unknown): CheckRes
   return findings;
 }
 
-export const checkScope = (observation: Observation): CheckResult[] =>
-  scopeFindings(observation.scenario.connector, observation.config.scope);
+/**
+ * With token storage, Logto keeps the granted scope in the token set's metadata only when the token
+ * answer has one (core `libraries/social.ts`): without it the Console and the Account API show no
+ * grants for the stored token, and an app cannot tell what the token may do.
+ */
+export function grantedScopeFindings(observation: Observation): CheckResult[] {
+  if (!observation.scenario.enableTokenStorage) return [];
+  const answer = journalViews(observation).codeExchange?.response;
+  const body = answer?.status === 200 ? answer.body : undefined;
+  if (!body || typeof body !== 'object' || Array.isArray(body) || !('access_token' in body)) return [];
+  const scope = (body as Record<string, unknown>).scope;
+  if (typeof scope === 'string')
+    return [
+      {
+        id: 'scope.granted',
+        title: 'Granted scope',
+        status: 'pass',
+        message: `the token answer says what was granted ("${scope}"): Logto stores it with the token`,
+      },
+    ];
+  return [
+    {
+      id: 'scope.granted',
+      title: 'Granted scope',
+      status: 'warn',
+      message:
+        'the token answer carries no scope: Logto stores the token without a granted scope, so the Console and the Account API show no grants for it',
+      evidence: { tokenAnswerFields: Object.keys(body) },
+      hint: 'no connector setting adds one: if the app needs to know the grants, the IdP must return scope in its token answer (RFC 6749 §5.1 requires it when it differs from what was asked)',
+    },
+  ];
+}
+
+export const checkScope = (observation: Observation): CheckResult[] => [
+  ...scopeFindings(observation.scenario.connector, observation.config.scope),
+  ...grantedScopeFindings(observation),
+];

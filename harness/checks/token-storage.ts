@@ -77,13 +77,40 @@ export function checkTokenStorage(observation: Observation): CheckResult[] {
   return results;
 }
 
-/** What to add for a refresh token: Google-style IdPs want access_type=offline and prompt=consent, OIDC ones offline_access. */
-function refreshHint(observation: Observation): string {
+/** Where a `prompt` goes in each connector's config: the OIDC one has a field for it, the OAuth2 one only customConfig. */
+const promptSetting = (kind: 'oauth2' | 'oidc', value: string) =>
+  kind === 'oidc'
+    ? `"authRequestOptionalConfig": { "prompt": "${value}" }`
+    : `"customConfig": { "prompt": "${value}" }`;
+
+/**
+ * What to change for a refresh token, from what the authorize request carried and what this IdP is:
+ * Google-style IdPs (access_type in the request, or the provider library's Google) want
+ * access_type=offline and, for a returning user, prompt=consent; OpenID Connect IdPs want offline_access
+ * and honour it only with prompt=consent (OIDC Core §11); an IdP that granted offline_access and still
+ * issued none has refresh tokens off for the client. Each names the config field and the value. Pure.
+ */
+export function refreshHint(observation: Observation): string {
+  const kind = observation.scenario.connector;
   const authorize = journalViews(observation).authorize?.params ?? {};
-  if (authorize.access_type === 'offline' && !(authorize.prompt ?? '').split(' ').includes('consent')) {
-    return 'access_type=offline reached the IdP but prompt=consent did not: Google issues a returning user a refresh token only with both; add "authRequestOptionalConfig": { "prompt": "consent" } (OIDC connector) or "prompt": "consent" to customConfig (OAuth2 connector)';
+  const asked = (authorize.scope ?? '').split(/[ +]/).filter(Boolean);
+  const prompts = (authorize.prompt ?? '').split(' ');
+  const granted = observation.tokenResponse?.scope;
+  const googleStyle = authorize.access_type !== undefined || observation.scenario.provider === 'google';
+  if (googleStyle) {
+    if (authorize.access_type !== 'offline')
+      return `Google-style IdP: it issues refresh tokens only for access_type=offline (and to a returning user only with prompt=consent): set "customConfig": { "access_type": "offline" } and ${promptSetting(kind, 'consent')}`;
+    if (!prompts.includes('consent'))
+      return `access_type=offline reached the IdP but prompt=consent did not: a Google-style IdP issues a returning user a refresh token only with both: set ${promptSetting(kind, 'consent')}`;
+    return 'access_type=offline and prompt=consent both reached the IdP and it issued no refresh token: the client is not allowed offline access at the IdP';
   }
-  return hasOfflineAccess(observation.config)
-    ? 'the IdP does not issue refresh tokens for this client/scope'
-    : 'add offline_access to scope (many IdPs issue refresh tokens only then)';
+  const current = typeof observation.config.scope === 'string' ? observation.config.scope.trim() : '';
+  if (!asked.includes('offline_access'))
+    return `the authorize request did not ask for offline_access: set "scope": "${[current, 'offline_access'].filter(Boolean).join(' ')}"`;
+  // An OpenID Connect IdP ignores offline_access without prompt=consent: then it is not granted either.
+  if (kind === 'oidc' && !prompts.includes('consent'))
+    return `offline_access reached the IdP without prompt=consent, and an OpenID Connect IdP may ignore it then (OIDC Core §11): set ${promptSetting(kind, 'consent')}`;
+  if (typeof granted === 'string' && !granted.split(' ').includes('offline_access'))
+    return `offline_access was asked for but not granted (the token answer's scope is "${granted}"): allow offline access (refresh tokens) for this client at the IdP`;
+  return 'offline_access reached the IdP and it issued no refresh token: refresh tokens are off for this client at the IdP';
 }

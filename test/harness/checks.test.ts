@@ -372,3 +372,26 @@ describe('authorization error redirect', async () => {
     expect(callbackErrorHint('temporarily_unavailable')).toBeUndefined();
   });
 });
+
+describe('granted scope', async () => {
+  const { grantedScopeFindings } = await import('../../harness/checks/scope.ts');
+  const answer = (body: Record<string, unknown>) =>
+    tokenEntry({
+      status: 200,
+      contentType: 'application/json',
+      body: { access_token: 'a', token_type: 'Bearer', ...body },
+    });
+  const withStorage = (entry: JournalEntry) =>
+    observation({}, [entry], { scenario: scenario({ enableTokenStorage: true }) });
+
+  it('warns with token storage when the token answer carries no scope: Logto stores no grants', () => {
+    const [finding] = grantedScopeFindings(withStorage(answer({})));
+    expect(finding).toMatchObject({ id: 'scope.granted', status: 'warn' });
+    expect(finding?.message).toContain('Logto stores the token without a granted scope');
+  });
+
+  it('passes when it does, and says nothing without token storage', () => {
+    expect(grantedScopeFindings(withStorage(answer({ scope: 'openid email' })))[0]?.status).toBe('pass');
+    expect(grantedScopeFindings(observation({}, [answer({})]))).toEqual([]);
+  });
+});

@@ -4,6 +4,7 @@ import { checkDoubleCredentials } from '../../harness/checks/double-credentials.
 import { checkErrorWith200, errorIn200Body } from '../../harness/checks/error-with-200.ts';
 import { checkProfileMap } from '../../harness/checks/profile-map.ts';
 import { callbackErrorHint, checkSignIn } from '../../harness/checks/sign-in.ts';
+import { checkTokenGuard } from '../../harness/checks/token-guard.ts';
 import { checkTokenResponse } from '../../harness/checks/token-response.ts';
 import { checkTokenStorage } from '../../harness/checks/token-storage.ts';
 import type { Scenario } from '../../harness/model.ts';
@@ -139,9 +140,11 @@ describe('token response without token_type (WeChat)', () => {
       contentType: 'application/json',
       body: { access_token: 'a', expires_in: 7200, openid: 'o' },
     });
-    const [result] = checkTokenResponse(observation({ tokenEndpointResponseType: 'json' }, [token]));
+    // The encoding is right; the guard's refusal of the missing token_type is token.guard's.
+    const [result] = checkTokenGuard(observation({ tokenEndpointResponseType: 'json' }, [token]));
     expect(result?.status).toBe('fail');
-    expect(result?.message).toContain('no token_type');
+    expect(result?.message).toContain('token_type is absent, the guard wants a string');
+    expect(checkTokenResponse(observation({ tokenEndpointResponseType: 'json' }, [token]))[0]?.status).toBe('pass');
   });
 });
 
@@ -170,6 +173,57 @@ describe('hints', () => {
     expect(refresh?.status).toBe('fail');
     expect(refresh?.hint).toContain('"prompt": "consent"');
   });
+
+  it.each([
+    [
+      'Google without access_type: both parameters, where each goes in the OIDC config',
+      { response_type: 'code', scope: 'openid email' },
+      { scope: 'openid email' },
+      'google',
+      'oidc',
+      'set "customConfig": { "access_type": "offline" } and "authRequestOptionalConfig": { "prompt": "consent" }',
+    ],
+    [
+      'an OIDC IdP, offline_access not asked: the scope to set, with what is there',
+      { response_type: 'code', scope: 'openid profile' },
+      { scope: 'openid profile' },
+      undefined,
+      'oauth2',
+      'set "scope": "openid profile offline_access"',
+    ],
+    [
+      'offline_access asked, the granted scope without it: an IdP-side permission',
+      { response_type: 'code', scope: 'openid offline_access', prompt: 'consent' },
+      { scope: 'openid offline_access' },
+      undefined,
+      'oidc',
+      'offline_access was asked for but not granted (the token answer\'s scope is "openid")',
+    ],
+    [
+      'offline_access without prompt=consent at an OIDC IdP: OIDC Core §11',
+      { response_type: 'code', scope: 'openid offline_access' },
+      { scope: 'openid offline_access' },
+      undefined,
+      'oidc',
+      'set "authRequestOptionalConfig": { "prompt": "consent" }',
+    ],
+  ] as const)('%s', (_name, params, config, provider, connector, hint) => {
+    const authorize = entry('authorize', { status: 303, body: '' }, { params: { ...params } });
+    const results = checkTokenStorage(
+      observation({ ...config }, [authorize], {
+        scenario: scenario({
+          config: { ...config },
+          connector,
+          enableTokenStorage: true,
+          expect: { refreshToken: true },
+          ...(provider ? { provider } : {}),
+        }),
+        signInPath: 'getTokenResponseAndUserInfo',
+        tokenResponse: { access_token: 'a', token_type: 'Bearer', scope: 'openid' },
+      }),
+    );
+    expect(results.find((result) => result.id === 'storage.refresh_token')?.hint).toContain(hint);
+  });
 });
 
 describe('a configured profileMap path with nothing like it in the userinfo', () => {
@@ -184,5 +238,32 @@ describe('a configured profileMap path with nothing like it in the userinfo', ()
     const email = results.find((result) => result.id === 'profile.email');
     expect(email?.status).toBe('fail');
     expect(email?.hint).toContain('?fields=');
+  });
+
+  const missingEmail = (scope: string, granted?: string) => {
+    const config = { scope, profileMap: { id: 'sub' } };
+    return checkProfileMap(
+      observation(config, [], {
+        scenario: scenario({ config, expect: { profile: { email: 'a@example.com' } } }),
+        userInfo: { id: 's', rawData: { sub: 's' } },
+        ...(granted ? { tokenResponse: { access_token: 'a', token_type: 'Bearer', scope: granted } } : {}),
+      }),
+    ).find((result) => result.id === 'profile.email')?.hint;
+  };
+
+  it('an OpenID Connect request without the scope that carries the field: that scope, added to what is there', () => {
+    expect(missingEmail('openid profile')).toBe(
+      'email comes with the "email" scope, which the authorize request did not ask for: set "scope": "openid profile email"',
+    );
+  });
+
+  it('asked for and not granted: the grant at the IdP, with what was granted', () => {
+    expect(missingEmail('openid email', 'openid')).toContain(
+      'the "email" scope that carries email was asked for but not granted (the token answer\'s scope is "openid")',
+    );
+  });
+
+  it('a plain OAuth 2.0 API (no openid) has scopes of its own: no OIDC scope is suggested', () => {
+    expect(missingEmail('read:user') ?? '').not.toContain('scope');
   });
 });
