@@ -1,5 +1,6 @@
 import { maskForOutput, maskText } from '../../lib/mask.ts';
 import type { ScenarioResult } from '../model.ts';
+import { leadingCheck } from './leading-check.ts';
 import { summarize } from './summary.ts';
 
 const xml = (value: string) =>
@@ -20,7 +21,12 @@ export function renderJunit(unmasked: ScenarioResult[], unmaskedSuiteName = 'con
   const summary = summarize(results);
   const time = (ms: number) => (ms / 1000).toFixed(3);
   const cases = results.map((result) => {
-    const failing = result.checks.filter((check) => check.status === 'fail');
+    const lead = leadingCheck(result.checks);
+    // The cause first: the check that names it and its fix, then the rest.
+    const failing = result.checks
+      .filter((check) => check.status === 'fail')
+      .sort((a, b) => Number(b === lead) - Number(a === lead));
+    const message = lead ? `${lead.title}: ${lead.message}${lead.hint ? ` → ${lead.hint}` : ''}` : undefined;
     const body = failing
       .map((check) => `${check.id}: ${check.message}${check.hint ? `\n  → ${check.hint}` : ''}`)
       .join('\n');
@@ -28,8 +34,8 @@ export function renderJunit(unmasked: ScenarioResult[], unmaskedSuiteName = 'con
       result.status === 'passed'
         ? ''
         : result.status === 'error'
-          ? `\n      <error message="${xml(failing[0]?.message ?? 'error')}">${xml(body)}</error>\n    `
-          : `\n      <failure message="${xml(failing[0]?.message ?? (result.knownBad ? 'known-bad config not caught' : 'failed'))}">${xml(body)}</failure>\n    `;
+          ? `\n      <error message="${xml(message ?? 'error')}">${xml(body)}</error>\n    `
+          : `\n      <failure message="${xml(message ?? (result.knownBad ? 'known-bad config not caught' : 'failed'))}">${xml(body)}</failure>\n    `;
     return `    <testcase classname="${xml(result.line ? `${result.file}:${result.line}` : result.file)}" name="${xml(result.name)}${result.knownBad ? ' [known-bad]' : ''}" time="${time(result.durationMs)}">${inner}</testcase>`;
   });
   const total = results.reduce((sum, result) => sum + result.durationMs, 0);

@@ -1,5 +1,6 @@
 import { maskForOutput, maskText } from '../../lib/mask.ts';
 import type { CheckResult, ScenarioResult } from '../model.ts';
+import { leadingCheck } from './leading-check.ts';
 import { summarize } from './summary.ts';
 
 export interface TerminalOptions {
@@ -47,6 +48,9 @@ function render(results: ScenarioResult[], options: TerminalOptions): string {
       `${head} ${c.bold(result.name)} ${c.dim(`(${result.file}${result.line ? `:${result.line}` : ''}, ${result.target}${result.connectorVersion ? ` ${result.connectorVersion}` : ''}, ${result.durationMs} ms)`)}`,
     );
     if (result.knownBad) lines.push(c.dim('    known-bad config: it must be caught'));
+    // The cause first, when the scenario did not pass: the check that names it, and its fix.
+    const lead = result.status === 'passed' ? undefined : leadingCheck(result.checks);
+    if (lead) lines.push(`    ${c.red('⇒')} ${c.bold(lead.title)}: ${lead.hint ?? lead.message}`);
     for (const check of result.checks) {
       lines.push(`    ${colorFor(check.status)(ICONS[check.status])} ${check.title}: ${check.message}`);
       const showEvidence = check.status === 'fail' || (options.verbose && check.status !== 'skip');

@@ -60,6 +60,12 @@ describe('a connector config as it comes from the Logto Console', { timeout: 90_
       /Token response format: the IdP answers form-encoded but tokenEndpointResponseType is json/,
     );
     expect(run.stdout).toContain('set "tokenEndpointResponseType": "query-string"');
+    // The first line under the failed scenario is the cause's fix, not the sign-in's generic error.
+    const lines = run.stdout.split('\n');
+    const head = lines.findIndex((line) => line.startsWith('✗ github.json'));
+    expect(lines[head + 1]).toBe(
+      '    ⇒ Token response format: set "tokenEndpointResponseType": "query-string" (or remove it: it is the default)',
+    );
     // The secret the admin pasted never shows.
     expect(run.stdout + run.stderr).not.toContain(GITHUB_CONSOLE_CONFIG.clientSecret);
   });

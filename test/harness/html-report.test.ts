@@ -74,16 +74,14 @@ describe.skipIf(!hasChromium)('the HTML report of the shipped suite, opened from
     );
     for (const count of arrows) expect(count).toBeGreaterThanOrEqual(6);
     // Every known-bad scenario says what was caught, and marks exactly one hop with its note.
-    const knownBad = await page
-      .locator('section.scenario:has(.caught)')
-      .evaluateAll((all) =>
-        all.map((section) => ({
-          notes: section.querySelectorAll('.seq .note').length,
-          failing: new Set(
-            [...section.querySelectorAll('.seq .arrow.failing')].map((arrow) => (arrow as HTMLElement).dataset.request),
-          ).size,
-        })),
-      );
+    const knownBad = await page.locator('section.scenario:has(.caught)').evaluateAll((all) =>
+      all.map((section) => ({
+        notes: section.querySelectorAll('.seq .note').length,
+        failing: new Set(
+          [...section.querySelectorAll('.seq .arrow.failing')].map((arrow) => (arrow as HTMLElement).dataset.request),
+        ).size,
+      })),
+    );
     expect(knownBad.length).toBe(scenarios.filter((scenario) => scenario.knownBad).length);
     for (const marks of knownBad) expect(marks).toEqual({ notes: 1, failing: 1 });
     await expect(page.locator('section.scenario:not(:has(.caught)) .arrow.failing').count()).resolves.toBe(0);
@@ -103,10 +101,11 @@ describe.skipIf(!hasChromium)('the HTML report of the shipped suite, opened from
       check: 'Userinfo',
     },
     {
+      // The report leads with the check that names the cause (the id_token's audience), not the sign-in's 500.
       scenario: 'OIDC id_token issued for another audience',
-      request: 'GET /callback (getUserInfo())',
-      status: '500',
-      check: 'Sign-in',
+      request: 'POST /token',
+      status: '200',
+      check: 'id_token verification',
     },
     {
       scenario: 'token storage without tokenEndpointAuthMethod',
@@ -165,4 +164,47 @@ describe.skipIf(!hasChromium)('the HTML report of the shipped suite, opened from
     expect((await readFile(shot)).subarray(1, 4).toString()).toBe('PNG');
     console.log(`HTML report: ${file}\nscreenshot: ${shot}`);
   }, 60_000);
+});
+
+describe.skipIf(!hasChromium)('a failed scenario on an 800 px window', () => {
+  it('leads with the cause and its fix, its hop drawn beside it, before the whole flow', async () => {
+    const out = await mkdtemp(path.join(tmpdir(), 'html-cause-'));
+    // The shipped known-bad auth-method scenario, as a normal scenario: it fails.
+    const source = await readFile('fixtures/scenarios/known-bad/wrong-auth-method.yaml', 'utf8');
+    const scenario = path.join(out, 'auth-method.yaml');
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(
+      scenario,
+      source
+        .replace(/^knownBad: true\n/m, '')
+        .replace('../idp/standard.yaml', path.resolve('fixtures/scenarios/idp/standard.yaml')),
+    );
+    await execute(process.execPath, [CLI, 'run', scenario, '-r', 'html', '-r', 'junit', '-o', out], {
+      env: { ...process.env, NO_COLOR: '1' },
+    }).catch((error: { code?: number }) => expect(error.code).toBe(1));
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 800, height: 700 } });
+      await page.goto(`${pathToFileURL(path.join(out, 'connector-harness.html')).href}#s1`);
+      const cause = page.locator('section.scenario .cause');
+      await expect(cause.locator('p').textContent()).resolves.toContain(
+        'set "tokenEndpointAuthMethod": "client_secret_basic"',
+      );
+      // The callout and the cause's own hop, red: inside the first screen once the scenario is opened.
+      await expect(cause.locator('.note').count()).resolves.toBe(0);
+      for (const element of [cause.locator('p'), cause.locator('.arrow.failing').first()]) {
+        const box = await element.boundingBox();
+        expect(box).not.toBeNull();
+        expect(box!.y + box!.height).toBeLessThanOrEqual(700);
+      }
+      await page.screenshot({ path: path.join(out, 'cause-800.png') });
+    } finally {
+      await browser.close();
+    }
+    // JUnit leads with the same cause and fix.
+    const junit = await readFile(path.join(out, 'connector-harness.junit.xml'), 'utf8');
+    expect(junit).toMatch(
+      /<failure message="Token endpoint auth method: [^"]*→ set &quot;tokenEndpointAuthMethod&quot;: &quot;client_secret_basic&quot;/,
+    );
+  }, 120_000);
 });

@@ -32,10 +32,6 @@ export const flatten = (hops: Hop[]): Hop[] => hops.flatMap((hop) => [hop, ...fl
 // In the order the answers came: a call's answer before the answer of the request that made it.
 const byAnswer = (hops: Hop[]): Hop[] => hops.flatMap((hop) => [...byAnswer(hop.calls ?? []), hop]);
 
-/** The check the report leads with: the first failing one, else the first warning. */
-export const leadingCheck = (checks: CheckResult[]): CheckResult | undefined =>
-  checks.find((check) => check.status === 'fail') ?? checks.find((check) => check.status === 'warn');
-
 /**
  * The hop a check points at: the endpoint its id is about (the token call for `auth.method`, the
  * userinfo call for `profile.email`…); for the sign-in and Logto's checks the first answer that

@@ -2,7 +2,8 @@ import { maskForOutput } from '../../../lib/mask.ts';
 import { SEQUENCE_CSS } from '../../../lib/sequence-style.ts';
 import type { CheckResult, ScenarioResult } from '../../model.ts';
 import { html } from './escape.ts';
-import { failingHop, leadingCheck } from './failing-hop.ts';
+import { leadingCheck } from '../leading-check.ts';
+import { failingHop } from './failing-hop.ts';
 import { renderSequence } from './sequence.ts';
 import { renderSummary, verdictOf } from './summary.ts';
 
@@ -22,6 +23,9 @@ section.scenario { border: 1px solid #d0d7de; border-radius: 8px; padding: 1rem 
 .caught { background: #dafbe1; border-radius: 6px; padding: .5rem .8rem; margin: .5rem 0; }
 .caught.missed { background: #ffebe9; }
 .caught ul { margin: .2rem 0 0; padding-left: 1.2rem; }
+.cause { border: 1px solid #ffcecb; border-radius: 6px; padding: .4rem .8rem; margin: .5rem 0 1rem; background: #fffafa; }
+.cause > p { margin: .2rem 0 .4rem; }
+.cause .fix { display: block; margin-top: .2rem; }
 ul.checks { list-style: none; padding: 0; margin: 0; }
 ul.checks li { padding: .15rem 0; }
 ul.checks .icon { display: inline-block; width: 1.2rem; font-weight: 700; }
@@ -56,6 +60,11 @@ function renderScenario(result: ScenarioResult, index: number): string {
     hops.length > 0
       ? renderSequence(hops, hop && lead ? { hop, check: lead } : undefined)
       : '<p class="meta">No hops recorded for this run.</p>';
+  // The cause first, with its hop drawn on its own: on a narrow window it is read before the whole flow.
+  const cause =
+    lead && result.status !== 'passed'
+      ? `<div class="cause"><p><strong>${html(lead.title)}</strong>: ${html(lead.message)}${lead.hint ? `<span class="fix">${lead.unfixable ? '' : 'Fix: '}${html(lead.hint)}</span>` : ''}</p>${hop ? renderSequence([hop], { hop, check: lead, note: false }) : ''}</div>`
+      : '';
   const logtoAnswer =
     result.error && result.status !== 'passed'
       ? `<p class="meta">Logto answers: ${result.error.status ? `${result.error.status} ` : ''}${html(result.error.code)}</p>`
@@ -63,7 +72,7 @@ function renderScenario(result: ScenarioResult, index: number): string {
   return `<section class="scenario" id="s${index + 1}" data-scenario="${html(result.name)}" data-status="${result.status}">
 <h2><span class="${verdict.tone}">${verdict.text}</span> ${html(result.name)}</h2>
 <p class="meta">${html(where)} · ${html(result.target)}${result.connectorVersion ? ` ${html(result.connectorVersion)}` : ''} · ${result.durationMs} ms</p>
-${result.knownBad ? knownBadBanner(result) : ''}${logtoAnswer}
+${result.knownBad ? knownBadBanner(result) : ''}${logtoAnswer}${cause}
 ${diagram}
 <h3>Checks</h3>
 <ul class="checks">

@@ -14,6 +14,8 @@ const OPTIONAL_LANES = new Set<Lane>(['app', 'logto']);
 export interface Marked {
   hop: Hop;
   check: CheckResult;
+  /** Draw the check's note under the hop (default); off where the check is already said beside the diagram. */
+  note?: boolean;
 }
 
 /** The participants a run's hops involve, in drawing order: Logto's own lane and the app's only for the Logto target. */
@@ -80,7 +82,7 @@ function hopRows(lanes: Lane[], hop: Hop, marked: Marked | undefined): string[] 
       arrow(lanes, hop.to, hop.from, ['answer', ...mark], { ...base, kind: 'answer', status: response.status }, label),
     );
   }
-  if (failing && marked) rows.push(note(marked));
+  if (failing && marked && marked.note !== false) rows.push(note(marked));
   return rows;
 }
 
