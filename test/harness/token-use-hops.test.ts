@@ -122,9 +122,10 @@ const page = (checks: CheckResult[]) => {
   return renderHtml([result], { target: 'logto', generatedAt: 'now' });
 };
 /** The arrows drawn red, as `request kind status`. */
+// The whole flow's arrows only (the page's last diagram): the cause callout above it draws the failing hop once more on purpose.
 const failingArrows = (html: string) =>
   [
-    ...html.matchAll(
+    ...html.slice(html.lastIndexOf('<div class="seq')).matchAll(
       /class="arrow [^"]*failing"[^>]*data-request="([^"]*)" data-kind="(\w+)"(?: data-status="(\d+)")?/g,
     ),
   ].map(([, request, kind, status]) => `${request} ${kind}${status ? ` ${status}` : ''}`);

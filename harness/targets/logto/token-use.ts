@@ -23,10 +23,16 @@ export type ReadStep = 'before-expiry' | 'after-expiry' | 'after-second-expiry';
  * (200), or Logto's error body. Pure.
  */
 const accountTokenAnswer = z
-  .looseObject({ access_token: z.string().min(1).optional(), code: z.string().optional() })
+  .looseObject({
+    access_token: z.string().min(1).optional(),
+    code: z.string().optional(),
+    message: z.string().optional(),
+  })
+  // Logto's own 500 ({"message":"Internal server error."}, when a refresh the connector refused
+  // escapes its error mapping) is an answer of Logto's too: the checks read it as http_500.
   .refine(
-    (body) => body.access_token !== undefined || body.code !== undefined,
-    'neither an access_token nor an error code',
+    (body) => body.access_token !== undefined || body.code !== undefined || body.message !== undefined,
+    'neither an access_token nor an error code or message',
   )
   .describe("the Account API's stored token or its error");
 
