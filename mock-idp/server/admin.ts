@@ -1,4 +1,5 @@
 import type Router from '@koa/router';
+import type { MockIdpState } from './state.ts';
 import { journalPage } from './journal-page.ts';
 import type { JournalStore } from './journal-store.ts';
 import { sendOAuthError } from './oauth-error.ts';
@@ -15,7 +16,7 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
  * `PUT /_users/:id` is `updateUser` for an IdP in another process (a container): the next
  * sign-in sees the new profile/claims.
  */
-export function adminRoutes(router: Router, journal: JournalStore, users: UserDirectory): void {
+export function adminRoutes(router: Router<MockIdpState>, journal: JournalStore, users: UserDirectory): void {
   router.get('/_health', (ctx) => {
     ctx.body = { status: 'ok' };
   });
@@ -51,7 +52,7 @@ export function adminRoutes(router: Router, journal: JournalStore, users: UserDi
       'send a JSON object {"profile": {...}, "claims": {...}} (either or both) with content-type application/json';
     if (!ctx.is('application/json')) return sendOAuthError(ctx, 400, 'invalid_request', usage);
     // readRequestBody already refused a body that is not JSON.
-    const patch: unknown = JSON.parse((ctx.state.rawBody as string | undefined) || 'null');
+    const patch: unknown = JSON.parse(ctx.state.rawBody || 'null');
     if (!isObject(patch) || (patch.profile === undefined && patch.claims === undefined))
       return sendOAuthError(ctx, 400, 'invalid_request', usage);
     for (const field of ['profile', 'claims'] as const) {

@@ -1,14 +1,14 @@
-import type { Middleware } from 'koa';
 import type { EndpointPaths } from './paths.ts';
 import { DISCOVERY_PATH } from './paths.ts';
 import { sendOAuthError } from './oauth-error.ts';
+import type { OuterMiddleware } from './state.ts';
 
 /**
  * What koa leaves as a plain-text "Not Found" becomes JSON an automation can read: a known
  * endpoint asked with the wrong method gets 405 naming the methods it takes, anything else 404
  * listing where the endpoints are.
  */
-export const answerUnrouted = (endpoints: EndpointPaths, userinfoMethod: 'GET' | 'POST' | 'ANY'): Middleware => {
+export const answerUnrouted = (endpoints: EndpointPaths, userinfoMethod: 'GET' | 'POST' | 'ANY'): OuterMiddleware => {
   const allowed = new Map<string, string[]>([
     [DISCOVERY_PATH, ['GET']],
     [endpoints.jwks, ['GET']],

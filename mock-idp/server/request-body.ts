@@ -1,22 +1,16 @@
-import type { Context, Middleware } from 'koa';
+import type { ParameterizedContext } from 'koa';
 import { Readable } from 'node:stream';
 import { clientWentAway } from './error-boundary.ts';
 import { sendOAuthError } from './oauth-error.ts';
+import type { MockIdpState, OuterMiddleware } from './state.ts';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
-
-export interface RequestState {
-  /** Query and body parameters merged (body wins), as received. */
-  params: Record<string, string>;
-  /** The body as text (absent without one), for routes that take a JSON document. */
-  rawBody?: string;
-}
 
 /**
  * oidc-provider reads the body from the request stream itself; hand it a request whose stream
  * replays the bytes we already read (its fallback for pre-parsed bodies prints a warning).
  */
-function replayBody(ctx: Context, buffer: Buffer): void {
+function replayBody(ctx: ParameterizedContext<Partial<MockIdpState>>, buffer: Buffer): void {
   const original = ctx.req;
   const replay = Readable.from([buffer]);
   const request = new Proxy(original, {
@@ -25,7 +19,7 @@ function replayBody(ctx: Context, buffer: Buffer): void {
       if (property === 'iterator') return replay.iterator.bind(replay);
       if (property === 'body') return buffer.toString('utf8');
       const value: unknown = Reflect.get(target, property, target);
-      return typeof value === 'function' ? value.bind(target) : value;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
   });
   ctx.req = request;
@@ -36,13 +30,15 @@ function replayBody(ctx: Context, buffer: Buffer): void {
  * Reads the request body once so the journal, the client-auth precheck and the required-params
  * check can see it, then hands the raw text to oidc-provider (which accepts a pre-read body).
  */
-export const readRequestBody: Middleware = async (ctx, next) => {
+export const readRequestBody: OuterMiddleware = async (ctx, next) => {
   const params: Record<string, string> = {};
   for (const [key, value] of Object.entries(ctx.query)) if (typeof value === 'string') params[key] = value;
   ctx.state.params = params;
 
-  if (!['POST', 'PUT', 'PATCH', 'DELETE'].includes(ctx.method) || ctx.req.headers['content-length'] === '0')
-    return next();
+  if (!['POST', 'PUT', 'PATCH', 'DELETE'].includes(ctx.method) || ctx.req.headers['content-length'] === '0') {
+    await next();
+    return;
+  }
   const declared = Number(ctx.req.headers['content-length'] ?? Number.NaN);
   if (declared > BODY_LIMIT_BYTES) {
     ctx.req.resume();
@@ -98,5 +94,5 @@ export const readRequestBody: Middleware = async (ctx, next) => {
       );
     }
   }
-  return next();
+  await next();
 };
