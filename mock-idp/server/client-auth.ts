@@ -2,7 +2,7 @@ import { createSecretKey, type KeyObject } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import type { ClientAuthMethod, Fixture, FixtureClient } from '../fixture/schema.ts';
 import type { AssertionRecord, ClientAuthRecord } from '../journal.ts';
-import { sendOAuthError } from './oauth-error.ts';
+import { OAuthError } from './oauth-error.ts';
 import type { MockIdpMiddleware } from './state.ts';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -181,7 +181,7 @@ export const checkClientAuth = (fixture: Fixture, audiences: (path: string) => s
       const mismatch = `client authentication method mismatch: client "${client.clientId}" is registered for ${client.tokenEndpointAuthMethod}, the request used ${seen.method}`;
       if (record.assertion)
         await settleAssertion(record.assertion, params.client_assertion, false, mismatch, client, audiences(ctx.path));
-      return sendOAuthError(ctx, 401, 'invalid_client', mismatch);
+      throw new OAuthError(401, 'invalid_client', mismatch);
     }
     await next();
     if (record.assertion) {

@@ -1,5 +1,5 @@
 import type { Fixture } from '../fixture/schema.ts';
-import { sendOAuthError } from './oauth-error.ts';
+import { invalidRequest } from './oauth-error.ts';
 import { replayParams } from './replay-params.ts';
 import type { MockIdpMiddleware } from './state.ts';
 
@@ -24,7 +24,7 @@ export function renameClientParams(names: Fixture['clientParamNames']): MockIdpM
       const wanted =
         params.grant_type === undefined ? renames.filter(([standard]) => standard === 'client_id') : renames;
       const problem = missingRenamed(params, wanted);
-      if (problem) return sendOAuthError(ctx, 400, 'invalid_request', problem);
+      if (problem) throw invalidRequest(problem);
       // The renamed ones stay (the journal shows what was sent; oidc-provider ignores unknown parameters).
       for (const [standard, renamed] of wanted) params[standard] = params[renamed]!;
       replayParams(ctx, params);

@@ -1,3 +1,4 @@
+import { nextAnswered } from './error-boundary.ts';
 import type { MockIdpMiddleware } from './state.ts';
 
 type Template = Record<string, unknown>;
@@ -36,7 +37,7 @@ function readError(body: unknown, status: number): { error: string; description:
 export function errorsWith200(template: Template | undefined): MockIdpMiddleware | undefined {
   if (!template) return undefined;
   return async function errorsWith200(ctx, next) {
-    await next();
+    await nextAnswered(ctx, next);
     if (ctx.status < 400) return;
     const { error, description } = readError(ctx.body, ctx.status);
     ctx.status = 200;

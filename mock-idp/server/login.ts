@@ -2,7 +2,7 @@ import type Router from '@koa/router';
 import type Provider from 'oidc-provider';
 import type { Fixture } from '../fixture/schema.ts';
 import { renderLoginPage } from './login-page.ts';
-import { sendOAuthError } from './oauth-error.ts';
+import { invalidRequest } from './oauth-error.ts';
 import type { MockIdpContext, MockIdpState } from './state.ts';
 import type { UserDirectory } from './users.ts';
 
@@ -33,13 +33,7 @@ export function loginRoutes(
     interaction: Awaited<ReturnType<Provider['interactionDetails']>>,
   ) => {
     const accountId = interaction.session?.accountId;
-    if (!accountId)
-      return sendOAuthError(
-        ctx,
-        400,
-        'invalid_request',
-        'consent asked before sign-in; start again from the authorization request',
-      );
+    if (!accountId) throw invalidRequest('consent asked before sign-in; start again from the authorization request');
     const grant = interaction.grantId
       ? ((await provider.Grant.find(interaction.grantId)) ??
         new provider.Grant({ accountId, clientId: String(interaction.params.client_id) }))
@@ -60,19 +54,14 @@ export function loginRoutes(
     try {
       return await provider.interactionDetails(ctx.req, ctx.res);
     } catch {
-      sendOAuthError(
-        ctx,
-        400,
-        'invalid_request',
+      throw invalidRequest(
         'this sign-in session is unknown or expired; start again from the authorization request (cookies must be kept between redirects)',
       );
-      return undefined;
     }
   };
 
   router.get('/interaction/:uid', async (ctx) => {
     const interaction = await details(ctx);
-    if (!interaction) return;
     if (interaction.prompt.name === 'consent') return finishConsent(ctx, interaction);
     const hint = typeof interaction.params.login_hint === 'string' ? interaction.params.login_hint : undefined;
     if (hint && users.get(hint)) return finishLogin(ctx, hint);
@@ -95,14 +84,11 @@ export function loginRoutes(
   });
 
   router.post('/interaction/:uid/login', async (ctx) => {
-    const interaction = await details(ctx);
-    if (!interaction) return;
+    // A user is chosen for a sign-in session that exists.
+    await details(ctx);
     const chosen = ctx.state.params.user;
     if (!chosen || !users.get(chosen)) {
-      return sendOAuthError(
-        ctx,
-        400,
-        'invalid_request',
+      throw invalidRequest(
         `unknown user "${chosen ?? ''}"; the fixture has: ${users
           .list()
           .map((user) => user.id)

@@ -1,5 +1,5 @@
 import type { Fixture } from '../fixture/schema.ts';
-import { sendOAuthError } from './oauth-error.ts';
+import { invalidRequest } from './oauth-error.ts';
 import type { MockIdpMiddleware } from './state.ts';
 
 /**
@@ -10,10 +10,7 @@ export function refuseClientIdInBodyWithBasic(clients: Fixture['clients']): Mock
   if (!clients.some((client) => client.refuseClientIdInBodyWithBasic)) return undefined;
   return async function refuseClientIdInBodyWithBasic(ctx, next) {
     if (authenticatesTwice(ctx.get('authorization'), ctx.state.params, clients))
-      return sendOAuthError(
-        ctx,
-        400,
-        'invalid_request',
+      throw invalidRequest(
         'Cannot supply multiple client credentials. Use one of the following: credentials in the Authorization header, credentials in the post body, or a client_assertion in the post body.',
       );
     await next();

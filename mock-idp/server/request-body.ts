@@ -1,7 +1,7 @@
 import type { ParameterizedContext } from 'koa';
 import { Readable } from 'node:stream';
 import { clientWentAway } from './error-boundary.ts';
-import { sendOAuthError } from './oauth-error.ts';
+import { invalidRequest } from './oauth-error.ts';
 import type { MockIdpState, OuterMiddleware } from './state.ts';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -42,11 +42,9 @@ export const readRequestBody: OuterMiddleware = async (ctx, next) => {
   const declared = Number(ctx.req.headers['content-length'] ?? Number.NaN);
   if (declared > BODY_LIMIT_BYTES) {
     ctx.req.resume();
-    return sendOAuthError(
-      ctx,
-      413,
-      'invalid_request',
+    throw invalidRequest(
       `request body too large (${declared} bytes; this IdP accepts at most ${BODY_LIMIT_BYTES})`,
+      413,
     );
   }
   const chunks: Buffer[] = [];
@@ -55,17 +53,14 @@ export const readRequestBody: OuterMiddleware = async (ctx, next) => {
     for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
       size += chunk.length;
       if (size > BODY_LIMIT_BYTES) {
-        return sendOAuthError(ctx, 413, 'invalid_request', `request body too large (over ${BODY_LIMIT_BYTES} bytes)`);
+        throw invalidRequest(`request body too large (over ${BODY_LIMIT_BYTES} bytes)`, 413);
       }
       chunks.push(chunk);
     }
   } catch (error) {
     if (!clientWentAway(error)) throw error;
     // Nobody reads this answer; the journal does, and it says how far the upload got.
-    return sendOAuthError(
-      ctx,
-      400,
-      'invalid_request',
+    throw invalidRequest(
       `the client closed the connection after ${size}${Number.isNaN(declared) ? '' : ` of ${declared}`} bytes of the body`,
     );
   }
@@ -86,10 +81,7 @@ export const readRequestBody: OuterMiddleware = async (ctx, next) => {
     } catch (error) {
       // JSON.parse quotes the text around the fault, and that text may be a secret: the position only.
       const position = /at position \d+/.exec((error as Error).message)?.[0];
-      return sendOAuthError(
-        ctx,
-        400,
-        'invalid_request',
+      throw invalidRequest(
         `request body is not valid JSON${position ? ` (${position})` : ''}; OAuth endpoints take application/x-www-form-urlencoded`,
       );
     }

@@ -1,5 +1,5 @@
 import type { AuthorizeErrorAnswer } from './authorize-error.ts';
-import { sendOAuthError } from './oauth-error.ts';
+import { invalidRequest } from './oauth-error.ts';
 import type { MockIdpMiddleware } from './state.ts';
 
 type Required = Record<string, string | true>;
@@ -40,7 +40,7 @@ export function requireTokenParams(required: Required): MockIdpMiddleware | unde
   if (Object.keys(required).length === 0) return undefined;
   return async function requireTokenParams(ctx, next) {
     const problem = missingRequiredParam(required, ctx.state.params, 'token');
-    if (problem) return sendOAuthError(ctx, 400, 'invalid_request', problem);
+    if (problem) throw invalidRequest(problem);
     await next();
   };
 }

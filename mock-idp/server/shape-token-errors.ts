@@ -1,4 +1,5 @@
 import type { Fixture } from '../fixture/schema.ts';
+import { nextAnswered } from './error-boundary.ts';
 import { formEncode } from './shape-token-response.ts';
 import type { MockIdpMiddleware } from './state.ts';
 
@@ -11,7 +12,7 @@ import type { MockIdpMiddleware } from './state.ts';
 export function shapeTokenErrors(encoding: Fixture['tokenResponse']['errorEncoding']): MockIdpMiddleware | undefined {
   if (encoding !== 'form') return undefined;
   return async function shapeTokenErrors(ctx, next) {
-    await next();
+    await nextAnswered(ctx, next);
     if (ctx.status < 400 || !ctx.body || typeof ctx.body !== 'object') return;
     const body = ctx.body as Record<string, unknown>;
     if (typeof body.error !== 'string') return;

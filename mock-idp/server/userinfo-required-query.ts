@@ -1,5 +1,5 @@
 import { missingRequiredParam } from './required-params.ts';
-import { sendOAuthError } from './oauth-error.ts';
+import { invalidRequest } from './oauth-error.ts';
 import type { MockIdpMiddleware } from './state.ts';
 
 /** Userinfo that needs query parameters beside the token (WeChat's `openid`). */
@@ -9,7 +9,7 @@ export function requireUserinfoQuery(required: Record<string, string | true>): M
     const query: Record<string, string> = {};
     for (const [key, value] of Object.entries(ctx.query)) if (typeof value === 'string') query[key] = value;
     const problem = missingRequiredParam(required, query, 'userinfo');
-    if (problem) return sendOAuthError(ctx, 400, 'invalid_request', problem);
+    if (problem) throw invalidRequest(problem);
     await next();
   };
 }
