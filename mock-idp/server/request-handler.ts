@@ -1,6 +1,8 @@
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isDeepStrictEqual } from 'node:util';
+import type { JWK } from 'jose';
 import type { KoaContextWithOIDC, errors } from 'oidc-provider';
 import { UserError } from '../../lib/user-error.ts';
 import type { Fixture } from '../fixture/schema.ts';
@@ -22,16 +24,21 @@ import type { MockIdpState } from './state.ts';
 import { serveUserinfo, userinfoFastPath } from './userinfo.ts';
 import type { UserDirectory } from './users.ts';
 
-/** oidc-provider validates key material itself; what the fixture's cross-check missed is still the user's to fix. */
-function providerOrProblem<T>(create: () => T): T {
+/**
+ * oidc-provider validates key material itself, and names the key (or key set) it refuses as the
+ * error's cause: what the fixture's cross-check missed is still the user's to fix. Told apart from
+ * our own bugs by that cause, not by the wording of the message.
+ */
+function providerOrProblem<T>(create: () => T, jwks: JWK[]): T {
   try {
     return create();
   } catch (error) {
-    const message = (error as Error).message;
-    if (!/^jwks\b/.test(message)) throw error;
+    const { cause, message } = (error ?? {}) as { cause?: unknown; message?: unknown };
+    const refusesKeys = jwks.some((key) => isDeepStrictEqual(cause, key)) || isDeepStrictEqual(cause, { keys: jwks });
+    if (!refusesKeys) throw error;
     throw new UserError({
       field: 'keys',
-      message: `oidc-provider refuses the fixture's keys: ${message}`,
+      message: `oidc-provider refuses the fixture's keys: ${String(message)}`,
       hint: 'use private JWKs (RSA or EC P-256), or leave `keys` out to have them generated',
     });
   }
@@ -66,7 +73,10 @@ export function createRequestHandler({
   log,
 }: RequestHandlerOptions) {
   const store = createMemoryStore();
-  const provider = providerOrProblem(() => createProvider(issuer, fixture, users, keys.jwks, endpoints, store));
+  const provider = providerOrProblem(
+    () => createProvider(issuer, fixture, users, keys.jwks, endpoints, store),
+    keys.jwks,
+  );
   const endpointOf = (path: string) => endpointFor(path, endpoints);
 
   // What oidc-provider accepts as a client assertion's aud: the issuer, the token endpoint, or the endpoint called.
