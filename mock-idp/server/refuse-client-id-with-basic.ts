@@ -11,7 +11,8 @@ export function refuseClientIdInBodyWithBasic(clients: Fixture['clients']): Mock
   return async function refuseClientIdInBodyWithBasic(ctx, next) {
     if (authenticatesTwice(ctx.get('authorization'), ctx.state.params, clients))
       throw invalidRequest(
-        'Cannot supply multiple client credentials. Use one of the following: credentials in the Authorization header, credentials in the post body, or a client_assertion in the post body.',
+        'Cannot supply multiple client credentials. Use one of the following: credentials in the Authorization header, ' +
+          'credentials in the post body, or a client_assertion in the post body.',
       );
     await next();
   };
