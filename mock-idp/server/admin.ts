@@ -1,7 +1,8 @@
 import type Router from '@koa/router';
+import type { MockIdpState } from './state.ts';
 import { journalPage } from './journal-page.ts';
 import type { JournalStore } from './journal-store.ts';
-import { sendOAuthError } from './oauth-error.ts';
+import { invalidRequest, OAuthError } from './oauth-error.ts';
 import type { UserDirectory } from './users.ts';
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -15,15 +16,14 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
  * `PUT /_users/:id` is `updateUser` for an IdP in another process (a container): the next
  * sign-in sees the new profile/claims.
  */
-export function adminRoutes(router: Router, journal: JournalStore, users: UserDirectory): void {
+export function adminRoutes(router: Router<MockIdpState>, journal: JournalStore, users: UserDirectory): void {
   router.get('/_health', (ctx) => {
     ctx.body = { status: 'ok' };
   });
   router.get('/_journal', journalPage, (ctx) => {
     const { since, endpoint } = ctx.query;
-    if (since !== undefined && (typeof since !== 'string' || !/^\d+$/.test(since))) {
-      return sendOAuthError(ctx, 400, 'invalid_request', 'since must be a journal seq (a whole number)');
-    }
+    if (since !== undefined && (typeof since !== 'string' || !/^\d+$/.test(since)))
+      throw invalidRequest('since must be a journal seq (a whole number)');
     const after = since === undefined ? 0 : Number(since);
     const endpoints =
       typeof endpoint === 'string' ? endpoint.split(',') : Array.isArray(endpoint) ? endpoint : undefined;
@@ -38,8 +38,7 @@ export function adminRoutes(router: Router, journal: JournalStore, users: UserDi
   router.put('/_users/:id', (ctx) => {
     const id = ctx.params.id!;
     if (!users.get(id))
-      return sendOAuthError(
-        ctx,
+      throw new OAuthError(
         404,
         'not_found',
         `no user "${id}" in this fixture (known: ${users
@@ -49,19 +48,15 @@ export function adminRoutes(router: Router, journal: JournalStore, users: UserDi
       );
     const usage =
       'send a JSON object {"profile": {...}, "claims": {...}} (either or both) with content-type application/json';
-    if (!ctx.is('application/json')) return sendOAuthError(ctx, 400, 'invalid_request', usage);
+    if (!ctx.is('application/json')) throw invalidRequest(usage);
     // readRequestBody already refused a body that is not JSON.
-    const patch: unknown = JSON.parse((ctx.state.rawBody as string | undefined) || 'null');
-    if (!isObject(patch) || (patch.profile === undefined && patch.claims === undefined))
-      return sendOAuthError(ctx, 400, 'invalid_request', usage);
+    const patch: unknown = JSON.parse(ctx.state.rawBody || 'null');
+    if (!isObject(patch) || (patch.profile === undefined && patch.claims === undefined)) throw invalidRequest(usage);
     for (const field of ['profile', 'claims'] as const) {
       if (patch[field] !== undefined && !isObject(patch[field]))
-        return sendOAuthError(ctx, 400, 'invalid_request', `${field} must be a JSON object; ${usage}`);
+        throw invalidRequest(`${field} must be a JSON object; ${usage}`);
       if (nestedDeeperThan(patch[field], MAX_DEPTH))
-        return sendOAuthError(
-          ctx,
-          400,
-          'invalid_request',
+        throw invalidRequest(
           `${field} is nested more than ${MAX_DEPTH} levels deep; a profile is a few levels deep, as in a fixture file`,
         );
     }
@@ -71,7 +66,7 @@ export function adminRoutes(router: Router, journal: JournalStore, users: UserDi
         ...(patch.claims ? { claims: patch.claims as Record<string, unknown> } : {}),
       });
     } catch (error) {
-      return sendOAuthError(ctx, 400, 'invalid_request', (error as Error).message);
+      throw invalidRequest((error as Error).message);
     }
     ctx.status = 204;
   });

@@ -1,9 +1,9 @@
-import type { Context } from 'koa';
 import type { Fixture } from '../fixture/schema.ts';
 import { isOpenRedirectUri } from './redirect-uri.ts';
+import type { MockIdpContext } from './state.ts';
 
 /** Answers an authorization request with an error, as `authorizeErrorAnswer` describes. */
-export type AuthorizeErrorAnswer = (ctx: Context, errorParams: Record<string, string>) => void;
+export type AuthorizeErrorAnswer = (ctx: MockIdpContext, errorParams: Record<string, string>) => void;
 
 /**
  * An authorization error as a real IdP sends it (RFC 6749 §4.1.2.1): a 303 back to the request's
@@ -18,7 +18,7 @@ export const authorizeErrorAnswer =
     { clients, clientParamNames }: Pick<Fixture, 'clients' | 'clientParamNames'>,
   ): AuthorizeErrorAnswer =>
   (ctx, errorParams) => {
-    const params = (ctx.state.params ?? {}) as Record<string, string>;
+    const { params } = ctx.state;
     // A fault answers before the quirks rename a WeChat-style appid to client_id.
     const clientId = params.client_id ?? (clientParamNames?.clientId ? params[clientParamNames.clientId] : undefined);
     const client = clients.find((candidate) => candidate.clientId === clientId);

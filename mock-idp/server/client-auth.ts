@@ -1,10 +1,9 @@
-import type { Middleware } from 'koa';
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import type { ClientAuthMethod, Fixture, FixtureClient } from '../fixture/schema.ts';
 import type { AssertionRecord, ClientAuthRecord } from '../journal.ts';
-import type { JournalState } from './record-journal.ts';
-import { sendOAuthError } from './oauth-error.ts';
+import { OAuthError } from './oauth-error.ts';
+import type { MockIdpMiddleware } from './state.ts';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
@@ -152,11 +151,9 @@ async function settleAssertion(
  * approached with another gets `invalid_client` naming both, which oidc-provider's generic
  * "client authentication failed" does not.
  */
-export const checkClientAuth =
-  (fixture: Fixture, audiences: (path: string) => string[]): Middleware =>
-  async (ctx, next) => {
-    const params = ctx.state.params as Record<string, string>;
-    const journal = ctx.state.journal as JournalState;
+export const checkClientAuth = (fixture: Fixture, audiences: (path: string) => string[]): MockIdpMiddleware =>
+  async function checkClientAuth(ctx, next) {
+    const { params, journal } = ctx.state;
     const seen = detectClientAuth(ctx.req.headers, params);
     const client =
       fixture.clients.find((candidate) => candidate.clientId === seen.clientId) ??
@@ -184,7 +181,7 @@ export const checkClientAuth =
       const mismatch = `client authentication method mismatch: client "${client.clientId}" is registered for ${client.tokenEndpointAuthMethod}, the request used ${seen.method}`;
       if (record.assertion)
         await settleAssertion(record.assertion, params.client_assertion, false, mismatch, client, audiences(ctx.path));
-      return sendOAuthError(ctx, 401, 'invalid_client', mismatch);
+      throw new OAuthError(401, 'invalid_client', mismatch);
     }
     await next();
     if (record.assertion) {

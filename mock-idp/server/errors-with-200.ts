@@ -1,4 +1,5 @@
-import type { Middleware } from 'koa';
+import { nextAnswered } from './error-boundary.ts';
+import type { MockIdpMiddleware } from './state.ts';
 
 type Template = Record<string, unknown>;
 
@@ -33,13 +34,14 @@ function readError(body: unknown, status: number): { error: string; description:
  * Slack (`ok: false`), Naver and WeChat (`errcode`) answer errors with HTTP 200 and their own
  * body: every 4xx/5xx of the endpoint is re-served so, the real reason kept in the template.
  */
-export const errorsWith200 =
-  (template: Template | undefined): Middleware =>
-  async (ctx, next) => {
-    await next();
-    if (!template || ctx.status < 400) return;
+export function errorsWith200(template: Template | undefined): MockIdpMiddleware | undefined {
+  if (!template) return undefined;
+  return async function errorsWith200(ctx, next) {
+    await nextAnswered(ctx, next);
+    if (ctx.status < 400) return;
     const { error, description } = readError(ctx.body, ctx.status);
     ctx.status = 200;
     ctx.remove('www-authenticate');
     ctx.body = fillErrorTemplate(template, error, description);
   };
+}

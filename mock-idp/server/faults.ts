@@ -1,9 +1,8 @@
-import type { Middleware } from 'koa';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EndpointName, Fault } from '../fixture/schema.ts';
 import type { AuthorizeErrorAnswer } from './authorize-error.ts';
 import { detectClientAuth } from './client-auth.ts';
-import type { JournalState } from './record-journal.ts';
+import type { MockIdpMiddleware } from './state.ts';
 
 /**
  * Counts calls per endpoint and applies the fixture's faults: status + body + headers, an error
@@ -13,17 +12,24 @@ export const injectFaults = (
   faults: Fault[],
   endpointOf: (path: string) => string,
   answerAuthorizeError: AuthorizeErrorAnswer,
-): Middleware => {
+): MockIdpMiddleware => {
   const calls = new Map<string, number>();
-  return async (ctx, next) => {
-    const endpoint = endpointOf(ctx.path) as EndpointName;
+  /** The fault this call gets, if any; every call to an endpoint with faults is counted. */
+  const faultOf = (endpoint: EndpointName): Fault | undefined => {
     const relevant = faults.filter((fault) => fault.endpoint === endpoint);
-    if (relevant.length === 0) return next();
+    if (relevant.length === 0) return undefined;
     const call = (calls.get(endpoint) ?? 0) + 1;
     calls.set(endpoint, call);
-    const fault = relevant.find((candidate) => candidate.nth === undefined || candidate.nth === call);
-    if (!fault) return next();
-    const journal = ctx.state.journal as JournalState;
+    return relevant.find((candidate) => candidate.nth === undefined || candidate.nth === call);
+  };
+  return async (ctx, next) => {
+    const endpoint = endpointOf(ctx.path) as EndpointName;
+    const fault = faultOf(endpoint);
+    if (!fault) {
+      await next();
+      return;
+    }
+    const { journal, params } = ctx.state;
     journal.fault = [
       fault.status ? `status ${fault.status}` : undefined,
       fault.errorRedirect ? `redirect error=${fault.errorRedirect.error}` : undefined,
@@ -34,10 +40,13 @@ export const injectFaults = (
       .join(', ');
     if (fault.latencyMs) await delayAtLeast(fault.latencyMs);
     if (fault.errorRedirect) return answerAuthorizeError(ctx, fault.errorRedirect);
-    if (fault.status === undefined) return next();
+    if (fault.status === undefined) {
+      await next();
+      return;
+    }
     // The method a token request used is a fact of the request, whether or not a fault answers it.
     if (endpoint === 'token' || endpoint === 'revocation') {
-      const seen = detectClientAuth(ctx.req.headers, (ctx.state.params ?? {}) as Record<string, string>);
+      const seen = detectClientAuth(ctx.req.headers, params);
       journal.clientAuth = { method: seen.method, ...(seen.clientId ? { clientId: seen.clientId } : {}) };
     }
     ctx.status = fault.status;

@@ -126,7 +126,10 @@ ${SEQUENCE_CSS}
  * as a sequence diagram. Every other client (fetch's `*\/*`, curl, the harness) gets the JSON.
  */
 export const journalPage: Middleware = async (ctx, next) => {
-  if (ctx.accepts('json', 'html') !== 'html') return next();
+  if (ctx.accepts('json', 'html') !== 'html') {
+    await next();
+    return;
+  }
   const endpoint =
     typeof ctx.query.endpoint === 'string' && FILTERS.includes(ctx.query.endpoint) ? ctx.query.endpoint : '';
   ctx.type = 'html';

@@ -1,17 +1,22 @@
 import type Router from '@koa/router';
-import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { Fixture } from '../fixture/schema.ts';
 import { renderLoginPage } from './login-page.ts';
-import { sendOAuthError } from './oauth-error.ts';
+import { invalidRequest } from './oauth-error.ts';
+import type { MockIdpContext, MockIdpState } from './state.ts';
 import type { UserDirectory } from './users.ts';
 
 /**
  * Interactions: headless when the user is known in advance (login_hint, or the fixture's
  * defaultUser), a page listing the fixture's users otherwise.
  */
-export function loginRoutes(router: Router, provider: Provider, fixture: Fixture, users: UserDirectory): void {
-  const finishLogin = async (ctx: Context, accountId: string) => {
+export function loginRoutes(
+  router: Router<MockIdpState>,
+  provider: Provider,
+  fixture: Fixture,
+  users: UserDirectory,
+): void {
+  const finishLogin = async (ctx: MockIdpContext, accountId: string) => {
     const target = await provider.interactionResult(
       ctx.req,
       ctx.res,
@@ -23,15 +28,12 @@ export function loginRoutes(router: Router, provider: Provider, fixture: Fixture
   };
 
   // Consent is only asked for offline_access (see offline-access.ts); it is always given.
-  const finishConsent = async (ctx: Context, interaction: Awaited<ReturnType<Provider['interactionDetails']>>) => {
+  const finishConsent = async (
+    ctx: MockIdpContext,
+    interaction: Awaited<ReturnType<Provider['interactionDetails']>>,
+  ) => {
     const accountId = interaction.session?.accountId;
-    if (!accountId)
-      return sendOAuthError(
-        ctx,
-        400,
-        'invalid_request',
-        'consent asked before sign-in; start again from the authorization request',
-      );
+    if (!accountId) throw invalidRequest('consent asked before sign-in; start again from the authorization request');
     const grant = interaction.grantId
       ? ((await provider.Grant.find(interaction.grantId)) ??
         new provider.Grant({ accountId, clientId: String(interaction.params.client_id) }))
@@ -48,23 +50,18 @@ export function loginRoutes(router: Router, provider: Provider, fixture: Fixture
     ctx.redirect(target);
   };
 
-  const details = async (ctx: Context) => {
+  const details = async (ctx: MockIdpContext) => {
     try {
       return await provider.interactionDetails(ctx.req, ctx.res);
     } catch {
-      sendOAuthError(
-        ctx,
-        400,
-        'invalid_request',
+      throw invalidRequest(
         'this sign-in session is unknown or expired; start again from the authorization request (cookies must be kept between redirects)',
       );
-      return undefined;
     }
   };
 
   router.get('/interaction/:uid', async (ctx) => {
     const interaction = await details(ctx);
-    if (!interaction) return;
     if (interaction.prompt.name === 'consent') return finishConsent(ctx, interaction);
     const hint = typeof interaction.params.login_hint === 'string' ? interaction.params.login_hint : undefined;
     if (hint && users.get(hint)) return finishLogin(ctx, hint);
@@ -87,14 +84,11 @@ export function loginRoutes(router: Router, provider: Provider, fixture: Fixture
   });
 
   router.post('/interaction/:uid/login', async (ctx) => {
-    const interaction = await details(ctx);
-    if (!interaction) return;
-    const chosen = (ctx.state.params as Record<string, string>).user;
+    // A user is chosen for a sign-in session that exists.
+    await details(ctx);
+    const chosen = ctx.state.params.user;
     if (!chosen || !users.get(chosen)) {
-      return sendOAuthError(
-        ctx,
-        400,
-        'invalid_request',
+      throw invalidRequest(
         `unknown user "${chosen ?? ''}"; the fixture has: ${users
           .list()
           .map((user) => user.id)

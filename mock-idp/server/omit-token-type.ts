@@ -1,11 +1,11 @@
-import type { Middleware } from 'koa';
+import type { MockIdpMiddleware } from './state.ts';
 
 /** WeChat's token response carries no `token_type`: removed after the response is shaped (JSON or form). */
-export const omitTokenType =
-  (omit: boolean): Middleware =>
-  async (ctx, next) => {
+export function omitTokenType(omit: boolean): MockIdpMiddleware | undefined {
+  if (!omit) return undefined;
+  return async function omitTokenType(ctx, next) {
     await next();
-    if (!omit || ctx.status !== 200) return;
+    if (ctx.status !== 200) return;
     if (typeof ctx.body === 'string') {
       const form = new URLSearchParams(ctx.body);
       form.delete('token_type');
@@ -14,3 +14,4 @@ export const omitTokenType =
       delete (ctx.body as Record<string, unknown>).token_type;
     }
   };
+}

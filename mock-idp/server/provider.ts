@@ -136,8 +136,11 @@ export function createProvider(
     fixture.clients.filter((client) => !client.redirectUris).map((client) => client.clientId),
   );
   const prototype = provider.Client.prototype;
+  // oidc-provider's own checks, kept to be called on a client (`.call(this, value)`) as it calls them.
+  /* eslint-disable @typescript-eslint/unbound-method */
   const restrictedRedirect = prototype.redirectUriAllowed;
   const restrictedLogoutRedirect = prototype.postLogoutRedirectUriAllowed;
+  /* eslint-enable @typescript-eslint/unbound-method */
   prototype.redirectUriAllowed = function (this: InstanceType<typeof provider.Client>, value: string) {
     return openClients.has(this.clientId) ? isOpenRedirectUri(value) : restrictedRedirect.call(this, value);
   };

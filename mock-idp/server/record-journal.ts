@@ -1,10 +1,10 @@
-import type { Middleware } from 'koa';
 import { mask, maskSecrets } from '../../lib/mask.ts';
 import type { ClientAuthRecord, JournalEntry } from '../journal.ts';
 import { answerThrown } from './error-boundary.ts';
 import { endpointFor, type EndpointPaths } from './paths.ts';
 import { boundEntry, ENTRY_MAX_BYTES, measure } from './journal-bounds.ts';
 import type { JournalStore } from './journal-store.ts';
+import type { OuterMiddleware } from './state.ts';
 
 export interface JournalState {
   clientAuth?: ClientAuthRecord;
@@ -160,7 +160,7 @@ const already = (entry: Omit<JournalEntry, 'seq'>) => () => entry;
 
 /** Records every request with its response, secrets masked, so tests can assert what a connector sent. */
 export const recordJournal =
-  (store: JournalStore, endpoints: EndpointPaths, log: (line: string) => void): Middleware =>
+  (store: JournalStore, endpoints: EndpointPaths, log: (line: string) => void): OuterMiddleware =>
   async (ctx, next) => {
     const started = performance.now();
     const journal: JournalState = {};
@@ -178,7 +178,8 @@ export const recordJournal =
           endpoint,
           method: ctx.method,
           path: ctx.path,
-          params: (ctx.state.params as Record<string, string> | undefined) ?? {},
+          // Set by readRequestBody, which runs unless something before it threw.
+          params: ctx.state.params ?? {},
           headers,
           status: ctx.status,
           body: ctx.body,

@@ -1,41 +1,44 @@
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
-import { chain } from './chain.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isDeepStrictEqual } from 'node:util';
+import type { JWK } from 'jose';
+import type { KoaContextWithOIDC, errors } from 'oidc-provider';
 import { UserError } from '../../lib/user-error.ts';
 import type { Fixture } from '../fixture/schema.ts';
 import { adminRoutes } from './admin.ts';
-import { checkClientAuth } from './client-auth.ts';
 import { errorBoundary } from './error-boundary.ts';
 import { authorizeErrorAnswer } from './authorize-error.ts';
 import { injectFaults } from './faults.ts';
 import type { JournalStore } from './journal-store.ts';
-import { honourOfflineAccess } from './offline-access.ts';
 import type { SigningKeys } from './keys.ts';
 import { createMemoryStore } from './memory-adapter.ts';
 import { loginRoutes } from './login.ts';
 import { answerUnrouted } from './not-found.ts';
 import { endpointFor, literalRoute, type EndpointPaths } from './paths.ts';
 import { createProvider } from './provider.ts';
-import { recordJournal, type JournalState } from './record-journal.ts';
+import { byEndpoint, pipelines } from './pipelines.ts';
+import { recordJournal } from './record-journal.ts';
 import { readRequestBody } from './request-body.ts';
-import { requireAuthorizeParams, requireTokenParams } from './required-params.ts';
-import { providerQuirks } from './provider-quirks.ts';
-import { shapeTokenErrors } from './shape-token-errors.ts';
-import { shapeTokenResponse } from './shape-token-response.ts';
+import type { MockIdpState } from './state.ts';
 import { serveUserinfo, userinfoFastPath } from './userinfo.ts';
 import type { UserDirectory } from './users.ts';
 
-/** oidc-provider validates key material itself; what the fixture's cross-check missed is still the user's to fix. */
-function providerOrProblem<T>(create: () => T): T {
+/**
+ * oidc-provider validates key material itself, and names the key (or key set) it refuses as the
+ * error's cause: what the fixture's cross-check missed is still the user's to fix. Told apart from
+ * our own bugs by that cause, not by the wording of the message.
+ */
+function providerOrProblem<T>(create: () => T, jwks: JWK[]): T {
   try {
     return create();
   } catch (error) {
-    const message = (error as Error).message;
-    if (!/^jwks\b/.test(message)) throw error;
+    const { cause, message } = (error ?? {}) as { cause?: unknown; message?: unknown };
+    const refusesKeys = jwks.some((key) => isDeepStrictEqual(cause, key)) || isDeepStrictEqual(cause, { keys: jwks });
+    if (!refusesKeys) throw error;
     throw new UserError({
       field: 'keys',
-      message: `oidc-provider refuses the fixture's keys: ${message}`,
+      message: `oidc-provider refuses the fixture's keys: ${String(message)}`,
       hint: 'use private JWKs (RSA or EC P-256), or leave `keys` out to have them generated',
     });
   }
@@ -70,31 +73,17 @@ export function createRequestHandler({
   log,
 }: RequestHandlerOptions) {
   const store = createMemoryStore();
-  const provider = providerOrProblem(() => createProvider(issuer, fixture, users, keys.jwks, endpoints, store));
+  const provider = providerOrProblem(
+    () => createProvider(issuer, fixture, users, keys.jwks, endpoints, store),
+    keys.jwks,
+  );
   const endpointOf = (path: string) => endpointFor(path, endpoints);
 
   // What oidc-provider accepts as a client assertion's aud: the issuer, the token endpoint, or the endpoint called.
   const tokenAudiences = (path: string) => [...new Set([`${issuer}${endpoints.token}`, issuer, `${issuer}${path}`])];
-  const quirks = providerQuirks(fixture);
   const authorizeError = authorizeErrorAnswer(issuer, fixture);
-  const byEndpoint: Partial<Record<string, Middleware>> = {
-    authorize: chain(
-      quirks.authorize,
-      requireAuthorizeParams(fixture, authorizeError),
-      quirks.offline,
-      honourOfflineAccess(fixture.scopes),
-    ),
-    token: chain(
-      shapeTokenErrors(fixture),
-      quirks.token,
-      requireTokenParams(fixture),
-      checkClientAuth(fixture, tokenAudiences),
-      shapeTokenResponse(fixture, keys),
-    ),
-    userinfo: quirks.userinfo,
-    revocation: checkClientAuth(fixture, tokenAudiences),
-  };
-  const routes = new Router();
+  const endpointPipelines = pipelines({ fixture, keys, authorizeError, tokenAudiences });
+  const routes = new Router<MockIdpState>();
   routes.all(literalRoute(endpoints.userinfo), serveUserinfo(store, fixture.userinfo, users));
   loginRoutes(routes, provider, fixture, users);
   adminRoutes(routes, journal, users);
@@ -112,28 +101,26 @@ export function createRequestHandler({
     ),
   );
   provider.use(metadata);
-  provider.use((ctx, next) => (byEndpoint[endpointOf(ctx.path)] ?? ((_ctx, pass) => pass()))(ctx, next));
+  provider.use(byEndpoint(endpointPipelines, endpointOf));
   provider.use(routes.routes());
 
   // Its error responses stay generic; the journal keeps the real reason.
-  for (const event of [
-    'authorization.error',
-    'grant.error',
-    'revocation.error',
-    'end_session.error',
-    'end_session_confirm.error',
-    'end_session_success.error',
-  ] as const) {
-    provider.on(event as 'grant.error', (ctx, error) => {
-      const journal = ctx.state.journal as JournalState | undefined;
-      if (journal && typeof error.error_detail === 'string') journal.errorDetail = error.error_detail;
-    });
-  }
+  const keepErrorDetail = (ctx: KoaContextWithOIDC, error: errors.OIDCProviderError) => {
+    const { journal }: Partial<MockIdpState> = ctx.state;
+    if (journal && typeof error.error_detail === 'string') journal.errorDetail = error.error_detail;
+  };
+  provider.on('authorization.error', keepErrorDetail);
+  provider.on('grant.error', keepErrorDetail);
+  provider.on('revocation.error', keepErrorDetail);
+  provider.on('end_session.error', keepErrorDetail);
+  provider.on('end_session_confirm.error', keepErrorDetail);
+  provider.on('end_session_success.error', keepErrorDetail);
   // oidc-provider reports client/request errors through 'server_error' only when they are ours; keep them off stdout.
   provider.on('server_error', (_ctx, error) => log(`oidc-provider server_error: ${error.stack ?? error.message}`));
   const handle = provider.callback() as (request: IncomingMessage, response: ServerResponse) => Promise<void>;
+  // The fast path answers from the token alone: not when a quirk or a fault has a say.
   const userinfoFast =
-    faulted.has('userinfo') || quirks.userinfoBent
+    faulted.has('userinfo') || endpointPipelines.userinfo.length > 0
       ? () => false
       : userinfoFastPath(endpoints.userinfo, store, fixture.userinfo, users, journal, log);
   return { handle, userinfoFast };

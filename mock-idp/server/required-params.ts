@@ -1,11 +1,12 @@
-import type { Middleware } from 'koa';
-import type { Fixture } from '../fixture/schema.ts';
 import type { AuthorizeErrorAnswer } from './authorize-error.ts';
-import { sendOAuthError } from './oauth-error.ts';
+import { invalidRequest } from './oauth-error.ts';
+import type { MockIdpMiddleware } from './state.ts';
+
+type Required = Record<string, string | true>;
 
 /** The first required parameter that is missing or wrong, as a sentence; undefined when all are there. */
 export function missingRequiredParam(
-  required: Record<string, string | true>,
+  required: Required,
   params: Record<string, string>,
   where: string,
 ): string | undefined {
@@ -20,25 +21,26 @@ export function missingRequiredParam(
 }
 
 /** Authorize: an error redirect, as a real IdP would (RFC 6749 §4.1.2.1), when the redirect_uri is usable. */
-export const requireAuthorizeParams =
-  (fixture: Fixture, answerAuthorizeError: AuthorizeErrorAnswer): Middleware =>
-  async (ctx, next) => {
-    const params = ctx.state.params as Record<string, string>;
+export function requireAuthorizeParams(
+  required: Required,
+  answerAuthorizeError: AuthorizeErrorAnswer,
+): MockIdpMiddleware | undefined {
+  if (Object.keys(required).length === 0) return undefined;
+  return async function requireAuthorizeParams(ctx, next) {
+    const { params } = ctx.state;
     // The resume step (/authorize/<uid>) carries no request parameters of its own.
-    if (params.client_id === undefined && params.response_type === undefined) return next();
-    const problem = missingRequiredParam(fixture.requiredParams.authorize, params, 'authorization');
-    if (!problem) return next();
-    answerAuthorizeError(ctx, { error: 'invalid_request', error_description: problem });
+    const resuming = params.client_id === undefined && params.response_type === undefined;
+    const problem = resuming ? undefined : missingRequiredParam(required, params, 'authorization');
+    if (problem) return answerAuthorizeError(ctx, { error: 'invalid_request', error_description: problem });
+    await next();
   };
+}
 
-export const requireTokenParams =
-  (fixture: Fixture): Middleware =>
-  async (ctx, next) => {
-    const problem = missingRequiredParam(
-      fixture.requiredParams.token,
-      ctx.state.params as Record<string, string>,
-      'token',
-    );
-    if (problem) return sendOAuthError(ctx, 400, 'invalid_request', problem);
-    return next();
+export function requireTokenParams(required: Required): MockIdpMiddleware | undefined {
+  if (Object.keys(required).length === 0) return undefined;
+  return async function requireTokenParams(ctx, next) {
+    const problem = missingRequiredParam(required, ctx.state.params, 'token');
+    if (problem) throw invalidRequest(problem);
+    await next();
   };
+}

@@ -1,7 +1,7 @@
-import type { Middleware } from 'koa';
 import type { Fixture } from '../fixture/schema.ts';
 import { bendIdToken, idTokenIsBent } from './id-token-quirks.ts';
 import type { SigningKeys } from './keys.ts';
+import type { MockIdpMiddleware } from './state.ts';
 
 type TokenSettings = Fixture['tokenResponse'];
 
@@ -24,9 +24,8 @@ export function formEncode(fields: Record<string, unknown>): string {
 }
 
 /** Rewrites oidc-provider's successful token responses; errors stay RFC 6749 JSON. */
-export const shapeTokenResponse =
-  (fixture: Fixture, keys: SigningKeys): Middleware =>
-  async (ctx, next) => {
+export const shapeTokenResponse = (fixture: Fixture, keys: SigningKeys): MockIdpMiddleware =>
+  async function shapeTokenResponse(ctx, next) {
     await next();
     if (ctx.status !== 200 || !ctx.body || typeof ctx.body !== 'object') return;
     const body = ctx.body as Record<string, unknown>;
@@ -34,10 +33,7 @@ export const shapeTokenResponse =
       body.id_token = await bendIdToken(body.id_token, fixture.idToken, keys);
     }
     const fields = shapeTokenFields(body, fixture.tokenResponse);
-    if (
-      fixture.refreshTokens.omitOnRefresh &&
-      (ctx.state.params as Record<string, string> | undefined)?.grant_type === 'refresh_token'
-    )
+    if (fixture.refreshTokens.omitOnRefresh && ctx.state.params.grant_type === 'refresh_token')
       delete fields.refresh_token;
     if (fixture.tokenResponse.encoding === 'form') {
       ctx.type = 'application/x-www-form-urlencoded';

@@ -1,15 +1,13 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UserError } from '../../lib/user-error.ts';
 import type { Fixture, FixtureInput } from '../fixture/schema.ts';
 import type { MockIdp, StartOptions } from '../api.ts';
 import { adminHostGuard, checkedAllowedHosts, hostnameOf } from './admin-hosts.ts';
+import { frontDoor } from './front-door.ts';
 import { JournalStore } from './journal-store.ts';
 import { noLog } from './record-journal.ts';
 import { paths } from './paths.ts';
-import type { SigningKeys } from './keys.ts';
-import type { RequestHandler } from './request-handler.ts';
 import { discoveryDocument, publicJwks, staticMetadata } from './static-metadata.ts';
 import { UserDirectory } from './users.ts';
 
@@ -55,7 +53,6 @@ function listenProblem(error: NodeJS.ErrnoException, host: string, port: number)
   return error;
 }
 
-const JSON_TYPE = 'application/json; charset=utf-8';
 // Not `import … from 'node:http'`: an ES import of it reads all its exports, WebSocket among them,
 // and that loads undici (about 30 ms, before the port could open). oidc-provider imports it later.
 const { createServer } = process.getBuiltinModule('node:http');
@@ -100,57 +97,24 @@ export async function startValidatedMockIdp(fixture: Fixture, options: StartOpti
   // loop while they load. So they load once the port is open and a first discovery request (a client
   // polling for the IdP) has had its answer, or a request needs them, or shortly after listening.
   // Keys are generated meanwhile in the thread pool.
-  let loading: Promise<[typeof import('./request-handler.ts'), SigningKeys]> | undefined;
-  const loadHeavyParts = () =>
-    (loading ??= Promise.all([
-      import('./request-handler.ts'),
-      import('./keys.ts').then(async ({ loadSigningKeys }) => {
-        const keys = await loadSigningKeys(fixture.keys);
-        const jwks = publicJwks(keys.jwks);
-        if (jwks) metadata.jwks(jwks);
-        return keys;
-      }),
-    ]));
-
-  let handler: RequestHandler | undefined;
-  let settle!: (outcome: RequestHandler | Error) => void;
-  const handlerReady = new Promise<RequestHandler | Error>((resolve) => (settle = resolve));
-  const dispatch = (request: IncomingMessage, response: ServerResponse): void => {
-    try {
-      if (refusedHost(request, response)) return;
-      if (metadata.serve(request, response)) {
-        if (!loading) setImmediate(loadHeavyParts);
-        return;
-      }
-      if (!handler) {
-        void loadHeavyParts();
-        void handlerReady.then((outcome) =>
-          outcome instanceof Error ? unavailable(response) : dispatch(request, response),
-        );
-        return;
-      }
-      if (!handler.userinfoFast(request, response)) void handler.handle(request, response);
-    } catch (error) {
-      // The fast paths run outside koa's error boundary: a throw there is our bug, never a crash.
-      log(`internal error on ${request.method} ${request.url}: ${(error as Error).stack ?? String(error)}`);
-      if (!response.headersSent) response.writeHead(500, { 'content-type': JSON_TYPE });
-      response.end(
-        JSON.stringify({ error: 'server_error', error_description: 'the mock IdP failed unexpectedly (see its log)' }),
-      );
-    }
-  };
-  const unavailable = (response: ServerResponse) => {
-    if (!response.headersSent) response.writeHead(503, { 'content-type': JSON_TYPE });
-    response.end(
-      JSON.stringify({
-        error: 'temporarily_unavailable',
-        error_description: 'the mock IdP failed to start (see its output)',
-      }),
-    );
-  };
+  const door = frontDoor({
+    refusedHost,
+    serveMetadata: metadata.serve,
+    loadParts: () =>
+      Promise.all([
+        import('./request-handler.ts'),
+        import('./keys.ts').then(async ({ loadSigningKeys }) => {
+          const keys = await loadSigningKeys(fixture.keys);
+          const jwks = publicJwks(keys.jwks);
+          if (jwks) metadata.jwks(jwks);
+          return keys;
+        }),
+      ]),
+    log,
+  });
 
   // The handler is in place before the port opens: a request that arrives at once is never dropped.
-  const server = createServer(dispatch);
+  const server = createServer(door.dispatch);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => reject(listenProblem(error, host, options.port ?? 0)));
     server.listen(options.port ?? 0, host, () => resolve());
@@ -160,9 +124,9 @@ export async function startValidatedMockIdp(fixture: Fixture, options: StartOpti
   metadata.discovery(discoveryDocument(issuer, fixture, endpoints, users.claimNames()));
   try {
     if (!heavyPartsLoaded) await sleep(LOAD_AFTER_MS);
-    const [{ createRequestHandler }, keys] = await loadHeavyParts();
+    const [{ createRequestHandler }, keys] = await door.load();
     heavyPartsLoaded = true;
-    handler = createRequestHandler({
+    const handler = createRequestHandler({
       issuer,
       fixture,
       keys,
@@ -173,9 +137,9 @@ export async function startValidatedMockIdp(fixture: Fixture, options: StartOpti
       faulted,
       log,
     });
-    settle(handler);
+    door.open(handler);
   } catch (error) {
-    settle(error as Error);
+    door.open(error as Error);
     server.closeAllConnections();
     server.close();
     throw error;

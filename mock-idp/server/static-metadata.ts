@@ -121,7 +121,10 @@ export function staticMetadata(
   /** The same documents inside koa, after the fault middleware; what is not published yet passes on. */
   const answer: Middleware = async (ctx, next) => {
     const document = ctx.method === 'GET' || ctx.method === 'HEAD' ? documents.get(ctx.path) : undefined;
-    if (!document) return next();
+    if (!document) {
+      await next();
+      return;
+    }
     ctx.status = 200;
     ctx.set(document.headers);
     ctx.body = JSON.parse(document.body) as unknown;

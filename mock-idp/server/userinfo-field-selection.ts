@@ -1,5 +1,5 @@
-import type { Middleware } from 'koa';
 import type { Fixture } from '../fixture/schema.ts';
+import type { MockIdpMiddleware } from './state.ts';
 
 type Selection = NonNullable<Fixture['userinfo']['fieldSelection']>;
 
@@ -40,11 +40,11 @@ export function selectFields(
  * Facebook's Graph API returns `id` and `name` unless `fields=` asks for more; Patreon's identity
  * returns no attributes unless `fields[user]=` names them. Applied to the userinfo answer.
  */
-export const selectUserinfoFields =
-  (selection: Selection | undefined): Middleware =>
-  async (ctx, next) => {
+export function selectUserinfoFields(selection: Selection | undefined): MockIdpMiddleware | undefined {
+  if (!selection) return undefined;
+  return async function selectUserinfoFields(ctx, next) {
     await next();
-    if (!selection || ctx.status !== 200 || typeof ctx.body !== 'string') return;
+    if (ctx.status !== 200 || typeof ctx.body !== 'string') return;
     let profile: unknown;
     try {
       profile = JSON.parse(ctx.body);
@@ -55,3 +55,4 @@ export const selectUserinfoFields =
     const asked = typeof ctx.query[selection.param] === 'string' ? (ctx.query[selection.param] as string) : undefined;
     ctx.body = JSON.stringify(selectFields(profile as Record<string, unknown>, selection, asked));
   };
+}

@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Context } from 'koa';
 import type { MemoryStore } from './memory-adapter.ts';
 import type { Fixture } from '../fixture/schema.ts';
 import type { JournalStore } from './journal-store.ts';
 import { answerDirectly, pathOf, queryOf, type DirectAnswer } from './direct-answer.ts';
+import type { MockIdpContext } from './state.ts';
 import type { UserDirectory } from './users.ts';
 
 type UserinfoSettings = Fixture['userinfo'];
@@ -99,12 +99,11 @@ const serialized = (profile: Record<string, unknown>): string => {
 /** The koa route: used when a fault or a POST body puts userinfo through the middleware stack. */
 export const serveUserinfo =
   (tokens: MemoryStore, settings: UserinfoSettings, users: UserDirectory) =>
-  async (ctx: Context): Promise<void> => {
-    const params = ctx.state.params as Record<string, string>;
+  async (ctx: MockIdpContext): Promise<void> => {
     const answer = answerUserinfo(tokens, settings, users, {
       method: ctx.method,
       authorization: ctx.get('authorization') || undefined,
-      query: params,
+      query: ctx.state.params,
     });
     ctx.status = answer.status;
     ctx.set(answer.headers);

@@ -117,6 +117,19 @@ describe('startMockIdp refuses keys that cannot sign what /jwks verifies', () =>
     expect(error.problems.map((problem) => problem.field)).toEqual(['fixture.keys[0].kid']);
   });
 
+  it.each([
+    ['key_ops that is not a list', { key_ops: 'sign' }, /jwks\.keys\[0\]\.key_ops configuration must be an array/],
+    ['x5c that is not a list', { x5c: 'MIIB' }, /jwks\.keys\[0\]\.x5c configuration must be an array/],
+  ])(
+    'what only oidc-provider checks (%s) is a user error naming the keys, not a stack trace',
+    async (_what, extra, reason) => {
+      const error = await startError(quirkFixture({ keys: [{ ...rsa(), ...extra }] }));
+      expect(error.problems.map((problem) => problem.field)).toEqual(['keys']);
+      expect(error.problems[0]!.message).toMatch(/^oidc-provider refuses the fixture's keys: /);
+      expect(error.problems[0]!.message).toMatch(reason);
+    },
+  );
+
   it('still accepts good RSA and EC keys', async () => {
     const idp = await startMockIdp(
       quirkFixture({

@@ -28,23 +28,20 @@ async function firstConnection(port: number, deadline: number) {
   throw new Error(`port ${port} never opened`);
 }
 
-/** A discovery request sent on the very first connection the server accepts. */
-function discoveryOn(socket: ReturnType<typeof connect>, port: number) {
+/** A request sent on the very first connection the server accepts: its status (discovery's by default). */
+function answerOn(socket: ReturnType<typeof connect>, port: number, path = '/.well-known/openid-configuration') {
   return new Promise<number | 'no answer'>((resolve) => {
     const timer = setTimeout(() => {
       socket.destroy();
       resolve('no answer');
     }, ANSWER_WITHIN_MS);
-    const call = request(
-      { host: '127.0.0.1', port, path: '/.well-known/openid-configuration', createConnection: () => socket },
-      (response) => {
-        response.resume();
-        response.once('end', () => {
-          clearTimeout(timer);
-          resolve(response.statusCode ?? 0);
-        });
-      },
-    );
+    const call = request({ host: '127.0.0.1', port, path, createConnection: () => socket }, (response) => {
+      response.resume();
+      response.once('end', () => {
+        clearTimeout(timer);
+        resolve(response.statusCode ?? 0);
+      });
+    });
     call.once('error', () => {
       clearTimeout(timer);
       resolve('no answer');
@@ -64,7 +61,7 @@ describe('mock-idp serve answers from the moment its port opens', () => {
         { env: CLI_ENV, stdio: 'ignore' },
       );
       try {
-        outcomes.push(await discoveryOn(await firstConnection(port, Date.now() + 20_000), port));
+        outcomes.push(await answerOn(await firstConnection(port, Date.now() + 20_000), port));
       } finally {
         child.kill('SIGTERM');
         await new Promise((resolve) => child.once('exit', resolve));
@@ -72,6 +69,22 @@ describe('mock-idp serve answers from the moment its port opens', () => {
     }
     expect(outcomes).toEqual([200, 200, 200, 200, 200]);
   }, 120_000);
+
+  it('a request that needs oidc-provider, sent before it has loaded, waits for it and gets its answer', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, [CLI, 'serve', 'fixtures/default.yaml', '--port', String(port), '--quiet'], {
+      env: CLI_ENV,
+      stdio: 'ignore',
+    });
+    try {
+      const authorization = `/authorize?response_type=code&client_id=logto-basic&redirect_uri=${encodeURIComponent('http://localhost:3001/callback/x')}&scope=openid&state=s`;
+      // oidc-provider's answer: on to the sign-in (303), as for any later request.
+      expect(await answerOn(await firstConnection(port, Date.now() + 20_000), port, authorization)).toBe(303);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+  }, 60_000);
 });
 
 describe('bin/mock-idp.js keeps type-stripped sources for later starts', () => {
@@ -118,7 +131,7 @@ describe('mock-idp serve logs each request unless --quiet', () => {
     let stdout = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     try {
-      await discoveryOn(await firstConnection(port, Date.now() + 20_000), port);
+      await answerOn(await firstConnection(port, Date.now() + 20_000), port);
       const userinfo = await fetch(`http://127.0.0.1:${port}/userinfo`, {
         headers: { authorization: 'Bearer not-a-token-of-ours' },
       });
