@@ -125,9 +125,9 @@ const page = (checks: CheckResult[]) => {
 // The whole flow's arrows only (the page's last diagram): the cause callout above it draws the failing hop once more on purpose.
 const failingArrows = (html: string) =>
   [
-    ...html.slice(html.lastIndexOf('<div class="seq')).matchAll(
-      /class="arrow [^"]*failing"[^>]*data-request="([^"]*)" data-kind="(\w+)"(?: data-status="(\d+)")?/g,
-    ),
+    ...html
+      .slice(html.lastIndexOf('<div class="seq'))
+      .matchAll(/class="arrow [^"]*failing"[^>]*data-request="([^"]*)" data-kind="(\w+)"(?: data-status="(\d+)")?/g),
   ].map(([, request, kind, status]) => `${request} ${kind}${status ? ` ${status}` : ''}`);
 const route = (hop: Hop) =>
   `${hop.from}→${hop.to} ${hop.request}${hop.response?.status ? ` ${hop.response.status}` : ''}`;
