@@ -1,6 +1,5 @@
 import { access, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { interruption, InterruptedError, throwIfInterrupted } from '../../lib/interruption.ts';
 import { rememberSecrets } from '../../lib/mask.ts';
 import { UserError } from '../../lib/user-error.ts';
@@ -18,8 +17,7 @@ import { loadRecordInput, type RecordInput } from './input.ts';
 import type { Person } from './person.ts';
 import { MAX_EXCHANGE_BYTES, startRecordingProxy, type Exchange } from './proxy.ts';
 import { diffShapes, fixtureShape, type Shape, type ShapeChange } from './shape.ts';
-
-const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+import { PROJECT_ROOT } from '../../lib/project-root.ts';
 
 export interface RecordOptions {
   /** A connector config or a scenario file naming the real IdP. */

@@ -1,5 +1,3 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { maskSecrets } from '../../../lib/mask.ts';
 import { UserError } from '../../../lib/user-error.ts';
 import { runChecks } from '../../checks/index.ts';
@@ -11,8 +9,7 @@ import { assertInstalled, loadConnectorFactory, type ConnectorSource } from '../
 import { IdpPool } from './idp-pool.ts';
 import { KeyedMutex, localJournal, remoteJournal } from './journal-source.ts';
 import { runConnectorFlow } from './run-flow.ts';
-
-const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+import { PROJECT_ROOT } from '../../../lib/project-root.ts';
 
 export interface InProcessOptions {
   /** Another installed connector version, under .connector-versions/<version> (see harness/connectors/load.ts). */
