@@ -18,7 +18,7 @@ import { renderJunit } from './report/junit.ts';
 import { summarize } from './report/summary.ts';
 import { renderTerminal } from './report/terminal.ts';
 import { createInProcessTarget } from './targets/in-process/index.ts';
-import type { LogtoTargetOptions } from './targets/logto-options.ts';
+import type { LogtoTargetOptions } from './targets/logto/options.ts';
 
 export type {
   CheckResult,
@@ -33,7 +33,7 @@ export type {
 } from './model.ts';
 export type { Expectation, ProfileField, ScenarioFile, ScenarioInput } from './scenario/schema.ts';
 export type { Observation, ObservedError } from './observation.ts';
-export type { LogtoTargetOptions } from './targets/logto-options.ts';
+export type { LogtoTargetOptions } from './targets/logto/options.ts';
 export type { InProcessOptions, InProcessTarget } from './targets/in-process/index.ts';
 export type { RunOptions } from './run.ts';
 export type { Summary } from './report/summary.ts';
@@ -51,17 +51,13 @@ export { recordProvider } from './record/record.ts';
 export { interactivePerson, scriptedPerson } from './record/person.ts';
 export type { RecordOptions, RecordOutcome } from './record/record.ts';
 
-const LOGTO_TARGET_MODULE = './targets/logto/index.ts';
-
 export const targets = {
   /** The published connector code in this process, against the embedded mock IdP (or an IdP URL). */
   inProcess: createInProcessTarget,
   /** A real Logto through its Management and Experience APIs; imported only when asked for. */
   async logto(options: LogtoTargetOptions): Promise<Target> {
-    const module = (await import(LOGTO_TARGET_MODULE)) as {
-      createLogtoTarget: (options: LogtoTargetOptions) => Promise<Target>;
-    };
-    return module.createLogtoTarget(options);
+    const { createLogtoTarget } = await import('./targets/logto/index.ts');
+    return createLogtoTarget(options);
   },
 };
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Scenario } from '../../harness/model.ts';
 import type { Observation } from '../../harness/observation.ts';
 import { compareWithPrediction } from '../../harness/targets/logto/compare.ts';
-import { LogtoApiError } from '../../harness/targets/logto/logto-http.ts';
+import { LogtoApiError } from '../../harness/logto-api/logto-http.ts';
 import { connectorTarget, isOurs, uniqueEmail } from '../../harness/targets/logto/naming.ts';
 import type { LogtoObservation } from '../../harness/targets/logto/observation.ts';
 import { profileChange } from '../../harness/targets/logto/second-sign-in.ts';

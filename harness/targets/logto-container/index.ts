@@ -4,7 +4,7 @@ import { EXIT_ON_SIGNAL, interruption, throwIfInterrupted } from '../../../lib/i
 import { mask } from '../../../lib/mask.ts';
 import { UserError } from '../../../lib/user-error.ts';
 import type { Target } from '../../model.ts';
-import { detectContainerRuntime, newStackId, startLogtoStack, type LogtoStack } from '../logto/containers.ts';
+import { detectContainerRuntime, newStackId, startLogtoStack, type LogtoStack } from './stack.ts';
 import { createLogtoTarget } from '../logto/index.ts';
 import { containerIdpLauncher } from './container-idp.ts';
 import { removeCommand, removeStack, stackName, withoutRyuk } from './stack-cleanup.ts';

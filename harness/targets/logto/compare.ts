@@ -1,6 +1,6 @@
 import type { CheckResult } from '../../model.ts';
 import type { Observation } from '../../observation.ts';
-import { firstTokenRequest } from './idp-journal.ts';
+import { firstTokenRequest } from './token-use/idp-journal.ts';
 import type { LogtoObservation } from './observation.ts';
 
 const show = (value: unknown) =>

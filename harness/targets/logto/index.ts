@@ -1,48 +1,34 @@
 import { maskSecrets } from '../../../lib/mask.ts';
-import { isUserError, UserError } from '../../../lib/user-error.ts';
+import { isUserError } from '../../../lib/user-error.ts';
 import { runChecks } from '../../checks/index.ts';
 import type { CheckResult, Hop, RunContext, Scenario, ScenarioResult, Target } from '../../model.ts';
 import { substituteIssuer } from '../../substitute.ts';
 import { verdict } from '../../verdict.ts';
 import { createInProcessTarget } from '../in-process/index.ts';
-import type { LogtoTargetOptions } from '../logto-options.ts';
-import { AppSession } from './app-client.ts';
+import type { LogtoTargetOptions } from './options.ts';
+import { AppSession } from '../../logto-api/app-client.ts';
 import { compareWithPrediction } from './compare.ts';
 import { signInThroughExperience } from './experience-driver.ts';
 import { experienceHops } from './hops.ts';
-import { firstTokenRequest } from './idp-journal.ts';
+import { firstTokenRequest } from './token-use/idp-journal.ts';
 import { inProcessIdpLauncher } from './idp-launcher.ts';
 import { removeLeftovers } from './leftovers.ts';
-import { LogtoApiError, undefinedOnLogtoError } from './logto-http.ts';
-import { ManagementClient } from './management-client.ts';
+import { accessProblem } from '../../logto-api/access-problem.ts';
+import { undefinedOnLogtoError } from '../../logto-api/logto-http.ts';
+import { ManagementClient } from '../../logto-api/management-client.ts';
 import { applicationName, connectorTarget, newRunId } from './naming.ts';
 import type { LogtoObservation } from './observation.ts';
 import { profileChange } from './second-sign-in.ts';
 import { signInExperienceChange } from './sign-in-experience.ts';
-import { useStoredToken } from './token-use.ts';
-import { compareTokenUse } from './token-use-checks.ts';
-import { tokenUseHops } from './token-use-hops.ts';
-import { planTokenUse } from './token-use-plan.ts';
+import { useStoredToken } from './token-use/use-stored-token.ts';
+import { compareTokenUse } from './token-use/checks.ts';
+import { tokenUseHops } from './token-use/hops.ts';
+import { planTokenUse } from './token-use/plan.ts';
 import { withUniqueEmail } from './unique-fixture.ts';
 
 // The application's redirect URIs: never loaded, the harness stops the browser before them.
 const APP_REDIRECT_URI = 'http://localhost:3000/harness/callback';
 const APP_POST_LOGOUT_URI = 'http://localhost:3000/harness/signed-out';
-
-/**
- * The first Management API call refused by Logto is almost always a setup mistake: say which.
- * (An answer that is not Logto's is an EndpointAnswerError already, a UserError of its own.)
- */
-export function accessProblem(error: unknown): unknown {
-  if (!(error instanceof LogtoApiError)) return error;
-  const hint =
-    error.status === 401 || error.code.startsWith('oidc.')
-      ? 'check LOGTO_M2M_APP_ID / LOGTO_M2M_APP_SECRET (an M2M app) and --resource (a Logto Cloud tenant uses https://<tenant-id>.logto.app/api)'
-      : error.status === 403
-        ? 'give the M2M app the "Logto Management API access" role'
-        : 'see the Logto server log';
-  return new UserError({ field: '--endpoint', message: `Logto refused the Management API: ${error.message}`, hint });
-}
 
 /** Runs cleanup steps in reverse order; each failure is logged, none stops the others. */
 class CleanupStack {

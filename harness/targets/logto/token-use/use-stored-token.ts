@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import type { JournalEntry } from '../../../mock-idp/journal.ts';
-import { maskSecrets } from '../../../lib/mask.ts';
-import type { LaunchedIdp } from './idp-launcher.ts';
-import { LogtoHttp, undefinedOnLogtoError } from './logto-http.ts';
-import type { ManagementClient } from './management-client.ts';
-import type { TokenUsePlan } from './token-use-plan.ts';
+import type { JournalEntry } from '../../../../mock-idp/journal.ts';
+import { maskSecrets } from '../../../../lib/mask.ts';
+import type { LaunchedIdp } from '../idp-launcher.ts';
+import { LogtoHttp, undefinedOnLogtoError } from '../../../logto-api/logto-http.ts';
+import type { ManagementClient } from '../../../logto-api/management-client.ts';
+import type { TokenUsePlan } from './plan.ts';
 
 /** A refresh_token grant the IdP received, as its journal shows it (params masked there). */
 export interface RefreshRequestSeen {

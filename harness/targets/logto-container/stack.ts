@@ -1,18 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { freePort } from '../../../lib/free-port.ts';
 import { GenericContainer, getContainerRuntimeClient, Wait, type StartedNetwork } from 'testcontainers';
-import { rejectWhenExited } from '../logto-container/exit-watch.ts';
-import { exposeHostPort } from '../logto-container/host-ports.ts';
-import { resolveImages, type ResolvedImages } from '../logto-container/images.ts';
-import {
-  createStackNetwork,
-  removeStack,
-  stackLabels,
-  stackName,
-  withoutRyuk,
-} from '../logto-container/stack-cleanup.ts';
-import { sweepOrphanedStacks } from '../logto-container/stack-sweep.ts';
-import { bootstrapM2m } from './bootstrap-m2m.ts';
+import { rejectWhenExited } from './exit-watch.ts';
+import { exposeHostPort } from './host-ports.ts';
+import { resolveImages, type ResolvedImages } from './images.ts';
+import { createStackNetwork, removeStack, stackLabels, stackName, withoutRyuk } from './stack-cleanup.ts';
+import { sweepOrphanedStacks } from './stack-sweep.ts';
+import { bootstrapM2m } from '../../logto-api/bootstrap-m2m.ts';
 
 export { bootstrapM2m };
 
