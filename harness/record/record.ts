@@ -10,8 +10,11 @@ import { MAX_REDIRECTS, type FollowResult } from '../follow-redirects.ts';
 import type { CheckResult, Scenario, ScenarioResult } from '../model.ts';
 import { runChecks } from '../checks/index.ts';
 import { loadScenario } from '../scenario/load.ts';
-import { createInProcessTarget, judgeObservation } from '../targets/in-process/index.ts';
-import { runConnectorFlow, type Browser } from '../targets/in-process/run-flow.ts';
+import { observed } from '../flow/observed.ts';
+import { runConnector, type Browser } from '../flow/run-connector.ts';
+import { scenarioResult } from '../result.ts';
+import { runScenario } from '../run.ts';
+import { createInProcessTarget } from '../targets/in-process/index.ts';
 import { FIXTURE_FILE, liveSecrets, SCENARIO_FILE, writeRecording, type Recording } from './fixture-writer.ts';
 import { loadRecordInput, type RecordInput } from './input.ts';
 import type { Person } from './person.ts';
@@ -185,13 +188,13 @@ export async function recordProvider(options: RecordOptions): Promise<RecordOutc
         },
       };
       const started = performance.now();
-      const observation = await runConnectorFlow(
-        liveScenario,
-        { issuer: liveScenario.idp.kind === 'url' ? liveScenario.idp.url : '', journal: proxy.journal },
+      const observation = await runConnector({
+        scenario: liveScenario,
+        idp: { issuer: liveScenario.idp.kind === 'url' ? liveScenario.idp.url : '', journal: proxy.journal },
         source,
-        options.signal,
+        ...(options.signal ? { signal: options.signal } : {}),
         browser,
-      );
+      });
       // Nothing is written once the run is interrupted (Ctrl-C, SIGTERM): what it saw is cut short.
       throwIfInterrupted(options.signal);
       if (authorizeStop?.redirectLoop) {
@@ -213,7 +216,12 @@ export async function recordProvider(options: RecordOptions): Promise<RecordOutc
           hint: 'check the URL and that the IdP is up; nothing was written',
         });
       }
-      const live = judgeObservation(observation, Math.round(performance.now() - started));
+      const live = scenarioResult({
+        scenario: liveScenario,
+        target: 'in-process',
+        observed: observed(observation),
+        startedAt: started,
+      });
 
       const signedIn: Recording = {
         config: input.config,
@@ -285,20 +293,20 @@ export async function recordProvider(options: RecordOptions): Promise<RecordOutc
       }
 
       const replayScenario = await loadScenario(scenarioFile);
-      const liveAsRecorded = judgeObservation(
-        {
-          ...observation,
-          scenario: { ...liveScenario, knownBad: replayScenario.knownBad, expect: recording.liveExpect },
-        },
-        live.durationMs,
-      );
+      const asRecorded = { ...liveScenario, knownBad: replayScenario.knownBad, expect: recording.liveExpect };
+      const liveAsRecorded = scenarioResult({
+        scenario: asRecorded,
+        target: 'in-process',
+        observed: observed({ ...observation, scenario: asRecorded }),
+        startedAt: started,
+      });
       const target = createInProcessTarget({
         ...(options.connectorVersion ? { connectorVersion: options.connectorVersion } : {}),
         ...(options.connectorPath ? { connectorPath: options.connectorPath } : {}),
       });
       let replay: ScenarioResult;
       try {
-        replay = await target.run(replayScenario, {
+        replay = await runScenario(replayScenario, target, {
           progress: () => {},
           ...(options.signal ? { signal: options.signal } : {}),
         });

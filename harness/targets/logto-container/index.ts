@@ -119,7 +119,7 @@ export async function createLogtoContainerTarget(options: LogtoContainerOptions)
   return {
     name: 'logto-container',
     ...(target.prepare ? { prepare: (scenarios) => target.prepare!(scenarios) } : {}),
-    run: (scenario, context) => target.run(scenario, context),
+    observe: (scenario, context) => target.observe(scenario, context),
     async close() {
       try {
         await target.close?.();

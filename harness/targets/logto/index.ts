@@ -1,10 +1,9 @@
-import { maskSecrets } from '../../../lib/mask.ts';
+import { PROJECT_ROOT } from '../../../lib/project-root.ts';
 import { isUserError } from '../../../lib/user-error.ts';
 import { runChecks } from '../../checks/index.ts';
-import type { CheckResult, Hop, RunContext, Scenario, ScenarioResult, Target } from '../../model.ts';
+import type { CheckResult, Hop, Observed, RunContext, Scenario, Target } from '../../model.ts';
 import { substituteIssuer } from '../../substitute.ts';
-import { verdict } from '../../verdict.ts';
-import { createInProcessTarget } from '../in-process/index.ts';
+import { FlowRunner } from '../../flow/flow-runner.ts';
 import type { LogtoTargetOptions } from './options.ts';
 import { AppSession } from '../../logto-api/app-client.ts';
 import { compareWithPrediction } from './compare.ts';
@@ -66,7 +65,7 @@ export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Ta
   };
   const apiTimeout = options.apiTimeoutMs ? { timeoutMs: options.apiTimeoutMs } : {};
   const management = new ManagementClient(credentials, { ...apiTimeout, onWaiting: log });
-  const prediction = createInProcessTarget();
+  const prediction = new FlowRunner({ projectRoot: PROJECT_ROOT });
   const runCleanup = new CleanupStack(log);
 
   const removed = await removeLeftovers(management).catch((error: unknown) => {
@@ -98,8 +97,7 @@ export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Ta
   // One scenario at a time: they share the sign-in experience.
   let queue = Promise.resolve();
 
-  const runOne = async (original: Scenario, context: RunContext): Promise<ScenarioResult> => {
-    const started = performance.now();
+  const runOne = async (original: Scenario, context: RunContext): Promise<Observed> => {
     index += 1;
     const target = connectorTarget(runId, index);
     const scenario = withUniqueEmail(original, runId);
@@ -110,7 +108,7 @@ export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Ta
     try {
       if (scenario.idp.kind !== 'fixture')
         throw new Error('the Logto target needs a fixture IdP (it changes the profile between sign-ins)');
-      const observed = await prediction.observe(scenario, context);
+      const observed = await prediction.run(scenario, context.signal);
       checks.push(...runChecks(observed));
 
       const idp = await idpLauncher.launch(scenario.idp.fixture);
@@ -253,35 +251,16 @@ export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Ta
     } finally {
       await cleanup.drain();
     }
-    const masked = maskSecrets(checks);
-    const { status, missed } = verdict(original, masked);
     return {
-      name: original.name,
-      file: original.file,
-      target: 'logto',
-      knownBad: original.knownBad,
-      status,
-      checks:
-        missed.length > 0 && original.knownBad
-          ? [
-              ...masked,
-              {
-                id: 'known-bad',
-                title: 'Known-bad config caught',
-                status: 'fail',
-                message: `not caught as expected: missing ${missed.join(', ')}`,
-              },
-            ]
-          : masked,
+      checks,
       ...(logto.failure ? { error: { code: logto.failure.code, message: logto.failure.message } } : {}),
-      ...(hops.length > 0 ? { hops: maskSecrets(hops) } : {}),
-      durationMs: Math.round(performance.now() - started),
+      ...(hops.length > 0 ? { hops } : {}),
     };
   };
 
   return {
     name: 'logto',
-    run(scenario, context) {
+    observe(scenario, context) {
       const result = queue.then(() => runOne(scenario, context));
       queue = result.then(
         () => undefined,
@@ -293,7 +272,7 @@ export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Ta
       await queue;
       await runCleanup.drain();
       await idpLauncher.close?.();
-      await prediction.close?.();
+      await prediction.close();
     },
   };
 }
