@@ -99,6 +99,7 @@ export async function runConnector({
       observation.error = {
         stage: 'idp-redirect',
         logtoCode: NEVER_BACK_AT_LOGTO,
+        cause: 'unreachable',
         message: `could not reach the IdP at ${target.origin}: ${(error as Error).message}`,
       };
       return observation;

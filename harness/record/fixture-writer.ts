@@ -340,9 +340,9 @@ function idTokenSettings(recording: Recording, idToken: unknown, notes: string[]
   if (typeof claims.exp === 'number' && claims.exp < now) settings.expired = true;
   if (typeof claims.iat === 'number' && Math.abs(claims.iat - now) > 60)
     settings.clockSkewSeconds = Math.round(claims.iat - now);
-  const failure = recording.observation.error?.message ?? '';
-  if (/signature verification failed/i.test(failure)) settings.badSignature = true;
-  if (/no applicable key|matching key/i.test(failure)) settings.wrongKid = true;
+  const failure = recording.observation.error?.errorCode;
+  if (failure === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') settings.badSignature = true;
+  if (failure === 'ERR_JWKS_NO_MATCHING_KEY' || failure === 'ERR_JWKS_MULTIPLE_MATCHING_KEYS') settings.wrongKid = true;
   return Object.keys(settings).length > 0 ? settings : undefined;
 }
 

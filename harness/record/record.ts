@@ -208,7 +208,7 @@ export async function recordProvider(options: RecordOptions): Promise<RecordOutc
       if (personFailure instanceof UserError) throw personFailure;
       const refused = proxy.exchanges.find((exchange) => exchange.refused);
       if (refused?.refused) throw refusedExchange(input.file, refused.endpoint, refused.refused);
-      if (observation.error?.stage === 'idp-redirect' && observation.error.message.startsWith('could not reach')) {
+      if (observation.error?.cause === 'unreachable') {
         throw new UserError({
           file: input.file,
           field: 'authorizationEndpoint',
