@@ -296,7 +296,7 @@ describe("the Account API's stored-token read", () => {
       const reading = useStoredToken({
         endpoint: url,
         userToken,
-        target: 'harness-x-1',
+        connectorTarget: 'harness-x-1',
         userId: 'u1',
         management,
         idp,

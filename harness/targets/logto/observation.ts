@@ -12,7 +12,8 @@ export interface LogtoFailure {
 
 /** What Logto itself did and stored for one scenario. */
 export interface LogtoObservation {
-  target: string;
+  /** The connector's `metadata.target`, the name Logto keys its identities by. */
+  connectorTarget: string;
   connectorId: string;
   failure?: LogtoFailure;
   user?: UserRecord;
