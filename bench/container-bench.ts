@@ -4,7 +4,7 @@ import { runScenarios } from '../harness/run.ts';
 import { containerIdpLauncher } from '../harness/targets/logto-container/container-idp.ts';
 import { resolveImages } from '../harness/targets/logto-container/images.ts';
 import { removeStack, withoutRyuk } from '../harness/targets/logto-container/stack-cleanup.ts';
-import { detectContainerRuntime, newStackId, startLogtoStack } from '../harness/targets/logto/containers.ts';
+import { detectContainerRuntime, newStackId, startLogtoStack } from '../harness/targets/logto-container/stack.ts';
 import type { IdpLauncher } from '../harness/targets/logto/idp-launcher.ts';
 import { createLogtoTarget } from '../harness/targets/logto/index.ts';
 import { table } from './table.ts';

@@ -1,7 +1,6 @@
 import { Command, Option } from 'commander';
 import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { nearest } from '../lib/did-you-mean.ts';
 import { rememberSecrets } from '../lib/mask.ts';
 import { interruption, stopsAtSignal } from '../lib/interruption.ts';
@@ -31,8 +30,9 @@ import { addStacksCommand } from './targets/logto-container/stacks-command.ts';
 import { offlineFindings } from './scenario/offline-findings.ts';
 import { loadScenarioSet } from './scenario/load.ts';
 import { createInProcessTarget } from './targets/in-process/index.ts';
-import type { LogtoTargetOptions } from './targets/logto-options.ts';
-import { DEFAULT_API_TIMEOUT_MS } from './targets/logto/logto-http.ts';
+import type { LogtoTargetOptions } from './targets/logto/options.ts';
+import { DEFAULT_API_TIMEOUT_MS } from './logto-api/logto-http.ts';
+import { PROJECT_ROOT } from '../lib/project-root.ts';
 
 interface RunFlags {
   target: 'in-process' | 'logto' | 'logto-container';
@@ -63,11 +63,6 @@ const apiTimeoutOption = (prefix: string) =>
     .env('HARNESS_API_TIMEOUT')
     .argParser(parseSeconds)
     .default(DEFAULT_API_TIMEOUT_MS / 1000);
-
-const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-// A variable, so the type checker and the in-process path do not depend on the module being there.
-const LOGTO_TARGET_MODULE = './targets/logto/index.ts';
 
 /** A Logto's endpoint and M2M credentials, from flags or the environment; what is missing is bad input. */
 function requireManagementCredentials(
@@ -118,24 +113,8 @@ async function createTarget(flags: RunFlags): Promise<Target> {
     log: (line) => process.stderr.write(`${line}\n`),
   };
   // Loaded only for this target, so the in-process path never pulls in the Logto client code.
-  let module: { createLogtoTarget?: (options: LogtoTargetOptions) => Promise<Target> };
-  try {
-    module = (await import(LOGTO_TARGET_MODULE)) as typeof module;
-  } catch (error) {
-    if (
-      (error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND' ||
-      !String((error as Error).message).includes('targets/logto/index.ts')
-    )
-      throw error;
-    throw new UserError({
-      field: '--target logto',
-      message: 'the Logto target is not part of this checkout (harness/targets/logto/index.ts is missing)',
-      hint: 'use --target in-process (the default), or update the checkout',
-    });
-  }
-  if (typeof module.createLogtoTarget !== 'function')
-    throw new Error('harness/targets/logto/index.ts does not export createLogtoTarget(options)');
-  return module.createLogtoTarget(options);
+  const { createLogtoTarget } = await import('./targets/logto/index.ts');
+  return createLogtoTarget(options);
 }
 
 async function writeReports(
@@ -420,7 +399,7 @@ Exit status: 0 no error-level finding (warnings are reported), 1 a connector has
     };
     const options = { ...credentials, apiTimeoutMs: flags.apiTimeout * 1000 };
     const { auditTenant } = await import('./audit/index.ts');
-    const { accessProblem } = await import('./targets/logto/index.ts');
+    const { accessProblem } = await import('./logto-api/access-problem.ts');
     const log = (line: string) => process.stderr.write(`${line}\n`);
     const report = await auditTenant({
       ...options,

@@ -8,8 +8,11 @@ export const LOGTO_BAD_REQUEST = 'http_400';
 
 export const logtoCodeFor = (connectorCode: string): string => `connector.${connectorCode}`;
 
+// Every ConnectorErrorCodes value of @logto/connector-kit: a thrown error is a ConnectorError by its code, not by its text.
 const STATUS_BY_CODE: Record<string, number> = {
+  general: 400,
   invalid_metadata: 400,
+  unexpected_type: 400,
   invalid_config_guard: 400,
   invalid_request_parameters: 400,
   insufficient_request_parameters: 400,
@@ -17,6 +20,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   invalid_response: 400,
   invalid_certificate: 400,
   template_not_found: 400,
+  template_not_supported: 400,
   social_auth_code_invalid: 401,
   social_invalid_access_token: 401,
   social_invalid_id_token: 401,
@@ -29,21 +33,28 @@ const STATUS_BY_CODE: Record<string, number> = {
 /** The HTTP status Logto answers a ConnectorError with. Pure. */
 export const logtoStatusFor = (connectorCode: string): number => STATUS_BY_CODE[connectorCode] ?? 400;
 
+type ConnectorErrorShape = Error & { code: string; data?: unknown };
+
+/**
+ * A ConnectorError by its shape, as koa recognises errors without instanceof (the connector packages
+ * bring their own copy of connector-kit): one of the kit's codes, and the `data` its constructor sets.
+ */
+export function isConnectorError(error: unknown): error is ConnectorErrorShape {
+  if (!(error instanceof Error)) return false;
+  const { code } = error as { code?: unknown };
+  return typeof code === 'string' && Object.hasOwn(STATUS_BY_CODE, code) && Object.hasOwn(error, 'data');
+}
+
 /** A thrown value from connector code → what a Logto user would see. */
 export function observeError(error: unknown, stage: ObservedError['stage']): ObservedError {
-  if (
-    error instanceof Error &&
-    error.message.startsWith('ConnectorError') &&
-    typeof (error as { code?: unknown }).code === 'string'
-  ) {
-    const connectorError = error as Error & { code: string; data?: unknown };
+  if (isConnectorError(error)) {
     return {
       stage,
-      logtoCode: logtoCodeFor(connectorError.code),
-      logtoStatus: logtoStatusFor(connectorError.code),
-      connectorCode: connectorError.code,
-      message: summarize(connectorError.data) ?? connectorError.message,
-      data: connectorError.data,
+      logtoCode: logtoCodeFor(error.code),
+      logtoStatus: logtoStatusFor(error.code),
+      connectorCode: error.code,
+      message: summarize(error.data) ?? error.message,
+      data: error.data,
     };
   }
   // Anything else (a TypeError in the connector, a jose verification error, a network failure)
@@ -51,7 +62,15 @@ export function observeError(error: unknown, stage: ObservedError['stage']): Obs
   // SyntaxError). The harness names it by status, as the Logto target does for code-less answers.
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   const status = error instanceof SyntaxError ? 400 : 500;
-  return { stage, logtoCode: status === 400 ? LOGTO_BAD_REQUEST : LOGTO_INTERNAL_ERROR, logtoStatus: status, message };
+  // What the thrown error says it is (jose's ERR_JWS_SIGNATURE_VERIFICATION_FAILED, a system error's ECONNREFUSED).
+  const { code } = (error ?? {}) as { code?: unknown };
+  return {
+    stage,
+    logtoCode: status === 400 ? LOGTO_BAD_REQUEST : LOGTO_INTERNAL_ERROR,
+    logtoStatus: status,
+    message,
+    ...(typeof code === 'string' ? { errorCode: code } : {}),
+  };
 }
 
 function summarize(data: unknown): string | undefined {

@@ -10,6 +10,9 @@
  *   } finally {
  *     await target.close?.();
  *   }
+ *
+ * A target of your own observes and never judges: `observe(scenario, context)` gives its checks (and
+ * the error a user would see, the hops); runScenarios builds each result with scenarioResult().
  */
 import type { Target } from './model.ts';
 import { renderHtml } from './report/html/page.ts';
@@ -18,7 +21,7 @@ import { renderJunit } from './report/junit.ts';
 import { summarize } from './report/summary.ts';
 import { renderTerminal } from './report/terminal.ts';
 import { createInProcessTarget } from './targets/in-process/index.ts';
-import type { LogtoTargetOptions } from './targets/logto-options.ts';
+import type { LogtoTargetOptions } from './targets/logto/options.ts';
 
 export type {
   CheckResult,
@@ -26,6 +29,7 @@ export type {
   Hop,
   HopRole,
   Lane,
+  Observed,
   RunContext,
   Scenario,
   ScenarioResult,
@@ -33,17 +37,21 @@ export type {
 } from './model.ts';
 export type { Expectation, ProfileField, ScenarioFile, ScenarioInput } from './scenario/schema.ts';
 export type { Observation, ObservedError } from './observation.ts';
-export type { LogtoTargetOptions } from './targets/logto-options.ts';
+export type { LogtoTargetOptions } from './targets/logto/options.ts';
 export type { InProcessOptions, InProcessTarget } from './targets/in-process/index.ts';
 export type { RunOptions } from './run.ts';
+export type { ResultOf, ResultSubject } from './result.ts';
+export type { Browser, ConnectorRun } from './flow/run-connector.ts';
 export type { Summary } from './report/summary.ts';
 export type { TerminalOptions } from './report/terminal.ts';
 
 export { loadScenario, loadScenarios, expandScenarioPaths } from './scenario/load.ts';
 export { scenarioSchema } from './scenario/schema.ts';
-export { runScenarios } from './run.ts';
+export { runScenario, runScenarios } from './run.ts';
 export { runChecks, checks } from './checks/index.ts';
-export { verdict } from './verdict.ts';
+export { scenarioResult, verdict } from './result.ts';
+export { runConnector } from './flow/run-connector.ts';
+export { observed } from './flow/observed.ts';
 export { createInProcessTarget } from './targets/in-process/index.ts';
 export { UserError } from '../lib/user-error.ts';
 /** Record a real IdP once (a person, or `scriptedPerson()` in tests), replay it with `run`. */
@@ -51,17 +59,13 @@ export { recordProvider } from './record/record.ts';
 export { interactivePerson, scriptedPerson } from './record/person.ts';
 export type { RecordOptions, RecordOutcome } from './record/record.ts';
 
-const LOGTO_TARGET_MODULE = './targets/logto/index.ts';
-
 export const targets = {
   /** The published connector code in this process, against the embedded mock IdP (or an IdP URL). */
   inProcess: createInProcessTarget,
   /** A real Logto through its Management and Experience APIs; imported only when asked for. */
   async logto(options: LogtoTargetOptions): Promise<Target> {
-    const module = (await import(LOGTO_TARGET_MODULE)) as {
-      createLogtoTarget: (options: LogtoTargetOptions) => Promise<Target>;
-    };
-    return module.createLogtoTarget(options);
+    const { createLogtoTarget } = await import('./targets/logto/index.ts');
+    return createLogtoTarget(options);
   },
 };
 

@@ -1,30 +1,7 @@
-import type { Fixture } from '../mock-idp/fixture/schema.ts';
-import type { Expectation, ProfileField } from './scenario/schema.ts';
+import type { Scenario } from './scenario/scenario.ts';
 
-export type { ProfileField };
-
-/** A scenario after loading: one shape whatever the file said, the fixture resolved. */
-export interface Scenario {
-  /** The file it came from, and its line (for reports). */
-  file: string;
-  line?: number;
-  name: string;
-  description?: string;
-  knownBad: boolean;
-  connector: 'oauth2' | 'oidc';
-  /** As the admin wrote it, `{{issuer}}` not yet substituted. */
-  config: Record<string, unknown>;
-  syncProfile: boolean;
-  enableTokenStorage: boolean;
-  idp: { kind: 'fixture'; fixture: Fixture; source: string } | { kind: 'url'; url: string };
-  user?: string;
-  secondSignIn?: { profile: Record<string, unknown> };
-  expect: Expectation;
-  /** What loading did that the user should know (a bare config wrapped, real URLs pointed at the fixture's IdP). */
-  notes?: string[];
-  /** The provider library entry whose hosts the config's real endpoints named (before they were pointed at a fixture). */
-  provider?: string;
-}
+export type { ProfileField } from './scenario/schema.ts';
+export type { Scenario };
 
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip';
 
@@ -116,6 +93,18 @@ export interface RunContext {
   signal?: AbortSignal;
 }
 
+/**
+ * What a target saw of one scenario: the checks over its observation, the error a user would see,
+ * the sign-in as hops, the connector version that ran. A target says what it saw; it never judges
+ * (harness/result.ts builds the ScenarioResult).
+ */
+export interface Observed {
+  checks: CheckResult[];
+  error?: ScenarioResult['error'];
+  hops?: Hop[];
+  connectorVersion?: string;
+}
+
 /** Where a scenario runs: the connector code in-process, or a real Logto. */
 export interface Target {
   name: string;
@@ -124,7 +113,8 @@ export interface Target {
    * (exit 2, no scenario runs) when something the user must fix is missing.
    */
   prepare?(scenarios: Scenario[]): Promise<void>;
-  run(scenario: Scenario, context: RunContext): Promise<ScenarioResult>;
+  /** Runs one scenario and says what it saw; a UserError stops the whole run (exit 2). */
+  observe(scenario: Scenario, context: RunContext): Promise<Observed>;
   /** Called once after all scenarios (clean up shared resources). */
   close?(): Promise<void>;
 }

@@ -17,6 +17,10 @@ export interface ObservedError {
   message: string;
   /** The ConnectorError's data (a zod error, the IdP body the connector kept, …). */
   data?: unknown;
+  /** The `code` of what was thrown when it is no ConnectorError, e.g. jose's `ERR_JWKS_NO_MATCHING_KEY`. */
+  errorCode?: string;
+  /** Why the sign-in stopped, when the harness knows: `unreachable`, the browser could not reach the IdP. */
+  cause?: 'unreachable';
 }
 
 /** Everything one run of the real connector produced; the checks read only this. */

@@ -1,6 +1,7 @@
 import { rememberSecrets } from '../lib/mask.ts';
 import { isUserError, type UserError } from '../lib/user-error.ts';
 import type { RunContext, Scenario, ScenarioResult, Target } from './model.ts';
+import { crashObserved, scenarioResult } from './result.ts';
 
 export interface RunOptions {
   parallel?: number;
@@ -16,6 +17,17 @@ export interface RunOutcome {
   interrupted: Scenario[];
   /** Never started because the signal fired first. */
   notStarted: Scenario[];
+}
+
+/** One scenario on a target: timed, observed, judged. What it throws is the caller's. */
+export async function runScenario(
+  scenario: Scenario,
+  target: Target,
+  context: RunContext = { progress: () => {} },
+): Promise<ScenarioResult> {
+  const startedAt = performance.now();
+  const observed = await target.observe(scenario, context);
+  return scenarioResult({ scenario, target: target.name, observed, startedAt });
 }
 
 /** Runs scenarios on a target, N at a time, keeping the input order in the results. */
@@ -56,32 +68,22 @@ export async function runScenariosUntilAborted(
       next += 1;
       const scenario = scenarios[index]!;
       let result: ScenarioResult;
-      const started = performance.now();
+      const startedAt = performance.now();
       try {
-        result = await target.run(scenario, context);
+        result = await runScenario(scenario, target, context);
       } catch (error) {
         if (isUserError(error)) {
           stopped ??= error;
           return;
         }
         // A crash in one scenario is reported as that scenario's error; the others still run.
-        result = {
-          name: scenario.name,
-          file: scenario.file,
-          ...(scenario.line && scenario.line > 1 ? { line: scenario.line } : {}),
+        result = scenarioResult({
+          scenario,
           target: target.name,
-          knownBad: scenario.knownBad,
-          status: 'error',
-          checks: [
-            {
-              id: 'harness',
-              title: 'Harness',
-              status: 'fail',
-              message: error instanceof Error ? error.message : String(error),
-            },
-          ],
-          durationMs: Math.round(performance.now() - started),
-        };
+          observed: crashObserved(error),
+          startedAt,
+          crashed: true,
+        });
       }
       if (options.signal?.aborted) {
         interrupted.add(index);

@@ -1,4 +1,5 @@
 import type { ConnectorKind } from '../connectors/load.ts';
+import { isRecord } from '../../lib/is-record.ts';
 
 /** One connector as a tenant stores it: what the audit judges, read once, then trusted. */
 export interface AuditedConnector {
@@ -14,9 +15,6 @@ export interface AuditedConnector {
 }
 
 const KINDS = new Set<string>(['oauth2', 'oidc']);
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  Boolean(value) && typeof value === 'object' && !Array.isArray(value);
 
 /**
  * The social connectors built on the generic `oauth2` / `oidc` factories, out of the list

@@ -1,10 +1,11 @@
-import { maskSecrets, rememberSecrets } from '../../lib/mask.ts';
+import { rememberSecrets } from '../../lib/mask.ts';
 import type { ConnectorSource } from '../connectors/load.ts';
 import type { CheckResult, ScenarioResult } from '../model.ts';
+import { scenarioResult } from '../result.ts';
 import { guardProblems } from '../scenario/config-guard.ts';
-import { EndpointAnswerError } from '../targets/logto/endpoint-answer.ts';
-import { LogtoApiError } from '../targets/logto/logto-http.ts';
-import { ManagementClient } from '../targets/logto/management-client.ts';
+import { EndpointAnswerError } from '../logto-api/endpoint-answer.ts';
+import { LogtoApiError } from '../logto-api/logto-http.ts';
+import { ManagementClient } from '../logto-api/management-client.ts';
 import { auditedConnectors, type AuditedConnector } from './connector.ts';
 import { probeConnector } from './probe.ts';
 import { knownProviderOf, providerFindings } from './provider-rules.ts';
@@ -128,12 +129,13 @@ export async function auditTenant(options: AuditOptions): Promise<AuditReport> {
   return { connectors, ssoConnectors, results };
 }
 
+/** A connector judged as a scenario is: its findings are its checks; its file, where the Management API serves it. */
 function resultFor(
   name: string,
   file: string,
   findings: CheckResult[],
   probed: boolean,
-  started: number,
+  startedAt: number,
 ): ScenarioResult {
   const checks =
     findings.length > 0
@@ -146,13 +148,10 @@ function resultFor(
             message: `no known trap in the stored config${probed ? ', and the IdP answered the probe as the config expects' : ''}`,
           },
         ];
-  return {
-    name,
-    file,
+  return scenarioResult({
+    scenario: { name, file, knownBad: false, expect: {} },
     target: 'audit',
-    knownBad: false,
-    status: findings.some((finding) => finding.status === 'fail') ? 'failed' : 'passed',
-    checks: maskSecrets(checks),
-    durationMs: Math.round(performance.now() - started),
-  };
+    observed: { checks },
+    startedAt,
+  });
 }

@@ -1,5 +1,6 @@
 import type { CheckResult } from '../model.ts';
 import { tokenProbeVerdict, type ProbeExchange } from './probe.ts';
+import { isRecord } from '../../lib/is-record.ts';
 
 /**
  * An enterprise SSO connector of the OIDC kind (GET /api/sso-connectors, providerName `OIDC`).
@@ -12,9 +13,6 @@ export interface AuditedSsoConnector {
   name: string;
   config: Record<string, unknown>;
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  Boolean(value) && typeof value === 'object' && !Array.isArray(value);
 
 export function auditedSsoConnectors(list: unknown): AuditedSsoConnector[] {
   if (!Array.isArray(list)) return [];

@@ -9,6 +9,7 @@ import type { CheckResult } from '../model.ts';
 import { Placeholders, REMOVED, scrubText } from './anonymize.ts';
 import type { FollowResult } from '../follow-redirects.ts';
 import type { Exchange } from './proxy.ts';
+import { isRecord } from '../../lib/is-record.ts';
 
 /** Everything the live run left behind that a fixture can be written from. */
 export interface Recording {
@@ -140,14 +141,11 @@ function replayedHeaders(
   return Object.keys(replayed).length > 0 ? replayed : undefined;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  Boolean(value) && typeof value === 'object' && !Array.isArray(value);
-
 function jwtClaims(token: unknown): Record<string, unknown> | undefined {
   if (typeof token !== 'string') return undefined;
   try {
     const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as unknown;
-    return isObject(claims) ? claims : undefined;
+    return isRecord(claims) ? claims : undefined;
   } catch {
     return undefined;
   }
@@ -176,7 +174,7 @@ export function liveSecrets(recording: Pick<Recording, 'config' | 'observation' 
     for (const [key, value] of Object.entries({ ...exchange.form, ...exchange.query }))
       if (isSecretKey(key) || key === 'code') add(value);
     const body = parsedBody(exchange);
-    if (isObject(body)) for (const value of secretValuesOf(body)) add(value);
+    if (isRecord(body)) for (const value of secretValuesOf(body)) add(value);
   }
   return secrets;
 }
@@ -206,7 +204,7 @@ function secretsOf(recording: Recording): Set<string> {
 function withoutSecrets<T>(value: T, replace: (text: string) => string): T {
   if (typeof value === 'string') return replace(value) as T;
   if (Array.isArray(value)) return value.map((item: unknown) => withoutSecrets(item, replace)) as T;
-  if (isObject(value))
+  if (isRecord(value))
     return Object.fromEntries(
       Object.entries(value).map(([key, item]) => [replace(key), withoutSecrets(item, replace)]),
     ) as T;
@@ -215,7 +213,7 @@ function withoutSecrets<T>(value: T, replace: (text: string) => string): T {
 
 /** An OAuth error body: the error code is protocol, kept; descriptions are scrubbed; anything else gets placeholders. */
 function errorBody(body: unknown, placeholders: Placeholders, secrets: Set<string>): string | Record<string, unknown> {
-  if (!isObject(body))
+  if (!isRecord(body))
     return scrubText(typeof body === 'string' ? body : JSON.stringify(body), [...secrets, ...placeholders.originals]);
   return Object.fromEntries(
     Object.entries(body).map(([key, value]) => {
@@ -342,9 +340,9 @@ function idTokenSettings(recording: Recording, idToken: unknown, notes: string[]
   if (typeof claims.exp === 'number' && claims.exp < now) settings.expired = true;
   if (typeof claims.iat === 'number' && Math.abs(claims.iat - now) > 60)
     settings.clockSkewSeconds = Math.round(claims.iat - now);
-  const failure = recording.observation.error?.message ?? '';
-  if (/signature verification failed/i.test(failure)) settings.badSignature = true;
-  if (/no applicable key|matching key/i.test(failure)) settings.wrongKid = true;
+  const failure = recording.observation.error?.errorCode;
+  if (failure === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') settings.badSignature = true;
+  if (failure === 'ERR_JWKS_NO_MATCHING_KEY' || failure === 'ERR_JWKS_MULTIPLE_MATCHING_KEYS') settings.wrongKid = true;
   return Object.keys(settings).length > 0 ? settings : undefined;
 }
 
@@ -372,13 +370,13 @@ export function writeRecording(recording: Recording): RecordedFiles {
   // An answer without an access_token is an error, whatever its status (Naver, Slack and WeChat send theirs with 200).
   const isTokenError = (exchange: (typeof tokenCalls)[number]) => {
     const body = parsedBody(exchange);
-    return exchange.status >= 400 || !isObject(body) || typeof body.access_token !== 'string';
+    return exchange.status >= 400 || !isRecord(body) || typeof body.access_token !== 'string';
   };
-  const tokenBody = codeExchange && !isTokenError(codeExchange) && isObject(codeBody) ? codeBody : undefined;
+  const tokenBody = codeExchange && !isTokenError(codeExchange) && isRecord(codeBody) ? codeBody : undefined;
 
   // The userinfo body: the profile of the one recorded user, or an override when it was no JSON object.
   const userinfoBody = userinfo ? parsedBody(userinfo) : undefined;
-  const userinfoOk = userinfo && userinfo.status >= 200 && userinfo.status < 300 && isObject(userinfoBody);
+  const userinfoOk = userinfo && userinfo.status >= 200 && userinfo.status < 300 && isRecord(userinfoBody);
   const profile = userinfoOk ? (placeholders.value(userinfoBody) as Record<string, unknown>) : { sub: RECORDED_USER };
   const idTokenClaims = jwtClaims(tokenBody?.id_token);
   const claims = idTokenClaims
@@ -436,14 +434,14 @@ export function writeRecording(recording: Recording): RecordedFiles {
       );
     // A refresh answer without a refresh_token, or with the one sent, is no rotation (the fixture then sends the same one back).
     const refreshed = refresh && refresh.status < 400 ? parsedBody(refresh) : undefined;
-    const newRefreshToken = isObject(refreshed) ? refreshed.refresh_token : undefined;
+    const newRefreshToken = isRecord(refreshed) ? refreshed.refresh_token : undefined;
     fixture.refreshTokens = {
       issue: typeof tokenBody.refresh_token === 'string' ? 'always' : 'never',
-      ...(isObject(refreshed)
+      ...(isRecord(refreshed)
         ? { rotate: typeof newRefreshToken === 'string' && newRefreshToken !== refresh?.form.refresh_token }
         : {}),
     };
-    if (isObject(refreshed) && newRefreshToken === undefined)
+    if (isRecord(refreshed) && newRefreshToken === undefined)
       notes.push(
         'the refresh answer had no refresh_token; the fixture (rotate: false) sends the same one back, which the connector stores the same way',
       );

@@ -5,6 +5,7 @@ import { startMockIdp } from '../../mock-idp/index.ts';
 import type { Expectation } from '../scenario/schema.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { substituteIssuer } from '../substitute.ts';
+import { isRecord } from '../../lib/is-record.ts';
 
 /** What `record` needs to know about the real IdP and the connector, from a scenario or a bare config. */
 export interface RecordInput {
@@ -18,9 +19,6 @@ export interface RecordInput {
   /** Stops an IdP the input itself started (a scenario naming a mock-idp fixture). */
   stop?: () => Promise<void>;
 }
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  Boolean(value) && typeof value === 'object' && !Array.isArray(value);
 
 function requireUrl(file: string, config: Record<string, unknown>, field: string, prefix: string): void {
   const value = config[field];
@@ -51,7 +49,7 @@ export async function loadRecordInput(
   // Masked in whatever is printed from here on, as `run` does: a mistake in the file, or an IdP's error, may quote them.
   rememberSecrets(document.data);
   const data = document.data;
-  if (!isObject(data))
+  if (!isRecord(data))
     throw new UserError({
       file,
       message:
@@ -82,7 +80,7 @@ export async function loadRecordInput(
     };
   }
 
-  const objectForm = isObject(data.config) ? data : undefined;
+  const objectForm = isRecord(data.config) ? data : undefined;
   const config = (objectForm?.config ?? data) as Record<string, unknown>;
   const prefix = objectForm ? 'config.' : '';
   const declared =

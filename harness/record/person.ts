@@ -6,7 +6,7 @@ import { InterruptedError, isInterrupted } from '../../lib/interruption.ts';
 import { maskText } from '../../lib/mask.ts';
 import { UserError } from '../../lib/user-error.ts';
 import { followRedirects, type FollowResult } from '../follow-redirects.ts';
-import type { Browser } from '../targets/in-process/run-flow.ts';
+import type { Browser } from '../flow/run-connector.ts';
 
 /** Who signs in at the real IdP: a person at a browser, or a script in tests. */
 export interface Person extends Browser {

@@ -5,7 +5,7 @@ import { mask, maskSecrets } from '../../lib/mask.ts';
 import type { ClientAuthMethod } from '../../mock-idp/fixture/schema.ts';
 import type { AssertionRecord, JournalEntry } from '../../mock-idp/journal.ts';
 import type { FollowResult } from '../follow-redirects.ts';
-import type { JournalSource } from '../targets/in-process/journal-source.ts';
+import type { JournalSource } from '../flow/journal-source.ts';
 
 export type ProxiedEndpoint = 'token' | 'userinfo';
 

@@ -1,6 +1,5 @@
 import { access, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { interruption, InterruptedError, throwIfInterrupted } from '../../lib/interruption.ts';
 import { rememberSecrets } from '../../lib/mask.ts';
 import { UserError } from '../../lib/user-error.ts';
@@ -11,15 +10,24 @@ import { MAX_REDIRECTS, type FollowResult } from '../follow-redirects.ts';
 import type { CheckResult, Scenario, ScenarioResult } from '../model.ts';
 import { runChecks } from '../checks/index.ts';
 import { loadScenario } from '../scenario/load.ts';
-import { createInProcessTarget, judgeObservation } from '../targets/in-process/index.ts';
-import { runConnectorFlow, type Browser } from '../targets/in-process/run-flow.ts';
-import { FIXTURE_FILE, liveSecrets, SCENARIO_FILE, writeRecording, type Recording } from './fixture-writer.ts';
+import { observed } from '../flow/observed.ts';
+import { runConnector, type Browser } from '../flow/run-connector.ts';
+import { scenarioResult } from '../result.ts';
+import { runScenario } from '../run.ts';
+import { createInProcessTarget } from '../targets/in-process/index.ts';
+import {
+  FIXTURE_FILE,
+  liveSecrets,
+  SCENARIO_FILE,
+  writeRecording,
+  type RecordedFiles,
+  type Recording,
+} from './fixture-writer.ts';
 import { loadRecordInput, type RecordInput } from './input.ts';
 import type { Person } from './person.ts';
-import { MAX_EXCHANGE_BYTES, startRecordingProxy, type Exchange } from './proxy.ts';
+import { MAX_EXCHANGE_BYTES, startRecordingProxy, type Exchange, type RecordingProxy } from './proxy.ts';
 import { diffShapes, fixtureShape, type Shape, type ShapeChange } from './shape.ts';
-
-const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+import { PROJECT_ROOT } from '../../lib/project-root.ts';
 
 export interface RecordOptions {
   /** A connector config or a scenario file naming the real IdP. */
@@ -117,13 +125,38 @@ export function verdictDifferences(expected: CheckResult[], actual: CheckResult[
   );
 }
 
+/** The live sign-in, judged as the input asked, and what the fixture writer takes from it. */
+interface LiveSignIn {
+  scenario: Scenario;
+  result: ScenarioResult;
+  startedAt: number;
+  signedIn: Recording;
+}
+
+/** The written files, and what the writer could not reproduce or found changed since the stored fixture. */
+interface WrittenFiles {
+  recording: RecordedFiles;
+  files: { scenario: string; fixture: string };
+  changes?: ShapeChange[];
+}
+
+/** What a recording session works with, from the input to the proxy in front of the real IdP. */
+interface Session {
+  options: RecordOptions;
+  input: RecordInput;
+  source: ConnectorSource;
+  proxy: RecordingProxy;
+  /** The real IdP's host (the token endpoint's). */
+  host: string;
+  out: string;
+}
+
 /**
  * Record once against the real IdP: the real connector runs with its token and userinfo endpoints
  * pointed at a recording proxy, a person (or a script) signs in, and a fixture + scenario that
  * replay what was seen are written, then replayed once to prove they reproduce the live verdicts.
  */
 export async function recordProvider(options: RecordOptions): Promise<RecordOutcome> {
-  const timeoutMs = options.timeoutMs ?? 30_000;
   const source: ConnectorSource = {
     projectRoot: PROJECT_ROOT,
     ...(options.connectorVersion ? { version: options.connectorVersion } : {}),
@@ -138,188 +171,29 @@ export async function recordProvider(options: RecordOptions): Promise<RecordOutc
     });
     assertInstalled(input.connector, source);
     const realToken = input.config.tokenEndpoint as string;
-    const realUserinfo = input.config.userInfoEndpoint as string | undefined;
     const host = new URL(realToken).host;
     const out = options.out ?? path.join('fixtures', 'recorded', folderName(host));
     // Before anyone signs in: a sign-in spent on an --out that cannot take the files is lost.
     await ensureWritableFolder(out, '--out', { create: false });
     const proxy = await startRecordingProxy(
-      { token: realToken, userinfo: realUserinfo },
+      { token: realToken, userinfo: input.config.userInfoEndpoint as string | undefined },
       {
-        timeoutMs,
+        timeoutMs: options.timeoutMs ?? 30_000,
         ...(typeof input.config.clientSecret === 'string' ? { clientSecret: input.config.clientSecret } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       },
     );
     try {
-      const liveScenario: Scenario = {
-        file: input.file,
-        name: `record ${host}`,
-        knownBad: false,
-        connector: input.connector,
-        config: {
-          ...input.config,
-          tokenEndpoint: proxy.urls.token,
-          ...(realUserinfo ? { userInfoEndpoint: proxy.urls.userinfo } : {}),
-        },
-        syncProfile: false,
-        enableTokenStorage: input.enableTokenStorage,
-        idp: { kind: 'url', url: new URL(input.config.authorizationEndpoint as string).origin },
-        ...(input.user ? { user: input.user } : {}),
-        expect: input.expect,
-      };
-      let authorizationUri: string | undefined;
-      let authorizeStop: FollowResult['stoppedAt'];
-      let personFailure: unknown;
-      const browser: Browser = {
-        redirectUri: options.person.redirectUri,
-        async signIn(uri, signal) {
-          authorizationUri = uri;
-          try {
-            const followed = await options.person.signIn(uri, signal);
-            proxy.noteAuthorize(uri, followed);
-            authorizeStop = followed.callbackUrl ? undefined : followed.stoppedAt;
-            return followed;
-          } catch (error) {
-            personFailure = error;
-            throw error;
-          }
-        },
-      };
-      const started = performance.now();
-      const observation = await runConnectorFlow(
-        liveScenario,
-        { issuer: liveScenario.idp.kind === 'url' ? liveScenario.idp.url : '', journal: proxy.journal },
-        source,
-        options.signal,
-        browser,
-      );
-      // Nothing is written once the run is interrupted (Ctrl-C, SIGTERM): what it saw is cut short.
-      throwIfInterrupted(options.signal);
-      if (authorizeStop?.redirectLoop) {
-        throw new UserError({
-          file: input.file,
-          field: 'authorizationEndpoint',
-          message: `the IdP redirects in a loop at authorize (${MAX_REDIRECTS} redirects, the last to ${authorizeStop.url})`,
-          hint: "a replay of a loop proves nothing: check authorizationEndpoint (the IdP's own authorize URL, https) and sign in once in a browser; nothing was written",
-        });
-      }
-      if (personFailure instanceof UserError) throw personFailure;
-      const refused = proxy.exchanges.find((exchange) => exchange.refused);
-      if (refused?.refused) throw refusedExchange(input.file, refused.endpoint, refused.refused);
-      if (observation.error?.stage === 'idp-redirect' && observation.error.message.startsWith('could not reach')) {
-        throw new UserError({
-          file: input.file,
-          field: 'authorizationEndpoint',
-          message: `the IdP is unreachable: ${observation.error.message}`,
-          hint: 'check the URL and that the IdP is up; nothing was written',
-        });
-      }
-      const live = judgeObservation(observation, Math.round(performance.now() - started));
-
-      const signedIn: Recording = {
-        config: input.config,
-        connector: input.connector,
-        enableTokenStorage: input.enableTokenStorage,
-        ...(authorizationUri ? { authorizationUri } : {}),
-        ...(authorizeStop ? { authorizeStop } : {}),
-        exchanges: proxy.exchanges,
-        observation,
-        judge: (expect) =>
-          runChecks({ ...observation, scenario: { ...observation.scenario, knownBad: false, expect } }),
-        recordedAt: options.now ?? new Date(),
-        host,
-      };
-      // The code, the tokens and the Basic credentials the live run carried: masked in the report too.
-      rememberSecrets([...liveSecrets(signedIn)]);
-      const recording = writeRecording(signedIn);
-      if (options.refresh && !proxy.exchanges.some((exchange) => exchange.form.grant_type === 'refresh_token')) {
-        recording.notes.push(
-          `--refresh: no refresh was recorded, ${observation.tokenResponse?.refresh_token ? 'the refresh did not reach the IdP (see storage.refresh)' : 'the IdP issued no refresh token (does scope need offline_access?)'}`,
-        );
-      }
-      const fixtureFile = path.join(out, FIXTURE_FILE);
-      const scenarioFile = path.join(out, SCENARIO_FILE);
-      let changes: ShapeChange[] | undefined;
-      let stored: Fixture | undefined;
-      if (await exists(fixtureFile)) {
-        try {
-          stored = await loadFixture(fixtureFile);
-        } catch (error) {
-          // The sign-in already happened: a broken stored fixture is replaced, not a reason to lose it.
-          if (!(error instanceof UserError)) throw error;
-          recording.notes.push(
-            `the stored ${fixtureFile} is not a valid fixture (${error.problems[0]?.message ?? 'invalid'}): replaced without a comparison`,
-          );
-        }
-      }
-      if (stored) {
-        // What this sign-in never reached (a token error stops before userinfo) is not compared: its stub is no answer.
-        const reached = (endpoint: string) => proxy.exchanges.some((exchange) => exchange.endpoint === endpoint);
-        // (The OIDC connector never calls userinfo: its answer is the id_token.)
-        const unreached = reached('token')
-          ? input.connector === 'oauth2' && !reached('userinfo')
-            ? ['userinfo.']
-            : []
-          : ['token.', 'refresh.', 'id_token.', 'userinfo.'];
-        const compared = (shape: Shape) =>
-          Object.fromEntries(
-            Object.entries(shape).filter(([key]) => !unreached.some((prefix) => key.startsWith(prefix))),
-          );
-        changes = diffShapes(compared(fixtureShape(stored)), compared(fixtureShape(parseFixture(recording.fixture))));
-        if (unreached.length > 0)
-          recording.notes.push(
-            `this sign-in stopped before ${reached('token') ? 'userinfo' : 'the token endpoint'}: what lies beyond is not compared with the stored recording`,
-          );
-      }
-      throwIfInterrupted(options.signal);
-      try {
-        await ensureWritableFolder(path.dirname(fixtureFile), '--out');
-        await writeFile(fixtureFile, recording.fixtureYaml);
-        await writeFile(scenarioFile, recording.scenarioYaml);
-      } catch (error) {
-        if (error instanceof UserError) throw error;
-        throw new UserError({
-          field: '--out',
-          message: `cannot write the recording into ${out} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
-          hint: 'give a folder you can write to (it is created when missing)',
-        });
-      }
-
-      const replayScenario = await loadScenario(scenarioFile);
-      const liveAsRecorded = judgeObservation(
-        {
-          ...observation,
-          scenario: { ...liveScenario, knownBad: replayScenario.knownBad, expect: recording.liveExpect },
-        },
-        live.durationMs,
-      );
-      const target = createInProcessTarget({
-        ...(options.connectorVersion ? { connectorVersion: options.connectorVersion } : {}),
-        ...(options.connectorPath ? { connectorPath: options.connectorPath } : {}),
-      });
-      let replay: ScenarioResult;
-      try {
-        replay = await target.run(replayScenario, {
-          progress: () => {},
-          ...(options.signal ? { signal: options.signal } : {}),
-        });
-      } finally {
-        await target.close?.();
-      }
+      const session: Session = { options, input, source, proxy, host, out };
+      const live = await signInLive(session);
+      const written = await writeFiles(session, live);
+      const replayed = await replay(session, live, written);
       return {
-        live,
-        liveAsRecorded,
-        replay,
-        replayDiffers: [
-          ...verdictDifferences(liveAsRecorded.checks, replay.checks),
-          ...(replay.status === 'passed'
-            ? []
-            : [`the replayed scenario ${replay.status === 'error' ? 'could not run' : 'does not pass'}`]),
-        ],
-        files: { scenario: scenarioFile, fixture: fixtureFile },
-        ...(changes ? { changes } : {}),
-        notes: recording.notes,
+        live: live.result,
+        ...replayed,
+        files: written.files,
+        ...(written.changes ? { changes: written.changes } : {}),
+        notes: written.recording.notes,
         exchanges: proxy.exchanges,
       };
     } finally {
@@ -329,4 +203,199 @@ export async function recordProvider(options: RecordOptions): Promise<RecordOutc
     await options.person.close();
     await input?.stop?.();
   }
+}
+
+/**
+ * The person signs in at the real IdP while the real connector runs through the proxy; what stops
+ * the recording (an interruption, a redirect loop, an unreachable IdP, an exchange the proxy
+ * refused) is thrown before anything is written.
+ */
+async function signInLive({ options, input, source, proxy, host }: Session): Promise<LiveSignIn> {
+  const scenario: Scenario = {
+    file: input.file,
+    name: `record ${host}`,
+    knownBad: false,
+    connector: input.connector,
+    config: {
+      ...input.config,
+      tokenEndpoint: proxy.urls.token,
+      ...(input.config.userInfoEndpoint ? { userInfoEndpoint: proxy.urls.userinfo } : {}),
+    },
+    syncProfile: false,
+    enableTokenStorage: input.enableTokenStorage,
+    idp: { kind: 'url', url: new URL(input.config.authorizationEndpoint as string).origin },
+    ...(input.user ? { user: input.user } : {}),
+    expect: input.expect,
+  };
+  let authorizationUri: string | undefined;
+  let authorizeStop: FollowResult['stoppedAt'];
+  let personFailure: unknown;
+  const browser: Browser = {
+    redirectUri: options.person.redirectUri,
+    async signIn(uri, signal) {
+      authorizationUri = uri;
+      try {
+        const followed = await options.person.signIn(uri, signal);
+        proxy.noteAuthorize(uri, followed);
+        authorizeStop = followed.callbackUrl ? undefined : followed.stoppedAt;
+        return followed;
+      } catch (error) {
+        personFailure = error;
+        throw error;
+      }
+    },
+  };
+  const startedAt = performance.now();
+  const observation = await runConnector({
+    scenario,
+    idp: { issuer: scenario.idp.kind === 'url' ? scenario.idp.url : '', journal: proxy.journal },
+    source,
+    ...(options.signal ? { signal: options.signal } : {}),
+    browser,
+  });
+  // Nothing is written once the run is interrupted (Ctrl-C, SIGTERM): what it saw is cut short.
+  throwIfInterrupted(options.signal);
+  if (authorizeStop?.redirectLoop) {
+    throw new UserError({
+      file: input.file,
+      field: 'authorizationEndpoint',
+      message: `the IdP redirects in a loop at authorize (${MAX_REDIRECTS} redirects, the last to ${authorizeStop.url})`,
+      hint: "a replay of a loop proves nothing: check authorizationEndpoint (the IdP's own authorize URL, https) and sign in once in a browser; nothing was written",
+    });
+  }
+  if (personFailure instanceof UserError) throw personFailure;
+  const refused = proxy.exchanges.find((exchange) => exchange.refused);
+  if (refused?.refused) throw refusedExchange(input.file, refused.endpoint, refused.refused);
+  if (observation.error?.cause === 'unreachable') {
+    throw new UserError({
+      file: input.file,
+      field: 'authorizationEndpoint',
+      message: `the IdP is unreachable: ${observation.error.message}`,
+      hint: 'check the URL and that the IdP is up; nothing was written',
+    });
+  }
+  const result = scenarioResult({ scenario, target: 'in-process', observed: observed(observation), startedAt });
+  const signedIn: Recording = {
+    config: input.config,
+    connector: input.connector,
+    enableTokenStorage: input.enableTokenStorage,
+    ...(authorizationUri ? { authorizationUri } : {}),
+    ...(authorizeStop ? { authorizeStop } : {}),
+    exchanges: proxy.exchanges,
+    observation,
+    judge: (expect) => runChecks({ ...observation, scenario: { ...observation.scenario, knownBad: false, expect } }),
+    recordedAt: options.now ?? new Date(),
+    host,
+  };
+  // The code, the tokens and the Basic credentials the live run carried: masked in the report too.
+  rememberSecrets([...liveSecrets(signedIn)]);
+  return { scenario, result, startedAt, signedIn };
+}
+
+/** The fixture and the scenario that replay the live sign-in, written into --out (unless interrupted first). */
+async function writeFiles({ options, input, proxy, out }: Session, live: LiveSignIn): Promise<WrittenFiles> {
+  const { observation } = live.signedIn;
+  const recording = writeRecording(live.signedIn);
+  if (options.refresh && !proxy.exchanges.some((exchange) => exchange.form.grant_type === 'refresh_token')) {
+    recording.notes.push(
+      `--refresh: no refresh was recorded, ${observation.tokenResponse?.refresh_token ? 'the refresh did not reach the IdP (see storage.refresh)' : 'the IdP issued no refresh token (does scope need offline_access?)'}`,
+    );
+  }
+  const fixtureFile = path.join(out, FIXTURE_FILE);
+  const scenarioFile = path.join(out, SCENARIO_FILE);
+  const changes = await changesSinceStored(fixtureFile, recording, proxy.exchanges, input.connector);
+  throwIfInterrupted(options.signal);
+  try {
+    await ensureWritableFolder(path.dirname(fixtureFile), '--out');
+    await writeFile(fixtureFile, recording.fixtureYaml);
+    await writeFile(scenarioFile, recording.scenarioYaml);
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    throw new UserError({
+      field: '--out',
+      message: `cannot write the recording into ${out} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      hint: 'give a folder you can write to (it is created when missing)',
+    });
+  }
+  return { recording, files: { scenario: scenarioFile, fixture: fixtureFile }, ...(changes ? { changes } : {}) };
+}
+
+/** What changed against the fixture already in --out (undefined: none there, or none readable); notes say why. */
+async function changesSinceStored(
+  fixtureFile: string,
+  recording: RecordedFiles,
+  exchanges: Exchange[],
+  connector: RecordInput['connector'],
+): Promise<ShapeChange[] | undefined> {
+  let stored: Fixture | undefined;
+  if (await exists(fixtureFile)) {
+    try {
+      stored = await loadFixture(fixtureFile);
+    } catch (error) {
+      // The sign-in already happened: a broken stored fixture is replaced, not a reason to lose it.
+      if (!(error instanceof UserError)) throw error;
+      recording.notes.push(
+        `the stored ${fixtureFile} is not a valid fixture (${error.problems[0]?.message ?? 'invalid'}): replaced without a comparison`,
+      );
+    }
+  }
+  if (!stored) return undefined;
+  // What this sign-in never reached (a token error stops before userinfo) is not compared: its stub is no answer.
+  const reached = (endpoint: string) => exchanges.some((exchange) => exchange.endpoint === endpoint);
+  // (The OIDC connector never calls userinfo: its answer is the id_token.)
+  const unreached = reached('token')
+    ? connector === 'oauth2' && !reached('userinfo')
+      ? ['userinfo.']
+      : []
+    : ['token.', 'refresh.', 'id_token.', 'userinfo.'];
+  const compared = (shape: Shape) =>
+    Object.fromEntries(Object.entries(shape).filter(([key]) => !unreached.some((prefix) => key.startsWith(prefix))));
+  const changes = diffShapes(compared(fixtureShape(stored)), compared(fixtureShape(parseFixture(recording.fixture))));
+  if (unreached.length > 0)
+    recording.notes.push(
+      `this sign-in stopped before ${reached('token') ? 'userinfo' : 'the token endpoint'}: what lies beyond is not compared with the stored recording`,
+    );
+  return changes;
+}
+
+/**
+ * The written scenario run at once against the written fixture, as `run` would, next to the live
+ * sign-in judged with the recorded scenario's expectations: their verdicts must be the same.
+ */
+async function replay(
+  { options }: Session,
+  live: LiveSignIn,
+  written: WrittenFiles,
+): Promise<Pick<RecordOutcome, 'liveAsRecorded' | 'replay' | 'replayDiffers'>> {
+  const replayScenario = await loadScenario(written.files.scenario);
+  const asRecorded = { ...live.scenario, knownBad: replayScenario.knownBad, expect: written.recording.liveExpect };
+  const liveAsRecorded = scenarioResult({
+    scenario: asRecorded,
+    target: 'in-process',
+    observed: observed({ ...live.signedIn.observation, scenario: asRecorded }),
+    startedAt: live.startedAt,
+  });
+  const target = createInProcessTarget({
+    ...(options.connectorVersion ? { connectorVersion: options.connectorVersion } : {}),
+    ...(options.connectorPath ? { connectorPath: options.connectorPath } : {}),
+  });
+  let replayed: ScenarioResult;
+  try {
+    replayed = await runScenario(replayScenario, target, {
+      progress: () => {},
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  } finally {
+    await target.close?.();
+  }
+  return {
+    liveAsRecorded,
+    replay: replayed,
+    replayDiffers: [
+      ...verdictDifferences(liveAsRecorded.checks, replayed.checks),
+      ...(replayed.status === 'passed'
+        ? []
+        : [`the replayed scenario ${replayed.status === 'error' ? 'could not run' : 'does not pass'}`]),
+    ],
+  };
 }

@@ -1,6 +1,6 @@
 import type { ConnectorKind, ConnectorSource } from '../connectors/load.ts';
 import { loadConnectorFactory } from '../connectors/load.ts';
-import type { Scenario } from '../model.ts';
+import type { Scenario } from './scenario.ts';
 import { storedConfig } from '../stored-config.ts';
 import { substituteIssuer } from '../substitute.ts';
 

@@ -5,7 +5,7 @@ import { rememberSecrets } from '../../lib/mask.ts';
 import { readStructuredFile, validateDocument, type LocatedDocument } from '../../lib/structured-file.ts';
 import { UserError, fieldPath, type Problem } from '../../lib/user-error.ts';
 import type { Fixture } from '../../mock-idp/fixture/schema.ts';
-import type { Scenario } from '../model.ts';
+import type { Scenario } from './scenario.ts';
 import { nearest } from '../../lib/did-you-mean.ts';
 import { findProvider, providerForEndpoints, providers } from '../providers/catalog.ts';
 import { libraryProviderFixture, scenarioFromConfig } from './bare-config.ts';

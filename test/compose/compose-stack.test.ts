@@ -2,14 +2,11 @@ import { existsSync } from 'node:fs';
 import { copyFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppSession } from '../../harness/targets/logto/app-client.ts';
-import {
-  bootstrapM2m,
-  detectContainerRuntime,
-  OSS_MANAGEMENT_RESOURCE,
-} from '../../harness/targets/logto/containers.ts';
+import { AppSession } from '../../harness/logto-api/app-client.ts';
+import { bootstrapM2m } from '../../harness/logto-api/bootstrap-m2m.ts';
+import { detectContainerRuntime, OSS_MANAGEMENT_RESOURCE } from '../../harness/targets/logto-container/stack.ts';
 import { signInThroughExperience } from '../../harness/targets/logto/experience-driver.ts';
-import { ManagementClient } from '../../harness/targets/logto/management-client.ts';
+import { ManagementClient } from '../../harness/logto-api/management-client.ts';
 import { signInExperienceChange } from '../../harness/targets/logto/sign-in-experience.ts';
 import type { JournalEntry } from '../../mock-idp/journal.ts';
 import {

@@ -6,7 +6,7 @@ import { checkTokenResponse } from '../../harness/checks/token-response.ts';
 import { refreshFailureHint } from '../../harness/checks/token-storage.ts';
 import type { Scenario } from '../../harness/model.ts';
 import type { Observation } from '../../harness/observation.ts';
-import { verdict } from '../../harness/verdict.ts';
+import { verdict } from '../../harness/result.ts';
 import { checkTokenGuard } from '../../harness/checks/token-guard.ts';
 import type { JournalEntry } from '../../mock-idp/journal.ts';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createInProcessTarget, loadScenarios, reporters, runScenarios, targets } from '../../harness/index.ts';
-import { fixtureKey } from '../../harness/targets/in-process/idp-pool.ts';
+import { fixtureKey } from '../../harness/flow/idp-pool.ts';
 
 describe('library entry', () => {
   it('loads, runs and renders through harness/index.ts', async () => {

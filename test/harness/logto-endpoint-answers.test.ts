@@ -3,12 +3,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadScenarios } from '../../harness/scenario/load.ts';
-import { bootstrapM2m } from '../../harness/targets/logto/bootstrap-m2m.ts';
-import { EndpointAnswerError, type AnswerProblem } from '../../harness/targets/logto/endpoint-answer.ts';
+import { bootstrapM2m } from '../../harness/logto-api/bootstrap-m2m.ts';
+import { EndpointAnswerError, type AnswerProblem } from '../../harness/logto-api/endpoint-answer.ts';
 import { inProcessIdpLauncher } from '../../harness/targets/logto/idp-launcher.ts';
-import { ManagementClient } from '../../harness/targets/logto/management-client.ts';
-import { LogtoHttp } from '../../harness/targets/logto/logto-http.ts';
-import { useStoredToken } from '../../harness/targets/logto/token-use.ts';
+import { ManagementClient } from '../../harness/logto-api/management-client.ts';
+import { LogtoHttp } from '../../harness/logto-api/logto-http.ts';
+import { useStoredToken } from '../../harness/targets/logto/token-use/use-stored-token.ts';
 import { HARNESS_CLI, STACK_LINE, runCli, type CliRun } from '../helpers/spawn-cli.ts';
 
 /*
@@ -297,7 +297,7 @@ describe("the Account API's stored-token read", () => {
       const reading = useStoredToken({
         endpoint: url,
         userToken,
-        target: 'harness-x-1',
+        connectorTarget: 'harness-x-1',
         userId: 'u1',
         management,
         idp,

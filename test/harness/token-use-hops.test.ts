@@ -5,8 +5,8 @@ import { renderHtml } from '../../harness/report/html/page.ts';
 import { lanesOf } from '../../harness/report/html/sequence.ts';
 import type { ExperienceStep } from '../../harness/targets/logto/experience-driver.ts';
 import { experienceHops } from '../../harness/targets/logto/hops.ts';
-import type { TokenRead, TokenUse } from '../../harness/targets/logto/token-use.ts';
-import { tokenUseHops } from '../../harness/targets/logto/token-use-hops.ts';
+import type { TokenRead, TokenUse } from '../../harness/targets/logto/token-use/use-stored-token.ts';
+import { tokenUseHops } from '../../harness/targets/logto/token-use/hops.ts';
 import { journalEntry as entry } from '../helpers/journal-entry.ts';
 
 // Token values as they would be before any masking: none may reach the page.

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { expect } from 'vitest';
-import type { LogtoStack } from '../../harness/targets/logto/containers.ts';
+import type { LogtoStack } from '../../harness/targets/logto-container/stack.ts';
 
 const execute = promisify(execFile);
 

@@ -2,7 +2,7 @@ import { expect } from 'vitest';
 import { loadScenarios } from '../../harness/scenario/load.ts';
 import { runScenarios } from '../../harness/run.ts';
 import { createLogtoTarget } from '../../harness/targets/logto/index.ts';
-import type { LogtoTargetOptions } from '../../harness/targets/logto-options.ts';
+import type { LogtoTargetOptions } from '../../harness/targets/logto/options.ts';
 
 /** Every shipped scenario through a real Logto: its documented result, no finding against the prediction. */
 export async function expectShippedScenariosPass(options: LogtoTargetOptions): Promise<void> {

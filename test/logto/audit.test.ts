@@ -4,8 +4,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { detectContainerRuntime, startLogtoStack, type LogtoStack } from '../../harness/targets/logto/containers.ts';
-import { ManagementClient } from '../../harness/targets/logto/management-client.ts';
+import {
+  detectContainerRuntime,
+  startLogtoStack,
+  type LogtoStack,
+} from '../../harness/targets/logto-container/stack.ts';
+import { ManagementClient } from '../../harness/logto-api/management-client.ts';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '../..');

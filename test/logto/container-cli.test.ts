@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { listStacks } from '../../harness/targets/logto-container/stack-sweep.ts';
-import { detectContainerRuntime } from '../../harness/targets/logto/containers.ts';
+import { detectContainerRuntime } from '../../harness/targets/logto-container/stack.ts';
 import { announcedStackId, stackLeftovers } from '../helpers/docker-leftovers.ts';
 
 const execute = promisify(execFile);

@@ -5,9 +5,13 @@ import { runScenarios } from '../../harness/run.ts';
 import type { ScenarioResult } from '../../harness/model.ts';
 import { createInProcessTarget } from '../../harness/targets/in-process/index.ts';
 import { containerIdpLauncher } from '../../harness/targets/logto-container/container-idp.ts';
-import { detectContainerRuntime, startLogtoStack, type LogtoStack } from '../../harness/targets/logto/containers.ts';
+import {
+  detectContainerRuntime,
+  startLogtoStack,
+  type LogtoStack,
+} from '../../harness/targets/logto-container/stack.ts';
 import { createLogtoTarget } from '../../harness/targets/logto/index.ts';
-import type { LogtoTargetOptions } from '../../harness/targets/logto-options.ts';
+import type { LogtoTargetOptions } from '../../harness/targets/logto/options.ts';
 import { stopWithoutLeftovers } from '../helpers/docker-leftovers.ts';
 
 const runtime = await detectContainerRuntime();

@@ -9,7 +9,7 @@ import {
   stackLabels,
   withoutRyuk,
 } from '../../harness/targets/logto-container/stack-cleanup.ts';
-import { detectContainerRuntime, newStackId } from '../../harness/targets/logto/containers.ts';
+import { detectContainerRuntime, newStackId } from '../../harness/targets/logto-container/stack.ts';
 import { stackLeftovers } from '../helpers/docker-leftovers.ts';
 import { freePort } from '../../lib/free-port.ts';
 

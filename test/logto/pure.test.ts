@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Scenario } from '../../harness/model.ts';
 import type { Observation } from '../../harness/observation.ts';
 import { compareWithPrediction } from '../../harness/targets/logto/compare.ts';
-import { LogtoApiError } from '../../harness/targets/logto/logto-http.ts';
+import { LogtoApiError } from '../../harness/logto-api/logto-http.ts';
 import { connectorTarget, isOurs, uniqueEmail } from '../../harness/targets/logto/naming.ts';
 import type { LogtoObservation } from '../../harness/targets/logto/observation.ts';
 import { profileChange } from '../../harness/targets/logto/second-sign-in.ts';
@@ -90,7 +90,7 @@ describe('comparison with the in-process prediction', () => {
     tokenResponse: { access_token: 'a', token_type: 'Bearer', expires_in: 3600, refresh_token: 'r' },
   } as unknown as Observation;
   const stored = (overrides: Partial<LogtoObservation> = {}): LogtoObservation => ({
-    target: 'harness-x-1',
+    connectorTarget: 'harness-x-1',
     connectorId: 'c1',
     user: {
       id: 'u1',
@@ -159,14 +159,14 @@ describe('comparison with the in-process prediction', () => {
     } as Observation;
     expect(
       compareWithPrediction(failed, {
-        target: 't',
+        connectorTarget: 't',
         connectorId: 'c',
         failure: { step: 'verify', code: 'connector.invalid_response', message: '' },
       })[0]?.status,
     ).toBe('pass');
     expect(
       compareWithPrediction(failed, {
-        target: 't',
+        connectorTarget: 't',
         connectorId: 'c',
         failure: { step: 'verify', code: 'connector.general', message: '' },
       })[0]?.status,

@@ -11,7 +11,7 @@ import {
   withoutRyuk,
 } from '../../harness/targets/logto-container/stack-cleanup.ts';
 import { listStacks, type FoundStack } from '../../harness/targets/logto-container/stack-sweep.ts';
-import { detectContainerRuntime, newStackId, startLogtoStack } from '../../harness/targets/logto/containers.ts';
+import { detectContainerRuntime, newStackId, startLogtoStack } from '../../harness/targets/logto-container/stack.ts';
 import { stackLeftovers } from '../helpers/docker-leftovers.ts';
 import { idleImage, startIdleStack } from '../helpers/idle-stack.ts';
 import { HARNESS_CLI, runCli, STACK_LINE } from '../helpers/spawn-cli.ts';

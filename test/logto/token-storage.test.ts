@@ -4,7 +4,11 @@ import { runScenarios } from '../../harness/run.ts';
 import { loadScenarios } from '../../harness/scenario/load.ts';
 import { createInProcessTarget } from '../../harness/targets/in-process/index.ts';
 import { containerIdpLauncher } from '../../harness/targets/logto-container/container-idp.ts';
-import { detectContainerRuntime, startLogtoStack, type LogtoStack } from '../../harness/targets/logto/containers.ts';
+import {
+  detectContainerRuntime,
+  startLogtoStack,
+  type LogtoStack,
+} from '../../harness/targets/logto-container/stack.ts';
 import { createLogtoTarget } from '../../harness/targets/logto/index.ts';
 import { stopWithoutLeftovers } from '../helpers/docker-leftovers.ts';
 

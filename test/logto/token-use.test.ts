@@ -2,9 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { JournalEntry } from '../../mock-idp/journal.ts';
 import type { Scenario } from '../../harness/model.ts';
 import type { Observation } from '../../harness/observation.ts';
-import { compareTokenUse } from '../../harness/targets/logto/token-use-checks.ts';
-import { planTokenUse } from '../../harness/targets/logto/token-use-plan.ts';
-import { refreshRequestsIn, type TokenRead, type TokenUse } from '../../harness/targets/logto/token-use.ts';
+import { compareTokenUse } from '../../harness/targets/logto/token-use/checks.ts';
+import { planTokenUse } from '../../harness/targets/logto/token-use/plan.ts';
+import {
+  refreshRequestsIn,
+  type TokenRead,
+  type TokenUse,
+} from '../../harness/targets/logto/token-use/use-stored-token.ts';
 
 const predicted = (overrides: Partial<Observation> = {}): Observation => ({
   scenario: { name: 'x', enableTokenStorage: true } as Scenario,

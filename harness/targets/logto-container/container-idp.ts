@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   GenericContainer,
   getContainerRuntimeClient,
@@ -13,8 +13,8 @@ import type { Fixture } from '../../../mock-idp/index.ts';
 import type { JournalEntry } from '../../../mock-idp/journal.ts';
 import { reissue, type IdpLauncher, type LaunchedIdp } from '../logto/idp-launcher.ts';
 import { stackLabels, stackName } from './stack-cleanup.ts';
+import { PROJECT_ROOT } from '../../../lib/project-root.ts';
 
-const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const IDP_PORT = 4000;
 const SERVER_LOG = '/tmp/mock-idp.log';
 
@@ -143,7 +143,7 @@ export function containerIdpLauncher(options: ContainerIdpOptions): IdpLauncher 
           `the mock IdP in ${container.getName().replace(/^\//, '')} ${dead ? 'exited' : 'did not answer within 60 s'}:\n${log}`,
         );
       }
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
     }
   };
 

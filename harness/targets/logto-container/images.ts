@@ -1,12 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { GenericContainer, getContainerRuntimeClient, ImageName } from 'testcontainers';
 import { UserError, type Problem } from '../../../lib/user-error.ts';
 import { imageManifest } from './image-manifest.ts';
-
-const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+import { PROJECT_ROOT } from '../../../lib/project-root.ts';
 
 /** Builds every local substitute on a machine without a registry (PostgreSQL, sshd, the mock IdP, Logto from source). */
 export const BUILD_COMMAND = 'bash containers/build-images.sh';

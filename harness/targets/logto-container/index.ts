@@ -4,7 +4,7 @@ import { EXIT_ON_SIGNAL, interruption, throwIfInterrupted } from '../../../lib/i
 import { mask } from '../../../lib/mask.ts';
 import { UserError } from '../../../lib/user-error.ts';
 import type { Target } from '../../model.ts';
-import { detectContainerRuntime, newStackId, startLogtoStack, type LogtoStack } from '../logto/containers.ts';
+import { detectContainerRuntime, newStackId, startLogtoStack, type LogtoStack } from './stack.ts';
 import { createLogtoTarget } from '../logto/index.ts';
 import { containerIdpLauncher } from './container-idp.ts';
 import { removeCommand, removeStack, stackName, withoutRyuk } from './stack-cleanup.ts';
@@ -119,7 +119,7 @@ export async function createLogtoContainerTarget(options: LogtoContainerOptions)
   return {
     name: 'logto-container',
     ...(target.prepare ? { prepare: (scenarios) => target.prepare!(scenarios) } : {}),
-    run: (scenario, context) => target.run(scenario, context),
+    observe: (scenario, context) => target.observe(scenario, context),
     async close() {
       try {
         await target.close?.();

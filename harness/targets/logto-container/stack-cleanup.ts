@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { getContainerRuntimeClient, getReaper, StartedNetwork } from 'testcontainers';
 import { ownerLabels, thisProcess, type StackOwner } from './stack-owner.ts';
 
@@ -76,7 +77,7 @@ async function removeNow(stackId: string, sessionForwarder: boolean): Promise<st
   const removed: string[] = [];
   // Twice: a create request in flight during the first pass shows up for the second.
   for (const pass of [1, 2]) {
-    if (pass === 2) await new Promise((resolve) => setTimeout(resolve, 500));
+    if (pass === 2) await sleep(500);
     const ours = await docker.listContainers({ all: true, filters: { label: [`${STACK_LABEL}=${stackId}`] } });
     const forwarder = sessionId
       ? await docker.listContainers({ all: true, filters: { name: [`testcontainers-port-forwarder-${sessionId}`] } })
@@ -111,7 +112,7 @@ async function removeNow(stackId: string, sessionForwarder: boolean): Promise<st
         );
       if (outcome === 'removed') removed.push(`network ${network.Name}`);
       if (outcome !== 'busy') break;
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await sleep(500);
     }
   }
   return removed;

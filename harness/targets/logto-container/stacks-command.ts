@@ -92,7 +92,7 @@ Exit status: 0 done, 1 a stack could not be removed (the message has the docker 
 2 bad input (no such stack, a stack whose run is still going, no Docker engine).`,
     )
     .action(async (flags: StacksFlags) => {
-      const { detectContainerRuntime } = await import('../logto/containers.ts');
+      const { detectContainerRuntime } = await import('./stack.ts');
       const runtime = await detectContainerRuntime();
       if (!runtime.available)
         throw new UserError({

@@ -1,6 +1,6 @@
 import type { CheckResult } from '../../model.ts';
 import type { Observation } from '../../observation.ts';
-import { firstTokenRequest } from './idp-journal.ts';
+import { firstTokenRequest } from './token-use/idp-journal.ts';
 import type { LogtoObservation } from './observation.ts';
 
 const show = (value: unknown) =>
@@ -75,8 +75,10 @@ export function compareWithPrediction(prediction: Observation, logto: LogtoObser
   if (!logto.user || !prediction.userInfo) return results;
 
   const predicted = prediction.userInfo;
-  const identity = logto.identity?.identity ?? logto.user.identities[logto.target];
-  results.push(finding('logto.identity', `identities["${logto.target}"].userId`, predicted.id, identity?.userId));
+  const identity = logto.identity?.identity ?? logto.user.identities[logto.connectorTarget];
+  results.push(
+    finding('logto.identity', `identities["${logto.connectorTarget}"].userId`, predicted.id, identity?.userId),
+  );
   for (const field of ['name', 'avatar', 'email', 'phone'] as const) {
     results.push(
       finding(`logto.details.${field}`, `identity details.${field}`, predicted[field], identity?.details?.[field]),

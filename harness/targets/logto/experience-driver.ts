@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { CookieJar, followRedirects } from '../../follow-redirects.ts';
-import { LogtoApiError, LogtoHttp } from './logto-http.ts';
+import { LogtoApiError, LogtoHttp } from '../../logto-api/logto-http.ts';
 import { NEVER_BACK_AT_LOGTO } from '../../observation.ts';
 import type { LogtoFailure } from './observation.ts';
 

@@ -1,4 +1,4 @@
-import type { ManagementClient } from './management-client.ts';
+import type { ManagementClient } from '../../logto-api/management-client.ts';
 import { isOurs, PREFIX } from './naming.ts';
 
 /** Deletes what a crashed run left behind (found by the harness prefix); returns what it removed. */

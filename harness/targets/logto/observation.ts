@@ -1,6 +1,6 @@
-import type { TokenRequestSeen } from './idp-journal.ts';
-import type { TokenUse } from './token-use.ts';
-import type { IdentityWithSecret, UserRecord } from './management-client.ts';
+import type { TokenRequestSeen } from './token-use/idp-journal.ts';
+import type { TokenUse } from './token-use/use-stored-token.ts';
+import type { IdentityWithSecret, UserRecord } from '../../logto-api/management-client.ts';
 
 /** A Logto API answer that stopped the sign-in, with the step it came from. */
 export interface LogtoFailure {
@@ -12,7 +12,8 @@ export interface LogtoFailure {
 
 /** What Logto itself did and stored for one scenario. */
 export interface LogtoObservation {
-  target: string;
+  /** The connector's `metadata.target`, the name Logto keys its identities by. */
+  connectorTarget: string;
   connectorId: string;
   failure?: LogtoFailure;
   user?: UserRecord;

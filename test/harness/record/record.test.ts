@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadScenario } from '../../../harness/scenario/load.ts';
+import { runScenario } from '../../../harness/run.ts';
 import { createInProcessTarget } from '../../../harness/targets/in-process/index.ts';
 import { scriptedPerson } from '../../../harness/record/person.ts';
 import { recordProvider, verdictLines, type RecordOutcome } from '../../../harness/record/record.ts';
@@ -544,7 +545,7 @@ describe('connector-harness record → replay', { timeout: 60_000 }, () => {
       // Replay is just `run`: the written scenario, on its own, against the written fixture.
       const scenario = await loadScenario(outcome.files.scenario);
       const target = createInProcessTarget();
-      const replay = await target.run(scenario, { progress: () => {} });
+      const replay = await runScenario(scenario, target);
       await target.close?.();
       expect(replay.status, JSON.stringify(replay.checks, null, 1)).toBe('passed');
       expect(verdictLines(replay.checks)).toEqual(verdictLines(outcome.liveAsRecorded.checks));

@@ -1,20 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { freePort } from '../../../lib/free-port.ts';
-import { GenericContainer, getContainerRuntimeClient, Wait, type StartedNetwork } from 'testcontainers';
-import { rejectWhenExited } from '../logto-container/exit-watch.ts';
-import { exposeHostPort } from '../logto-container/host-ports.ts';
-import { resolveImages, type ResolvedImages } from '../logto-container/images.ts';
-import {
-  createStackNetwork,
-  removeStack,
-  stackLabels,
-  stackName,
-  withoutRyuk,
-} from '../logto-container/stack-cleanup.ts';
-import { sweepOrphanedStacks } from '../logto-container/stack-sweep.ts';
-import { bootstrapM2m } from './bootstrap-m2m.ts';
-
-export { bootstrapM2m };
+import { getContainerRuntimeClient, type StartedNetwork } from 'testcontainers';
+import { rejectWhenExited } from './exit-watch.ts';
+import { exposeHostPort } from './host-ports.ts';
+import { resolveImages, type ResolvedImages } from './images.ts';
+import { createStackNetwork, removeStack, stackLabels, stackName, withoutRyuk } from './stack-cleanup.ts';
+import { sweepOrphanedStacks } from './stack-sweep.ts';
+import { LogtoContainer } from './logto-container.ts';
+import { PostgresStandIn } from './postgres-stand-in.ts';
 
 export const newStackId = (): string => randomBytes(4).toString('hex');
 /** The Management API resource of a self-hosted Logto's default tenant. */
@@ -146,49 +139,35 @@ export async function startLogtoStack(options: StackOptions = {}): Promise<Logto
     const network = await createStackNetwork(stackId, labels);
     log(`starting ${images.postgres}`);
     const postgresStarted = performance.now();
-    await starting(
+    const postgres = await starting(
       `${name}-postgres`,
-      new GenericContainer(images.postgres)
+      new PostgresStandIn(images.postgres)
         .withName(`${name}-postgres`)
         .withLabels(labels)
         .withNetwork(network)
-        .withNetworkAliases('postgres')
-        .withEnvironment({ POSTGRES_USER: 'postgres', POSTGRES_PASSWORD: password })
-        .withWaitStrategy(Wait.forLogMessage(/database system is ready to accept connections/, 2))
+        .withPassword(password)
         .start(),
       log,
       'waiting for PostgreSQL',
     );
     const postgresMs = performance.now() - postgresStarted;
     log(`  PostgreSQL ready in ${seconds(postgresMs)}`);
-    const endpoint = `http://localhost:${logtoPort}`;
     log(`starting ${images.logto} (seeds the database, then starts: about a minute)`);
     const logtoStarted = performance.now();
-    await starting(
+    const logto = await starting(
       `${name}-logto`,
-      new GenericContainer(images.logto)
+      new LogtoContainer(images.logto)
         .withName(`${name}-logto`)
         .withLabels(labels)
         .withNetwork(network)
-        .withNetworkAliases('logto')
-        .withExposedPorts({ container: 3001, host: logtoPort })
-        // --dapc: the seed's admin password breach check calls api.pwnedpasswords.com, unreachable offline (and pointless for a throwaway stack).
-        .withEntrypoint(['sh', '-c', 'npm run cli db seed -- --swe --dapc && npm start'])
-        .withEnvironment({
-          DB_URL: `postgres://postgres:${password}@postgres:5432/logto`,
-          ENDPOINT: endpoint,
-          TRUST_PROXY_HEADER: '1',
-          SECRET_VAULT_KEK: randomBytes(32).toString('base64'),
-          INTEGRATION_TEST: 'true',
-        })
-        .withWaitStrategy(Wait.forHttp('/api/status', 3001).forStatusCode(204))
-        .withStartupTimeout(240_000)
+        .withHostPort(logtoPort)
+        .withDatabase(postgres.getConnectionUri('logto'))
         .start(),
       log,
       'waiting for Logto',
     );
-    const { appId, appSecret } = await bootstrapM2m(
-      endpoint,
+    const { endpoint } = logto;
+    const { appId, appSecret } = await logto.bootstrapM2m(
       options.apiTimeoutMs ? { timeoutMs: options.apiTimeoutMs } : {},
     );
     const logtoMs = performance.now() - logtoStarted;

@@ -1,4 +1,4 @@
-import type { IdpLauncher } from './logto/idp-launcher.ts';
+import type { IdpLauncher } from './idp-launcher.ts';
 
 /** What the real-Logto target needs; the CLI fills it from flags and environment variables. */
 export interface LogtoTargetOptions {

@@ -1,6 +1,6 @@
-import type { CheckResult } from '../../model.ts';
-import type { Observation } from '../../observation.ts';
-import { refreshRequestsIn, type RefreshRequestSeen, type TokenRead, type TokenUse } from './token-use.ts';
+import type { CheckResult } from '../../../model.ts';
+import type { Observation } from '../../../observation.ts';
+import { refreshRequestsIn, type RefreshRequestSeen, type TokenRead, type TokenUse } from './use-stored-token.ts';
 
 const answer = (read: TokenRead) =>
   read.status === 200 ? 'HTTP 200 with an access token' : `HTTP ${read.status} ${read.code ?? ''}`.trim();

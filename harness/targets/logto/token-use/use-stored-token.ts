@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import type { JournalEntry } from '../../../mock-idp/journal.ts';
-import { maskSecrets } from '../../../lib/mask.ts';
-import type { LaunchedIdp } from './idp-launcher.ts';
-import { LogtoHttp, undefinedOnLogtoError } from './logto-http.ts';
-import type { ManagementClient } from './management-client.ts';
-import type { TokenUsePlan } from './token-use-plan.ts';
+import type { JournalEntry } from '../../../../mock-idp/journal.ts';
+import { maskSecrets } from '../../../../lib/mask.ts';
+import type { LaunchedIdp } from '../idp-launcher.ts';
+import { LogtoHttp, undefinedOnLogtoError } from '../../../logto-api/logto-http.ts';
+import type { ManagementClient } from '../../../logto-api/management-client.ts';
+import type { TokenUsePlan } from './plan.ts';
 
 /** A refresh_token grant the IdP received, as its journal shows it (params masked there). */
 export interface RefreshRequestSeen {
@@ -86,7 +86,8 @@ export interface TokenUseInput {
   apiTimeoutMs?: number;
   /** The signed-in user's Logto access token (opaque, with the `identities` scope). */
   userToken: string;
-  target: string;
+  /** The connector's `metadata.target`: the identity the Account API reads. */
+  connectorTarget: string;
   userId: string;
   management: ManagementClient;
   idp: LaunchedIdp;
@@ -118,7 +119,7 @@ export async function useStoredToken(input: TokenUseInput): Promise<TokenUse> {
     // Its error answers are what the checks compare; an answer that is not Logto's stops the run.
     const response = await account.answer(
       'GET',
-      `/api/my-account/identities/${encodeURIComponent(input.target)}/access-token`,
+      `/api/my-account/identities/${encodeURIComponent(input.connectorTarget)}/access-token`,
       {
         schema: accountTokenAnswer,
         headers: { authorization: `Bearer ${input.userToken}` },
@@ -126,7 +127,9 @@ export async function useStoredToken(input: TokenUseInput): Promise<TokenUse> {
     );
     const body = response.body;
     const accessToken = response.status === 200 ? body.access_token : undefined;
-    const identity = await input.management.getIdentity(input.userId, input.target).catch(undefinedOnLogtoError);
+    const identity = await input.management
+      .getIdentity(input.userId, input.connectorTarget)
+      .catch(undefinedOnLogtoError);
     const seen = await idp.journal();
     const answered = seen.at(-1)?.seq ?? mark;
     const result: TokenRead = {

@@ -1,5 +1,5 @@
-import { startMockIdp, type MockIdp } from '../../../mock-idp/index.ts';
-import type { Fixture } from '../../../mock-idp/fixture/schema.ts';
+import { startMockIdp, type MockIdp } from '../../mock-idp/index.ts';
+import type { Fixture } from '../../mock-idp/fixture/schema.ts';
 
 /** Canonical JSON (sorted keys): two scenario files naming the same fixture, or inlining equal ones, get one key. Pure. */
 export function fixtureKey(fixture: Fixture): string {

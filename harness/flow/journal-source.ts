@@ -1,5 +1,5 @@
-import type { MockIdp } from '../../../mock-idp/index.ts';
-import type { JournalEntry } from '../../../mock-idp/journal.ts';
+import type { MockIdp } from '../../mock-idp/index.ts';
+import type { JournalEntry } from '../../mock-idp/journal.ts';
 
 /** Where a run reads what the IdP saw: the embedded IdP's journal, or a running mock-idp's `/_journal`. */
 export interface JournalSource {

@@ -1,4 +1,4 @@
-import type { Observation } from '../../observation.ts';
+import type { Observation } from '../../../observation.ts';
 
 /** The harness waits for an expiry only when it comes this soon (seconds). */
 export const MAX_EXPIRY_WAIT_SECONDS = 5;

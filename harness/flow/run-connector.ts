@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { loadConnectorFactory, installedVersion, type ConnectorSource } from '../../connectors/load.ts';
-import { observeError } from '../../errors.ts';
-import { followRedirects, type FollowResult } from '../../follow-redirects.ts';
-import type { Scenario } from '../../model.ts';
-import { NEVER_BACK_AT_LOGTO, type Observation } from '../../observation.ts';
-import { storedConfig } from '../../stored-config.ts';
-import { substituteIssuer } from '../../substitute.ts';
+import { loadConnectorFactory, installedVersion, type ConnectorSource } from '../connectors/load.ts';
+import { observeError } from '../errors.ts';
+import { followRedirects, type FollowResult } from '../follow-redirects.ts';
+import type { Scenario } from '../model.ts';
+import { NEVER_BACK_AT_LOGTO, type Observation } from '../observation.ts';
+import { storedConfig } from '../stored-config.ts';
+import { substituteIssuer } from '../substitute.ts';
 import type { JournalSource } from './journal-source.ts';
 
 // Where Logto would send the IdP back to; nothing listens there, the follower stops before it.
@@ -23,17 +23,28 @@ const headless: Browser = {
     followRedirects(authorizationUri, (url) => url.startsWith(REDIRECT_URI), signal ? { signal } : {}),
 };
 
+export interface ConnectorRun {
+  scenario: Scenario;
+  /** The IdP the run talks to, and where its journal is read (none: the journal checks are skipped). */
+  idp: { issuer: string; journal?: JournalSource };
+  /** Which installed connector packages run. */
+  source: ConnectorSource;
+  signal?: AbortSignal;
+  /** Who signs in at the IdP (default: a headless redirect follower). */
+  browser?: Browser;
+}
+
 /**
  * Drives the real connector as Logto does: authorization URI → the IdP (headless) → the callback →
  * the token-storage or plain sign-in path → refresh from the config as stored (raw, no defaults).
  */
-export async function runConnectorFlow(
-  scenario: Scenario,
-  idp: { issuer: string; journal?: JournalSource },
-  source: ConnectorSource,
-  signal?: AbortSignal,
-  browser: Browser = headless,
-): Promise<Observation> {
+export async function runConnector({
+  scenario,
+  idp,
+  source,
+  signal,
+  browser = headless,
+}: ConnectorRun): Promise<Observation> {
   const config = storedConfig(substituteIssuer(scenario.config, idp.issuer));
   const factory = await loadConnectorFactory(scenario.connector, source);
   const connector = await factory({ getConfig: async () => structuredClone(config) });
@@ -88,6 +99,7 @@ export async function runConnectorFlow(
       observation.error = {
         stage: 'idp-redirect',
         logtoCode: NEVER_BACK_AT_LOGTO,
+        cause: 'unreachable',
         message: `could not reach the IdP at ${target.origin}: ${(error as Error).message}`,
       };
       return observation;

@@ -1,5 +1,5 @@
-import { maskText } from '../../../lib/mask.ts';
-import { UserError } from '../../../lib/user-error.ts';
+import { maskText } from '../../lib/mask.ts';
+import { UserError } from '../../lib/user-error.ts';
 
 /**
  * An answer at a Logto endpoint that is not Logto's API: a proxy's login page, a redirect, broken

@@ -1,9 +1,9 @@
 import { STATUS_CODES } from 'node:http';
 import { z } from 'zod';
-import { maskText } from '../../../lib/mask.ts';
-import { fieldPath } from '../../../lib/user-error.ts';
-import { CookieJar } from '../../follow-redirects.ts';
-import { interruption, throwIfInterrupted } from '../../../lib/interruption.ts';
+import { maskText } from '../../lib/mask.ts';
+import { fieldPath } from '../../lib/user-error.ts';
+import { CookieJar } from '../follow-redirects.ts';
+import { interruption, throwIfInterrupted } from '../../lib/interruption.ts';
 import { EndpointAnswerError, firstBytes, type Answer, type AnswerProblem } from './endpoint-answer.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { JournalEntry } from '../../../mock-idp/journal.ts';
+import type { JournalEntry } from '../../../../mock-idp/journal.ts';
 
 /** How the first token request authenticated and what the IdP answered, as its journal shows it. */
 export interface TokenRequestSeen {

@@ -1,7 +1,7 @@
-import type { JournalEntry } from '../../../mock-idp/journal.ts';
-import { clip, entryHop } from '../../hops.ts';
-import type { Hop, HopRole } from '../../model.ts';
-import type { ReadStep, TokenRead, TokenUse } from './token-use.ts';
+import type { JournalEntry } from '../../../../mock-idp/journal.ts';
+import { clip, entryHop } from '../../../hops.ts';
+import type { Hop, HopRole } from '../../../model.ts';
+import type { ReadStep, TokenRead, TokenUse } from './use-stored-token.ts';
 
 // As the experience steps name their routes: the target is the run's generated connector name.
 const ACCOUNT_API_READ = 'GET /api/my-account/identities/:target/access-token';

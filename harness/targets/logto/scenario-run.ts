@@ -1,0 +1,282 @@
+import { isUserError } from '../../../lib/user-error.ts';
+import type { Fixture } from '../../../mock-idp/fixture/schema.ts';
+import { runChecks } from '../../checks/index.ts';
+import type { FlowRunner } from '../../flow/flow-runner.ts';
+import { AppSession } from '../../logto-api/app-client.ts';
+import { undefinedOnLogtoError } from '../../logto-api/logto-http.ts';
+import type { ManagementClient } from '../../logto-api/management-client.ts';
+import type { CheckResult, Hop, Observed, RunContext, Scenario } from '../../model.ts';
+import type { Observation } from '../../observation.ts';
+import { substituteIssuer } from '../../substitute.ts';
+import { CleanupStack } from './cleanup-stack.ts';
+import { compareWithPrediction } from './compare.ts';
+import { signInThroughExperience } from './experience-driver.ts';
+import { experienceHops } from './hops.ts';
+import type { IdpLauncher, LaunchedIdp } from './idp-launcher.ts';
+import type { LogtoFailure, LogtoObservation } from './observation.ts';
+import type { LogtoTargetOptions } from './options.ts';
+import { profileChange } from './second-sign-in.ts';
+import { signInExperienceChange } from './sign-in-experience.ts';
+import { compareTokenUse } from './token-use/checks.ts';
+import { tokenUseHops } from './token-use/hops.ts';
+import { firstTokenRequest } from './token-use/idp-journal.ts';
+import { planTokenUse } from './token-use/plan.ts';
+import { useStoredToken } from './token-use/use-stored-token.ts';
+
+// The application's redirect URIs: never loaded, the harness stops the browser before them.
+export const APP_REDIRECT_URI = 'http://localhost:3000/harness/callback';
+export const APP_POST_LOGOUT_URI = 'http://localhost:3000/harness/signed-out';
+
+/** What every scenario of one Logto run shares, set up once by createLogtoTarget. */
+export interface LogtoRun {
+  options: LogtoTargetOptions;
+  management: ManagementClient;
+  /** The in-process run of the same connector code: what Logto should do. */
+  prediction: FlowRunner;
+  /** The application that signs users in. */
+  app: { id: string; secret: string };
+  idpLauncher: IdpLauncher;
+  /** The Account API serves stored tokens only with the account center on. */
+  enableAccountCenter(): Promise<void>;
+  log: (line: string) => void;
+}
+
+type Received = Awaited<ReturnType<AppSession['finishSignIn']>>;
+type SignInOutcome = { failure: LogtoFailure } | { received: Received };
+
+/**
+ * One scenario through a real Logto, a step at a time: its prediction in-process, its mock IdP, a
+ * temporary connector on the sign-in experience, the application's sign-in (with the stored token
+ * read through the Account API while signed in), what Logto stored, a second sign-in after the
+ * IdP changed the profile, and the comparison with the prediction. Whatever it created is removed
+ * at the end, whatever happened.
+ */
+export class LogtoScenarioRun {
+  readonly #run: LogtoRun;
+  /** With an email of its own (Logto refuses a second user with the same one). */
+  readonly #scenario: Scenario;
+  readonly #context: RunContext;
+  readonly #cleanup: CleanupStack;
+  readonly #logto: LogtoObservation;
+  readonly #checks: CheckResult[] = [];
+  readonly #hops: Hop[] = [];
+  #fixture!: Fixture;
+  #predicted!: Observation;
+  #idp!: LaunchedIdp;
+
+  constructor(run: LogtoRun, scenario: Scenario, connectorTarget: string, context: RunContext) {
+    this.#run = run;
+    this.#scenario = scenario;
+    this.#context = context;
+    this.#cleanup = new CleanupStack(run.log);
+    this.#logto = { connectorTarget, connectorId: '' };
+  }
+
+  /** Every step; a failing step is the scenario's `logto.harness` check, a UserError stops the run (exit 2). */
+  async observe(): Promise<Observed> {
+    try {
+      await this.predict();
+      await this.launchIdp();
+      await this.createConnector();
+      await this.openSignInExperience();
+      if (this.#scenario.enableTokenStorage) await this.#run.enableAccountCenter();
+      this.#context.progress(`${this.#scenario.name}: signing in through Logto`);
+      const first = await this.signIn(
+        '',
+        this.#scenario.enableTokenStorage ? (session, received) => this.readStoredToken(session, received) : undefined,
+      );
+      if ('failure' in first) {
+        this.#logto.failure = first.failure;
+      } else {
+        const userId = await this.readSignedInUser(first.received);
+        await this.signInAgainAfterProfileChange(userId);
+      }
+      await this.compare();
+    } catch (error) {
+      // An endpoint answering as something else than Logto is no verdict on this scenario: the run stops (exit 2).
+      if (isUserError(error)) throw error;
+      this.#checks.push({
+        id: 'logto.harness',
+        title: 'Logto target',
+        status: 'fail',
+        message: (error as Error).message,
+      });
+    } finally {
+      await this.#cleanup.drain();
+    }
+    const { failure } = this.#logto;
+    return {
+      checks: this.#checks,
+      ...(failure ? { error: { code: failure.code, message: failure.message } } : {}),
+      ...(this.#hops.length > 0 ? { hops: this.#hops } : {}),
+    };
+  }
+
+  /** The same connector code in-process: its checks count, and it is what Logto is compared with. */
+  async predict(): Promise<void> {
+    if (this.#scenario.idp.kind !== 'fixture')
+      throw new Error('the Logto target needs a fixture IdP (it changes the profile between sign-ins)');
+    this.#fixture = this.#scenario.idp.fixture;
+    this.#predicted = await this.#run.prediction.run(this.#scenario, this.#context.signal);
+    this.#checks.push(...runChecks(this.#predicted));
+  }
+
+  async launchIdp(): Promise<void> {
+    const idp = await this.#run.idpLauncher.launch(this.#fixture);
+    this.#idp = idp;
+    this.#cleanup.push('stop the mock IdP', () => idp.stop());
+  }
+
+  async createConnector(): Promise<void> {
+    const { management, options } = this.#run;
+    const { connectorTarget } = this.#logto;
+    const scenario = this.#scenario;
+    const connector = await management.createConnector({
+      connectorId: scenario.connector,
+      config: substituteIssuer(scenario.config, this.#idp.issuer),
+      metadata: { target: connectorTarget, name: { en: `${connectorTarget} (${scenario.name})`.slice(0, 128) } },
+      syncProfile: scenario.syncProfile,
+      enableTokenStorage: scenario.enableTokenStorage,
+    });
+    this.#logto.connectorId = connector.id;
+    if (!options.keep)
+      this.#cleanup.push(`delete connector ${connector.id}`, () => management.deleteConnector(connector.id));
+  }
+
+  /** The connector among the sign-in experience's social connectors, restored afterwards. */
+  async openSignInExperience(): Promise<void> {
+    const { management, options } = this.#run;
+    const change = signInExperienceChange(await management.getSignInExperience(), this.#logto.connectorTarget);
+    await management.patchSignInExperience(change.apply);
+    if (!options.keep)
+      this.#cleanup.push('restore the sign-in experience', () => management.patchSignInExperience(change.restore));
+  }
+
+  /** The application signs a user in through the Experience API; `whileSignedIn` runs before the sign-out, which revokes the app's grant. */
+  async signIn(
+    prefix = '',
+    whileSignedIn?: (session: AppSession, received: Received) => Promise<void>,
+  ): Promise<SignInOutcome> {
+    const { options, app } = this.#run;
+    const scenario = this.#scenario;
+    const idp = this.#idp;
+    const session = new AppSession(
+      options.endpoint,
+      app.id,
+      app.secret,
+      scenario.enableTokenStorage ? ['identities'] : [],
+    );
+    const authorizationUrl = await session.startSignIn(APP_REDIRECT_URI);
+    const outcome = await signInThroughExperience({
+      endpoint: options.endpoint,
+      authorizationUrl,
+      appRedirectUri: APP_REDIRECT_URI,
+      connectorId: this.#logto.connectorId,
+      ...(scenario.user ? { idpUser: scenario.user } : {}),
+      rewriteIdpUrl: idp.reachable,
+      journalSeq: async () => (await idp.journal()).at(-1)?.seq ?? 0,
+      ...(options.apiTimeoutMs ? { apiTimeoutMs: options.apiTimeoutMs } : {}),
+    });
+    this.#hops.push(...experienceHops(outcome.steps, await idp.journal().catch(() => []), prefix));
+    if ('failure' in outcome) return { failure: outcome.failure };
+    const received = await session.finishSignIn(outcome.callbackUrl);
+    if (whileSignedIn) await whileSignedIn(session, received);
+    const endSession = await session.signOut(APP_POST_LOGOUT_URI).catch(() => undefined);
+    if (endSession)
+      await fetch(endSession, { redirect: 'manual' })
+        .then((response) => response.body?.cancel())
+        .catch(() => undefined);
+    return { received };
+  }
+
+  /** Token storage: what Logto stored, then Logto's own use of it through the Account API, expiries included. */
+  async readStoredToken(session: AppSession, received: Received): Promise<void> {
+    const { management, options } = this.#run;
+    const { connectorTarget } = this.#logto;
+    const scenario = this.#scenario;
+    const idp = this.#idp;
+    const userId = String(received.claims.sub);
+    const storedAt = Date.now();
+    // What it stored, before the Account API reads (and maybe refreshes) it.
+    this.#logto.identity = await management.getIdentity(userId, connectorTarget).catch(undefinedOnLogtoError);
+    if (!this.#logto.identity?.tokenSecret) return;
+    const plan = planTokenUse(this.#predicted, this.#fixture.accessTokenTtlSeconds);
+    const config = substituteIssuer(scenario.config, idp.issuer);
+    const userinfoUrl = this.#fixture.userinfo.enabled
+      ? typeof config.userInfoEndpoint === 'string'
+        ? config.userInfoEndpoint
+        : `${idp.issuer}${this.#fixture.userinfo.path}`
+      : undefined;
+    const expiries = plan.expiries > 0 ? ` (${plan.expiries} expir${plan.expiries === 1 ? 'y' : 'ies'})` : '';
+    this.#context.progress(`${scenario.name}: reading the stored token through Logto's Account API${expiries}`);
+    try {
+      const optional = {
+        ...(options.apiTimeoutMs ? { apiTimeoutMs: options.apiTimeoutMs } : {}),
+        ...(userinfoUrl ? { userinfoUrl } : {}),
+      };
+      const userToken = await session.accountAccessToken();
+      this.#logto.tokenUse = await useStoredToken({
+        endpoint: options.endpoint,
+        userToken,
+        connectorTarget,
+        userId,
+        management,
+        idp,
+        plan,
+        storedAt,
+        ...optional,
+      });
+      this.#hops.push(...tokenUseHops(this.#logto.tokenUse, await idp.journal().catch(() => [])));
+    } catch (error) {
+      if (isUserError(error)) throw error;
+      // The sign-in itself worked: its other checks still count.
+      this.#checks.push({
+        id: 'logto.token-storage.harness',
+        title: 'Stored token through the Account API',
+        status: 'fail',
+        message: `could not drive the Account API: ${(error as Error).message}`,
+      });
+    }
+  }
+
+  /** What the application got, and the user and identity Logto stored; the user is deleted afterwards. */
+  async readSignedInUser(received: Received): Promise<string> {
+    const { management, options } = this.#run;
+    this.#logto.app = received;
+    const userId = String(received.claims.sub);
+    if (!options.keep) this.#cleanup.push(`delete user ${userId}`, () => management.deleteUser(userId));
+    this.#logto.user = await management.getUser(userId);
+    this.#logto.identity ??= await management
+      .getIdentity(userId, this.#logto.connectorTarget)
+      .catch(undefinedOnLogtoError);
+    return userId;
+  }
+
+  /** The IdP changes the user's name and avatar; a second sign-in shows whether Logto synced them. */
+  async signInAgainAfterProfileChange(userId: string): Promise<void> {
+    const idpUserId = this.#scenario.user ?? this.#fixture.defaultUser;
+    const fixtureUser = this.#fixture.users.find((candidate) => candidate.id === idpUserId);
+    if (!fixtureUser) return;
+    const change = profileChange(this.#scenario, fixtureUser);
+    await this.#idp.updateUser(fixtureUser.id, {
+      profile: change.profile,
+      ...(change.claims ? { claims: change.claims } : {}),
+    });
+    const second = await this.signIn('second sign-in: ');
+    this.#logto.second = {
+      changed: change.changed,
+      ...('failure' in second ? { failure: second.failure } : {}),
+    };
+    if (!this.#logto.second.failure) this.#logto.second.user = await this.#run.management.getUser(userId);
+  }
+
+  /** What Logto did and stored, next to what the in-process run predicted. */
+  async compare(): Promise<void> {
+    const idpToken = firstTokenRequest(await this.#idp.journal());
+    if (idpToken) this.#logto.idpToken = idpToken;
+    this.#checks.push(
+      ...compareWithPrediction(this.#predicted, this.#logto),
+      ...(this.#logto.tokenUse ? compareTokenUse(this.#predicted, this.#logto.tokenUse) : []),
+    );
+  }
+}
