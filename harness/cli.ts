@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT, RUNS_FROM_SOURCES } from '../lib/package-root.ts';
 import { rememberSecrets } from '../lib/mask.ts';
 import { EXIT, runCli } from '../lib/run-cli.ts';
 import { UserError } from '../lib/user-error.ts';
@@ -61,10 +61,22 @@ const apiTimeoutOption = (prefix: string) =>
     .argParser(parseSeconds)
     .default(DEFAULT_API_TIMEOUT_MS / 1000);
 
-const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
 // A variable, so the type checker and the in-process path do not depend on the module being there.
 const LOGTO_TARGET_MODULE = './targets/logto/index.ts';
+
+/**
+ * Logto in containers needs what only a checkout has: each scenario's IdP container gets the mock-idp sources, on an
+ * image built from its Dockerfile, and testcontainers is a development dependency.
+ */
+function requireCheckout(field: string): void {
+  if (RUNS_FROM_SOURCES) return;
+  throw new UserError({
+    field,
+    message:
+      'runs from a checkout of logto-connector-harness only (Logto in containers, the IdP image built from the sources)',
+    hint: 'start a Logto yourself and use --target logto, or clone the repository and run it there',
+  });
+}
 
 /** A Logto's endpoint and M2M credentials, from flags or the environment; what is missing is bad input. */
 function requireManagementCredentials(
@@ -94,6 +106,7 @@ async function createTarget(flags: RunFlags): Promise<Target> {
     });
   }
   if (flags.target === 'logto-container') {
+    requireCheckout('--target logto-container');
     const { createLogtoContainerTarget } = await import('./targets/logto-container/index.ts');
     return createLogtoContainerTarget({
       keepStack: Boolean(flags.keepStack),
@@ -121,7 +134,7 @@ async function createTarget(flags: RunFlags): Promise<Target> {
   } catch (error) {
     if (
       (error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND' ||
-      !String((error as Error).message).includes('targets/logto/index.ts')
+      !/targets\/logto\/index\.[jt]s/.test(String((error as Error).message))
     )
       throw error;
     throw new UserError({
@@ -383,7 +396,7 @@ Exit status: 0 no error-level finding (warnings are reported), 1 a connector has
     const report = await auditTenant({
       ...options,
       probe: Boolean(flags.probe),
-      source: { projectRoot: PROJECT_ROOT },
+      source: { projectRoot: PACKAGE_ROOT },
       log,
     }).catch((error: unknown) => {
       throw accessProblem(error);
@@ -435,7 +448,7 @@ program
   .addHelpText('after', '\nExample:\n  $ connector-harness validate fixtures/scenarios')
   .action(async (paths: string[]) => {
     const scenarios = await loadScenarios(paths);
-    const source = { projectRoot: PROJECT_ROOT };
+    const source = { projectRoot: PACKAGE_ROOT };
     let refused = 0;
     for (const scenario of scenarios) {
       const where = `${scenario.file}${scenario.line && scenario.line > 1 ? `:${scenario.line}` : ''}`;
@@ -487,7 +500,7 @@ program
   .action(async (provider: string, flags: { out?: string; force?: boolean }) => {
     const { initProvider } = await import('./providers/init.ts');
     const written = await initProvider(provider, flags.out, {
-      projectRoot: PROJECT_ROOT,
+      projectRoot: PACKAGE_ROOT,
       ...(flags.force ? { force: true } : {}),
     });
     console.log(
@@ -497,5 +510,6 @@ program
 
 addRecordCommand(program);
 addStacksCommand(program);
+program.commands.find((command) => command.name() === 'stacks')?.hook('preAction', () => requireCheckout('stacks'));
 
 await runCli(program);

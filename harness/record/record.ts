@@ -1,6 +1,6 @@
 import { access, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../../lib/package-root.ts';
 import { rememberSecrets } from '../../lib/mask.ts';
 import { UserError } from '../../lib/user-error.ts';
 import { ensureWritableFolder } from '../../lib/writable-folder.ts';
@@ -17,8 +17,6 @@ import { loadRecordInput, type RecordInput } from './input.ts';
 import type { Person } from './person.ts';
 import { startRecordingProxy, type Exchange } from './proxy.ts';
 import { diffShapes, fixtureShape, type Shape, type ShapeChange } from './shape.ts';
-
-const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 export interface RecordOptions {
   /** A connector config or a scenario file naming the real IdP. */
@@ -89,7 +87,7 @@ export function verdictDifferences(expected: CheckResult[], actual: CheckResult[
 export async function recordProvider(options: RecordOptions): Promise<RecordOutcome> {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const source: ConnectorSource = {
-    projectRoot: PROJECT_ROOT,
+    projectRoot: PACKAGE_ROOT,
     ...(options.connectorVersion ? { version: options.connectorVersion } : {}),
     ...(options.connectorPath ? { path: options.connectorPath } : {}),
   };

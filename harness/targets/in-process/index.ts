@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../../../lib/package-root.ts';
 import { maskSecrets } from '../../../lib/mask.ts';
 import { UserError } from '../../../lib/user-error.ts';
 import { runChecks } from '../../checks/index.ts';
@@ -11,8 +11,6 @@ import { assertInstalled, loadConnectorFactory, type ConnectorSource } from '../
 import { IdpPool } from './idp-pool.ts';
 import { KeyedMutex, localJournal, remoteJournal } from './journal-source.ts';
 import { runConnectorFlow } from './run-flow.ts';
-
-const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 export interface InProcessOptions {
   /** Another installed connector version, under .connector-versions/<version> (see harness/connectors/load.ts). */
@@ -80,7 +78,7 @@ export function createInProcessTarget(options: InProcessOptions = {}): InProcess
   const pool = new IdpPool();
   const remoteRuns = new KeyedMutex();
   const source: ConnectorSource = {
-    projectRoot: PROJECT_ROOT,
+    projectRoot: PACKAGE_ROOT,
     ...(options.connectorVersion ? { version: options.connectorVersion } : {}),
     ...(options.connectorPath ? { path: options.connectorPath } : {}),
   };

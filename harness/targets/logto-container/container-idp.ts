@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   GenericContainer,
   getContainerRuntimeClient,
@@ -9,12 +8,12 @@ import {
   type StartedNetwork,
   type StartedTestContainer,
 } from 'testcontainers';
+import { PACKAGE_ROOT } from '../../../lib/package-root.ts';
 import type { Fixture } from '../../../mock-idp/index.ts';
 import type { JournalEntry } from '../../../mock-idp/journal.ts';
 import { reissue, type IdpLauncher, type LaunchedIdp } from '../logto/idp-launcher.ts';
 import { stackLabels, stackName } from './stack-cleanup.ts';
 
-const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const IDP_PORT = 4000;
 const SERVER_LOG = '/tmp/mock-idp.log';
 
@@ -83,8 +82,8 @@ export function containerIdpLauncher(options: ContainerIdpOptions): IdpLauncher 
       .withNetworkAliases(alias)
       .withExposedPorts(IDP_PORT)
       .withCopyDirectoriesToContainer([
-        { source: path.join(PROJECT_ROOT, 'lib'), target: `${workdir}/lib` },
-        { source: path.join(PROJECT_ROOT, 'mock-idp'), target: `${workdir}/mock-idp` },
+        { source: path.join(PACKAGE_ROOT, 'lib'), target: `${workdir}/lib` },
+        { source: path.join(PACKAGE_ROOT, 'mock-idp'), target: `${workdir}/mock-idp` },
       ])
       // Idle until the IdP is started inside; exits at once on stop.
       .withEntrypoint(['sh', '-c', "trap 'exit 0' TERM INT; echo spare ready; sleep 2147483647 & wait"])

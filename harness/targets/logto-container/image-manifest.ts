@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { PACKAGE_ROOT } from '../../../lib/package-root.ts';
 import { UserError, type Problem } from '../../../lib/user-error.ts';
 
 /** The image tags in one place, shared with the scripts in containers/ (which source it). */
-export const IMAGE_MANIFEST = fileURLToPath(new URL('../../../containers/images.env', import.meta.url));
+export const IMAGE_MANIFEST = path.join(PACKAGE_ROOT, 'containers/images.env');
 
 const MANIFEST_KEYS = [
   'LOGTO_VERSION',
