@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { PACKAGE_ROOT } from '../../../lib/package-root.ts';
 import { maskSecrets } from '../../../lib/mask.ts';
 import { UserError } from '../../../lib/user-error.ts';
