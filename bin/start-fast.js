@@ -99,8 +99,17 @@ export async function startCli(cli, entry) {
     return;
   }
   requireNode20(cli);
+  const built = new URL(`dist/${entry}.js`, PROJECT);
+  if (!existsSync(built)) {
+    // npm builds a package at `npm pack` (prepack), which an install from a git URL does not run.
+    process.stderr.write(
+      `error: ${cli} is installed without its built code (${fileURLToPath(built)} is missing).\n` +
+        `  Install the tarball \`npm pack\` makes in a checkout of logto-connector-harness (README: Use it in your repository).\n`,
+    );
+    process.exit(2);
+  }
   nodeModule.enableCompileCache?.();
-  await import(new URL(`dist/${entry}.js`, PROJECT).href);
+  await import(built.href);
 }
 
 function startFast(cli) {
