@@ -6,6 +6,7 @@ import { loadScenarios } from '../../harness/scenario/load.ts';
 import { bootstrapM2m } from '../../harness/targets/logto/bootstrap-m2m.ts';
 import { EndpointAnswerError, type AnswerProblem } from '../../harness/targets/logto/endpoint-answer.ts';
 import { inProcessIdpLauncher } from '../../harness/targets/logto/idp-launcher.ts';
+import { LogtoHttp } from '../../harness/targets/logto/logto-http.ts';
 import { ManagementClient } from '../../harness/targets/logto/management-client.ts';
 import { useStoredToken } from '../../harness/targets/logto/token-use.ts';
 import { HARNESS_CLI, STACK_LINE, runCli, type CliRun } from '../helpers/spawn-cli.ts';
@@ -359,6 +360,23 @@ describe("the container target's bootstrap of its M2M app", () => {
     expect((error as EndpointAnswerError).problem).toBe('timeout');
     expect((error as Error).message).toContain(
       `GET ${url}/api/roles?type=MachineToMachine did not answer within 0.3 s`,
+    );
+  });
+});
+
+describe('an answer without a body, as Logto sends it', () => {
+  it("is no body: koa's reason-phrase text for a 2xx it gave no body (201 Created at POST /api/experience/identification)", async () => {
+    const url = await endpoint((request, response) =>
+      request.url === '/api/experience/identification'
+        ? send(response, 201, 'text/plain; charset=utf-8', 'Created')
+        : send(response, 201, 'text/plain; charset=utf-8', 'Created, but by a proxy'),
+    );
+    const http = new LogtoHttp(url);
+    const identified = await http.request('POST', '/api/experience/identification', { json: { verificationId: 'v' } });
+    expect(identified).toMatchObject({ status: 201, body: undefined });
+    // Any other text is still no answer of Logto's.
+    await expect(http.request('POST', '/api/other', { json: {} })).rejects.toThrow(
+      /answered 201 text\/plain; charset=utf-8 "Created, but by a proxy": not JSON/,
     );
   });
 });

@@ -11,9 +11,13 @@ import { EndpointAnswerError, firstBytes, type Answer, type AnswerProblem } from
  * still ends a CI job at a dead endpoint long before the job's own timeout would.
  */
 export const DEFAULT_API_TIMEOUT_MS = 30_000;
+
 /** A call still waiting after this long says so on the progress log (then every WAITING_EVERY_MS). */
 const WAITING_AFTER_MS = 5_000;
 const WAITING_EVERY_MS = 10_000;
+
+/** What koa sends for a 2xx it was given no body for: the reason phrase (node:http's STATUS_CODES, not imported for 3 words). */
+const EMPTY_2XX: Partial<Record<number, string>> = { 200: 'OK', 201: 'Created', 202: 'Accepted' };
 
 /** Logto's error body: `{ code, message, data? }` (RequestError.toBody). */
 export class LogtoApiError extends Error {
@@ -223,9 +227,13 @@ export class LogtoHttp {
     };
   }
 
-  /** Logto answers JSON (or nothing: 204); anything else is not Logto's answer, whatever its status. */
+  /**
+   * Logto answers JSON or nothing: 204, or a 2xx koa gave no body, which koa sends as its reason phrase in text
+   * (201 `Created` at POST /api/experience/identification). Anything else is not Logto's answer, whatever its status.
+   */
   #parse(method: string, path: string, contentType: string, text: string, answer: Answer): unknown {
     if (text === '') return undefined;
+    if (text === EMPTY_2XX[answer.status] && /^text\/plain\b/i.test(contentType)) return undefined;
     if (/\bjson\b/i.test(contentType)) {
       try {
         return JSON.parse(text);
