@@ -17,6 +17,7 @@ const MANIFEST_KEYS = [
   'LOCAL_POSTGRES',
   'LOCAL_SSHD',
   'LOCAL_MOCK_IDP',
+  'LOCAL_HARNESS',
   'LOCAL_LOGTO',
 ] as const;
 export type ImageManifest = Record<(typeof MANIFEST_KEYS)[number], string>;
