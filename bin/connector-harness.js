@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The sources are TypeScript run by Node's own type stripping (Node >= 22.18), no build step.
-import { startFast } from './start-fast.js';
+// A checkout runs its TypeScript sources through Node's own type stripping (Node >= 22.18, no build
+// step); the installed package runs the JavaScript its build put in dist/ (Node >= 20).
+import { startCli } from './start-fast.js';
 
-startFast('connector-harness');
-await import('../harness/cli.ts');
+await startCli('connector-harness', 'harness/cli');

@@ -6,7 +6,7 @@
 //   stripped text is the same for the same source and Node, so it is kept under their hash; a
 //   source that changes gets a new entry. A first run fills both caches.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import * as nodeModule from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -75,7 +75,44 @@ function requireTypeStripping(cli) {
   process.exit(2);
 }
 
-export function startFast(cli) {
+/** The built JavaScript runs on Node 20 and later (package.json `engines`); an older one gets one line, not a syntax error. */
+function requireNode20(cli) {
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major >= 20) return;
+  process.stderr.write(
+    `error: ${cli} needs Node 20 or newer; this is Node ${process.version}.\n` +
+      `  Install a current Node (https://nodejs.org), or run the container image (see the README).\n`,
+  );
+  process.exit(2);
+}
+
+/**
+ * Starts a CLI from `entry` (e.g. `harness/cli`): the TypeScript source in a checkout (the source is
+ * there), else the JavaScript `npm pack` built into dist/, which is all the installed package holds
+ * (Node strips no types under node_modules, and an older Node strips none anywhere).
+ */
+export async function startCli(cli, entry) {
+  const source = new URL(`${entry}.ts`, PROJECT);
+  if (existsSync(source)) {
+    startFast(cli);
+    await import(source.href);
+    return;
+  }
+  requireNode20(cli);
+  const built = new URL(`dist/${entry}.js`, PROJECT);
+  if (!existsSync(built)) {
+    // npm builds a package at `npm pack` (prepack), which an install from a git URL does not run.
+    process.stderr.write(
+      `error: ${cli} is installed without its built code (${fileURLToPath(built)} is missing).\n` +
+        `  Install the tarball \`npm pack\` makes in a checkout of logto-connector-harness (README: Use it in your repository).\n`,
+    );
+    process.exit(2);
+  }
+  nodeModule.enableCompileCache?.();
+  await import(built.href);
+}
+
+function startFast(cli) {
   requireTypeStripping(cli);
   nodeModule.enableCompileCache?.();
   if (!nodeModule.registerHooks || !nodeModule.stripTypeScriptTypes) return;

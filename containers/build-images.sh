@@ -8,12 +8,13 @@
 #   postgres  LOCAL_POSTGRES  Debian's PostgreSQL 15, official-image entrypoint contract
 #   sshd      LOCAL_SSHD      testcontainers' port-forwarder sshd (SSHD_CONTAINER_IMAGE)
 #   mock-idp  LOCAL_MOCK_IDP  mock-idp/Dockerfile on LOCAL_NODE
+#   harness   LOCAL_HARNESS   the tool's image (Dockerfile at the root) on LOCAL_NODE
 #   logto     LOCAL_LOGTO     Logto built from a source tarball by build-logto-image.sh
 #
-#   containers/build-images.sh [NAME...]   NAME: debian node postgres sshd mock-idp logto (default: all)
+#   containers/build-images.sh [NAME...]   NAME: debian node postgres sshd mock-idp harness logto (default: all)
 #
-# The mock IdP is always handed to `docker build`: its layer cache rebuilds it only when the
-# repository's code changed (≈2 s otherwise). Logto is reused when the tag carries the sha256 of
+# The mock IdP and the tool's image are always handed to `docker build`: its layer cache rebuilds them only
+# when the repository's code changed (≈2 s otherwise). Logto is reused when the tag carries the sha256 of
 # the source tarball (label org.logto-harness.source-sha256).
 # Settings: HARNESS_IMAGE_PREFIX (replaces harness-local), HARNESS_LOGTO_SOURCE (Logto .tar.gz or directory; default
 # ../shared/logto-src/*.tar.gz next to the repository), HARNESS_IMAGES_WORK (scratch, default /tmp/harness-images).
@@ -37,6 +38,7 @@ NODE=$(local_image "$LOCAL_NODE")
 POSTGRES=$(local_image "$LOCAL_POSTGRES")
 SSHD=$(local_image "$LOCAL_SSHD")
 MOCK_IDP=$(local_image "$LOCAL_MOCK_IDP")
+HARNESS=$(local_image "$LOCAL_HARNESS")
 LOGTO=$(local_image "$LOCAL_LOGTO")
 
 present() { docker image inspect "$1" >/dev/null 2>&1; }
@@ -90,21 +92,23 @@ build_node() {
 build_postgres() { run_logged "$1" docker build --build-arg "BASE_IMAGE=$BASE" -t "$POSTGRES" "$here/postgres"; }
 build_sshd() { run_logged "$1" docker build --build-arg "BASE_IMAGE=$BASE" -t "$SSHD" "$here/sshd"; }
 
-mock_idp() {
-  local log="$work/mock-idp.log" started=$SECONDS had
-  had=$(docker image inspect -f '{{.Id}}' "$MOCK_IDP" 2>/dev/null || true)
+# from_repository NAME DOCKERFILE TAG: an image built from this checkout on the local Node, handed to `docker build`
+# every time (its layer cache makes an unchanged checkout a few seconds).
+from_repository() {
+  local name=$1 dockerfile=$2 tag=$3 log="$work/$1.log" started=$SECONDS had
+  had=$(docker image inspect -f '{{.Id}}' "$tag" 2>/dev/null || true)
   : >"$log"
   # npm ci inside the build must trust the CA this machine's registry traffic goes through
   # (NODE_EXTRA_CA_CERTS); the Dockerfile picks the bundle up only when this git-ignored copy exists.
   local ca=${NODE_EXTRA_CA_CERTS:-${SSL_CERT_FILE:-}}
   rm -f "$repo/.npm-ca.pem"
   if [ -n "$ca" ] && [ -f "$ca" ]; then cp "$ca" "$repo/.npm-ca.pem"; fi
-  run_logged "$log" docker build -f "$repo/mock-idp/Dockerfile" --build-arg "NODE_IMAGE=$NODE" -t "$MOCK_IDP" "$repo"
+  run_logged "$log" docker build -f "$dockerfile" --build-arg "NODE_IMAGE=$NODE" -t "$tag" "$repo"
   rm -f "$repo/.npm-ca.pem"
-  if [ "$had" = "$(docker image inspect -f '{{.Id}}' "$MOCK_IDP")" ]; then
-    say "$MOCK_IDP reused (docker build: all layers cached, $((SECONDS - started)) s)"
+  if [ "$had" = "$(docker image inspect -f '{{.Id}}' "$tag")" ]; then
+    say "$tag reused (docker build: all layers cached, $((SECONDS - started)) s)"
   else
-    say "$MOCK_IDP built in $((SECONDS - started)) s"
+    say "$tag built in $((SECONDS - started)) s"
     # The tag moved on: the image it named before is untagged now, and every source change would
     # leave one more behind. Kept when a container still uses it.
     if [ -n "$had" ]; then docker rmi "$had" >/dev/null 2>&1 || true; fi
@@ -144,21 +148,22 @@ logto() {
 
 case "${1:-}" in
   -h|--help)
-    sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'
     printf '\nThe tags this run builds:\n'
-    printf '  %s\n' "$BASE" "$NODE" "$POSTGRES" "$SSHD" "$MOCK_IDP" "$LOGTO"
+    printf '  %s\n' "$BASE" "$NODE" "$POSTGRES" "$SSHD" "$MOCK_IDP" "$HARNESS" "$LOGTO"
     exit 0 ;;
 esac
 wanted=("$@")
-[ ${#wanted[@]} -gt 0 ] || wanted=(debian node postgres sshd mock-idp logto)
+[ ${#wanted[@]} -gt 0 ] || wanted=(debian node postgres sshd mock-idp harness logto)
 for name in "${wanted[@]}"; do
   case "$name" in
     debian) ensure "$BASE" build_debian ;;
     node) ensure "$BASE" build_debian; ensure "$NODE" build_node ;;
     postgres) ensure "$BASE" build_debian; ensure "$POSTGRES" build_postgres ;;
     sshd) ensure "$BASE" build_debian; ensure "$SSHD" build_sshd ;;
-    mock-idp) ensure "$BASE" build_debian; ensure "$NODE" build_node; mock_idp ;;
+    mock-idp) ensure "$BASE" build_debian; ensure "$NODE" build_node; from_repository mock-idp "$repo/mock-idp/Dockerfile" "$MOCK_IDP" ;;
+    harness) ensure "$BASE" build_debian; ensure "$NODE" build_node; from_repository harness "$repo/Dockerfile" "$HARNESS" ;;
     logto) ensure "$BASE" build_debian; ensure "$NODE" build_node; logto ;;
-    *) warn "unknown image '$name' (debian node postgres sshd mock-idp logto)"; exit 2 ;;
+    *) warn "unknown image '$name' (debian node postgres sshd mock-idp harness logto)"; exit 2 ;;
   esac
 done

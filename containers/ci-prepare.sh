@@ -23,6 +23,7 @@ cat <<ENV
 export LOGTO_IMAGE=$(local_image "$LOCAL_LOGTO")
 export POSTGRES_IMAGE=$(local_image "$LOCAL_POSTGRES")
 export MOCK_IDP_IMAGE=$(local_image "$LOCAL_MOCK_IDP")
+export CONNECTOR_HARNESS_IMAGE=$(local_image "$LOCAL_HARNESS")
 export NODE_IMAGE=$(local_image "$LOCAL_NODE")
 export SSHD_CONTAINER_IMAGE=$(local_image "$LOCAL_SSHD")
 export TESTCONTAINERS_RYUK_DISABLED=true

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { nearest } from '../lib/did-you-mean.ts';
+import { PACKAGE_ROOT, RUNS_FROM_SOURCES } from '../lib/package-root.ts';
 import { rememberSecrets } from '../lib/mask.ts';
 import { interruption, stopsAtSignal } from '../lib/interruption.ts';
 import { EXIT, runCli } from '../lib/run-cli.ts';
@@ -32,7 +33,6 @@ import { loadScenarioSet } from './scenario/load.ts';
 import { createInProcessTarget } from './targets/in-process/index.ts';
 import type { LogtoTargetOptions } from './targets/logto/options.ts';
 import { DEFAULT_API_TIMEOUT_MS } from './logto-api/logto-http.ts';
-import { PROJECT_ROOT } from '../lib/project-root.ts';
 
 interface RunFlags {
   target: 'in-process' | 'logto' | 'logto-container';
@@ -64,6 +64,20 @@ const apiTimeoutOption = (prefix: string) =>
     .argParser(parseSeconds)
     .default(DEFAULT_API_TIMEOUT_MS / 1000);
 
+/**
+ * Logto in containers needs what only a checkout has: each scenario's IdP container gets the mock-idp sources, on an
+ * image built from its Dockerfile, and testcontainers is a development dependency.
+ */
+function requireCheckout(field: string): void {
+  if (RUNS_FROM_SOURCES) return;
+  throw new UserError({
+    field,
+    message:
+      'runs from a checkout of logto-connector-harness only (Logto in containers, the IdP image built from the sources)',
+    hint: 'start a Logto yourself and use --target logto, or clone the repository and run it there',
+  });
+}
+
 /** A Logto's endpoint and M2M credentials, from flags or the environment; what is missing is bad input. */
 function requireManagementCredentials(
   flags: { endpoint?: string; m2mAppId?: string; m2mAppSecret?: string },
@@ -92,6 +106,7 @@ async function createTarget(flags: RunFlags): Promise<Target> {
     });
   }
   if (flags.target === 'logto-container') {
+    requireCheckout('--target logto-container');
     const { createLogtoContainerTarget } = await import('./targets/logto-container/index.ts');
     return createLogtoContainerTarget({
       keepStack: Boolean(flags.keepStack),
@@ -404,7 +419,7 @@ Exit status: 0 no error-level finding (warnings are reported), 1 a connector has
     const report = await auditTenant({
       ...options,
       probe: Boolean(flags.probe),
-      source: { projectRoot: PROJECT_ROOT },
+      source: { projectRoot: PACKAGE_ROOT },
       log,
     }).catch((error: unknown) => {
       throw accessProblem(error);
@@ -469,7 +484,7 @@ A known-bad scenario's findings are its point: they are listed, not counted.`,
   )
   .action(async (paths: string[]) => {
     const { scenarios, problems: unread, badFiles } = await loadScenarioSet(paths);
-    const source = { projectRoot: PROJECT_ROOT };
+    const source = { projectRoot: PACKAGE_ROOT };
     let refused = 0;
     let failing = 0;
     for (const scenario of scenarios) {
@@ -528,7 +543,7 @@ program
   .action(async (provider: string, flags: { out?: string; force?: boolean }) => {
     const { initProvider } = await import('./providers/init.ts');
     const written = await initProvider(provider, flags.out, {
-      projectRoot: PROJECT_ROOT,
+      projectRoot: PACKAGE_ROOT,
       ...(flags.force ? { force: true } : {}),
     });
     console.log(
@@ -538,5 +553,6 @@ program
 
 addRecordCommand(program);
 addStacksCommand(program);
+program.commands.find((command) => command.name() === 'stacks')?.hook('preAction', () => requireCheckout('stacks'));
 
 await runCli(program);

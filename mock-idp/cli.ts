@@ -1,9 +1,11 @@
 import { Command, InvalidArgumentError } from 'commander';
+import path from 'node:path';
 import { mask } from '../lib/mask.ts';
 import { printable } from '../lib/printable.ts';
 import { stopsAtSignal } from '../lib/interruption.ts';
 import { runCli } from '../lib/run-cli.ts';
 import { formatProblem, isUserError } from '../lib/user-error.ts';
+import { PACKAGE_ROOT } from '../lib/package-root.ts';
 import { projectVersion } from '../lib/version.ts';
 import { cachedFixture } from './fixture/cache.ts';
 import { checkedAllowedHosts } from './server/admin-hosts.ts';
@@ -17,6 +19,8 @@ const parsePort = (value: string): number => {
 };
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+const DEFAULT_FIXTURE = path.join(PACKAGE_ROOT, 'fixtures', 'default.yaml');
 
 const program = new Command('mock-idp')
   .description("A fixture-driven OAuth 2.0 / OpenID Connect identity provider that reproduces real IdPs' quirks.")
@@ -38,7 +42,7 @@ in the fixture or the options (printed as file:line field: message).`,
 program
   .command('serve')
   .description('serve the IdP a fixture describes, until Ctrl-C')
-  .argument('<fixture>', 'fixture file (YAML or JSON)')
+  .argument('[fixture]', 'fixture file (YAML or JSON); default: the shipped fixtures/default.yaml')
   .option('-p, --port <port>', 'port to listen on (0 = any free port)', parsePort, 4000)
   .option('--host <host>', 'address to listen on (0.0.0.0 to accept other machines or containers)', '127.0.0.1')
   .option('--issuer <url>', 'public URL others reach this IdP at (default: http://<host>:<port>)')
@@ -53,6 +57,7 @@ program
     'after',
     `
 Examples:
+  $ mock-idp serve                                   the shipped fixtures/default.yaml (client logto-oauth2, users alice, bob)
   $ mock-idp serve fixtures/default.yaml
   $ mock-idp serve fixtures/idp/github-form-token.yaml --port 0
   $ mock-idp serve fixtures/default.yaml --host 0.0.0.0 --issuer http://host.docker.internal:4000
@@ -68,9 +73,11 @@ page under another name must not read them); --allowed-host adds a name. The OAu
   )
   .action(
     async (
-      file: string,
+      given: string | undefined,
       options: { port: number; host: string; issuer?: string; allowedHost: string[]; quiet?: boolean },
     ) => {
+      // The package's own, wherever it is installed: not a file of the current folder.
+      const file = given ?? (path.relative(process.cwd(), DEFAULT_FIXTURE) || DEFAULT_FIXTURE);
       const signal = stopsAtSignal();
       const cached = await cachedFixture(file);
       const fixture = cached.fixture ?? (await (await import('./fixture/load.ts')).loadFixture(file));

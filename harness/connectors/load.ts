@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { RUNS_FROM_SOURCES } from '../../lib/package-root.ts';
 import { UserError } from '../../lib/user-error.ts';
 
 /** The connector object the factories return; only what the harness drives. */
@@ -29,8 +30,12 @@ export type ConnectorKind = 'oauth2' | 'oidc';
 
 const PACKAGES: Record<ConnectorKind, string> = { oauth2: '@logto/connector-oauth', oidc: '@logto/connector-oidc' };
 
-/** Where `--connector-version <v>` looks: `npm install --prefix .connector-versions/<v> …` puts it there. */
-export const versionsRoot = (root: string) => path.join(root, '.connector-versions');
+/**
+ * Where `--connector-version <v>` looks: `npm install --prefix .connector-versions/<v> …` puts it there, in a
+ * checkout beside the pinned ones; the installed package's folder is npm's, so there the user's current folder.
+ */
+export const versionsRoot = (root: string) =>
+  path.join(RUNS_FROM_SOURCES ? root : process.cwd(), '.connector-versions');
 
 export interface ConnectorSource {
   projectRoot: string;
@@ -42,15 +47,23 @@ export interface ConnectorSource {
 
 const cache = new Map<string, Promise<ConnectorFactory>>();
 
-/** The folder whose node_modules holds the connector packages for this source. */
-export function connectorBase(source: ConnectorSource): string {
+/**
+ * The folder whose node_modules holds the connector package for this source. The pinned one is where Node
+ * would resolve it from the project: its own node_modules in a checkout; for the installed package, usually
+ * the user's node_modules, where npm hoists a dependency's dependencies.
+ */
+export function connectorBase(kind: ConnectorKind, source: ConnectorSource): string {
   if (source.path) return path.resolve(source.path);
-  return source.version ? path.join(versionsRoot(source.projectRoot), source.version) : source.projectRoot;
+  if (source.version) return path.join(versionsRoot(source.projectRoot), source.version);
+  for (let folder = source.projectRoot; ; folder = path.dirname(folder)) {
+    if (existsSync(path.join(folder, 'node_modules', PACKAGES[kind], 'package.json'))) return folder;
+    if (path.dirname(folder) === folder) return source.projectRoot;
+  }
 }
 
 /** Loads the published connector package (the code Logto runs), once per process. */
 export function loadConnectorFactory(kind: ConnectorKind, source: ConnectorSource): Promise<ConnectorFactory> {
-  const key = `${kind}@${connectorBase(source)}`;
+  const key = `${kind}@${connectorBase(kind, source)}`;
   let loaded = cache.get(key);
   if (!loaded) {
     loaded = importFactory(kind, source);
@@ -64,7 +77,7 @@ export function loadConnectorFactory(kind: ConnectorKind, source: ConnectorSourc
 /** Fails with a UserError saying how to install it, when the package is not where the source points. */
 export function assertInstalled(kind: ConnectorKind, source: ConnectorSource): void {
   const name = PACKAGES[kind];
-  const base = connectorBase(source);
+  const base = connectorBase(kind, source);
   if (existsSync(path.join(base, 'node_modules', name, 'package.json'))) return;
   const relative = path.relative(process.cwd(), base);
   const prefix = relative.startsWith('..') ? base : relative || '.';
@@ -83,15 +96,17 @@ export function assertInstalled(kind: ConnectorKind, source: ConnectorSource): v
     });
   }
   throw new UserError({
-    message: `${name} is not installed in this project`,
-    hint: 'run npm ci (the project pins @logto/connector-oauth 1.7.8 and @logto/connector-oidc 1.7.5)',
+    message: `${name} is not installed ${RUNS_FROM_SOURCES ? 'in this project' : 'beside logto-connector-harness'}`,
+    hint: RUNS_FROM_SOURCES
+      ? 'run npm ci (the project pins @logto/connector-oauth 1.7.8 and @logto/connector-oidc 1.7.5)'
+      : 'reinstall logto-connector-harness (npm install): the connectors are its dependencies',
   });
 }
 
 async function importFactory(kind: ConnectorKind, source: ConnectorSource): Promise<ConnectorFactory> {
   assertInstalled(kind, source);
   const name = PACKAGES[kind];
-  const base = connectorBase(source);
+  const base = connectorBase(kind, source);
   const entry = path.join(base, 'node_modules', name, packageEntry(readPackage(base, name)));
   const module = (await import(pathToFileURL(entry).href)) as { default: ConnectorFactory };
   return module.default;
@@ -122,7 +137,7 @@ const versions = new Map<string, string>();
 
 /** The version of the package that runs (read once per package: every scenario reports it). */
 export function installedVersion(kind: ConnectorKind, source: ConnectorSource): string {
-  const base = connectorBase(source);
+  const base = connectorBase(kind, source);
   const key = `${kind}@${base}`;
   let version = versions.get(key);
   if (version === undefined) {

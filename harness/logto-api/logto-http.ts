@@ -13,6 +13,7 @@ import { EndpointAnswerError, firstBytes, type Answer, type AnswerProblem } from
  * still ends a CI job at a dead endpoint long before the job's own timeout would.
  */
 export const DEFAULT_API_TIMEOUT_MS = 30_000;
+
 /** A call still waiting after this long says so on the progress log (then every WAITING_EVERY_MS). */
 const WAITING_AFTER_MS = 5_000;
 const WAITING_EVERY_MS = 10_000;

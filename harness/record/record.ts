@@ -1,6 +1,7 @@
 import { access, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { interruption, InterruptedError, throwIfInterrupted } from '../../lib/interruption.ts';
+import { PACKAGE_ROOT } from '../../lib/package-root.ts';
 import { rememberSecrets } from '../../lib/mask.ts';
 import { UserError } from '../../lib/user-error.ts';
 import { ensureWritableFolder } from '../../lib/writable-folder.ts';
@@ -27,7 +28,6 @@ import { loadRecordInput, type RecordInput } from './input.ts';
 import type { Person } from './person.ts';
 import { MAX_EXCHANGE_BYTES, startRecordingProxy, type Exchange, type RecordingProxy } from './proxy.ts';
 import { diffShapes, fixtureShape, type Shape, type ShapeChange } from './shape.ts';
-import { PROJECT_ROOT } from '../../lib/project-root.ts';
 
 export interface RecordOptions {
   /** A connector config or a scenario file naming the real IdP. */
@@ -158,7 +158,7 @@ interface Session {
  */
 export async function recordProvider(options: RecordOptions): Promise<RecordOutcome> {
   const source: ConnectorSource = {
-    projectRoot: PROJECT_ROOT,
+    projectRoot: PACKAGE_ROOT,
     ...(options.connectorVersion ? { version: options.connectorVersion } : {}),
     ...(options.connectorPath ? { path: options.connectorPath } : {}),
   };

@@ -1,16 +1,12 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { isRecord } from '../../lib/is-record.ts';
+import { PACKAGE_ROOT } from '../../lib/package-root.ts';
 import { parseFixture } from '../../mock-idp/fixture/load.ts';
 import type { Fixture } from '../../mock-idp/fixture/schema.ts';
 import type { Scenario } from '../model.ts';
 import { PROVIDERS_DIR, providerForEndpoints, type ProviderEntry } from '../providers/catalog.ts';
 import { pointAtFixture } from './idp-endpoints.ts';
 import { starterFixture } from './starter-fixture.ts';
-
-const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The fixture a known provider's library scenario runs against, and where it is. */
 export type ProviderFixture = (provider: ProviderEntry) => Promise<{ fixture: Fixture; source: string }>;
@@ -91,7 +87,7 @@ export async function scenarioFromConfig(
 export const libraryProviderFixture =
   (loadStarter: (file: string) => Promise<Scenario>): ProviderFixture =>
   async (provider) => {
-    const starter = await loadStarter(path.join(PROJECT_ROOT, PROVIDERS_DIR, provider.id, provider.starter));
+    const starter = await loadStarter(path.join(PACKAGE_ROOT, PROVIDERS_DIR, provider.id, provider.starter));
     if (starter.idp.kind !== 'fixture') throw new Error(`the library scenario of ${provider.id} names no fixture`);
     return { fixture: starter.idp.fixture, source: starter.idp.source };
   };

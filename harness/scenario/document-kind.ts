@@ -1,3 +1,5 @@
+import { isRecord } from '../../lib/is-record.ts';
+
 /**
  * What a YAML/JSON file given to `run`, `validate` or `list` is, judged by its top-level keys: a
  * scenario, a list of them, a connector config as an admin pastes it from the Logto Console, the
@@ -17,9 +19,6 @@ const CONFIG_KEYS = [
 ];
 const SCENARIO_KEYS = ['name', 'idp', 'expect', 'knownBad', 'connectorObject'];
 const FIXTURE_KEYS = ['clients', 'users', 'tokenResponse', 'defaultUser'];
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** A config key written in another case (`clientID`, `TokenEndpoint`) still says "connector config". */
 const hasKey = (data: Record<string, unknown>, keys: string[]) => {

@@ -31,7 +31,7 @@ import type { RequestHandler } from './request-handler.ts';
  *   type-stripped sources, so Node's TypeScript stripper (WebAssembly) never loads again: the port
  *   opened at 307/537 ms (min/median) vs 669/797 ms without (10 alternating starts, load ~7). Proved
  *   by test/mock-idp/startup.test.ts (a first run fills the cache, a second runs from it, alike).
- * - `createServer` through `process.getBuiltinModule` (start.ts): an ES import of node:http loads
+ * - `createServer` through `createRequire` (start.ts): an ES import of node:http loads
  *   undici, about 30 ms before the port could open.
  */
 

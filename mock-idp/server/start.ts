@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UserError } from '../../lib/user-error.ts';
 import type { Fixture, FixtureInput } from '../fixture/schema.ts';
@@ -55,7 +56,8 @@ function listenProblem(error: NodeJS.ErrnoException, host: string, port: number)
 
 // Not `import … from 'node:http'`: an ES import of it reads all its exports, WebSocket among them,
 // and that loads undici (about 30 ms, before the port could open). oidc-provider imports it later.
-const { createServer } = process.getBuiltinModule('node:http');
+// require, not process.getBuiltinModule: that is Node 22.3 / 20.16, and the package runs on any Node 20.
+const { createServer } = createRequire(import.meta.url)('node:http') as typeof import('node:http');
 // Time for a client already waiting on the port to get its discovery answer before the heavy load.
 const LOAD_AFTER_MS = 50;
 // Once imported in this process (a second IdP in the same tests or harness run), nothing blocks.

@@ -1,4 +1,4 @@
-import { PROJECT_ROOT } from '../../../lib/project-root.ts';
+import { PACKAGE_ROOT } from '../../../lib/package-root.ts';
 import { UserError } from '../../../lib/user-error.ts';
 import { assertInstalled, loadConnectorFactory, type ConnectorSource } from '../../connectors/load.ts';
 import { FlowRunner } from '../../flow/flow-runner.ts';
@@ -20,7 +20,7 @@ export interface InProcessTarget extends Target {
 /** Runs the published connector code in this process against the embedded mock IdP. */
 export function createInProcessTarget(options: InProcessOptions = {}): InProcessTarget {
   const source: ConnectorSource = {
-    projectRoot: PROJECT_ROOT,
+    projectRoot: PACKAGE_ROOT,
     ...(options.connectorVersion ? { version: options.connectorVersion } : {}),
     ...(options.connectorPath ? { path: options.connectorPath } : {}),
   };

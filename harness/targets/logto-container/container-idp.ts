@@ -9,11 +9,11 @@ import {
   type StartedNetwork,
   type StartedTestContainer,
 } from 'testcontainers';
+import { PACKAGE_ROOT } from '../../../lib/package-root.ts';
 import type { Fixture } from '../../../mock-idp/index.ts';
 import type { JournalEntry } from '../../../mock-idp/journal.ts';
 import { reissue, type IdpLauncher, type LaunchedIdp } from '../logto/idp-launcher.ts';
 import { stackLabels, stackName } from './stack-cleanup.ts';
-import { PROJECT_ROOT } from '../../../lib/project-root.ts';
 
 const IDP_PORT = 4000;
 const SERVER_LOG = '/tmp/mock-idp.log';
@@ -83,8 +83,8 @@ export function containerIdpLauncher(options: ContainerIdpOptions): IdpLauncher 
       .withNetworkAliases(alias)
       .withExposedPorts(IDP_PORT)
       .withCopyDirectoriesToContainer([
-        { source: path.join(PROJECT_ROOT, 'lib'), target: `${workdir}/lib` },
-        { source: path.join(PROJECT_ROOT, 'mock-idp'), target: `${workdir}/mock-idp` },
+        { source: path.join(PACKAGE_ROOT, 'lib'), target: `${workdir}/lib` },
+        { source: path.join(PACKAGE_ROOT, 'mock-idp'), target: `${workdir}/mock-idp` },
       ])
       // Idle until the IdP is started inside; exits at once on stop.
       .withEntrypoint(['sh', '-c', "trap 'exit 0' TERM INT; echo spare ready; sleep 2147483647 & wait"])

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../../../lib/project-root.ts';
+import { PACKAGE_ROOT } from '../../../lib/package-root.ts';
 import { UserError, type Problem } from '../../../lib/user-error.ts';
 
 /** The image tags in one place, shared with the scripts in containers/ (which source it). */
-export const IMAGE_MANIFEST = path.join(PROJECT_ROOT, 'containers/images.env');
+export const IMAGE_MANIFEST = path.join(PACKAGE_ROOT, 'containers/images.env');
 
 const MANIFEST_KEYS = [
   'LOGTO_VERSION',
@@ -17,6 +17,7 @@ const MANIFEST_KEYS = [
   'LOCAL_POSTGRES',
   'LOCAL_SSHD',
   'LOCAL_MOCK_IDP',
+  'LOCAL_HARNESS',
   'LOCAL_LOGTO',
 ] as const;
 export type ImageManifest = Record<(typeof MANIFEST_KEYS)[number], string>;

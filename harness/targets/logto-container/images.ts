@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { GenericContainer, getContainerRuntimeClient, ImageName } from 'testcontainers';
+import { PACKAGE_ROOT } from '../../../lib/package-root.ts';
 import { UserError, type Problem } from '../../../lib/user-error.ts';
 import { imageManifest } from './image-manifest.ts';
-import { PROJECT_ROOT } from '../../../lib/project-root.ts';
 
 /** Builds every local substitute on a machine without a registry (PostgreSQL, sshd, the mock IdP, Logto from source). */
 export const BUILD_COMMAND = 'bash containers/build-images.sh';
@@ -42,8 +42,8 @@ function choiceFor(role: ImageRole): ImageChoice {
 function defaultMockIdpImage(): string {
   const hash = createHash('sha256');
   for (const file of ['package-lock.json', 'mock-idp/Dockerfile'])
-    hash.update(readFileSync(path.join(PROJECT_ROOT, file)));
-  const { version } = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string };
+    hash.update(readFileSync(path.join(PACKAGE_ROOT, file)));
+  const { version } = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
   return `connector-harness/mock-idp:${version}-${hash.digest('hex').slice(0, 8)}`;
 }
 
@@ -132,7 +132,7 @@ export async function resolveImages(
 async function buildMockIdp(tag: string, log: (line: string) => void): Promise<string | undefined> {
   log(`building ${tag} from mock-idp/Dockerfile (once; about a minute)`);
   try {
-    await GenericContainer.fromDockerfile(PROJECT_ROOT, 'mock-idp/Dockerfile').build(tag, { deleteOnExit: false });
+    await GenericContainer.fromDockerfile(PACKAGE_ROOT, 'mock-idp/Dockerfile').build(tag, { deleteOnExit: false });
     return undefined;
   } catch (error) {
     return (error as Error).message.split('\n')[0]?.trim();

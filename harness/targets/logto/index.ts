@@ -1,4 +1,4 @@
-import { PROJECT_ROOT } from '../../../lib/project-root.ts';
+import { PACKAGE_ROOT } from '../../../lib/package-root.ts';
 import { FlowRunner } from '../../flow/flow-runner.ts';
 import { accessProblem } from '../../logto-api/access-problem.ts';
 import { ManagementClient } from '../../logto-api/management-client.ts';
@@ -27,7 +27,7 @@ export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Ta
   };
   const apiTimeout = options.apiTimeoutMs ? { timeoutMs: options.apiTimeoutMs } : {};
   const management = new ManagementClient(credentials, { ...apiTimeout, onWaiting: log });
-  const prediction = new FlowRunner({ projectRoot: PROJECT_ROOT });
+  const prediction = new FlowRunner({ projectRoot: PACKAGE_ROOT });
   const runCleanup = new CleanupStack(log);
 
   const removed = await removeLeftovers(management).catch((error: unknown) => {
