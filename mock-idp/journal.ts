@@ -31,8 +31,13 @@ export interface JournalEntry {
   endpoint: EndpointName | 'login' | 'admin' | 'other';
   method: string;
   path: string;
-  /** Query and form parameters merged, as received (secrets masked). */
+  /** Query and form parameters merged, as the client sent them (secrets masked). */
   params: Record<string, string>;
+  /**
+   * What the mock IdP itself changed before oidc-provider read the request, as the real IdP would
+   * treat it (prompt=consent added for offline_access, a renamed client id): never the client's.
+   */
+  adjustedParams?: Record<string, string>;
   /** Request headers of interest (authorization masked, content-type, accept). */
   headers: Record<string, string>;
   clientAuth?: ClientAuthRecord;

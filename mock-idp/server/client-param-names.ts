@@ -1,6 +1,6 @@
 import type { Fixture } from '../fixture/schema.ts';
 import { invalidRequest } from './oauth-error.ts';
-import { replayParams } from './replay-params.ts';
+import { adjustParams } from './replay-params.ts';
 import type { MockIdpMiddleware } from './state.ts';
 
 /**
@@ -26,8 +26,7 @@ export function renameClientParams(names: Fixture['clientParamNames']): MockIdpM
       const problem = missingRenamed(params, wanted);
       if (problem) throw invalidRequest(problem);
       // The renamed ones stay (the journal shows what was sent; oidc-provider ignores unknown parameters).
-      for (const [standard, renamed] of wanted) params[standard] = params[renamed]!;
-      replayParams(ctx, params);
+      adjustParams(ctx, Object.fromEntries(wanted.map(([standard, renamed]) => [standard, params[renamed]!])));
     }
     await next();
   };

@@ -1,3 +1,4 @@
+import { adjustParams } from './replay-params.ts';
 import type { MockIdpMiddleware } from './state.ts';
 
 /**
@@ -11,12 +12,7 @@ export const honourOfflineAccess = (knownScopes: string[]): MockIdpMiddleware =>
   async function honourOfflineAccess(ctx, next) {
     const { params } = ctx.state;
     const rewritten = params.client_id === undefined ? {} : asRealIdpsGrant(params, knownScopes);
-    if (Object.keys(rewritten).length > 0) {
-      Object.assign(params, rewritten);
-      if (ctx.method === 'GET') ctx.query = { ...ctx.query, ...rewritten };
-      // POST authorization requests: oidc-provider reads the form we replay (request-body.ts).
-      else ctx.state.replayBody?.(new URLSearchParams(params).toString());
-    }
+    if (Object.keys(rewritten).length > 0) adjustParams(ctx, rewritten);
     await next();
   };
 

@@ -1,4 +1,4 @@
-import { replayParams } from './replay-params.ts';
+import { adjustParams } from './replay-params.ts';
 import type { MockIdpMiddleware } from './state.ts';
 
 /**
@@ -15,9 +15,8 @@ export function offlineOnlyWith(required: Record<string, string> | undefined): M
         (params[name] ?? '').split(' ').includes(value),
       );
       const scopes = (params.scope ?? '').split(' ').filter((scope) => scope && scope !== 'offline_access');
-      params.scope = [...scopes, ...(granted ? ['offline_access'] : [])].join(' ');
-      if (ctx.method === 'GET') ctx.query = { ...ctx.query, scope: params.scope };
-      else replayParams(ctx, params);
+      const scope = [...scopes, ...(granted ? ['offline_access'] : [])].join(' ');
+      if (scope !== (params.scope ?? '')) adjustParams(ctx, { scope });
     }
     await next();
   };

@@ -7,6 +7,8 @@ import type { JournalStore } from './journal-store.ts';
 import type { OuterMiddleware } from './state.ts';
 
 export interface JournalState {
+  /** The parameters as the client sent them, kept when a middleware adjusts them (replay-params.ts). */
+  sent?: Record<string, string>;
   clientAuth?: ClientAuthRecord;
   fault?: string;
   errorDetail?: string;
@@ -86,6 +88,11 @@ const maskHeaders = (headers: Record<string, string | string[] | undefined>): Re
     ? { ...(headers as Record<string, string>), authorization: maskAuthorization(headers.authorization) }
     : (headers as Record<string, string>);
 
+/** The parameters the IdP set to another value than the client sent (or added). */
+function adjustments(sent: Record<string, string>, used: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(used).filter(([name, value]) => sent[name] !== value));
+}
+
 /** What a request and its response left behind, captured cheaply on the hot path. */
 export interface Capture {
   endpoint: JournalEntry['endpoint'];
@@ -112,7 +119,8 @@ export function draftOf(capture: Capture): Omit<JournalEntry, 'seq'> {
     endpoint: capture.endpoint,
     method: capture.method,
     path: capture.path,
-    params: maskParams(capture.params),
+    params: maskParams(journal.sent ?? capture.params),
+    ...(journal.sent ? { adjustedParams: maskParams(adjustments(journal.sent, capture.params)) } : {}),
     headers: maskHeaders(capture.headers),
     ...(journal.clientAuth ? { clientAuth: journal.clientAuth } : {}),
     response: {

@@ -42,3 +42,24 @@ describe('request journal', () => {
       expect(await (await fetch(`${idp.issuer}/_journal`)).json()).toEqual([]);
     }));
 });
+
+describe('what the client sent, and what the IdP did with it', () => {
+  it('keeps the parameters as sent; prompt=consent the IdP added for offline_access is under adjustedParams', () =>
+    withIdp(quirkFixture(), async (idp) => {
+      const tokens = (await tokensFor(idp, { scope: 'openid offline_access' })).json() as Record<string, unknown>;
+      // The IdP did grant offline access: the adjustment took effect.
+      expect(tokens.refresh_token).toEqual(expect.any(String));
+      const [authorize] = idp.journal.entries().filter((entry) => entry.endpoint === 'authorize');
+      expect(authorize!.params).not.toHaveProperty('prompt');
+      expect(authorize!.params.scope).toBe('openid offline_access');
+      expect(authorize!.adjustedParams).toEqual({ prompt: 'consent' });
+    }));
+
+  it('has no adjustedParams when the IdP took the request as it came', () =>
+    withIdp(quirkFixture(), async (idp) => {
+      await tokensFor(idp, { scope: 'openid offline_access', prompt: 'consent' });
+      const [authorize] = idp.journal.entries().filter((entry) => entry.endpoint === 'authorize');
+      expect(authorize!.params.prompt).toBe('consent');
+      expect(authorize).not.toHaveProperty('adjustedParams');
+    }));
+});
