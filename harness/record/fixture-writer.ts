@@ -462,10 +462,13 @@ export function writeRecording(recording: Recording): RecordedFiles {
       },
     };
   }
+  // The replay's scenario names the configured userinfo path whatever stage the sign-in stopped at:
+  // once the user fixes what failed, the replay reaches userinfo where the config says.
+  if (userinfoUrl && userinfoUrl.pathname !== '/userinfo')
+    fixture.userinfo = { ...fixture.userinfo, path: userinfoUrl.pathname };
   if (userinfo) {
     fixture.userinfo = {
       ...fixture.userinfo,
-      ...(userinfoUrl && userinfoUrl.pathname !== '/userinfo' ? { path: userinfoUrl.pathname } : {}),
       tokenFrom: [
         ...(userinfo.requestHeaders.authorization ? ['header' as const] : []),
         ...(userinfo.query.access_token ? ['query' as const] : []),

@@ -187,6 +187,20 @@ const cases: Case[] = [
     },
   },
   {
+    // #23 item 5: the fixture had no userinfo.path, so the replay of the fixed config failed at /userinfo.
+    name: 'a sign-in that stops at the token answer, userinfo configured at /user',
+    idp: () =>
+      quirkyMockIdp(
+        { tokenResponse: { expiresIn: 'string' }, userinfo: { path: '/user' } },
+        { tokenEndpointResponseType: 'json', scope: 'openid profile email' },
+      ),
+    fixture: (fixture) => expect(fixture.userinfo?.path).toBe('/user'),
+    live: (outcome) => {
+      expect(outcome.live.checks.find((check) => check.id === 'token.guard')?.status).toBe('fail');
+      expect(outcome.exchanges.some((exchange) => exchange.endpoint === 'userinfo')).toBe(false);
+    },
+  },
+  {
     name: 'a refresh without a new refresh token',
     idp: () =>
       quirkyMockIdp(
