@@ -1,9 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
-// Suites that start containers run one file at a time, after the rest: two at once share two cores
-// with Logto's start, and a stack start sweeps orphaned stacks, which another file's test of that
-// sweep has made on purpose.
-const CONTAINER_SUITES = ['test/logto/**/*.test.ts', 'test/compose/**/*.test.ts', 'test/containers/**/*.test.ts'];
+// The lane is in the name. `*.docker.test.ts` start containers and `*.live.test.ts` drive a running
+// Logto: they run one file at a time, after the rest (two at once share two cores with Logto's
+// start, and a stack start sweeps orphaned stacks, which another file's test of that sweep has made
+// on purpose). Every other test, pure ones beside them in test/logto/ included, runs in parallel.
+const CONTAINER_SUITES = ['test/**/*.docker.test.ts', 'test/**/*.live.test.ts'];
 
 export default defineConfig({
   test: {
