@@ -28,7 +28,7 @@ import {
 import { ensureWritableFolder } from '../lib/writable-folder.ts';
 import { addRecordCommand } from './record/command.ts';
 import { addStacksCommand } from './targets/logto-container/stacks-command.ts';
-import { offlineFindings } from './scenario/offline-findings.ts';
+import { offlineFindings } from './audit/offline-findings.ts';
 import { loadScenarioSet } from './scenario/load.ts';
 import { createInProcessTarget } from './targets/in-process/index.ts';
 import type { LogtoTargetOptions } from './targets/logto/options.ts';

@@ -1,4 +1,5 @@
-import { CUSTOM_CONFIG_OVERRIDES, wireName } from '../checks/custom-config.ts';
+import { CUSTOM_CONFIG_OVERRIDES } from '../checks/custom-config.ts';
+import { wireName } from '../connectors/wire-name.ts';
 import { configKeyFindings } from '../checks/config-keys.ts';
 import { endpointUrlFindings } from '../checks/endpoint-urls.ts';
 import { scopeFindings } from '../checks/scope.ts';

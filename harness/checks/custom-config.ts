@@ -1,11 +1,8 @@
-import snakecaseKeys from 'snakecase-keys';
 import type { JournalEntry } from '../../mock-idp/journal.ts';
 import type { CheckResult } from '../model.ts';
 import type { Observation } from '../observation.ts';
+import { wireName } from '../connectors/wire-name.ts';
 import { journalViews } from './journal-views.ts';
-
-/** The name a customConfig key reaches the IdP under: the connector snake_cases every key. */
-export const wireName = (key: string): string => Object.keys(snakecaseKeys({ [key]: '' }))[0] ?? key;
 
 export const CUSTOM_CONFIG_OVERRIDES: Record<string, string> = {
   state: "it replaces the state Logto generated, so Logto's sign-in page cannot tie the callback to the session",

@@ -3,7 +3,7 @@ import { isRecord } from '../../lib/is-record.ts';
 import { PACKAGE_ROOT } from '../../lib/package-root.ts';
 import { parseFixture } from '../../mock-idp/fixture/load.ts';
 import type { Fixture } from '../../mock-idp/fixture/schema.ts';
-import type { Scenario } from '../model.ts';
+import type { Scenario } from './scenario.ts';
 import { PROVIDERS_DIR, providerForEndpoints, type ProviderEntry } from '../providers/catalog.ts';
 import { pointAtFixture } from './idp-endpoints.ts';
 import { starterFixture } from './starter-fixture.ts';

@@ -1,5 +1,5 @@
 import type { FixtureInput } from '../../mock-idp/fixture/schema.ts';
-import { wireName } from '../checks/custom-config.ts';
+import { wireName } from '../connectors/wire-name.ts';
 import type { ConnectorKind } from '../connectors/load.ts';
 
 /** A stand-in value at a dot path (`data.user.id` → { data: { user: { id } } }), arrays by numeric segment. */

@@ -4,15 +4,7 @@ import { answerThrown } from './error-boundary.ts';
 import { endpointFor, type EndpointPaths } from './paths.ts';
 import { boundEntry, ENTRY_MAX_BYTES, measure } from './journal-bounds.ts';
 import type { JournalStore } from './journal-store.ts';
-import type { OuterMiddleware } from './state.ts';
-
-export interface JournalState {
-  /** The parameters as the client sent them, kept when a middleware adjusts them (replay-params.ts). */
-  sent?: Record<string, string>;
-  clientAuth?: ClientAuthRecord;
-  fault?: string;
-  errorDetail?: string;
-}
+import type { JournalState, OuterMiddleware } from './state.ts';
 
 const KEPT_HEADERS = ['authorization', 'content-type', 'accept', 'user-agent'];
 

@@ -1,5 +1,5 @@
 import type { Middleware, ParameterizedContext } from 'koa';
-import type { JournalState } from './record-journal.ts';
+import type { ClientAuthRecord } from '../journal.ts';
 
 /**
  * What the mock IdP's middlewares hand each other on `ctx.state`, typed once (oidc-provider keeps
@@ -21,3 +21,12 @@ export type MockIdpContext = ParameterizedContext<MockIdpState>;
 export type MockIdpMiddleware = Middleware<MockIdpState>;
 /** The middlewares that run before the state is complete: they are the ones that complete it. */
 export type OuterMiddleware = Middleware<Partial<MockIdpState>>;
+
+/** What the journal entry of a request records besides the request and the response (record-journal.ts). */
+export interface JournalState {
+  /** The parameters as the client sent them, kept when a middleware adjusts them (replay-params.ts). */
+  sent?: Record<string, string>;
+  clientAuth?: ClientAuthRecord;
+  fault?: string;
+  errorDetail?: string;
+}

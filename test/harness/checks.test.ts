@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkClientAuth } from '../../harness/checks/client-auth.ts';
-import { wireName } from '../../harness/checks/custom-config.ts';
+import { wireName } from '../../harness/connectors/wire-name.ts';
 import { nearestPath } from '../../harness/checks/leaf-paths.ts';
 import { checkTokenResponse } from '../../harness/checks/token-response.ts';
 import { refreshFailureHint } from '../../harness/checks/token-storage.ts';

@@ -1,10 +1,10 @@
-import { auditFindings } from '../audit/rules.ts';
-import { knownProvider, providerFindings } from '../audit/provider-rules.ts';
+import { auditFindings } from './rules.ts';
+import { knownProvider, providerFindings } from './provider-rules.ts';
 import type { ConnectorSource } from '../connectors/load.ts';
 import type { CheckResult, Scenario } from '../model.ts';
 import { findProvider } from '../providers/catalog.ts';
 import { storedConfig } from '../stored-config.ts';
-import { configProblems } from './config-guard.ts';
+import { configProblems } from '../scenario/config-guard.ts';
 
 /**
  * Every rule `audit` applies to a stored config, applied to a scenario's config without running it
