@@ -38,7 +38,10 @@ export async function benchContainers(): Promise<string> {
     await resolveImages(['postgres', 'logto', 'mockIdp'], () => {}, process.env, { acquire: false });
   } catch (error) {
     if (!isUserError(error)) throw error;
-    return `Logto in containers: skipped — ${error.problems.map((problem) => `${problem.field}: ${problem.message}`).join('; ')} (build them: bash containers/build-images.sh)`;
+    return (
+      `Logto in containers: skipped — ${error.problems.map((problem) => `${problem.field}: ${problem.message}`).join('; ')}` +
+      ` (build them: bash containers/build-images.sh)`
+    );
   }
   const stackId = newStackId();
   // A plain script: nothing else holds the event loop while a container starts (exit code 13).

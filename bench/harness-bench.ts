@@ -56,5 +56,8 @@ export async function benchHarness(): Promise<string> {
       String(result.failed),
     ]);
   }
-  return `harness, in-process target: ${scenarios.length} scenarios (the shipped suite repeated; target: 100 in under 3 s)\n${table(['mode', 'wall time', 'scenarios/s', 'heap per scenario', 'RSS growth', 'not passed'], rows)}`;
+  return (
+    `harness, in-process target: ${scenarios.length} scenarios (the shipped suite repeated; target: 100 in under 3 s)\n` +
+    `${table(['mode', 'wall time', 'scenarios/s', 'heap per scenario', 'RSS growth', 'not passed'], rows)}`
+  );
 }

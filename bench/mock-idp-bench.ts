@@ -278,7 +278,8 @@ export async function benchMockIdp(): Promise<string> {
           const before = cpuMs(running[server].child.pid!);
           const result = await measure(running[server].issuer, secrets);
           progress(
-            `${name}, round ${round + 1}/${ROUNDS}: ${server} ${rate(result).toFixed(0)} req/s, ${(((cpuMs(running[server].child.pid!) - before) * 1000) / result.requests.total).toFixed(1)} µs CPU per request`,
+            `${name}, round ${round + 1}/${ROUNDS}: ${server} ${rate(result).toFixed(0)} req/s, ` +
+              `${(((cpuMs(running[server].child.pid!) - before) * 1000) / result.requests.total).toFixed(1)} µs CPU per request`,
           );
           const kept = best[name][server];
           if (!kept || rate(result) > rate(kept)) best[name][server] = result;
@@ -331,8 +332,10 @@ export async function benchMockIdp(): Promise<string> {
     `mock-idp vs oauth2-mock-server, each started through its own CLI in its own process (mock-idp serves ${FIXTURE}).`,
     "Cold start: alternating servers; mock-idp's CLI keeps compiled and type-stripped code in the temp folder, so a first run ever is shown apart.",
     `Load: autocannon, ${CONNECTIONS} connections, after a warm-up; best of ${ROUNDS} rounds that alternate which server goes first`,
-    `(discovery and userinfo: ${SECONDS} s each; token: ${TOKEN_CODES} fresh codes each). ratio = mock-idp / peer (cold start: lower is better; req/s: higher is better).`,
+    `(discovery and userinfo: ${SECONDS} s each; token: ${TOKEN_CODES} fresh codes each).` +
+      ` ratio = mock-idp / peer (cold start: lower is better; req/s: higher is better).`,
     table(['metric', 'mock-idp', 'oauth2-mock-server', 'ratio'], rows),
-    'mock-idp checks the client (basic secret; HS256 assertion signature, audience and jti replay), the code and the access token; oauth2-mock-server accepts any code, client and token.',
+    'mock-idp checks the client (basic secret; HS256 assertion signature, audience and jti replay), the code and the access token;' +
+      ' oauth2-mock-server accepts any code, client and token.',
   ].join('\n');
 }

@@ -468,7 +468,9 @@ program
 program
   .command('validate')
   .description(
-    "check scenario files (or connector configs as pasted from the Logto Console), the fixtures they name, and each config against every rule audit applies (the connector's own guard, the known traps, a known provider's rules), without running anything",
+    'check scenario files (or connector configs as pasted from the Logto Console), the fixtures they name,' +
+      " and each config against every rule audit applies (the connector's own guard, the known traps, a known provider's rules)," +
+      ' without running anything',
   )
   .argument('<paths...>', 'scenario files, connector configs, or folders of them')
   .addHelpText(
@@ -492,7 +494,8 @@ A known-bad scenario's findings are its point: they are listed, not counted.`,
       const guard = findings.filter((finding) => finding.id.startsWith('guard.'));
       const errors = findings.filter((finding) => finding.status === 'fail');
       console.log(
-        `${errors.length > 0 ? '✗' : findings.length > 0 ? '!' : '✓'} ${where(scenario)}: ${scenario.name} (${scenario.connector}${scenario.knownBad ? ', known-bad' : ''})`,
+        `${errors.length > 0 ? '✗' : findings.length > 0 ? '!' : '✓'} ${where(scenario)}: ${scenario.name}` +
+          ` (${scenario.connector}${scenario.knownBad ? ', known-bad' : ''})`,
       );
       for (const note of scenario.notes ?? []) console.log(`    note: ${note}`);
       for (const finding of findings) {
@@ -538,7 +541,9 @@ program
   .option('-f, --force', 'overwrite an existing file')
   .addHelpText(
     'after',
-    '\nExamples:\n  $ connector-harness init github\n  $ connector-harness run github.scenario.yaml\n  $ connector-harness init entra-id --out scenarios/entra.yaml',
+    '\nExamples:\n  $ connector-harness init github' +
+      '\n  $ connector-harness run github.scenario.yaml' +
+      '\n  $ connector-harness init entra-id --out scenarios/entra.yaml',
   )
   .action(async (provider: string, flags: { out?: string; force?: boolean }) => {
     const { initProvider } = await import('./providers/init.ts');
@@ -547,7 +552,9 @@ program
       ...(flags.force ? { force: true } : {}),
     });
     console.log(
-      `wrote ${path.relative(process.cwd(), written) || written}\n  next: connector-harness validate ${path.relative(process.cwd(), written)} && connector-harness run ${path.relative(process.cwd(), written)}`,
+      `wrote ${path.relative(process.cwd(), written) || written}` +
+        `\n  next: connector-harness validate ${path.relative(process.cwd(), written)}` +
+        ` && connector-harness run ${path.relative(process.cwd(), written)}`,
     );
   });
 

@@ -35,8 +35,10 @@ export const SEQUENCE_CSS = `
 .seq .status.s4, .seq .status.s5, .seq .status.none { background: #ffebe9; color: #a40e26; }
 .seq .ctype { color: #6e7781; margin-right: .3rem; white-space: nowrap; }
 .seq .params { display: block; color: #424a53; }
-.seq .params code { display: inline-block; max-width: 100%; background: #f6f8fa; border-radius: 4px; padding: 0 .25rem; margin: 0 .25rem .1rem 0; font-size: 12px; }
+.seq .params code { display: inline-block; max-width: 100%; background: #f6f8fa; border-radius: 4px; \
+padding: 0 .25rem; margin: 0 .25rem .1rem 0; font-size: 12px; }
 .seq .summary { color: #424a53; font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12px; }
-.seq .note { grid-column: 1 / -1; margin: .2rem 0 .6rem; border-left: 4px solid #cf222e; background: #fff8f8; padding: .4rem .7rem; border-radius: 4px; color: #82071e; }
+.seq .note { grid-column: 1 / -1; margin: .2rem 0 .6rem; border-left: 4px solid #cf222e; \
+background: #fff8f8; padding: .4rem .7rem; border-radius: 4px; color: #82071e; }
 .seq .note .fix { display: block; color: #1f2328; }
 `;

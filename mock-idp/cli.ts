@@ -110,13 +110,17 @@ page under another name must not read them); --allowed-host adds a name. The OAu
             ? `  secret ${mask(client.clientSecret)}`
             : '';
         console.log(
-          `    ${client.clientId.padEnd(idWidth)}  ${client.tokenEndpointAuthMethod.padEnd(19)}${secret}${client.pkce === 'required' ? '  PKCE required' : ''}`.trimEnd(),
+          (
+            `    ${client.clientId.padEnd(idWidth)}  ${client.tokenEndpointAuthMethod.padEnd(19)}` +
+            `${secret}${client.pkce === 'required' ? '  PKCE required' : ''}`
+          ).trimEnd(),
         );
       }
       console.log(`  users          ${fixture.users.map((user) => user.id).join(', ')}`);
-      console.log(
-        `  sign-in        ${fixture.defaultUser ? `headless as ${fixture.defaultUser}; login_hint=<user id> picks another` : 'a page lists the users; login_hint=<user id> skips it'}`,
-      );
+      const signIn = fixture.defaultUser
+        ? `headless as ${fixture.defaultUser}; login_hint=<user id> picks another`
+        : 'a page lists the users; login_hint=<user id> skips it';
+      console.log(`  sign-in        ${signIn}`);
       // A server asked to stop (Ctrl-C, docker stop) has done its job: exit 0 once it is down.
       const stop = () => {
         console.log('stopping');

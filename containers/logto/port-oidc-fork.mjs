@@ -48,7 +48,9 @@ const edits = [
     behaviour: 'looser redirect URIs (web: any scheme but javascript:/data:/…)',
     file: 'lib/helpers/client_schema.js',
     from: /if \(!\['https:', 'http:'\]\.includes\(protocol\)\) \{\s*this\.invalidate\(`\$\{label\} must only contain web uris`\);\s*\}/,
-    to: 'if (FORBIDDEN_SCHEMES.has(protocol)) { // Logto fork behaviour: legacy app schemes allowed\n              this.invalidate(`${label} must not use the ${protocol.slice(0, -1)} URI scheme`);\n            }',
+    to:
+      'if (FORBIDDEN_SCHEMES.has(protocol)) { // Logto fork behaviour: legacy app schemes allowed' +
+      '\n              this.invalidate(`${label} must not use the ${protocol.slice(0, -1)} URI scheme`);\n            }',
   },
   {
     behaviour: 'looser redirect URIs (native: no loopback rules for http:/https:)',
@@ -72,7 +74,12 @@ const edits = [
   {
     behaviour: 'one interaction cookie for several apps (read: Logto-App-Id header or app_id query)',
     file: 'lib/provider.js',
-    from: /const id = ctx\.cookies\.get\(\s*this\.cookieName\('interaction'\),\s*this\.#int\.configuration\.cookies\.short,\s*\);\s*if \(!id\) \{\s*throw new SessionNotFound\('interaction session id cookie not found'\);\s*\}\s*const interaction = await this\.Interaction\.find\(id\);\s*if \(!interaction\) \{\s*throw new SessionNotFound\('interaction session not found'\);\s*\}/,
+    from: new RegExp(
+      String.raw`const id = ctx\.cookies\.get\(\s*this\.cookieName\('interaction'\),\s*this\.#int\.configuration\.cookies\.short,\s*\);\s*` +
+        String.raw`if \(!id\) \{\s*throw new SessionNotFound\('interaction session id cookie not found'\);\s*\}\s*` +
+        String.raw`const interaction = await this\.Interaction\.find\(id\);\s*` +
+        String.raw`if \(!interaction\) \{\s*throw new SessionNotFound\('interaction session not found'\);\s*\}`,
+    ),
     to: `const cookie = ctx.cookies.get(
       this.cookieName('interaction'),
       this.#int.configuration.cookies.short,

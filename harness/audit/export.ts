@@ -74,7 +74,10 @@ export function exportScenario(
   };
   const document = {
     name: `${connector.name} (${connector.target})`,
-    description: `exported by \`connector-harness audit --export\` from ${endpoint}, connector ${connector.id}; endpoints point at a starter fixture (originals: ${String(original.authorizationEndpoint)}, ${String(original.tokenEndpoint)}${original.userInfoEndpoint ? `, ${String(original.userInfoEndpoint)}` : ''}); secrets come from the environment`,
+    description:
+      `exported by \`connector-harness audit --export\` from ${endpoint}, connector ${connector.id};` +
+      ` endpoints point at a starter fixture (originals: ${String(original.authorizationEndpoint)}, ${String(original.tokenEndpoint)}` +
+      `${original.userInfoEndpoint ? `, ${String(original.userInfoEndpoint)}` : ''}); secrets come from the environment`,
     connectorObject,
     idp: { fixture },
   };

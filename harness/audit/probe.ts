@@ -84,7 +84,9 @@ export function discoveryFindings(
       id: 'probe.auth-method',
       title: 'Token endpoint auth method (discovery)',
       status: 'fail',
-      message: `the IdP announces ${methods.join(', ')}${Array.isArray(document.token_endpoint_auth_methods_supported) ? '' : ' (the RFC 8414 default: the document lists none)'}, not ${method}`,
+      message:
+        `the IdP announces ${methods.join(', ')}` +
+        `${Array.isArray(document.token_endpoint_auth_methods_supported) ? '' : ' (the RFC 8414 default: the document lists none)'}, not ${method}`,
       evidence: { discovery: url, token_endpoint_auth_methods_supported: methods, configured: method },
       hint:
         usable.length > 0
@@ -179,7 +181,9 @@ export function tokenProbeVerdict(exchange: ProbeExchange, method: string): Chec
       id: 'probe.client-auth',
       title: 'Client authentication (token request with an invalid code)',
       status: 'fail',
-      message: `the IdP refused the client (${code ?? exchange.status}) before looking at the code: the client id, the secret or the auth method ${method} is wrong, and every sign-in fails with connector.general`,
+      message:
+        `the IdP refused the client (${code ?? exchange.status}) before looking at the code:` +
+        ` the client id, the secret or the auth method ${method} is wrong, and every sign-in fails with connector.general`,
       evidence,
       hint: "check clientId and clientSecret against the IdP's app registration, and that tokenEndpointAuthMethod is the method registered there",
     });
@@ -214,7 +218,11 @@ export function tokenProbeFindings(connector: AuditedConnector, exchange: ProbeE
         id: 'probe.response-type',
         title: 'tokenEndpointResponseType (from the error body)',
         status: 'fail',
-        message: `the IdP's token endpoint answers ${form ? 'form-encoded' : 'JSON'} (${exchange.contentType}), which predicts a ${form ? 'form-encoded' : 'JSON'} success body, but tokenEndpointResponseType is ${responseType}${connector.config.tokenEndpointResponseType === undefined ? ' (the default)' : ''}: the sign-in would fail with connector.invalid_response`,
+        message:
+          `the IdP's token endpoint answers ${form ? 'form-encoded' : 'JSON'} (${exchange.contentType})` +
+          `, which predicts a ${form ? 'form-encoded' : 'JSON'} success body, but tokenEndpointResponseType is ${responseType}` +
+          `${connector.config.tokenEndpointResponseType === undefined ? ' (the default)' : ''}` +
+          `: the sign-in would fail with connector.invalid_response`,
         evidence,
         hint: `set "tokenEndpointResponseType": "${wanted}"`,
       });

@@ -55,7 +55,9 @@ export function auditFindings(
       id: 'secret.empty',
       title: 'Client secret',
       status: 'fail',
-      message: `no clientSecret is stored, and every token endpoint auth method the ${connector.kind} connector has (client_secret_post, client_secret_basic, client_secret_jwt) needs one: every sign-in fails`,
+      message:
+        `no clientSecret is stored, and every token endpoint auth method the ${connector.kind} connector has` +
+        ` (client_secret_post, client_secret_basic, client_secret_jwt) needs one: every sign-in fails`,
       hint: "paste the client secret from the IdP's app registration into the connector (Logto drops an empty value when it saves)",
     });
   }
@@ -92,7 +94,9 @@ export function auditFindings(
         id: 'storage.offline-access',
         title: 'Token storage without a refresh token',
         status: 'warn',
-        message: `token storage is on, but the scope "${String(config.scope ?? '')}" does not ask for a refresh token: most IdPs issue none, and the stored access token cannot be renewed once it expires`,
+        message:
+          `token storage is on, but the scope "${String(config.scope ?? '')}" does not ask for a refresh token:` +
+          ` most IdPs issue none, and the stored access token cannot be renewed once it expires`,
         evidence: { scope: config.scope ?? '(absent)' },
         hint: 'add offline_access to scope (Google: customConfig access_type=offline and prompt=consent; X: the offline.access scope)',
       });
@@ -159,7 +163,9 @@ function profileMapFindings(config: Record<string, unknown>): CheckResult[] {
       id: 'profileMap.id',
       title: 'profileMap.id',
       status: 'warn',
-      message: `profileMap.id is ${'id' in profileMap ? '"id"' : 'not set (the connector reads "id")'}, but the scope asks for openid: an OpenID Connect userinfo carries the user id in "sub", and a userinfo without "id" fails every sign-in`,
+      message:
+        `profileMap.id is ${'id' in profileMap ? '"id"' : 'not set (the connector reads "id")'}, but the scope asks for openid:` +
+        ` an OpenID Connect userinfo carries the user id in "sub", and a userinfo without "id" fails every sign-in`,
       evidence: { profileMap, scope: config.scope },
       hint: 'set "profileMap": { "id": "sub", … } if the userinfo endpoint is the IdP\'s OpenID Connect one',
     });

@@ -46,7 +46,9 @@ export function ssoFindings(connector: AuditedSsoConnector): CheckResult[] {
       id: 'sso.issuer-slash',
       title: 'SSO issuer',
       status: 'warn',
-      message: `the issuer ends with "/": Logto reads discovery at ${config.issuer}/.well-known/openid-configuration (a double slash), which many IdPs answer with 404`,
+      message:
+        `the issuer ends with "/": Logto reads discovery at ${config.issuer}/.well-known/openid-configuration` +
+        ` (a double slash), which many IdPs answer with 404`,
       hint: `drop the trailing slash unless the IdP's own issuer has it`,
     });
   }

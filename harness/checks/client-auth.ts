@@ -18,7 +18,8 @@ export function checkClientAuth(observation: Observation): CheckResult[] {
     status: methodOk ? 'pass' : 'fail',
     message: methodOk
       ? `${seen.method}`
-      : `the connector sent ${seen.method} (config: ${configured}${observation.config.tokenEndpointAuthMethod === undefined ? ', the default' : ''})${registered}`,
+      : `the connector sent ${seen.method} (config: ${configured}` +
+        `${observation.config.tokenEndpointAuthMethod === undefined ? ', the default' : ''})${registered}`,
     evidence: {
       seen: seen.method,
       configured,
@@ -79,6 +80,13 @@ function algHint(observation: Observation, sent: string): string {
       : undefined;
   const setting = `the connector signs ${sent}${config.clientSecretJwtSigningAlgorithm === undefined ? ', the default' : ''}`;
   if (client?.clientSecretJwtAlg)
-    return `set "clientSecretJwtSigningAlgorithm": "${client.clientSecretJwtAlg}" in the connector config (the IdP accepts only ${client.clientSecretJwtAlg} for this client; ${setting})`;
-  return `set "clientSecretJwtSigningAlgorithm" to an alg the IdP accepts (${setting}): its discovery document (${observation.issuer}/.well-known/openid-configuration) lists them under token_endpoint_auth_signing_alg_values_supported`;
+    return (
+      `set "clientSecretJwtSigningAlgorithm": "${client.clientSecretJwtAlg}" in the connector config` +
+      ` (the IdP accepts only ${client.clientSecretJwtAlg} for this client; ${setting})`
+    );
+  return (
+    `set "clientSecretJwtSigningAlgorithm" to an alg the IdP accepts (${setting}):` +
+    ` its discovery document (${observation.issuer}/.well-known/openid-configuration)` +
+    ` lists them under token_endpoint_auth_signing_alg_values_supported`
+  );
 }

@@ -31,7 +31,9 @@ export function checkCustomConfig(observation: Observation): CheckResult[] {
         id,
         title,
         status: 'warn',
-        message: `customConfig overrides ${name}: ${CUSTOM_CONFIG_OVERRIDES[name]}${returned !== undefined && returned !== logtoValue ? ` (Logto generated ${logtoValue}, the IdP returned ${returned})` : ''}`,
+        message:
+          `customConfig overrides ${name}: ${CUSTOM_CONFIG_OVERRIDES[name]}` +
+          `${returned !== undefined && returned !== logtoValue ? ` (Logto generated ${logtoValue}, the IdP returned ${returned})` : ''}`,
         evidence: { ...evidence, logtoSent: logtoValue, ...(returned !== undefined ? { idpReturned: returned } : {}) },
         hint: `remove "${key}" from customConfig unless the IdP truly needs a fixed ${name}`,
       });

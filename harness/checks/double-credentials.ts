@@ -22,7 +22,10 @@ export function checkDoubleCredentials(observation: Observation): CheckResult[] 
       id: 'auth.double-credentials',
       title: 'One client authentication per request',
       status: codeExchange.response.status >= 400 ? 'fail' : 'warn',
-      message: `the token request carried Basic credentials AND client_id in the body${codeExchange.response.status >= 400 ? `; the IdP refused it (${codeExchange.response.status})` : ''}: RFC 6749 §2.3 allows one method per request, and IdPs such as Okta refuse two`,
+      message:
+        `the token request carried Basic credentials AND client_id in the body` +
+        `${codeExchange.response.status >= 400 ? `; the IdP refused it (${codeExchange.response.status})` : ''}` +
+        `: RFC 6749 §2.3 allows one method per request, and IdPs such as Okta refuse two`,
       evidence: {
         bodyClientId: codeExchange.params.client_id,
         idpResponse: { status: codeExchange.response.status, body: codeExchange.response.body },

@@ -17,9 +17,13 @@ export function endpointUrlFindings(config: Record<string, unknown>): CheckResul
       id: 'config.authorizationEndpoint',
       title: 'Authorization endpoint',
       status: 'fail',
-      message: `authorizationEndpoint carries a query (?${query}): the connector appends "?response_type=…" to it, so the IdP gets two "?" and misreads every parameter after the first`,
+      message:
+        `authorizationEndpoint carries a query (?${query}): the connector appends "?response_type=…" to it,` +
+        ` so the IdP gets two "?" and misreads every parameter after the first`,
       evidence: { authorizationEndpoint: endpoint },
-      hint: `set authorizationEndpoint to ${JSON.stringify(endpoint.slice(0, endpoint.indexOf('?')))} and put ${JSON.stringify(moved)} in customConfig (it is sent at authorize, and at the token endpoint too)`,
+      hint:
+        `set authorizationEndpoint to ${JSON.stringify(endpoint.slice(0, endpoint.indexOf('?')))}` +
+        ` and put ${JSON.stringify(moved)} in customConfig (it is sent at authorize, and at the token endpoint too)`,
     },
   ];
 }

@@ -34,7 +34,10 @@ export function explainDisguisedError(found: { entry: JournalEntry; said: string
     found.entry.endpoint === 'token'
       ? 'the connector takes any 200 for a token response, finds no access_token (or token_type) and fails with connector.invalid_response'
       : 'the connector takes any 200 for a profile, finds no id and fails with connector.invalid_response';
-  return `the ${where} answered HTTP 200 with an error body: ${found.said}; ${consequence}. Fix what the IdP's error names (often the client secret, the code or the redirect URI)`;
+  return (
+    `the ${where} answered HTTP 200 with an error body: ${found.said}; ${consequence}.` +
+    ` Fix what the IdP's error names (often the client secret, the code or the redirect URI)`
+  );
 }
 
 /** Errors served with HTTP 200 (Slack, Naver, WeChat): the real reason, which no Logto error shows. */
@@ -48,7 +51,9 @@ export function checkErrorWith200(observation: Observation): CheckResult[] {
       status: 'fail',
       message: explainDisguisedError(found),
       evidence: { endpoint: found.entry.endpoint, status: 200, body: found.entry.response.body },
-      hint: "the generic connector cannot tell these errors from answers: fix the cause the body names; if it persists, use the provider's dedicated Logto connector, which reads its error convention",
+      hint:
+        'the generic connector cannot tell these errors from answers: fix the cause the body names;' +
+        " if it persists, use the provider's dedicated Logto connector, which reads its error convention",
     },
   ];
 }

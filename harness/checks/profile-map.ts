@@ -59,7 +59,9 @@ export function checkProfileMap(observation: Observation): CheckResult[] {
         id,
         title,
         status: 'fail',
-        message: `${path} holds ${describe(value)} (${Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}`}); the connector requires a string and fails the whole sign-in (connector.invalid_response)`,
+        message:
+          `${path} holds ${describe(value)} (${Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}`})` +
+          `; the connector requires a string and fails the whole sign-in (connector.invalid_response)`,
         evidence,
         hint: suggestLeaf(path, value),
       });
@@ -79,13 +81,16 @@ export function checkProfileMap(observation: Observation): CheckResult[] {
       const dotted = falsy ? undefined : dottedKey(raw, path);
       const scopeMissing = falsy || nearest ? undefined : scopeHint(observation, field);
       const hint = dotted
-        ? `the userinfo has a key "${dotted}" with a dot in its name: the connector splits paths on dots, so no profileMap path can reach it (ask the IdP for another claim name)`
+        ? `the userinfo has a key "${dotted}" with a dot in its name: the connector splits paths on dots,` +
+          ` so no profileMap path can reach it (ask the IdP for another claim name)`
         : nearest
           ? `did you mean "${field}": "${nearest}"? (found ${describe(getSafe(raw, nearest))} there)`
           : scopeMissing
             ? scopeMissing
             : !falsy && field in configured
-              ? `nothing in the userinfo response looks like it; IdPs with field selection return only what the request names (Facebook ?fields=…, Patreon ?fields[user]=…): add the field to userInfoEndpoint's query if the IdP has it`
+              ? `nothing in the userinfo response looks like it;` +
+                ` IdPs with field selection return only what the request names (Facebook ?fields=…, Patreon ?fields[user]=…):` +
+                ` add the field to userInfoEndpoint's query if the IdP has it`
               : undefined;
       results.push({ id, title, status, message, evidence, ...(hint ? { hint } : {}) });
       continue;
@@ -130,10 +135,16 @@ function scopeHint(observation: Observation, field: string): string | undefined 
   // Only an OpenID Connect request names its claims by these scopes; a plain OAuth 2.0 API has its own.
   if (!asked.includes('openid')) return undefined;
   if (!asked.includes(scope))
-    return `${field} comes with the "${scope}" scope, which the authorize request did not ask for: set "scope": "${[configured, scope].filter(Boolean).join(' ')}"`;
+    return (
+      `${field} comes with the "${scope}" scope, which the authorize request did not ask for:` +
+      ` set "scope": "${[configured, scope].filter(Boolean).join(' ')}"`
+    );
   const granted = observation.tokenResponse?.scope;
   if (typeof granted === 'string' && !granted.split(' ').includes(scope))
-    return `the "${scope}" scope that carries ${field} was asked for but not granted (the token answer's scope is "${granted}"): allow it for this client at the IdP`;
+    return (
+      `the "${scope}" scope that carries ${field} was asked for but not granted (the token answer's scope is "${granted}"):` +
+      ` allow it for this client at the IdP`
+    );
   return undefined;
 }
 

@@ -36,7 +36,9 @@ export function scopeFindings(kind: 'oauth2' | 'oidc', scope: unknown): CheckRes
       id: 'scope.duplicate',
       title: 'Scope duplicates',
       status: 'warn',
-      message: `scope ${JSON.stringify(scope)} names ${repeated.map((part) => JSON.stringify(part)).join(', ')} more than once: some IdPs refuse it (invalid_scope)`,
+      message:
+        `scope ${JSON.stringify(scope)} names ${repeated.map((part) => JSON.stringify(part)).join(', ')}` +
+        ` more than once: some IdPs refuse it (invalid_scope)`,
       evidence: { scope },
       hint: `set "scope": ${JSON.stringify([...new Set(parts)].join(' '))}`,
     });
@@ -72,7 +74,9 @@ export function grantedScopeFindings(observation: Observation): CheckResult[] {
       message:
         'the token answer carries no scope: Logto stores the token without a granted scope, so the Console and the Account API show no grants for it',
       evidence: { tokenAnswerFields: Object.keys(body) },
-      hint: 'no connector setting adds one: if the app needs to know the grants, the IdP must return scope in its token answer (RFC 6749 §5.1 requires it when it differs from what was asked)',
+      hint:
+        'no connector setting adds one: if the app needs to know the grants,' +
+        ' the IdP must return scope in its token answer (RFC 6749 §5.1 requires it when it differs from what was asked)',
     },
   ];
 }

@@ -27,7 +27,9 @@ export function checkSignIn(observation: Observation): CheckResult[] {
       id: 'authorize',
       title: 'Authorization',
       status: 'fail',
-      message: `the IdP sent the user back with error=${callbackError}${description ? ` (${description})` : ''}; with no code in the callback the connector throws`,
+      message:
+        `the IdP sent the user back with error=${callbackError}${description ? ` (${description})` : ''}` +
+        `; with no code in the callback the connector throws`,
       evidence: { callback: observation.callback },
       ...(hint ? { hint } : {}),
       ...(pkce ? { unfixable: { reason: PKCE_REASON, waysOut: ways } } : {}),
@@ -38,7 +40,9 @@ export function checkSignIn(observation: Observation): CheckResult[] {
       id: 'journal',
       title: 'IdP journal',
       status: 'skip',
-      message: `${observation.issuer} keeps no journal the harness can read (not a mock-idp): auth method, customConfig, token format and refresh request checks are skipped`,
+      message:
+        `${observation.issuer} keeps no journal the harness can read (not a mock-idp):` +
+        ` auth method, customConfig, token format and refresh request checks are skipped`,
     });
   }
   return results;
@@ -111,7 +115,9 @@ function signIn(observation: Observation): CheckResult[] {
       evidence,
       ...(idpResponse && lost
         ? {
-            hint: `the connector lost the IdP's error body (it reports "{}"); the IdP actually answered ${idpResponse.status}: ${JSON.stringify(idpResponse.body)}`,
+            hint:
+              `the connector lost the IdP's error body (it reports "{}");` +
+              ` the IdP actually answered ${idpResponse.status}: ${JSON.stringify(idpResponse.body)}`,
           }
         : {}),
     },
@@ -126,10 +132,16 @@ const PKCE_REASON =
 export function callbackErrorHint(code: string, description = ''): string | undefined {
   const missing = /missing required parameter "?([\w.:-]+)"?/i.exec(description)?.[1];
   if (missing)
-    return `the IdP requires "${missing}": add it to customConfig ("customConfig": { "${missing}": "…" }); the connector sends customConfig at authorize and token`;
+    return (
+      `the IdP requires "${missing}": add it to customConfig ("customConfig": { "${missing}": "…" });` +
+      ` the connector sends customConfig at authorize and token`
+    );
   // Logto's generic OAuth2 and OIDC connectors never send code_challenge: no config can satisfy such an IdP.
   if (requiresPkce(description))
-    return "the IdP requires PKCE (a code_challenge); Logto's generic OAuth2/OIDC connectors never send one, so no config fixes this: use the provider's dedicated Logto connector (e.g. X / Twitter)";
+    return (
+      "the IdP requires PKCE (a code_challenge); Logto's generic OAuth2/OIDC connectors never send one," +
+      " so no config fixes this: use the provider's dedicated Logto connector (e.g. X / Twitter)"
+    );
   switch (code) {
     case 'invalid_scope':
       return 'check "scope": the IdP does not allow one of the scopes asked for';

@@ -186,7 +186,9 @@ function guardCheck(
         id,
         title,
         status: 'fail',
-        message: `${guard} guard refuses the ${grant === 'code' ? 'code exchange' : 'refresh'} answer (Logto shows connector.invalid_response): ${lines.join('; ')}`,
+        message:
+          `${guard} guard refuses the ${grant === 'code' ? 'code exchange' : 'refresh'}` +
+          ` answer (Logto shows connector.invalid_response): ${lines.join('; ')}`,
         evidence: { answer: body },
         hint: [...new Set(known)].join('; '),
       },
@@ -200,7 +202,9 @@ function guardCheck(
       id,
       title,
       status: 'fail',
-      message: `${guard} guard refuses the ${grant === 'code' ? 'code exchange' : 'refresh'} answer (Logto shows connector.invalid_response): ${lines.join('; ')}`,
+      message:
+        `${guard} guard refuses the ${grant === 'code' ? 'code exchange' : 'refresh'}` +
+        ` answer (Logto shows connector.invalid_response): ${lines.join('; ')}`,
       evidence: {
         answer: body,
         rejected: rejections.map(({ field, type, expected, why }) => ({ field, type, expected, why })),

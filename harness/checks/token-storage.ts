@@ -8,10 +8,18 @@ const hasOfflineAccess = (config: Record<string, unknown>) =>
 /** Why the refresh failed, in terms of the config as Logto stores it (raw, no defaults). Pure. */
 export function refreshFailureHint(config: Record<string, unknown>): string | undefined {
   if (config.tokenEndpointAuthMethod === undefined) {
-    return 'the refresh path uses the stored config without defaults: with no tokenEndpointAuthMethod it sends no request at all. Set "tokenEndpointAuthMethod": "client_secret_post" (the sign-in default) explicitly';
+    return (
+      'the refresh path uses the stored config without defaults:' +
+      ' with no tokenEndpointAuthMethod it sends no request at all.' +
+      ' Set "tokenEndpointAuthMethod": "client_secret_post" (the sign-in default) explicitly'
+    );
   }
   if (config.tokenEndpointAuthMethod === 'client_secret_jwt' && config.clientSecretJwtSigningAlgorithm === undefined) {
-    return 'the refresh path uses the stored config without defaults: client_secret_jwt without clientSecretJwtSigningAlgorithm cannot sign. Set "clientSecretJwtSigningAlgorithm": "HS256" explicitly';
+    return (
+      'the refresh path uses the stored config without defaults:' +
+      ' client_secret_jwt without clientSecretJwtSigningAlgorithm cannot sign.' +
+      ' Set "clientSecretJwtSigningAlgorithm": "HS256" explicitly'
+    );
   }
   return undefined;
 }
@@ -34,7 +42,8 @@ export function checkTokenStorage(observation: Observation): CheckResult[] {
           : 'fail',
     message:
       typeof accessToken === 'string' && accessToken
-        ? `access_token, token_type ${String(tokenResponse.token_type)}, expires_in ${tokenResponse.expires_in === undefined ? 'absent (Logto stores no expiry)' : String(tokenResponse.expires_in)}`
+        ? `access_token, token_type ${String(tokenResponse.token_type)}` +
+          `, expires_in ${tokenResponse.expires_in === undefined ? 'absent (Logto stores no expiry)' : String(tokenResponse.expires_in)}`
         : 'no access_token to store',
   });
   const wantRefresh = observation.scenario.expect.refreshToken ?? hasOfflineAccess(config);
@@ -65,7 +74,8 @@ export function checkTokenStorage(observation: Observation): CheckResult[] {
       status: ok ? 'pass' : 'fail',
       message: ok
         ? `getAccessTokenByRefreshToken returned a new access_token${refresh.response?.refresh_token ? ' and refresh_token' : ''}`
-        : `getAccessTokenByRefreshToken failed: ${refresh.error?.message ?? 'no access_token in the response'}${refreshEntry ? '' : ' (no request reached the IdP)'}`,
+        : `getAccessTokenByRefreshToken failed: ${refresh.error?.message ?? 'no access_token in the response'}` +
+          `${refreshEntry ? '' : ' (no request reached the IdP)'}`,
       evidence: {
         requestReachedIdp: Boolean(refreshEntry),
         ...(refreshEntry ? { idpStatus: refreshEntry.response.status, idpBody: refreshEntry.response.body } : {}),
@@ -99,9 +109,15 @@ export function refreshHint(observation: Observation): string {
   const googleStyle = authorize.access_type !== undefined || observation.scenario.provider === 'google';
   if (googleStyle) {
     if (authorize.access_type !== 'offline')
-      return `Google-style IdP: it issues refresh tokens only for access_type=offline (and to a returning user only with prompt=consent): set "customConfig": { "access_type": "offline" } and ${promptSetting(kind, 'consent')}`;
+      return (
+        `Google-style IdP: it issues refresh tokens only for access_type=offline (and to a returning user only with prompt=consent):` +
+        ` set "customConfig": { "access_type": "offline" } and ${promptSetting(kind, 'consent')}`
+      );
     if (!prompts.includes('consent'))
-      return `access_type=offline reached the IdP but prompt=consent did not: a Google-style IdP issues a returning user a refresh token only with both: set ${promptSetting(kind, 'consent')}`;
+      return (
+        `access_type=offline reached the IdP but prompt=consent did not:` +
+        ` a Google-style IdP issues a returning user a refresh token only with both: set ${promptSetting(kind, 'consent')}`
+      );
     return 'access_type=offline and prompt=consent both reached the IdP and it issued no refresh token: the client is not allowed offline access at the IdP';
   }
   const current = typeof observation.config.scope === 'string' ? observation.config.scope.trim() : '';
@@ -109,8 +125,14 @@ export function refreshHint(observation: Observation): string {
     return `the authorize request did not ask for offline_access: set "scope": "${[current, 'offline_access'].filter(Boolean).join(' ')}"`;
   // An OpenID Connect IdP ignores offline_access without prompt=consent: then it is not granted either.
   if (kind === 'oidc' && !prompts.includes('consent'))
-    return `offline_access reached the IdP without prompt=consent, and an OpenID Connect IdP may ignore it then (OIDC Core §11): set ${promptSetting(kind, 'consent')}`;
+    return (
+      `offline_access reached the IdP without prompt=consent` +
+      `, and an OpenID Connect IdP may ignore it then (OIDC Core §11): set ${promptSetting(kind, 'consent')}`
+    );
   if (typeof granted === 'string' && !granted.split(' ').includes('offline_access'))
-    return `offline_access was asked for but not granted (the token answer's scope is "${granted}"): allow offline access (refresh tokens) for this client at the IdP`;
+    return (
+      `offline_access was asked for but not granted (the token answer's scope is "${granted}"):` +
+      ` allow offline access (refresh tokens) for this client at the IdP`
+    );
   return 'offline_access reached the IdP and it issued no refresh token: refresh tokens are off for this client at the IdP';
 }

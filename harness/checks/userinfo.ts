@@ -35,7 +35,11 @@ function hintFor(status: number, tokenType: string | undefined, body: unknown): 
   if (oauthError === 'insufficient_scope')
     return 'the access token lacks a scope userinfo needs: add it to "scope" in the connector config (see the IdP\'s error_description)';
   if (status === 401 || status === 403) {
-    return `the IdP refused the access token; the connector sends "authorization: ${tokenType ?? '<token_type>'} <access_token>" with token_type verbatim from the token response: check that the IdP accepts that scheme and that scope grants userinfo`;
+    return (
+      `the IdP refused the access token; the connector sends "authorization: ${tokenType ?? '<token_type>'} <access_token>"` +
+      ` with token_type verbatim from the token response:` +
+      ` check that the IdP accepts that scheme and that scope grants userinfo`
+    );
   }
   if (status === 404) return 'check userInfoEndpoint: nothing answers at that path';
   if (status >= 500)
@@ -86,11 +90,10 @@ export function checkUserinfo(observation: Observation): CheckResult[] {
         id,
         title,
         status: 'fail',
-        message:
-          `the IdP answered ${status} ${contentType ?? ''}${attempts}; Logto shows ${observation.error?.logtoCode ?? 'an error'} with "{}", the body is lost`.replace(
-            '  ',
-            ' ',
-          ),
+        message: (
+          `the IdP answered ${status} ${contentType ?? ''}${attempts};` +
+          ` Logto shows ${observation.error?.logtoCode ?? 'an error'} with "{}", the body is lost`
+        ).replace('  ', ' '),
         evidence,
         ...(hint ? { hint } : {}),
       },
@@ -102,7 +105,9 @@ export function checkUserinfo(observation: Observation): CheckResult[] {
         id,
         title,
         status: 'fail',
-        message: `the IdP answered ${status} ${contentType ?? 'without a content type'}, not a JSON object; the connector fails with connector.invalid_response`,
+        message:
+          `the IdP answered ${status} ${contentType ?? 'without a content type'}` +
+          `, not a JSON object; the connector fails with connector.invalid_response`,
         evidence,
         hint: 'userInfoEndpoint must return a JSON object (check the URL: an HTML page often means a login or error page)',
       },

@@ -136,7 +136,8 @@ export const providers: ProviderEntry[] = [
     ],
     fixes: {
       expires_in:
-        'use the v2.0 endpoints (…/oauth2/v2.0/authorize and …/oauth2/v2.0/token) with the OIDC connector: the v1.0 endpoint sends expires_in as a string, v2.0 as a number',
+        'use the v2.0 endpoints (…/oauth2/v2.0/authorize and …/oauth2/v2.0/token) with the OIDC connector:' +
+        ' the v1.0 endpoint sends expires_in as a string, v2.0 as a number',
     },
     starter: 'entra-id.yaml',
   },

@@ -9,7 +9,8 @@ function header(provider: ProviderEntry, fixture: string): string {
   const verdict =
     provider.generic === 'yes'
       ? `Logto's generic ${provider.connector === 'oidc' ? 'OIDC' : 'OAuth 2.0'} connector works with ${provider.name}.`
-      : `Logto's generic connectors CANNOT work with ${provider.name}: this scenario proves it (knownBad).${provider.dedicated ? ` Use Logto's ${provider.dedicated} connector.` : ''}`;
+      : `Logto's generic connectors CANNOT work with ${provider.name}: this scenario proves it (knownBad).` +
+        `${provider.dedicated ? ` Use Logto's ${provider.dedicated} connector.` : ''}`;
   return [
     `# Starter scenario for ${provider.name}, written by \`connector-harness init ${provider.id}\`.`,
     `# ${verdict}`,

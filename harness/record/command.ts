@@ -161,7 +161,9 @@ loop, no callback before --timeout), 130/143 interrupted by Ctrl-C/SIGTERM (noth
         console.log(
           changes.length === 0
             ? "compared with the stored recording: no change in the provider's answers"
-            : `the provider's answers changed since the stored recording (${changes.length}):\n${changes.map((change) => `  ${describeChange(change)}`).join('\n')}\n(the new recording is written; git diff shows it)`,
+            : `the provider's answers changed since the stored recording (${changes.length}):` +
+                `\n${changes.map((change) => `  ${describeChange(change)}`).join('\n')}` +
+                `\n(the new recording is written; git diff shows it)`,
         );
       }
       process.exitCode = changes.length > 0 || !replayed ? 1 : 0;

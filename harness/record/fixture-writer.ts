@@ -570,7 +570,8 @@ function authorizeRefusal(
       return [{ endpoint: 'authorize', errorRedirect }];
     }
     notes.push(
-      `the IdP answered the authorization request with error=${JSON.stringify(scrub(callback.error))}, not an OAuth error code a fixture can send: the replay differs there`,
+      `the IdP answered the authorization request with error=${JSON.stringify(scrub(callback.error))}` +
+        `, not an OAuth error code a fixture can send: the replay differs there`,
     );
     return [];
   }
@@ -578,7 +579,8 @@ function authorizeRefusal(
   const stop = recording.authorizeStop;
   if (!stop || stop.status < 100) {
     notes.push(
-      `the IdP never sent the browser back (${observation.error.message.split(':')[0]}): a fixture cannot refuse the authorization request that way, the replay differs there`,
+      `the IdP never sent the browser back (${observation.error.message.split(':')[0]}):` +
+        ` a fixture cannot refuse the authorization request that way, the replay differs there`,
     );
     return [];
   }

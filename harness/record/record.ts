@@ -87,14 +87,18 @@ function refusedExchange(
         file,
         field,
         message: `the IdP's ${endpoint} answer is too large to record: ${refused.detail}`,
-        hint: `a ${endpoint} answer is a few kB; is ${field} the IdP's ${endpoint} endpoint? (the proxy reads up to ${MAX_EXCHANGE_BYTES / (1024 * 1024)} MB); ${nothing}`,
+        hint:
+          `a ${endpoint} answer is a few kB; is ${field} the IdP's ${endpoint} endpoint?` +
+          ` (the proxy reads up to ${MAX_EXCHANGE_BYTES / (1024 * 1024)} MB); ${nothing}`,
       });
     case 'redirect':
       return new UserError({
         file,
         field,
         message: `the IdP answered the ${endpoint} request with a redirect (${refused.detail})`,
-        hint: `a ${endpoint} endpoint answers directly (RFC 6749 §5.1), and a connector following a redirect loops or leaves the recording: set ${field} to the URL that answers (https? a trailing slash?); ${nothing}`,
+        hint:
+          `a ${endpoint} endpoint answers directly (RFC 6749 §5.1), and a connector following a redirect loops or leaves the recording:` +
+          ` set ${field} to the URL that answers (https? a trailing slash?); ${nothing}`,
       });
     default:
       return new UserError({
@@ -260,7 +264,9 @@ async function signInLive({ options, input, source, proxy, host }: Session): Pro
       file: input.file,
       field: 'authorizationEndpoint',
       message: `the IdP redirects in a loop at authorize (${MAX_REDIRECTS} redirects, the last to ${authorizeStop.url})`,
-      hint: "a replay of a loop proves nothing: check authorizationEndpoint (the IdP's own authorize URL, https) and sign in once in a browser; nothing was written",
+      hint:
+        "a replay of a loop proves nothing: check authorizationEndpoint (the IdP's own authorize URL, https)" +
+        ' and sign in once in a browser; nothing was written',
     });
   }
   if (personFailure instanceof UserError) throw personFailure;
@@ -297,9 +303,10 @@ async function writeFiles({ options, input, proxy, out }: Session, live: LiveSig
   const { observation } = live.signedIn;
   const recording = writeRecording(live.signedIn);
   if (options.refresh && !proxy.exchanges.some((exchange) => exchange.form.grant_type === 'refresh_token')) {
-    recording.notes.push(
-      `--refresh: no refresh was recorded, ${observation.tokenResponse?.refresh_token ? 'the refresh did not reach the IdP (see storage.refresh)' : 'the IdP issued no refresh token (does scope need offline_access?)'}`,
-    );
+    const why = observation.tokenResponse?.refresh_token
+      ? 'the refresh did not reach the IdP (see storage.refresh)'
+      : 'the IdP issued no refresh token (does scope need offline_access?)';
+    recording.notes.push(`--refresh: no refresh was recorded, ${why}`);
   }
   const fixtureFile = path.join(out, FIXTURE_FILE);
   const scenarioFile = path.join(out, SCENARIO_FILE);

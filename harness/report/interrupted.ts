@@ -18,7 +18,8 @@ export function renderInterrupted(outcome: RunOutcome, total: number, signal: In
   ];
   const count = outcome.interrupted.length + outcome.notStarted.length;
   return [
-    `interrupted (${signal === 'SIGINT' ? 'Ctrl-C' : signal}): ${count} of ${total} scenario${total === 1 ? '' : 's'} did not run to the end, so they are neither passed nor failed:`,
+    `interrupted (${signal === 'SIGINT' ? 'Ctrl-C' : signal}): ${count} of ${total} scenario${total === 1 ? '' : 's'}` +
+      ` did not run to the end, so they are neither passed nor failed:`,
     ...unfinished,
   ].join('\n');
 }

@@ -36,7 +36,11 @@ export function renderJunit(unmasked: ScenarioResult[], unmaskedSuiteName = 'con
         : result.status === 'error'
           ? `\n      <error message="${xml(message ?? 'error')}">${xml(body)}</error>\n    `
           : `\n      <failure message="${xml(message ?? (result.knownBad ? 'known-bad config not caught' : 'failed'))}">${xml(body)}</failure>\n    `;
-    return `    <testcase classname="${xml(result.line ? `${result.file}:${result.line}` : result.file)}" name="${xml(result.name)}${result.knownBad ? ' [known-bad]' : ''}" time="${time(result.durationMs)}">${inner}</testcase>`;
+    return (
+      `    <testcase classname="${xml(result.line ? `${result.file}:${result.line}` : result.file)}"` +
+      ` name="${xml(result.name)}${result.knownBad ? ' [known-bad]' : ''}"` +
+      ` time="${time(result.durationMs)}">${inner}</testcase>`
+    );
   });
   const total = results.reduce((sum, result) => sum + result.durationMs, 0);
   return `<?xml version="1.0" encoding="UTF-8"?>

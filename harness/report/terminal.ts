@@ -45,7 +45,11 @@ function render(results: ScenarioResult[], options: TerminalOptions): string {
           ? c.red(result.knownBad ? '✗ missed' : '✗')
           : c.red('✗ error');
     lines.push(
-      `${head} ${c.bold(result.name)} ${c.dim(`(${result.file}${result.line ? `:${result.line}` : ''}, ${result.target}${result.connectorVersion ? ` ${result.connectorVersion}` : ''}, ${result.durationMs} ms)`)}`,
+      `${head} ${c.bold(result.name)} ` +
+        c.dim(
+          `(${result.file}${result.line ? `:${result.line}` : ''}, ${result.target}` +
+            `${result.connectorVersion ? ` ${result.connectorVersion}` : ''}, ${result.durationMs} ms)`,
+        ),
     );
     if (result.knownBad) lines.push(c.dim('    known-bad config: it must be caught'));
     // The cause first, when the scenario did not pass: the check that names it, and its fix.
@@ -70,7 +74,8 @@ function render(results: ScenarioResult[], options: TerminalOptions): string {
   const summary = summarize(results);
   lines.push('');
   lines.push(
-    `${summary.passed} passed, ${summary.failed + summary.errors} failed${summary.caught ? c.dim(` (${summary.caught} known-bad configs caught as expected)`) : ''}`,
+    `${summary.passed} passed, ${summary.failed + summary.errors} failed` +
+      `${summary.caught ? c.dim(` (${summary.caught} known-bad configs caught as expected)`) : ''}`,
   );
   return lines.join('\n');
 }

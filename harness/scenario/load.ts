@@ -28,11 +28,15 @@ const nearestProvider = (id: string) => {
 const NOT_A_SCENARIO = {
   fixture: (file: string) => ({
     message: 'this is a mock-idp fixture (clients, users), not a scenario',
-    hint: `validate it with \`mock-idp validate ${file}\`, serve it with \`mock-idp serve\`, or name it from a scenario: idp: { fixture: ${path.basename(file)} }`,
+    hint:
+      `validate it with \`mock-idp validate ${file}\`, serve it with \`mock-idp serve\`` +
+      `, or name it from a scenario: idp: { fixture: ${path.basename(file)} }`,
   }),
   other: {
     message: 'neither a scenario nor a connector config',
-    hint: 'a scenario has name, config (or connectorObject) and idp; a connector config (as pasted from the Logto Console) has authorizationEndpoint, tokenEndpoint, clientId…, and runs as it is',
+    hint:
+      'a scenario has name, config (or connectorObject) and idp;' +
+      ' a connector config (as pasted from the Logto Console) has authorizationEndpoint, tokenEndpoint, clientId…, and runs as it is',
   },
 };
 
@@ -187,7 +191,9 @@ async function scenarioAt(document: LocatedDocument, data: unknown, at: Property
         line: position?.line,
         field: fieldPath([...at, 'idp', 'fixture']),
         message: `${fixtureInfo ? 'is a folder, not a fixture file' : 'no such fixture file'}: ${fixturePath}`,
-        hint: `the path is resolved from the scenario's folder (${folder}${linked ? ', where the link points' : ''}): write it relative to that folder, or absolute`,
+        hint:
+          `the path is resolved from the scenario's folder (${folder}${linked ? ', where the link points' : ''})` +
+          `: write it relative to that folder, or absolute`,
       });
     }
     try {

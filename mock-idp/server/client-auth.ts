@@ -178,7 +178,9 @@ export const checkClientAuth = (fixture: Fixture, audiences: (path: string) => s
     }
     journal.clientAuth = record;
     if (client && seen.method !== 'unknown' && seen.method !== client.tokenEndpointAuthMethod) {
-      const mismatch = `client authentication method mismatch: client "${client.clientId}" is registered for ${client.tokenEndpointAuthMethod}, the request used ${seen.method}`;
+      const mismatch =
+        `client authentication method mismatch: client "${client.clientId}" is registered for ${client.tokenEndpointAuthMethod}` +
+        `, the request used ${seen.method}`;
       if (record.assertion)
         await settleAssertion(record.assertion, params.client_assertion, false, mismatch, client, audiences(ctx.path));
       throw new OAuthError(401, 'invalid_client', mismatch);

@@ -45,7 +45,8 @@ const CLIENT_SCRIPT = `
     const params = el('span', 'params');
     const shown = entry.clientAuth ? { 'client-auth': entry.clientAuth.method, ...entry.params } : entry.params;
     for (const [key, value] of Object.entries(shown)) params.append(el('code', '', key + '=' + clip(String(value), 120)));
-    const request = arrow(from, 3, 'request' + failing, [el('span', 'when', '#' + entry.seq + ' ' + entry.at.slice(11, 23) + ' '), el('span', 'what', entry.method + ' ' + entry.path), params]);
+    const request = arrow(from, 3, 'request' + failing, [el('span', 'when', '#' + entry.seq + ' ' + entry.at.slice(11, 23) + ' '), \
+el('span', 'what', entry.method + ' ' + entry.path), params]);
     const status = el('span', 'status s' + String(entry.response.status)[0], String(entry.response.status));
     const answer = arrow(3, from, 'answer' + failing, [status, el('span', 'ctype', entry.response.contentType || ''), el('span', 'summary', summary(entry))]);
     answer.firstChild.dataset.status = String(entry.response.status);
@@ -110,10 +111,12 @@ ${SEQUENCE_CSS}
 <header><h1>Mock IdP journal</h1>
 <label>Endpoint <select id="endpoint">${options}</select></label>
 <span class="meta" id="count" role="status">waiting for requests…</span></header>
-<p class="meta">Every request the IdP received and its answer, newest last, as it happens (secrets masked). The same data as JSON: <code>curl ${escapeHtml('-H "accept: application/json"')} …/_journal</code></p>
+<p class="meta">Every request the IdP received and its answer, newest last, as it happens (secrets masked). \
+The same data as JSON: <code>curl ${escapeHtml('-H "accept: application/json"')} …/_journal</code></p>
 <div class="seq l3" role="figure" aria-label="journal sequence diagram">
 <div class="heads"><b>Browser</b><b>Client (connector)</b><b>IdP</b></div>
-<div class="rows" id="entries"><i class="lifeline" style="left:16.667%"></i><i class="lifeline" style="left:50%"></i><i class="lifeline" style="left:83.333%"></i></div>
+<div class="rows" id="entries"><i class="lifeline" style="left:16.667%"></i>\
+<i class="lifeline" style="left:50%"></i><i class="lifeline" style="left:83.333%"></i></div>
 </div>
 </main>
 <script>${CLIENT_SCRIPT}</script>

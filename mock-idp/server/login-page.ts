@@ -25,7 +25,8 @@ export function renderLoginPage(input: {
   const rows = input.users
     .map(
       (user) =>
-        `<li><button type="submit" name="user" value="${escapeHtml(user.id)}"><strong>${escapeHtml(displayName(user))}</strong><span>${escapeHtml(detail(user))}</span></button></li>`,
+        `<li><button type="submit" name="user" value="${escapeHtml(user.id)}"><strong>${escapeHtml(displayName(user))}</strong>` +
+        `<span>${escapeHtml(detail(user))}</span></button></li>`,
     )
     .join('\n');
   return `<!doctype html>
@@ -40,7 +41,8 @@ export function renderLoginPage(input: {
   h1 { font-size: 1.3rem; margin: 0 0 .25rem; }
   p { margin: 0 0 1.25rem; color: #59636e; }
   ul { list-style: none; padding: 0; margin: 0; display: grid; gap: .6rem; }
-  button { width: 100%; text-align: left; display: grid; padding: .75rem 1rem; border: 1px solid #d1d9e0; border-radius: 8px; background: #fff; cursor: pointer; font: inherit; }
+  button { width: 100%; text-align: left; display: grid; padding: .75rem 1rem; \
+border: 1px solid #d1d9e0; border-radius: 8px; background: #fff; cursor: pointer; font: inherit; }
   button:hover, button:focus { border-color: #5d34f2; outline: none; box-shadow: 0 0 0 3px rgba(93,52,242,.15); }
   button span { color: #59636e; font-size: .9rem; }
   .error { background: #ffebe9; color: #82071e; padding: .6rem .8rem; border-radius: 8px; margin-bottom: 1rem; }
@@ -49,7 +51,8 @@ export function renderLoginPage(input: {
 <body>
 <main>
   <h1>Sign in to the mock IdP</h1>
-  <p>Application <code>${escapeHtml(input.clientId)}</code> asks you to sign in. Pick a user from the fixture.${input.description ? `<br>${escapeHtml(input.description)}` : ''}</p>
+  <p>Application <code>${escapeHtml(input.clientId)}</code> asks you to sign in. Pick a user from the fixture.\
+${input.description ? `<br>${escapeHtml(input.description)}` : ''}</p>
   ${input.error ? `<div class="error" role="alert">${escapeHtml(input.error)}</div>` : ''}
   <form method="post" action="${escapeHtml(input.action)}">
     <ul>

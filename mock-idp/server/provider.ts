@@ -153,12 +153,15 @@ export function createProvider(
 // Logout confirms without a page: automation follows redirects, it does not click.
 async function logoutPage(ctx: KoaContextWithOIDC, form: string): Promise<void> {
   ctx.type = 'html';
-  ctx.body = `<!doctype html><html><body>${form}<script>document.forms[0].submit()</script><noscript><button form="op.logoutForm" name="logout" value="yes">Sign out</button></noscript></body></html>`;
+  ctx.body =
+    `<!doctype html><html><body>${form}<script>document.forms[0].submit()</script>` +
+    `<noscript><button form="op.logoutForm" name="logout" value="yes">Sign out</button></noscript></body></html>`;
 }
 
 // Shown when end session has nowhere to redirect back to; plain, no external assets.
 async function signedOutPage(ctx: KoaContextWithOIDC): Promise<void> {
   ctx.type = 'html';
   ctx.body =
-    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Signed out – mock IdP</title></head><body><main><h1>Signed out</h1><p>The mock IdP ended your session.</p></main></body></html>';
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Signed out – mock IdP</title></head>' +
+    '<body><main><h1>Signed out</h1><p>The mock IdP ended your session.</p></main></body></html>';
 }

@@ -129,7 +129,10 @@ export function draftOf(capture: Capture): Omit<JournalEntry, 'seq'> {
 }
 
 export const logLine = (seq: number, capture: Capture) =>
-  `${seq} ${capture.method} ${capture.path} → ${capture.status}${capture.journal.clientAuth ? ` (client auth: ${capture.journal.clientAuth.method})` : ''}${capture.journal.errorDetail ? ` (${capture.journal.errorDetail})` : ''}${capture.journal.fault ? ` [fault: ${capture.journal.fault}]` : ''}`;
+  `${seq} ${capture.method} ${capture.path} → ${capture.status}` +
+  `${capture.journal.clientAuth ? ` (client auth: ${capture.journal.clientAuth.method})` : ''}` +
+  `${capture.journal.errorDetail ? ` (${capture.journal.errorDetail})` : ''}` +
+  `${capture.journal.fault ? ` [fault: ${capture.journal.fault}]` : ''}`;
 
 /**
  * Adds a capture to the journal. A small one is masked only if someone reads it; a large one is

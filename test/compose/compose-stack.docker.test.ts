@@ -67,7 +67,8 @@ describe.skipIf(Boolean(skip))('docker-compose.yml: Logto, PostgreSQL and the mo
       if (image.includes('mock-idp')) continue;
       if (!(await imagePresent(image))) {
         throw new Error(
-          `image ${image} is not on this machine and no registry gave it: build the local stand-ins with \`bash containers/build-images.sh\` and run with LOGTO_IMAGE / POSTGRES_IMAGE set as \`containers/ci-prepare.sh\` prints`,
+          `image ${image} is not on this machine and no registry gave it: build the local stand-ins with \`bash containers/build-images.sh\`` +
+            ` and run with LOGTO_IMAGE / POSTGRES_IMAGE set as \`containers/ci-prepare.sh\` prints`,
         );
       }
     }

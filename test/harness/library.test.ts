@@ -27,7 +27,8 @@ describe('one mock IdP per fixture', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'pool-'));
     const fixture = path.resolve('fixtures/scenarios/idp/standard.yaml');
     const inline =
-      '{ clients: [{ clientId: c, clientSecret: s-0123456789, tokenEndpointAuthMethod: client_secret_post }], defaultUser: u, users: [{ id: u, profile: { sub: u } }] }';
+      '{ clients: [{ clientId: c, clientSecret: s-0123456789, tokenEndpointAuthMethod: client_secret_post }],' +
+      ' defaultUser: u, users: [{ id: u, profile: { sub: u } }] }';
     const scenario = (name: string, clientId: string, secret: string, idp: string) => `name: ${name}
 config:
   authorizationEndpoint: "{{issuer}}/authorize"

@@ -109,7 +109,8 @@ describe('maskText', () => {
   it('masks the tokens of a form-encoded body with their decoded length, and keeps the other parameters', () => {
     const body = `access_token=${ACCESS}&expires_in=3600&id_token=${JWT}&refresh_token=${REFRESH}&scope=openid+offline_access&token_type=bearer`;
     expect(maskText(`Logto shows connector.invalid_response (sign-in): ${body}`)).toBe(
-      `Logto shows connector.invalid_response (sign-in): access_token=RCzg…(43)&expires_in=3600&id_token=eyJh…(${JWT.length})&refresh_token=9SgS…(43)&scope=openid+offline_access&token_type=bearer`,
+      `Logto shows connector.invalid_response (sign-in): access_token=RCzg…(43)&expires_in=3600&id_token=eyJh…(${JWT.length})` +
+        `&refresh_token=9SgS…(43)&scope=openid+offline_access&token_type=bearer`,
     );
     expect(maskText('client_secret=a%26b%3Dc%20d%2Be')).toBe('client_secret=***(9)');
   });

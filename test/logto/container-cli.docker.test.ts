@@ -122,7 +122,8 @@ describe.skipIf(!runtime.available)('connector-harness run --target logto-contai
       if (stackId)
         await execute('sh', [
           '-c',
-          `docker rm -f $(docker ps -aq --filter label=connector-harness.stack=${stackId}) 2>/dev/null; docker network rm connector-harness-${stackId} 2>/dev/null; true`,
+          `docker rm -f $(docker ps -aq --filter label=connector-harness.stack=${stackId}) 2>/dev/null;` +
+            ` docker network rm connector-harness-${stackId} 2>/dev/null; true`,
         ]);
     }
   }, 600_000);

@@ -67,7 +67,8 @@ describe.skipIf(!runtime.available)('Logto in testcontainers', () => {
     const started = performance.now();
     const results = await runScenarios(scenarios, target).finally(() => target.close?.());
     console.log(
-      `${results.length} scenarios through Logto in containers in ${Math.round(performance.now() - started)} ms: ${results.map((result) => `${result.name} ${result.durationMs} ms`).join('; ')}`,
+      `${results.length} scenarios through Logto in containers in ${Math.round(performance.now() - started)} ms: ` +
+        `${results.map((result) => `${result.name} ${result.durationMs} ms`).join('; ')}`,
     );
     expect(results.length).toBeGreaterThan(20);
     expect(verdicts(results)).toEqual(verdicts(expected));

@@ -32,7 +32,10 @@ describe.skipIf(!runtime.available)('a host port exposed to containers (sshd por
     const server = createServer((socket) => socket.end('hello from the host\n')).listen(port, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     // Any image with Node will do; the mock IdP's has it.
-    const probe = `const s = require('net').connect(${port}, 'host.testcontainers.internal'); s.on('data', (d) => process.stdout.write('got ' + d)); s.on('error', (e) => console.log('error', e.code)); s.on('close', () => console.log('closed'));`;
+    const probe =
+      `const s = require('net').connect(${port}, 'host.testcontainers.internal');` +
+      ` s.on('data', (d) => process.stdout.write('got ' + d));` +
+      ` s.on('error', (e) => console.log('error', e.code)); s.on('close', () => console.log('closed'));`;
     const run = async () => {
       const container = await new GenericContainer(images.mockIdp)
         .withLabels({ [STACK_LABEL]: stackId })

@@ -117,7 +117,8 @@ describe.skipIf(!runtime.available)('orphaned stacks are swept, and only they', 
     ).rejects.toThrow(/LOGTO_IMAGE: image connector-harness\/no-such-logto:0/);
     const about = (stackId: string) => lines.filter((line) => line.includes(stackId));
     expect(about(ids.orphan)).toEqual([
-      `removed orphaned stack ${stackName(ids.orphan)} (pid ${orphanPid} on ${hostname()}, which is gone): ${stackName(ids.orphan)}-idle, network ${stackName(ids.orphan)}`,
+      `removed orphaned stack ${stackName(ids.orphan)} (pid ${orphanPid} on ${hostname()}, which is gone):` +
+        ` ${stackName(ids.orphan)}-idle, network ${stackName(ids.orphan)}`,
     ]);
     for (const stackId of [ids.kept, ids.live, ids.elsewhere]) expect(about(stackId), stackId).toEqual([]);
     expect(await stackLeftovers(ids.orphan)).toEqual([]);
@@ -186,7 +187,8 @@ describe.skipIf(!runtime.available)('orphaned stacks are swept, and only they', 
     const line = stdout.split('\n').find((candidate) => candidate.includes(ids.killedRun!));
     expect(line).toMatch(
       new RegExp(
-        `^removed orphaned stack ${stackName(ids.killedRun!)} \\(pid ${pid} on .+, which is gone\\): .*${stackName(ids.killedRun!)}-postgres.*, network ${stackName(ids.killedRun!)}$`,
+        `^removed orphaned stack ${stackName(ids.killedRun!)} \\(pid ${pid} on .+, which is gone\\):` +
+          ` .*${stackName(ids.killedRun!)}-postgres.*, network ${stackName(ids.killedRun!)}$`,
       ),
     );
     expect(await stackLeftovers(ids.killedRun!)).toEqual([]);

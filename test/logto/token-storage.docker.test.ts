@@ -67,7 +67,13 @@ describe.skipIf(!runtime.available)('token storage through a real Logto (Account
       const shown = (evidence: { accountApi: { status: number; body: unknown }; waitedMs: number }) =>
         `${evidence.accountApi.status} ${(evidence.accountApi.body as { code?: string } | undefined)?.code ?? ''} after ${evidence.waitedMs} ms`;
       console.log(
-        `${result.name} (${result.durationMs} ms): ${steps.map((candidate) => `${candidate.id.replace('logto.token-storage.', '')} → ${shown(candidate.evidence as never)} ${candidate.status}`).join('; ')}`,
+        `${result.name} (${result.durationMs} ms): ` +
+          steps
+            .map(
+              (candidate) =>
+                `${candidate.id.replace('logto.token-storage.', '')} → ${shown(candidate.evidence as never)} ${candidate.status}`,
+            )
+            .join('; '),
       );
     }
   }, 600_000);

@@ -111,7 +111,9 @@ describe('a start from the cache', () => {
     await writeFile(
       probe,
       `import { registerHooks } from 'node:module';
-registerHooks({ load(url, context, next) { if (/\\/node_modules\\/(zod|yaml)\\//.test(url)) process.stderr.write('loaded ' + url.replace(/.*node_modules\\//, '') + '\\n'); return next(url, context); } });
+registerHooks({ load(url, context, next) { if (/\\/node_modules\\/(zod|yaml)\\//.test(url)) \
+process.stderr.write('loaded ' + url.replace(/.*node_modules\\//, '') + '\\n'); \
+return next(url, context); } });
 `,
     );
     const file = path.join(temp, 'probed.yaml');

@@ -139,7 +139,8 @@ describe('a client that disconnects mid-upload', () => {
       const { hostname, port } = new URL(idp.issuer);
       const socket = connect(Number(port), hostname, () => {
         socket.write(
-          `POST /token HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\ngrant_type=authorization_code&code=`,
+          `POST /token HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/x-www-form-urlencoded\r\n` +
+            `Content-Length: 1000\r\n\r\ngrant_type=authorization_code&code=`,
         );
         setTimeout(() => (how === 'reset' ? socket.resetAndDestroy() : socket.destroy()), 50);
       });

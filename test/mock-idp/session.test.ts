@@ -103,7 +103,9 @@ describe('headless login', () => {
 describe('login page (no default user, no hint)', () => {
   it('stops at an HTML page listing every user and the description; submitting a user finishes the sign-in', async () => {
     const tab = browser();
-    const url = `${withoutDefault.endpoints.authorization}?response_type=code&client_id=c&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&scope=openid&state=pick`;
+    const url =
+      `${withoutDefault.endpoints.authorization}?response_type=code&client_id=c` +
+      `&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&scope=openid&state=pick`;
     const { url: pageUrl, response } = await tab.follow(url);
     expect(pageUrl.pathname).toMatch(/^\/interaction\//);
     expect(response?.status).toBe(200);

@@ -34,7 +34,10 @@ describe('closing line of npm test', () => {
   it("counts a suite that fails in a hook as failed, as vitest's exit code does", async () => {
     const run = await vitestIn({
       'top-hook.test.ts': `import { beforeAll, it } from 'vitest';\nbeforeAll(() => { throw new Error('setup broke'); });\nit('never runs', () => {});\n`,
-      'suite-hook.test.ts': `import { afterAll, describe, it } from 'vitest';\ndescribe('suite', () => { afterAll(() => { throw new Error('teardown broke'); }); it('passes', () => {}); });\n`,
+      'suite-hook.test.ts':
+        `import { afterAll, describe, it } from 'vitest';` +
+        `\ndescribe('suite', () => { afterAll(() => { throw new Error('teardown broke'); });` +
+        ` it('passes', () => {}); });\n`,
       'fine.test.ts': `import { it } from 'vitest';\nit('passes', () => {});\n`,
       'broken-import.test.ts': `import './no-such-module.ts';\n`,
     });

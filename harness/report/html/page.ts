@@ -32,14 +32,18 @@ ul.checks .icon { display: inline-block; width: 1.2rem; font-weight: 700; }
 li.fail .icon { color: #cf222e; } li.warn .icon { color: #9a6700; } li.pass .icon { color: #1a7f37; } li.skip .icon { color: #6e7781; }
 ul.checks details > summary { cursor: pointer; }
 ul.checks .hint { margin: .2rem 0 .2rem 1.2rem; }
-pre { background: #f6f8fa; border-radius: 6px; padding: .5rem .75rem; margin: .2rem 0 .4rem 1.2rem; overflow-x: auto; font-size: 12px; white-space: pre-wrap; overflow-wrap: anywhere; }
+pre { background: #f6f8fa; border-radius: 6px; padding: .5rem .75rem; \
+margin: .2rem 0 .4rem 1.2rem; overflow-x: auto; font-size: 12px; white-space: pre-wrap; overflow-wrap: anywhere; }
 `;
 
 function renderCheck(check: CheckResult): string {
   const head = `<span class="icon">${ICONS[check.status]}</span><strong>${html(check.title)}</strong>: ${html(check.message)}`;
   const hint = check.hint && check.status !== 'pass' ? `<div class="hint">Fix: ${html(check.hint)}</div>` : '';
   if (!check.evidence) return `<li class="${check.status}" data-check="${html(check.id)}">${head}${hint}</li>`;
-  return `<li class="${check.status}" data-check="${html(check.id)}"><details><summary>${head}</summary>${hint}<pre>${html(JSON.stringify(check.evidence, null, 2))}</pre></details></li>`;
+  return (
+    `<li class="${check.status}" data-check="${html(check.id)}"><details><summary>${head}</summary>${hint}` +
+    `<pre>${html(JSON.stringify(check.evidence, null, 2))}</pre></details></li>`
+  );
 }
 
 /** What a known-bad scenario was caught by (or that it was missed). */
@@ -47,7 +51,11 @@ function knownBadBanner(result: ScenarioResult): string {
   const caught = result.checks.filter((check) => check.status === 'fail' || check.status === 'warn');
   const missed = result.status !== 'passed';
   const items = caught.map((check) => `<li>${html(check.title)}: ${html(check.message)}</li>`).join('');
-  return `<div class="caught${missed ? ' missed' : ''}"><strong>${missed ? 'Known-bad config, not caught as expected' : 'Known-bad config, caught'}</strong>${items ? `<ul>${items}</ul>` : ''}</div>`;
+  return (
+    `<div class="caught${missed ? ' missed' : ''}">` +
+    `<strong>${missed ? 'Known-bad config, not caught as expected' : 'Known-bad config, caught'}</strong>` +
+    `${items ? `<ul>${items}</ul>` : ''}</div>`
+  );
 }
 
 function renderScenario(result: ScenarioResult, index: number): string {
@@ -63,7 +71,9 @@ function renderScenario(result: ScenarioResult, index: number): string {
   // The cause first, with its hop drawn on its own: on a narrow window it is read before the whole flow.
   const cause =
     lead && result.status !== 'passed'
-      ? `<div class="cause"><p><strong>${html(lead.title)}</strong>: ${html(lead.message)}${lead.hint ? `<span class="fix">${lead.unfixable ? '' : 'Fix: '}${html(lead.hint)}</span>` : ''}</p>${hop ? renderSequence([hop], { hop, check: lead, note: false }) : ''}</div>`
+      ? `<div class="cause"><p><strong>${html(lead.title)}</strong>: ${html(lead.message)}` +
+        `${lead.hint ? `<span class="fix">${lead.unfixable ? '' : 'Fix: '}${html(lead.hint)}</span>` : ''}` +
+        `</p>${hop ? renderSequence([hop], { hop, check: lead, note: false }) : ''}</div>`
       : '';
   const logtoAnswer =
     result.error && result.status !== 'passed'

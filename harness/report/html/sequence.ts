@@ -46,12 +46,18 @@ function arrow(
     .filter(([, value]) => value !== undefined)
     .map(([name, value]) => ` data-${name}="${html(value)}"`)
     .join('');
-  return `<div class="row"><div class="arrow ${b > a ? 'right' : 'left'} ${classes.join(' ')}" style="grid-column:${2 * Math.min(a, b)}/${2 * Math.max(a, b)}"${data}>${label}</div></div>`;
+  return (
+    `<div class="row"><div class="arrow ${b > a ? 'right' : 'left'} ${classes.join(' ')}"` +
+    ` style="grid-column:${2 * Math.min(a, b)}/${2 * Math.max(a, b)}"${data}>${label}</div></div>`
+  );
 }
 
 function note(marked: Marked): string {
   const { check } = marked;
-  return `<div class="row"><div class="note" role="note"><strong>${html(check.title)}</strong>: ${html(check.message)}${check.hint ? `<span class="fix">Fix: ${html(check.hint)}</span>` : ''}</div></div>`;
+  return (
+    `<div class="row"><div class="note" role="note"><strong>${html(check.title)}</strong>: ${html(check.message)}` +
+    `${check.hint ? `<span class="fix">Fix: ${html(check.hint)}</span>` : ''}</div></div>`
+  );
 }
 
 function hopRows(lanes: Lane[], hop: Hop, marked: Marked | undefined): string[] {
@@ -77,7 +83,10 @@ function hopRows(lanes: Lane[], hop: Hop, marked: Marked | undefined): string[] 
   for (const call of hop.calls ?? []) rows.push(...hopRows(lanes, call, marked));
   const { response } = hop;
   if (response) {
-    const label = `${statusBadge(response.status)}${response.contentType ? `<span class="ctype">${html(response.contentType)}</span>` : ''}<span class="summary">${html(response.summary)}</span>`;
+    const label =
+      `${statusBadge(response.status)}` +
+      `${response.contentType ? `<span class="ctype">${html(response.contentType)}</span>` : ''}` +
+      `<span class="summary">${html(response.summary)}</span>`;
     rows.push(
       arrow(lanes, hop.to, hop.from, ['answer', ...mark], { ...base, kind: 'answer', status: response.status }, label),
     );

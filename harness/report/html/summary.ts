@@ -15,11 +15,18 @@ export function renderSummary(results: ScenarioResult[]): string {
   const totals = summarize(results);
   const rows = results.map((result, index) => {
     const verdict = verdictOf(result);
-    return `<tr><td><a href="#s${index + 1}">${html(result.name)}</a>${result.knownBad ? ' <span class="tag">known-bad</span>' : ''}</td><td class="${verdict.tone}">${verdict.text}</td><td class="num">${result.durationMs} ms</td><td>${html(result.target)}${result.connectorVersion ? ` ${html(result.connectorVersion)}` : ''}</td></tr>`;
+    return (
+      `<tr><td><a href="#s${index + 1}">${html(result.name)}</a>${result.knownBad ? ' <span class="tag">known-bad</span>' : ''}</td>` +
+      `<td class="${verdict.tone}">${verdict.text}</td><td class="num">${result.durationMs} ms</td>` +
+      `<td>${html(result.target)}${result.connectorVersion ? ` ${html(result.connectorVersion)}` : ''}</td></tr>`
+    );
   });
-  return `<p class="totals"><strong>${totals.passed} passed, ${totals.failed + totals.errors} failed</strong>${totals.caught ? ` (${totals.caught} known-bad configs caught as expected)` : ''}</p>
+  return (
+    `<p class="totals"><strong>${totals.passed} passed, ${totals.failed + totals.errors} failed</strong>` +
+    `${totals.caught ? ` (${totals.caught} known-bad configs caught as expected)` : ''}</p>
 <table class="summary"><thead><tr><th>Scenario</th><th>Verdict</th><th>Time</th><th>Target</th></tr></thead>
 <tbody>
 ${rows.join('\n')}
-</tbody></table>`;
+</tbody></table>`
+  );
 }

@@ -119,7 +119,9 @@ export async function resolveImages(
       if (failure) {
         problems.push({
           field: choice.setting,
-          message: `image ${choice.official} is not on this machine and cannot be ${role === 'mockIdp' ? 'built' : 'pulled'} (${failure}); neither is the local substitute ${choice.substitute}`,
+          message:
+            `image ${choice.official} is not on this machine and cannot be ${role === 'mockIdp' ? 'built' : 'pulled'} (${failure})` +
+            `; neither is the local substitute ${choice.substitute}`,
           hint: `on a machine without a registry, build the substitutes: ${BUILD_COMMAND}; or set ${choice.setting} to an image you have`,
         });
       } else resolved[role] = choice.official;

@@ -48,7 +48,8 @@ export function compareWithPrediction(prediction: Observation, logto: LogtoObser
           message:
             predictedError === logtoError
               ? `failed as predicted: ${logtoError} at ${logto.failure?.step}`
-              : `finding: in-process predicted ${predictedError ?? 'success'}, Logto answered ${logtoError ? `${logtoError} at ${logto.failure?.step}: ${logto.failure?.message}` : 'success'}`,
+              : `finding: in-process predicted ${predictedError ?? 'success'}, Logto answered ` +
+                `${logtoError ? `${logtoError} at ${logto.failure?.step}: ${logto.failure?.message}` : 'success'}`,
           evidence: { predicted: prediction.error ?? null, logto: logto.failure ?? null },
         }
       : {

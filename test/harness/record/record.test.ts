@@ -83,7 +83,8 @@ const replayedUserinfoAnswer = async (idp: MockIdp, fixture: Fixture) => {
 
 /** The authorization URL the written scenario's client would open, at the replaying IdP. */
 const authorizeUrl = (idp: MockIdp) =>
-  `${idp.endpoints.authorization}?response_type=code&client_id=${RECORDED_CLIENT_ID}&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&scope=profile&state=replay-state`;
+  `${idp.endpoints.authorization}?response_type=code&client_id=${RECORDED_CLIENT_ID}` +
+  `&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&scope=profile&state=replay-state`;
 
 const cases: Case[] = [
   {

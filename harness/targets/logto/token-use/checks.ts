@@ -47,7 +47,8 @@ function beforeExpiry(prediction: Observation, read: TokenRead): CheckResult {
     status: problems.length === 0 ? 'pass' : 'fail',
     message:
       problems.length === 0
-        ? `the IdP's access token came back${userinfo?.status === 200 ? ` and the IdP's userinfo accepts it for ${JSON.stringify(userinfo.sub ?? wantSub)}` : ''}`
+        ? `the IdP's access token came back` +
+          `${userinfo?.status === 200 ? ` and the IdP's userinfo accepts it for ${JSON.stringify(userinfo.sub ?? wantSub)}` : ''}`
         : `finding: ${problems.join('; ')}`,
     evidence: evidenceOf(read),
   };
@@ -85,7 +86,9 @@ function afterExpiry(use: TokenUse, read: TokenRead, before: TokenRead): CheckRe
         status: ok ? 'pass' : 'fail',
         message: ok
           ? `no expiry stored: Logto never refreshes, it handed back the same token after ${seconds(read.waitedMs)}${dead}`
-          : `finding: with no expiry stored Logto was expected to hand back the same token without refreshing; it answered ${answer(read)}${read.token?.sameAsBefore === false ? ' with another token' : ''}${read.refreshRequests.length > 0 ? ' and sent a refresh request' : ''}`,
+          : `finding: with no expiry stored Logto was expected to hand back the same token without refreshing;` +
+            ` it answered ${answer(read)}${read.token?.sameAsBefore === false ? ' with another token' : ''}` +
+            `${read.refreshRequests.length > 0 ? ' and sent a refresh request' : ''}`,
         evidence: evidenceOf(read),
       },
     ];
