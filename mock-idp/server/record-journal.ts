@@ -1,5 +1,5 @@
 import { mask, maskSecrets } from '../../lib/mask.ts';
-import type { ClientAuthRecord, JournalEntry } from '../journal.ts';
+import type { JournalEntry } from '../journal.ts';
 import { answerThrown } from './error-boundary.ts';
 import { endpointFor, type EndpointPaths } from './paths.ts';
 import { boundEntry, ENTRY_MAX_BYTES, measure } from './journal-bounds.ts';
