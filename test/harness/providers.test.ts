@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { providers, PROVIDERS_DIR } from '../../harness/providers/catalog.ts';
 import { initProvider } from '../../harness/providers/init.ts';
 import { UserError } from '../../lib/user-error.ts';
-import { renderProviderList } from '../../harness/providers/list.ts';
+import { providerListJson, renderProviderList } from '../../harness/providers/list.ts';
+import { factTallies, isCited, loadProviderFacts } from '../../harness/providers/facts.ts';
 import { runScenarios } from '../../harness/run.ts';
 import { configProblems } from '../../harness/scenario/config-guard.ts';
 import { loadScenarios } from '../../harness/scenario/load.ts';
@@ -39,10 +40,57 @@ describe('provider library', () => {
     },
   );
 
-  it('list-providers names every provider and what to do for those the generic connector cannot serve', () => {
-    const text = renderProviderList();
+  it('list-providers names every provider and what to do for those the generic connector cannot serve', async () => {
+    const text = renderProviderList(await factTallies(projectRoot));
     for (const provider of providers) expect(text).toContain(provider.id);
     expect(text).toMatch(/^x +X \(Twitter\): generic connectors cannot work → Logto's X \(Twitter\) connector$/m);
+    expect(text).toMatch(/^ +note: +no SAFE generic config: X also accepts plain PKCE/m);
+  });
+
+  it('list-providers shows per provider how many of its facts are cited, the same counts as its facts.yaml', async () => {
+    const tallies = await factTallies(projectRoot);
+    const text = renderProviderList(tallies);
+    const blocks = text.split(/\n(?=\S)/);
+    for (const provider of providers) {
+      const facts = await loadProviderFacts(projectRoot, provider);
+      const cited = facts.filter((fact) => isCited(fact.source)).length;
+      const block = blocks.find((lines) => lines.startsWith(`${provider.id} `));
+      expect(block, provider.id).toContain(
+        `facts:  ${cited} of ${facts.length} cited, ${facts.length - cited} unverified`,
+      );
+    }
+    const total = [...tallies.values()].reduce((sum, tally) => sum + tally.cited + tally.unverified, 0);
+    expect(text).toMatch(new RegExp(`^${providers.length} providers, \\d+ of ${total} facts cited`, 'm'));
+  });
+
+  it('list-providers --json gives tools every provider with its verdict, traps, identity notes and fact counts', async () => {
+    const tallies = await factTallies(projectRoot);
+    const json = JSON.parse(JSON.stringify(providerListJson(tallies))) as Array<Record<string, unknown>>;
+    expect(json.map((entry) => entry.id)).toEqual(providers.map((provider) => provider.id));
+    const byId = new Map(json.map((entry) => [entry.id, entry]));
+    expect(byId.get('x')).toMatchObject({ generic: false, dedicated: 'X (Twitter)' });
+    expect(byId.get('github')).toMatchObject({ generic: 'oauth2', facts: tallies.get('github') });
+    expect(byId.get('wechat')?.identityKey).toMatch(/unionid \?\? openid/);
+    expect(byId.get('entra-id')?.identityKey).toMatch(/Graph \/me id.*sub/);
+    for (const id of ['kakao', 'discord', 'gitlab'])
+      expect(byId.get(id)?.unverifiedEmail, id).toMatch(/keeps it whatever/);
+  });
+
+  it.each(providers.map((provider) => [provider.id, provider] as const))(
+    '%s: every fact carries its source (a URL or Logto connector path) or says unverified',
+    async (_id, provider) => {
+      const facts = await loadProviderFacts(projectRoot, provider);
+      expect(facts.length).toBeGreaterThanOrEqual(3);
+      for (const fact of facts) {
+        expect(fact.source, fact.claim).toMatch(/^unverified\b|https?:\/\/|logto:packages\//i);
+        if (isCited(fact.source)) expect(fact.source).not.toMatch(/^unverified/i);
+      }
+    },
+  );
+
+  it("a trap with no source is marked as a guess, never as the provider's behaviour", () => {
+    const hf = providers.find((provider) => provider.id === 'huggingface')!;
+    expect(hf.traps.every((trap) => trap.startsWith('guess:'))).toBe(true);
   });
 });
 
