@@ -30,6 +30,8 @@ export interface ProviderEntry {
   fixes?: Record<string, string>;
   /** The scenario `init` starts from, relative to the provider folder. */
   starter: string;
+  /** A scenario with the other generic connector, when that one works too (what `audit` compares a config of that kind with). */
+  alternative?: string;
   /** The provider's own hosts (a match is the host itself or a subdomain): how `audit` recognises a tenant's connector. */
   hosts: string[];
   /** For self-hosted IdPs (any host): the endpoint path that gives the product away, e.g. Keycloak's `/realms/<realm>/`. */
@@ -306,6 +308,7 @@ export const providers: ProviderEntry[] = [
     essentials:
       'OAuth2 connector against /oauth/userinfo, tokenEndpointResponseType json, id: sub (the OIDC connector works too: the id_token carries name, email, email_verified)',
     traps: ['query-string default → json', 'email_verified false: the generic OAuth2 connector keeps the email'],
+    alternative: 'gitlab-oidc.yaml',
     unverifiedEmail:
       "Logto's GitLab connector keeps the email only when email_verified is true; the generic OAuth2 connector keeps it whatever the flag says (the OIDC connector drops it)",
     starter: 'gitlab.yaml',
