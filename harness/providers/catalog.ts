@@ -313,6 +313,39 @@ export const providers: ProviderEntry[] = [
       "Logto's GitLab connector keeps the email only when email_verified is true; the generic OAuth2 connector keeps it whatever the flag says (the OIDC connector drops it)",
     starter: 'gitlab.yaml',
   },
+  {
+    id: 'apple',
+    hosts: ['appleid.apple.com'],
+    name: 'Apple (Sign in with Apple)',
+    generic: 'no',
+    caveat:
+      'no LASTING generic config: OIDC signs in with a pre-signed ES256 JWT as the secret, but it expires within 6 months (Logto cannot sign ES256), and the name comes only in the first form_post, which the OIDC connector never reads',
+    dedicated: 'Apple',
+    essentials:
+      'OIDC, client_secret_post with an ES256 JWT you sign (≤ 6 months), scope openid email name, authRequestOptionalConfig.responseMode form_post, acceptStringTypedBooleanClaims: true',
+    traps: [
+      'email_verified "true" (a string) refused → acceptStringTypedBooleanClaims',
+      'client_secret_jwt signs HS256 → invalid_client; Apple wants an ES256 JWT as client_secret',
+      'name/email scopes without response_mode=form_post → Apple stops at its error page',
+      "no name ever with the OIDC connector → Logto's Apple connector (first sign-in only)",
+    ],
+    starter: 'known-bad-no-name.yaml',
+  },
+  {
+    id: 'keycloak',
+    hosts: [],
+    paths: [/\/realms\/[^/]+\/protocol\/openid-connect\//],
+    name: 'Keycloak (self-hosted OIDC)',
+    generic: 'yes',
+    connector: 'oidc',
+    essentials:
+      'OIDC, issuer https://<host>/realms/<realm> (no /auth since Keycloak 17), jwksUri …/protocol/openid-connect/certs; post or basic',
+    traps: [
+      'client with a PKCE method set → Missing parameter: code_challenge_method; clear it (Logto sends no PKCE)',
+      'email_verified false → email dropped, and trustUnverifiedEmail does not help (it covers an absent claim only)',
+    ],
+    starter: 'keycloak.yaml',
+  },
 ];
 
 export const findProvider = (id: string): ProviderEntry | undefined =>
