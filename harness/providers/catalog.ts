@@ -346,6 +346,44 @@ export const providers: ProviderEntry[] = [
     ],
     starter: 'keycloak.yaml',
   },
+  {
+    id: 'aws-cognito',
+    hosts: ['amazoncognito.com'],
+    name: 'Amazon Cognito (user pool)',
+    generic: 'yes',
+    connector: 'oidc',
+    essentials:
+      'OIDC on the hosted-UI domain (…/oauth2/authorize, …/oauth2/token), issuer https://cognito-idp.<region>.amazonaws.com/<pool>, jwksUri <issuer>/.well-known/jwks.json; client_secret_basic',
+    traps: ['the hosted-UI domain as the issuer → issuer mismatch (HTTP 500) → the cognito-idp URL'],
+    starter: 'aws-cognito.yaml',
+  },
+  {
+    id: 'zitadel',
+    hosts: ['zitadel.cloud'],
+    paths: [/^\/oauth\/v2\/(authorize|token)$/],
+    name: 'ZITADEL',
+    generic: 'yes',
+    connector: 'oidc',
+    essentials:
+      'OIDC with "User Info inside ID Token" on (…/oauth/v2/authorize, …/oauth/v2/token, jwks …/oauth/v2/keys); or OAuth2 with userInfoEndpoint …/oidc/v1/userinfo, id: sub',
+    traps: ['OIDC connector with the default app settings: id_token holds sub only → no name, no email, silently'],
+    starter: 'zitadel.yaml',
+    alternative: 'zitadel-oauth2.yaml',
+  },
+  {
+    id: 'authentik',
+    hosts: [],
+    paths: [/^\/application\/o\//],
+    name: 'authentik',
+    generic: 'yes',
+    connector: 'oidc',
+    essentials:
+      'OIDC, …/application/o/authorize/ and …/token/, issuer and jwksUri under …/application/o/<slug>/; a Signing Key on the provider',
+    traps: [
+      '≥ 2025.10 default mapping: email_verified false → email dropped, and trustUnverifiedEmail cannot restore it',
+    ],
+    starter: 'authentik.yaml',
+  },
 ];
 
 export const findProvider = (id: string): ProviderEntry | undefined =>
