@@ -384,6 +384,97 @@ export const providers: ProviderEntry[] = [
     ],
     starter: 'authentik.yaml',
   },
+  {
+    id: 'salesforce',
+    hosts: ['salesforce.com'],
+    name: 'Salesforce',
+    generic: 'yes',
+    connector: 'oauth2',
+    essentials:
+      'tokenEndpointResponseType json; userInfoEndpoint …/services/oauth2/userinfo; profileMap id: user_id; scope with refresh_token; sandboxes on test.salesforce.com',
+    traps: ['an app or org that requires PKCE refuses Logto → turn the requirement off for its app'],
+    starter: 'salesforce.yaml',
+  },
+  {
+    id: 'twitch',
+    hosts: ['twitch.tv'],
+    name: 'Twitch',
+    generic: 'no',
+    essentials: 'the token answer’s scope is a JSON array; Helix wants a Client-Id header',
+    traps: [
+      'OAuth2 and OIDC: array scope → connector.invalid_response, no generic fix (a proxy or a custom connector)',
+    ],
+    starter: 'known-bad-scope-array.yaml',
+  },
+  {
+    id: 'dropbox',
+    hosts: ['dropbox.com', 'dropboxapi.com'],
+    name: 'Dropbox',
+    generic: 'no',
+    caveat:
+      "OAuth2 cannot (the account endpoint is POST only); OIDC might, but Dropbox's JWKS and issuer are unverified",
+    essentials:
+      'users/get_current_account takes POST only; customConfig token_access_type: offline for a refresh token',
+    traps: ['OAuth2 connector GETs the account endpoint → refused, no generic fix'],
+    starter: 'known-bad-userinfo-post-only.yaml',
+  },
+  {
+    id: 'spotify',
+    hosts: ['spotify.com'],
+    name: 'Spotify',
+    generic: 'yes',
+    connector: 'oauth2',
+    essentials:
+      'client_secret_basic; tokenEndpointResponseType json; profileMap id: id, name: display_name, avatar: images.0.url, email pointed at a missing field (Logto maps email by default)',
+    traps: ['avatar: images (an array) → images.0.url', 'email mapped: Spotify calls it unverified → leave it out'],
+    starter: 'spotify.yaml',
+  },
+  {
+    id: 'bitbucket',
+    hosts: ['bitbucket.org'],
+    name: 'Bitbucket Cloud',
+    generic: 'yes',
+    connector: 'oauth2',
+    essentials:
+      'client_secret_basic; tokenEndpointResponseType json; userInfoEndpoint …/2.0/user; profileMap id: uuid, name: display_name, avatar: links.avatar.href (no email)',
+    traps: [
+      'email: only in a second call (/2.0/user/emails) → no generic fix',
+      'avatar: links.avatar (an object) → links.avatar.href',
+    ],
+    starter: 'bitbucket.yaml',
+  },
+  {
+    id: 'reddit',
+    hosts: ['reddit.com'],
+    name: 'Reddit',
+    generic: 'yes',
+    connector: 'oauth2',
+    essentials:
+      'client_secret_basic; tokenEndpointResponseType json; userInfoEndpoint https://oauth.reddit.com/api/v1/me; customConfig duration: permanent; no email',
+    traps: ["Logto's client_secret_post default → client_secret_basic"],
+    starter: 'reddit.yaml',
+  },
+  {
+    id: 'notion',
+    hosts: ['notion.com'],
+    name: 'Notion',
+    generic: 'no',
+    essentials:
+      'every call needs a Notion-Version header; users/me is the bot, the person is in the token answer (owner.user)',
+    traps: ['users/me without Notion-Version → 400, no generic fix (a custom connector)'],
+    starter: 'known-bad-no-version-header.yaml',
+  },
+  {
+    id: 'atlassian',
+    hosts: ['atlassian.com'],
+    name: 'Atlassian (Jira, Confluence)',
+    generic: 'yes',
+    connector: 'oauth2',
+    essentials:
+      'tokenEndpointResponseType json; userInfoEndpoint https://api.atlassian.com/me; profileMap id: account_id; customConfig audience: api.atlassian.com, prompt: consent; scope read:me offline_access',
+    traps: ['default id path → account_id'],
+    starter: 'atlassian.yaml',
+  },
 ];
 
 export const findProvider = (id: string): ProviderEntry | undefined =>
