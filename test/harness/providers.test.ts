@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { providers, PROVIDERS_DIR } from '../../harness/providers/catalog.ts';
+import { providerForEndpoints, providers, PROVIDERS_DIR } from '../../harness/providers/catalog.ts';
 import { initProvider } from '../../harness/providers/init.ts';
 import { UserError } from '../../lib/user-error.ts';
 import { providerListJson, renderProviderList } from '../../harness/providers/list.ts';
@@ -21,12 +21,12 @@ afterAll(async () => {
 });
 
 describe('provider library', () => {
-  it('has at least 15 providers, every folder in the catalog and every catalog entry a folder', async () => {
+  it('has at least 32 providers, every folder in the catalog and every catalog entry a folder', async () => {
     const folders = (await readdir(PROVIDERS_DIR, { withFileTypes: true }))
       .filter((entry) => entry.isDirectory())
       .map((entry) => entry.name)
       .sort();
-    expect(providers.length).toBeGreaterThanOrEqual(15);
+    expect(providers.length).toBeGreaterThanOrEqual(32);
     expect(providers.map((provider) => provider.id).sort()).toEqual(folders);
   });
 
@@ -91,6 +91,61 @@ describe('provider library', () => {
   it("a trap with no source is marked as a guess, never as the provider's behaviour", () => {
     const hf = providers.find((provider) => provider.id === 'huggingface')!;
     expect(hf.traps.every((trap) => trap.startsWith('guess:'))).toBe(true);
+  });
+});
+
+describe('audit recognises the providers by their real endpoints', () => {
+  it.each([
+    ['apple', 'https://appleid.apple.com/auth/authorize', 'https://appleid.apple.com/auth/token'],
+    [
+      'keycloak',
+      'https://sso.corp.example/realms/staff/protocol/openid-connect/auth',
+      'https://sso.corp.example/realms/staff/protocol/openid-connect/token',
+    ],
+    [
+      'aws-cognito',
+      'https://acme.auth.eu-west-1.amazoncognito.com/oauth2/authorize',
+      'https://acme.auth.eu-west-1.amazoncognito.com/oauth2/token',
+    ],
+    [
+      'zitadel',
+      'https://acme-abc123.zitadel.cloud/oauth/v2/authorize',
+      'https://acme-abc123.zitadel.cloud/oauth/v2/token',
+    ],
+    ['zitadel', 'https://login.corp.example/oauth/v2/authorize', 'https://login.corp.example/oauth/v2/token'],
+    [
+      'authentik',
+      'https://auth.corp.example/application/o/authorize/',
+      'https://auth.corp.example/application/o/token/',
+    ],
+    [
+      'salesforce',
+      'https://login.salesforce.com/services/oauth2/authorize',
+      'https://login.salesforce.com/services/oauth2/token',
+    ],
+    [
+      'salesforce',
+      'https://test.salesforce.com/services/oauth2/authorize',
+      'https://test.salesforce.com/services/oauth2/token',
+    ],
+    ['twitch', 'https://id.twitch.tv/oauth2/authorize', 'https://id.twitch.tv/oauth2/token'],
+    ['dropbox', 'https://www.dropbox.com/oauth2/authorize', 'https://api.dropboxapi.com/oauth2/token'],
+    ['spotify', 'https://accounts.spotify.com/authorize', 'https://accounts.spotify.com/api/token'],
+    ['bitbucket', 'https://bitbucket.org/site/oauth2/authorize', 'https://bitbucket.org/site/oauth2/access_token'],
+    ['reddit', 'https://www.reddit.com/api/v1/authorize', 'https://www.reddit.com/api/v1/access_token'],
+    ['notion', 'https://api.notion.com/v1/oauth/authorize', 'https://api.notion.com/v1/oauth/token'],
+    ['atlassian', 'https://auth.atlassian.com/authorize', 'https://auth.atlassian.com/oauth/token'],
+  ])('%s: %s', (id, authorize, token) => {
+    expect(providerForEndpoints(authorize, token)?.id).toBe(id);
+  });
+
+  it('does not take an unknown IdP for a self-hosted product because of a look-alike path', () => {
+    expect(
+      providerForEndpoints('https://idp.example/oauth2/authorize', 'https://idp.example/oauth2/token'),
+    ).toBeUndefined();
+    expect(
+      providerForEndpoints('https://idp.example/application/authorize', 'https://idp.example/realms/token'),
+    ).toBeUndefined();
   });
 });
 
