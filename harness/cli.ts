@@ -524,11 +524,17 @@ program
   )
   .addHelpText(
     'after',
-    '\nExample:\n  $ connector-harness list-providers\n  $ connector-harness init github    # then: connector-harness run github.scenario.yaml',
+    '\nExample:\n  $ connector-harness list-providers\n  $ connector-harness list-providers --json\n  $ connector-harness init github    # then: connector-harness run github.scenario.yaml',
   )
-  .action(async () => {
-    const { renderProviderList } = await import('./providers/list.ts');
-    console.log(renderProviderList());
+  .option(
+    '--json',
+    'print the table as JSON for tools (one object per provider, with its cited and unverified fact counts)',
+  )
+  .action(async (flags: { json?: boolean }) => {
+    const { providerListJson, renderProviderList } = await import('./providers/list.ts');
+    const { factTallies } = await import('./providers/facts.ts');
+    const facts = await factTallies(PROJECT_ROOT);
+    console.log(flags.json ? JSON.stringify(providerListJson(facts), null, 2) : renderProviderList(facts));
   });
 
 program

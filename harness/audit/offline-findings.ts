@@ -22,7 +22,7 @@ export async function offlineFindings(scenario: Scenario, source: ConnectorSourc
     enableTokenStorage: scenario.enableTokenStorage,
   };
   const entry = scenario.provider ? findProvider(scenario.provider) : undefined;
-  const known = entry ? await knownProvider(entry, source.projectRoot) : undefined;
+  const known = entry ? await knownProvider(entry, source.projectRoot, scenario.connector) : undefined;
   return auditFindings(
     connector,
     await configProblems(scenario, source),

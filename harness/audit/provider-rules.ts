@@ -17,13 +17,21 @@ export async function knownProviderOf(
   projectRoot: string,
 ): Promise<KnownProvider | undefined> {
   const provider = providerForEndpoints(connector.config.authorizationEndpoint, connector.config.tokenEndpoint);
-  return provider ? knownProvider(provider, projectRoot) : undefined;
+  return provider ? knownProvider(provider, projectRoot, connector.kind) : undefined;
 }
 
-/** A library entry with the config its scenario proves works. */
-export async function knownProvider(provider: ProviderEntry, projectRoot: string): Promise<KnownProvider> {
-  const scenario = await loadScenario(path.join(projectRoot, PROVIDERS_DIR, provider.id, provider.starter));
-  return { provider, kind: scenario.connector, config: scenario.config };
+/** A library entry with the config its scenario proves works: for `kind`, when the provider has one for both. */
+export async function knownProvider(
+  provider: ProviderEntry,
+  projectRoot: string,
+  kind?: 'oauth2' | 'oidc',
+): Promise<KnownProvider> {
+  const load = async (file: string) => {
+    const scenario = await loadScenario(path.join(projectRoot, PROVIDERS_DIR, provider.id, file));
+    return { provider, kind: scenario.connector, config: scenario.config };
+  };
+  const starter = await load(provider.starter);
+  return kind && starter.kind !== kind && provider.alternative ? load(provider.alternative) : starter;
 }
 
 // Where the connectors' own defaults apply when a field is not stored.
@@ -47,8 +55,38 @@ const valueAt = (config: Record<string, unknown>, field: string): unknown => {
   return value ?? (field === 'profileMap.id' ? 'id' : DEFAULTS[field]);
 };
 
+/**
+ * What holds whatever the config: an email the generic connector keeps where the dedicated one would
+ * refuse it as unverified, and an id that changes on moving to the dedicated connector. Pure.
+ */
+function crossCutting(connector: AuditedConnector, provider: ProviderEntry): CheckResult[] {
+  const findings: CheckResult[] = [];
+  const mapsEmail = Boolean(valueAt(connector.config, 'profileMap.email'));
+  if (provider.unverifiedEmail && connector.kind === 'oauth2' && mapsEmail)
+    findings.push({
+      id: `provider.${provider.id}.unverified-email`,
+      title: `${provider.name}: unverified email`,
+      status: 'warn',
+      message: `${provider.unverifiedEmail}. Logto treats a social email as verified when it links accounts`,
+      hint: `leave email out of profileMap, or use Logto's ${provider.dedicated ?? 'dedicated'} connector`,
+    });
+  if (provider.identityKey)
+    findings.push({
+      id: `provider.${provider.id}.identity-key`,
+      title: `${provider.name}: user id on moving to the dedicated connector`,
+      status: 'warn',
+      message: provider.identityKey,
+      hint: `before switching to Logto's ${provider.dedicated ?? 'dedicated'} connector, plan how existing users keep their identity (Logto keys them by connector target + id)`,
+    });
+  return findings;
+}
+
 /** The stored config against what works for its provider (the provider library). Pure. */
 export function providerFindings(connector: AuditedConnector, known: KnownProvider): CheckResult[] {
+  return [...configFindings(connector, known), ...crossCutting(connector, known.provider)];
+}
+
+function configFindings(connector: AuditedConnector, known: KnownProvider): CheckResult[] {
   const { provider } = known;
   const init = `connector-harness init ${provider.id}`;
   if (provider.generic === 'no') {
@@ -57,7 +95,9 @@ export function providerFindings(connector: AuditedConnector, known: KnownProvid
         id: `provider.${provider.id}`,
         title: `${provider.name}: generic connector`,
         status: 'fail',
-        message: `Logto's generic connectors cannot work with ${provider.name} whatever the config (${provider.essentials})`,
+        message: provider.caveat
+          ? `Logto's generic connectors cannot work with ${provider.name}: ${provider.caveat} (${provider.essentials})`
+          : `Logto's generic connectors cannot work with ${provider.name} whatever the config (${provider.essentials})`,
         hint: `use Logto's ${provider.dedicated ?? 'dedicated'} connector; \`${init}\` shows the scenario that proves it`,
       },
     ];

@@ -184,11 +184,21 @@ describe("audit rules: a known provider's config against what works for it (the 
       authorizationEndpoint: 'https://open.weixin.qq.com/connect/qrconnect',
       tokenEndpoint: 'https://api.weixin.qq.com/sns/oauth2/access_token',
     });
-    expect(ids(wechat)).toEqual(['fail:provider.wechat']);
+    expect(ids(wechat)).toEqual(['fail:provider.wechat', 'warn:provider.wechat.identity-key']);
     expect(wechat[0]!.hint).toContain('WeChat');
+    expect(wechat[1]!.message).toMatch(/unionid \?\? openid.*orphans every existing user/);
   });
 
   it('says when the other connector kind is the one that works', async () => {
+    const b2c = await judged({
+      ...github,
+      authorizationEndpoint: 'https://contoso.b2clogin.com/contoso.onmicrosoft.com/b2c_1_signin/oauth2/v2.0/authorize',
+      tokenEndpoint: 'https://contoso.b2clogin.com/contoso.onmicrosoft.com/b2c_1_signin/oauth2/v2.0/token',
+    });
+    expect(ids(b2c)).toEqual(['fail:provider.azure-ad-b2c.connector']);
+  });
+
+  it("GitLab's OIDC config is judged against the OIDC scenario: its id_token carries the profile", async () => {
     const gitlab = await judged(
       {
         authorizationEndpoint: 'https://gitlab.com/oauth/authorize',
@@ -200,7 +210,41 @@ describe("audit rules: a known provider's config against what works for it (the 
       },
       'oidc',
     );
-    expect(ids(gitlab)).toEqual(['fail:provider.gitlab.connector']);
+    expect(ids(gitlab)).toEqual([]);
+  });
+
+  it('warns where the generic connector keeps an email the dedicated connector would refuse as unverified', async () => {
+    const kakao = await judged({
+      ...github,
+      authorizationEndpoint: 'https://kauth.kakao.com/oauth/authorize',
+      tokenEndpoint: 'https://kauth.kakao.com/oauth/token',
+      tokenEndpointResponseType: 'json',
+      profileMap: { id: 'id', email: 'kakao_account.email' },
+    });
+    expect(ids(kakao)).toContain('warn:provider.kakao.unverified-email');
+    const withoutEmail = await judged({
+      ...github,
+      authorizationEndpoint: 'https://kauth.kakao.com/oauth/authorize',
+      tokenEndpoint: 'https://kauth.kakao.com/oauth/token',
+      tokenEndpointResponseType: 'json',
+      profileMap: { id: 'id' },
+    });
+    expect(ids(withoutEmail)).not.toContain('warn:provider.kakao.unverified-email');
+  });
+
+  it("warns that moving Entra ID from the OIDC connector to Logto's own changes every user's id", async () => {
+    const entra = await judged(
+      {
+        authorizationEndpoint: 'https://login.microsoftonline.com/contoso/oauth2/v2.0/authorize',
+        tokenEndpoint: 'https://login.microsoftonline.com/contoso/oauth2/v2.0/token',
+        clientId: 'c',
+        clientSecret: 'entra-secret-0123456789',
+        scope: 'openid profile email',
+        idTokenVerificationConfig: { jwksUri: 'https://login.microsoftonline.com/contoso/discovery/v2.0/keys' },
+      },
+      'oidc',
+    );
+    expect(ids(entra)).toContain('warn:provider.entra-id.identity-key');
   });
 
   it('leaves IdPs the library does not know to the generic rules', async () => {

@@ -2,10 +2,11 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { providers, PROVIDERS_DIR } from '../../harness/providers/catalog.ts';
+import { providerForEndpoints, providers, PROVIDERS_DIR } from '../../harness/providers/catalog.ts';
 import { initProvider } from '../../harness/providers/init.ts';
 import { UserError } from '../../lib/user-error.ts';
-import { renderProviderList } from '../../harness/providers/list.ts';
+import { providerListJson, renderProviderList } from '../../harness/providers/list.ts';
+import { factTallies, isCited, loadProviderFacts } from '../../harness/providers/facts.ts';
 import { runScenarios } from '../../harness/run.ts';
 import { configProblems } from '../../harness/scenario/config-guard.ts';
 import { loadScenarios } from '../../harness/scenario/load.ts';
@@ -20,12 +21,12 @@ afterAll(async () => {
 });
 
 describe('provider library', () => {
-  it('has at least 15 providers, every folder in the catalog and every catalog entry a folder', async () => {
+  it('has at least 32 providers, every folder in the catalog and every catalog entry a folder', async () => {
     const folders = (await readdir(PROVIDERS_DIR, { withFileTypes: true }))
       .filter((entry) => entry.isDirectory())
       .map((entry) => entry.name)
       .sort();
-    expect(providers.length).toBeGreaterThanOrEqual(15);
+    expect(providers.length).toBeGreaterThanOrEqual(32);
     expect(providers.map((provider) => provider.id).sort()).toEqual(folders);
   });
 
@@ -39,10 +40,112 @@ describe('provider library', () => {
     },
   );
 
-  it('list-providers names every provider and what to do for those the generic connector cannot serve', () => {
-    const text = renderProviderList();
+  it('list-providers names every provider and what to do for those the generic connector cannot serve', async () => {
+    const text = renderProviderList(await factTallies(projectRoot));
     for (const provider of providers) expect(text).toContain(provider.id);
     expect(text).toMatch(/^x +X \(Twitter\): generic connectors cannot work → Logto's X \(Twitter\) connector$/m);
+    expect(text).toMatch(/^ +note: +no SAFE generic config: X also accepts plain PKCE/m);
+  });
+
+  it('list-providers shows per provider how many of its facts are cited, the same counts as its facts.yaml', async () => {
+    const tallies = await factTallies(projectRoot);
+    const text = renderProviderList(tallies);
+    const blocks = text.split(/\n(?=\S)/);
+    for (const provider of providers) {
+      const facts = await loadProviderFacts(projectRoot, provider);
+      const cited = facts.filter((fact) => isCited(fact.source)).length;
+      const block = blocks.find((lines) => lines.startsWith(`${provider.id} `));
+      expect(block, provider.id).toContain(
+        `facts:  ${cited} of ${facts.length} cited, ${facts.length - cited} unverified`,
+      );
+    }
+    const total = [...tallies.values()].reduce((sum, tally) => sum + tally.cited + tally.unverified, 0);
+    expect(text).toMatch(new RegExp(`^${providers.length} providers, \\d+ of ${total} facts cited`, 'm'));
+  });
+
+  it('list-providers --json gives tools every provider with its verdict, traps, identity notes and fact counts', async () => {
+    const tallies = await factTallies(projectRoot);
+    const json = JSON.parse(JSON.stringify(providerListJson(tallies))) as Array<Record<string, unknown>>;
+    expect(json.map((entry) => entry.id)).toEqual(providers.map((provider) => provider.id));
+    const byId = new Map(json.map((entry) => [entry.id, entry]));
+    expect(byId.get('x')).toMatchObject({ generic: false, dedicated: 'X (Twitter)' });
+    expect(byId.get('github')).toMatchObject({ generic: 'oauth2', facts: tallies.get('github') });
+    expect(byId.get('wechat')?.identityKey).toMatch(/unionid \?\? openid/);
+    expect(byId.get('entra-id')?.identityKey).toMatch(/Graph \/me id.*sub/);
+    for (const id of ['kakao', 'discord', 'gitlab'])
+      expect(byId.get(id)?.unverifiedEmail, id).toMatch(/keeps it whatever/);
+  });
+
+  it.each(providers.map((provider) => [provider.id, provider] as const))(
+    '%s: every fact carries its source (a URL or Logto connector path) or says unverified',
+    async (_id, provider) => {
+      const facts = await loadProviderFacts(projectRoot, provider);
+      expect(facts.length).toBeGreaterThanOrEqual(3);
+      for (const fact of facts) {
+        expect(fact.source, fact.claim).toMatch(/^unverified\b|https?:\/\/|logto:packages\//i);
+        if (isCited(fact.source)) expect(fact.source).not.toMatch(/^unverified/i);
+      }
+    },
+  );
+
+  it("a trap with no source is marked as a guess, never as the provider's behaviour", () => {
+    const hf = providers.find((provider) => provider.id === 'huggingface')!;
+    expect(hf.traps.every((trap) => trap.startsWith('guess:'))).toBe(true);
+  });
+});
+
+describe('audit recognises the providers by their real endpoints', () => {
+  it.each([
+    ['apple', 'https://appleid.apple.com/auth/authorize', 'https://appleid.apple.com/auth/token'],
+    [
+      'keycloak',
+      'https://sso.corp.example/realms/staff/protocol/openid-connect/auth',
+      'https://sso.corp.example/realms/staff/protocol/openid-connect/token',
+    ],
+    [
+      'aws-cognito',
+      'https://acme.auth.eu-west-1.amazoncognito.com/oauth2/authorize',
+      'https://acme.auth.eu-west-1.amazoncognito.com/oauth2/token',
+    ],
+    [
+      'zitadel',
+      'https://acme-abc123.zitadel.cloud/oauth/v2/authorize',
+      'https://acme-abc123.zitadel.cloud/oauth/v2/token',
+    ],
+    ['zitadel', 'https://login.corp.example/oauth/v2/authorize', 'https://login.corp.example/oauth/v2/token'],
+    [
+      'authentik',
+      'https://auth.corp.example/application/o/authorize/',
+      'https://auth.corp.example/application/o/token/',
+    ],
+    [
+      'salesforce',
+      'https://login.salesforce.com/services/oauth2/authorize',
+      'https://login.salesforce.com/services/oauth2/token',
+    ],
+    [
+      'salesforce',
+      'https://test.salesforce.com/services/oauth2/authorize',
+      'https://test.salesforce.com/services/oauth2/token',
+    ],
+    ['twitch', 'https://id.twitch.tv/oauth2/authorize', 'https://id.twitch.tv/oauth2/token'],
+    ['dropbox', 'https://www.dropbox.com/oauth2/authorize', 'https://api.dropboxapi.com/oauth2/token'],
+    ['spotify', 'https://accounts.spotify.com/authorize', 'https://accounts.spotify.com/api/token'],
+    ['bitbucket', 'https://bitbucket.org/site/oauth2/authorize', 'https://bitbucket.org/site/oauth2/access_token'],
+    ['reddit', 'https://www.reddit.com/api/v1/authorize', 'https://www.reddit.com/api/v1/access_token'],
+    ['notion', 'https://api.notion.com/v1/oauth/authorize', 'https://api.notion.com/v1/oauth/token'],
+    ['atlassian', 'https://auth.atlassian.com/authorize', 'https://auth.atlassian.com/oauth/token'],
+  ])('%s: %s', (id, authorize, token) => {
+    expect(providerForEndpoints(authorize, token)?.id).toBe(id);
+  });
+
+  it('does not take an unknown IdP for a self-hosted product because of a look-alike path', () => {
+    expect(
+      providerForEndpoints('https://idp.example/oauth2/authorize', 'https://idp.example/oauth2/token'),
+    ).toBeUndefined();
+    expect(
+      providerForEndpoints('https://idp.example/application/authorize', 'https://idp.example/realms/token'),
+    ).toBeUndefined();
   });
 });
 
