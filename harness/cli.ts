@@ -524,7 +524,8 @@ program
   )
   .addHelpText(
     'after',
-    '\nExample:\n  $ connector-harness list-providers\n  $ connector-harness list-providers --json\n  $ connector-harness init github    # then: connector-harness run github.scenario.yaml',
+    '\nExample:\n  $ connector-harness list-providers\n  $ connector-harness list-providers --json\n ' +
+      ' $ connector-harness init github    # then: connector-harness run github.scenario.yaml',
   )
   .option(
     '--json',
@@ -533,7 +534,7 @@ program
   .action(async (flags: { json?: boolean }) => {
     const { providerListJson, renderProviderList } = await import('./providers/list.ts');
     const { factTallies } = await import('./providers/facts.ts');
-    const facts = await factTallies(PROJECT_ROOT);
+    const facts = await factTallies(PACKAGE_ROOT);
     console.log(flags.json ? JSON.stringify(providerListJson(facts), null, 2) : renderProviderList(facts));
   });
 

@@ -76,7 +76,9 @@ function crossCutting(connector: AuditedConnector, provider: ProviderEntry): Che
       title: `${provider.name}: user id on moving to the dedicated connector`,
       status: 'warn',
       message: provider.identityKey,
-      hint: `before switching to Logto's ${provider.dedicated ?? 'dedicated'} connector, plan how existing users keep their identity (Logto keys them by connector target + id)`,
+      hint:
+        `before switching to Logto's ${provider.dedicated ?? 'dedicated'} connector, plan ` +
+        `how existing users keep their identity (Logto keys them by connector target + id)`,
     });
   return findings;
 }

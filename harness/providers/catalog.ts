@@ -73,10 +73,12 @@ export const providers: ProviderEntry[] = [
     name: 'X (Twitter)',
     generic: 'no',
     caveat:
-      'no SAFE generic config: X also accepts plain PKCE and customConfig reaches both authorize and token, so a fixed code_challenge/code_verifier pair could pass; untested, and a fixed verifier defeats PKCE: not recommended',
+      'no SAFE generic config: X also accepts plain PKCE and customConfig reaches both authorize and token, so a fixed ' +
+      'code_challenge/code_verifier pair could pass; untested, and a fixed verifier defeats PKCE: not recommended',
     dedicated: 'X (Twitter)',
     essentials:
-      "PKCE is mandatory; the generic connectors send no code_challenge. Email: scope users.email + user.fields=confirmed_email (Logto's X connector asks for both)",
+      'PKCE is mandatory; the generic connectors send no code_challenge. Email: scope ' +
+      "users.email + user.fields=confirmed_email (Logto's X connector asks for both)",
     traps: ["authorize refused (PKCE required) → use Logto's X connector"],
     starter: 'known-bad-no-pkce.yaml',
   },
@@ -163,7 +165,8 @@ export const providers: ProviderEntry[] = [
       'v1.0 endpoint: string expires_in → use v2.0 with the OIDC connector',
     ],
     identityKey:
-      "Logto's Microsoft Entra ID (Azure AD) connector keys users by the Graph /me id (= the oid claim); the OIDC connector by the id_token sub, which is pairwise per application: moving between them orphans every existing user",
+      "Logto's Microsoft Entra ID (Azure AD) connector keys users by the Graph /me id (= the oid claim); the OIDC " +
+      'connector by the id_token sub, which is pairwise per application: moving between them orphans every existing user',
     fixes: {
       expires_in:
         'use the v2.0 endpoints (…/oauth2/v2.0/authorize and …/oauth2/v2.0/token) with the OIDC connector:' +
@@ -181,11 +184,13 @@ export const providers: ProviderEntry[] = [
       'OIDC connector (claims from the id_token), scope openid alone: no access token, so no string expires_in',
     traps: [
       'OAuth2 connector: no userinfo endpoint (404) → OIDC connector',
-      "an access token (the app's API scope, offline_access) brings a string expires_in → the OIDC guard refuses it; custom policies: SendTokenResponseBodyWithJsonNumbers",
+      "an access token (the app's API scope, offline_access) brings a string expires_in " +
+        '→ the OIDC guard refuses it; custom policies: SendTokenResponseBodyWithJsonNumbers',
     ],
     fixes: {
       expires_in:
-        'ask for scope openid alone (B2C then issues no access token), or in a custom policy set SendTokenResponseBodyWithJsonNumbers so B2C sends expires_in as a number',
+        'ask for scope openid alone (B2C then issues no access token), or in a custom policy ' +
+        'set SendTokenResponseBodyWithJsonNumbers so B2C sends expires_in as a number',
     },
     starter: 'azure-ad-b2c.yaml',
   },
@@ -202,7 +207,8 @@ export const providers: ProviderEntry[] = [
       "no token_type even with appid/secret in customConfig → use Logto's WeChat connector",
     ],
     identityKey:
-      "Logto's WeChat connector keys users by unionid ?? openid; a generic setup maps openid. unionid appears once the app is bound to a WeChat Open Platform account: moving then orphans every existing user",
+      "Logto's WeChat connector keys users by unionid ?? openid; a generic setup maps openid. unionid appears " +
+      'once the app is bound to a WeChat Open Platform account: moving then orphans every existing user',
     starter: 'known-bad-standard-config.yaml',
   },
   {
@@ -212,7 +218,8 @@ export const providers: ProviderEntry[] = [
     generic: 'yes',
     connector: 'oauth2',
     essentials:
-      "tokenEndpointResponseType json; profileMap id: sub. expires_in: Alibaba's doc samples send a string, its SDK README a number; this config works only with the number",
+      "tokenEndpointResponseType json; profileMap id: sub. expires_in: Alibaba's doc samples " +
+      'send a string, its SDK README a number; this config works only with the number',
     traps: [
       'default id path (no `id` field) → sub',
       'if Alibaba sends the string expires_in its docs show → connector.invalid_response, no generic fix (sources disagree: capture one with `record`)',
@@ -239,7 +246,8 @@ export const providers: ProviderEntry[] = [
     dedicated: 'Hugging Face',
     essentials: 'OIDC connector; tokenEndpointAuthMethod client_secret_basic',
     traps: [
-      "guess: no source says Hugging Face refuses Logto's client_secret_post default; Logto's own Hugging Face connector uses client_secret_basic, so the library does too",
+      "guess: no source says Hugging Face refuses Logto's client_secret_post default; " +
+        "Logto's own Hugging Face connector uses client_secret_basic, so the library does too",
     ],
     starter: 'huggingface.yaml',
   },
@@ -307,11 +315,13 @@ export const providers: ProviderEntry[] = [
     connector: 'oauth2',
     dedicated: 'GitLab',
     essentials:
-      'OAuth2 connector against /oauth/userinfo, tokenEndpointResponseType json, id: sub (the OIDC connector works too: the id_token carries name, email, email_verified)',
+      'OAuth2 connector against /oauth/userinfo, tokenEndpointResponseType json, id: sub ' +
+      '(the OIDC connector works too: the id_token carries name, email, email_verified)',
     traps: ['query-string default → json', 'email_verified false: the generic OAuth2 connector keeps the email'],
     alternative: 'gitlab-oidc.yaml',
     unverifiedEmail:
-      "Logto's GitLab connector keeps the email only when email_verified is true; the generic OAuth2 connector keeps it whatever the flag says (the OIDC connector drops it)",
+      "Logto's GitLab connector keeps the email only when email_verified is true; the " +
+      'generic OAuth2 connector keeps it whatever the flag says (the OIDC connector drops it)',
     starter: 'gitlab.yaml',
   },
   {
@@ -320,10 +330,12 @@ export const providers: ProviderEntry[] = [
     name: 'Apple (Sign in with Apple)',
     generic: 'no',
     caveat:
-      'no LASTING generic config: OIDC signs in with a pre-signed ES256 JWT as the secret, but it expires within 6 months (Logto cannot sign ES256), and the name comes only in the first form_post, which the OIDC connector never reads',
+      'no LASTING generic config: OIDC signs in with a pre-signed ES256 JWT as the secret, but it expires within 6 months ' +
+      '(Logto cannot sign ES256), and the name comes only in the first form_post, which the OIDC connector never reads',
     dedicated: 'Apple',
     essentials:
-      'OIDC, client_secret_post with an ES256 JWT you sign (≤ 6 months), scope openid email name, authRequestOptionalConfig.responseMode form_post, acceptStringTypedBooleanClaims: true',
+      'OIDC, client_secret_post with an ES256 JWT you sign (≤ 6 months), scope openid email name, ' +
+      'authRequestOptionalConfig.responseMode form_post, acceptStringTypedBooleanClaims: true',
     traps: [
       'email_verified "true" (a string) refused → acceptStringTypedBooleanClaims',
       'client_secret_jwt signs HS256 → invalid_client; Apple wants an ES256 JWT as client_secret',
@@ -366,7 +378,8 @@ export const providers: ProviderEntry[] = [
     generic: 'yes',
     connector: 'oidc',
     essentials:
-      'OIDC with "User Info inside ID Token" on (…/oauth/v2/authorize, …/oauth/v2/token, jwks …/oauth/v2/keys); or OAuth2 with userInfoEndpoint …/oidc/v1/userinfo, id: sub',
+      'OIDC with "User Info inside ID Token" on (…/oauth/v2/authorize, …/oauth/v2/token, ' +
+      'jwks …/oauth/v2/keys); or OAuth2 with userInfoEndpoint …/oidc/v1/userinfo, id: sub',
     traps: ['OIDC connector with the default app settings: id_token holds sub only → no name, no email, silently'],
     starter: 'zitadel.yaml',
     alternative: 'zitadel-oauth2.yaml',
@@ -392,7 +405,8 @@ export const providers: ProviderEntry[] = [
     generic: 'yes',
     connector: 'oauth2',
     essentials:
-      'tokenEndpointResponseType json; userInfoEndpoint …/services/oauth2/userinfo; profileMap id: user_id; scope with refresh_token; sandboxes on test.salesforce.com',
+      'tokenEndpointResponseType json; userInfoEndpoint …/services/oauth2/userinfo; ' +
+      'profileMap id: user_id; scope with refresh_token; sandboxes on test.salesforce.com',
     traps: ['an app or org that requires PKCE refuses Logto → turn the requirement off for its app'],
     starter: 'salesforce.yaml',
   },
@@ -426,7 +440,8 @@ export const providers: ProviderEntry[] = [
     generic: 'yes',
     connector: 'oauth2',
     essentials:
-      'client_secret_basic; tokenEndpointResponseType json; profileMap id: id, name: display_name, avatar: images.0.url, email pointed at a missing field (Logto maps email by default)',
+      'client_secret_basic; tokenEndpointResponseType json; profileMap id: id, name: display_name, ' +
+      'avatar: images.0.url, email pointed at a missing field (Logto maps email by default)',
     traps: ['avatar: images (an array) → images.0.url', 'email mapped: Spotify calls it unverified → leave it out'],
     starter: 'spotify.yaml',
   },
@@ -437,7 +452,8 @@ export const providers: ProviderEntry[] = [
     generic: 'yes',
     connector: 'oauth2',
     essentials:
-      'client_secret_basic; tokenEndpointResponseType json; userInfoEndpoint …/2.0/user; profileMap id: uuid, name: display_name, avatar: links.avatar.href (no email)',
+      'client_secret_basic; tokenEndpointResponseType json; userInfoEndpoint …/2.0/user; ' +
+      'profileMap id: uuid, name: display_name, avatar: links.avatar.href (no email)',
     traps: [
       'email: only in a second call (/2.0/user/emails) → no generic fix',
       'avatar: links.avatar (an object) → links.avatar.href',
