@@ -9,13 +9,14 @@ import type { MockIdpMiddleware } from './state.ts';
 export function takeJsonTokenBody(encoding: 'form' | 'json'): MockIdpMiddleware | undefined {
   if (encoding !== 'json') return undefined;
   return async function takeJsonTokenBody(ctx, next) {
-    if (ctx.method !== 'POST') return next();
-    if (!ctx.is('application/json')) {
+    if (ctx.method === 'POST' && !ctx.is('application/json')) {
       const sent = ctx.get('content-type') || 'no content type';
       throw invalidRequest(`this token endpoint takes a JSON body (application/json), not ${sent}`);
     }
-    replayParams(ctx, ctx.state.params);
-    ctx.req.headers = { ...ctx.req.headers, 'content-type': 'application/x-www-form-urlencoded' };
+    if (ctx.method === 'POST') {
+      replayParams(ctx, ctx.state.params);
+      ctx.req.headers = { ...ctx.req.headers, 'content-type': 'application/x-www-form-urlencoded' };
+    }
     await next();
   };
 }
