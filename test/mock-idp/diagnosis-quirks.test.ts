@@ -81,6 +81,17 @@ describe('claimsFollowScopes (OIDC Core §5.4)', () => {
     }));
 });
 
+describe('the journal: the id_token decoded beside the masked token', () => {
+  it("records the header and claims of a token answer's id_token, never the token itself", () =>
+    withIdp(quirkFixture(), async (idp) => {
+      const answer = await answerOf(idp, { nonce: 'n-7' });
+      const entry = idp.journal.entries().find((candidate) => candidate.endpoint === 'token')!;
+      expect(entry.idToken?.header).toMatchObject({ alg: 'RS256', kid: expect.any(String) });
+      expect(entry.idToken?.claims).toMatchObject({ sub: 'alice', aud: 'c', iss: idp.issuer, nonce: 'n-7' });
+      expect(JSON.stringify(entry)).not.toContain(answer.id_token as string);
+    }));
+});
+
 describe('refuseUnknownScopes', () => {
   it('refuses every unknown scope by name with invalid_scope, a comma-glued scope included', () =>
     withIdp(quirkFixture({ refuseUnknownScopes: true }), async (idp) => {
