@@ -50,6 +50,11 @@ export interface JournalEntry {
     body: unknown;
   };
   /**
+   * The id_token of a token answer, decoded: its header and claims as the client reads them (the
+   * token itself stays masked in `response.body`; without its signature this is no credential).
+   */
+  idToken?: { header: Record<string, unknown>; claims: Record<string, unknown> };
+  /**
    * oidc-provider's own reason for an OAuth error, which its error_description keeps generic on
    * purpose (`client authentication failed` ← `invalid secret provided`, `client assertion tokens
    * must only be used once`…). Absent when oidc-provider gave none.

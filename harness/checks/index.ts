@@ -5,6 +5,7 @@ import { checkClientAuth } from './client-auth.ts';
 import { checkConfigKeys } from './config-keys.ts';
 import { checkCustomConfig, checkExpectedParams } from './custom-config.ts';
 import { checkEndpointUrls } from './endpoint-urls.ts';
+import { checkMismatches } from './mismatch.ts';
 import { checkDoubleCredentials } from './double-credentials.ts';
 import { checkErrorWith200 } from './error-with-200.ts';
 import { checkOidc } from './oidc.ts';
@@ -34,6 +35,7 @@ export const checks: Array<(observation: Observation) => CheckResult[]> = [
   checkAvatarUrl,
   checkTokenStorage,
   checkOidc,
+  checkMismatches,
 ];
 
 export const runChecks = (observation: Observation): CheckResult[] => checks.flatMap((check) => check(observation));

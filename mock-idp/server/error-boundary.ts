@@ -15,6 +15,7 @@ interface OAuthAnswer {
   error: string;
   error_description?: string;
   headers?: Record<string, string>;
+  body?: string | Record<string, unknown>;
 }
 
 /**
@@ -28,7 +29,14 @@ const isOAuthAnswer = (error: unknown): error is OAuthAnswer => {
 };
 
 const sendAnswer = (ctx: Context, answer: OAuthAnswer) =>
-  sendOAuthError(ctx, answer.status, answer.error, answer.error_description ?? answer.error, answer.headers);
+  sendOAuthError(
+    ctx,
+    answer.status,
+    answer.error,
+    answer.error_description ?? answer.error,
+    answer.headers,
+    answer.body,
+  );
 
 /** The answer to a throw: the error's own for a refusal, `server_error` and a log line for our bugs. */
 export function answerThrown(ctx: Context, error: unknown, log: (line: string) => void): void {

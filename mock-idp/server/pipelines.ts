@@ -1,22 +1,29 @@
 import compose from 'koa-compose';
 import type { Fixture } from '../fixture/schema.ts';
 import type { AuthorizeErrorAnswer } from './authorize-error.ts';
+import { claimsFollowScopes } from './claims-by-scope.ts';
 import { checkClientAuth } from './client-auth.ts';
 import { renameClientParams } from './client-param-names.ts';
 import { errorsWith200 } from './errors-with-200.ts';
+import { omitIdTokenOnRefresh } from './id-token-on-refresh.ts';
+import { takeJsonTokenBody } from './json-token-body.ts';
 import type { SigningKeys } from './keys.ts';
 import { refuseUserinfo } from './no-userinfo.ts';
 import { honourOfflineAccess } from './offline-access.ts';
 import { offlineOnlyWith } from './offline-when-params.ts';
 import { omitTokenType } from './omit-token-type.ts';
 import { refuseClientIdInBodyWithBasic } from './refuse-client-id-with-basic.ts';
+import { requireHeaders } from './required-headers.ts';
 import { requireAuthorizeParams, requireTokenParams } from './required-params.ts';
 import { requireUserAgent } from './require-user-agent.ts';
+import { reshapeTokenFields } from './reshape-token-fields.ts';
 import { shapeTokenErrors } from './shape-token-errors.ts';
 import { shapeTokenResponse } from './shape-token-response.ts';
 import type { MockIdpMiddleware } from './state.ts';
+import { refuseUnknownScopes } from './unknown-scopes.ts';
 import { selectUserinfoFields } from './userinfo-field-selection.ts';
 import { requireUserinfoQuery } from './userinfo-required-query.ts';
+import { refuseWrongMethod } from './wrong-method.ts';
 
 export interface PipelineOptions {
   fixture: Fixture;
@@ -24,6 +31,8 @@ export interface PipelineOptions {
   authorizeError: AuthorizeErrorAnswer;
   /** What oidc-provider accepts as a client assertion's aud at the endpoint called. */
   tokenAudiences: (path: string) => string[];
+  /** The scope granted to an access token (undefined when unknown): what claimsFollowScopes reads at userinfo. */
+  scopeOf: (accessToken: string) => string | undefined;
 }
 
 export type Pipelines = Record<'authorize' | 'token' | 'userinfo' | 'revocation', MockIdpMiddleware[]>;
@@ -39,32 +48,45 @@ const on = (...middlewares: Array<MockIdpMiddleware | undefined>): MockIdpMiddle
  * bends of oidc-provider toward what real IdPs do. As oidc-provider's actions are arrays of steps.
  * A middleware that bends the answer comes before the ones whose answer it bends.
  */
-export function pipelines({ fixture, keys, authorizeError, tokenAudiences }: PipelineOptions): Pipelines {
-  const { userinfo, tokenResponse } = fixture;
+export function pipelines({ fixture, keys, authorizeError, tokenAudiences, scopeOf }: PipelineOptions): Pipelines {
+  const { userinfo, tokenResponse, tokenRequest, requiredParams } = fixture;
+  const scoped = claimsFollowScopes(fixture, keys, scopeOf);
   return {
     authorize: on(
       renameClientParams(fixture.clientParamNames),
-      requireAuthorizeParams(fixture.requiredParams.authorize, authorizeError),
+      requireAuthorizeParams(requiredParams.authorize, authorizeError, requiredParams.report),
+      refuseUnknownScopes(fixture.refuseUnknownScopes, fixture.scopes, authorizeError),
       offlineOnlyWith(fixture.refreshTokens.onlyWithAuthorizeParams),
       honourOfflineAccess(fixture.scopes),
     ),
+    // The provider's own refusals first: no other quirk bends them.
     token: on(
+      refuseWrongMethod(['POST'], tokenRequest.wrongMethod),
+      requireHeaders(tokenRequest.requiredHeaders, 'token'),
       shapeTokenErrors(tokenResponse.errorEncoding),
       errorsWith200(fixture.errorsWith200?.token),
+      takeJsonTokenBody(tokenRequest.encoding),
+      reshapeTokenFields(tokenResponse),
       omitTokenType(tokenResponse.omitTokenType),
       renameClientParams(fixture.clientParamNames),
       refuseClientIdInBodyWithBasic(fixture.clients),
-      requireTokenParams(fixture.requiredParams.token),
+      requireTokenParams(requiredParams.token, requiredParams.report),
       checkClientAuth(fixture, tokenAudiences),
       shapeTokenResponse(fixture, keys),
+      omitIdTokenOnRefresh(tokenResponse.idTokenOnRefresh),
+      // oidc-provider's id_token, before shapeTokenResponse bends it: re-signed with the granted claims only.
+      scoped.token,
     ),
     // Empty unless the answer depends on more than the token: then the HTTP fast path must not take it.
     userinfo: on(
+      refuseWrongMethod(userinfo.method === 'ANY' ? ['GET', 'POST'] : [userinfo.method], userinfo.wrongMethod),
+      requireHeaders(userinfo.requiredHeaders, 'userinfo'),
       errorsWith200(fixture.errorsWith200?.userinfo),
       refuseUserinfo(userinfo.enabled),
       requireUserAgent(userinfo.requireUserAgent),
       requireUserinfoQuery(userinfo.requiredQuery),
       selectUserinfoFields(userinfo.fieldSelection),
+      scoped.userinfo,
     ),
     revocation: on(checkClientAuth(fixture, tokenAudiences)),
   };

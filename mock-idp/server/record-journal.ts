@@ -1,3 +1,4 @@
+import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { mask, maskSecrets } from '../../lib/mask.ts';
 import type { JournalEntry } from '../journal.ts';
 import { answerThrown } from './error-boundary.ts';
@@ -103,9 +104,28 @@ export interface Capture {
   durationMs: number;
 }
 
+/** The header and claims of the id_token a token answer carries (JSON or form), for the checks that compare them. */
+function decodedIdToken(capture: Capture): JournalEntry['idToken'] {
+  if (capture.endpoint !== 'token' || capture.status !== 200) return undefined;
+  const { body } = capture;
+  const idToken =
+    typeof body === 'string'
+      ? new URLSearchParams(body).get('id_token')
+      : body && typeof body === 'object'
+        ? (body as Record<string, unknown>).id_token
+        : undefined;
+  if (typeof idToken !== 'string') return undefined;
+  try {
+    return { header: { ...decodeProtectedHeader(idToken) }, claims: { ...decodeJwt(idToken) } };
+  } catch {
+    return undefined;
+  }
+}
+
 /** The journal entry for a capture: copied and masked only when someone reads the journal. */
 export function draftOf(capture: Capture): Omit<JournalEntry, 'seq'> {
   const { journal, contentType, location } = capture;
+  const idToken = decodedIdToken(capture);
   return {
     at: capture.at.toISOString(),
     endpoint: capture.endpoint,
@@ -121,6 +141,7 @@ export function draftOf(capture: Capture): Omit<JournalEntry, 'seq'> {
       ...(location ? { location: maskLocation(location) } : {}),
       body: responseBody(capture.body, contentType),
     },
+    ...(idToken ? { idToken } : {}),
     ...(journal.errorDetail ? { errorDetail: journal.errorDetail } : {}),
     ...(journal.fault ? { fault: journal.fault } : {}),
     ...(capture.clientClosed ? { clientClosed: true } : {}),

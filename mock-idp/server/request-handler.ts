@@ -82,7 +82,11 @@ export function createRequestHandler({
   // What oidc-provider accepts as a client assertion's aud: the issuer, the token endpoint, or the endpoint called.
   const tokenAudiences = (path: string) => [...new Set([`${issuer}${endpoints.token}`, issuer, `${issuer}${path}`])];
   const authorizeError = authorizeErrorAnswer(issuer, fixture);
-  const endpointPipelines = pipelines({ fixture, keys, authorizeError, tokenAudiences });
+  const scopeOf = (accessToken: string) => {
+    const scope = store.peek('AccessToken', accessToken)?.scope;
+    return typeof scope === 'string' ? scope : undefined;
+  };
+  const endpointPipelines = pipelines({ fixture, keys, authorizeError, tokenAudiences, scopeOf });
   const routes = new Router<MockIdpState>();
   routes.all(literalRoute(endpoints.userinfo), serveUserinfo(store, fixture.userinfo, users));
   loginRoutes(routes, provider, fixture, users);

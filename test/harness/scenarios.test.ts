@@ -198,3 +198,58 @@ describe('provider traps are caught with the fix named', () => {
     expect(check('providers/x/known-bad-no-pkce.yaml', 'authorize')?.hint).toContain('never send one');
   });
 });
+
+describe('the #17 classes the mock reproduces: each known-bad scenario names the cause and the fix', () => {
+  const hint = (file: string, id: string) => check(`known-bad/${file}`, id)?.hint ?? '';
+
+  it('claims gated by scope → add the scope that carries the field', () => {
+    expect(hint('claims-follow-scopes.yaml', 'profile.email')).toContain('"scope": "openid profile email"');
+  });
+
+  it('comma-glued scopes refused as invalid_scope → separate them with spaces', () => {
+    expect(hint('unknown-scope-comma.yaml', 'scope.separator')).toContain('"scope": "openid profile email"');
+    expect(check('known-bad/unknown-scope-comma.yaml', 'authorize')?.message).toContain('invalid_scope');
+  });
+
+  it('a required userinfo header → no setting fixes it, a proxy that adds the header', () => {
+    expect(hint('userinfo-required-header.yaml', 'userinfo')).toContain(
+      'no setting of the OAuth2 connector fixes this',
+    );
+    expect(hint('userinfo-required-header.yaml', 'userinfo')).toContain('adds the Client-Id header');
+  });
+
+  it("a POST-only userinfo refused with the provider's own 405 body → no setting fixes it", () => {
+    expect(hint('userinfo-post-only.yaml', 'userinfo')).toContain('the connector always GETs userinfo');
+  });
+
+  it('no id_token on refresh → the OIDC connector cannot refresh, the OAuth2 connector as a way out', () => {
+    expect(hint('oidc-no-id-token-on-refresh.yaml', 'token.guard.refresh')).toContain('the refresh answer included');
+    expect(hint('oidc-no-id-token-on-refresh.yaml', 'token.guard.refresh')).toContain('the OAuth2 connector');
+  });
+
+  it.each([
+    ['token-camel-case.yaml', 'the connector reads only the top-level snake_case "token_type"'],
+    ['token-nested-access-token.yaml', 'the IdP sends it as "data.token_type"'],
+    ['token-scope-array.yaml', 'no setting of the OAuth2 connector fixes this'],
+  ])('%s → token.guard names the field and says no setting fixes it', (file, words) => {
+    expect(hint(file, 'token.guard')).toContain(words);
+    expect(check(`known-bad/${file}`, 'token.guard')?.unfixable).toBeDefined();
+  });
+
+  it("a JSON-only token endpoint → the sign-in check quotes the IdP's refusal the connector lost", () => {
+    expect(hint('token-json-body-only.yaml', 'sign-in')).toContain('takes a JSON body (application/json)');
+  });
+
+  it('every missing authorize parameter in one refusal → the authorize check quotes them all', () => {
+    const message = check('known-bad/authorize-missing-params-all.yaml', 'authorize')?.message ?? '';
+    expect(message).toContain('"audience"');
+    expect(message).toContain('"resource"');
+    expect(hint('authorize-missing-params-all.yaml', 'authorize')).toContain('customConfig');
+  });
+
+  it('an issuer with a trailing slash → mismatch.issuer names the slash as the whole difference', () => {
+    const mismatch = check('known-bad/oidc-issuer-trailing-slash.yaml', 'mismatch.issuer')!;
+    expect(mismatch.message).toContain('that slash is the whole difference');
+    expect(mismatch.hint).toMatch(/^set idTokenVerificationConfig\.issuer to "http:\/\/127\.0\.0\.1:\d+"/);
+  });
+});

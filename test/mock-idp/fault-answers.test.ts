@@ -281,7 +281,7 @@ describe('validation of the new fault fields', () => {
     try {
       parseFixture({
         ...quirkFixture({ faults: faults as FixtureInput['faults'] }),
-        ...(userinfo ? { userinfo: userinfo as FixtureInput['userinfo'] } : {}),
+        ...(userinfo ? { userinfo } : {}),
       });
     } catch (error) {
       if (error instanceof UserError) return error.problems.map((problem) => `${problem.field}: ${problem.message}`);

@@ -149,7 +149,7 @@ async function userinfoExchanges(idp: MockIdp, fixture: Fixture): Promise<{ wire
 
 const keys = await loadSigningKeys(undefined);
 const pipelinesOf = (fixture: Fixture) =>
-  pipelines({ fixture, keys, authorizeError: () => {}, tokenAudiences: () => [] });
+  pipelines({ fixture, keys, authorizeError: () => {}, tokenAudiences: () => [], scopeOf: () => undefined });
 
 const SHIPPED = [
   'fixtures/default.yaml',

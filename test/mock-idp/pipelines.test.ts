@@ -43,8 +43,8 @@ const QUIRKS_ON: Record<string, string[]> = {
   'fixtures/scenarios/idp/audience-required.yaml': ['authorize: requireAuthorizeParams', 'token: requireTokenParams'],
   'fixtures/scenarios/providers/azure-ad-b2c/idp/azure-ad-b2c.yaml': ['userinfo: refuseUserinfo'],
   'fixtures/scenarios/providers/facebook/idp/facebook.yaml': ['userinfo: selectUserinfoFields'],
-  'fixtures/scenarios/providers/github/idp/github-app-expiring.yaml': ['userinfo: requireUserAgent'],
-  'fixtures/scenarios/providers/github/idp/github.yaml': ['userinfo: requireUserAgent'],
+  'fixtures/scenarios/providers/github/idp/github-app-expiring.yaml': ['userinfo: requireHeaders'],
+  'fixtures/scenarios/providers/github/idp/github.yaml': ['userinfo: requireHeaders'],
   'fixtures/scenarios/providers/google/idp/google.yaml': ['authorize: offlineOnlyWith'],
   'fixtures/scenarios/providers/naver/idp/naver.yaml': ['token: errorsWith200', 'userinfo: errorsWith200'],
   'fixtures/scenarios/providers/okta/idp/okta.yaml': ['token: refuseClientIdInBodyWithBasic'],
@@ -62,7 +62,7 @@ const QUIRKS_ON: Record<string, string[]> = {
 
 const keys = await loadSigningKeys(undefined);
 const pipelinesOf = (fixture: Fixture) =>
-  pipelines({ fixture, keys, authorizeError: () => {}, tokenAudiences: () => [] });
+  pipelines({ fixture, keys, authorizeError: () => {}, tokenAudiences: () => [], scopeOf: () => undefined });
 
 /** The middlewares of each endpoint by name, as oidc-provider names its actions' steps. */
 function quirksOn(all: Pipelines): string[] {
