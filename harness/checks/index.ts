@@ -8,6 +8,7 @@ import { checkEndpointUrls } from './endpoint-urls.ts';
 import { checkMismatches } from './mismatch.ts';
 import { checkDoubleCredentials } from './double-credentials.ts';
 import { checkErrorWith200 } from './error-with-200.ts';
+import { checkLink } from './link.ts';
 import { checkOidc } from './oidc.ts';
 import { checkProfileMap } from './profile-map.ts';
 import { checkScope } from './scope.ts';
@@ -23,6 +24,7 @@ export const checks: Array<(observation: Observation) => CheckResult[]> = [
   checkConfigKeys,
   checkEndpointUrls,
   checkScope,
+  checkLink,
   checkErrorWith200,
   checkTokenResponse,
   checkTokenGuard,

@@ -37,6 +37,8 @@ export interface ConnectorRun {
 /**
  * Drives the real connector as Logto does: authorization URI → the IdP (headless) → the callback →
  * the token-storage or plain sign-in path → refresh from the config as stored (raw, no defaults).
+ * A linking scenario makes the same calls, with the link-time scope passed to getAuthorizationUri
+ * as Logto's `POST /api/verifications/social` does (the connector lets it override the config's).
  */
 export async function runConnector({
   scenario,
@@ -79,6 +81,7 @@ export async function runConnector({
           connectorFactoryId: scenario.connector,
           jti: randomUUID(),
           headers: {},
+          ...(scenario.link?.scope ? { scope: scenario.link.scope } : {}),
         },
         async (data) => {
           Object.assign(session, data);

@@ -72,7 +72,9 @@ const answers = {
     .array(z.looseObject({ id: z.string(), primaryEmail: nullableString.optional(), identities: record.optional() }))
     .describe('a list of users'),
   identity: identityWithSecret.describe("a user's identity"),
-  accountCenter: z.looseObject({ enabled: z.boolean() }).describe('the account center settings'),
+  accountCenter: z
+    .looseObject({ enabled: z.boolean(), fields: z.record(z.string(), z.string()).optional() })
+    .describe('the account center settings'),
   ssoConnectors: z.array(record).describe('a list of enterprise SSO connectors'),
   anything: z.unknown(),
 };
@@ -191,8 +193,14 @@ export class ManagementClient {
     return this.#call('GET', '/account-center', answers.accountCenter);
   }
 
-  patchAccountCenter(patch: { enabled: boolean }) {
+  /** `fields` replaces the whole control list (Logto stores it with 'replace'): send every field. */
+  patchAccountCenter(patch: { enabled?: boolean; fields?: Record<string, string> }) {
     return this.#call('PATCH', '/account-center', answers.accountCenter, patch);
+  }
+
+  /** A user who signs in with a username and password (the one a linking scenario links an identity to). */
+  createUser(input: { username: string; password: string; primaryEmail: string; name: string }) {
+    return this.#call('POST', '/users', answers.user, input);
   }
 
   searchUsers(search: string) {

@@ -232,6 +232,22 @@ async function scenarioAt(document: LocatedDocument, data: unknown, at: Property
     });
   }
 
+  const replaceWith = input.link?.replaceWith;
+  if (idp.kind === 'fixture' && replaceWith !== undefined) {
+    const where = [...at, 'link', 'replaceWith'];
+    const users = idp.fixture.users.map((user) => user.id);
+    const linked = input.user ?? idp.fixture.defaultUser ?? users[0];
+    const problem = !users.includes(replaceWith)
+      ? { message: `"${replaceWith}" is not a user of the fixture`, hint: `use one of: ${users.join(', ')}` }
+      : replaceWith === linked
+        ? {
+            message: `"${replaceWith}" is the user who is linked first: replacing an identity with itself changes nothing`,
+            hint: `name another user of the fixture: ${users.filter((id) => id !== linked).join(', ') || '(it has no other)'}`,
+          }
+        : undefined;
+    if (problem) throw new UserError({ file, line: document.locate(where)?.line, field: fieldPath(where), ...problem });
+  }
+
   if (input.provider !== undefined && !findProvider(input.provider)) {
     const where = [...at, 'provider'];
     throw new UserError({
@@ -289,6 +305,7 @@ async function scenarioAt(document: LocatedDocument, data: unknown, at: Property
     idp,
     ...(input.user ? { user: input.user } : {}),
     ...(input.secondSignIn ? { secondSignIn: input.secondSignIn } : {}),
+    ...(input.link ? { link: input.link } : {}),
     expect: input.expect,
     ...(notes.length > 0 ? { notes } : {}),
     ...(provider ? { provider: provider.id } : {}),

@@ -1,5 +1,5 @@
 import type { Fixture } from '../../mock-idp/fixture/schema.ts';
-import type { Expectation } from './schema.ts';
+import type { Expectation, LinkInput } from './schema.ts';
 
 /** A scenario after loading: one shape whatever the file said, the fixture resolved. */
 export interface Scenario {
@@ -17,6 +17,8 @@ export interface Scenario {
   idp: { kind: 'fixture'; fixture: Fixture; source: string } | { kind: 'url'; url: string };
   user?: string;
   secondSignIn?: { profile: Record<string, unknown> };
+  /** Account linking through the Account API, in place of a social sign-in. */
+  link?: LinkInput;
   expect: Expectation;
   /** What loading did that the user should know (a bare config wrapped, real URLs pointed at the fixture's IdP). */
   notes?: string[];

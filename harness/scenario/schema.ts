@@ -64,6 +64,22 @@ const idp = z.union(
   },
 );
 
+/**
+ * Account linking (Logto's Account API): a signed-in user with a password links the scenario's
+ * connector to their account, instead of signing in with it.
+ */
+const link = z.strictObject({
+  /** `link` links; `replace` links, then replaces the identity with `replaceWith`'s; `unlink` links, then unlinks. */
+  action: z.enum(['link', 'replace', 'unlink']).default('link'),
+  /** The scope asked for at link time (`POST /api/verifications/social` `scope`): it overrides the config's scope. */
+  scope: z.string().trim().min(1, "an empty scope asks for nothing: leave `scope` out to use the config's").optional(),
+  /** The connector is not on the sign-in experience: used only for linking and API access. */
+  linkingOnly: z.boolean().default(false),
+  /** With `action: replace`: the fixture user whose identity replaces the linked one. */
+  replaceWith: z.string().optional(),
+});
+export type LinkInput = z.output<typeof link>;
+
 // Names and descriptions are printed on the terminal: an escape sequence in them would be obeyed.
 const printableText = z
   .string()
@@ -89,12 +105,27 @@ export const scenarioSchema = z
     user: z.string().optional(),
     /** For the real-Logto target: the profile the IdP returns at a second sign-in (checks syncProfile). */
     secondSignIn: z.strictObject({ profile: z.record(z.string(), z.unknown()) }).optional(),
+    /** Link the connector to a signed-in user through the Account API rather than signing in with it. */
+    link: link.optional(),
     expect: expectation.default({}),
   })
   .refine((scenario) => Boolean(scenario.config) !== Boolean(scenario.connectorObject), {
     message:
       'give exactly one of `config` (the connector config JSON) or `connectorObject` (the whole connector as the Management API returns it)',
     path: ['config'],
+  })
+  .refine((scenario) => !scenario.link || scenario.link.action === 'replace' || !scenario.link.replaceWith, {
+    message: '`replaceWith` is only read with `action: replace`',
+    path: ['link', 'replaceWith'],
+  })
+  .refine((scenario) => scenario.link?.action !== 'replace' || Boolean(scenario.link.replaceWith), {
+    message:
+      '`action: replace` needs `replaceWith: <a user of the fixture>` (the identity that replaces the linked one)',
+    path: ['link', 'action'],
+  })
+  .refine((scenario) => !(scenario.link && scenario.secondSignIn), {
+    message: '`secondSignIn` is about signing in with the connector; a `link:` scenario links it instead: drop one',
+    path: ['secondSignIn'],
   });
 
 export type ScenarioInput = z.input<typeof scenarioSchema>;

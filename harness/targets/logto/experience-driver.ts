@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { CookieJar, followRedirects } from '../../follow-redirects.ts';
 import { LogtoApiError, LogtoHttp } from '../../logto-api/logto-http.ts';
 import { NEVER_BACK_AT_LOGTO } from '../../observation.ts';
+import { NeverBack, throughTheIdp } from './idp-browser.ts';
 import type { LogtoFailure } from './observation.ts';
 
 export interface ExperienceInput {
@@ -42,9 +43,6 @@ export interface ExperienceStep {
 export type ExperienceOutcome = ({ callbackUrl: string; registered: boolean } | { failure: LogtoFailure }) & {
   steps: ExperienceStep[];
 };
-
-/** The IdP kept the browser (an error page, no redirect): as in-process, Logto never hears of the sign-in. */
-class NeverBack extends Error {}
 
 const fail = (step: string, error: unknown): { failure: LogtoFailure } => ({
   failure:
@@ -134,29 +132,14 @@ async function signIn(
   if (failed(authorization)) return authorization;
   const { authorizationUri, verificationId } = authorization.body;
 
-  const rewrite = input.rewriteIdpUrl ?? ((url: string) => url);
-  const idpUrl = new URL(rewrite(authorizationUri));
-  if (input.idpUser && !idpUrl.searchParams.has('login_hint')) idpUrl.searchParams.set('login_hint', input.idpUser);
-  const atIdp = await step('the IdP', async () => {
-    const idpJar = new CookieJar();
-    let url = idpUrl.href;
-    // The IdP's redirects name its public URL; the browser follows them at the reachable one.
-    for (let leg = 0; leg < 10; leg += 1) {
-      const hop = await followRedirects(
-        rewrite(url),
-        (candidate) => candidate.startsWith(socialRedirectUri) || rewrite(candidate) !== candidate,
-        { jar: idpJar },
-      );
-      if (!hop.callbackUrl)
-        throw new NeverBack(
-          `the IdP did not send the browser back to Logto (${hop.stoppedAt?.status} at ${hop.stoppedAt?.url}: ${hop.stoppedAt?.body.slice(0, 200)})`,
-        );
-      if (hop.callbackUrl.startsWith(socialRedirectUri))
-        return Object.fromEntries(new URL(hop.callbackUrl).searchParams);
-      url = hop.callbackUrl;
-    }
-    throw new Error('too many redirects at the IdP');
-  });
+  const atIdp = await step('the IdP', () =>
+    throughTheIdp({
+      authorizationUri,
+      callbackUri: socialRedirectUri,
+      ...(input.rewriteIdpUrl ? { rewrite: input.rewriteIdpUrl } : {}),
+      ...(input.idpUser ? { idpUser: input.idpUser } : {}),
+    }),
+  );
   if (failed(atIdp)) return atIdp;
 
   const verified = await step('POST …/social/:connectorId/verify', () =>

@@ -12,6 +12,8 @@ import { CleanupStack } from './cleanup-stack.ts';
 import { compareWithPrediction } from './compare.ts';
 import { signInThroughExperience } from './experience-driver.ts';
 import { experienceHops } from './hops.ts';
+import { observeAccountLinking } from './link/account-linking.ts';
+import { compareLink } from './link/checks.ts';
 import type { IdpLauncher, LaunchedIdp } from './idp-launcher.ts';
 import type { LogtoFailure, LogtoObservation } from './observation.ts';
 import type { LogtoTargetOptions } from './options.ts';
@@ -78,20 +80,8 @@ export class LogtoScenarioRun {
       await this.predict();
       await this.launchIdp();
       await this.createConnector();
-      await this.openSignInExperience();
-      if (this.#scenario.enableTokenStorage) await this.#run.enableAccountCenter();
-      this.#context.progress(`${this.#scenario.name}: signing in through Logto`);
-      const first = await this.signIn(
-        '',
-        this.#scenario.enableTokenStorage ? (session, received) => this.readStoredToken(session, received) : undefined,
-      );
-      if ('failure' in first) {
-        this.#logto.failure = first.failure;
-      } else {
-        const userId = await this.readSignedInUser(first.received);
-        await this.signInAgainAfterProfileChange(userId);
-      }
-      await this.compare();
+      if (this.#scenario.link) await this.linkToPasswordUser();
+      else await this.signInWithConnector();
     } catch (error) {
       // An endpoint answering as something else than Logto is no verdict on this scenario: the run stops (exit 2).
       if (isUserError(error)) throw error;
@@ -104,12 +94,34 @@ export class LogtoScenarioRun {
     } finally {
       await this.#cleanup.drain();
     }
+    return this.#observed();
+  }
+
+  #observed(): Observed {
     const { failure } = this.#logto;
     return {
       checks: this.#checks,
       ...(failure ? { error: { code: failure.code, message: failure.message } } : {}),
       ...(this.#hops.length > 0 ? { hops: this.#hops } : {}),
     };
+  }
+
+  /** A sign-in scenario: the connector on the sign-in experience, a social sign-in, a second one after a profile change. */
+  async signInWithConnector(): Promise<void> {
+    await this.openSignInExperience();
+    if (this.#scenario.enableTokenStorage) await this.#run.enableAccountCenter();
+    this.#context.progress(`${this.#scenario.name}: signing in through Logto`);
+    const first = await this.signIn(
+      '',
+      this.#scenario.enableTokenStorage ? (session, received) => this.readStoredToken(session, received) : undefined,
+    );
+    if ('failure' in first) {
+      this.#logto.failure = first.failure;
+    } else {
+      const userId = await this.readSignedInUser(first.received);
+      await this.signInAgainAfterProfileChange(userId);
+    }
+    await this.compare();
   }
 
   /** The same connector code in-process: its checks count, and it is what Logto is compared with. */
@@ -189,6 +201,50 @@ export class LogtoScenarioRun {
     return { received };
   }
 
+  /**
+   * A linking scenario: the connector linked to a password user through the Account API (on the
+   * sign-in experience unless `linkingOnly`), then replaced or unlinked by the scenario's action.
+   */
+  async linkToPasswordUser(): Promise<void> {
+    const { management, options, app, prediction } = this.#run;
+    const scenario = this.#scenario;
+    const link = scenario.link!;
+    if (!link.linkingOnly) await this.openSignInExperience();
+    const replaced = link.replaceWith
+      ? await prediction.run({ ...scenario, user: link.replaceWith }, this.#context.signal)
+      : undefined;
+    this.#context.progress(`${scenario.name}: linking through Logto's Account API`);
+    const userinfoUrl = this.#userinfoUrl();
+    const observation = await observeAccountLinking({
+      endpoint: options.endpoint,
+      management,
+      app,
+      appRedirectUri: APP_REDIRECT_URI,
+      scenario,
+      idp: this.#idp,
+      connectorId: this.#logto.connectorId,
+      connectorTarget: this.#logto.connectorTarget,
+      ...(userinfoUrl ? { userinfoUrl } : {}),
+      cleanup: this.#cleanup,
+      keep: Boolean(options.keep),
+      ...(options.apiTimeoutMs ? { apiTimeoutMs: options.apiTimeoutMs } : {}),
+      trySocialSignIn: async () => {
+        const outcome = await this.signIn('social sign-in with the linking-only connector: ');
+        return 'failure' in outcome ? { failure: outcome.failure } : {};
+      },
+    });
+    this.#checks.push(...compareLink(this.#predicted, observation, replaced));
+  }
+
+  /** The IdP's userinfo URL as Logto names it, when the fixture serves one. */
+  #userinfoUrl(): string | undefined {
+    if (!this.#fixture.userinfo.enabled) return undefined;
+    const config = substituteIssuer(this.#scenario.config, this.#idp.issuer);
+    return typeof config.userInfoEndpoint === 'string'
+      ? config.userInfoEndpoint
+      : `${this.#idp.issuer}${this.#fixture.userinfo.path}`;
+  }
+
   /** Token storage: what Logto stored, then Logto's own use of it through the Account API, expiries included. */
   async readStoredToken(session: AppSession, received: Received): Promise<void> {
     const { management, options } = this.#run;
@@ -201,12 +257,7 @@ export class LogtoScenarioRun {
     this.#logto.identity = await management.getIdentity(userId, connectorTarget).catch(undefinedOnLogtoError);
     if (!this.#logto.identity?.tokenSecret) return;
     const plan = planTokenUse(this.#predicted, this.#fixture.accessTokenTtlSeconds);
-    const config = substituteIssuer(scenario.config, idp.issuer);
-    const userinfoUrl = this.#fixture.userinfo.enabled
-      ? typeof config.userInfoEndpoint === 'string'
-        ? config.userInfoEndpoint
-        : `${idp.issuer}${this.#fixture.userinfo.path}`
-      : undefined;
+    const userinfoUrl = this.#userinfoUrl();
     const expiries = plan.expiries > 0 ? ` (${plan.expiries} expir${plan.expiries === 1 ? 'y' : 'ies'})` : '';
     this.#context.progress(`${scenario.name}: reading the stored token through Logto's Account API${expiries}`);
     try {
