@@ -9,7 +9,7 @@ import type { Observation } from '../../harness/observation.ts';
 import { loadScenario } from '../../harness/scenario/load.ts';
 import { compareLink } from '../../harness/targets/logto/link/checks.ts';
 import type { LinkObservation } from '../../harness/targets/logto/link/observation.ts';
-import { PROJECT_ROOT } from '../../lib/project-root.ts';
+import { PACKAGE_ROOT } from '../../lib/package-root.ts';
 
 const TARGET = 'harness-test-1';
 const user = (patch: Partial<UserRecord> = {}): UserRecord => ({
@@ -48,7 +48,7 @@ function asPredicted(predicted: Observation): LinkObservation {
 const status = (checks: ReturnType<typeof compareLink>, id: string) => checks.find((check) => check.id === id)?.status;
 
 describe('logto.link.* checks', () => {
-  const flows = new FlowRunner({ projectRoot: PROJECT_ROOT });
+  const flows = new FlowRunner({ projectRoot: PACKAGE_ROOT });
   let predicted: Observation;
   beforeAll(async () => {
     predicted = await flows.run(await loadScenario('fixtures/scenarios/linking/link-token-storage.yaml'));

@@ -6,7 +6,7 @@ import { checkLink } from '../../harness/checks/link.ts';
 import { FlowRunner } from '../../harness/flow/flow-runner.ts';
 import { loadScenario, loadScenarios } from '../../harness/scenario/load.ts';
 import { UserError } from '../../lib/user-error.ts';
-import { PROJECT_ROOT } from '../../lib/project-root.ts';
+import { PACKAGE_ROOT } from '../../lib/package-root.ts';
 
 const FIXTURE = path.resolve('fixtures/scenarios/linking/idp/two-accounts.yaml');
 
@@ -87,7 +87,7 @@ describe('the link: block', () => {
 });
 
 describe('a link in-process', () => {
-  const flows = new FlowRunner({ projectRoot: PROJECT_ROOT });
+  const flows = new FlowRunner({ projectRoot: PACKAGE_ROOT });
   afterAll(() => flows.close());
 
   it('sends the link-time scope in place of the config’s, and the IdP receives it', async () => {
