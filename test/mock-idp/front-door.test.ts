@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { AsyncLocalStorage } from 'node:async_hooks';
 // @ts-expect-error oidc-provider ships no types for its helpers; this one is `export default new AsyncLocalStorage()`.
 import requestContext from 'oidc-provider/lib/helpers/als.js';
 import { describe, expect, it } from 'vitest';
+import { SHIPPED_FIXTURES } from '../helpers/shipped-fixtures.ts';
 import { startMockIdp, type MockIdp } from '../../mock-idp/index.ts';
 import { loadFixture } from '../../mock-idp/fixture/load.ts';
 import type { Fixture } from '../../mock-idp/fixture/schema.ts';
@@ -151,15 +151,7 @@ const keys = await loadSigningKeys(undefined);
 const pipelinesOf = (fixture: Fixture) =>
   pipelines({ fixture, keys, authorizeError: () => {}, tokenAudiences: () => [], scopeOf: () => undefined });
 
-const SHIPPED = [
-  'fixtures/default.yaml',
-  ...readdirSync('fixtures/idp')
-    .filter((name) => /\.(ya?ml|json)$/.test(name))
-    .map((name) => `fixtures/idp/${name}`),
-  ...readdirSync('fixtures/scenarios', { recursive: true, encoding: 'utf8' })
-    .filter((name) => /(^|\/)idp\/[^/]+\.(ya?ml|json)$/.test(name))
-    .map((name) => `fixtures/scenarios/${name}`),
-].sort();
+const SHIPPED = SHIPPED_FIXTURES;
 
 describe('the userinfo fast path answers as the koa route does', () => {
   it.each(SHIPPED)('%s', async (file) => {

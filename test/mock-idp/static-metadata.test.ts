@@ -54,7 +54,7 @@ async function servedByMock(input: FixtureInput | Fixture) {
 }
 
 const providerFixtures = (await readdir('fixtures/scenarios/providers', { recursive: true }))
-  .filter((name) => /(^|\/)idp\/[^/]+\.(ya?ml|json)$/.test(name))
+  .filter((name) => /(^|\/)idp\/[^/]+\.(ya?ml|json)$/.test(name) && !name.endsWith('/facts.yaml'))
   .map((name) => `fixtures/scenarios/providers/${name}`);
 const shipped = [
   'fixtures/default.yaml',
