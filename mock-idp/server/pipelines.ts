@@ -4,6 +4,7 @@ import type { AuthorizeErrorAnswer } from './authorize-error.ts';
 import { checkClientAuth } from './client-auth.ts';
 import { renameClientParams } from './client-param-names.ts';
 import { errorsWith200 } from './errors-with-200.ts';
+import { freeFormIdTokenClaims } from './free-form-id-token.ts';
 import type { SigningKeys } from './keys.ts';
 import { refuseUserinfo } from './no-userinfo.ts';
 import { honourOfflineAccess } from './offline-access.ts';
@@ -17,10 +18,13 @@ import { shapeTokenResponse } from './shape-token-response.ts';
 import type { MockIdpMiddleware } from './state.ts';
 import { selectUserinfoFields } from './userinfo-field-selection.ts';
 import { requireUserinfoQuery } from './userinfo-required-query.ts';
+import type { UserDirectory } from './users.ts';
 
 export interface PipelineOptions {
   fixture: Fixture;
   keys: SigningKeys;
+  /** For the id_tokens of free-form accounts (the login page's "sign in as anyone"). */
+  users: UserDirectory;
   authorizeError: AuthorizeErrorAnswer;
   /** What oidc-provider accepts as a client assertion's aud at the endpoint called. */
   tokenAudiences: (path: string) => string[];
@@ -39,7 +43,7 @@ const on = (...middlewares: Array<MockIdpMiddleware | undefined>): MockIdpMiddle
  * bends of oidc-provider toward what real IdPs do. As oidc-provider's actions are arrays of steps.
  * A middleware that bends the answer comes before the ones whose answer it bends.
  */
-export function pipelines({ fixture, keys, authorizeError, tokenAudiences }: PipelineOptions): Pipelines {
+export function pipelines({ fixture, keys, users, authorizeError, tokenAudiences }: PipelineOptions): Pipelines {
   const { userinfo, tokenResponse } = fixture;
   return {
     authorize: on(
@@ -57,6 +61,7 @@ export function pipelines({ fixture, keys, authorizeError, tokenAudiences }: Pip
       requireTokenParams(fixture.requiredParams.token),
       checkClientAuth(fixture, tokenAudiences),
       shapeTokenResponse(fixture, keys),
+      freeFormIdTokenClaims(users, keys),
     ),
     // Empty unless the answer depends on more than the token: then the HTTP fast path must not take it.
     userinfo: on(

@@ -82,7 +82,7 @@ export function createRequestHandler({
   // What oidc-provider accepts as a client assertion's aud: the issuer, the token endpoint, or the endpoint called.
   const tokenAudiences = (path: string) => [...new Set([`${issuer}${endpoints.token}`, issuer, `${issuer}${path}`])];
   const authorizeError = authorizeErrorAnswer(issuer, fixture);
-  const endpointPipelines = pipelines({ fixture, keys, authorizeError, tokenAudiences });
+  const endpointPipelines = pipelines({ fixture, keys, users, authorizeError, tokenAudiences });
   const routes = new Router<MockIdpState>();
   routes.all(literalRoute(endpoints.userinfo), serveUserinfo(store, fixture.userinfo, users));
   loginRoutes(routes, provider, fixture, users);

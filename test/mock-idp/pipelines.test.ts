@@ -31,7 +31,7 @@ const SHIPPED = [
 // Every fixture's steps: oidc-provider bent toward real IdPs, the client check, the token response's shape.
 const ALWAYS: Record<keyof Pipelines, string[]> = {
   authorize: ['honourOfflineAccess'],
-  token: ['checkClientAuth', 'shapeTokenResponse'],
+  token: ['checkClientAuth', 'shapeTokenResponse', 'freeFormIdTokenClaims'],
   userinfo: [],
   revocation: ['checkClientAuth'],
 };
@@ -62,7 +62,7 @@ const QUIRKS_ON: Record<string, string[]> = {
 
 const keys = await loadSigningKeys(undefined);
 const pipelinesOf = (fixture: Fixture) =>
-  pipelines({ fixture, keys, authorizeError: () => {}, tokenAudiences: () => [] });
+  pipelines({ fixture, keys, users: new UserDirectory(fixture), authorizeError: () => {}, tokenAudiences: () => [] });
 
 /** The middlewares of each endpoint by name, as oidc-provider names its actions' steps. */
 function quirksOn(all: Pipelines): string[] {
@@ -92,7 +92,11 @@ describe('the pipelines of the shipped fixtures', () => {
   it('a quirk the fixture leaves off is not in the pipeline at all (the default fixture: no userinfo step)', async () => {
     const all = pipelinesOf(await loadFixture('fixtures/default.yaml'));
     expect(all.userinfo).toEqual([]);
-    expect(all.token.map((middleware) => middleware.name)).toEqual(['checkClientAuth', 'shapeTokenResponse']);
+    expect(all.token.map((middleware) => middleware.name)).toEqual([
+      'checkClientAuth',
+      'shapeTokenResponse',
+      'freeFormIdTokenClaims',
+    ]);
   });
 });
 
