@@ -27,7 +27,7 @@ const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'";
 
 /**
  * Interactions: headless when the user is known in advance (login_hint, or the fixture's
- * defaultUser), a page otherwise: pick a fixture user (`POST …/login`, user=<id>, as scripts do), or
+ * defaultUser unless StartOptions.loginPage), a page otherwise: pick a fixture user (`POST …/login`, user=<id>, as scripts do), or
  * sign in as any id with claims typed as JSON (`POST …/login-as`, id and claims).
  */
 export function loginRoutes(
@@ -35,7 +35,9 @@ export function loginRoutes(
   provider: Provider,
   fixture: Fixture,
   users: UserDirectory,
+  { headlessDefaultUser }: { headlessDefaultUser: boolean },
 ): void {
+  const defaultUser = headlessDefaultUser ? fixture.defaultUser : undefined;
   const finishLogin = async (ctx: MockIdpContext, accountId: string) => {
     const target = await provider.interactionResult(
       ctx.req,
@@ -105,7 +107,7 @@ export function loginRoutes(
     if (interaction.prompt.name === 'consent') return finishConsent(ctx, interaction);
     const hint = typeof interaction.params.login_hint === 'string' ? interaction.params.login_hint : undefined;
     if (hint && users.get(hint)) return finishLogin(ctx, hint);
-    if (!hint && fixture.defaultUser && users.get(fixture.defaultUser)) return finishLogin(ctx, fixture.defaultUser);
+    if (!hint && defaultUser && users.get(defaultUser)) return finishLogin(ctx, defaultUser);
     showPage(
       ctx,
       interaction,

@@ -5,6 +5,7 @@ import type { FixtureInput } from '../../mock-idp/fixture/schema.ts';
 import { startMockIdp, type MockIdp } from '../../mock-idp/index.ts';
 import { parseFreeFormSignIn } from '../../mock-idp/server/free-form-sign-in.ts';
 import { REDIRECT_URI } from '../helpers/browser-hops.ts';
+import { MOCK_IDP_CLI, runCli } from '../helpers/spawn-cli.ts';
 
 /** The login page's "sign in as anyone" over plain HTTP: its checks, its answers, and what it leaves alone. */
 
@@ -205,4 +206,56 @@ describe('signing in as anyone, over HTTP', () => {
       await idp.stop();
     }
   });
+});
+
+describe('the login page despite a defaultUser (loginPage, mock-idp serve --login-page)', () => {
+  const authorizeUrl = (idp: MockIdp, extra = '') =>
+    `${idp.endpoints.authorization}?response_type=code&client_id=c&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&scope=openid${extra}`;
+
+  it('shows the page instead of signing the defaultUser in; login_hint still signs in without it', async () => {
+    const withPage = await startMockIdp(fixture({ defaultUser: 'alice' }), { loginPage: true });
+    const without = await startMockIdp(fixture({ defaultUser: 'alice' }));
+    try {
+      const { url, response } = await tab(withPage).follow(authorizeUrl(withPage));
+      expect(url.pathname).toMatch(/^\/interaction\//);
+      expect(await response!.text()).toContain('Or sign in as anyone');
+      expect((await tab(withPage).follow(authorizeUrl(withPage, '&login_hint=alice'))).url.href).toMatch(
+        /^http:\/\/app\.test\/callback\?code=/,
+      );
+      // Off by default: scripted sign-ins of a fixture with a defaultUser never see a page.
+      expect((await tab(without).follow(authorizeUrl(without))).url.href).toMatch(
+        /^http:\/\/app\.test\/callback\?code=/,
+      );
+    } finally {
+      await Promise.all([withPage.stop(), without.stop()]);
+    }
+  });
+
+  it('mock-idp serve --login-page says so and shows the page', async () => {
+    let page: string | undefined;
+    const run = await runCli(
+      MOCK_IDP_CLI,
+      ['serve', 'fixtures/default.yaml', '--port', '0', '--quiet', '--login-page'],
+      {
+        onStdout: (text, child) => {
+          const issuer = /issuer\s+(\S+)/.exec(text)?.[1];
+          if (!issuer || !text.includes('sign-in') || page !== undefined) return;
+          page = '';
+          const browser = tab({ issuer } as MockIdp);
+          void browser
+            .follow(
+              `${issuer}/authorize?response_type=code&client_id=logto-oauth2&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&scope=openid`,
+            )
+            .then(({ url, response }) => (page = `${url.pathname} ${response?.status}`))
+            .finally(() => child.kill('SIGTERM'));
+        },
+      },
+    );
+    expect(run.timedOut).toBe(false);
+    expect(run.stdout).toMatch(
+      /sign-in +a page: pick a user or sign in as anyone \(http:\/\/\S+\/_journal follows it live\)/,
+    );
+    // The sign-in stops at the page (200), not at the defaultUser's redirect back.
+    expect(page).toMatch(/^\/interaction\/\S+ 200$/);
+  }, 60_000);
 });

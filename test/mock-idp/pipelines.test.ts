@@ -113,6 +113,7 @@ async function fastPathTakes(fixture: Fixture): Promise<boolean> {
     journal,
     metadata: staticMetadata(endpoints, new Set(), journal, noLog).answer,
     faulted: new Set(),
+    loginPage: false,
     log: noLog,
   });
   let taken = false;
