@@ -127,9 +127,11 @@ page under another name must not read them); --allowed-host adds a name. The OAu
         );
       }
       console.log(`  users          ${fixture.users.map((user) => user.id).join(', ')}`);
-      console.log(
-        `  sign-in        ${fixture.defaultUser && !options.loginPage ? `headless as ${fixture.defaultUser}; login_hint=<user id> picks another` : `a page: pick a user or sign in as anyone (${idp.issuer}/_journal follows it live); login_hint=<user id> skips it`}`,
-      );
+      const signIn =
+        fixture.defaultUser && !options.loginPage
+          ? `headless as ${fixture.defaultUser}; login_hint=<user id> picks another`
+          : `a page: pick a user or sign in as anyone (${idp.issuer}/_journal follows it live); login_hint=<user id> skips it`;
+      console.log(`  sign-in        ${signIn}`);
       // A server asked to stop (Ctrl-C, docker stop) has done its job: exit 0 once it is down.
       const stop = () => {
         console.log('stopping');

@@ -63,8 +63,9 @@ const CLIENT_SCRIPT = `
     if (!box) return;
     const { response } = entry;
     box.dataset.seq = String(entry.seq);
+    const detail = entry.errorDetail ? ' · ' + entry.errorDetail : '';
     box.querySelector('.meta').textContent =
-      '#' + entry.seq + ' ' + entry.at.slice(11, 23) + ' · ' + response.status + ' ' + (response.contentType || '') + (entry.errorDetail ? ' · ' + entry.errorDetail : '');
+      '#' + entry.seq + ' ' + entry.at.slice(11, 23) + ' · ' + response.status + ' ' + (response.contentType || '') + detail;
     const body = response.body === undefined ? '(no body)' : typeof response.body === 'string' ? response.body : JSON.stringify(response.body, null, 2);
     box.querySelector('pre').textContent = body;
     box.classList.toggle('failing', response.status >= 400);
@@ -124,7 +125,8 @@ header { display: flex; gap: 1rem; align-items: baseline; flex-wrap: wrap; margi
 .answers section { border: 1px solid #d0d7de; border-radius: 8px; padding: .5rem .8rem; min-width: 0; }
 .answers section.failing { border-color: #cf222e; background: #fff8f8; }
 .answers h2 { font-size: 1rem; margin: 0; }
-pre { font: 12px/1.45 ui-monospace, SFMono-Regular, Menlo, monospace; background: #f6f8fa; border-radius: 6px; padding: .5rem; margin: .3rem 0 0; max-height: 22rem; overflow: auto; white-space: pre-wrap; overflow-wrap: anywhere; }
+pre { font: 12px/1.45 ui-monospace, SFMono-Regular, Menlo, monospace; background: #f6f8fa; border-radius: 6px; }
+pre { padding: .5rem; margin: .3rem 0 0; max-height: 22rem; overflow: auto; white-space: pre-wrap; overflow-wrap: anywhere; }
 .seq details.full { grid-column: 1 / -1; margin: 0 0 .6rem; font-size: 12px; color: #59636e; }
 ${SEQUENCE_CSS}
 </style>

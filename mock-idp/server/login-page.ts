@@ -29,10 +29,12 @@ function freeFormSection(action: string, input: FreeFormInput | undefined, reach
     : '';
   return `<form method="post" action="${escapeHtml(action)}" class="free-form" aria-labelledby="free-form-title">
     <h2 id="free-form-title">Or sign in as anyone</h2>
-    <p>Any user id (it becomes <code>sub</code>) with the claims you type: userinfo answers them (with <code>sub</code>), the id_token carries them.${reach ? ` ${escapeHtml(reach)}` : ''}</p>
+    <p>Any user id (it becomes <code>sub</code>) with the claims you type:
+      userinfo answers them (with <code>sub</code>), the id_token carries them.${reach ? ` ${escapeHtml(reach)}` : ''}</p>
     ${problem}
     <label>User id <input name="id" autocomplete="off" spellcheck="false" value="${escapeHtml(input?.id ?? '')}" required></label>
-    <label>Claims (a JSON object) <textarea name="claims" rows="5" spellcheck="false" placeholder="${escapeHtml(CLAIMS_EXAMPLE)}">${escapeHtml(input?.claims ?? '')}</textarea></label>
+    <label>Claims (a JSON object) <textarea name="claims" rows="5" spellcheck="false"
+      placeholder="${escapeHtml(CLAIMS_EXAMPLE)}">${escapeHtml(input?.claims ?? '')}</textarea></label>
     <button type="submit" class="primary">Sign in with these claims</button>
   </form>`;
 }
