@@ -13,6 +13,11 @@ export interface StartOptions {
    * answer, besides localhost, the issuer's host and IP addresses. The OAuth endpoints answer any name.
    */
   allowedHosts?: string[];
+  /**
+   * Show the login page on every sign-in without login_hint, even when the fixture names a
+   * defaultUser: for a person picking a user, or signing in as anyone, by hand. Default false.
+   */
+  loginPage?: boolean;
   /** Where logs go; default: nowhere in-process. The CLI passes a masked console logger. */
   log?: (line: string) => void;
 }

@@ -52,6 +52,10 @@ program
     collect,
     [],
   )
+  .option(
+    '--login-page',
+    'show the login page (pick a user, or sign in as anyone with typed claims) even when the fixture names a defaultUser',
+  )
   .option('-q, --quiet', 'do not log each request')
   .addHelpText(
     'after',
@@ -61,6 +65,7 @@ Examples:
   $ mock-idp serve fixtures/default.yaml
   $ mock-idp serve fixtures/idp/github-form-token.yaml --port 0
   $ mock-idp serve fixtures/default.yaml --host 0.0.0.0 --issuer http://host.docker.internal:4000
+  $ mock-idp serve fixtures/idp/github-form-token.yaml --login-page   sign in by hand, as anyone
 
 Then point a Logto connector at the printed endpoints. Every request is journaled:
   GET    <issuer>/_journal                    what the IdP received, in order (secrets masked)
@@ -74,7 +79,14 @@ page under another name must not read them); --allowed-host adds a name. The OAu
   .action(
     async (
       given: string | undefined,
-      options: { port: number; host: string; issuer?: string; allowedHost: string[]; quiet?: boolean },
+      options: {
+        port: number;
+        host: string;
+        issuer?: string;
+        allowedHost: string[];
+        loginPage?: boolean;
+        quiet?: boolean;
+      },
     ) => {
       // The package's own, wherever it is installed: not a file of the current folder.
       const file = given ?? (path.relative(process.cwd(), DEFAULT_FIXTURE) || DEFAULT_FIXTURE);
@@ -90,6 +102,7 @@ page under another name must not read them); --allowed-host adds a name. The OAu
           ...checkedAllowedHosts(fromEnv, 'MOCK_IDP_ALLOWED_HOSTS'),
         ],
         ...(options.issuer ? { issuer: options.issuer } : {}),
+        ...(options.loginPage ? { loginPage: true } : {}),
         ...(options.quiet ? {} : { log: (line: string) => console.log(line) }),
       });
       // Written before the banner (the port is already open): a stop right after it keeps the entry.
@@ -117,9 +130,10 @@ page under another name must not read them); --allowed-host adds a name. The OAu
         );
       }
       console.log(`  users          ${fixture.users.map((user) => user.id).join(', ')}`);
-      const signIn = fixture.defaultUser
-        ? `headless as ${fixture.defaultUser}; login_hint=<user id> picks another`
-        : 'a page lists the users; login_hint=<user id> skips it';
+      const signIn =
+        fixture.defaultUser && !options.loginPage
+          ? `headless as ${fixture.defaultUser}; login_hint=<user id> picks another`
+          : `a page: pick a user or sign in as anyone (${idp.issuer}/_journal follows it live); login_hint=<user id> skips it`;
       console.log(`  sign-in        ${signIn}`);
       // A server asked to stop (Ctrl-C, docker stop) has done its job: exit 0 once it is down.
       const stop = () => {

@@ -2,6 +2,7 @@ import type Router from '@koa/router';
 import type { MockIdpState } from './state.ts';
 import { journalPage } from './journal-page.ts';
 import type { JournalStore } from './journal-store.ts';
+import { MAX_DEPTH, nestedDeeperThan } from './json-depth.ts';
 import { invalidRequest, OAuthError } from './oauth-error.ts';
 import type { UserDirectory } from './users.ts';
 
@@ -70,20 +71,4 @@ export function adminRoutes(router: Router<MockIdpState>, journal: JournalStore,
     }
     ctx.status = 204;
   });
-}
-
-// As fixture files (lib/structured-file.ts): deeper values would only reach the users' code
-// (and JSON.stringify at userinfo) to exhaust the stack there.
-const MAX_DEPTH = 64;
-
-/** Without recursion: the value may be nested far deeper than the stack allows. */
-function nestedDeeperThan(value: unknown, limit: number): boolean {
-  const pending: Array<{ node: unknown; depth: number }> = [{ node: value, depth: 0 }];
-  while (pending.length > 0) {
-    const { node, depth } = pending.pop()!;
-    if (node === null || typeof node !== 'object') continue;
-    if (depth >= limit) return true;
-    for (const child of Object.values(node)) pending.push({ node: child, depth: depth + 1 });
-  }
-  return false;
 }

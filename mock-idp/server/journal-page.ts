@@ -6,13 +6,15 @@ import { endpoints } from '../fixture/endpoints.ts';
 const FILTERS = ['', ...endpoints, 'login', 'other'];
 
 // Runs in the browser: polls `/_journal?since=<seq>` for JSON and draws each entry as a request
-// arrow and an answer arrow (DOM built with textContent, so nothing the journal holds is markup).
+// arrow, an answer arrow and the whole entry folded under them; the last token and userinfo answers
+// are shown in full above (DOM built with textContent, so nothing the journal holds is markup).
 const CLIENT_SCRIPT = `
 (() => {
   const BROWSER = new Set(['authorize', 'login', 'end_session', 'other']);
   const rows = document.getElementById('entries');
   const filter = document.getElementById('endpoint');
   const count = document.getElementById('count');
+  const lastAnswers = { token: document.getElementById('last-token'), userinfo: document.getElementById('last-userinfo') };
   let last = 0;
   let total = 0;
   const el = (tag, className, text) => {
@@ -50,8 +52,24 @@ el('span', 'what', entry.method + ' ' + entry.path), params]);
     const status = el('span', 'status s' + String(entry.response.status)[0], String(entry.response.status));
     const answer = arrow(3, from, 'answer' + failing, [status, el('span', 'ctype', entry.response.contentType || ''), el('span', 'summary', summary(entry))]);
     answer.firstChild.dataset.status = String(entry.response.status);
-    group.append(request, answer);
+    const full = el('details', 'full');
+    full.append(el('summary', '', 'the whole entry #' + entry.seq), el('pre', '', JSON.stringify(entry, null, 2)));
+    const fullRow = el('div', 'row');
+    fullRow.append(full);
+    group.append(request, answer, fullRow);
     return group;
+  };
+  const showAnswer = (entry) => {
+    const box = lastAnswers[entry.endpoint];
+    if (!box) return;
+    const { response } = entry;
+    box.dataset.seq = String(entry.seq);
+    const detail = entry.errorDetail ? ' · ' + entry.errorDetail : '';
+    box.querySelector('.meta').textContent =
+      '#' + entry.seq + ' ' + entry.at.slice(11, 23) + ' · ' + response.status + ' ' + (response.contentType || '') + detail;
+    const body = response.body === undefined ? '(no body)' : typeof response.body === 'string' ? response.body : JSON.stringify(response.body, null, 2);
+    box.querySelector('pre').textContent = body;
+    box.classList.toggle('failing', response.status >= 400);
   };
   const applyFilter = () => {
     for (const group of rows.querySelectorAll('.entry')) group.hidden = Boolean(filter.value) && group.dataset.endpoint !== filter.value;
@@ -69,6 +87,7 @@ el('span', 'what', entry.method + ' ' + entry.path), params]);
       const entries = response.ok ? await response.json() : [];
       for (const entry of entries) {
         rows.append(draw(entry));
+        showAnswer(entry);
         last = Math.max(last, entry.seq);
         total += 1;
       }
@@ -103,6 +122,13 @@ header { display: flex; gap: 1rem; align-items: baseline; flex-wrap: wrap; margi
 .meta { color: #59636e; }
 .seq .when { color: #6e7781; font-size: 12px; }
 .seq .heads { position: sticky; top: 0; background: #fff; padding: .3rem 0; z-index: 1; }
+.answers { display: grid; grid-template-columns: repeat(auto-fit, minmax(22rem, 1fr)); gap: 1rem; margin: .5rem 0 1rem; }
+.answers section { border: 1px solid #d0d7de; border-radius: 8px; padding: .5rem .8rem; min-width: 0; }
+.answers section.failing { border-color: #cf222e; background: #fff8f8; }
+.answers h2 { font-size: 1rem; margin: 0; }
+pre { font: 12px/1.45 ui-monospace, SFMono-Regular, Menlo, monospace; background: #f6f8fa; border-radius: 6px; }
+pre { padding: .5rem; margin: .3rem 0 0; max-height: 22rem; overflow: auto; white-space: pre-wrap; overflow-wrap: anywhere; }
+.seq details.full { grid-column: 1 / -1; margin: 0 0 .6rem; font-size: 12px; color: #59636e; }
 ${SEQUENCE_CSS}
 </style>
 </head>
@@ -113,6 +139,10 @@ ${SEQUENCE_CSS}
 <span class="meta" id="count" role="status">waiting for requests…</span></header>
 <p class="meta">Every request the IdP received and its answer, newest last, as it happens (secrets masked). \
 The same data as JSON: <code>curl ${escapeHtml('-H "accept: application/json"')} …/_journal</code></p>
+<div class="answers">
+<section id="last-token" aria-label="last token answer"><h2>Last token answer</h2><p class="meta">none yet</p><pre></pre></section>
+<section id="last-userinfo" aria-label="last userinfo answer"><h2>Last userinfo answer</h2><p class="meta">none yet</p><pre></pre></section>
+</div>
 <div class="seq l3" role="figure" aria-label="journal sequence diagram">
 <div class="heads"><b>Browser</b><b>Client (connector)</b><b>IdP</b></div>
 <div class="rows" id="entries"><i class="lifeline" style="left:16.667%"></i>\

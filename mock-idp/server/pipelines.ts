@@ -7,6 +7,7 @@ import { renameClientParams } from './client-param-names.ts';
 import { errorsWith200 } from './errors-with-200.ts';
 import { omitIdTokenOnRefresh } from './id-token-on-refresh.ts';
 import { takeJsonTokenBody } from './json-token-body.ts';
+import { freeFormIdTokenClaims } from './free-form-id-token.ts';
 import type { SigningKeys } from './keys.ts';
 import { refuseUserinfo } from './no-userinfo.ts';
 import { honourOfflineAccess } from './offline-access.ts';
@@ -24,10 +25,13 @@ import { refuseUnknownScopes } from './unknown-scopes.ts';
 import { selectUserinfoFields } from './userinfo-field-selection.ts';
 import { requireUserinfoQuery } from './userinfo-required-query.ts';
 import { refuseWrongMethod } from './wrong-method.ts';
+import type { UserDirectory } from './users.ts';
 
 export interface PipelineOptions {
   fixture: Fixture;
   keys: SigningKeys;
+  /** For the id_tokens of free-form accounts (the login page's "sign in as anyone"). */
+  users: UserDirectory;
   authorizeError: AuthorizeErrorAnswer;
   /** What oidc-provider accepts as a client assertion's aud at the endpoint called. */
   tokenAudiences: (path: string) => string[];
@@ -48,7 +52,14 @@ const on = (...middlewares: Array<MockIdpMiddleware | undefined>): MockIdpMiddle
  * bends of oidc-provider toward what real IdPs do. As oidc-provider's actions are arrays of steps.
  * A middleware that bends the answer comes before the ones whose answer it bends.
  */
-export function pipelines({ fixture, keys, authorizeError, tokenAudiences, scopeOf }: PipelineOptions): Pipelines {
+export function pipelines({
+  fixture,
+  keys,
+  users,
+  authorizeError,
+  tokenAudiences,
+  scopeOf,
+}: PipelineOptions): Pipelines {
   const { userinfo, tokenResponse, tokenRequest, requiredParams } = fixture;
   const scoped = claimsFollowScopes(fixture, keys, scopeOf);
   return {
@@ -76,6 +87,7 @@ export function pipelines({ fixture, keys, authorizeError, tokenAudiences, scope
       omitIdTokenOnRefresh(tokenResponse.idTokenOnRefresh),
       // oidc-provider's id_token, before shapeTokenResponse bends it: re-signed with the granted claims only.
       scoped.token,
+      freeFormIdTokenClaims(users, keys),
     ),
     // Empty unless the answer depends on more than the token: then the HTTP fast path must not take it.
     userinfo: on(

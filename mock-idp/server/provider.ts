@@ -91,7 +91,7 @@ export function createProvider(
     },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     findAccount: (_ctx, sub) => {
-      if (!users.get(sub)) return undefined;
+      if (!users.account(sub)) return undefined;
       return { accountId: sub, claims: () => users.claimsOf(sub) as { sub: string } };
     },
     // The mock never asks for consent: every authorization gets a fresh grant of what it requested.

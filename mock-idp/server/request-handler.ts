@@ -54,6 +54,8 @@ export interface RequestHandlerOptions {
   /** Discovery and JWKS as koa middleware, for when a fault sends them through the stack. */
   metadata: Middleware;
   faulted: ReadonlySet<string>;
+  /** StartOptions.loginPage: the fixture's defaultUser does not skip the page. */
+  loginPage: boolean;
   log: (line: string) => void;
 }
 
@@ -70,6 +72,7 @@ export function createRequestHandler({
   journal,
   metadata,
   faulted,
+  loginPage,
   log,
 }: RequestHandlerOptions) {
   const store = createMemoryStore();
@@ -86,10 +89,10 @@ export function createRequestHandler({
     const scope = store.peek('AccessToken', accessToken)?.scope;
     return typeof scope === 'string' ? scope : undefined;
   };
-  const endpointPipelines = pipelines({ fixture, keys, authorizeError, tokenAudiences, scopeOf });
+  const endpointPipelines = pipelines({ fixture, keys, users, authorizeError, tokenAudiences, scopeOf });
   const routes = new Router<MockIdpState>();
   routes.all(literalRoute(endpoints.userinfo), serveUserinfo(store, fixture.userinfo, users));
-  loginRoutes(routes, provider, fixture, users);
+  loginRoutes(routes, provider, fixture, users, { headlessDefaultUser: !loginPage });
   adminRoutes(routes, journal, users);
 
   provider.use(errorBoundary(log));

@@ -137,6 +137,7 @@ export async function startValidatedMockIdp(fixture: Fixture, options: StartOpti
       journal,
       metadata: metadata.answer,
       faulted,
+      loginPage: options.loginPage ?? false,
       log,
     });
     door.open(handler);

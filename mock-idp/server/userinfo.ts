@@ -76,7 +76,7 @@ export function answerUserinfo(
       body: settings.override.body,
     };
   }
-  const user = users.get(accessToken.accountId);
+  const user = users.account(accessToken.accountId);
   if (!user) return invalidToken('the user of this token is no longer in the fixture');
   return {
     status: 200,

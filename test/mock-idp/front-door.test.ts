@@ -11,6 +11,7 @@ import type { Fixture } from '../../mock-idp/fixture/schema.ts';
 import { loadSigningKeys } from '../../mock-idp/server/keys.ts';
 import { pipelines } from '../../mock-idp/server/pipelines.ts';
 import { runRequestsWithoutContext } from '../../mock-idp/server/provider-context.ts';
+import { UserDirectory } from '../../mock-idp/server/users.ts';
 import { basic, REDIRECT_URI } from '../helpers/browser-hops.ts';
 
 /**
@@ -149,7 +150,14 @@ async function userinfoExchanges(idp: MockIdp, fixture: Fixture): Promise<{ wire
 
 const keys = await loadSigningKeys(undefined);
 const pipelinesOf = (fixture: Fixture) =>
-  pipelines({ fixture, keys, authorizeError: () => {}, tokenAudiences: () => [], scopeOf: () => undefined });
+  pipelines({
+    fixture,
+    keys,
+    users: new UserDirectory(fixture),
+    authorizeError: () => {},
+    tokenAudiences: () => [],
+    scopeOf: () => undefined,
+  });
 
 const SHIPPED = SHIPPED_FIXTURES;
 

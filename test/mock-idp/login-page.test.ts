@@ -40,7 +40,8 @@ describe.skipIf(!hasChromium)('interactive login page in headless Chromium', () 
       `${idp.endpoints.authorization}?response_type=code&client_id=web&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&scope=openid%20profile&state=xyz`,
     );
     await expect(page.getByRole('heading', { name: 'Sign in to the mock IdP' }).isVisible()).resolves.toBe(true);
-    const buttons = page.getByRole('button');
+    // One button per fixture user; the free-form sign-in has its own (debugger-page.test.ts).
+    const buttons = page.locator('button[name="user"]');
     await expect(buttons.count()).resolves.toBe(2);
     // Names are escaped, never executed.
     await expect(page.getByText('Bob <script>alert(1)</script>').isVisible()).resolves.toBe(true);
@@ -69,6 +70,6 @@ describe.skipIf(!hasChromium)('interactive login page in headless Chromium', () 
       `${idp.endpoints.authorization}?response_type=code&client_id=web&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&scope=openid&login_hint=mallory`,
     );
     await expect(page.getByRole('alert').textContent()).resolves.toContain('mallory');
-    await expect(page.getByRole('button').count()).resolves.toBe(2);
+    await expect(page.locator('button[name="user"]').count()).resolves.toBe(2);
   });
 });

@@ -23,7 +23,7 @@ const SHIPPED = SHIPPED_FIXTURES;
 // Every fixture's steps: oidc-provider bent toward real IdPs, the client check, the token response's shape.
 const ALWAYS: Record<keyof Pipelines, string[]> = {
   authorize: ['honourOfflineAccess'],
-  token: ['checkClientAuth', 'shapeTokenResponse'],
+  token: ['checkClientAuth', 'shapeTokenResponse', 'freeFormIdTokenClaims'],
   userinfo: [],
   revocation: ['checkClientAuth'],
 };
@@ -62,7 +62,14 @@ const QUIRKS_ON: Record<string, string[]> = {
 
 const keys = await loadSigningKeys(undefined);
 const pipelinesOf = (fixture: Fixture) =>
-  pipelines({ fixture, keys, authorizeError: () => {}, tokenAudiences: () => [], scopeOf: () => undefined });
+  pipelines({
+    fixture,
+    keys,
+    users: new UserDirectory(fixture),
+    authorizeError: () => {},
+    tokenAudiences: () => [],
+    scopeOf: () => undefined,
+  });
 
 /** The middlewares of each endpoint by name, as oidc-provider names its actions' steps. */
 function quirksOn(all: Pipelines): string[] {
@@ -92,7 +99,11 @@ describe('the pipelines of the shipped fixtures', () => {
   it('a quirk the fixture leaves off is not in the pipeline at all (the default fixture: no userinfo step)', async () => {
     const all = pipelinesOf(await loadFixture('fixtures/default.yaml'));
     expect(all.userinfo).toEqual([]);
-    expect(all.token.map((middleware) => middleware.name)).toEqual(['checkClientAuth', 'shapeTokenResponse']);
+    expect(all.token.map((middleware) => middleware.name)).toEqual([
+      'checkClientAuth',
+      'shapeTokenResponse',
+      'freeFormIdTokenClaims',
+    ]);
   });
 });
 
@@ -109,6 +120,7 @@ async function fastPathTakes(fixture: Fixture): Promise<boolean> {
     journal,
     metadata: staticMetadata(endpoints, new Set(), journal, noLog).answer,
     faulted: new Set(),
+    loginPage: false,
     log: noLog,
   });
   let taken = false;
