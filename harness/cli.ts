@@ -138,7 +138,7 @@ async function createTarget(flags: RunFlags): Promise<Target> {
 
 async function writeReports(
   results: ScenarioResult[],
-  flags: Pick<RunFlags, 'reporter' | 'outDir' | 'shard'> & { target: string },
+  flags: Pick<RunFlags, 'reporter' | 'outDir' | 'shard'> & { target: string; unreadFiles?: string[] },
 ): Promise<string[]> {
   if (flags.reporter.length === 0) return [];
   const written: string[] = [];
@@ -153,7 +153,12 @@ async function writeReports(
     await writeFile(
       file,
       reporter === 'json'
-        ? renderJson(results, { ...meta, ...(flags.shard ? { shard: flags.shard } : {}) })
+        ? renderJson(results, {
+            ...meta,
+            ...(flags.shard ? { shard: flags.shard } : {}),
+            // So that merge-reports exits 2 as the run did: the run is not the whole suite.
+            ...(flags.unreadFiles?.length ? { unreadFiles: flags.unreadFiles } : {}),
+          })
         : reporter === 'html'
           ? renderHtml(results, meta)
           : renderJunit(results, `connector-harness (${flags.target})`),
@@ -347,7 +352,7 @@ not written).`,
       if (flags.reporter.length > 0) console.log(`no report files written to ${flags.outDir}: the run is incomplete`);
       return; // runCli sets the exit code the signal asks for: 130 (Ctrl-C) or 143 (SIGTERM)
     }
-    for (const file of await writeReports(results, flags)) console.log(`wrote ${file}`);
+    for (const file of await writeReports(results, { ...flags, unreadFiles: badFiles })) console.log(`wrote ${file}`);
     const summary = summarize(results);
     process.exitCode = summary.failed + summary.errors > 0 ? EXIT.failed : EXIT.ok;
     if (badFiles.length > 0) {
@@ -397,7 +402,7 @@ shard missing or given twice, a scenario in two reports).`,
     if (flags.reporter.length > 0) await ensureWritableFolder(flags.outDir);
     const reports = [];
     for (const file of files) reports.push(await readJsonReport(file));
-    const { target, results } = mergeReports(reports);
+    const { target, results, unreadFiles: unread } = mergeReports(reports);
     console.log(
       renderTerminal(results, {
         color: flags.color && process.stdout.isTTY === true && !process.env.NO_COLOR,
@@ -405,9 +410,14 @@ shard missing or given twice, a scenario in two reports).`,
         quiet: Boolean(flags.quiet),
       }),
     );
-    for (const file of await writeReports(results, { ...flags, target })) console.log(`wrote ${file}`);
+    for (const file of await writeReports(results, { ...flags, target, unreadFiles: unread }))
+      console.log(`wrote ${file}`);
     const summary = summarize(results);
     process.exitCode = summary.failed + summary.errors > 0 ? EXIT.failed : EXIT.ok;
+    if (unread.length > 0) {
+      console.error(unreadFiles(unread, 'their shards printed why; the others ran'));
+      process.exitCode = EXIT.badInput;
+    }
   });
 
 interface AuditFlags {

@@ -7,6 +7,8 @@ export interface MergedRun {
   target: string;
   /** Every scenario of every report: the shards in their order, which is the unsharded run's order of the files. */
   results: ScenarioResult[];
+  /** Scenario files a shard could not read: the run exits 2, as an unsharded run would. */
+  unreadFiles: string[];
 }
 
 const where = (result: ScenarioResult) => `${result.file}${result.line && result.line > 1 ? `:${result.line}` : ''}`;
@@ -43,6 +45,7 @@ export function mergeReports(reports: JsonReport[]): MergedRun {
   return {
     target: [...new Set(ordered.map((report) => report.target))].join(', '),
     results: ordered.flatMap((report) => report.results),
+    unreadFiles: ordered.flatMap((report) => report.unreadFiles),
   };
 }
 

@@ -48,6 +48,7 @@ const reportSchema = z.looseObject({
   target: z.string(),
   generatedAt: z.string(),
   shard: z.object({ index: z.number().int().min(1), total: z.number().int().min(1) }).optional(),
+  unreadFiles: z.array(z.string()).optional(),
   summary: z.object({
     total: z.number(),
     passed: z.number(),
@@ -62,6 +63,8 @@ export interface JsonReport {
   file: string;
   target: string;
   shard?: Shard;
+  /** Scenario files the run could not read (it exited 2). */
+  unreadFiles: string[];
   results: ScenarioResult[];
 }
 
@@ -124,5 +127,11 @@ export async function readJsonReport(file: string): Promise<JsonReport> {
       message: `shard ${report.shard.index}/${report.shard.total} cannot be`,
       hint: HINT,
     });
-  return { file, target: report.target, ...(report.shard ? { shard: report.shard } : {}), results };
+  return {
+    file,
+    target: report.target,
+    ...(report.shard ? { shard: report.shard } : {}),
+    unreadFiles: report.unreadFiles ?? [],
+    results,
+  };
 }
