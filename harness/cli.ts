@@ -313,10 +313,16 @@ not written).`,
       return part;
     };
     const { scenarios, problems, badFiles } = await loadScenarioSet(paths, shard ? { pick } : {});
-    // A CI matrix of more jobs than the suite has files: the jobs left over are no failure.
-    if (shard && scenarios.length === 0 && problems.length === 0) {
-      console.log(`${inShard}: no scenario to run in this shard`);
-      for (const file of await writeReports([], flags)) console.log(`wrote ${file}`);
+    // A CI matrix of more jobs than the suite has files: the jobs left over are no failure. A shard of bad files only
+    // still writes its (empty) reports, which name them: the merged run then exits 2 as the unsharded run does.
+    if (shard && scenarios.length === 0) {
+      if (problems.length === 0) console.log(`${inShard}: no scenario to run in this shard`);
+      for (const problem of problems) console.error(formatProblem(problem));
+      for (const file of await writeReports([], { ...flags, unreadFiles: badFiles })) console.log(`wrote ${file}`);
+      if (badFiles.length > 0) {
+        console.error(unreadFiles(badFiles, 'no other file is in this shard'));
+        process.exitCode = EXIT.badInput;
+      }
       return;
     }
     // One bad file reports itself, and the rest still run: the exit code says 2 at the end.
@@ -415,7 +421,9 @@ shard missing or given twice, a scenario in two reports).`,
     const summary = summarize(results);
     process.exitCode = summary.failed + summary.errors > 0 ? EXIT.failed : EXIT.ok;
     if (unread.length > 0) {
-      console.error(unreadFiles(unread, 'their shards printed why; the others ran'));
+      const one = unread.length === 1;
+      const which = `${unread.length} file${one ? '' : 's'} could not be read by ${one ? 'its shard' : 'their shards'}`;
+      console.error(`${which} (the shard's output says why; the others ran): ${unread.join(', ')}`);
       process.exitCode = EXIT.badInput;
     }
   });
