@@ -13,7 +13,9 @@ import { renderHtml } from './report/html/page.ts';
 import { renderInterrupted } from './report/interrupted.ts';
 import { renderJson } from './report/json.ts';
 import { renderJunit } from './report/junit.ts';
+import { mergeReports } from './report/merge.ts';
 import { progressPrinter } from './report/progress.ts';
+import { readJsonReport } from './report/read-json-report.ts';
 import { summarize } from './report/summary.ts';
 import { renderTerminal } from './report/terminal.ts';
 import { runScenariosUntilAborted, type RunOutcome } from './run.ts';
@@ -25,6 +27,7 @@ import {
   parseWholeNumber,
   type ReporterName,
 } from './run-flags.ts';
+import { filesOfShard, parseShard, SHARD_HELP, type Shard } from './shard.ts';
 import { ensureWritableFolder } from '../lib/writable-folder.ts';
 import { addRecordCommand } from './record/command.ts';
 import { addStacksCommand } from './targets/logto-container/stacks-command.ts';
@@ -37,6 +40,7 @@ import { DEFAULT_API_TIMEOUT_MS } from './logto-api/logto-http.ts';
 interface RunFlags {
   target: 'in-process' | 'logto' | 'logto-container';
   parallel: number;
+  shard?: Shard;
   reporter: ReporterName[];
   outDir: string;
   connectorVersion?: string;
@@ -134,7 +138,7 @@ async function createTarget(flags: RunFlags): Promise<Target> {
 
 async function writeReports(
   results: ScenarioResult[],
-  flags: Pick<RunFlags, 'reporter' | 'outDir'> & { target: string },
+  flags: Pick<RunFlags, 'reporter' | 'outDir' | 'shard'> & { target: string; unreadFiles?: string[] },
 ): Promise<string[]> {
   if (flags.reporter.length === 0) return [];
   const written: string[] = [];
@@ -149,7 +153,12 @@ async function writeReports(
     await writeFile(
       file,
       reporter === 'json'
-        ? renderJson(results, meta)
+        ? renderJson(results, {
+            ...meta,
+            ...(flags.shard ? { shard: flags.shard } : {}),
+            // So that merge-reports exits 2 as the run did: the run is not the whole suite.
+            ...(flags.unreadFiles?.length ? { unreadFiles: flags.unreadFiles } : {}),
+          })
         : reporter === 'html'
           ? renderHtml(results, meta)
           : renderJunit(results, `connector-harness (${flags.target})`),
@@ -215,6 +224,7 @@ program
       .default('in-process'),
   )
   .option('-p, --parallel <n>', 'scenarios at a time', parseWholeNumber(1, 64), 1)
+  .option('--shard <i/n>', SHARD_HELP, parseShard)
   .addOption(
     new Option('-r, --reporter <format>', 'also write a report file: json, junit or html (repeatable)')
       .argParser(collectReporter)
@@ -269,6 +279,9 @@ Examples:
     $ connector-harness run fixtures/scenarios/github-like.yaml --verbose
   CI: four at a time, JSON and JUnit files in reports/:
     $ connector-harness run fixtures/scenarios --parallel 4 -r json -r junit
+  CI over three machines: the second third of the files, then the three JSON reports as one run:
+    $ connector-harness run fixtures/scenarios --shard 2/3 -r json -o shard-2
+    $ connector-harness merge-reports shard-*/connector-harness.json -r junit -r html
   A page to look at: a sequence diagram per scenario, the failing hop in red:
     $ connector-harness run fixtures/scenarios -r html    # reports/connector-harness.html
   Another published connector version, installed beside the pinned one:
@@ -292,9 +305,29 @@ not written).`,
     // `run` is the default command, so a mistyped command arrives here as a path.
     await refuseMistypedCommand(paths[0]);
     if (flags.reporter.length > 0) await ensureWritableFolder(flags.outDir);
-    const { scenarios, problems, badFiles } = await loadScenarioSet(paths);
+    const shard = flags.shard;
+    let inShard = '';
+    const pick = (files: string[]) => {
+      const part = filesOfShard(files, shard!);
+      inShard = `shard ${shard!.index}/${shard!.total}: ${part.length} of ${new Set(files).size} scenario files`;
+      return part;
+    };
+    const { scenarios, problems, badFiles } = await loadScenarioSet(paths, shard ? { pick } : {});
+    // A CI matrix of more jobs than the suite has files: the jobs left over are no failure. A shard of bad files only
+    // still writes its (empty) reports, which name them: the merged run then exits 2 as the unsharded run does.
+    if (shard && scenarios.length === 0) {
+      if (problems.length === 0) console.log(`${inShard}: no scenario to run in this shard`);
+      for (const problem of problems) console.error(formatProblem(problem));
+      for (const file of await writeReports([], { ...flags, unreadFiles: badFiles })) console.log(`wrote ${file}`);
+      if (badFiles.length > 0) {
+        console.error(unreadFiles(badFiles, 'no other file is in this shard'));
+        process.exitCode = EXIT.badInput;
+      }
+      return;
+    }
     // One bad file reports itself, and the rest still run: the exit code says 2 at the end.
     if (scenarios.length === 0) throw new UserError(problems);
+    if (shard) console.error(inShard);
     for (const problem of problems) console.error(formatProblem(problem));
     for (const scenario of scenarios)
       for (const note of scenario.notes ?? []) console.error(`note: ${where(scenario)}: ${note}`);
@@ -325,11 +358,72 @@ not written).`,
       if (flags.reporter.length > 0) console.log(`no report files written to ${flags.outDir}: the run is incomplete`);
       return; // runCli sets the exit code the signal asks for: 130 (Ctrl-C) or 143 (SIGTERM)
     }
-    for (const file of await writeReports(results, flags)) console.log(`wrote ${file}`);
+    for (const file of await writeReports(results, { ...flags, unreadFiles: badFiles })) console.log(`wrote ${file}`);
     const summary = summarize(results);
     process.exitCode = summary.failed + summary.errors > 0 ? EXIT.failed : EXIT.ok;
     if (badFiles.length > 0) {
       console.error(unreadFiles(badFiles, 'the others ran'));
+      process.exitCode = EXIT.badInput;
+    }
+  });
+
+interface MergeFlags {
+  reporter: ReporterName[];
+  outDir: string;
+  verbose?: boolean;
+  quiet?: boolean;
+  color: boolean;
+}
+
+program
+  .command('merge-reports')
+  .description(
+    "the JSON reports of a run's shards (run --shard i/n -r json) as one run: its summary, and with -r its reports",
+  )
+  .argument('<reports...>', 'the JSON reports (connector-harness.json) of every shard')
+  .addOption(
+    new Option('-r, --reporter <format>', "also write the whole run's report file: json, junit or html (repeatable)")
+      .argParser(collectReporter)
+      .default([]),
+  )
+  .option('-o, --out-dir <dir>', 'where report files go', 'reports')
+  .option('-v, --verbose', 'show evidence for passing checks too')
+  .option('-q, --quiet', 'print only the scenarios that did not pass, and the closing line')
+  .option('--no-color', 'plain output')
+  .addHelpText(
+    'after',
+    `
+The scenarios come out as one unsharded run prints and reports them: the same verdicts, counts and
+exit status. The reports must be those of every shard 1/n to n/n of one run, each once, written by this
+version; a scenario in two reports is refused.
+
+Example (three CI jobs, each with its shard's JSON report in shard-<i>/):
+  $ connector-harness merge-reports shard-1/connector-harness.json shard-2/connector-harness.json \\
+      shard-3/connector-harness.json -r junit -r html -o reports
+
+Exit status: 0 all passed, 1 a check failed, 2 bad input (a file that is no report of this version, a
+shard missing or given twice, a scenario in two reports).`,
+  )
+  .action(async (files: string[], flags: MergeFlags) => {
+    if (flags.reporter.length > 0) await ensureWritableFolder(flags.outDir);
+    const reports = [];
+    for (const file of files) reports.push(await readJsonReport(file));
+    const { target, results, unreadFiles: unread } = mergeReports(reports);
+    console.log(
+      renderTerminal(results, {
+        color: flags.color && process.stdout.isTTY === true && !process.env.NO_COLOR,
+        verbose: Boolean(flags.verbose),
+        quiet: Boolean(flags.quiet),
+      }),
+    );
+    for (const file of await writeReports(results, { ...flags, target, unreadFiles: unread }))
+      console.log(`wrote ${file}`);
+    const summary = summarize(results);
+    process.exitCode = summary.failed + summary.errors > 0 ? EXIT.failed : EXIT.ok;
+    if (unread.length > 0) {
+      const one = unread.length === 1;
+      const which = `${unread.length} file${one ? '' : 's'} could not be read by ${one ? 'its shard' : 'their shards'}`;
+      console.error(`${which} (the shard's output says why; the others ran): ${unread.join(', ')}`);
       process.exitCode = EXIT.badInput;
     }
   });

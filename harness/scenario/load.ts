@@ -339,9 +339,20 @@ export interface ScenarioSet {
   badFiles: string[];
 }
 
+export interface ScenarioSetOptions {
+  /**
+   * The files to load, in the order to load them, out of every scenario file the inputs hold (a shard's part). With
+   * it, a set with no scenario is no mistake: the part may hold none.
+   */
+  pick?: (files: string[]) => string[];
+}
+
 /** Every scenario that loads, and every problem of the files that do not: one bad file does not stop a suite. */
-export async function loadScenarioSet(inputs: string[]): Promise<ScenarioSet> {
-  const files = await expandPaths(inputs);
+export async function loadScenarioSet(inputs: string[], options: ScenarioSetOptions = {}): Promise<ScenarioSet> {
+  const found = await expandPaths(inputs);
+  const files = options.pick
+    ? options.pick(found.map(({ file }) => file)).map((file) => found.find((entry) => entry.file === file)!)
+    : found;
   const set: ScenarioSet = { scenarios: [], problems: [], badFiles: [] };
   for (const { file, inFolder } of files) {
     try {
@@ -352,7 +363,7 @@ export async function loadScenarioSet(inputs: string[]): Promise<ScenarioSet> {
       set.badFiles.push(file);
     }
   }
-  if (set.scenarios.length === 0 && set.problems.length === 0) {
+  if (set.scenarios.length === 0 && set.problems.length === 0 && !options.pick) {
     throw new UserError({
       message: `no scenarios in ${inputs.join(', ')}: only mock-idp fixtures`,
       hint: 'give scenario files or connector configs; fixtures are named from a scenario (idp: { fixture: … })',
