@@ -427,6 +427,8 @@ export function writeRecording(recording: Recording): RecordedFiles {
         : { omitTokenType: true }),
       extraFields: placeholders.value(extra) as Record<string, never>,
       idToken: tokenBody.id_token !== undefined,
+      // Twitch's scope list (the connector's guard wants a string).
+      ...(Array.isArray(tokenBody.scope) ? { scopeAs: 'array' as const } : {}),
     };
     if (!json && !(contentTypeOf(codeExchange) ?? '').includes('x-www-form-urlencoded'))
       notes.push(
@@ -441,6 +443,9 @@ export function writeRecording(recording: Recording): RecordedFiles {
         ? { rotate: typeof newRefreshToken === 'string' && newRefreshToken !== refresh?.form.refresh_token }
         : {}),
     };
+    // An IdP that sends the id_token with the code only (the OIDC connector refuses its refresh answer).
+    if (tokenBody.id_token !== undefined && isRecord(refreshed) && refreshed.id_token === undefined)
+      fixture.tokenResponse.idTokenOnRefresh = false;
     if (isRecord(refreshed) && newRefreshToken === undefined)
       notes.push(
         'the refresh answer had no refresh_token; the fixture (rotate: false) sends the same one back, which the connector stores the same way',

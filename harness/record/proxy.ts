@@ -3,6 +3,7 @@ import { decodeJwt, decodeProtectedHeader, jwtVerify, SignJWT, type JWTHeaderPar
 import type { AddressInfo } from 'node:net';
 import { mask, maskSecrets } from '../../lib/mask.ts';
 import type { ClientAuthMethod } from '../../mock-idp/fixture/schema.ts';
+import { idTokenOf } from '../../mock-idp/id-token-of.ts';
 import type { AssertionRecord, JournalEntry } from '../../mock-idp/journal.ts';
 import type { FollowResult } from '../follow-redirects.ts';
 import type { JournalSource } from '../flow/journal-source.ts';
@@ -309,6 +310,7 @@ export async function startRecordingProxy(
               ...(exchange.clientAuth.clientId ? { clientId: exchange.clientAuth.clientId } : {}),
             }
           : exchange.clientAuth;
+      const idToken = endpoint === 'token' && exchange.status === 200 ? idTokenOf(exchange.body) : undefined;
       addEntry(
         {
           endpoint,
@@ -324,6 +326,7 @@ export async function startRecordingProxy(
               : {}),
             body: answered,
           },
+          ...(idToken ? { idToken } : {}),
         },
         Math.round(performance.now() - started),
       );

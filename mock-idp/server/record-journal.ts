@@ -1,5 +1,5 @@
-import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { mask, maskSecrets } from '../../lib/mask.ts';
+import { idTokenOf } from '../id-token-of.ts';
 import type { JournalEntry } from '../journal.ts';
 import { answerThrown } from './error-boundary.ts';
 import { endpointFor, type EndpointPaths } from './paths.ts';
@@ -104,22 +104,9 @@ export interface Capture {
   durationMs: number;
 }
 
-/** The header and claims of the id_token a token answer carries (JSON or form), for the checks that compare them. */
+/** The decoded id_token of a successful token answer (id-token-of.ts). */
 function decodedIdToken(capture: Capture): JournalEntry['idToken'] {
-  if (capture.endpoint !== 'token' || capture.status !== 200) return undefined;
-  const { body } = capture;
-  const idToken =
-    typeof body === 'string'
-      ? new URLSearchParams(body).get('id_token')
-      : body && typeof body === 'object'
-        ? (body as Record<string, unknown>).id_token
-        : undefined;
-  if (typeof idToken !== 'string') return undefined;
-  try {
-    return { header: { ...decodeProtectedHeader(idToken) }, claims: { ...decodeJwt(idToken) } };
-  } catch {
-    return undefined;
-  }
+  return capture.endpoint === 'token' && capture.status === 200 ? idTokenOf(capture.body) : undefined;
 }
 
 /** The journal entry for a capture: copied and masked only when someone reads the journal. */

@@ -160,10 +160,10 @@ describe('action.yml', () => {
     const run = await runAction({}, shippedScenarios);
     for (const { step, result } of run.steps) expect(result.code, `${step.name}\n${result.stderr}`).toBe(0);
     expect(run.steps).toHaveLength(2);
-    expect(lastStep(run).stdout).toContain('77 passed, 0 failed');
+    expect(lastStep(run).stdout).toMatch(/\b[1-9]\d* passed, 0 failed/);
     expect(run.artifact).toBe(path.join(run.workspace, 'connector-harness-reports'));
     expect(readFileSync(path.join(run.artifact, 'connector-harness.junit.xml'), 'utf8')).toMatch(
-      /<testsuite [^>]*tests="77" failures="0"/,
+      /<testsuite [^>]*tests="[1-9]\d*" failures="0"/,
     );
     expect(readFileSync(path.join(run.artifact, 'connector-harness.html'), 'utf8')).toContain('<!doctype html>');
   }, 240_000);
