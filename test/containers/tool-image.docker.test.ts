@@ -80,14 +80,15 @@ describe.skipIf(!usable)(`the tool image (${IMAGE})`, () => {
       'junit',
     );
     expect(run.status, run.stderr).toBe(0);
-    expect(run.stdout).toContain('77 passed, 0 failed');
+    const passed = /\b([1-9]\d*) passed, 0 failed/.exec(run.stdout)?.[1];
+    expect(passed, run.stdout.slice(-2000)).toBeDefined();
     expect(run.stdout).toContain('wrote reports/connector-harness.junit.xml');
     for (const report of ['connector-harness.json', 'connector-harness.junit.xml']) {
       const file = path.join(repository, 'reports', report);
       expect(statSync(file).uid, report).toBe(1234);
     }
     expect(readFileSync(path.join(repository, 'reports', 'connector-harness.junit.xml'), 'utf8')).toMatch(
-      /<testsuite [^>]*tests="77" failures="0"/,
+      new RegExp(`<testsuite [^>]*tests="${passed}" failures="0"`),
     );
   }, 120_000);
 
