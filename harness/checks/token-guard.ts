@@ -176,6 +176,9 @@ function guardCheck(
   const lines = rejections.map(
     (rejection) => `${rejection.field} is ${shownValue(rejection)}, the guard wants ${rejection.expected}`,
   );
+  const message =
+    `${guard} guard refuses the ${grant === 'code' ? 'code exchange' : 'refresh'}` +
+    ` answer (Logto shows connector.invalid_response): ${lines.join('; ')}`;
   const connector = kind === 'oauth2' ? 'OAuth2' : 'OIDC';
   // The provider library may know a setting for what the generic rule cannot fix (Entra ID's v2.0 endpoints).
   const provider = observation.scenario.provider ? findProvider(observation.scenario.provider) : undefined;
@@ -186,9 +189,7 @@ function guardCheck(
         id,
         title,
         status: 'fail',
-        message:
-          `${guard} guard refuses the ${grant === 'code' ? 'code exchange' : 'refresh'}` +
-          ` answer (Logto shows connector.invalid_response): ${lines.join('; ')}`,
+        message,
         evidence: { answer: body },
         hint: [...new Set(known)].join('; '),
       },
@@ -202,9 +203,7 @@ function guardCheck(
       id,
       title,
       status: 'fail',
-      message:
-        `${guard} guard refuses the ${grant === 'code' ? 'code exchange' : 'refresh'}` +
-        ` answer (Logto shows connector.invalid_response): ${lines.join('; ')}`,
+      message,
       evidence: {
         answer: body,
         rejected: rejections.map(({ field, type, expected, why }) => ({ field, type, expected, why })),

@@ -4,14 +4,12 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 // @ts-expect-error oidc-provider ships no types for its helpers; this one is `export default new AsyncLocalStorage()`.
 import requestContext from 'oidc-provider/lib/helpers/als.js';
 import { describe, expect, it } from 'vitest';
+import { pipelinesOf } from '../helpers/pipelines-of.ts';
 import { SHIPPED_FIXTURES } from '../helpers/shipped-fixtures.ts';
 import { startMockIdp, type MockIdp } from '../../mock-idp/index.ts';
 import { loadFixture } from '../../mock-idp/fixture/load.ts';
 import type { Fixture } from '../../mock-idp/fixture/schema.ts';
-import { loadSigningKeys } from '../../mock-idp/server/keys.ts';
-import { pipelines } from '../../mock-idp/server/pipelines.ts';
 import { runRequestsWithoutContext } from '../../mock-idp/server/provider-context.ts';
-import { UserDirectory } from '../../mock-idp/server/users.ts';
 import { basic, REDIRECT_URI } from '../helpers/browser-hops.ts';
 
 /**
@@ -147,17 +145,6 @@ async function userinfoExchanges(idp: MockIdp, fixture: Fixture): Promise<{ wire
     .map(({ seq: _seq, at: _at, durationMs: _duration, ...entry }) => normalized(JSON.stringify(entry), idp));
   return { wires: wires.map((wire) => ({ ...wire, body: normalized(wire.body, idp) })), journal };
 }
-
-const keys = await loadSigningKeys(undefined);
-const pipelinesOf = (fixture: Fixture) =>
-  pipelines({
-    fixture,
-    keys,
-    users: new UserDirectory(fixture),
-    authorizeError: () => {},
-    tokenAudiences: () => [],
-    scopeOf: () => undefined,
-  });
 
 const SHIPPED = SHIPPED_FIXTURES;
 

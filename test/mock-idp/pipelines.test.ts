@@ -1,13 +1,14 @@
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { keys, pipelinesOf } from '../helpers/pipelines-of.ts';
 import { SHIPPED_FIXTURES } from '../helpers/shipped-fixtures.ts';
 import { loadFixture } from '../../mock-idp/fixture/load.ts';
 import type { Fixture } from '../../mock-idp/fixture/schema.ts';
 import { JournalStore } from '../../mock-idp/server/journal-store.ts';
 import { loadSigningKeys } from '../../mock-idp/server/keys.ts';
 import { paths } from '../../mock-idp/server/paths.ts';
-import { pipelines, type Pipelines } from '../../mock-idp/server/pipelines.ts';
+import type { Pipelines } from '../../mock-idp/server/pipelines.ts';
 import { noLog } from '../../mock-idp/server/record-journal.ts';
 import { createRequestHandler } from '../../mock-idp/server/request-handler.ts';
 import { staticMetadata } from '../../mock-idp/server/static-metadata.ts';
@@ -59,17 +60,6 @@ const QUIRKS_ON: Record<string, string[]> = {
     'userinfo: requireUserinfoQuery',
   ],
 };
-
-const keys = await loadSigningKeys(undefined);
-const pipelinesOf = (fixture: Fixture) =>
-  pipelines({
-    fixture,
-    keys,
-    users: new UserDirectory(fixture),
-    authorizeError: () => {},
-    tokenAudiences: () => [],
-    scopeOf: () => undefined,
-  });
 
 /** The middlewares of each endpoint by name, as oidc-provider names its actions' steps. */
 function quirksOn(all: Pipelines): string[] {
