@@ -236,8 +236,21 @@ describe('the #17 classes the mock reproduces: each known-bad scenario names the
     expect(check(`known-bad/${file}`, 'token.guard')?.unfixable).toBeDefined();
   });
 
-  it("a JSON-only token endpoint → the sign-in check quotes the IdP's refusal the connector lost", () => {
+  it("a JSON-only token endpoint → the sign-in check quotes the IdP's refusal, token.request says no setting fixes it", () => {
     expect(hint('token-json-body-only.yaml', 'sign-in')).toContain('takes a JSON body (application/json)');
+    expect(hint('token-json-body-only.yaml', 'token.request')).toContain(
+      'the connector always POSTs the token request as a form (application/x-www-form-urlencoded)',
+    );
+    expect(hint('token-json-body-only.yaml', 'token.request')).toContain(
+      'a small proxy in front of the IdP that turns the form body into JSON',
+    );
+  });
+
+  it('a header required at the token endpoint → token.request: the connector sends none, a proxy that adds it', () => {
+    expect(hint('token-required-header.yaml', 'token.request')).toContain(
+      'no setting of the OAuth2 connector fixes this',
+    );
+    expect(hint('token-required-header.yaml', 'token.request')).toContain('adds the X-Api-Key header');
   });
 
   it('every missing authorize parameter in one refusal → the authorize check quotes them all', () => {

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { checkTokenRequest } from '../../harness/checks/token-request.ts';
+import type { Scenario } from '../../harness/model.ts';
+import type { Observation } from '../../harness/observation.ts';
+import { parseFixture } from '../../mock-idp/fixture/load.ts';
+import type { FixtureInput } from '../../mock-idp/fixture/schema.ts';
+import type { JournalEntry } from '../../mock-idp/journal.ts';
+
+const FORM = 'application/x-www-form-urlencoded;charset=UTF-8';
+const base = { clients: [{ clientId: 'c', clientSecret: 's' }], users: [{ id: 'alice', profile: { sub: 'alice' } }] };
+
+/** An observation of one run against a live IdP (no fixture), or the mock with `fixture`. */
+function observationOf(
+  journal: JournalEntry[],
+  options: { fixture?: Partial<FixtureInput>; provider?: string; userInfoEndpoint?: string } = {},
+): Observation {
+  const config = { userInfoEndpoint: options.userInfoEndpoint ?? 'http://idp.test/userinfo' };
+  const scenario: Scenario = {
+    file: 'x.yaml',
+    name: 'x',
+    knownBad: false,
+    connector: 'oauth2',
+    config,
+    syncProfile: false,
+    enableTokenStorage: false,
+    idp: options.fixture
+      ? { kind: 'fixture', fixture: parseFixture({ ...base, ...options.fixture }), source: 'x.yaml' }
+      : { kind: 'url', url: 'http://idp.test' },
+    expect: {},
+    ...(options.provider ? { provider: options.provider } : {}),
+  };
+  return {
+    scenario,
+    config,
+    connectorVersion: 'test',
+    issuer: 'http://idp.test',
+    redirectUri: 'http://logto.test/cb',
+    state: 's',
+    signInPath: 'getTokenResponseAndUserInfo',
+    journal,
+  };
+}
+
+const entry = (
+  endpoint: JournalEntry['endpoint'],
+  method: string,
+  path: string,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): JournalEntry => ({
+  seq: 1,
+  at: '',
+  endpoint,
+  method,
+  path,
+  params: endpoint === 'token' ? { grant_type: 'authorization_code' } : {},
+  headers,
+  response: { status, contentType: 'application/json', body },
+  durationMs: 1,
+});
+
+const tokenRefusal = (status: number, body: unknown) =>
+  entry('token', 'POST', '/token', status, body, { 'content-type': FORM });
+
+describe('token.request: what no setting changes in the token request', () => {
+  it('a JSON-only token endpoint (the fixture, or a live 415) → the connector always POSTs a form, no setting fixes it', () => {
+    const fromFixture = checkTokenRequest(
+      observationOf([tokenRefusal(400, { error: 'invalid_request' })], {
+        fixture: { tokenRequest: { encoding: 'json' } },
+      }),
+    )[0];
+    expect(fromFixture?.hint).toContain('no setting of the OAuth2 connector fixes this');
+    expect(fromFixture?.unfixable?.reason).toContain('always POSTs the token request as a form');
+    expect(fromFixture?.unfixable?.waysOut[0]).toContain('turns the form body into JSON');
+    const live = checkTokenRequest(observationOf([tokenRefusal(415, 'Unsupported Media Type')]))[0];
+    expect(live?.unfixable?.reason).toContain('only a JSON body');
+    const words = checkTokenRequest(
+      observationOf([tokenRefusal(400, { message: 'Content-Type must be application/json' })]),
+    )[0];
+    expect(words?.unfixable).toBeDefined();
+  });
+
+  it('a required token-endpoint header (the fixture, or named by the refusal) → a proxy that adds it', () => {
+    const fromFixture = checkTokenRequest(
+      observationOf([tokenRefusal(401, { message: 'Unauthorized' })], {
+        fixture: { tokenRequest: { requiredHeaders: { headers: { 'X-Api-Key': true } } } },
+      }),
+    )[0];
+    expect(fromFixture?.unfixable?.reason).toContain('(X-Api-Key)');
+    expect(fromFixture?.hint).toContain('a small proxy in front of the IdP that adds the X-Api-Key header');
+    const live = checkTokenRequest(
+      observationOf([tokenRefusal(400, { error: 'invalid_request', error_description: 'missing header "Client-Id"' })]),
+    )[0];
+    expect(live?.unfixable?.waysOut[0]).toContain('adds the Client-Id header');
+  });
+
+  it('says nothing of a refusal for the request content (a wrong secret, a bad code), nor of a JSON request', () => {
+    const refusals = [
+      tokenRefusal(401, { error: 'invalid_client', error_description: 'client authentication failed' }),
+      tokenRefusal(400, { error: 'invalid_grant', error_description: 'grant request is invalid' }),
+      entry('token', 'POST', '/token', 400, { error: 'expected a JSON body' }, { 'content-type': 'application/json' }),
+    ];
+    for (const refusal of refusals) expect(checkTokenRequest(observationOf([refusal]))).toEqual([]);
+  });
+});
