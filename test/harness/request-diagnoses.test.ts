@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkTokenRequest } from '../../harness/checks/token-request.ts';
+import { checkUserinfo } from '../../harness/checks/userinfo.ts';
 import type { Scenario } from '../../harness/model.ts';
 import type { Observation } from '../../harness/observation.ts';
 import { parseFixture } from '../../mock-idp/fixture/load.ts';
@@ -102,5 +103,58 @@ describe('token.request: what no setting changes in the token request', () => {
       entry('token', 'POST', '/token', 400, { error: 'expected a JSON body' }, { 'content-type': 'application/json' }),
     ];
     for (const refusal of refusals) expect(checkTokenRequest(observationOf([refusal]))).toEqual([]);
+  });
+});
+
+describe('userinfo: a refused method is no path problem, and a wrong path is no method problem', () => {
+  const userinfo = (path: string, status: number, body: unknown, endpoint: JournalEntry['endpoint'] = 'userinfo') =>
+    entry(endpoint, 'GET', path, status, body, { authorization: 'Bearer abcd…(43)' });
+
+  it("the fixture's POST-only userinfo refusing GET with any status → the connector always GETs, no setting fixes it", () => {
+    const fixture = { userinfo: { path: '/api/me', method: 'POST' as const } };
+    for (const status of [400, 404]) {
+      const result = checkUserinfo(
+        observationOf([userinfo('/api/me', status, { error: { code: 'BAD_REQUEST' } })], {
+          fixture,
+          userInfoEndpoint: 'http://idp.test/api/me',
+        }),
+      )[0];
+      expect(result?.hint).toContain('the generic connector always sends GET to userinfo');
+      expect(result?.unfixable?.waysOut[0]).toContain('calls userinfo with POST');
+    }
+  });
+
+  it("a live IdP's refusal that names the method → no setting fixes it; one that names nothing → check userInfoEndpoint", () => {
+    const named = checkUserinfo(observationOf([userinfo('/userinfo', 400, "Request method 'GET' not supported")]))[0];
+    expect(named?.unfixable?.reason).toContain('the generic connector always sends GET to userinfo');
+    const plain = checkUserinfo(observationOf([userinfo('/userinfo', 404, { error: 'not_found' })]))[0];
+    expect(plain?.unfixable).toBeUndefined();
+    expect(plain?.hint).toContain('check userInfoEndpoint');
+  });
+
+  it("the provider library's POST-only path refusing GET → the method; a typo in that path → the path", () => {
+    const at = (path: string) =>
+      checkUserinfo(
+        observationOf([userinfo(path, 404, 'Not Found')], {
+          provider: 'dropbox',
+          userInfoEndpoint: `http://idp.test${path}`,
+        }),
+      )[0];
+    expect(at('/2/users/get_current_account')?.unfixable?.reason).toContain('it wants POST');
+    expect(at('/2/users/get_current_acount')?.unfixable).toBeUndefined();
+    expect(at('/2/users/get_current_acount')?.hint).toContain('check userInfoEndpoint');
+  });
+
+  it('a path the mock does not serve (journaled as other) → check userInfoEndpoint with the path it serves', () => {
+    const [result] = checkUserinfo(
+      observationOf([userinfo('/oauth/userinfo', 404, { error: 'not_found' }, 'other')], {
+        fixture: { userinfo: { method: 'POST', wrongMethod: { status: 404, body: 'Not Found' } } },
+        userInfoEndpoint: 'http://idp.test/oauth/userinfo',
+      }),
+    );
+    expect(result?.unfixable).toBeUndefined();
+    expect(result?.hint).toBe(
+      'check userInfoEndpoint: nothing answers at that path (set "userInfoEndpoint": "http://idp.test/userinfo")',
+    );
   });
 });

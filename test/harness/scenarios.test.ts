@@ -219,7 +219,25 @@ describe('the #17 classes the mock reproduces: each known-bad scenario names the
   });
 
   it("a POST-only userinfo refused with the provider's own 405 body → no setting fixes it", () => {
-    expect(hint('userinfo-post-only.yaml', 'userinfo')).toContain('the connector always GETs userinfo');
+    expect(hint('userinfo-post-only.yaml', 'userinfo')).toContain('the generic connector always sends GET to userinfo');
+  });
+
+  it("a POST-only userinfo refusing GET with a 400 that names no method → the fixture's method says it, no setting fixes it", () => {
+    expect(hint('userinfo-wrong-method-400.yaml', 'userinfo')).toContain(
+      'no setting of the OAuth2 connector fixes this',
+    );
+    expect(hint('userinfo-wrong-method-400.yaml', 'userinfo')).toContain('calls userinfo with POST');
+    expect(check('providers/dropbox/known-bad-userinfo-post-only.yaml', 'userinfo')?.unfixable?.reason).toContain(
+      'refuses GET at userinfo (404): it wants POST',
+    );
+  });
+
+  it('a wrong userinfo path answered 404 → check userInfoEndpoint with the path the IdP serves, never "no setting"', () => {
+    const result = check('known-bad/userinfo-wrong-path.yaml', 'userinfo');
+    expect(result?.hint).toMatch(
+      /^check userInfoEndpoint: .*"userInfoEndpoint": "http:\/\/127\.0\.0\.1:\d+\/userinfo"/,
+    );
+    expect(result?.unfixable).toBeUndefined();
   });
 
   it('no id_token on refresh → the OIDC connector cannot refresh, the OAuth2 connector as a way out', () => {
