@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { callbackErrorHint } from '../../harness/checks/sign-in.ts';
+import { wantedParams } from '../../harness/checks/missing-params.ts';
 import { checkTokenRequest } from '../../harness/checks/token-request.ts';
 import { checkUserinfo } from '../../harness/checks/userinfo.ts';
 import type { Scenario } from '../../harness/model.ts';
@@ -155,6 +157,44 @@ describe('userinfo: a refused method is no path problem, and a wrong path is no 
     expect(result?.unfixable).toBeUndefined();
     expect(result?.hint).toBe(
       'check userInfoEndpoint: nothing answers at that path (set "userInfoEndpoint": "http://idp.test/userinfo")',
+    );
+  });
+});
+
+describe('authorize: every parameter the IdP names, where it goes and with its value', () => {
+  const all =
+    '2 problems with the request: missing required parameter "audience" (this IdP requires it at the authorization' +
+    ' endpoint, value "https://api.example"); missing required parameter "resource" (this IdP requires it at the' +
+    ' authorization endpoint)';
+
+  it('reads each parameter and the value named for it, in the mock’s words and in others', () => {
+    expect(wantedParams(all)).toEqual([{ name: 'audience', value: 'https://api.example' }, { name: 'resource' }]);
+    expect(wantedParams('Missing required parameter: client_id')).toEqual([{ name: 'client_id' }]);
+    expect(wantedParams('missing parameters: audience, resource and prompt')).toEqual([
+      { name: 'audience' },
+      { name: 'resource' },
+      { name: 'prompt' },
+    ]);
+    expect(wantedParams('parameter "prompt" must be "consent" at the authorization endpoint, got "none"')).toEqual([
+      { name: 'prompt', value: 'consent' },
+    ]);
+  });
+
+  it('names every missing parameter in one hint: customConfig, the OIDC authRequestOptionalConfig, or no way at all', () => {
+    expect(callbackErrorHint('invalid_request', all)).toContain(
+      '"customConfig": { "audience": "https://api.example", "resource": "…" }',
+    );
+    const oidc = callbackErrorHint('invalid_request', `${all}; missing required parameter "max_age"`, 'oidc');
+    expect(oidc).toContain('"authRequestOptionalConfig": { "maxAge": "…" } (sent at authorize only)');
+    expect(oidc).toContain('"customConfig": { "audience": "https://api.example", "resource": "…" }');
+    expect(callbackErrorHint('invalid_request', 'missing required parameter "max_age"')).toContain(
+      '"customConfig": { "max_age": "…" }',
+    );
+    expect(callbackErrorHint('invalid_request', 'missing required parameter "accessType"')).toContain(
+      'it would arrive as "access_type"',
+    );
+    expect(callbackErrorHint('invalid_request', 'missing required parameter "client_id"')).toContain(
+      '"client_id" comes from "clientId"',
     );
   });
 });

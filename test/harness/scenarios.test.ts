@@ -123,9 +123,9 @@ describe('known-bad configs are caught with the right diagnosis', () => {
     expect(check('oidc-standard.yaml', 'oidc.nonce')?.status).toBe('pass');
   });
 
-  it('an IdP error redirect (a required audience missing) → the customConfig fix', () => {
+  it('an IdP error redirect (a required audience missing) → the customConfig fix, with the value the IdP names', () => {
     expect(check('known-bad/missing-required-audience.yaml', 'authorize')?.hint).toContain(
-      '"customConfig": { "audience": "…" }',
+      '"customConfig": { "audience": "https://api.example.com" }',
     );
     expect(results.get('fixtures/scenarios/known-bad/missing-required-audience.yaml')?.error?.code).toBe(
       'connector.general',
@@ -275,7 +275,12 @@ describe('the #17 classes the mock reproduces: each known-bad scenario names the
     const message = check('known-bad/authorize-missing-params-all.yaml', 'authorize')?.message ?? '';
     expect(message).toContain('"audience"');
     expect(message).toContain('"resource"');
-    expect(hint('authorize-missing-params-all.yaml', 'authorize')).toContain('customConfig');
+    expect(hint('authorize-missing-params-all.yaml', 'authorize')).toContain(
+      '"customConfig": { "audience": "https://api.example.com", "resource": "…" }',
+    );
+    const oidc = hint('authorize-missing-params-oidc.yaml', 'authorize');
+    expect(oidc).toContain('"authRequestOptionalConfig": { "prompt": "consent" } (sent at authorize only)');
+    expect(oidc).toContain('"customConfig": { "audience": "…" }');
   });
 
   it('an issuer with a trailing slash → mismatch.issuer names the slash as the whole difference', () => {
