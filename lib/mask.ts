@@ -67,6 +67,14 @@ let knownForms: SecretReplacer | undefined;
 
 const maskKnownSecrets = (text: string): string => (knownForms ??= secretFormsReplacer(knownSecrets))(text, mask);
 
+/*
+ * Under a secret's name, what is no secret all the same: a map of field names (a fixture's `renameFields:
+ * { access_token: accessToken }` names where a token goes, it holds none), and a public part of a token or key
+ * (a fixture's `idToken: { audience: some-other-client }` is the aud claim every id_token shows).
+ */
+const NAME_MAP = /^(?:renameFields|omitFields|profileMap)$/;
+const PUBLIC_PART = /^(?:aud|audience|iss|issuer|sub|subject|alg|algorithms?|kid|kty|typ|use|crv)$/;
+
 /** The strings under a secret-like key of each source (at any depth), and each source that is a string itself. */
 export function secretValuesOf(...sources: unknown[]): string[] {
   const found: string[] = [];
@@ -76,7 +84,8 @@ export function secretValuesOf(...sources: unknown[]): string[] {
     } else if (Array.isArray(value)) {
       for (const item of value) walk(item, secret);
     } else if (value && typeof value === 'object') {
-      for (const [key, item] of Object.entries(value)) walk(item, secret || isSecretKey(key));
+      for (const [key, item] of Object.entries(value))
+        if (!NAME_MAP.test(key)) walk(item, (secret && !PUBLIC_PART.test(key)) || isSecretKey(key));
     }
   };
   for (const source of sources) walk(source, typeof source === 'string');

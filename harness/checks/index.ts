@@ -14,6 +14,7 @@ import { checkProfileMap } from './profile-map.ts';
 import { checkScope } from './scope.ts';
 import { checkSignIn } from './sign-in.ts';
 import { checkTokenGuard } from './token-guard.ts';
+import { checkTokenRequest } from './token-request.ts';
 import { checkTokenResponse } from './token-response.ts';
 import { checkTokenStorage } from './token-storage.ts';
 import { checkUserinfo } from './userinfo.ts';
@@ -26,6 +27,7 @@ export const checks: Array<(observation: Observation) => CheckResult[]> = [
   checkScope,
   checkLink,
   checkErrorWith200,
+  checkTokenRequest,
   checkTokenResponse,
   checkTokenGuard,
   checkClientAuth,

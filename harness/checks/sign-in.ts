@@ -3,6 +3,7 @@ import type { Observation, ObservedError } from '../observation.ts';
 import { disguisedError, explainDisguisedError } from './error-with-200.ts';
 import { waysOut } from './token-guard.ts';
 import { idpAnswer, journalViews } from './journal-views.ts';
+import { wantedParams, wantedParamsHint } from './missing-params.ts';
 
 const shown = (error: ObservedError) =>
   error.logtoStatus && !error.logtoCode.startsWith('http_')
@@ -22,7 +23,7 @@ export function checkSignIn(observation: Observation): CheckResult[] {
     );
     const hint = pkce
       ? `no setting of the generic connectors fixes this (${PKCE_REASON}). Ways out: ${ways.join('; or ')}`
-      : callbackErrorHint(callbackError, description);
+      : callbackErrorHint(callbackError, description, observation.scenario.connector);
     results.push({
       id: 'authorize',
       title: 'Authorization',
@@ -129,13 +130,14 @@ const PKCE_REASON =
   "the IdP requires PKCE (a code_challenge), and Logto's generic OAuth2 and OIDC connectors never send one";
 
 /** What to change when the IdP answers the authorization request with an error redirect. Pure. */
-export function callbackErrorHint(code: string, description = ''): string | undefined {
-  const missing = /missing required parameter "?([\w.:-]+)"?/i.exec(description)?.[1];
-  if (missing)
-    return (
-      `the IdP requires "${missing}": add it to customConfig ("customConfig": { "${missing}": "…" });` +
-      ` the connector sends customConfig at authorize and token`
-    );
+export function callbackErrorHint(
+  code: string,
+  description = '',
+  connector: 'oauth2' | 'oidc' = 'oauth2',
+): string | undefined {
+  // Every parameter the refusal names (an IdP may list them all at once), each where it goes and with its value.
+  const wanted = wantedParams(description);
+  if (wanted.length > 0) return wantedParamsHint(wanted, connector);
   // Logto's generic OAuth2 and OIDC connectors never send code_challenge: no config can satisfy such an IdP.
   if (requiresPkce(description))
     return (

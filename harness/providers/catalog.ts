@@ -28,6 +28,11 @@ export interface ProviderEntry {
    * check names it instead of "no setting fixes this".
    */
   fixes?: Record<string, string>;
+  /**
+   * A userinfo that takes another method than GET (Dropbox: POST), at its documented path: a refusal at that very path
+   * is the method's, since the connector always GETs (a refusal elsewhere is a wrong userInfoEndpoint).
+   */
+  userinfoMethod?: { method: 'POST'; path: string };
   /** The scenario `init` starts from, relative to the provider folder. */
   starter: string;
   /** A scenario with the other generic connector, when that one works too (what `audit` compares a config of that kind with). */
@@ -431,6 +436,7 @@ export const providers: ProviderEntry[] = [
     essentials:
       'users/get_current_account takes POST only; customConfig token_access_type: offline for a refresh token',
     traps: ['OAuth2 connector GETs the account endpoint → refused, no generic fix'],
+    userinfoMethod: { method: 'POST', path: '/2/users/get_current_account' },
     starter: 'known-bad-userinfo-post-only.yaml',
   },
   {

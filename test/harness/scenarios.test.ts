@@ -123,9 +123,9 @@ describe('known-bad configs are caught with the right diagnosis', () => {
     expect(check('oidc-standard.yaml', 'oidc.nonce')?.status).toBe('pass');
   });
 
-  it('an IdP error redirect (a required audience missing) → the customConfig fix', () => {
+  it('an IdP error redirect (a required audience missing) → the customConfig fix, with the value the IdP names', () => {
     expect(check('known-bad/missing-required-audience.yaml', 'authorize')?.hint).toContain(
-      '"customConfig": { "audience": "…" }',
+      '"customConfig": { "audience": "https://api.example.com" }',
     );
     expect(results.get('fixtures/scenarios/known-bad/missing-required-audience.yaml')?.error?.code).toBe(
       'connector.general',
@@ -219,7 +219,25 @@ describe('the #17 classes the mock reproduces: each known-bad scenario names the
   });
 
   it("a POST-only userinfo refused with the provider's own 405 body → no setting fixes it", () => {
-    expect(hint('userinfo-post-only.yaml', 'userinfo')).toContain('the connector always GETs userinfo');
+    expect(hint('userinfo-post-only.yaml', 'userinfo')).toContain('the generic connector always sends GET to userinfo');
+  });
+
+  it("a POST-only userinfo refusing GET with a 400 that names no method → the fixture's method says it, no setting fixes it", () => {
+    expect(hint('userinfo-wrong-method-400.yaml', 'userinfo')).toContain(
+      'no setting of the OAuth2 connector fixes this',
+    );
+    expect(hint('userinfo-wrong-method-400.yaml', 'userinfo')).toContain('calls userinfo with POST');
+    expect(check('providers/dropbox/known-bad-userinfo-post-only.yaml', 'userinfo')?.unfixable?.reason).toContain(
+      'refuses GET at userinfo (404): it wants POST',
+    );
+  });
+
+  it('a wrong userinfo path answered 404 → check userInfoEndpoint with the path the IdP serves, never "no setting"', () => {
+    const result = check('known-bad/userinfo-wrong-path.yaml', 'userinfo');
+    expect(result?.hint).toMatch(
+      /^check userInfoEndpoint: .*"userInfoEndpoint": "http:\/\/127\.0\.0\.1:\d+\/userinfo"/,
+    );
+    expect(result?.unfixable).toBeUndefined();
   });
 
   it('no id_token on refresh → the OIDC connector cannot refresh, the OAuth2 connector as a way out', () => {
@@ -236,15 +254,33 @@ describe('the #17 classes the mock reproduces: each known-bad scenario names the
     expect(check(`known-bad/${file}`, 'token.guard')?.unfixable).toBeDefined();
   });
 
-  it("a JSON-only token endpoint → the sign-in check quotes the IdP's refusal the connector lost", () => {
+  it("a JSON-only token endpoint → the sign-in check quotes the IdP's refusal, token.request says no setting fixes it", () => {
     expect(hint('token-json-body-only.yaml', 'sign-in')).toContain('takes a JSON body (application/json)');
+    expect(hint('token-json-body-only.yaml', 'token.request')).toContain(
+      'the connector always POSTs the token request as a form (application/x-www-form-urlencoded)',
+    );
+    expect(hint('token-json-body-only.yaml', 'token.request')).toContain(
+      'a small proxy in front of the IdP that turns the form body into JSON',
+    );
+  });
+
+  it('a header required at the token endpoint → token.request: the connector sends none, a proxy that adds it', () => {
+    expect(hint('token-required-header.yaml', 'token.request')).toContain(
+      'no setting of the OAuth2 connector fixes this',
+    );
+    expect(hint('token-required-header.yaml', 'token.request')).toContain('adds the X-Api-Key header');
   });
 
   it('every missing authorize parameter in one refusal → the authorize check quotes them all', () => {
     const message = check('known-bad/authorize-missing-params-all.yaml', 'authorize')?.message ?? '';
     expect(message).toContain('"audience"');
     expect(message).toContain('"resource"');
-    expect(hint('authorize-missing-params-all.yaml', 'authorize')).toContain('customConfig');
+    expect(hint('authorize-missing-params-all.yaml', 'authorize')).toContain(
+      '"customConfig": { "audience": "https://api.example.com", "resource": "…" }',
+    );
+    const oidc = hint('authorize-missing-params-oidc.yaml', 'authorize');
+    expect(oidc).toContain('"authRequestOptionalConfig": { "prompt": "consent" } (sent at authorize only)');
+    expect(oidc).toContain('"customConfig": { "audience": "…" }');
   });
 
   it('an issuer with a trailing slash → mismatch.issuer names the slash as the whole difference', () => {

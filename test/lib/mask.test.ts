@@ -7,6 +7,7 @@ import {
   maskSecrets,
   maskText,
   rememberSecrets,
+  secretValuesOf,
 } from '../../lib/mask.ts';
 
 const ACCESS = 'RCzgRV3pT4w9qkLW9Ow5eDpJuCdtpWo5oD8RcQwM9h5'; // 43, as oidc-provider issues them
@@ -184,6 +185,43 @@ describe('maskText', () => {
       maskText(`x=${encodeURIComponent('k e/y"0123456789')} "${JSON.stringify('k e/y"0123456789').slice(1, -1)}"`),
     ).toBe('x=***(16) "***(16)"');
     expect(maskText('audience https://api.example')).toBe('audience https://api.example');
+  });
+
+  it("remembers no field name or token's public part a secret's name holds, and every secret beside them", () => {
+    // A scenario's fixture: renameFields names where a token goes, idToken.audience is the aud claim.
+    const scenario = {
+      idp: {
+        fixture: {
+          idToken: {
+            audience: 'some-other-client',
+            issuer: 'https://issuer.example',
+            signingSecret: 'nested-secret-0123',
+          },
+          tokenResponse: {
+            renameFields: { access_token: 'accessToken', refresh_token: 'data.refreshToken' },
+            extraFields: { access_token: 'real-access-token-0123456789' },
+          },
+        },
+      },
+      tokens: { id_token: 'real-id-token-0123456789', idToken: { value: 'inner-token-0123456789' } },
+    };
+    expect(secretValuesOf(scenario).sort()).toEqual([
+      'inner-token-0123456789',
+      'nested-secret-0123',
+      'real-access-token-0123456789',
+      'real-id-token-0123456789',
+    ]);
+    rememberSecrets(scenario);
+    const plain =
+      'audience: expected "c", got "some-other-client" (https://issuer.example); the IdP sends it as "accessToken"' +
+      ' and "data.refreshToken"';
+    expect(maskText(plain)).toBe(plain);
+    expect(maskText('got some-other-client-0123456789, nested-secret-0123, real-id-token-0123456789')).toBe(
+      'got some-other-client-0123456789, nest…(18), real…(24)',
+    );
+    expect(maskText('as "accessToken": real-access-token-0123456789 inner-token-0123456789')).toBe(
+      'as "accessToken": real…(28) inne…(22)',
+    );
   });
 
   it('masks a remembered secret in every encoding an error may quote it in, and in any mix of them', () => {

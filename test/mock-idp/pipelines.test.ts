@@ -41,6 +41,8 @@ const QUIRKS_ON: Record<string, string[]> = {
   'fixtures/scenarios/providers/apple/idp/apple.yaml': ['userinfo: refuseUserinfo'],
   'fixtures/scenarios/providers/azure-ad-b2c/idp/azure-ad-b2c-access-token.yaml': ['userinfo: refuseUserinfo'],
   'fixtures/scenarios/providers/azure-ad-b2c/idp/azure-ad-b2c.yaml': ['userinfo: refuseUserinfo'],
+  // Dropbox answers a GET at its POST-only account endpoint with 404 (next-auth#3899).
+  'fixtures/scenarios/providers/dropbox/idp/dropbox.yaml': ['userinfo: refuseWrongMethod'],
   'fixtures/scenarios/providers/facebook/idp/facebook.yaml': ['userinfo: selectUserinfoFields'],
   'fixtures/scenarios/providers/github/idp/github-app-expiring.yaml': ['userinfo: requireHeaders'],
   'fixtures/scenarios/providers/github/idp/github.yaml': ['userinfo: requireHeaders'],
