@@ -8,7 +8,7 @@ import type { Observation } from '../observation.ts';
 import type { CheckResult } from '../model.ts';
 import { Placeholders, REMOVED, scrubText } from './anonymize.ts';
 import type { FollowResult } from '../follow-redirects.ts';
-import type { Exchange } from './proxy.ts';
+import { contentTypeOf, isTokenError, parseBody, parsedBody, type Exchange } from './exchange.ts';
 import { isRecord } from '../../lib/is-record.ts';
 
 /** Everything the live run left behind that a fixture can be written from. */
@@ -101,23 +101,8 @@ const PROTOCOL_CLAIMS = new Set([
 ]);
 const DEFAULT_SCOPES = ['openid', 'profile', 'email', 'phone', 'offline_access'];
 
-const contentTypeOf = (exchange: Exchange) => exchange.responseHeaders['content-type'];
-
-/** A response body as the connector would read it, by its content type: JSON, a decoded form, or text. Pure. */
-export function parseBody(contentType: string | undefined, body: string): unknown {
-  const type = contentType ?? '';
-  if (type.includes('json')) {
-    try {
-      return JSON.parse(body) as unknown;
-    } catch {
-      return body;
-    }
-  }
-  if (type.includes('x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(body));
-  return body;
-}
-
-export const parsedBody = (exchange: Exchange): unknown => parseBody(contentTypeOf(exchange), exchange.body);
+// The test reads exchanges as the writer does.
+export { parsedBody };
 
 // What a client may read off an error answer besides its body: the challenge, and when to try again.
 const REPLAYED_HEADERS = ['www-authenticate', 'retry-after'];
@@ -367,11 +352,6 @@ export function writeRecording(recording: Recording): RecordedFiles {
   const refresh = tokenCalls.find((exchange) => exchange.form.grant_type === 'refresh_token');
   const userinfo = exchanges.filter((exchange) => exchange.endpoint === 'userinfo').at(-1);
   const codeBody = codeExchange ? parsedBody(codeExchange) : undefined;
-  // An answer without an access_token is an error, whatever its status (Naver, Slack and WeChat send theirs with 200).
-  const isTokenError = (exchange: (typeof tokenCalls)[number]) => {
-    const body = parsedBody(exchange);
-    return exchange.status >= 400 || !isRecord(body) || typeof body.access_token !== 'string';
-  };
   const tokenBody = codeExchange && !isTokenError(codeExchange) && isRecord(codeBody) ? codeBody : undefined;
 
   // The userinfo body: the profile of the one recorded user, or an override when it was no JSON object.
@@ -386,18 +366,19 @@ export function writeRecording(recording: Recording): RecordedFiles {
     : undefined;
   const userinfoUrl = typeof config.userInfoEndpoint === 'string' ? new URL(config.userInfoEndpoint) : undefined;
 
+  // A request with no client authentication at all ('unknown') says nothing the config does not.
+  const seenMethod = codeExchange?.clientAuth?.method;
+  const authMethod =
+    (seenMethod === 'unknown' ? undefined : seenMethod) ??
+    (config.tokenEndpointAuthMethod as 'client_secret_post' | undefined) ??
+    'client_secret_post';
   const fixture: FixtureInput = {
     description: `Recorded from ${recording.host} on ${recording.recordedAt.toISOString().slice(0, 10)}`,
     clients: [
       {
         clientId: RECORDED_CLIENT_ID,
-        tokenEndpointAuthMethod:
-          codeExchange?.clientAuth?.method ??
-          (config.tokenEndpointAuthMethod as 'client_secret_post' | undefined) ??
-          'client_secret_post',
-        ...((codeExchange?.clientAuth?.method ?? 'client_secret_post') === 'none'
-          ? {}
-          : { clientSecret: RECORDED_CLIENT_SECRET }),
+        tokenEndpointAuthMethod: authMethod,
+        ...(seenMethod === 'none' ? {} : { clientSecret: RECORDED_CLIENT_SECRET }),
       },
     ],
     users: [{ id: RECORDED_USER, profile, ...(claims ? { claims } : {}) }],
