@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startRecordingProxy, type RecordingProxy } from '../../../harness/record/proxy.ts';
 import type { ClientAuthMethod } from '../../../mock-idp/fixture/schema.ts';
 import { parseFixture, startMockIdp, type MockIdp } from '../../../mock-idp/index.ts';
-import type { JournalEntry } from '../../../mock-idp/journal.ts';
+import type { ClientAuthRecord, JournalEntry } from '../../../mock-idp/journal.ts';
 import { basic, hopToRedirect, postForm, REDIRECT_URI } from '../../helpers/browser-hops.ts';
 
 const CLIENT_ID = 'proxy-journal-client';
@@ -67,7 +67,7 @@ async function authenticated(
   proxy: RecordingProxy,
   form: Record<string, string>,
   { withClientId = true } = {},
-) {
+): Promise<{ form: Record<string, string>; headers: Record<string, string> }> {
   switch (method) {
     case 'client_secret_basic':
       return { form, headers: { authorization: basic(CLIENT_ID, SECRET) } };
@@ -97,7 +97,10 @@ async function authenticated(
  * The fields a live entry and a replayed one both keep: `seq`, `at` and `durationMs` are the journal's own;
  * oidc-provider's reason (`errorDetail`) and the client's registered method (`expected`) only the mock IdP knows.
  */
-const shared = (entry: JournalEntry | undefined) => {
+type Shared = Omit<JournalEntry, 'seq' | 'at' | 'durationMs' | 'errorDetail' | 'clientAuth'> & {
+  clientAuth?: Omit<ClientAuthRecord, 'expected'>;
+};
+const shared = (entry: JournalEntry | undefined): Shared | undefined => {
   if (!entry) return undefined;
   const { seq: _seq, at: _at, durationMs: _duration, errorDetail: _detail, clientAuth, ...rest } = entry;
   if (!clientAuth) return rest;
