@@ -1,3 +1,4 @@
+import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { isRecord } from '../../lib/is-record.ts';
 import type { ClientAuthRecord } from '../../mock-idp/journal.ts';
 
@@ -53,3 +54,22 @@ export function isTokenError(exchange: Exchange): boolean {
   const body = parsedBody(exchange);
   return exchange.status >= 400 || !isRecord(body) || typeof body.access_token !== 'string';
 }
+
+/** A JWT's claims, or undefined when the text is none. */
+export function jwtClaims(token: unknown): Record<string, unknown> | undefined {
+  if (typeof token !== 'string') return undefined;
+  try {
+    return { ...decodeJwt(token) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** A JWT's `alg`, or undefined when the text is none. */
+export const jwtAlg = (token: string): unknown => {
+  try {
+    return decodeProtectedHeader(token).alg;
+  } catch {
+    return undefined;
+  }
+};

@@ -16,14 +16,9 @@ import { runConnector, type Browser } from '../flow/run-connector.ts';
 import { scenarioResult } from '../result.ts';
 import { runScenario } from '../run.ts';
 import { createInProcessTarget } from '../targets/in-process/index.ts';
-import {
-  FIXTURE_FILE,
-  liveSecrets,
-  SCENARIO_FILE,
-  writeRecording,
-  type RecordedFiles,
-  type Recording,
-} from './fixture-writer.ts';
+import { writeRecording, type RecordedFiles } from './fixture-writer.ts';
+import { liveSecrets } from './live-secrets.ts';
+import { FIXTURE_FILE, SCENARIO_FILE, type Recording } from './recording.ts';
 import { loadRecordInput, type RecordInput } from './input.ts';
 import type { Person } from './person.ts';
 import type { Exchange } from './exchange.ts';
