@@ -16,17 +16,13 @@ import { runConnector, type Browser } from '../flow/run-connector.ts';
 import { scenarioResult } from '../result.ts';
 import { runScenario } from '../run.ts';
 import { createInProcessTarget } from '../targets/in-process/index.ts';
-import {
-  FIXTURE_FILE,
-  liveSecrets,
-  SCENARIO_FILE,
-  writeRecording,
-  type RecordedFiles,
-  type Recording,
-} from './fixture-writer.ts';
+import { writeRecording, type RecordedFiles } from './fixture-writer.ts';
+import { liveSecrets } from './live-secrets.ts';
+import { FIXTURE_FILE, SCENARIO_FILE, type Recording } from './recording.ts';
 import { loadRecordInput, type RecordInput } from './input.ts';
 import type { Person } from './person.ts';
-import { MAX_EXCHANGE_BYTES, startRecordingProxy, type Exchange, type RecordingProxy } from './proxy.ts';
+import type { Exchange } from './exchange.ts';
+import { MAX_EXCHANGE_BYTES, startRecordingProxy, type RecordingProxy } from './proxy.ts';
 import { diffShapes, fixtureShape, type Shape, type ShapeChange } from './shape.ts';
 
 export interface RecordOptions {
@@ -187,7 +183,9 @@ export async function recordProvider(options: RecordOptions): Promise<RecordOutc
       { token: realToken, userinfo: input.config.userInfoEndpoint as string | undefined },
       {
         timeoutMs: options.timeoutMs ?? 30_000,
-        ...(typeof input.config.clientSecret === 'string' ? { clientSecret: input.config.clientSecret } : {}),
+        ...(typeof input.config.clientSecret === 'string'
+          ? { client: { clientId: String(input.config.clientId), clientSecret: input.config.clientSecret } }
+          : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       },
     );

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EndpointName } from '../fixture/schema.ts';
 import type { JournalStore } from './journal-store.ts';
-import { journalRequest, type Capture } from './record-journal.ts';
+import type { Capture } from './capture.ts';
+import { journalRequest } from './record-journal.ts';
 
 /** The path of a raw request URL; cheap, for deciding whether a fast path takes a request. */
 export const pathOf = (url: string): string => {

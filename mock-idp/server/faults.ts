@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EndpointName, Fault } from '../fixture/schema.ts';
 import type { AuthorizeErrorAnswer } from './authorize-error.ts';
-import { detectClientAuth } from './client-auth.ts';
+import { detectClientAuth } from './client-auth-of.ts';
 import type { MockIdpMiddleware } from './state.ts';
 
 /**

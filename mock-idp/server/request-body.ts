@@ -1,7 +1,9 @@
 import type { ParameterizedContext } from 'koa';
 import { Readable } from 'node:stream';
 import { clientWentAway } from './error-boundary.ts';
+import { bodyParams } from './body-params.ts';
 import { invalidRequest } from './oauth-error.ts';
+import { BodyTooLarge, readCapped } from './read-capped.ts';
 import type { MockIdpState, OuterMiddleware } from './state.ts';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -47,44 +49,23 @@ export const readRequestBody: OuterMiddleware = async (ctx, next) => {
       413,
     );
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
+  const read = { bytes: 0 };
+  let buffer: Buffer;
   try {
-    for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > BODY_LIMIT_BYTES) {
-        throw invalidRequest(`request body too large (over ${BODY_LIMIT_BYTES} bytes)`, 413);
-      }
-      chunks.push(chunk);
-    }
+    buffer = await readCapped(ctx.req as AsyncIterable<Buffer>, BODY_LIMIT_BYTES, read);
   } catch (error) {
+    if (error instanceof BodyTooLarge)
+      throw invalidRequest(`request body too large (over ${BODY_LIMIT_BYTES} bytes)`, 413);
     if (!clientWentAway(error)) throw error;
     // Nobody reads this answer; the journal does, and it says how far the upload got.
     throw invalidRequest(
-      `the client closed the connection after ${size}${Number.isNaN(declared) ? '' : ` of ${declared}`} bytes of the body`,
+      `the client closed the connection after ${read.bytes}${Number.isNaN(declared) ? '' : ` of ${declared}`} bytes of the body`,
     );
   }
-  const buffer = Buffer.concat(chunks);
   const raw = buffer.toString('utf8');
   ctx.state.rawBody = raw;
   replayBody(ctx, buffer);
   ctx.state.replayBody = (text: string) => replayBody(ctx, Buffer.from(text));
-
-  if (ctx.is('application/x-www-form-urlencoded')) {
-    for (const [key, value] of new URLSearchParams(raw)) params[key] = value;
-  } else if (ctx.is('application/json') && raw.length > 0) {
-    try {
-      const parsed: unknown = JSON.parse(raw);
-      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
-        for (const [key, value] of Object.entries(parsed)) if (typeof value === 'string') params[key] = value;
-      }
-    } catch (error) {
-      // JSON.parse quotes the text around the fault, and that text may be a secret: the position only.
-      const position = /at position \d+/.exec((error as Error).message)?.[0];
-      throw invalidRequest(
-        `request body is not valid JSON${position ? ` (${position})` : ''}; OAuth endpoints take application/x-www-form-urlencoded`,
-      );
-    }
-  }
+  Object.assign(params, bodyParams(raw, ctx.get('content-type')));
   await next();
 };
