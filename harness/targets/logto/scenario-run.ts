@@ -14,6 +14,7 @@ import { signInThroughExperience } from './experience-driver.ts';
 import { experienceHops } from './hops.ts';
 import { observeAccountLinking } from './link/account-linking.ts';
 import { compareLink } from './link/checks.ts';
+import { linkHops } from './link/hops.ts';
 import type { IdpLauncher, LaunchedIdp } from './idp-launcher.ts';
 import type { LogtoFailure, LogtoObservation } from './observation.ts';
 import type { LogtoTargetOptions } from './options.ts';
@@ -229,10 +230,12 @@ export class LogtoScenarioRun {
       keep: Boolean(options.keep),
       ...(options.apiTimeoutMs ? { apiTimeoutMs: options.apiTimeoutMs } : {}),
       trySocialSignIn: async () => {
+        const drawn = this.#hops.length;
         const outcome = await this.signIn('social sign-in with the linking-only connector: ');
-        return 'failure' in outcome ? { failure: outcome.failure } : {};
+        return { outcome: 'failure' in outcome ? { failure: outcome.failure } : {}, hops: this.#hops.splice(drawn) };
       },
     });
+    this.#hops.push(...linkHops(observation.steps, await this.#idp.journal().catch(() => [])));
     this.#checks.push(...compareLink(this.#predicted, observation, replaced));
   }
 
