@@ -117,6 +117,40 @@ export async function observeAccountLinking(input: AccountLinkingInput): Promise
   return observation;
 }
 
+export interface OnlyIdentityInput extends Pick<AccountLinkingInput, 'endpoint' | 'management' | 'idp' | 'cleanup'> {
+  connectorTarget: string;
+  /** The user who signed up with the connector, and their access token (scope identities). */
+  userId: string;
+  userToken: string;
+  apiTimeoutMs?: number;
+}
+
+/**
+ * `socialOnly`: the user signed up with the connector and has no other identifier; the app unlinks
+ * the identity through the Account API (no identity verification: the user has no password, email or
+ * phone to verify with), and what Logto kept is read back through the Management API.
+ */
+export async function observeOnlyIdentityUnlink(input: OnlyIdentityInput): Promise<LinkObservation> {
+  const { management, connectorTarget, userId } = input;
+  await editableSocialField(input);
+  const client = new AccountClient(input.endpoint, input.userToken, {
+    ...(input.apiTimeoutMs ? { timeoutMs: input.apiTimeoutMs } : {}),
+  });
+  const account = new LinkSteps(client, () => lastSeq(input.idp));
+  const before = await management.getUser(userId);
+  const { call } = await account.call('DELETE', `/api/my-account/identities/${encodeURIComponent(connectorTarget)}`);
+  const identity = await management.getIdentity(userId, connectorTarget).catch(undefinedOnLogtoError);
+  return {
+    connectorTarget,
+    before,
+    link: { linked: true },
+    user: before,
+    unlink: { call, user: await management.getUser(userId), ...(identity ? { identity } : {}) },
+    calls: account.calls,
+    steps: account.steps,
+  };
+}
+
 /** The authorize request's scope and the token answer's, as the IdP's journal shows them. Pure. */
 export function seenAtIdp(journal: readonly JournalEntry[]): { authorizeScope?: string; tokenAnswerScope?: string } {
   const authorize = journal.find((entry) => entry.endpoint === 'authorize' && entry.params.response_type !== undefined);
@@ -165,7 +199,7 @@ async function signedInUserToken(
 }
 
 /** The account center on, its social field Edit; as it was afterwards. */
-async function editableSocialField(input: AccountLinkingInput): Promise<void> {
+async function editableSocialField(input: Pick<AccountLinkingInput, 'management' | 'cleanup'>): Promise<void> {
   const { management } = input;
   const current = await management.getAccountCenter();
   const fields = current.fields ?? {};
