@@ -101,7 +101,7 @@ describe.skipIf(!runtime.available)('account linking through a real Logto (Accou
 
   it('replaces and unlinks: the token secret goes with the identity', () => {
     expect(check(byName('replace'), 'logto.link.replace')?.message).toContain('"alice-work"');
-    expect(check(byName('unlink'), 'logto.link.unlink')?.evidence).toMatchObject({
+    expect(check(byName('unlink a linked identity'), 'logto.link.unlink')?.evidence).toMatchObject({
       accountApi: { status: 204 },
       identityAfter: null,
       tokenRead: { status: 404, code: 'secrets.third_party_token_set.token_not_found' },
@@ -134,6 +134,7 @@ describe.skipIf(!runtime.available)('account linking through a real Logto (Accou
 
   it('refuses to link an IdP account another Logto user holds: 422 user.identity_already_in_use', () => {
     const result = byName('another Logto user already holds');
+    console.log(`measured: ${check(result, 'logto.link.refused')?.message}`);
     expect(check(result, 'logto.link.refused')).toMatchObject({ status: 'pass' });
     expect(check(result, 'logto.link.refused')?.message).toContain(
       'POST /api/my-account/identities → 422 user.identity_already_in_use',
@@ -144,6 +145,7 @@ describe.skipIf(!runtime.available)('account linking through a real Logto (Accou
 
   it('refuses to unlink the only identifier of a user who signed up with the connector: 400 user.last_sign_in_method_required', () => {
     const result = byName('only way a user signs in');
+    console.log(`measured: ${check(result, 'logto.link.refused')?.message}`);
     expect(check(result, 'logto.link.refused')).toMatchObject({ status: 'pass' });
     expect(check(result, 'logto.link.refused')?.message).toContain('400 user.last_sign_in_method_required');
     expect(check(result, 'logto.link.refused')?.evidence).toMatchObject({
