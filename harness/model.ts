@@ -60,6 +60,8 @@ export type HopRole =
   | 'jwks'
   | 'refresh'
   | 'experience'
+  /** An Account API call of a link (verifications, my-account/identities), from the app to Logto. */
+  | 'link'
   /** The stored token read through Logto's Account API: before expiry, after it, after the second expiry. */
   | 'token-read'
   | 'token-read-expired'

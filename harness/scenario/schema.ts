@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LINK_REFUSAL_CODES, LINK_REFUSALS, type LinkRefusalCode } from '../checks/link-refusals.ts';
 import { hasControlCharacters } from '../../lib/printable.ts';
 
 /**
@@ -77,8 +78,67 @@ const link = z.strictObject({
   linkingOnly: z.boolean().default(false),
   /** With `action: replace`: the fixture user whose identity replaces the linked one. */
   replaceWith: z.string().optional(),
+  /** Before the link, another Logto user signs in with the same IdP account: Logto must refuse the link. */
+  heldByAnotherUser: z.boolean().optional(),
+  /** The user signed up with this connector and has nothing else (no password, username, email or phone). */
+  socialOnly: z.boolean().optional(),
+  /** The Logto error code the link (or unlink) must be refused with (harness/checks/link-refusals.ts). */
+  expectRefusal: z
+    .enum(LINK_REFUSAL_CODES as [LinkRefusalCode, ...LinkRefusalCode[]], {
+      error: () => `not a refusal the harness can set up; use one of: ${LINK_REFUSAL_CODES.join(', ')}`,
+    })
+    .optional(),
 });
 export type LinkInput = z.output<typeof link>;
+
+/** A refusal's setup and its expectation go together: each setup is refused with one code, and only it. */
+function linkSetupProblem(input: LinkInput): { message: string; path: string[] } | undefined {
+  const at = (field: string) => ['link', field];
+  if (input.heldByAnotherUser && input.socialOnly)
+    return {
+      message: '`heldByAnotherUser` and `socialOnly` set up two different refusals: keep one',
+      path: at('socialOnly'),
+    };
+  if (input.heldByAnotherUser && input.action !== 'link')
+    return {
+      message:
+        'the link is refused when another user holds the identity: there is nothing to replace or unlink; use `action: link`',
+      path: at('action'),
+    };
+  if (input.heldByAnotherUser && input.linkingOnly)
+    return {
+      message:
+        'the other user signs in with the connector, so it must be on the sign-in experience: drop `linkingOnly`',
+      path: at('linkingOnly'),
+    };
+  if (input.socialOnly && input.action !== 'unlink')
+    return {
+      message: 'a `socialOnly` user got the identity by signing up with it: `socialOnly` is for `action: unlink`',
+      path: at('action'),
+    };
+  if (input.socialOnly && (input.scope || input.linkingOnly))
+    return {
+      message:
+        'a `socialOnly` user signs up with the connector on the sign-in experience: drop `scope` and `linkingOnly`',
+      path: at('socialOnly'),
+    };
+  const setUp = input.heldByAnotherUser
+    ? 'user.identity_already_in_use'
+    : input.socialOnly
+      ? 'user.last_sign_in_method_required'
+      : undefined;
+  if (setUp && input.expectRefusal !== setUp)
+    return {
+      message: `Logto refuses this setup with ${setUp}: say \`expectRefusal: ${setUp}\``,
+      path: at('expectRefusal'),
+    };
+  if (input.expectRefusal && !setUp)
+    return {
+      message: `${input.expectRefusal} needs its setup: ${LINK_REFUSALS[input.expectRefusal].setup}`,
+      path: at('expectRefusal'),
+    };
+  return undefined;
+}
 
 // Names and descriptions are printed on the terminal: an escape sequence in them would be obeyed.
 const printableText = z
@@ -122,6 +182,10 @@ export const scenarioSchema = z
     message:
       '`action: replace` needs `replaceWith: <a user of the fixture>` (the identity that replaces the linked one)',
     path: ['link', 'action'],
+  })
+  .superRefine((scenario, context) => {
+    const problem = scenario.link && linkSetupProblem(scenario.link);
+    if (problem) context.addIssue({ code: 'custom', ...problem });
   })
   .refine((scenario) => !(scenario.link && scenario.secondSignIn), {
     message: '`secondSignIn` is about signing in with the connector; a `link:` scenario links it instead: drop one',

@@ -43,6 +43,7 @@ function asPredicted(predicted: Observation): LinkObservation {
       journal: { after: 0, until: 3 },
     },
     calls: [linked()],
+    steps: [],
   };
 }
 const status = (checks: ReturnType<typeof compareLink>, id: string) => checks.find((check) => check.id === id)?.status;

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManagementClient } from '../../harness/logto-api/management-client.ts';
-import type { ScenarioResult } from '../../harness/model.ts';
+import type { Hop, ScenarioResult } from '../../harness/model.ts';
+import { leadingCheck } from '../../harness/report/leading-check.ts';
 import { runScenarios } from '../../harness/run.ts';
-import { loadScenarios } from '../../harness/scenario/load.ts';
+import { loadScenario, loadScenarios } from '../../harness/scenario/load.ts';
 import { containerIdpLauncher } from '../../harness/targets/logto-container/container-idp.ts';
 import {
   detectContainerRuntime,
@@ -18,11 +19,18 @@ if (!runtime.available)
 
 const check = (result: ScenarioResult | undefined, id: string) =>
   result?.checks.find((candidate) => candidate.id === id);
+const flat = (hops: Hop[]): Hop[] => hops.flatMap((hop) => [hop, ...flat(hop.calls ?? [])]);
+const cause = (result: ScenarioResult | undefined) => {
+  const lead = result && leadingCheck(result.checks);
+  return lead && { id: lead.id, message: lead.message, hint: lead.hint ?? null };
+};
 
 describe.skipIf(!runtime.available)('account linking through a real Logto (Account API)', () => {
   let stack: LogtoStack;
   let management: ManagementClient;
   let results: ScenarioResult[];
+  /** The shipped wrong-auth-method config, signing in and linking: the same diagnosis expected. */
+  let pair: ScenarioResult[];
   let accountCenterBefore: unknown;
   const byName = (part: string) => results.find((result) => result.name.includes(part));
 
@@ -47,9 +55,13 @@ describe.skipIf(!runtime.available)('account linking through a real Logto (Accou
         stackId: stack.stackId,
       }),
     });
-    results = await runScenarios(await loadScenarios(['fixtures/scenarios/linking']), target).finally(() =>
-      target.close?.(),
-    );
+    const wrong = { ...(await loadScenario('fixtures/scenarios/known-bad/wrong-auth-method.yaml')), knownBad: false };
+    try {
+      results = await runScenarios(await loadScenarios(['fixtures/scenarios/linking']), target);
+      pair = await runScenarios([wrong, { ...wrong, link: { action: 'link', linkingOnly: false } }], target);
+    } finally {
+      await target.close?.();
+    }
     for (const result of results)
       console.log(
         `${result.name} (${result.durationMs} ms): ${result.checks
@@ -57,7 +69,7 @@ describe.skipIf(!runtime.available)('account linking through a real Logto (Accou
           .map((candidate) => `${candidate.id} ${candidate.status}`)
           .join(', ')}`,
       );
-  }, 600_000);
+  }, 900_000);
   afterAll(() => stopWithoutLeftovers(stack), 120_000);
 
   it('passes every shipped linking scenario, with no finding against the prediction', () => {
@@ -89,7 +101,7 @@ describe.skipIf(!runtime.available)('account linking through a real Logto (Accou
 
   it('replaces and unlinks: the token secret goes with the identity', () => {
     expect(check(byName('replace'), 'logto.link.replace')?.message).toContain('"alice-work"');
-    expect(check(byName('unlink'), 'logto.link.unlink')?.evidence).toMatchObject({
+    expect(check(byName('unlink a linked identity'), 'logto.link.unlink')?.evidence).toMatchObject({
       accountApi: { status: 204 },
       identityAfter: null,
       tokenRead: { status: 404, code: 'secrets.third_party_token_set.token_not_found' },
@@ -99,6 +111,54 @@ describe.skipIf(!runtime.available)('account linking through a real Logto (Accou
   it('records what Logto answers to a social sign-in with a linking-only connector', () => {
     // Measured on Logto 1.42: the Experience API does not look at socialSignInConnectorTargets.
     expect(check(byName('only for linking'), 'logto.link.linking-only')?.status).toBe('warn');
+  });
+
+  it('draws the link in the sequence diagram: the Account API calls, the IdP inside verify, in order', () => {
+    const drawn = flat(byName('with token storage')?.hops ?? []).map((hop) => `${hop.from}→${hop.to} ${hop.request}`);
+    const order = [
+      'app→logto POST /api/verifications/password',
+      'app→logto POST /api/verifications/social',
+      'browser→idp GET /authorize',
+      'app→logto POST /api/verifications/social/verify',
+      'connector→idp POST /token',
+      'app→logto POST /api/my-account/identities',
+    ];
+    const at = order.map((line) => drawn.findIndex((candidate) => candidate.startsWith(line)));
+    expect(
+      at.every((index) => index >= 0),
+      drawn.join('\n'),
+    ).toBe(true);
+    expect(at).toEqual([...at].sort((a, b) => a - b));
+    expect(drawn.some((line) => line.includes('/access-token'))).toBe(true);
+  });
+
+  it('refuses to link an IdP account another Logto user holds: 422 user.identity_already_in_use', () => {
+    const result = byName('another Logto user already holds');
+    console.log(`measured: ${check(result, 'logto.link.refused')?.message}`);
+    expect(check(result, 'logto.link.refused')).toMatchObject({ status: 'pass' });
+    expect(check(result, 'logto.link.refused')?.message).toContain(
+      'POST /api/my-account/identities → 422 user.identity_already_in_use',
+    );
+    const refused = flat(result?.hops ?? []).find((hop) => hop.request === 'POST /api/my-account/identities');
+    expect(refused?.response?.status).toBe(422);
+  });
+
+  it('refuses to unlink the only identifier of a user who signed up with the connector: 400 user.last_sign_in_method_required', () => {
+    const result = byName('only way a user signs in');
+    console.log(`measured: ${check(result, 'logto.link.refused')?.message}`);
+    expect(check(result, 'logto.link.refused')).toMatchObject({ status: 'pass' });
+    expect(check(result, 'logto.link.refused')?.message).toContain('400 user.last_sign_in_method_required');
+    expect(check(result, 'logto.link.refused')?.evidence).toMatchObject({
+      identityAfter: { identity: { userId: 'sam' } },
+    });
+  });
+
+  it('a wrong config gets the same cause and fix through Logto whether the user signs in or links', () => {
+    const [signedIn, linked] = pair;
+    console.log(`sign-in: ${JSON.stringify(cause(signedIn))}\nlink: ${JSON.stringify(cause(linked))}`);
+    expect(signedIn?.status).toBe('failed');
+    expect(cause(signedIn)?.hint).toBeTruthy();
+    expect(cause(linked)).toEqual(cause(signedIn));
   });
 
   it('leaves nothing in Logto: users, connectors, the account center as it was', async () => {

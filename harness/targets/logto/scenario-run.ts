@@ -12,8 +12,10 @@ import { CleanupStack } from './cleanup-stack.ts';
 import { compareWithPrediction } from './compare.ts';
 import { signInThroughExperience } from './experience-driver.ts';
 import { experienceHops } from './hops.ts';
-import { observeAccountLinking } from './link/account-linking.ts';
+import { observeAccountLinking, observeOnlyIdentityUnlink } from './link/account-linking.ts';
+import type { LinkObservation } from './link/observation.ts';
 import { compareLink } from './link/checks.ts';
+import { linkHops } from './link/hops.ts';
 import type { IdpLauncher, LaunchedIdp } from './idp-launcher.ts';
 import type { LogtoFailure, LogtoObservation } from './observation.ts';
 import type { LogtoTargetOptions } from './options.ts';
@@ -176,7 +178,7 @@ export class LogtoScenarioRun {
       options.endpoint,
       app.id,
       app.secret,
-      scenario.enableTokenStorage ? ['identities'] : [],
+      scenario.enableTokenStorage || scenario.link ? ['identities'] : [],
     );
     const authorizationUrl = await session.startSignIn(APP_REDIRECT_URI);
     const outcome = await signInThroughExperience({
@@ -210,6 +212,8 @@ export class LogtoScenarioRun {
     const scenario = this.#scenario;
     const link = scenario.link!;
     if (!link.linkingOnly) await this.openSignInExperience();
+    if (link.socialOnly) return this.unlinkOnlyIdentity();
+    if (link.heldByAnotherUser) await this.anotherUserSignsInFirst();
     const replaced = link.replaceWith
       ? await prediction.run({ ...scenario, user: link.replaceWith }, this.#context.signal)
       : undefined;
@@ -229,11 +233,54 @@ export class LogtoScenarioRun {
       keep: Boolean(options.keep),
       ...(options.apiTimeoutMs ? { apiTimeoutMs: options.apiTimeoutMs } : {}),
       trySocialSignIn: async () => {
+        const drawn = this.#hops.length;
         const outcome = await this.signIn('social sign-in with the linking-only connector: ');
-        return 'failure' in outcome ? { failure: outcome.failure } : {};
+        return { outcome: 'failure' in outcome ? { failure: outcome.failure } : {}, hops: this.#hops.splice(drawn) };
       },
     });
+    this.#hops.push(...linkHops(observation.steps, await this.#idp.journal().catch(() => [])));
     this.#checks.push(...compareLink(this.#predicted, observation, replaced));
+  }
+
+  /** `heldByAnotherUser`: a social sign-in with the same IdP account first, which makes Logto a user holding the identity. */
+  async anotherUserSignsInFirst(): Promise<void> {
+    this.#context.progress(`${this.#scenario.name}: another user signs in with the same IdP account first`);
+    const outcome = await this.signIn('another user signs in with the IdP account first: ');
+    if ('failure' in outcome)
+      throw new Error(`the other user's sign-in failed (${outcome.failure.code} at ${outcome.failure.step})`);
+    this.#removeUserAfterwards(outcome.received);
+  }
+
+  /** The user a social sign-in created (or found), deleted with the rest; returns its id. */
+  #removeUserAfterwards(received: Received): string {
+    const userId = String(received.claims.sub);
+    if (!this.#run.options.keep)
+      this.#cleanup.push(`delete user ${userId}`, () => this.#run.management.deleteUser(userId));
+    return userId;
+  }
+
+  /** `socialOnly`: a user signs up with the connector, then the app unlinks the identity, their only identifier. */
+  async unlinkOnlyIdentity(): Promise<void> {
+    const { management, options } = this.#run;
+    this.#context.progress(`${this.#scenario.name}: signing up with the connector, then unlinking it`);
+    let observation: LinkObservation | undefined;
+    const outcome = await this.signIn('sign-up with the connector: ', async (session, received) => {
+      const userId = this.#removeUserAfterwards(received);
+      observation = await observeOnlyIdentityUnlink({
+        endpoint: options.endpoint,
+        management,
+        idp: this.#idp,
+        cleanup: this.#cleanup,
+        connectorTarget: this.#logto.connectorTarget,
+        userId,
+        userToken: await session.accountAccessToken(),
+        ...(options.apiTimeoutMs ? { apiTimeoutMs: options.apiTimeoutMs } : {}),
+      });
+    });
+    if ('failure' in outcome)
+      throw new Error(`the sign-up with the connector failed (${outcome.failure.code} at ${outcome.failure.step})`);
+    this.#hops.push(...linkHops(observation!.steps, await this.#idp.journal().catch(() => [])));
+    this.#checks.push(...compareLink(this.#predicted, observation!));
   }
 
   /** The IdP's userinfo URL as Logto names it, when the fixture serves one. */

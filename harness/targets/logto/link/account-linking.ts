@@ -5,12 +5,13 @@ import { AccountClient } from '../../../logto-api/account-client.ts';
 import { AppSession } from '../../../logto-api/app-client.ts';
 import { undefinedOnLogtoError } from '../../../logto-api/logto-http.ts';
 import type { ManagementClient } from '../../../logto-api/management-client.ts';
-import type { Scenario } from '../../../model.ts';
+import type { Hop, Scenario } from '../../../model.ts';
 import type { CleanupStack } from '../cleanup-stack.ts';
 import type { LaunchedIdp } from '../idp-launcher.ts';
 import { linkThroughAccountApi, type LinkOutcome } from './link-flow.ts';
 import type { LinkObservation, TokenReadBack } from './observation.ts';
 import { signInWithPassword } from './password-sign-in.ts';
+import { LinkSteps } from './steps.ts';
 
 export interface AccountLinkingInput {
   endpoint: string;
@@ -26,8 +27,8 @@ export interface AccountLinkingInput {
   cleanup: CleanupStack;
   keep: boolean;
   apiTimeoutMs?: number;
-  /** `linkingOnly`: a social sign-in with the connector through the Experience API; its failure, if any. */
-  trySocialSignIn: () => Promise<LinkObservation['socialSignIn']>;
+  /** `linkingOnly`: a social sign-in with the connector through the Experience API; its failure, if any, and its hops. */
+  trySocialSignIn: () => Promise<{ outcome: LinkObservation['socialSignIn']; hops: Hop[] }>;
 }
 
 const lastSeq = async (idp: LaunchedIdp) => (await idp.journal().catch(() => [])).at(-1)?.seq ?? 0;
@@ -43,9 +44,10 @@ export async function observeAccountLinking(input: AccountLinkingInput): Promise
   const { management, scenario, idp, connectorTarget } = input;
   const link = scenario.link!;
   const before = await createPasswordUser(input);
-  const account = new AccountClient(input.endpoint, await signedInUserToken(input, before), {
+  const client = new AccountClient(input.endpoint, await signedInUserToken(input, before), {
     ...(input.apiTimeoutMs ? { timeoutMs: input.apiTimeoutMs } : {}),
   });
+  const account = new LinkSteps(client, () => lastSeq(idp));
   await editableSocialField(input);
 
   const verify = async () => {
@@ -72,6 +74,7 @@ export async function observeAccountLinking(input: AccountLinkingInput): Promise
     before: before.record,
     link: await linkAs('POST', scenario.user),
     calls: account.calls,
+    steps: account.steps,
   };
   const journal = (await idp.journal().catch(() => [] as JournalEntry[])).filter((entry) => entry.seq > after);
   observation.idp = { ...seenAtIdp(journal), journal: { after, until: journal.at(-1)?.seq ?? after } };
@@ -87,7 +90,11 @@ export async function observeAccountLinking(input: AccountLinkingInput): Promise
     const identity = await management.getIdentity(before.record.id, connectorTarget).catch(undefinedOnLogtoError);
     observation.replace = { outcome, ...(identity ? { identity } : {}) };
   }
-  if (link.linkingOnly) observation.socialSignIn = await input.trySocialSignIn();
+  if (link.linkingOnly) {
+    const { outcome, hops } = await input.trySocialSignIn();
+    observation.socialSignIn = outcome;
+    account.steps.push({ kind: 'drawn', hops });
+  }
   if (link.action === 'unlink') {
     const { call } = await account.call(
       'DELETE',
@@ -108,6 +115,40 @@ export async function observeAccountLinking(input: AccountLinkingInput): Promise
     };
   }
   return observation;
+}
+
+export interface OnlyIdentityInput extends Pick<AccountLinkingInput, 'endpoint' | 'management' | 'idp' | 'cleanup'> {
+  connectorTarget: string;
+  /** The user who signed up with the connector, and their access token (scope identities). */
+  userId: string;
+  userToken: string;
+  apiTimeoutMs?: number;
+}
+
+/**
+ * `socialOnly`: the user signed up with the connector and has no other identifier; the app unlinks
+ * the identity through the Account API (no identity verification: the user has no password, email or
+ * phone to verify with), and what Logto kept is read back through the Management API.
+ */
+export async function observeOnlyIdentityUnlink(input: OnlyIdentityInput): Promise<LinkObservation> {
+  const { management, connectorTarget, userId } = input;
+  await editableSocialField(input);
+  const client = new AccountClient(input.endpoint, input.userToken, {
+    ...(input.apiTimeoutMs ? { timeoutMs: input.apiTimeoutMs } : {}),
+  });
+  const account = new LinkSteps(client, () => lastSeq(input.idp));
+  const before = await management.getUser(userId);
+  const { call } = await account.call('DELETE', `/api/my-account/identities/${encodeURIComponent(connectorTarget)}`);
+  const identity = await management.getIdentity(userId, connectorTarget).catch(undefinedOnLogtoError);
+  return {
+    connectorTarget,
+    before,
+    link: { linked: true },
+    user: before,
+    unlink: { call, user: await management.getUser(userId), ...(identity ? { identity } : {}) },
+    calls: account.calls,
+    steps: account.steps,
+  };
 }
 
 /** The authorize request's scope and the token answer's, as the IdP's journal shows them. Pure. */
@@ -158,7 +199,7 @@ async function signedInUserToken(
 }
 
 /** The account center on, its social field Edit; as it was afterwards. */
-async function editableSocialField(input: AccountLinkingInput): Promise<void> {
+async function editableSocialField(input: Pick<AccountLinkingInput, 'management' | 'cleanup'>): Promise<void> {
   const { management } = input;
   const current = await management.getAccountCenter();
   const fields = current.fields ?? {};
@@ -169,16 +210,19 @@ async function editableSocialField(input: AccountLinkingInput): Promise<void> {
 }
 
 /** The stored token through the Account API, then at the IdP's userinfo. */
-async function readStoredToken(input: AccountLinkingInput, account: AccountClient): Promise<TokenReadBack> {
+async function readStoredToken(input: AccountLinkingInput, account: LinkSteps): Promise<TokenReadBack> {
   const { call, body } = await account.call(
     'GET',
     `/api/my-account/identities/${encodeURIComponent(input.connectorTarget)}/access-token`,
   );
   const token = call.status === 200 && typeof body.access_token === 'string' ? body.access_token : undefined;
   if (!token || !input.userinfoUrl) return { call };
-  const response = await fetch(input.idp.reachable(input.userinfoUrl), {
-    headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+  const userinfoUrl = input.idp.reachable(input.userinfoUrl);
+  const { response, parsed } = await account.atIdp('probe', async () => {
+    const response = await fetch(userinfoUrl, {
+      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+    });
+    return { response, parsed: (await response.json().catch(() => undefined)) as Record<string, unknown> | undefined };
   });
-  const parsed = (await response.json().catch(() => undefined)) as Record<string, unknown> | undefined;
   return { call, idpUserinfo: { status: response.status, ...(parsed && 'sub' in parsed ? { sub: parsed.sub } : {}) } };
 }

@@ -1,3 +1,4 @@
+import { LINK_REFUSALS, linkRefusal, type LinkRefusalCode } from '../../../checks/link-refusals.ts';
 import type { AccountCall } from '../../../logto-api/account-client.ts';
 import type { CheckResult } from '../../../model.ts';
 import type { Observation } from '../../../observation.ts';
@@ -20,19 +21,24 @@ const PROFILE_FIELDS = ['name', 'avatar', 'email', 'phone'] as const;
  */
 export function compareLink(predicted: Observation, link: LinkObservation, replaced?: Observation): CheckResult[] {
   const evidence = { accountApi: link.calls };
+  const expected = predicted.scenario.link?.expectRefusal;
+  if (expected) return [refusedAsExpected(expected, link)];
   const predictedError = predicted.error?.logtoCode;
   const refused = refusal(link.link);
   const results: CheckResult[] = [];
   if (predictedError || refused) {
     const ok = predictedError === refused?.code;
+    const known = ok ? undefined : linkRefusal(refused?.code);
     results.push({
       id: 'logto.link',
       title: 'Link through the Account API',
       status: ok ? 'pass' : 'fail',
       message: ok
         ? `refused as predicted: ${answer(refused!)}`
-        : `finding: in-process predicted ${predictedError ?? 'a link'}, Logto answered ${refused ? answer(refused) : 'linked'}`,
+        : `finding: in-process predicted ${predictedError ?? 'a link'}, Logto answered ${refused ? answer(refused) : 'linked'}` +
+          (known ? `: ${known.meaning}` : ''),
       evidence: { ...evidence, predicted: predicted.error ?? null },
+      ...(known ? { hint: known.whatToDo } : {}),
     });
     return results;
   }
@@ -230,6 +236,41 @@ function replacement(link: LinkObservation, replaced: Observation | undefined): 
       ...(identity?.tokenSecret ? { tokenSecret: identity.tokenSecret.metadata } : {}),
       ...(refused ? { accountApi: refused } : {}),
     },
+  };
+}
+
+/**
+ * `link.expectRefusal`: Logto refused the link (or the unlink of the only identity) with the expected
+ * code and status, and kept what it had; the message says what the refusal means for the admin and
+ * what to do about it.
+ */
+function refusedAsExpected(code: LinkRefusalCode, link: LinkObservation): CheckResult {
+  const expected = LINK_REFUSALS[code];
+  const unlinking = link.unlink !== undefined;
+  const call = unlinking ? link.unlink!.call : refusal(link.link);
+  const refused = call && call.status >= 400 ? call : undefined;
+  const stillThere = Boolean(link.unlink?.user?.identities[link.connectorTarget]) || Boolean(link.unlink?.identity);
+  const kept = !unlinking || stillThere;
+  const ok = refused?.code === code && refused.status === expected.status && kept;
+  const other = refused && refused.code !== code ? linkRefusal(refused.code) : undefined;
+  const what = unlinking ? 'unlinked' : 'linked';
+  return {
+    id: 'logto.link.refused',
+    title: `Logto refuses: ${code}`,
+    status: ok ? 'pass' : 'fail',
+    message: ok
+      ? `refused as expected: ${answer(refused)} — ${expected.meaning}. What to do: ${expected.whatToDo}`
+      : !refused
+        ? `finding: expected ${expected.status} ${code}, Logto ${what} (${call ? answer(call) : 'no answer'})`
+        : refused.code !== code || refused.status !== expected.status
+          ? `finding: expected ${expected.status} ${code}, Logto answered ${answer(refused)}${other ? `: ${other.meaning}` : ''}`
+          : `finding: ${answer(refused)}, yet the identity is gone (Management API)`,
+    evidence: {
+      accountApi: link.calls,
+      expected: { status: expected.status, code, call: expected.call },
+      ...(unlinking ? { identityAfter: link.unlink!.identity ?? null } : {}),
+    },
+    ...(other ? { hint: other.whatToDo } : {}),
   };
 }
 

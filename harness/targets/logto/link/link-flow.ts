@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { AccountCall, AccountClient } from '../../../logto-api/account-client.ts';
+import type { AccountCall } from '../../../logto-api/account-client.ts';
 import { throughTheIdp } from '../idp-browser.ts';
+import type { LinkSteps } from './steps.ts';
 
 /** Where the application's account page receives the IdP's answer; never loaded, the browser stops before it. */
 export const LINK_CALLBACK_URI = 'http://localhost:3000/harness/link-callback';
 
 export interface LinkInput {
-  account: AccountClient;
+  /** The Account API, each call kept with the IdP journal's range around it. */
+  account: LinkSteps;
   /** The Logto connector id (the instance). */
   connectorId: string;
   /** The identity verification record (`POST /api/verifications/password`). */
@@ -40,12 +42,14 @@ export async function linkThroughAccountApi(input: LinkInput): Promise<LinkOutco
   const { verificationRecordId, authorizationUri } = started.body;
   if (typeof verificationRecordId !== 'string' || typeof authorizationUri !== 'string')
     throw new Error(`POST /api/verifications/social answered ${started.call.status} without a verification record`);
-  const connectorData = await throughTheIdp({
-    authorizationUri,
-    callbackUri: LINK_CALLBACK_URI,
-    ...(input.rewriteIdpUrl ? { rewrite: input.rewriteIdpUrl } : {}),
-    ...(input.idpUser ? { idpUser: input.idpUser } : {}),
-  });
+  const connectorData = await account.atIdp('browser', () =>
+    throughTheIdp({
+      authorizationUri,
+      callbackUri: LINK_CALLBACK_URI,
+      ...(input.rewriteIdpUrl ? { rewrite: input.rewriteIdpUrl } : {}),
+      ...(input.idpUser ? { idpUser: input.idpUser } : {}),
+    }),
+  );
   const verified = await account.call('POST', '/api/verifications/social/verify', {
     verificationRecordId,
     connectorData,

@@ -2,6 +2,7 @@ import type { AccountCall } from '../../../logto-api/account-client.ts';
 import type { IdentityWithSecret, UserRecord } from '../../../logto-api/management-client.ts';
 import type { LogtoFailure } from '../observation.ts';
 import type { LinkOutcome } from './link-flow.ts';
+import type { LinkStep } from './steps.ts';
 
 /** The stored token read back through the Account API, and what the IdP's userinfo said to it. */
 export interface TokenReadBack {
@@ -29,4 +30,6 @@ export interface LinkObservation {
   socialSignIn?: { failure?: LogtoFailure };
   /** Every Account API call, in order (masked). */
   calls: AccountCall[];
+  /** The same calls with the IdP journal's range around each, the browser's trips and the token probe: the diagram's. */
+  steps: LinkStep[];
 }
