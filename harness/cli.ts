@@ -5,6 +5,7 @@ import { nearest } from '../lib/did-you-mean.ts';
 import { PACKAGE_ROOT, RUNS_FROM_SOURCES } from '../lib/package-root.ts';
 import { rememberSecrets } from '../lib/mask.ts';
 import { interruption, stopsAtSignal } from '../lib/interruption.ts';
+import { parseSeconds } from '../lib/cli-parsers.ts';
 import { EXIT, runCli } from '../lib/run-cli.ts';
 import { formatProblem, UserError, type Problem } from '../lib/user-error.ts';
 import { projectVersion } from '../lib/version.ts';
@@ -23,7 +24,6 @@ import {
   collectReporter,
   parseConnectorVersion,
   parseHttpUrl,
-  parseSeconds,
   parseWholeNumber,
   type ReporterName,
 } from './run-flags.ts';

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { parsePort, parseSeconds } from '../../lib/cli-parsers.ts';
+import { HARNESS_CLI, MOCK_IDP_CLI, STACK_LINE, runCli, type CliRun } from '../helpers/spawn-cli.ts';
+
+/** A user mistake: exit 2, the option and what a good value is, no stack trace, no hang. */
+function expectRefused(run: CliRun, option: string, wanted: string) {
+  expect(run.timedOut, `the CLI hung: ${run.stdout}`).toBe(false);
+  expect(run.code, run.stdout + run.stderr).toBe(2);
+  expect(run.stderr).toContain(option);
+  expect(run.stderr).toContain(wanted);
+  expect(run.stderr).not.toMatch(STACK_LINE);
+}
+
+const PORT_WANTED = 'a port is a whole number from 0 to 65535 (0 = any free port)';
+const SECONDS_WANTED = 'seconds, more than 0 and at most 3600';
+
+describe('one port and one seconds parser', { timeout: 60_000 }, () => {
+  it('parsePort takes 0 to 65535 in digits, and refuses the rest', () => {
+    expect([parsePort('0'), parsePort('4000'), parsePort('65535')]).toEqual([0, 4000, 65_535]);
+    // '' and ' ' are 0 to Number(): an unset --port "$PORT" must not listen on a random port.
+    for (const bad of ['', ' ', 'abc', '-1', '65536', '80.5', '0x50', '1e3'])
+      expect(() => parsePort(bad), JSON.stringify(bad)).toThrow(PORT_WANTED);
+  });
+
+  it('parseSeconds takes fractions up to an hour, and refuses the rest', () => {
+    expect([parseSeconds('0.5'), parseSeconds('30'), parseSeconds('3600')]).toEqual([0.5, 30, 3600]);
+    for (const bad of ['', '0', '-1', 'soon', '3601', 'Infinity'])
+      expect(() => parseSeconds(bad), JSON.stringify(bad)).toThrow(SECONDS_WANTED);
+  });
+
+  it('every command that takes a port or seconds refuses a bad one with exit 2 (run, audit, record, mock-idp serve)', async () => {
+    const [runTimeout, auditTimeout, recordPort, recordTimeout, servePort, serveEmptyPort] = await Promise.all([
+      runCli(HARNESS_CLI, ['run', 'fixtures/scenarios', '--api-timeout', 'soon']),
+      runCli(HARNESS_CLI, ['audit', '--api-timeout', '0']),
+      runCli(HARNESS_CLI, ['record', 'config.json', '--port', '70000']),
+      runCli(HARNESS_CLI, ['record', 'config.json', '--timeout', '-5']),
+      runCli(MOCK_IDP_CLI, ['serve', 'fixtures/default.yaml', '--port', '65536']),
+      // Before the one parser, '' was port 0: the mock served on a random port until killed.
+      runCli(MOCK_IDP_CLI, ['serve', 'fixtures/default.yaml', '--port', ''], { timeoutMs: 15_000 }),
+    ]);
+    expectRefused(runTimeout, '--api-timeout', SECONDS_WANTED);
+    expectRefused(auditTimeout, '--api-timeout', SECONDS_WANTED);
+    expectRefused(recordPort, '--port', PORT_WANTED);
+    expectRefused(recordTimeout, '--timeout', SECONDS_WANTED);
+    expectRefused(servePort, '--port', PORT_WANTED);
+    expectRefused(serveEmptyPort, '--port', PORT_WANTED);
+  });
+});
