@@ -1,4 +1,4 @@
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { parsePort, parseSeconds } from '../../lib/cli-parsers.ts';
 import { stopsAtSignal } from '../../lib/interruption.ts';
 import { renderTerminal } from '../report/terminal.ts';
@@ -33,9 +33,8 @@ const redirect = (value: string): string => {
 };
 
 /** `connector-harness record`: see harness/record/record.ts. */
-export function addRecordCommand(program: Command): void {
-  program
-    .command('record')
+export function makeRecordCommand(): Command {
+  return new Command('record')
     .description(
       'sign in once against a real IdP through a recording proxy, and write a mock-idp fixture + scenario that replay it',
     )
