@@ -1,7 +1,7 @@
 import { Option } from 'commander';
 import { collectReporter, type ReporterName } from '../run-flags.ts';
 
-export const OUTPUT_GROUP = 'Reports and output:';
+const OUTPUT_GROUP = 'Reports and output:';
 
 /** What the options below give a command's action. */
 export interface OutputFlags {

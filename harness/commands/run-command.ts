@@ -1,71 +1,28 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { stat } from 'node:fs/promises';
 import { nearest } from '../../lib/did-you-mean.ts';
 import { interruption, stopsAtSignal } from '../../lib/interruption.ts';
 import { EXIT } from '../../lib/run-cli.ts';
 import { formatProblem, UserError } from '../../lib/user-error.ts';
 import { ensureWritableFolder } from '../../lib/writable-folder.ts';
-import type { Target } from '../model.ts';
 import { renderInterrupted } from '../report/interrupted.ts';
 import { progressPrinter } from '../report/progress.ts';
 import { summarize } from '../report/summary.ts';
 import { renderTerminal } from '../report/terminal.ts';
 import { runScenariosUntilAborted, type RunOutcome } from '../run.ts';
-import { parseConnectorVersion, parseHttpUrl, parseWholeNumber } from '../run-flags.ts';
+import { parseWholeNumber } from '../run-flags.ts';
 import { loadScenarioSet } from '../scenario/load.ts';
 import { filesOfShard, parseShard, SHARD_HELP, type Shard } from '../shard.ts';
-import { createInProcessTarget } from '../targets/in-process/index.ts';
-import type { LogtoTargetOptions } from '../targets/logto/options.ts';
-import { requireCheckout } from '../targets/logto-container/require-checkout.ts';
 import { addOptions } from './add-options.ts';
-import { logtoApiOptions, requireManagementCredentials, type LogtoApiFlags } from './logto-api-options.ts';
+import { logtoApiOptions } from './logto-api-options.ts';
 import { outputOptions, wantsColor, type OutputFlags } from './output-options.ts';
+import { connectorOptions, createTarget, logtoTargetOptions, type RunTargetFlags } from './run-target.ts';
 import { unreadFiles, where } from './scenario-set-report.ts';
 import { writeReports } from './write-reports.ts';
 
-interface RunFlags extends OutputFlags, LogtoApiFlags {
-  target: 'in-process' | 'logto' | 'logto-container';
+interface RunFlags extends RunTargetFlags, OutputFlags {
   parallel: number;
   shard?: Shard;
-  connectorVersion?: string;
-  connectorPath?: string;
-  idpPublicUrl?: string;
-  keep?: boolean;
-  keepStack?: boolean;
-}
-
-async function createTarget(flags: RunFlags): Promise<Target> {
-  if (flags.target === 'in-process') {
-    return createInProcessTarget({
-      ...(flags.connectorVersion ? { connectorVersion: flags.connectorVersion } : {}),
-      ...(flags.connectorPath ? { connectorPath: flags.connectorPath } : {}),
-    });
-  }
-  if (flags.target === 'logto-container') {
-    requireCheckout('--target logto-container');
-    const { createLogtoContainerTarget } = await import('../targets/logto-container/index.ts');
-    return createLogtoContainerTarget({
-      keepStack: Boolean(flags.keepStack),
-      keep: Boolean(flags.keep),
-      credentialsDir: flags.outDir,
-      apiTimeoutMs: flags.apiTimeout * 1000,
-      log: (line) => process.stderr.write(`${line}\n`),
-    });
-  }
-  requireManagementCredentials(flags, '--target logto');
-  const options: LogtoTargetOptions = {
-    endpoint: flags.endpoint,
-    m2mAppId: flags.m2mAppId,
-    m2mAppSecret: flags.m2mAppSecret,
-    resource: flags.resource,
-    keep: Boolean(flags.keep),
-    apiTimeoutMs: flags.apiTimeout * 1000,
-    ...(flags.idpPublicUrl ? { idpPublicUrl: flags.idpPublicUrl } : {}),
-    log: (line) => process.stderr.write(`${line}\n`),
-  };
-  // Loaded only for this target, so the in-process path never pulls in the Logto client code.
-  const { createLogtoTarget } = await import('../targets/logto/index.ts');
-  return createLogtoTarget(options);
 }
 
 /** A first argument that is no file and reads like one of the commands: a typo, not a missing scenario. */
@@ -142,37 +99,6 @@ async function run(paths: string[], flags: RunFlags, command: Command): Promise<
     process.exitCode = EXIT.badInput;
   }
 }
-
-/** Which connector code runs, and where: in this process, in a running Logto, in a Logto in containers. */
-const connectorOptions = () =>
-  [
-    new Option('-t, --target <target>', 'where the connector runs')
-      .choices(['in-process', 'logto', 'logto-container'])
-      .default('in-process'),
-    new Option(
-      '--connector-version <version>',
-      'run the connectors installed under .connector-versions/<version> (default: the pinned 1.7.8 / 1.7.5)',
-    )
-      .env('HARNESS_CONNECTOR_VERSION')
-      .argParser(parseConnectorVersion),
-    new Option(
-      '--connector-path <dir>',
-      'run the connectors of another npm install prefix (<dir>/node_modules/@logto/connector-*)',
-    ).env('HARNESS_CONNECTOR_PATH'),
-  ].map((option) => option.helpGroup('The connector and where it runs:'));
-
-/** What only a run on a Logto needs (audit reads a Logto but signs no one in). */
-const logtoTargetOptions = () =>
-  [
-    new Option('--idp-public-url <url>', '--target logto: URL Logto reaches the mock IdP at')
-      .env('HARNESS_IDP_PUBLIC_URL')
-      .argParser(parseHttpUrl),
-    new Option('--keep', '--target logto: keep the created connector, user and app for debugging'),
-    new Option(
-      '--keep-stack',
-      '--target logto-container: leave PostgreSQL and Logto running afterwards; prints the URL and where the credentials are',
-    ),
-  ].map((option) => option.helpGroup('A Logto target only:'));
 
 const RUN_HELP = `
 Examples:
