@@ -24,14 +24,6 @@ export function parseWholeNumber(min: number, max: number) {
   };
 }
 
-/** A duration in seconds, fractions allowed (a test's short timeout), up to an hour. */
-export function parseSeconds(value: string): number {
-  const number = Number(value);
-  if (!Number.isFinite(number) || number <= 0 || number > 3600)
-    throw new InvalidArgumentError('seconds, more than 0 and at most 3600');
-  return number;
-}
-
 /** A published version (1.7.8, 1.8.0-beta.1) names a folder under .connector-versions/, so nothing path-like may pass. */
 export function parseConnectorVersion(value: string): string {
   if (!/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.]+)?$/.test(value))

@@ -1,5 +1,6 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import path from 'node:path';
+import { parsePort } from '../lib/cli-parsers.ts';
 import { mask } from '../lib/mask.ts';
 import { printable } from '../lib/printable.ts';
 import { stopsAtSignal } from '../lib/interruption.ts';
@@ -10,13 +11,6 @@ import { projectVersion } from '../lib/version.ts';
 import { cachedFixture } from './fixture/cache.ts';
 import { checkedAllowedHosts } from './server/admin-hosts.ts';
 import { startValidatedMockIdp } from './server/start.ts';
-
-const parsePort = (value: string): number => {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535)
-    throw new InvalidArgumentError('a port is a whole number from 0 to 65535 (0 = any free port)');
-  return port;
-};
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 

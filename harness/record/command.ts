@@ -1,4 +1,5 @@
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { parsePort, parseSeconds } from '../../lib/cli-parsers.ts';
 import { stopsAtSignal } from '../../lib/interruption.ts';
 import { renderTerminal } from '../report/terminal.ts';
 import { interactivePerson, scriptedPerson } from './person.ts';
@@ -22,20 +23,6 @@ interface RecordFlags {
   color: boolean;
 }
 
-const seconds = (value: string): number => {
-  const number = Number(value);
-  if (!Number.isFinite(number) || number <= 0 || number > 3600)
-    throw new InvalidArgumentError('seconds, more than 0 and at most 3600');
-  return number;
-};
-
-const port = (value: string): number => {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 0 || number > 65535)
-    throw new InvalidArgumentError('a port from 0 (any free port) to 65535');
-  return number;
-};
-
 const redirect = (value: string): string => {
   try {
     if (/^https?:$/.test(new URL(value).protocol)) return value;
@@ -46,9 +33,8 @@ const redirect = (value: string): string => {
 };
 
 /** `connector-harness record`: see harness/record/record.ts. */
-export function addRecordCommand(program: Command): void {
-  program
-    .command('record')
+export function makeRecordCommand(): Command {
+  return new Command('record')
     .description(
       'sign in once against a real IdP through a recording proxy, and write a mock-idp fixture + scenario that replay it',
     )
@@ -67,13 +53,18 @@ export function addRecordCommand(program: Command): void {
     .option('--token-storage', "take Logto's token-storage path (getTokenResponseAndUserInfo)")
     .option('--refresh', 'also record a refresh with the stored refresh token (turns on --token-storage)')
     .option('--redirect-uri <uri>', 'the redirect URI registered at the IdP; you paste the URL you land on', redirect)
-    .option('--port <port>', 'local port that takes the callback (http://127.0.0.1:<port>/callback)', port, 0)
+    .option('--port <port>', 'local port that takes the callback (http://127.0.0.1:<port>/callback)', parsePort, 0)
     .option('--open', 'open the authorization URL with xdg-open')
     .option(
       '--headless',
       'no person: follow the authorization URL without a browser (mock IdPs, test servers that sign in without a page)',
     )
-    .option('--timeout <seconds>', 'give up on the sign-in, or on any one IdP request, after this long', seconds, 300)
+    .option(
+      '--timeout <seconds>',
+      'give up on the sign-in, or on any one IdP request, after this long',
+      parseSeconds,
+      300,
+    )
     .addOption(
       new Option(
         '--connector-version <version>',

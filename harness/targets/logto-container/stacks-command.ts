@@ -1,6 +1,7 @@
-import { Option, type Command } from 'commander';
+import { Command, Option } from 'commander';
 import { EXIT } from '../../../lib/run-cli.ts';
 import { UserError } from '../../../lib/user-error.ts';
+import { requireCheckout } from './require-checkout.ts';
 import type { StackState } from './stack-owner.ts';
 import type { FoundStack } from './stack-sweep.ts';
 
@@ -58,9 +59,8 @@ export function renderStacks(stacks: FoundStack[], now = Date.now()): string {
 }
 
 /** `connector-harness stacks`: the stacks --target logto-container left on this engine, and their removal. */
-export function addStacksCommand(program: Command): void {
-  program
-    .command('stacks')
+export function makeStacksCommand(): Command {
+  return new Command('stacks')
     .description('list the Logto stacks --target logto-container left on this Docker engine, and remove them')
     .addOption(
       new Option('--remove <id>', 'remove one stack (its id as listed, or connector-harness-<id>)').conflicts(
@@ -68,6 +68,7 @@ export function addStacksCommand(program: Command): void {
       ),
     )
     .option('--remove-orphans', 'remove every orphaned stack now (what the next stack start would do)')
+    .hook('preAction', () => requireCheckout('stacks'))
     .addHelpText(
       'after',
       `
