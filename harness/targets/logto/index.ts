@@ -6,6 +6,8 @@ import type { Observed, Target } from '../../model.ts';
 import { CleanupStack } from './cleanup-stack.ts';
 import { inProcessIdpLauncher } from './idp-launcher.ts';
 import { removeLeftovers } from './leftovers.ts';
+import { SharedAccountCenter } from './shared-account-center.ts';
+import { SharedSignInExperience } from './shared-sign-in-experience.ts';
 import { applicationName, connectorTarget, newRunId } from './naming.ts';
 import type { LogtoTargetOptions } from './options.ts';
 import { APP_POST_LOGOUT_URI, APP_REDIRECT_URI, LogtoScenarioRun, type LogtoRun } from './scenario-run.ts';
@@ -45,9 +47,6 @@ export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Ta
   if (!secret) throw new Error(`Logto returned no secret for application ${app.id}`);
 
   const idpLauncher = options.idpLauncher ?? inProcessIdpLauncher(options.idpPublicUrl);
-  // The Account API serves stored tokens only with the account center on: switched on at the
-  // first token-storage scenario, back to how it was when the run ends.
-  let accountCenter: Promise<void> | undefined;
   const run: LogtoRun = {
     options,
     management,
@@ -55,38 +54,38 @@ export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Ta
     app: { id: app.id, secret: secret.value },
     idpLauncher,
     log,
-    enableAccountCenter: () =>
-      (accountCenter ??= (async () => {
-        const { enabled } = await management.getAccountCenter();
-        if (enabled) return;
-        await management.patchAccountCenter({ enabled: true });
-        runCleanup.push('switch the account center off again', () => management.patchAccountCenter({ enabled: false }));
-      })()),
+    signInExperience: new SharedSignInExperience(management),
+    accountCenter: new SharedAccountCenter(management, runCleanup),
   };
   let index = 0;
-  // One scenario at a time: they share the sign-in experience.
-  let queue = Promise.resolve();
+  // Scenarios run in parallel (-p): each has its own connector target, IdP, users and emails; what
+  // they share in Logto (the sign-in experience, the account center) is changed one step at a time.
+  const running = new Set<Promise<void>>();
 
   return {
     name: 'logto',
     observe(scenario, context): Promise<Observed> {
-      const observed = queue.then(() => {
-        index += 1;
-        return new LogtoScenarioRun(
-          run,
-          withUniqueEmail(scenario, runId),
-          connectorTarget(runId, index),
-          context,
-        ).observe();
-      });
-      queue = observed.then(
-        () => undefined,
-        () => undefined,
-      );
+      index += 1;
+      // The email unique to the scenario, not only the run: two users alive at once with one email would
+      // leave the second one's primaryEmail empty.
+      const unique = `${runId}-${index}`;
+      const observed = new LogtoScenarioRun(
+        run,
+        withUniqueEmail(scenario, unique),
+        connectorTarget(runId, index),
+        context,
+      ).observe();
+      const settled: Promise<void> = observed
+        .then(
+          () => undefined,
+          () => undefined,
+        )
+        .then(() => void running.delete(settled));
+      running.add(settled);
       return observed;
     },
     async close() {
-      await queue;
+      await Promise.all([...running]);
       await runCleanup.drain();
       await idpLauncher.close?.();
       await prediction.close();

@@ -24,6 +24,8 @@ export interface AccountLinkingInput {
   /** The IdP's userinfo URL as Logto names it: the stored access token is tried there. */
   userinfoUrl?: string;
   cleanup: CleanupStack;
+  /** The account center on with its social field Edit (the run's, shared with parallel scenarios). */
+  openAccountCenter: () => Promise<void>;
   keep: boolean;
   apiTimeoutMs?: number;
   /** `linkingOnly`: a social sign-in with the connector through the Experience API; its failure, if any. */
@@ -46,7 +48,7 @@ export async function observeAccountLinking(input: AccountLinkingInput): Promise
   const account = new AccountClient(input.endpoint, await signedInUserToken(input, before), {
     ...(input.apiTimeoutMs ? { timeoutMs: input.apiTimeoutMs } : {}),
   });
-  await editableSocialField(input);
+  await input.openAccountCenter();
 
   const verify = async () => {
     const { call, body } = await account.call('POST', '/api/verifications/password', { password: before.password });
@@ -155,17 +157,6 @@ async function signedInUserToken(
   });
   await session.finishSignIn(callbackUrl);
   return session.accountAccessToken();
-}
-
-/** The account center on, its social field Edit; as it was afterwards. */
-async function editableSocialField(input: AccountLinkingInput): Promise<void> {
-  const { management } = input;
-  const current = await management.getAccountCenter();
-  const fields = current.fields ?? {};
-  await management.patchAccountCenter({ enabled: true, fields: { ...fields, social: 'Edit' } });
-  input.cleanup.push('restore the account center', () =>
-    management.patchAccountCenter({ enabled: current.enabled, fields }),
-  );
 }
 
 /** The stored token through the Account API, then at the IdP's userinfo. */
