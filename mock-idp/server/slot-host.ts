@@ -178,6 +178,8 @@ export async function startSlotHost(options: SlotHostOptions): Promise<SlotHost>
     server.listen(options.controlPort ?? 0, host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  // oidc-provider and koa load once per process (start.ts): now, while no scenario waits for them.
+  void import('./request-handler.ts').catch(() => undefined);
   const listen = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   return {
     control: `http://${listen}:${port}`,

@@ -58,7 +58,8 @@ describe.skipIf(!runtime.available)('token storage through a real Logto (Account
         stackId: stack.stackId,
       }),
     });
-    results = await runScenarios(scenarios, target).finally(() => target.close?.());
+    // 4 at a time: most wait out a token's expiry, and -p runs those waits side by side.
+    results = await runScenarios(scenarios, target, { parallel: 4 }).finally(() => target.close?.());
     for (const result of results) {
       const steps = result.checks.filter(
         (candidate) =>

@@ -27,6 +27,8 @@ export interface ContainerIdpOptions {
   stackId: string;
   /** The stack's labels (LogtoStack.labels); default: stackLabels(stackId), owned by this process, not kept. */
   labels?: Record<string, string>;
+  /** Says when the container is ready, and how long it took. */
+  log?: (line: string) => void;
 }
 
 async function answer(response: Response, what: string): Promise<Response> {
@@ -64,6 +66,7 @@ interface Host {
 export function containerIdpLauncher(options: ContainerIdpOptions): IdpLauncher & { close(): Promise<void> } {
   const slots = new SlotPool(SLOT_PORTS);
   const startHost = async (): Promise<Host> => {
+    const began = performance.now();
     const client = await getContainerRuntimeClient();
     const { Config } = await client.image.inspect(ImageName.fromString(options.image));
     const workdir = Config.WorkingDir || '/app';
@@ -93,6 +96,8 @@ export function containerIdpLauncher(options: ContainerIdpOptions): IdpLauncher 
       .withStartupTimeout(60_000)
       .start();
     const local = (port: number) => `http://${container.getHost()}:${container.getMappedPort(port)}`;
+    const took = ((performance.now() - began) / 1000).toFixed(1);
+    options.log?.(`mock IdP container ${alias} ready in ${took} s (${SLOT_PORTS.length} slots)`);
     return { alias, container, control: local(CONTROL_PORT), local };
   };
   // Started at once: it is ready by the time the first scenario has made its connector.
