@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { ManagementClient } from '../../harness/logto-api/management-client.ts';
 import { SlotPool } from '../../harness/targets/logto-container/slot-pool.ts';
 import { CleanupStack } from '../../harness/targets/logto/cleanup-stack.ts';
+import { ScenarioLock } from '../../harness/targets/logto/run-alone.ts';
 import { SharedAccountCenter } from '../../harness/targets/logto/shared-account-center.ts';
 import { SharedSignInExperience } from '../../harness/targets/logto/shared-sign-in-experience.ts';
 
@@ -102,5 +103,28 @@ describe('SlotPool: the IdP container’s free slot ports', () => {
     pool.give(4001);
     pool.give(4002);
     expect(await pool.take()).toBe(4001);
+  });
+});
+
+describe('ScenarioLock: scenarios share the run, one racing its token expiry runs alone', () => {
+  it('lets shared ones run together, starts a lone one once they ended, and holds later ones until it ended', async () => {
+    const lock = new ScenarioLock();
+    const events: string[] = [];
+    const first = await lock.acquire(false);
+    const second = await lock.acquire(false);
+    const alone = lock.acquire(true).then((release) => (events.push('alone starts'), release));
+    const later = lock.acquire(false).then((release) => (events.push('later starts'), release));
+    await tick();
+    expect(events).toEqual([]);
+    first();
+    await tick();
+    expect(events).toEqual([]);
+    second();
+    const releaseAlone = await alone;
+    await tick();
+    expect(events).toEqual(['alone starts']);
+    releaseAlone();
+    (await later)();
+    expect(events).toEqual(['alone starts', 'later starts']);
   });
 });

@@ -6,6 +6,7 @@ import type { Observed, Target } from '../../model.ts';
 import { CleanupStack } from './cleanup-stack.ts';
 import { inProcessIdpLauncher } from './idp-launcher.ts';
 import { removeLeftovers } from './leftovers.ts';
+import { runsAlone, ScenarioLock } from './run-alone.ts';
 import { SharedAccountCenter } from './shared-account-center.ts';
 import { SharedSignInExperience } from './shared-sign-in-experience.ts';
 import { applicationName, connectorTarget, newRunId } from './naming.ts';
@@ -60,7 +61,9 @@ export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Ta
   let index = 0;
   // Scenarios run in parallel (-p): each has its own connector target, IdP, users and emails; what
   // they share in Logto (the sign-in experience, the account center) is changed one step at a time.
+  // A scenario racing its stored token's expiry runs alone (run-alone.ts).
   const running = new Set<Promise<void>>();
+  const lock = new ScenarioLock();
 
   return {
     name: 'logto',
@@ -69,12 +72,15 @@ export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Ta
       // The email unique to the scenario, not only the run: two users alive at once with one email would
       // leave the second one's primaryEmail empty.
       const unique = `${runId}-${index}`;
-      const observed = new LogtoScenarioRun(
-        run,
-        withUniqueEmail(scenario, unique),
-        connectorTarget(runId, index),
-        context,
-      ).observe();
+      const target = connectorTarget(runId, index);
+      const alone = runsAlone(scenario);
+      const observed = lock.acquire(alone).then(async (release) => {
+        try {
+          return await new LogtoScenarioRun(run, withUniqueEmail(scenario, unique), target, context).observe();
+        } finally {
+          release();
+        }
+      });
       const settled: Promise<void> = observed
         .then(
           () => undefined,
