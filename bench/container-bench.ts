@@ -13,7 +13,7 @@ const ms = (value: number) => `${Math.round(value)} ms`;
 const quantile = (sorted: number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 
-/** Times each launch, to tell the IdP container's start from the sign-ins through Logto. */
+/** Times each launch: a fixture loaded onto a slot of the stack's IdP container. */
 function timed(launcher: IdpLauncher, launches: number[]): IdpLauncher {
   return {
     async launch(fixture) {
@@ -25,10 +25,13 @@ function timed(launcher: IdpLauncher, launches: number[]): IdpLauncher {
   };
 }
 
+/** `-p` values the shipped suite runs at, one after the other on the same stack. */
+const PARALLEL = (process.env.BENCH_CONTAINER_PARALLEL ?? '1,4').split(',').map(Number);
+
 /**
- * The stack start and the shipped scenarios through Logto in containers (each scenario's mock IdP
- * a container too). Skipped, with one line saying why, without an engine or the images (it never
- * pulls or builds them: `bash containers/build-images.sh` does).
+ * The stack start and the shipped suite through Logto in containers at each -p of PARALLEL (every
+ * scenario's mock IdP a slot of the stack's one IdP container). Skipped, with one line saying why,
+ * without an engine or the images (it never pulls or builds them: `bash containers/build-images.sh` does).
  */
 export async function benchContainers(): Promise<string> {
   withoutRyuk();
@@ -48,43 +51,54 @@ export async function benchContainers(): Promise<string> {
   const hold = setInterval(() => {}, 60_000);
   const onSigint = () => void removeStack(stackId).finally(() => process.exit(130));
   process.once('SIGINT', onSigint);
+  const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
   try {
-    const stack = await startLogtoStack({ stackId, log: (line) => process.stderr.write(`bench: ${line}\n`) });
-    const launches: number[] = [];
-    const scenarios = await loadScenarios(['fixtures/scenarios']);
-    const target = await createLogtoTarget({
-      endpoint: stack.endpoint,
-      m2mAppId: stack.m2mAppId,
-      m2mAppSecret: stack.m2mAppSecret,
-      resource: stack.resource,
-      keep: false,
-      idpLauncher: timed(
-        containerIdpLauncher({ image: stack.images.mockIdp, network: stack.network, stackId }),
-        launches,
-      ),
+    let launcher: ReturnType<typeof containerIdpLauncher> | undefined;
+    const stack = await startLogtoStack({
+      stackId,
+      log,
+      onNetwork: (network, labels, images) =>
+        (launcher = containerIdpLauncher({ image: images.mockIdp, network, stackId, labels, log })),
     });
-    const started = performance.now();
-    const results = await runScenarios(scenarios, target).finally(() => target.close?.());
-    const suite = performance.now() - started;
-    const durations = results.map((result) => result.durationMs).sort((a, b) => a - b);
-    const idps = [...launches].sort((a, b) => a - b);
-    const failed = results.filter((result) => result.status !== 'passed').length;
+    const scenarios = await loadScenarios(['fixtures/scenarios']);
+    const rows: string[][] = [
+      ['stack start: images checked → PostgreSQL ready', ms(stack.timings.total - stack.timings.logto)],
+      ['stack start: Logto seeded, answering, M2M app made', ms(stack.timings.logto)],
+      ['stack start: total', ms(stack.timings.total)],
+    ];
+    const launches: number[] = [];
+    for (const parallel of PARALLEL) {
+      log(`${scenarios.length} scenarios at -p ${parallel}`);
+      const target = await createLogtoTarget({
+        endpoint: stack.endpoint,
+        m2mAppId: stack.m2mAppId,
+        m2mAppSecret: stack.m2mAppSecret,
+        resource: stack.resource,
+        keep: false,
+        idpLauncher: timed(launcher!, launches),
+      });
+      const started = performance.now();
+      const results = await runScenarios(scenarios, target, { parallel }).finally(() => target.close?.());
+      const suite = performance.now() - started;
+      const durations = results.map((result) => result.durationMs).sort((a, b) => a - b);
+      const failed = results.filter((result) => result.status !== 'passed').length;
+      rows.push(
+        [
+          `-p ${parallel}: per scenario, median / p90 / max (${results.length})`,
+          `${ms(quantile(durations, 0.5))} / ${ms(quantile(durations, 0.9))} / ${ms(durations.at(-1) ?? 0)}`,
+        ],
+        [`-p ${parallel}: whole suite${failed > 0 ? ` (${failed} not passed!)` : ''}`, ms(suite)],
+      );
+    }
+    const loads = [...launches].sort((a, b) => a - b);
+    rows.push([
+      'a fixture loaded onto an IdP slot, median / p90',
+      `${ms(quantile(loads, 0.5))} / ${ms(quantile(loads, 0.9))}`,
+    ]);
+    await launcher?.close();
     return [
       `Logto in containers (${stack.images.logto}, ${stack.images.postgres}, mock IdP ${stack.images.mockIdp}):`,
-      table(
-        ['what', 'time'],
-        [
-          ['stack start: images checked → PostgreSQL ready', ms(stack.timings.total - stack.timings.logto)],
-          ['stack start: Logto seeded, answering, M2M app made', ms(stack.timings.logto)],
-          ['stack start: total', ms(stack.timings.total)],
-          [
-            `per scenario, median / p90 / max (${results.length})`,
-            `${ms(quantile(durations, 0.5))} / ${ms(quantile(durations, 0.9))} / ${ms(durations.at(-1) ?? 0)}`,
-          ],
-          ['  of which the IdP container start, median', ms(quantile(idps, 0.5))],
-          [`whole suite${failed > 0 ? ` (${failed} not passed!)` : ''}`, ms(suite)],
-        ],
-      ),
+      table(['what', 'time'], rows),
     ].join('\n');
   } finally {
     await removeStack(stackId);

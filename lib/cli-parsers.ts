@@ -23,3 +23,16 @@ export function parseSeconds(value: string): number {
     throw new InvalidArgumentError('seconds, more than 0 and at most 3600');
   return seconds;
 }
+
+/** `4001-4016` or `4001,4002`: the slots' ports. */
+export function parsePorts(value: string): number[] {
+  const ports = value.split(',').flatMap((part) => {
+    const range = /^(\d+)-(\d+)$/.exec(part.trim());
+    if (!range) return [parsePort(part.trim())];
+    const [from, to] = [parsePort(range[1]!), parsePort(range[2]!)];
+    if (to < from || to - from >= 256) throw new InvalidArgumentError('a range is low-high, at most 256 ports');
+    return Array.from({ length: to - from + 1 }, (_, index) => from + index);
+  });
+  if (ports.includes(0)) throw new InvalidArgumentError('a slot needs a fixed port (0 is not one)');
+  return [...new Set(ports)];
+}

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import path from 'node:path';
-import { parsePort } from '../lib/cli-parsers.ts';
+import { parsePort, parsePorts } from '../lib/cli-parsers.ts';
 import { mask } from '../lib/mask.ts';
 import { printable } from '../lib/printable.ts';
 import { stopsAtSignal } from '../lib/interruption.ts';
@@ -135,6 +135,67 @@ page under another name must not read them); --allowed-host adds a name. The OAu
         void idp.stop().then(() => process.exit(0));
       };
       // A signal that came while it was starting counts too.
+      if (signal.aborted) stop();
+      else signal.addEventListener('abort', stop, { once: true });
+    },
+  );
+
+program
+  .command('host')
+  .description('serve many fixtures at once, one per port of a pool, started and stopped over a control API')
+  .requiredOption('--ports <ports>', 'the slots: ports such as 4001-4016 or 4001,4002', parsePorts)
+  .option('--control-port <port>', "the control API's port (0 = any free port)", parsePort, 4000)
+  .option('--host <host>', 'address to listen on (0.0.0.0 to accept other machines or containers)', '127.0.0.1')
+  .option('--public-host <name>', "the name others reach this host by: slot N's issuer is http://<name>:N")
+  .option(
+    '--allowed-host <name>',
+    "another name the control API and the slots' /_ routes answer under; repeatable (also MOCK_IDP_ALLOWED_HOSTS=a,b)",
+    collect,
+    [],
+  )
+  .option('-q, --quiet', 'do not log each slot started and stopped')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  $ mock-idp host --ports 4001-4016 --host 0.0.0.0 --public-host idp   (the Logto stack's IdP container)
+
+Control API (answers only localhost, the public host, IP addresses and --allowed-host names):
+  PUT    /_slots/<port>   the fixture (JSON or YAML) as body: a mock IdP on that port, issuer http://<public host>:<port>
+                          (400 with {error: invalid_fixture, problems: [{line, field, message}]} for a bad one)
+  DELETE /_slots/<port>   stop it
+  GET    /_health         the free and busy slots
+Each slot is a whole mock IdP with its own journal (<issuer>/_journal) and users (<issuer>/_users/<id>).`,
+  )
+  .action(
+    async (options: {
+      ports: number[];
+      controlPort: number;
+      host: string;
+      publicHost?: string;
+      allowedHost: string[];
+      quiet?: boolean;
+    }) => {
+      const signal = stopsAtSignal();
+      const fromEnv = (process.env.MOCK_IDP_ALLOWED_HOSTS ?? '').split(',').filter((name) => name.trim() !== '');
+      const { startSlotHost } = await import('./server/slot-host.ts');
+      const slotHost = await startSlotHost({
+        host: options.host,
+        controlPort: options.controlPort,
+        ports: options.ports,
+        ...(options.publicHost ? { publicHost: options.publicHost } : {}),
+        allowedHosts: [
+          ...checkedAllowedHosts(options.allowedHost, '--allowed-host'),
+          ...checkedAllowedHosts(fromEnv, 'MOCK_IDP_ALLOWED_HOSTS'),
+        ],
+        ...(options.quiet ? {} : { log: (line: string) => console.log(line) }),
+      });
+      const [first, last] = [options.ports[0], options.ports.at(-1)];
+      console.log(`mock IdP host ready: control ${slotHost.control}, ${options.ports.length} slots (${first}…${last})`);
+      const stop = () => {
+        console.log('stopping');
+        void slotHost.stop().then(() => process.exit(0));
+      };
       if (signal.aborted) stop();
       else signal.addEventListener('abort', stop, { once: true });
     },

@@ -34,6 +34,8 @@ async function execIn(containerName: string, command: string[]): Promise<{ exitC
   return client.container.exec(client.container.getById(containerName), command);
 }
 
+const PARALLEL = 4;
+
 // One stack for the file (a start is 20–30 s): the host port for an in-process IdP is exposed too.
 describe.skipIf(!runtime.available)('Logto in testcontainers', () => {
   let stack: LogtoStack;
@@ -53,7 +55,7 @@ describe.skipIf(!runtime.available)('Logto in testcontainers', () => {
   }, 600_000);
   afterAll(() => stopWithoutLeftovers(stack), 120_000);
 
-  it('gives every shipped scenario the same verdict through Logto (IdP container on the network) as in-process', async () => {
+  it('gives every shipped scenario the same verdict through Logto (the stack’s IdP container, 4 at a time) as in-process', async () => {
     const scenarios = await loadScenarios(['fixtures/scenarios']);
     const inProcess = createInProcessTarget();
     const expected = await runScenarios(scenarios, inProcess).finally(() => inProcess.close?.());
@@ -66,9 +68,10 @@ describe.skipIf(!runtime.available)('Logto in testcontainers', () => {
       }),
     });
     const started = performance.now();
-    const results = await runScenarios(scenarios, target).finally(() => target.close?.());
+    // In parallel, as `-p 4` runs them: what they share in Logto is changed one step at a time.
+    const results = await runScenarios(scenarios, target, { parallel: PARALLEL }).finally(() => target.close?.());
     console.log(
-      `${results.length} scenarios through Logto in containers in ${Math.round(performance.now() - started)} ms: ` +
+      `${results.length} scenarios through Logto in containers, ${PARALLEL} at a time, in ${Math.round(performance.now() - started)} ms: ` +
         `${results.map((result) => `${result.name} ${result.durationMs} ms`).join('; ')}`,
     );
     expect(results.length).toBeGreaterThan(20);
@@ -104,30 +107,55 @@ describe.skipIf(!runtime.available)('Logto in testcontainers', () => {
     ).toBeGreaterThan(10);
   }, 900_000);
 
-  it('serves the IdP at its network alias: issuer, discovery and the token endpoint (a client_secret_jwt aud) name that URL, from inside Logto', async () => {
-    const [scenario] = await loadScenarios(['fixtures/scenarios/client-secret-jwt-hs384.yaml']);
-    if (scenario?.idp.kind !== 'fixture') throw new Error('the scenario names a fixture');
+  it('serves every IdP from one container at its alias: issuers, discovery and the token endpoint name that URL from inside Logto', async () => {
+    const scenarios = await loadScenarios([
+      'fixtures/scenarios/client-secret-jwt-hs384.yaml',
+      'fixtures/scenarios/github-like.yaml',
+    ]);
+    const fixtures = scenarios.map((scenario) => {
+      if (scenario.idp.kind !== 'fixture') throw new Error('the scenario names a fixture');
+      return scenario.idp.fixture;
+    });
     const launcher = containerIdpLauncher({
       image: stack.images.mockIdp,
       network: stack.network,
       stackId: stack.stackId,
     });
-    const idp = await launcher.launch(scenario.idp.fixture);
+    const idps = await Promise.all(fixtures.map((fixture) => launcher.launch(fixture)));
     try {
-      const script = `fetch('${idp.issuer}/.well-known/openid-configuration').then((r) => r.json()).then((d) => console.log(JSON.stringify(d)))`;
-      const { exitCode, output } = await execIn(`connector-harness-${stack.stackId}-logto`, ['node', '-e', script]);
-      expect(exitCode, output).toBe(0);
-      const discovery = JSON.parse(output.trim().split('\n').at(-1)!) as Record<string, string>;
-      expect(idp.issuer).toMatch(/^http:\/\/idp-[0-9a-f]+:4000$/);
-      expect(discovery).toMatchObject({
-        issuer: idp.issuer,
-        token_endpoint: `${idp.issuer}/token`,
-        jwks_uri: `${idp.issuer}/jwks`,
-      });
-      // …and this process reaches the same IdP through the mapped port.
-      expect((await fetch(idp.reachable(`${idp.issuer}/_health`))).status).toBe(200);
+      const hosts = idps.map((idp) => new URL(idp.issuer));
+      expect(idps[0]!.issuer).toMatch(/^http:\/\/idp-[0-9a-f]+:40(0[1-9]|1[0-6])$/);
+      expect(hosts[1]!.hostname).toBe(hosts[0]!.hostname);
+      expect(hosts[1]!.port).not.toBe(hosts[0]!.port);
+      for (const idp of idps) {
+        const script = `fetch('${idp.issuer}/.well-known/openid-configuration').then((r) => r.json()).then((d) => console.log(JSON.stringify(d)))`;
+        const { exitCode, output } = await execIn(`connector-harness-${stack.stackId}-logto`, ['node', '-e', script]);
+        expect(exitCode, output).toBe(0);
+        const discovery = JSON.parse(output.trim().split('\n').at(-1)!) as Record<string, string>;
+        expect(discovery).toMatchObject({
+          issuer: idp.issuer,
+          token_endpoint: `${idp.issuer}/token`,
+          jwks_uri: `${idp.issuer}/jwks`,
+        });
+        // …and this process reaches the same IdP through the mapped port.
+        expect((await fetch(idp.reachable(`${idp.issuer}/_health`))).status).toBe(200);
+      }
+      // Each its own journal: Logto's discovery request is in one, not the other.
+      const journals = await Promise.all(idps.map((idp) => idp.journal()));
+      expect(journals.map((journal) => journal.filter((entry) => entry.endpoint === 'discovery').length)).toEqual([
+        1, 1,
+      ]);
+      // One container serves both.
+      const client = await getContainerRuntimeClient();
+      const containers = await client.container.list();
+      const idpContainers = containers.filter((info) =>
+        info.Names.some((name) => name.startsWith(`/connector-harness-${stack.stackId}-idp-`)),
+      );
+      expect(idpContainers.map((info) => info.Names[0])).toEqual([
+        `/connector-harness-${stack.stackId}-${hosts[0]!.hostname}`,
+      ]);
     } finally {
-      await idp.stop();
+      await Promise.all(idps.map((idp) => idp.stop()));
       await launcher.close();
     }
   }, 120_000);

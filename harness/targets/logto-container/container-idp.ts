@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   GenericContainer,
   getContainerRuntimeClient,
@@ -13,151 +12,118 @@ import { PACKAGE_ROOT } from '../../../lib/package-root.ts';
 import type { Fixture } from '../../../mock-idp/index.ts';
 import type { JournalEntry } from '../../../mock-idp/journal.ts';
 import { reissue, type IdpLauncher, type LaunchedIdp } from '../logto/idp-launcher.ts';
+import { SlotPool } from './slot-pool.ts';
 import { stackLabels, stackName } from './stack-cleanup.ts';
 
-const IDP_PORT = 4000;
-const SERVER_LOG = '/tmp/mock-idp.log';
+const CONTROL_PORT = 4000;
+/** More than any useful -p on one Logto: a launch beyond them waits for a slot to be stopped. */
+export const SLOT_PORTS: readonly number[] = Array.from({ length: 16 }, (_, index) => 4001 + index);
+const READY = 'mock IdP host ready';
 
 export interface ContainerIdpOptions {
-  /** An image built from mock-idp/Dockerfile (its entrypoint: `node mock-idp/cli.ts serve`). */
+  /** An image built from mock-idp/Dockerfile (its working directory holds mock-idp/ and lib/). */
   image: string;
   network: StartedNetwork;
   stackId: string;
   /** The stack's labels (LogtoStack.labels); default: stackLabels(stackId), owned by this process, not kept. */
   labels?: Record<string, string>;
+  /** Says when the container is ready, and how long it took. */
+  log?: (line: string) => void;
 }
 
 async function answer(response: Response, what: string): Promise<Response> {
   if (response.ok) return response;
-  throw new Error(
-    `the mock IdP container refused ${what}: ${response.status} ${(await response.text()).slice(0, 300)}`,
-  );
+  const text = await response.text();
+  let said = text.slice(0, 300);
+  try {
+    said = (JSON.parse(text) as { error_description?: string }).error_description ?? said;
+  } catch {
+    // not JSON: the text as it came
+  }
+  throw new Error(`the mock IdP container refused ${what}: ${response.status} ${said}`);
 }
 
-const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
-
-/** A container on the network, this checkout's code in it, no IdP running yet. */
-interface Spare {
+/** The one IdP container of a stack, as this process reaches it. */
+interface Host {
   alias: string;
   container: StartedTestContainer;
-  /** Where this process reaches its port 4000. */
-  local: string;
+  /** Where this process reaches its control API. */
+  control: string;
+  /** Where this process reaches a slot's port. */
+  local: (port: number) => string;
 }
 
 /**
- * Each scenario's mock IdP as a container on the stack's network: Logto reaches it by its alias
- * (`http://idp-<id>:4000`, which is also its issuer, so discovery, the connector config and a
- * client_secret_jwt aud all name the same URL); this process reaches it through the mapped port.
- * The container runs this checkout's mock-idp code (copied over the image's), the same code the
- * in-process prediction runs, so an image built from an older checkout still agrees with it.
- *
- * A container start costs seconds, so the next one is started while a scenario runs (a spare,
- * idle until it gets its fixture), and a used one is removed in the background.
+ * Every scenario's mock IdP in ONE container on the stack's network (`mock-idp host`, started with
+ * the launcher): a scenario's fixture is loaded onto a free slot port over the control API and runs
+ * there as a whole mock IdP with its own journal, so no scenario waits for a container or a Node
+ * start. Logto reaches a slot by the container's alias (`http://idp-<id>:<port>`, which is also its
+ * issuer, so discovery, the connector config and a client_secret_jwt aud all name the same URL);
+ * this process reaches it through the port Docker mapped. The container runs this checkout's
+ * mock-idp code (copied over the image's), the same code the in-process prediction runs, so an
+ * image built from an older checkout still agrees with it.
  */
 export function containerIdpLauncher(options: ContainerIdpOptions): IdpLauncher & { close(): Promise<void> } {
-  let image: Promise<{ workdir: string; entrypoint: string[] }> | undefined;
-  const inspect = async () => {
+  const slots = new SlotPool(SLOT_PORTS);
+  const startHost = async (): Promise<Host> => {
+    const began = performance.now();
     const client = await getContainerRuntimeClient();
     const { Config } = await client.image.inspect(ImageName.fromString(options.image));
-    const entrypoint =
-      Array.isArray(Config.Entrypoint) && Config.Entrypoint.length > 0
-        ? Config.Entrypoint
-        : ['node', 'mock-idp/cli.ts', 'serve'];
-    return { workdir: Config.WorkingDir || '/app', entrypoint };
-  };
-  const background = new Set<Promise<unknown>>();
-  const inBackground = (work: Promise<unknown>) => {
-    const tracked = work.catch(() => undefined).finally(() => background.delete(tracked));
-    background.add(tracked);
-  };
-
-  const startSpare = async (): Promise<Spare> => {
-    image ??= inspect();
-    const { workdir } = await image;
+    const workdir = Config.WorkingDir || '/app';
     const labels = options.labels ?? (await stackLabels(options.stackId));
     const alias = `idp-${randomBytes(4).toString('hex')}`;
+    // This process calls the control API and reads journals by the name Docker gives the mapped ports
+    // (localhost, or the engine's host when it runs elsewhere): a name the host's /_ routes must answer.
+    const engineHost = client.info.containerRuntime.host;
     const container = await new GenericContainer(options.image)
       .withName(`${stackName(options.stackId)}-${alias}`)
       .withLabels(labels)
       .withNetwork(options.network)
       .withNetworkAliases(alias)
-      .withExposedPorts(IDP_PORT)
+      .withExposedPorts(CONTROL_PORT, ...SLOT_PORTS)
       .withCopyDirectoriesToContainer([
         { source: path.join(PACKAGE_ROOT, 'lib'), target: `${workdir}/lib` },
         { source: path.join(PACKAGE_ROOT, 'mock-idp'), target: `${workdir}/mock-idp` },
       ])
-      // Idle until the IdP is started inside; exits at once on stop.
-      .withEntrypoint(['sh', '-c', "trap 'exit 0' TERM INT; echo spare ready; sleep 2147483647 & wait"])
-      .withWaitStrategy(Wait.forLogMessage('spare ready'))
+      .withWorkingDir(workdir)
+      .withEntrypoint(['node', 'mock-idp/cli.ts', 'host'])
+      .withCommand([
+        ...['--host', '0.0.0.0', '--control-port', String(CONTROL_PORT)],
+        ...['--ports', `${SLOT_PORTS[0]}-${SLOT_PORTS.at(-1)}`, '--public-host', alias],
+        ...['--allowed-host', engineHost, '--quiet'],
+      ])
+      .withWaitStrategy(Wait.forLogMessage(READY))
       .withStartupTimeout(60_000)
       .start();
-    return { alias, container, local: `http://${container.getHost()}:${container.getMappedPort(IDP_PORT)}` };
+    const local = (port: number) => `http://${container.getHost()}:${container.getMappedPort(port)}`;
+    const took = ((performance.now() - began) / 1000).toFixed(1);
+    options.log?.(`mock IdP container ${alias} ready in ${took} s (${SLOT_PORTS.length} slots)`);
+    return { alias, container, control: local(CONTROL_PORT), local };
   };
-  let spare: Promise<Spare> | undefined;
-  const takeSpare = () => {
-    const taken = spare ?? startSpare();
-    spare = startSpare();
-    spare.catch(() => undefined);
-    return taken;
-  };
-
-  /** Serves `fixture` in a spare; resolves once it answers `/_health` through the mapped port. */
-  const serve = async ({ alias, container, local }: Spare, fixture: Fixture): Promise<string> => {
-    const { workdir, entrypoint } = await image!;
-    const issuer = `http://${alias}:${IDP_PORT}`;
-    // JSON is YAML: the fixture as loaded (paths resolved, defaults applied) reads back the same.
-    await container.copyContentToContainer([
-      { content: JSON.stringify(fixture), target: `${workdir}/scenario-fixture.json` },
-    ]);
-    // This process reads the journal through the mapped port, by the name Docker gives it (localhost, or the
-    // engine's host when it runs elsewhere): a name the IdP's /_ routes must answer.
-    const allowed = ['--allowed-host', new URL(local).host];
-    const command = [
-      ...entrypoint,
-      `${workdir}/scenario-fixture.json`,
-      '--host',
-      '0.0.0.0',
-      '--port',
-      String(IDP_PORT),
-      '--issuer',
-      issuer,
-      ...allowed,
-      '--quiet',
-    ]
-      .map(quote)
-      .join(' ');
-    const started = await container.exec(['sh', '-c', `${command} >${SERVER_LOG} 2>&1 & echo $!`], {
-      workingDir: workdir,
-    });
-    const pid = started.output.trim();
-    const deadline = Date.now() + 60_000;
-    for (let attempt = 0; ; attempt += 1) {
-      // Docker's port proxy may accept a connection and hold it while nothing listens inside yet.
-      const health = await fetch(`${local}/_health`, { signal: AbortSignal.timeout(1_000) }).catch(() => undefined);
-      if (health?.ok) return issuer;
-      // Every second: did the server die (a fixture it refuses, a missing module)?
-      const dead = attempt % 10 === 9 && (await container.exec(['sh', '-c', `kill -0 ${pid}`])).exitCode !== 0;
-      if (dead || Date.now() > deadline) {
-        const log = (await container.exec(['sh', '-c', `tail -n 20 ${SERVER_LOG}`])).output.trimEnd();
-        throw new Error(
-          `the mock IdP in ${container.getName().replace(/^\//, '')} ${dead ? 'exited' : 'did not answer within 60 s'}:\n${log}`,
-        );
-      }
-      await sleep(100);
-    }
-  };
+  // Started at once: it is ready by the time the first scenario has made its connector.
+  const host = startHost();
+  host.catch(() => undefined);
 
   return {
     async launch(fixture: Fixture): Promise<LaunchedIdp> {
-      const taken = await takeSpare();
+      const { control, local: localOf } = await host;
+      const port = await slots.take();
       let issuer: string;
       try {
-        issuer = await serve(taken, fixture);
+        const started = await answer(
+          await fetch(`${control}/_slots/${port}`, {
+            method: 'PUT',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(fixture),
+          }),
+          `the fixture on slot ${port}`,
+        );
+        ({ issuer } = (await started.json()) as { issuer: string });
       } catch (error) {
-        inBackground(taken.container.stop({ timeout: 1 }));
+        slots.give(port);
         throw error;
       }
-      const { local } = taken;
+      const local = localOf(port);
       return {
         issuer,
         reachable: reissue(issuer, local),
@@ -175,16 +141,16 @@ export function containerIdpLauncher(options: ContainerIdpOptions): IdpLauncher 
           return (await (await answer(await fetch(`${local}/_journal`), 'its journal')).json()) as JournalEntry[];
         },
         async stop() {
-          inBackground(taken.container.stop({ timeout: 1 }));
+          // A slot that could not be stopped stays out of the pool.
+          await answer(await fetch(`${control}/_slots/${port}`, { method: 'DELETE' }), `stopping slot ${port}`);
+          slots.give(port);
         },
       };
     },
-    /** Removes the spare and waits for the removals under way. */
+    /** Removes the container. */
     async close() {
-      const last = spare;
-      spare = undefined;
-      if (last) inBackground(last.then((idle) => idle.container.stop({ timeout: 1 })));
-      while (background.size > 0) await Promise.all([...background]);
+      const started = await host.catch(() => undefined);
+      await started?.container.stop({ timeout: 1 });
     },
   };
 }

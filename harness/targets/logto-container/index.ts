@@ -84,6 +84,7 @@ export async function createLogtoContainerTarget(options: LogtoContainerOptions)
 
   let stack: LogtoStack;
   let target: Target;
+  let idpLauncher: ReturnType<typeof containerIdpLauncher> | undefined;
   try {
     log(`logto-container: starting stack ${stackName(stackId)}`);
     const apiTimeout = options.apiTimeoutMs ? { apiTimeoutMs: options.apiTimeoutMs } : {};
@@ -91,6 +92,15 @@ export async function createLogtoContainerTarget(options: LogtoContainerOptions)
       stackId,
       kept: options.keepStack,
       ...apiTimeout,
+      // The IdP container starts beside PostgreSQL and Logto: ready before the first scenario.
+      onNetwork: (network, labels, images) =>
+        (idpLauncher = containerIdpLauncher({
+          image: images.mockIdp,
+          network,
+          stackId,
+          labels,
+          log: (line) => log(`logto-container: ${line}`),
+        })),
       log: (line) => log(`logto-container: ${line}`),
     });
     log(`logto-container: stack ready in ${(stack.timings.total / 1000).toFixed(1)} s`);
@@ -101,12 +111,7 @@ export async function createLogtoContainerTarget(options: LogtoContainerOptions)
       resource: stack.resource,
       keep: Boolean(options.keep),
       ...apiTimeout,
-      idpLauncher: containerIdpLauncher({
-        image: stack.images.mockIdp,
-        network: stack.network,
-        stackId,
-        labels: stack.labels,
-      }),
+      idpLauncher: idpLauncher!,
       log,
     });
   } catch (error) {

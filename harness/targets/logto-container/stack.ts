@@ -50,6 +50,12 @@ export interface StackOptions {
   kept?: boolean;
   /** Per call of the M2M bootstrap (default DEFAULT_API_TIMEOUT_MS). */
   apiTimeoutMs?: number;
+  /**
+   * Called once the stack's network exists, before PostgreSQL and Logto start: a container that
+   * joins the network (the mock IdP's) can start meanwhile. It gets the stack's labels, so the
+   * stack's removal removes it too.
+   */
+  onNetwork?: (network: StartedNetwork, labels: Record<string, string>, images: ResolvedImages) => void;
   log?: (line: string) => void;
 }
 
@@ -137,6 +143,7 @@ export async function startLogtoStack(options: StackOptions = {}): Promise<Logto
       await exposeHostPort(idpPort, images.sshd, labels, log);
     }
     const network = await createStackNetwork(stackId, labels);
+    options.onNetwork?.(network, labels, images);
     log(`starting ${images.postgres}`);
     const postgresStarted = performance.now();
     const postgres = await starting(

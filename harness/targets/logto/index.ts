@@ -6,6 +6,9 @@ import type { Observed, Target } from '../../model.ts';
 import { CleanupStack } from './cleanup-stack.ts';
 import { inProcessIdpLauncher } from './idp-launcher.ts';
 import { removeLeftovers } from './leftovers.ts';
+import { runsAlone, ScenarioLock } from './run-alone.ts';
+import { SharedAccountCenter } from './shared-account-center.ts';
+import { SharedSignInExperience } from './shared-sign-in-experience.ts';
 import { applicationName, connectorTarget, newRunId } from './naming.ts';
 import type { LogtoTargetOptions } from './options.ts';
 import { APP_POST_LOGOUT_URI, APP_REDIRECT_URI, LogtoScenarioRun, type LogtoRun } from './scenario-run.ts';
@@ -45,9 +48,6 @@ export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Ta
   if (!secret) throw new Error(`Logto returned no secret for application ${app.id}`);
 
   const idpLauncher = options.idpLauncher ?? inProcessIdpLauncher(options.idpPublicUrl);
-  // The Account API serves stored tokens only with the account center on: switched on at the
-  // first token-storage scenario, back to how it was when the run ends.
-  let accountCenter: Promise<void> | undefined;
   const run: LogtoRun = {
     options,
     management,
@@ -55,38 +55,43 @@ export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Ta
     app: { id: app.id, secret: secret.value },
     idpLauncher,
     log,
-    enableAccountCenter: () =>
-      (accountCenter ??= (async () => {
-        const { enabled } = await management.getAccountCenter();
-        if (enabled) return;
-        await management.patchAccountCenter({ enabled: true });
-        runCleanup.push('switch the account center off again', () => management.patchAccountCenter({ enabled: false }));
-      })()),
+    signInExperience: new SharedSignInExperience(management),
+    accountCenter: new SharedAccountCenter(management, runCleanup),
   };
   let index = 0;
-  // One scenario at a time: they share the sign-in experience.
-  let queue = Promise.resolve();
+  // Scenarios run in parallel (-p): each has its own connector target, IdP, users and emails; what
+  // they share in Logto (the sign-in experience, the account center) is changed one step at a time.
+  // A scenario racing its stored token's expiry runs alone (run-alone.ts).
+  const running = new Set<Promise<void>>();
+  const lock = new ScenarioLock();
 
   return {
     name: 'logto',
     observe(scenario, context): Promise<Observed> {
-      const observed = queue.then(() => {
-        index += 1;
-        return new LogtoScenarioRun(
-          run,
-          withUniqueEmail(scenario, runId),
-          connectorTarget(runId, index),
-          context,
-        ).observe();
+      index += 1;
+      // The email unique to the scenario, not only the run: two users alive at once with one email would
+      // leave the second one's primaryEmail empty.
+      const unique = `${runId}-${index}`;
+      const target = connectorTarget(runId, index);
+      const alone = runsAlone(scenario);
+      const observed = lock.acquire(alone).then(async (release) => {
+        try {
+          return await new LogtoScenarioRun(run, withUniqueEmail(scenario, unique), target, context).observe();
+        } finally {
+          release();
+        }
       });
-      queue = observed.then(
-        () => undefined,
-        () => undefined,
-      );
+      const settled: Promise<void> = observed
+        .then(
+          () => undefined,
+          () => undefined,
+        )
+        .then(() => void running.delete(settled));
+      running.add(settled);
       return observed;
     },
     async close() {
-      await queue;
+      await Promise.all([...running]);
       await runCleanup.drain();
       await idpLauncher.close?.();
       await prediction.close();

@@ -20,7 +20,8 @@ import type { IdpLauncher, LaunchedIdp } from './idp-launcher.ts';
 import type { LogtoFailure, LogtoObservation } from './observation.ts';
 import type { LogtoTargetOptions } from './options.ts';
 import { profileChange } from './second-sign-in.ts';
-import { signInExperienceChange } from './sign-in-experience.ts';
+import type { SharedAccountCenter } from './shared-account-center.ts';
+import type { SharedSignInExperience } from './shared-sign-in-experience.ts';
 import { compareTokenUse } from './token-use/checks.ts';
 import { tokenUseHops } from './token-use/hops.ts';
 import { firstTokenRequest } from './token-use/idp-journal.ts';
@@ -40,8 +41,10 @@ export interface LogtoRun {
   /** The application that signs users in. */
   app: { id: string; secret: string };
   idpLauncher: IdpLauncher;
-  /** The Account API serves stored tokens only with the account center on. */
-  enableAccountCenter(): Promise<void>;
+  /** Each scenario's connector target among the social sign-in targets, one change at a time. */
+  signInExperience: SharedSignInExperience;
+  /** On for the Account API (stored tokens, linking), as far as a scenario needs it, until the run ends. */
+  accountCenter: SharedAccountCenter;
   log: (line: string) => void;
 }
 
@@ -111,7 +114,7 @@ export class LogtoScenarioRun {
   /** A sign-in scenario: the connector on the sign-in experience, a social sign-in, a second one after a profile change. */
   async signInWithConnector(): Promise<void> {
     await this.openSignInExperience();
-    if (this.#scenario.enableTokenStorage) await this.#run.enableAccountCenter();
+    if (this.#scenario.enableTokenStorage) await this.#run.accountCenter.open();
     this.#context.progress(`${this.#scenario.name}: signing in through Logto`);
     const first = await this.signIn(
       '',
@@ -157,13 +160,15 @@ export class LogtoScenarioRun {
       this.#cleanup.push(`delete connector ${connector.id}`, () => management.deleteConnector(connector.id));
   }
 
-  /** The connector among the sign-in experience's social connectors, restored afterwards. */
+  /** The connector among the sign-in experience's social connectors, taken off afterwards. */
   async openSignInExperience(): Promise<void> {
-    const { management, options } = this.#run;
-    const change = signInExperienceChange(await management.getSignInExperience(), this.#logto.connectorTarget);
-    await management.patchSignInExperience(change.apply);
+    const { signInExperience, options } = this.#run;
+    const { connectorTarget } = this.#logto;
+    await signInExperience.add(connectorTarget);
     if (!options.keep)
-      this.#cleanup.push('restore the sign-in experience', () => management.patchSignInExperience(change.restore));
+      this.#cleanup.push('take the connector off the sign-in experience', () =>
+        signInExperience.remove(connectorTarget),
+      );
   }
 
   /** The application signs a user in through the Experience API; `whileSignedIn` runs before the sign-out, which revokes the app's grant. */
@@ -230,6 +235,7 @@ export class LogtoScenarioRun {
       connectorTarget: this.#logto.connectorTarget,
       ...(userinfoUrl ? { userinfoUrl } : {}),
       cleanup: this.#cleanup,
+      openAccountCenter: () => this.#run.accountCenter.open({ socialEdit: true }),
       keep: Boolean(options.keep),
       ...(options.apiTimeoutMs ? { apiTimeoutMs: options.apiTimeoutMs } : {}),
       trySocialSignIn: async () => {
@@ -271,6 +277,7 @@ export class LogtoScenarioRun {
         management,
         idp: this.#idp,
         cleanup: this.#cleanup,
+        openAccountCenter: () => this.#run.accountCenter.open({ socialEdit: true }),
         connectorTarget: this.#logto.connectorTarget,
         userId,
         userToken: await session.accountAccessToken(),

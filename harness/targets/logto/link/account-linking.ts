@@ -25,6 +25,8 @@ export interface AccountLinkingInput {
   /** The IdP's userinfo URL as Logto names it: the stored access token is tried there. */
   userinfoUrl?: string;
   cleanup: CleanupStack;
+  /** The account center on with its social field Edit (the run's, shared with parallel scenarios). */
+  openAccountCenter: () => Promise<void>;
   keep: boolean;
   apiTimeoutMs?: number;
   /** `linkingOnly`: a social sign-in with the connector through the Experience API; its failure, if any, and its hops. */
@@ -48,7 +50,7 @@ export async function observeAccountLinking(input: AccountLinkingInput): Promise
     ...(input.apiTimeoutMs ? { timeoutMs: input.apiTimeoutMs } : {}),
   });
   const account = new LinkSteps(client, () => lastSeq(idp));
-  await editableSocialField(input);
+  await input.openAccountCenter();
 
   const verify = async () => {
     const { call, body } = await account.call('POST', '/api/verifications/password', { password: before.password });
@@ -117,7 +119,10 @@ export async function observeAccountLinking(input: AccountLinkingInput): Promise
   return observation;
 }
 
-export interface OnlyIdentityInput extends Pick<AccountLinkingInput, 'endpoint' | 'management' | 'idp' | 'cleanup'> {
+export interface OnlyIdentityInput extends Pick<
+  AccountLinkingInput,
+  'endpoint' | 'management' | 'idp' | 'cleanup' | 'openAccountCenter'
+> {
   connectorTarget: string;
   /** The user who signed up with the connector, and their access token (scope identities). */
   userId: string;
@@ -132,7 +137,7 @@ export interface OnlyIdentityInput extends Pick<AccountLinkingInput, 'endpoint' 
  */
 export async function observeOnlyIdentityUnlink(input: OnlyIdentityInput): Promise<LinkObservation> {
   const { management, connectorTarget, userId } = input;
-  await editableSocialField(input);
+  await input.openAccountCenter();
   const client = new AccountClient(input.endpoint, input.userToken, {
     ...(input.apiTimeoutMs ? { timeoutMs: input.apiTimeoutMs } : {}),
   });
@@ -196,17 +201,6 @@ async function signedInUserToken(
   });
   await session.finishSignIn(callbackUrl);
   return session.accountAccessToken();
-}
-
-/** The account center on, its social field Edit; as it was afterwards. */
-async function editableSocialField(input: Pick<AccountLinkingInput, 'management' | 'cleanup'>): Promise<void> {
-  const { management } = input;
-  const current = await management.getAccountCenter();
-  const fields = current.fields ?? {};
-  await management.patchAccountCenter({ enabled: true, fields: { ...fields, social: 'Edit' } });
-  input.cleanup.push('restore the account center', () =>
-    management.patchAccountCenter({ enabled: current.enabled, fields }),
-  );
 }
 
 /** The stored token through the Account API, then at the IdP's userinfo. */

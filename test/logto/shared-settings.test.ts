@@ -1,0 +1,130 @@
+import { setImmediate as tick } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import type { ManagementClient } from '../../harness/logto-api/management-client.ts';
+import { SlotPool } from '../../harness/targets/logto-container/slot-pool.ts';
+import { CleanupStack } from '../../harness/targets/logto/cleanup-stack.ts';
+import { ScenarioLock } from '../../harness/targets/logto/run-alone.ts';
+import { SharedAccountCenter } from '../../harness/targets/logto/shared-account-center.ts';
+import { SharedSignInExperience } from '../../harness/targets/logto/shared-sign-in-experience.ts';
+
+// Scenarios through Logto run in parallel (-p N): what they share in Logto is a read-modify-write
+// over HTTP. A stand-in for Logto's storage of the two settings, each call taking a turn of the
+// event loop as an HTTP call does, so unserialised changes interleave and lose each other.
+
+type Settings = Record<string, unknown>;
+
+function settingsStore(initial: { signIn: Settings; accountCenter: Settings }) {
+  const state = structuredClone(initial);
+  const patches: Array<{ what: string; patch: Settings }> = [];
+  const read = async (what: 'signIn' | 'accountCenter') => {
+    await tick();
+    return structuredClone(state[what]);
+  };
+  const write = async (what: 'signIn' | 'accountCenter', patch: Settings) => {
+    await tick();
+    patches.push({ what, patch });
+    Object.assign(state[what], structuredClone(patch));
+    return structuredClone(state[what]);
+  };
+  const management = {
+    getSignInExperience: () => read('signIn'),
+    patchSignInExperience: (patch: Settings) => write('signIn', patch),
+    getAccountCenter: () => read('accountCenter'),
+    patchAccountCenter: (patch: Settings) => write('accountCenter', patch),
+  } as unknown as ManagementClient;
+  return { state, patches, management };
+}
+
+const ORIGINAL_SOCIAL = { skipRequiredIdentifiers: false, automaticAccountLinking: true };
+
+describe('SharedSignInExperience: each scenario adds and removes only its own target', () => {
+  it('keeps every target of scenarios running at once, and restores the settings after the last', async () => {
+    const store = settingsStore({
+      signIn: { socialSignInConnectorTargets: ['github'], socialSignIn: ORIGINAL_SOCIAL },
+      accountCenter: {},
+    });
+    const shared = new SharedSignInExperience(store.management);
+    const targets = ['harness-r-1', 'harness-r-2', 'harness-r-3', 'harness-r-4'];
+    await Promise.all(targets.map((target) => shared.add(target)));
+    expect(store.state.signIn.socialSignInConnectorTargets).toEqual(['github', ...targets]);
+    expect(store.state.signIn.socialSignIn).toEqual({ ...ORIGINAL_SOCIAL, skipRequiredIdentifiers: true });
+
+    // One scenario ends while the others still sign in: only its target goes.
+    await Promise.all([shared.remove('harness-r-2'), shared.add('harness-r-5')]);
+    expect(store.state.signIn.socialSignInConnectorTargets).toEqual([
+      'github',
+      'harness-r-1',
+      'harness-r-3',
+      'harness-r-4',
+      'harness-r-5',
+    ]);
+    expect(store.state.signIn.socialSignIn).toEqual({ ...ORIGINAL_SOCIAL, skipRequiredIdentifiers: true });
+
+    await Promise.all(
+      ['harness-r-1', 'harness-r-3', 'harness-r-4', 'harness-r-5'].map((target) => shared.remove(target)),
+    );
+    expect(store.state.signIn).toEqual({ socialSignInConnectorTargets: ['github'], socialSignIn: ORIGINAL_SOCIAL });
+  });
+});
+
+describe('SharedAccountCenter: open as far as any scenario needs, until the run ends', () => {
+  it('turns it on once, adds the social Edit for a linking scenario, and restores it with the run', async () => {
+    const store = settingsStore({ signIn: {}, accountCenter: { enabled: false, fields: { email: 'ReadOnly' } } });
+    const cleanup = new CleanupStack(() => {});
+    const shared = new SharedAccountCenter(store.management, cleanup);
+    await Promise.all([
+      shared.open(),
+      shared.open({ socialEdit: true }),
+      shared.open(),
+      shared.open({ socialEdit: true }),
+    ]);
+    expect(store.state.accountCenter).toEqual({ enabled: true, fields: { email: 'ReadOnly', social: 'Edit' } });
+    // A token-storage scenario after a linking one does not take the Edit away from a linking one still running.
+    await shared.open();
+    expect(store.state.accountCenter).toEqual({ enabled: true, fields: { email: 'ReadOnly', social: 'Edit' } });
+    expect(store.patches.length).toBeLessThanOrEqual(2);
+
+    await cleanup.drain();
+    expect(store.state.accountCenter).toEqual({ enabled: false, fields: { email: 'ReadOnly' } });
+  });
+});
+
+describe('SlotPool: the IdP container’s free slot ports', () => {
+  it('hands out each port once, reuses a freed one last, and makes a take wait for a port given back', async () => {
+    const pool = new SlotPool([4001, 4002]);
+    expect([await pool.take(), await pool.take()]).toEqual([4001, 4002]);
+    let third: number | undefined;
+    const waiting = pool.take().then((port) => (third = port));
+    await tick();
+    expect(third).toBeUndefined();
+    pool.give(4002);
+    await waiting;
+    expect(third).toBe(4002);
+    pool.give(4001);
+    pool.give(4002);
+    expect(await pool.take()).toBe(4001);
+  });
+});
+
+describe('ScenarioLock: scenarios share the run, one racing its token expiry runs alone', () => {
+  it('lets shared ones run together, starts a lone one once they ended, and holds later ones until it ended', async () => {
+    const lock = new ScenarioLock();
+    const events: string[] = [];
+    const first = await lock.acquire(false);
+    const second = await lock.acquire(false);
+    const alone = lock.acquire(true).then((release) => (events.push('alone starts'), release));
+    const later = lock.acquire(false).then((release) => (events.push('later starts'), release));
+    await tick();
+    expect(events).toEqual([]);
+    first();
+    await tick();
+    expect(events).toEqual([]);
+    second();
+    const releaseAlone = await alone;
+    await tick();
+    expect(events).toEqual(['alone starts']);
+    releaseAlone();
+    (await later)();
+    expect(events).toEqual(['alone starts', 'later starts']);
+  });
+});
