@@ -1,7 +1,7 @@
 import type { CheckResult } from '../model.ts';
 import type { Observation } from '../observation.ts';
 import { journalViews } from './journal-views.ts';
-import { LINK_REFUSALS } from './link-refusals.ts';
+import { LINK_REFUSALS } from '../scenario/link-refusals.ts';
 
 const words = (scope: string) => scope.split(/[ +]/).filter(Boolean);
 

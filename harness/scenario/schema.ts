@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LINK_REFUSAL_CODES, LINK_REFUSALS, type LinkRefusalCode } from '../checks/link-refusals.ts';
+import { LINK_REFUSAL_CODES, LINK_REFUSALS, type LinkRefusalCode } from './link-refusals.ts';
 import { hasControlCharacters } from '../../lib/printable.ts';
 
 /**
@@ -82,7 +82,7 @@ const link = z.strictObject({
   heldByAnotherUser: z.boolean().optional(),
   /** The user signed up with this connector and has nothing else (no password, username, email or phone). */
   socialOnly: z.boolean().optional(),
-  /** The Logto error code the link (or unlink) must be refused with (harness/checks/link-refusals.ts). */
+  /** The Logto error code the link (or unlink) must be refused with (link-refusals.ts beside this schema). */
   expectRefusal: z
     .enum(LINK_REFUSAL_CODES as [LinkRefusalCode, ...LinkRefusalCode[]], {
       error: () => `not a refusal the harness can set up; use one of: ${LINK_REFUSAL_CODES.join(', ')}`,

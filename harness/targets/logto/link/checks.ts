@@ -1,4 +1,4 @@
-import { LINK_REFUSALS, linkRefusal, type LinkRefusalCode } from '../../../checks/link-refusals.ts';
+import { LINK_REFUSALS, linkRefusal, type LinkRefusalCode } from '../../../scenario/link-refusals.ts';
 import type { AccountCall } from '../../../logto-api/account-client.ts';
 import type { CheckResult } from '../../../model.ts';
 import type { Observation } from '../../../observation.ts';
