@@ -49,7 +49,7 @@ export async function runScenariosUntilAborted(
   rememberSecrets(
     ...scenarios.map((scenario) => [
       scenario.config,
-      scenario.idp.kind === 'fixture' ? scenario.idp.fixture.clients : [],
+      scenario.idp.kind === 'fixture' ? [scenario.idp.fixture.clients, scenario.idp.fixture.keys ?? []] : [],
     ]),
   );
   await target.prepare?.(scenarios);

@@ -38,6 +38,13 @@ const NOT_SECRET = /^(?:client_assertion_type|atToken|public[_.-]?key|publicKey)
 export const isSecretKey = (key: string): boolean =>
   !NOT_SECRET.test(key) && (SECRET_KEY.test(key) || SECRET_CAMEL_KEY.test(key));
 
+// A private JWK's private members (RFC 7518 §6.2.2, §6.3.2, §6.4.1): names too short for any name rule, so the object
+// is recognised by its `kty` (a fixture's `keys:` signs id_tokens with them).
+const PRIVATE_JWK_MEMBER = /^(?:d|p|q|dp|dq|qi|k|oth)$/;
+const isJwk = (value: object): boolean => typeof (value as { kty?: unknown }).kty === 'string';
+const isSecretMember = (owner: object, key: string): boolean =>
+  isSecretKey(key) || (PRIVATE_JWK_MEMBER.test(key) && isJwk(owner));
+
 /** Deep copy of `value` with every secret-looking field masked. */
 export function maskSecrets<T>(value: T): T {
   if (Array.isArray(value)) return value.map((item: unknown) => maskSecrets(item)) as T;
@@ -45,7 +52,7 @@ export function maskSecrets<T>(value: T): T {
     return Object.fromEntries(
       Object.entries(value).map(([key, item]) => [
         key,
-        typeof item === 'string' && isSecretKey(key) ? mask(item) : maskSecrets(item),
+        typeof item === 'string' && isSecretMember(value, key) ? mask(item) : maskSecrets(item),
       ]),
     ) as T;
   }
@@ -85,7 +92,7 @@ export function secretValuesOf(...sources: unknown[]): string[] {
       for (const item of value) walk(item, secret);
     } else if (value && typeof value === 'object') {
       for (const [key, item] of Object.entries(value))
-        if (!NAME_MAP.test(key)) walk(item, (secret && !PUBLIC_PART.test(key)) || isSecretKey(key));
+        if (!NAME_MAP.test(key)) walk(item, (secret && !PUBLIC_PART.test(key)) || isSecretMember(value, key));
     }
   };
   for (const source of sources) walk(source, typeof source === 'string');
@@ -169,7 +176,7 @@ export function maskForOutput<T>(value: T): T {
     return Object.fromEntries(
       Object.entries(value).map(([key, item]) => [
         key,
-        typeof item === 'string' && isSecretKey(key) ? mask(item) : maskForOutput(item),
+        typeof item === 'string' && isSecretMember(value, key) ? mask(item) : maskForOutput(item),
       ]),
     ) as T;
   }

@@ -154,10 +154,12 @@ export async function loadScenarioFile(file: string, options: { skipFixtures?: b
   return withFixtureSecretsRemembered(scenarios);
 }
 
-// A fixture file's client secrets, as the scenario's own.
+// A fixture file's client secrets and private signing keys, as the scenario's own.
 function withFixtureSecretsRemembered(scenarios: Scenario[]): Scenario[] {
   rememberSecrets(
-    ...scenarios.map((scenario) => (scenario.idp.kind === 'fixture' ? scenario.idp.fixture.clients : [])),
+    ...scenarios.map((scenario) =>
+      scenario.idp.kind === 'fixture' ? [scenario.idp.fixture.clients, scenario.idp.fixture.keys ?? []] : [],
+    ),
   );
   return scenarios;
 }

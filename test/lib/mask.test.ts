@@ -322,3 +322,31 @@ describe('maskForOutput', () => {
     });
   });
 });
+
+describe("a private JWK's private members", () => {
+  afterEach(() => forgetSecrets());
+  // An EC P-256 key as a fixture's `keys:` holds it (a test value, not a key in use anywhere).
+  const jwk = {
+    kty: 'EC',
+    crv: 'P-256',
+    kid: 'test-key-1',
+    x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
+    y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0',
+    d: 'jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI',
+  };
+
+  it('are masked by maskSecrets and maskForOutput, the public members are not', () => {
+    for (const masked of [maskSecrets({ keys: [jwk] }), maskForOutput({ keys: [jwk] })]) {
+      expect(masked.keys[0]!.d).toBe(mask(jwk.d));
+      expect(masked.keys[0]!.x).toBe(jwk.x);
+      expect(masked.keys[0]!.kid).toBe('test-key-1');
+    }
+  });
+
+  it('are remembered, so text that quotes them is masked; `d` outside a JWK stays a plain field', () => {
+    expect(secretValuesOf({ keys: [jwk] })).toEqual([jwk.d]);
+    expect(secretValuesOf({ d: 'not-a-key-member-value' })).toEqual([]);
+    rememberSecrets([{ keys: [jwk] }]);
+    expect(maskText(`fixture key refused: ${JSON.stringify(jwk)}`)).not.toContain(jwk.d);
+  });
+});
