@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 
 /**
  * Checks of `connector-harness run` options that commander cannot express, made before any
@@ -49,3 +49,17 @@ export function parseHttpUrl(value: string): string {
     );
   return value;
 }
+
+/** Which connector code runs: the same two options for run and record, so both check a version alike. */
+export const connectorCodeOptions = (): Option[] => [
+  new Option(
+    '--connector-version <version>',
+    'run the connectors installed under .connector-versions/<version> (default: the pinned 1.7.8 / 1.7.5)',
+  )
+    .env('HARNESS_CONNECTOR_VERSION')
+    .argParser(parseConnectorVersion),
+  new Option(
+    '--connector-path <dir>',
+    'run the connectors of another npm install prefix (<dir>/node_modules/@logto/connector-*)',
+  ).env('HARNESS_CONNECTOR_PATH'),
+];

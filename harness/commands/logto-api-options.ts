@@ -33,7 +33,7 @@ export function logtoApiOptions(): Option[] {
       .default('https://default.logto.app/api'),
     new Option(
       '--api-timeout <seconds>',
-      'give up on a Logto that has not answered one API call after this long (exit 2)',
+      'give up on a Logto (--target logto-container too) that has not answered one API call after this long (exit 2)',
     )
       .env('HARNESS_API_TIMEOUT')
       .argParser(parseSeconds)

@@ -1,6 +1,6 @@
 import { Option } from 'commander';
 import type { Target } from '../model.ts';
-import { parseConnectorVersion, parseHttpUrl } from '../run-flags.ts';
+import { connectorCodeOptions, parseHttpUrl } from '../run-flags.ts';
 import { createInProcessTarget } from '../targets/in-process/index.ts';
 import type { LogtoTargetOptions } from '../targets/logto/options.ts';
 import { requireCheckout } from '../targets/logto-container/require-checkout.ts';
@@ -23,16 +23,7 @@ export const connectorOptions = () =>
     new Option('-t, --target <target>', 'where the connector runs')
       .choices(['in-process', 'logto', 'logto-container'])
       .default('in-process'),
-    new Option(
-      '--connector-version <version>',
-      'run the connectors installed under .connector-versions/<version> (default: the pinned 1.7.8 / 1.7.5)',
-    )
-      .env('HARNESS_CONNECTOR_VERSION')
-      .argParser(parseConnectorVersion),
-    new Option(
-      '--connector-path <dir>',
-      'run the connectors of another npm install prefix (<dir>/node_modules/@logto/connector-*)',
-    ).env('HARNESS_CONNECTOR_PATH'),
+    ...connectorCodeOptions(),
   ].map((option) => option.helpGroup('The connector and where it runs:'));
 
 /** What only a run on a Logto needs (audit reads a Logto but signs no one in). */

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { parsePort, parseSeconds } from '../../lib/cli-parsers.ts';
+import { connectorCodeOptions } from '../run-flags.ts';
 import { stopsAtSignal } from '../../lib/interruption.ts';
 import { renderTerminal } from '../report/terminal.ts';
 import { interactivePerson, scriptedPerson } from './person.ts';
@@ -34,7 +35,7 @@ const redirect = (value: string): string => {
 
 /** `connector-harness record`: see harness/record/record.ts. */
 export function makeRecordCommand(): Command {
-  return new Command('record')
+  const command = new Command('record')
     .description(
       'sign in once against a real IdP through a recording proxy, and write a mock-idp fixture + scenario that replay it',
     )
@@ -65,19 +66,10 @@ export function makeRecordCommand(): Command {
       parseSeconds,
       300,
     )
-    .addOption(
-      new Option(
-        '--connector-version <version>',
-        'run the connectors installed under .connector-versions/<version>',
-      ).env('HARNESS_CONNECTOR_VERSION'),
-    )
-    .addOption(
-      new Option('--connector-path <dir>', 'run the connectors of another npm install prefix').env(
-        'HARNESS_CONNECTOR_PATH',
-      ),
-    )
     .option('-v, --verbose', 'show evidence for passing checks too')
-    .option('--no-color', 'plain output')
+    .option('--no-color', 'plain output');
+  for (const option of connectorCodeOptions()) command.addOption(option);
+  return command
     .addHelpText(
       'after',
       `

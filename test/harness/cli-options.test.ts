@@ -109,3 +109,16 @@ describe('one port and one seconds parser', { timeout: 120_000 }, () => {
     expectRefused(serveEmptyPort, '--port', PORT_WANTED);
   });
 });
+
+describe('the connector code options, declared once for run and record', { timeout: 120_000 }, () => {
+  it('record refuses a --connector-version that is no version, as run does, with exit 2', async () => {
+    const wanted = 'not a version: give a published version such as 1.7.8';
+    // Before the shared declaration, record took any string and looked for .connector-versions/<it>.
+    const [run, record] = await Promise.all([
+      runCli(HARNESS_CLI, ['run', 'fixtures/scenarios', '--connector-version', '../oops'], SLOW_START),
+      runCli(HARNESS_CLI, ['record', 'config.json', '--connector-version', '../oops'], SLOW_START),
+    ]);
+    expectRefused(run, '--connector-version', wanted);
+    expectRefused(record, '--connector-version', wanted);
+  });
+});
