@@ -1,9 +1,15 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { loadScenarios } from '../harness/scenario/load.ts';
 import { runScenarios } from '../harness/run.ts';
 import { createInProcessTarget } from '../harness/targets/in-process/index.ts';
 import type { Scenario } from '../harness/model.ts';
+import { PACKAGE_ROOT } from '../lib/package-root.ts';
 import { table } from './table.ts';
 
 const SUITE_SIZE = 120;
@@ -60,4 +66,65 @@ export async function benchHarness(): Promise<string> {
     `harness, in-process target: ${scenarios.length} scenarios (the shipped suite repeated; target: 100 in under 3 s)\n` +
     `${table(['mode', 'wall time', 'scenarios/s', 'heap per scenario', 'RSS growth', 'not passed'], rows)}`
   );
+}
+
+const CLI = path.join(PACKAGE_ROOT, 'bin', 'connector-harness.js');
+const run = promisify(execFile);
+
+/** Wall time of the CLI with these arguments, as a CI job sees it (process start included). */
+async function timed(args: string[]): Promise<number> {
+  const started = performance.now();
+  // Exit 1 (a scenario not passed) is a result here, not a failure of the bench.
+  await run(process.execPath, [CLI, ...args], { cwd: PACKAGE_ROOT, maxBuffer: 64 << 20 }).catch((error: unknown) => {
+    if ((error as { code?: unknown }).code !== 1) throw error;
+  });
+  return performance.now() - started;
+}
+
+/**
+ * The shipped suite as one CLI run, and as 2 shards run side by side (two CI jobs on this machine's two cores) whose
+ * JSON reports merge-reports turns into one run's reports: what a matrix job and its final job each wait for.
+ */
+export async function benchShards(): Promise<string> {
+  const out = await mkdtemp(path.join(tmpdir(), 'bench-shards-'));
+  try {
+    const folder = 'fixtures/scenarios';
+    const whole = await timed(['run', folder, '-q', '-r', 'json', '-o', path.join(out, 'whole')]);
+    const started = performance.now();
+    const shards = await Promise.all(
+      [1, 2].map((index) =>
+        timed(['run', folder, '-q', '--shard', `${index}/2`, '-r', 'json', '-o', path.join(out, `shard-${index}`)]),
+      ),
+    );
+    const bothShards = performance.now() - started;
+    const reports = [1, 2].map((index) => path.join(out, `shard-${index}`, 'connector-harness.json'));
+    const merge = await timed([
+      'merge-reports',
+      ...reports,
+      '-q',
+      '-r',
+      'json',
+      '-r',
+      'junit',
+      '-r',
+      'html',
+      '-o',
+      out,
+    ]);
+    const ms = (value: number) => `${value.toFixed(0)} ms`;
+    return (
+      `the shipped suite through the CLI, in-process target, whole and as 2 shards side by side, then merge-reports\n` +
+      table(
+        ['what', 'wall time'],
+        [
+          ['one run, all scenario files', ms(whole)],
+          ['shard 1/2 / shard 2/2', `${ms(shards[0]!)} / ${ms(shards[1]!)}`],
+          ['both shards side by side', ms(bothShards)],
+          ['merge-reports (JSON, JUnit, HTML)', ms(merge)],
+        ],
+      )
+    );
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
 }
