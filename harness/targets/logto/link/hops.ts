@@ -1,5 +1,6 @@
 import type { JournalEntry } from '../../../../mock-idp/journal.ts';
-import { clip, entryHop, isBrowserEntry } from '../../../hops.ts';
+import { clip, entryHop } from '../../../hops.ts';
+import { browserTripHops, idpCallHops, journalBetween } from '../hops.ts';
 import type { Hop } from '../../../model.ts';
 import type { AccountCall } from '../../../logto-api/account-client.ts';
 import type { LinkStep } from './steps.ts';
@@ -22,28 +23,12 @@ function answerSummary(call: AccountCall): string {
  * read); the browser's trip through the IdP; the app trying the stored token at the IdP. Pure.
  */
 export function linkHops(steps: readonly LinkStep[], journal: readonly JournalEntry[]): Hop[] {
-  const between = ({ after, until }: { after: number; until: number }) =>
-    journal.filter((entry) => entry.seq > after && entry.seq <= until);
   return steps.flatMap((step): Hop[] => {
     if (step.kind === 'drawn') return step.hops;
-    const entries = between(step.journal);
-    if (step.kind === 'browser') {
-      const hops = entries.map((entry) => entryHop(entry, isBrowserEntry(entry) ? 'browser' : 'connector'));
-      return step.error
-        ? [
-            ...hops,
-            {
-              role: 'authorize',
-              from: 'browser',
-              to: 'idp',
-              request: 'the IdP did not send the browser back',
-              note: clip(step.error),
-            },
-          ]
-        : hops;
-    }
+    const entries = journalBetween(journal, step.journal);
+    if (step.kind === 'browser') return browserTripHops(entries, step.error && clip(step.error));
     if (step.kind === 'probe') return entries.map((entry): Hop => ({ ...entryHop(entry, 'app'), role: 'token-probe' }));
-    const calls = entries.map((entry) => entryHop(entry, isBrowserEntry(entry) ? 'browser' : 'connector'));
+    const calls = idpCallHops(entries);
     return [
       {
         role: step.call.request.endsWith('/access-token') ? 'token-read' : 'link',
