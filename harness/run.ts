@@ -2,6 +2,7 @@ import { rememberSecrets } from '../lib/mask.ts';
 import { isUserError, type UserError } from '../lib/user-error.ts';
 import type { RunContext, Scenario, ScenarioResult, Target } from './model.ts';
 import { crashObserved, scenarioResult } from './result.ts';
+import { fixtureSecrets } from './scenario/fixture-secrets.ts';
 
 export interface RunOptions {
   parallel?: number;
@@ -46,12 +47,7 @@ export async function runScenariosUntilAborted(
   options: RunOptions = {},
 ): Promise<RunOutcome> {
   // The secret values the scenarios hold are masked wherever a report quotes them, under any name.
-  rememberSecrets(
-    ...scenarios.map((scenario) => [
-      scenario.config,
-      scenario.idp.kind === 'fixture' ? [scenario.idp.fixture.clients, scenario.idp.fixture.keys ?? []] : [],
-    ]),
-  );
+  rememberSecrets(...scenarios.map((scenario) => [scenario.config, fixtureSecrets(scenario)]));
   await target.prepare?.(scenarios);
   const results: Array<ScenarioResult | undefined> = new Array<ScenarioResult | undefined>(scenarios.length);
   const interrupted = new Set<number>();

@@ -1,3 +1,4 @@
+import { fixtureSecrets } from './fixture-secrets.ts';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fixtureFromDocument, loadFixture } from '../../mock-idp/fixture/load.ts';
@@ -156,11 +157,7 @@ export async function loadScenarioFile(file: string, options: { skipFixtures?: b
 
 // A fixture file's client secrets and private signing keys, as the scenario's own.
 function withFixtureSecretsRemembered(scenarios: Scenario[]): Scenario[] {
-  rememberSecrets(
-    ...scenarios.map((scenario) =>
-      scenario.idp.kind === 'fixture' ? [scenario.idp.fixture.clients, scenario.idp.fixture.keys ?? []] : [],
-    ),
-  );
+  rememberSecrets(...scenarios.map(fixtureSecrets));
   return scenarios;
 }
 
