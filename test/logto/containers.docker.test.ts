@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_EXPIRY_WAIT_SECONDS } from '../../harness/targets/logto/token-use/plan.ts';
 import { getContainerRuntimeClient } from 'testcontainers';
-import { loadScenarios } from '../../harness/scenario/load.ts';
+import { loadScenario, loadScenarios } from '../../harness/scenario/load.ts';
+import type { Scenario } from '../../harness/scenario/scenario.ts';
 import { runScenarios } from '../../harness/run.ts';
 import type { ScenarioResult } from '../../harness/model.ts';
 import { createInProcessTarget } from '../../harness/targets/in-process/index.ts';
@@ -13,20 +14,17 @@ import {
 } from '../../harness/targets/logto-container/stack.ts';
 import { createLogtoTarget } from '../../harness/targets/logto/index.ts';
 import type { LogtoTargetOptions } from '../../harness/targets/logto/options.ts';
+import { ManagementClient } from '../../harness/logto-api/management-client.ts';
 import { stopWithoutLeftovers } from '../helpers/docker-leftovers.ts';
+import { linkingTests } from './through-logto/linking.ts';
+import { findings, suiteRun, type SuiteRun } from './through-logto/results.ts';
+import { logTokenStorage, tokenStorageTests } from './through-logto/token-storage.ts';
 
 const runtime = await detectContainerRuntime();
 if (!runtime.available)
   console.log(`skipped: testcontainers Logto suite — ${runtime.reason}; it needs Docker or Podman`);
 
 const verdicts = (results: ScenarioResult[]) => results.map((result) => ({ name: result.name, status: result.status }));
-/** Findings: what Logto did or stored differently from the in-process prediction (known-bad scenarios fail their other checks on purpose). */
-const findings = (results: ScenarioResult[]) =>
-  results.flatMap((result) =>
-    result.checks
-      .filter((check) => check.id.startsWith('logto.') && check.status === 'fail')
-      .map((check) => `${result.name}: ${check.id}: ${check.message}`),
-  );
 
 /** Runs a command in one of the stack's containers; returns its output. */
 async function execIn(containerName: string, command: string[]): Promise<{ exitCode: number; output: string }> {
@@ -36,10 +34,18 @@ async function execIn(containerName: string, command: string[]): Promise<{ exitC
 
 const PARALLEL = 4;
 
-// One stack for the file (a start is 20–30 s): the host port for an in-process IdP is exposed too.
+// One stack for the file, and one run of the shipped suite on it, 4 at a time: every assertion about
+// Logto's verdicts, its token storage and its account linking reads that run (a stack start and a
+// run of the suite are what cost here). The host port for an in-process IdP is exposed too.
 describe.skipIf(!runtime.available)('Logto in testcontainers', () => {
   let stack: LogtoStack;
   let logtoOptions: LogtoTargetOptions;
+  let management: ManagementClient;
+  let accountCenterBefore: unknown;
+  let scenarios: Scenario[];
+  let expected: ScenarioResult[];
+  let suite: SuiteRun;
+  let pair: ScenarioResult[];
   beforeAll(async () => {
     stack = await startLogtoStack({ hostIdp: true, log: (line) => console.log(line) });
     console.log(
@@ -52,13 +58,16 @@ describe.skipIf(!runtime.available)('Logto in testcontainers', () => {
       resource: stack.resource,
       keep: false,
     };
-  }, 600_000);
-  afterAll(() => stopWithoutLeftovers(stack), 120_000);
-
-  it('gives every shipped scenario the same verdict through Logto (the stack’s IdP container, 4 at a time) as in-process', async () => {
-    const scenarios = await loadScenarios(['fixtures/scenarios']);
+    management = new ManagementClient({
+      endpoint: stack.endpoint,
+      appId: stack.m2mAppId,
+      appSecret: stack.m2mAppSecret,
+      resource: stack.resource,
+    });
+    accountCenterBefore = await management.getAccountCenter();
+    scenarios = await loadScenarios(['fixtures/scenarios']);
     const inProcess = createInProcessTarget();
-    const expected = await runScenarios(scenarios, inProcess).finally(() => inProcess.close?.());
+    expected = await runScenarios(scenarios, inProcess).finally(() => inProcess.close?.());
     const target = await createLogtoTarget({
       ...logtoOptions,
       idpLauncher: containerIdpLauncher({
@@ -67,13 +76,27 @@ describe.skipIf(!runtime.available)('Logto in testcontainers', () => {
         stackId: stack.stackId,
       }),
     });
-    const started = performance.now();
-    // In parallel, as `-p 4` runs them: what they share in Logto is changed one step at a time.
-    const results = await runScenarios(scenarios, target, { parallel: PARALLEL }).finally(() => target.close?.());
-    console.log(
-      `${results.length} scenarios through Logto in containers, ${PARALLEL} at a time, in ${Math.round(performance.now() - started)} ms: ` +
-        `${results.map((result) => `${result.name} ${result.durationMs} ms`).join('; ')}`,
-    );
+    const wrong = { ...(await loadScenario('fixtures/scenarios/known-bad/wrong-auth-method.yaml')), knownBad: false };
+    try {
+      const started = performance.now();
+      // In parallel, as `-p 4` runs them: what they share in Logto is changed one step at a time.
+      const results = await runScenarios(scenarios, target, { parallel: PARALLEL });
+      console.log(
+        `${results.length} scenarios through Logto in containers, ${PARALLEL} at a time, in ${Math.round(performance.now() - started)} ms: ` +
+          `${results.map((result) => `${result.name} ${result.durationMs} ms`).join('; ')}`,
+      );
+      logTokenStorage(results);
+      suite = suiteRun(results);
+      // The same wrong config signing in, then linking, side by side.
+      pair = await runScenarios([wrong, { ...wrong, link: { action: 'link', linkingOnly: false } }], target);
+    } finally {
+      await target.close?.();
+    }
+  }, 900_000);
+  afterAll(() => stopWithoutLeftovers(stack), 120_000);
+
+  it('gives every shipped scenario the same verdict through Logto (the stack’s IdP container, 4 at a time) as in-process', () => {
+    const { results } = suite;
     expect(results.length).toBeGreaterThan(20);
     expect(verdicts(results)).toEqual(verdicts(expected));
     expect(new Set(expected.map((result) => result.status))).toEqual(new Set(['passed']));
@@ -105,7 +128,11 @@ describe.skipIf(!runtime.available)('Logto in testcontainers', () => {
     expect(
       results.filter((result) => result.checks.some((check) => check.id === 'logto.idp.token-request')).length,
     ).toBeGreaterThan(10);
-  }, 900_000);
+  });
+
+  describe('token storage (Account API, refresh)', () => tokenStorageTests(() => suite));
+
+  describe('account linking (Account API)', () => linkingTests(() => ({ suite, pair })));
 
   it('serves every IdP from one container at its alias: issuers, discovery and the token endpoint name that URL from inside Logto', async () => {
     const scenarios = await loadScenarios([
@@ -169,4 +196,13 @@ describe.skipIf(!runtime.available)('Logto in testcontainers', () => {
     expect(findings([result!])).toEqual([]);
     expect(result!.checks.find((check) => check.id === 'logto.idp.token-request')?.status).toBe('pass');
   }, 120_000);
+
+  // Last: after every run on this stack, each target removed what it made, and put the shared settings back.
+  it('leaves nothing in Logto: users, connectors, the account center as it was', async () => {
+    expect(await management.getAccountCenter()).toEqual(accountCenterBefore);
+    expect(await management.searchUsers('+harness-')).toEqual([]);
+    expect(
+      (await management.listConnectors()).filter((connector) => connector.metadata.target?.startsWith('harness-')),
+    ).toEqual([]);
+  });
 });
