@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { ManagementClient } from '../../harness/logto-api/management-client.ts';
 import { SlotPool } from '../../harness/targets/logto-container/slot-pool.ts';
 import { CleanupStack } from '../../harness/targets/logto/cleanup-stack.ts';
-import { ScenarioLock } from '../../harness/targets/logto/run-alone.ts';
+import { raceWindow, ScenarioLock } from '../../harness/targets/logto/run-alone.ts';
 import { SharedAccountCenter } from '../../harness/targets/logto/shared-account-center.ts';
 import { SharedSignInExperience } from '../../harness/targets/logto/shared-sign-in-experience.ts';
 
@@ -126,5 +126,37 @@ describe('ScenarioLock: scenarios share the run, one racing its token expiry run
     releaseAlone();
     (await later)();
     expect(events).toEqual(['alone starts', 'later starts']);
+  });
+});
+
+describe('raceWindow: a scenario racing its token expiry runs alone only from its sign-in to its first read', () => {
+  it('waits for the running ones, holds later ones during the stretch, and lets them run during its waits', async () => {
+    const lock = new ScenarioLock();
+    const events: string[] = [];
+    const running = await lock.acquire(false);
+    const race = raceWindow(lock);
+    const entered = race.enter().then(() => events.push('race signs in'));
+    const later = lock.acquire(false).then((release) => (events.push('later starts'), release));
+    await tick();
+    expect(events).toEqual([]);
+    running();
+    await entered;
+    await tick();
+    expect(events).toEqual(['race signs in']);
+    // Its first read answered: it waits for the expiry beside the others.
+    race.leave();
+    const releaseLater = await later;
+    expect(events).toEqual(['race signs in', 'later starts']);
+    const another = await lock.acquire(false);
+    // Leaving twice (the first read, then the scenario's end) frees nobody else's hold; entering after is a no-op.
+    race.leave();
+    await race.enter();
+    const racer = lock.acquire(true).then(() => events.push('next race'));
+    await tick();
+    expect(events).toEqual(['race signs in', 'later starts']);
+    releaseLater();
+    another();
+    await racer;
+    expect(events).toEqual(['race signs in', 'later starts', 'next race']);
   });
 });

@@ -6,7 +6,7 @@ import type { Observed, Target } from '../../model.ts';
 import { CleanupStack } from './cleanup-stack.ts';
 import { inProcessIdpLauncher } from './idp-launcher.ts';
 import { removeLeftovers } from './leftovers.ts';
-import { runsAlone, ScenarioLock } from './run-alone.ts';
+import { raceWindow, runsAlone, ScenarioLock } from './run-alone.ts';
 import { SharedAccountCenter } from './shared-account-center.ts';
 import { SharedSignInExperience } from './shared-sign-in-experience.ts';
 import { applicationName, connectorTarget, newRunId } from './naming.ts';
@@ -61,7 +61,8 @@ export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Ta
   let index = 0;
   // Scenarios run in parallel (-p): each has its own connector target, IdP, users and emails; what
   // they share in Logto (the sign-in experience, the account center) is changed one step at a time.
-  // A scenario racing its stored token's expiry runs alone (run-alone.ts).
+  // A scenario racing its stored token's expiry runs alone from its sign-in to its first read of the
+  // token, and beside the others the rest of the time (run-alone.ts).
   const running = new Set<Promise<void>>();
   const lock = new ScenarioLock();
 
@@ -73,11 +74,13 @@ export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Ta
       // leave the second one's primaryEmail empty.
       const unique = `${runId}-${index}`;
       const target = connectorTarget(runId, index);
-      const alone = runsAlone(scenario);
-      const observed = lock.acquire(alone).then(async (release) => {
+      const race = runsAlone(scenario) ? raceWindow(lock) : undefined;
+      const held = race ? Promise.resolve(() => {}) : lock.acquire(false);
+      const observed = held.then(async (release) => {
         try {
-          return await new LogtoScenarioRun(run, withUniqueEmail(scenario, unique), target, context).observe();
+          return await new LogtoScenarioRun(run, withUniqueEmail(scenario, unique), target, context, race).observe();
         } finally {
+          race?.leave();
           release();
         }
       });

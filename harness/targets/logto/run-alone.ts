@@ -2,11 +2,11 @@ import type { Scenario } from '../../model.ts';
 import { MAX_EXPIRY_WAIT_SECONDS } from './token-use/plan.ts';
 
 /**
- * Whether a scenario runs alone on the Logto target, whatever -p says: one whose stored access
- * token dies within seconds must get from the IdP's token answer to the first Account API read
- * before it expires, and scenarios running beside it on two shared cores slow every Logto call
- * (at -p 4 under load the read came after the 4-s token's expiry, and Logto's refresh answered in
- * its place). Pure.
+ * Whether a scenario races its stored token's expiry on the Logto target: one whose access token
+ * dies within seconds must get from the IdP's token answer to the first Account API read before it
+ * expires, and scenarios running beside it on two shared cores slow every Logto call (at -p 4 under
+ * load the read came after the 4-s token's expiry, and Logto's refresh answered in its place). That
+ * stretch runs alone, whatever -p says (raceWindow); its waits for the expiry do not. Pure.
  */
 export const runsAlone = (scenario: Scenario): boolean =>
   Boolean(scenario.enableTokenStorage) &&
@@ -52,4 +52,32 @@ export class ScenarioLock {
       next.start();
     }
   }
+}
+
+/** The stretch of a scenario that runs alone: entered before its sign-in, left after its first Account API read. */
+export interface RaceWindow {
+  enter(): Promise<void>;
+  /** Idempotent: the scenario's end leaves it too, whatever happened. */
+  leave(): void;
+}
+
+/**
+ * A racing scenario holds the run's lock by itself only from its sign-in to its first read of the
+ * stored token; before (prediction, IdP, connector) and after (the waits for the expiry, the reads
+ * that follow, the second sign-in) it runs beside the others, which hold the lock shared.
+ */
+export function raceWindow(lock: ScenarioLock): RaceWindow {
+  let release: (() => void) | undefined;
+  let left = false;
+  return {
+    async enter() {
+      if (release || left) return;
+      release = await lock.acquire(true);
+    },
+    leave() {
+      left = true;
+      release?.();
+      release = undefined;
+    },
+  };
 }

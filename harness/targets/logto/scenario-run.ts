@@ -27,6 +27,7 @@ import { tokenUseHops } from './token-use/hops.ts';
 import { firstTokenRequest } from './token-use/idp-journal.ts';
 import { planTokenUse } from './token-use/plan.ts';
 import { useStoredToken } from './token-use/use-stored-token.ts';
+import type { RaceWindow } from './run-alone.ts';
 
 // The application's redirect URIs: never loaded, the harness stops the browser before them.
 export const APP_REDIRECT_URI = 'http://localhost:3000/harness/callback';
@@ -71,8 +72,12 @@ export class LogtoScenarioRun {
   #predicted!: Observation;
   #idp!: LaunchedIdp;
 
-  constructor(run: LogtoRun, scenario: Scenario, connectorTarget: string, context: RunContext) {
+  /** A scenario racing its token's expiry: the stretch from its sign-in to its first token read runs alone. */
+  readonly #race: RaceWindow | undefined;
+
+  constructor(run: LogtoRun, scenario: Scenario, connectorTarget: string, context: RunContext, race?: RaceWindow) {
     this.#run = run;
+    this.#race = race;
     this.#scenario = scenario;
     this.#context = context;
     this.#cleanup = new CleanupStack(run.log);
@@ -97,6 +102,7 @@ export class LogtoScenarioRun {
         message: (error as Error).message,
       });
     } finally {
+      this.#race?.leave();
       await this.#cleanup.drain();
     }
     return this.#observed();
@@ -116,10 +122,13 @@ export class LogtoScenarioRun {
     await this.openSignInExperience();
     if (this.#scenario.enableTokenStorage) await this.#run.accountCenter.open();
     this.#context.progress(`${this.#scenario.name}: signing in through Logto`);
+    await this.#race?.enter();
     const first = await this.signIn(
       '',
       this.#scenario.enableTokenStorage ? (session, received) => this.readStoredToken(session, received) : undefined,
     );
+    // Its token was read while signed in (or there was none to read): no race left.
+    this.#race?.leave();
     if ('failure' in first) {
       this.#logto.failure = first.failure;
     } else {
@@ -223,6 +232,7 @@ export class LogtoScenarioRun {
       ? await prediction.run({ ...scenario, user: link.replaceWith }, this.#context.signal)
       : undefined;
     this.#context.progress(`${scenario.name}: linking through Logto's Account API`);
+    await this.#race?.enter();
     const userinfoUrl = this.#userinfoUrl();
     const observation = await observeAccountLinking({
       endpoint: options.endpoint,
@@ -329,6 +339,7 @@ export class LogtoScenarioRun {
         idp,
         plan,
         storedAt,
+        onFirstRead: () => this.#race?.leave(),
         ...optional,
       });
       this.#hops.push(...tokenUseHops(this.#logto.tokenUse, await idp.journal().catch(() => [])));

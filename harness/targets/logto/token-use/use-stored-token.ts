@@ -98,6 +98,8 @@ export interface TokenUseInput {
   storedAt: number;
   /** Upper bound for one wait (ms). */
   maxWaitMs?: number;
+  /** Called once the read before expiry has its answer: the race with the expiry is over. */
+  onFirstRead?: () => void;
 }
 
 /**
@@ -183,6 +185,7 @@ export async function useStoredToken(input: TokenUseInput): Promise<TokenUse> {
   };
 
   reads.push(await read('before-expiry', 0));
+  input.onFirstRead?.();
   const steps: ReadStep[] = ['after-expiry', 'after-second-expiry'];
   for (let index = 0; index < plan.expiries; index += 1) {
     const last = reads.at(-1)!;
