@@ -8,7 +8,7 @@ import { loadScenarios } from '../../harness/scenario/load.ts';
 import { UserError } from '../../lib/user-error.ts';
 
 const execute = promisify(execFile);
-const CLI = path.resolve('harness/cli.ts');
+const CLI = path.resolve('bin/connector-harness.js');
 
 async function harness(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {

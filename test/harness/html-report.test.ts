@@ -11,7 +11,7 @@ import { isSecretKey } from '../../lib/mask.ts';
 import { chromiumFor, launchChromium } from '../helpers/chromium.ts';
 
 const execute = promisify(execFile);
-const CLI = path.resolve('harness/cli.ts');
+const CLI = path.resolve('bin/connector-harness.js');
 const hasChromium = chromiumFor('HTML report browser test');
 
 /** Every string under a secret-like name in the shipped scenarios: the client secrets the report must never show. */

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
  */
 
 const execute = promisify(execFile);
-const CLI = path.resolve('harness/cli.ts');
+const CLI = path.resolve('bin/connector-harness.js');
 
 interface Outputs {
   code: number;

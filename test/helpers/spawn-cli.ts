@@ -10,8 +10,9 @@ export interface CliRun {
   timedOut: boolean;
 }
 
-export const HARNESS_CLI = path.resolve('harness/cli.ts');
-export const MOCK_IDP_CLI = path.resolve('mock-idp/cli.ts');
+// The bins, as a user starts them (their start keeps compiled and type-stripped code for the next start).
+export const HARNESS_CLI = path.resolve('bin/connector-harness.js');
+export const MOCK_IDP_CLI = path.resolve('bin/mock-idp.js');
 
 /** A stack trace line: what a user mistake must never print. */
 export const STACK_LINE = /^\s+at /m;

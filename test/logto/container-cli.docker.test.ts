@@ -9,7 +9,7 @@ import { detectContainerRuntime } from '../../harness/targets/logto-container/st
 import { announcedStackId, stackLeftovers } from '../helpers/docker-leftovers.ts';
 
 const execute = promisify(execFile);
-const CLI = path.resolve('harness/cli.ts');
+const CLI = path.resolve('bin/connector-harness.js');
 const CLI_SCENARIOS = [
   'standard-post.yaml',
   'oidc-standard.yaml',

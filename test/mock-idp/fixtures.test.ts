@@ -7,7 +7,7 @@ import { loadFixture } from '../../mock-idp/index.ts';
 import { UserError } from '../../lib/user-error.ts';
 
 const run = promisify(execFile);
-const CLI = path.resolve('mock-idp/cli.ts');
+const CLI = path.resolve('bin/mock-idp.js');
 // As the README runs it: the project's pinned Node first on PATH.
 const CLI_ENV = {
   ...process.env,

@@ -14,7 +14,7 @@ import { quirkFixture } from '../helpers/raw-flow.ts';
  */
 
 const run = promisify(execFile);
-const CLI = path.resolve('mock-idp/cli.ts');
+const CLI = path.resolve('bin/mock-idp.js');
 const CLI_ENV = {
   ...process.env,
   PATH: `${path.resolve('node_modules/.bin')}${path.delimiter}${process.env.PATH ?? ''}`,

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { followRedirects } from '../../../harness/follow-redirects.ts';
 import { quirkyMockIdp, writeConfig, type RealIdp, CLIENT_SECRET } from './real-idps.ts';
 
-const CLI = path.resolve('harness/cli.ts');
+const CLI = path.resolve('bin/connector-harness.js');
 
 interface Run {
   code: number | null;
