@@ -149,7 +149,7 @@ describe.skipIf(!runtime.available)('connector-harness audit against a Logto in 
     };
     const outcome = await run(
       'node',
-      ['harness/cli.ts', 'audit', '--endpoint', stack.endpoint, '-r', 'json', '-r', 'junit', '-o', reports],
+      ['bin/connector-harness.js', 'audit', '--endpoint', stack.endpoint, '-r', 'json', '-r', 'junit', '-o', reports],
       { cwd: ROOT, env },
     ).then(
       (result) => ({ code: 0, ...result }),
@@ -190,7 +190,7 @@ describe.skipIf(!runtime.available)('connector-harness audit against a Logto in 
 
   it('exits 2 with a clear line when the tenant cannot be read', async () => {
     const env = { ...process.env, LOGTO_M2M_APP_ID: stack.m2mAppId, LOGTO_M2M_APP_SECRET: 'not-the-secret-0123456789' };
-    const failure = (await run('node', ['harness/cli.ts', 'audit', '--endpoint', stack.endpoint], {
+    const failure = (await run(process.execPath, ['bin/connector-harness.js', 'audit', '--endpoint', stack.endpoint], {
       cwd: ROOT,
       env,
     }).catch((error: unknown) => error)) as { code: number; stderr: string };
