@@ -5,8 +5,10 @@
 //   its stripper (amaro, WebAssembly) costs more than anything the CLI does before listening. The
 //   stripped text is the same for the same source and Node, so it is kept under their hash; a
 //   source that changes gets a new entry. A first run fills both caches.
+// A checkout may also hold .fast-start/ (bin/build-fast-start.js): the same stripped sources made
+// ahead, so a first run strips nothing either, and the mock IdP's heavy packages as one bundle.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import * as nodeModule from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,6 +16,44 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const PROJECT = pathToFileURL(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')).href + '/';
 const CACHE = path.join(tmpdir(), 'mock-idp-stripped-ts');
+export const FAST_START = '.fast-start';
+// FAST_START_DIR: another folder bin/build-fast-start.js made, or `none` to start as if there were
+// none (its tests, and measuring what it saves).
+const PREBUILT =
+  process.env.FAST_START_DIR === 'none'
+    ? undefined
+    : pathToFileURL(path.resolve(fileURLToPath(PROJECT), process.env.FAST_START_DIR ?? FAST_START)).href + '/';
+/**
+ * What the mock IdP loads once its port is open, bundled in .fast-start/vendor/: oidc-provider and
+ * what the mock's own modules import of its dependencies (one copy each, shared, as in node_modules).
+ */
+export const VENDORED = [
+  'oidc-provider',
+  'oidc-provider/lib/helpers/als.js',
+  'koa',
+  '@koa/router',
+  'koa-compose',
+  'jose',
+];
+
+/** The key of a stripped source: the same text stripped by the same Node gives the same JavaScript. */
+export const strippedKey = (source) =>
+  createHash('sha256').update(process.version).update('\0').update(source).digest('hex');
+
+/** The source without its types; undefined for a syntax error, which Node's own loading reports as usual. */
+export function stripTypes(source) {
+  const warn = process.emitWarning;
+  // stripTypeScriptTypes announces itself as experimental; the user did not ask for it, Node's own
+  // stripping (which it replaces) stays quiet.
+  process.emitWarning = () => {};
+  try {
+    return nodeModule.stripTypeScriptTypes(source, { mode: 'strip' });
+  } catch {
+    return undefined;
+  } finally {
+    process.emitWarning = warn;
+  }
+}
 
 /** The stripped source, from the cache or made now; undefined leaves the file to Node as usual. */
 function strippedSource(file) {
@@ -23,27 +63,22 @@ function strippedSource(file) {
   } catch {
     return undefined;
   }
-  const entry = path.join(
-    CACHE,
-    `${createHash('sha256').update(process.version).update('\0').update(source).digest('hex')}.js`,
-  );
+  const key = strippedKey(source);
+  if (PREBUILT) {
+    try {
+      return readFileSync(new URL(`stripped/${key}.js`, PREBUILT), 'utf8');
+    } catch {
+      // Not built, or the source changed since.
+    }
+  }
+  const entry = path.join(CACHE, `${key}.js`);
   try {
     return readFileSync(entry, 'utf8');
   } catch {
     // Not cached yet.
   }
-  let stripped;
-  const warn = process.emitWarning;
-  // stripTypeScriptTypes announces itself as experimental; the user did not ask for it, Node's own
-  // stripping (which it replaces) stays quiet.
-  process.emitWarning = () => {};
-  try {
-    stripped = nodeModule.stripTypeScriptTypes(source, { mode: 'strip' });
-  } catch {
-    return undefined; // Node's own loading reports the syntax error as usual.
-  } finally {
-    process.emitWarning = warn;
-  }
+  const stripped = stripTypes(source);
+  if (stripped === undefined) return undefined;
   try {
     mkdirSync(CACHE, { recursive: true });
     // Written aside and renamed: another process starting at the same moment never reads half a file.
@@ -90,11 +125,13 @@ function requireNode20(cli) {
  * Starts a CLI from `entry` (e.g. `harness/cli`): the TypeScript source in a checkout (the source is
  * there), else the JavaScript `npm pack` built into dist/, which is all the installed package holds
  * (Node strips no types under node_modules, and an older Node strips none anywhere).
+ * `vendored`: the CLI's own modules import the VENDORED packages from .fast-start/vendor/ when it is
+ * current. Only the mock IdP's: the harness shares jose with the connectors, which import their own.
  */
-export async function startCli(cli, entry) {
+export async function startCli(cli, entry, { vendored = false } = {}) {
   const source = new URL(`${entry}.ts`, PROJECT);
   if (existsSync(source)) {
-    startFast(cli);
+    startFast(cli, vendored);
     await import(source.href);
     return;
   }
@@ -112,11 +149,43 @@ export async function startCli(cli, entry) {
   await import(built.href);
 }
 
-function startFast(cli) {
+/** The vendored package a module of ours imports: its bundle's URL, if .fast-start/vendor/ is current. */
+let vendorFiles;
+function vendoredUrl(specifier, parentURL) {
+  if (!VENDORED.includes(specifier) || !parentURL?.startsWith(PROJECT) || parentURL.includes('/node_modules/'))
+    return undefined;
+  // Checked at the first import of one, once the port is open (the mock loads them then), not before.
+  vendorFiles ??= currentVendorFiles() ?? null;
+  return vendorFiles?.[specifier];
+}
+
+/** The bundle's files, if every file it was made from is still what it was (an install changes them). */
+function currentVendorFiles() {
+  if (!PREBUILT) return undefined;
+  const folder = new URL('vendor/', PREBUILT);
+  try {
+    const { files, inputs } = JSON.parse(readFileSync(new URL('manifest.json', folder), 'utf8'));
+    for (const [file, size, mtimeMs] of inputs) {
+      const now = statSync(new URL(file, PROJECT), { throwIfNoEntry: false });
+      if (now?.size !== size || now.mtimeMs !== mtimeMs) return undefined;
+    }
+    return Object.fromEntries(
+      Object.entries(files).map(([specifier, file]) => [specifier, new URL(file, folder).href]),
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+function startFast(cli, vendored) {
   requireTypeStripping(cli);
   nodeModule.enableCompileCache?.();
   if (!nodeModule.registerHooks || !nodeModule.stripTypeScriptTypes) return;
   nodeModule.registerHooks({
+    resolve(specifier, context, nextResolve) {
+      const url = vendored ? vendoredUrl(specifier, context.parentURL) : undefined;
+      return url ? { url, format: 'module', shortCircuit: true } : nextResolve(specifier, context);
+    },
     load(url, context, nextLoad) {
       if (!url.startsWith(PROJECT) || !url.endsWith('.ts') || url.includes('/node_modules/'))
         return nextLoad(url, context);
