@@ -47,7 +47,7 @@ async function entrySource(specifier) {
 }
 
 async function buildVendor(out) {
-  const entries = Object.fromEntries(await Promise.all(VENDORED.map(async (name) => [name, await entrySource(name)])));
+  const sources = Object.fromEntries(await Promise.all(VENDORED.map(async (name) => [name, await entrySource(name)])));
   const fileOf = (specifier) => specifier.replace(/[^a-z0-9]+/gi, '_');
   const result = await build({
     entryPoints: VENDORED.map((specifier) => ({ in: `vendored:${specifier}`, out: fileOf(specifier) })),
@@ -72,7 +72,7 @@ async function buildVendor(out) {
             namespace: 'vendored',
           }));
           bundler.onLoad({ filter: /.*/, namespace: 'vendored' }, ({ path: specifier }) => ({
-            contents: entries[specifier],
+            contents: sources[specifier],
             resolveDir: ROOT,
           }));
           // An ES import of a built-in reads every export, and node:http's include lazy ones that load
@@ -89,16 +89,34 @@ async function buildVendor(out) {
       },
     ],
   });
-  const inputs = Object.keys(result.metafile.inputs)
-    .filter((input) => !/^[a-z-]+:/.test(input))
-    .map((input) => {
-      const file = path.resolve(ROOT, input);
+  // Each entry with the files it was made from: its own output's and those of the chunks it imports.
+  const outputs = result.metafile.outputs;
+  const outputOf = (file) => path.relative(ROOT, path.join(out, file));
+  const stats = new Map();
+  const statOf = (input) => {
+    const file = path.resolve(ROOT, input);
+    if (!stats.has(file)) {
       const { size, mtimeMs } = statSync(file);
-      return [path.relative(ROOT, file), size, mtimeMs];
-    });
-  const files = Object.fromEntries(VENDORED.map((specifier) => [specifier, `${fileOf(specifier)}.js`]));
-  writeFileSync(path.join(out, 'manifest.json'), `${JSON.stringify({ files, inputs })}\n`);
-  return inputs.length;
+      stats.set(file, [path.relative(ROOT, file), size, mtimeMs]);
+    }
+    return stats.get(file);
+  };
+  const inputsOf = (output, seen = new Set()) => {
+    if (seen.has(output)) return [];
+    seen.add(output);
+    const own = Object.keys(outputs[output].inputs).filter((input) => !/^[a-z-]+:/.test(input));
+    const chunks = outputs[output].imports.filter(({ external }) => !external).map(({ path: chunk }) => chunk);
+    return [...own, ...chunks.flatMap((chunk) => inputsOf(chunk, seen))];
+  };
+  const entries = Object.fromEntries(
+    VENDORED.map((specifier) => {
+      const file = `${fileOf(specifier)}.js`;
+      return [specifier, { file, inputs: inputsOf(outputOf(file)).map(statOf) }];
+    }),
+  );
+  writeFileSync(path.join(out, 'manifest.json'), `${JSON.stringify(entries)}\n`);
+  const inputs = stats;
+  return inputs.size;
 }
 
 // --out <folder>: elsewhere than .fast-start/ (a start finds it through FAST_START_DIR).

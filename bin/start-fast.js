@@ -24,8 +24,9 @@ const PREBUILT =
     ? undefined
     : pathToFileURL(path.resolve(fileURLToPath(PROJECT), process.env.FAST_START_DIR ?? FAST_START)).href + '/';
 /**
- * What the mock IdP loads once its port is open, bundled in .fast-start/vendor/: oidc-provider and
- * what the mock's own modules import of its dependencies (one copy each, shared, as in node_modules).
+ * The packages the mock IdP imports from .fast-start/vendor/: what it loads once its port is open
+ * (oidc-provider and what the mock's own modules import of its dependencies, one copy each, shared as
+ * in node_modules), and the fixture validation's zod and yaml, loaded when no cached fixture fits.
  */
 export const VENDORED = [
   'oidc-provider',
@@ -34,6 +35,8 @@ export const VENDORED = [
   '@koa/router',
   'koa-compose',
   'jose',
+  'zod',
+  'yaml',
 ];
 
 /** The key of a stripped source: the same text stripped by the same Node gives the same JavaScript. */
@@ -149,29 +152,30 @@ export async function startCli(cli, entry, { vendored = false } = {}) {
   await import(built.href);
 }
 
-/** The vendored package a module of ours imports: its bundle's URL, if .fast-start/vendor/ is current. */
-let vendorFiles;
+/** The vendored package a module of ours imports: its bundle's URL, if that entry of .fast-start/vendor/ is current. */
+let manifest;
+const currentEntries = new Map();
 function vendoredUrl(specifier, parentURL) {
   if (!VENDORED.includes(specifier) || !parentURL?.startsWith(PROJECT) || parentURL.includes('/node_modules/'))
     return undefined;
-  // Checked at the first import of one, once the port is open (the mock loads them then), not before.
-  vendorFiles ??= currentVendorFiles() ?? null;
-  return vendorFiles?.[specifier];
+  // Checked at the first import of each: oidc-provider's once the port is open (the mock loads it
+  // then), zod's and yaml's only when a fixture is validated, never all on every start.
+  if (!currentEntries.has(specifier)) currentEntries.set(specifier, currentEntry(specifier));
+  return currentEntries.get(specifier);
 }
 
-/** The bundle's files, if every file it was made from is still what it was (an install changes them). */
-function currentVendorFiles() {
+/** The entry's URL, if every file it was made from is still what it was (an install changes them). */
+function currentEntry(specifier) {
   if (!PREBUILT) return undefined;
   const folder = new URL('vendor/', PREBUILT);
   try {
-    const { files, inputs } = JSON.parse(readFileSync(new URL('manifest.json', folder), 'utf8'));
-    for (const [file, size, mtimeMs] of inputs) {
-      const now = statSync(new URL(file, PROJECT), { throwIfNoEntry: false });
+    manifest ??= JSON.parse(readFileSync(new URL('manifest.json', folder), 'utf8'));
+    const { file, inputs } = manifest[specifier];
+    for (const [input, size, mtimeMs] of inputs) {
+      const now = statSync(new URL(input, PROJECT), { throwIfNoEntry: false });
       if (now?.size !== size || now.mtimeMs !== mtimeMs) return undefined;
     }
-    return Object.fromEntries(
-      Object.entries(files).map(([specifier, file]) => [specifier, new URL(file, folder).href]),
-    );
+    return new URL(file, folder).href;
   } catch {
     return undefined;
   }
