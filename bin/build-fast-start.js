@@ -8,8 +8,12 @@
 //   per package), which the mock-idp CLI's own modules import instead of the ~250 modules of
 //   node_modules they stand for: the same code, fewer files to resolve, read and link. manifest.json
 //   lists every file bundled with its size and mtime; a start that finds one changed uses node_modules.
+// - compile-cache/: V8's compile cache of a first start that validates its fixture and answers an
+//   authorization request, which a first run copies into its empty temp folder (start-fast.js).
 import { build } from 'esbuild';
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -122,11 +126,51 @@ async function buildVendor(out) {
 // --out <folder>: elsewhere than .fast-start/ (a start finds it through FAST_START_DIR).
 const outIndex = process.argv.indexOf('--out');
 const OUT = outIndex > 0 ? path.resolve(process.argv[outIndex + 1] ?? '') : path.join(ROOT, FAST_START);
+/** One start from OUT with nothing cached: its compiled code is written to OUT/compile-cache at exit. */
+async function buildCompileCache(out) {
+  const temp = mkdtempSync(path.join(tmpdir(), 'fast-start-build-'));
+  const env = {
+    ...process.env,
+    FAST_START_DIR: out,
+    NODE_COMPILE_CACHE: path.join(out, 'compile-cache'),
+    TMPDIR: temp,
+  };
+  const child = spawn(process.execPath, ['bin/mock-idp.js', 'serve', 'fixtures/default.yaml', '--port', '0'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  try {
+    let output = '';
+    for await (const chunk of child.stdout.setEncoding('utf8')) {
+      output += chunk;
+      const issuer = /issuer\s+(\S+)/.exec(output)?.[1];
+      if (!issuer || !output.includes('sign-in')) continue;
+      const redirect = encodeURIComponent('http://localhost/callback');
+      const answer = await fetch(
+        `${issuer}/authorize?response_type=code&client_id=logto-basic&redirect_uri=${redirect}&scope=openid`,
+        {
+          redirect: 'manual',
+        },
+      );
+      if (answer.status !== 303) throw new Error(`the authorization request got ${answer.status}`);
+      break;
+    }
+  } finally {
+    child.kill('SIGINT'); // exits 0, writing the cache
+    await exited;
+    rmSync(temp, { recursive: true, force: true });
+  }
+  return readdirSync(path.join(out, 'compile-cache'), { recursive: true }).length;
+}
+
 const started = performance.now();
 rmSync(OUT, { recursive: true, force: true });
 const stripped = buildStripped(path.join(OUT, 'stripped'));
 const bundled = await buildVendor(path.join(OUT, 'vendor'));
+const compiled = await buildCompileCache(OUT);
 console.log(
-  `${path.relative(process.cwd(), OUT) || '.'}/: ${stripped} stripped sources, ${bundled} files of ${VENDORED.join(', ')} bundled ` +
-    `(${Math.round(performance.now() - started)} ms)`,
+  `${path.relative(process.cwd(), OUT) || '.'}/: ${stripped} stripped sources, ${bundled} files of ` +
+    `${VENDORED.join(', ')} bundled, ${compiled} compile cache files (${Math.round(performance.now() - started)} ms)`,
 );

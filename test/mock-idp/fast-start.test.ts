@@ -41,6 +41,16 @@ describe('bin/build-fast-start.js: stripped sources made ahead', () => {
     expect(await readdir(prebuiltEnv.TMPDIR!)).not.toContain('mock-idp-stripped-ts');
     expect(await readdir(path.join(temp, 'without-build'))).toContain('mock-idp-stripped-ts');
   });
+
+  it("a first run starts from the build's compile cache: all of it is in the run's temp folder", async () => {
+    const env = await firstRunEnv('compile-cache', built);
+    await run(process.execPath, ['bin/mock-idp.js', '--version'], { env });
+    const made = await readdir(path.join(built, 'compile-cache'), { recursive: true });
+    // The build's start loaded oidc-provider, which --version never does: only a copy brings its entries.
+    expect(made.length).toBeGreaterThan(50);
+    const copied = new Set(await readdir(path.join(env.TMPDIR!, 'node-compile-cache'), { recursive: true }));
+    expect(made.filter((file) => !copied.has(file))).toEqual([]);
+  });
 });
 
 describe('bin/build-fast-start.js: the mock IdP loads oidc-provider, koa and jose from one bundle', () => {
