@@ -24,20 +24,16 @@ const PREBUILT =
     ? undefined
     : pathToFileURL(path.resolve(fileURLToPath(PROJECT), process.env.FAST_START_DIR ?? FAST_START)).href + '/';
 /**
- * The packages the mock IdP imports from .fast-start/vendor/: what it loads once its port is open
- * (oidc-provider and what the mock's own modules import of its dependencies, one copy each, shared as
- * in node_modules), and the fixture validation's zod and yaml, loaded when no cached fixture fits.
+ * The packages the mock IdP imports from .fast-start/vendor/, in groups used whole or not at all (a
+ * package of one group never meets another copy of its neighbours): what it loads once its port is
+ * open (oidc-provider and what the mock's own modules import of its dependencies, one copy each,
+ * shared as in node_modules), and the fixture validation's zod and yaml, loaded when no cached fixture fits.
  */
-export const VENDORED = [
-  'oidc-provider',
-  'oidc-provider/lib/helpers/als.js',
-  'koa',
-  '@koa/router',
-  'koa-compose',
-  'jose',
-  'zod',
-  'yaml',
+export const VENDORED_GROUPS = [
+  ['oidc-provider', 'oidc-provider/lib/helpers/als.js', 'koa', '@koa/router', 'koa-compose', 'jose'],
+  ['zod', 'yaml'],
 ];
+export const VENDORED = VENDORED_GROUPS.flat();
 
 /** The key of a stripped source: the same text stripped by the same Node gives the same JavaScript. */
 export const strippedKey = (source) =>
@@ -152,30 +148,37 @@ export async function startCli(cli, entry, { vendored = false } = {}) {
   await import(built.href);
 }
 
-/** The vendored package a module of ours imports: its bundle's URL, if that entry of .fast-start/vendor/ is current. */
+/** The vendored package a module of ours imports: its bundle's URL, if its group in .fast-start/vendor/ is current. */
 let manifest;
 const currentEntries = new Map();
 function vendoredUrl(specifier, parentURL) {
   if (!VENDORED.includes(specifier) || !parentURL?.startsWith(PROJECT) || parentURL.includes('/node_modules/'))
     return undefined;
-  // Checked at the first import of each: oidc-provider's once the port is open (the mock loads it
+  // Checked at the first import of the group: oidc-provider's once the port is open (the mock loads it
   // then), zod's and yaml's only when a fixture is validated, never all on every start.
-  if (!currentEntries.has(specifier)) currentEntries.set(specifier, currentEntry(specifier));
+  if (!currentEntries.has(specifier)) {
+    const group = VENDORED_GROUPS.find((members) => members.includes(specifier));
+    const urls = currentGroup(group);
+    for (const member of group) currentEntries.set(member, urls?.[member]);
+  }
   return currentEntries.get(specifier);
 }
 
-/** The entry's URL, if every file it was made from is still what it was (an install changes them). */
-function currentEntry(specifier) {
+/** The group's URLs, if every file its bundle was made from is still what it was (an install changes them). */
+function currentGroup(group) {
   if (!PREBUILT) return undefined;
   const folder = new URL('vendor/', PREBUILT);
   try {
     manifest ??= JSON.parse(readFileSync(new URL('manifest.json', folder), 'utf8'));
-    const { file, inputs } = manifest[specifier];
-    for (const [input, size, mtimeMs] of inputs) {
-      const now = statSync(new URL(input, PROJECT), { throwIfNoEntry: false });
-      if (now?.size !== size || now.mtimeMs !== mtimeMs) return undefined;
-    }
-    return new URL(file, folder).href;
+    const checked = new Set();
+    for (const member of group)
+      for (const [input, size, mtimeMs] of manifest[member].inputs) {
+        if (checked.has(input)) continue;
+        checked.add(input);
+        const now = statSync(new URL(input, PROJECT), { throwIfNoEntry: false });
+        if (now?.size !== size || now.mtimeMs !== mtimeMs) return undefined;
+      }
+    return Object.fromEntries(group.map((member) => [member, new URL(manifest[member].file, folder).href]));
   } catch {
     return undefined;
   }
