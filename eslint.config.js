@@ -5,7 +5,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.connector-versions/', 'reports/', 'dist/', 'fixtures/'] },
+  { ignores: ['node_modules/', '.connector-versions/', 'reports/', 'dist/', '.fast-start/', 'fixtures/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

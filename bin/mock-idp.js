@@ -3,4 +3,4 @@
 // step); the installed package runs the JavaScript its build put in dist/ (Node >= 20).
 import { startCli } from './start-fast.js';
 
-await startCli('mock-idp', 'mock-idp/cli');
+await startCli('mock-idp', 'mock-idp/cli', { vendored: true });

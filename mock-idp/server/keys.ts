@@ -1,5 +1,5 @@
-import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
-import { randomUUID } from 'node:crypto';
+import { generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
+import { generatedKeys } from './generated-keys.ts';
 
 export interface SigningKeys {
   /** Private JWKs handed to oidc-provider (it publishes their public halves at the JWKS endpoint). */
@@ -9,24 +9,6 @@ export interface SigningKeys {
   /** A key the JWKS does not contain, for the `wrongKid` quirk. */
   strayKey(alg: string): Promise<CryptoKey>;
 }
-
-async function generate(alg: 'RS256' | 'ES256'): Promise<JWK> {
-  const { privateKey } = await generateKeyPair(alg, { extractable: true });
-  return { ...(await exportJWK(privateKey)), alg, use: 'sig', kid: `${alg.toLowerCase()}-${randomUUID().slice(0, 8)}` };
-}
-
-// Made once per process and shared by every IdP in it that brings no keys: an RSA key takes about
-// 100 ms to make, and a harness run starts one IdP per fixture (half of a sequential run's time went
-// to waiting for them). Each IdP still publishes and signs with its own issuer; the key is not a secret.
-let generated: Promise<JWK[]> | undefined;
-const generatedKeys = () => {
-  if (!generated) {
-    generated = Promise.all([generate('RS256'), generate('ES256')]);
-    // A failed generation is not kept: the next IdP tries again.
-    generated.catch(() => (generated = undefined));
-  }
-  return generated;
-};
 
 /** Fixture keys when given, otherwise this process's RS256 and ES256 keys (generated in parallel, once). */
 export async function loadSigningKeys(fixtureKeys: Record<string, unknown>[] | undefined): Promise<SigningKeys> {

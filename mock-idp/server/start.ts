@@ -6,6 +6,7 @@ import type { Fixture, FixtureInput } from '../fixture/schema.ts';
 import type { MockIdp, StartOptions } from '../api.ts';
 import { adminHostGuard, checkedAllowedHosts, hostnameOf } from './admin-hosts.ts';
 import { frontDoor } from './front-door.ts';
+import { generatedKeys } from './generated-keys.ts';
 import { JournalStore } from './journal-store.ts';
 import { noLog } from './record-journal.ts';
 import { paths } from './paths.ts';
@@ -94,6 +95,8 @@ export async function startValidatedMockIdp(fixture: Fixture, options: StartOpti
   const journal = new JournalStore();
   const faulted = new Set<string>(fixture.faults.map((fault) => fault.endpoint));
   const metadata = staticMetadata(endpoints, faulted, journal, log);
+  // Made in the thread pool while the port opens and oidc-provider loads, not after (keys.ts uses them).
+  if (!fixture.keys) void generatedKeys();
 
   // oidc-provider and koa take longer to import than all the rest of the start, and hold the event
   // loop while they load. So they load once the port is open and a first discovery request (a client

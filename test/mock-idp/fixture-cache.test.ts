@@ -107,12 +107,14 @@ describe('a start from the cache', () => {
   // The cache exists so that a start skips the YAML parser and the schema library; the request
   // path must not load them either, or an authorization request pays for them instead.
   it('answers discovery and an authorization request without loading zod or yaml', async () => {
+    // From node_modules, or from the bundle of them a checkout's .fast-start/ holds (bin/build-fast-start.js).
     const probe = path.join(temp, 'probe.mjs');
     await writeFile(
       probe,
       `import { registerHooks } from 'node:module';
-registerHooks({ load(url, context, next) { if (/\\/node_modules\\/(zod|yaml)\\//.test(url)) \
-process.stderr.write('loaded ' + url.replace(/.*node_modules\\//, '') + '\\n'); \
+registerHooks({ load(url, context, next) { \
+const name = /\\/node_modules\\/(zod|yaml)\\//.exec(url)?.[1] ?? /\\/vendor\\/(zod|yaml)\\.js$/.exec(url)?.[1]; \
+if (name) process.stderr.write('loaded ' + name + '/\\n'); \
 return next(url, context); } });
 `,
     );

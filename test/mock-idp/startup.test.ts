@@ -93,7 +93,8 @@ describe('bin/mock-idp.js keeps type-stripped sources for later starts', () => {
     const { tmpdir } = await import('node:os');
     const { execFile } = await import('node:child_process');
     const temp = await mkdtemp(path.join(tmpdir(), 'mock-idp-start-fast-'));
-    const env = { ...CLI_ENV, TMPDIR: temp, TMP: temp, TEMP: temp };
+    // Without a .fast-start/ (bin/build-fast-start.js), whose stripped sources would leave this cache empty.
+    const env = { ...CLI_ENV, TMPDIR: temp, TMP: temp, TEMP: temp, FAST_START_DIR: 'none' };
     const validate = () =>
       new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
         execFile(
