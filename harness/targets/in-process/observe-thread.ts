@@ -1,4 +1,5 @@
 import { parentPort } from 'node:worker_threads';
+import { isUserError } from '../../../lib/user-error.ts';
 import { loadConnectorFactory } from '../../connectors/load.ts';
 import { FlowRunner } from '../../flow/flow-runner.ts';
 import { observed } from '../../flow/observed.ts';
@@ -39,6 +40,7 @@ function observe(session: number, id: number, flows: FlowRunner, scenario: ToThr
           session,
           id,
           message: error instanceof Error ? error.message : String(error),
+          ...(isUserError(error) ? { problems: error.problems } : {}),
           idpsStarted: flows.idpsStarted,
         }),
     )

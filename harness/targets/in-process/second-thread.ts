@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { UserError } from '../../../lib/user-error.ts';
 import type { Observed, Scenario } from '../../model.ts';
 import type { FromThread, SessionData, ToThread } from './thread-messages.ts';
 
@@ -128,7 +129,7 @@ export class SecondThread {
       if (message.type === 'observed') {
         session.observedCount += 1;
         pending?.resolve(message.observed);
-      } else pending?.reject(new Error(message.message));
+      } else pending?.reject(message.problems ? new UserError(message.problems) : new Error(message.message));
     }
   }
 

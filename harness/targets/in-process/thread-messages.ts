@@ -1,4 +1,5 @@
 import type { Fixture } from '../../../mock-idp/fixture/schema.ts';
+import type { Problem } from '../../../lib/user-error.ts';
 import type { ConnectorKind, ConnectorSource } from '../../connectors/load.ts';
 import type { Observed, Scenario } from '../../model.ts';
 
@@ -20,5 +21,6 @@ export type ToThread =
 export type FromThread =
   | { type: 'opened'; session: number }
   | { type: 'observed'; session: number; id: number; observed: Observed; idpsStarted: number }
-  | { type: 'failed'; session: number; id: number; message: string; idpsStarted: number }
+  // A UserError (problems) stops the whole run on either thread; anything else is that scenario's crash.
+  | { type: 'failed'; session: number; id: number; message: string; problems?: Problem[]; idpsStarted: number }
   | { type: 'closed'; session: number };
