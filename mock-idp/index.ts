@@ -1,4 +1,4 @@
-export { startMockIdp } from './server/start.ts';
+export { startMockIdp, startValidatedMockIdp } from './server/start.ts';
 export { loadFixture, fixtureFromDocument, parseFixture } from './fixture/load.ts';
 export { fixtureSchema } from './fixture/schema.ts';
 export type {

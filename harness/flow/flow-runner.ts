@@ -1,3 +1,4 @@
+import type { Fixture } from '../../mock-idp/fixture/schema.ts';
 import type { ConnectorSource } from '../connectors/load.ts';
 import type { Scenario } from '../model.ts';
 import type { Observation } from '../observation.ts';
@@ -42,6 +43,11 @@ export class FlowRunner {
     } finally {
       this.#pool.release(fixture, idp);
     }
+  }
+
+  /** Starts an IdP for this fixture ahead of its scenarios (it joins the pool): the first start loads oidc-provider. */
+  async warm(fixture: Fixture): Promise<void> {
+    this.#pool.release(fixture, await this.#pool.lease(fixture));
   }
 
   /** Mock IdPs started so far: one per distinct fixture (per concurrent scenario at most). */

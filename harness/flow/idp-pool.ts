@@ -1,4 +1,4 @@
-import { startMockIdp, type MockIdp } from '../../mock-idp/index.ts';
+import { parseFixture, startValidatedMockIdp, type MockIdp } from '../../mock-idp/index.ts';
 import type { Fixture } from '../../mock-idp/fixture/schema.ts';
 
 /** Canonical JSON (sorted keys): two scenario files naming the same fixture, or inlining equal ones, get one key. Pure. */
@@ -17,11 +17,23 @@ export function fixtureKey(fixture: Fixture): string {
   return JSON.stringify(canonical(fixture));
 }
 
+// Each fixture content validated once in this thread, for every IdP started from it: the schema took a sixth of a
+// start, and a fixture object reaches the second thread as a copy per scenario. Nothing in an IdP writes to its fixture.
+const validatedFixtures = new Map<string, Fixture>();
+
+function validated(key: string, fixture: Fixture): Fixture {
+  let valid = validatedFixtures.get(key);
+  if (!valid) {
+    valid = parseFixture(fixture);
+    validatedFixtures.set(key, valid);
+  }
+  return valid;
+}
+
 /**
  * Started IdPs, reused across scenarios whose fixtures are equal (by content, not by object). A
  * scenario leases an IdP for its whole run, so its journal slice is its own even with --parallel.
- * Starting an IdP costs more than a scenario (it generates its signing keys), so at most
- * `perFixture` run per distinct fixture; more concurrent scenarios wait for one to be released.
+ * At most `perFixture` run per distinct fixture; more concurrent scenarios wait for one to be released.
  */
 export class IdpPool {
   readonly #idle = new Map<string, MockIdp[]>();
@@ -57,7 +69,7 @@ export class IdpPool {
       });
     }
     this.#count.set(key, count + 1);
-    const starting = startMockIdp(fixture, { port: 0 });
+    const starting = Promise.resolve().then(() => startValidatedMockIdp(validated(key, fixture), { port: 0 }));
     this.#all.push(starting);
     try {
       return await starting;

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadScenarios } from '../../harness/scenario/load.ts';
 import { runScenarios } from '../../harness/run.ts';
@@ -18,6 +19,12 @@ describe('shipped scenarios', () => {
   it('has good and known-bad scenarios', () => {
     expect(scenarios.filter((scenario) => scenario.knownBad).length).toBeGreaterThanOrEqual(8);
     expect(scenarios.filter((scenario) => !scenario.knownBad).length).toBeGreaterThanOrEqual(8);
+  });
+
+  it('at --parallel 4 on several cores, a second thread observed a share of them (each checked below)', () => {
+    const [here, there] = target.observedPerThread();
+    expect(here + there).toBe(scenarios.length);
+    if (availableParallelism() > 1) expect(there).toBeGreaterThan(0);
   });
 
   it.each(scenarios.map((scenario) => [scenario.file, scenario.knownBad] as const))(
