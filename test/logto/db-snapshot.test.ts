@@ -19,7 +19,7 @@ describe('the snapshot of a pair of images', () => {
   });
 
   it("keeps its data out of the official images' volumes, and sees a volume that would swallow it", () => {
-    // postgres:17 declares /var/lib/postgresql/data, postgres:18 /var/lib/postgresql.
+    // The official image declares /var/lib/postgresql/data up to PostgreSQL 17, /var/lib/postgresql from 18.
     expect(volumeOver({ '/var/lib/postgresql/data': {} })).toBeUndefined();
     expect(volumeOver({ '/var/lib/postgresql': {} })).toBeUndefined();
     expect(volumeOver(null)).toBeUndefined();
