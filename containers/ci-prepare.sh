@@ -19,6 +19,12 @@ if ! "$here/engine.sh" start >&2; then
   exit 0
 fi
 "$here/build-images.sh" >&2
+# The seeded database every stack starts from, made now rather than by the first test's stack (which
+# would spend its timeout on it). When it cannot be made here, the first stack tries again and says why.
+if ! LOGTO_IMAGE=$(local_image "$LOCAL_LOGTO") POSTGRES_IMAGE=$(local_image "$LOCAL_POSTGRES") \
+  npx --prefix "$here/.." --no-install node "$here/../bin/connector-harness.js" stacks --snapshot 2>&1 | sed "s/^/$SAY_PREFIX: /" >&2; then
+  warn "could not make the seeded database snapshot now; the first stack start makes it"
+fi
 cat <<ENV
 export LOGTO_IMAGE=$(local_image "$LOCAL_LOGTO")
 export POSTGRES_IMAGE=$(local_image "$LOCAL_POSTGRES")

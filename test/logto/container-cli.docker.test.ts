@@ -154,8 +154,8 @@ describe.skipIf(!runtime.available)('connector-harness run --target logto-contai
     let interrupted = false;
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
-      // Logto's container is being started: PostgreSQL, the network (and perhaps Logto) exist.
-      if (!interrupted && /starting \S*logto\S* \(seeds/.test(stderr)) {
+      // PostgreSQL's and Logto's containers are being started side by side: the network (and perhaps they) exist.
+      if (!interrupted && /starting \S*postgres\S* \(on \S+\) and \S*logto\S*/.test(stderr)) {
         interrupted = true;
         setTimeout(() => child.kill('SIGINT'), 1500);
       }

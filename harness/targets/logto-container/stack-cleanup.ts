@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { getContainerRuntimeClient, getReaper, StartedNetwork } from 'testcontainers';
 import { ownerLabels, thisProcess, type StackOwner } from './stack-owner.ts';
@@ -5,6 +6,7 @@ import { ownerLabels, thisProcess, type StackOwner } from './stack-owner.ts';
 /** Every container of a stack and its network carry this label (value: the stack id); the network is named `stackName(id)`. */
 export const STACK_LABEL = 'connector-harness.stack';
 export const stackName = (stackId: string) => `connector-harness-${stackId}`;
+export const newStackId = (): string => randomBytes(4).toString('hex');
 
 /** The docker commands that remove a stack, for the user to copy. */
 export const removeCommand = (stackId: string) =>

@@ -8,6 +8,7 @@ import type { FoundStack } from './stack-sweep.ts';
 interface StacksFlags {
   remove?: string;
   removeOrphans?: boolean;
+  snapshot?: boolean;
 }
 
 const STATE_TEXT: Record<StackState, string> = {
@@ -63,11 +64,16 @@ export function makeStacksCommand(): Command {
   return new Command('stacks')
     .description('list the Logto stacks --target logto-container left on this Docker engine, and remove them')
     .addOption(
-      new Option('--remove <id>', 'remove one stack (its id as listed, or connector-harness-<id>)').conflicts(
+      new Option('--remove <id>', 'remove one stack (its id as listed, or connector-harness-<id>)').conflicts([
         'removeOrphans',
-      ),
+        'snapshot',
+      ]),
     )
     .option('--remove-orphans', 'remove every orphaned stack now (what the next stack start would do)')
+    .option(
+      '--snapshot',
+      "make the seeded database snapshot for the images the settings pick now (what the first stack start would do; CI's containers/ci-prepare.sh does)",
+    )
     .hook('preAction', () => requireCheckout('stacks'))
     .addHelpText(
       'after',
@@ -84,10 +90,15 @@ first removes the orphaned ones, one line each. STATE:
   other host     started from another machine using this engine: never removed from here on its own
   unknown owner  made by a version without owner labels: remove it with --remove <id>
 
+Every stack starts PostgreSQL on a seeded database snapshot, an image made once per pair of
+PostgreSQL and Logto images (connector-harness/logto-db:v1-<postgres id>-<logto id>); the listing
+names them, "stale" when an image they were made from is gone (the next snapshot made removes those).
+
 Examples:
   $ connector-harness stacks
   $ connector-harness stacks --remove 1a2b3c4d     # a kept stack you are done with
   $ connector-harness stacks --remove-orphans
+  $ connector-harness stacks --snapshot           # before the first stack, e.g. in CI
 
 Exit status: 0 done, 1 a stack could not be removed (the message has the docker commands),
 2 bad input (no such stack, a stack whose run is still going, no Docker engine).`,
@@ -101,6 +112,16 @@ Exit status: 0 done, 1 a stack could not be removed (the message has the docker 
           message: `needs the Docker (or Podman) engine the stacks run on: ${runtime.reason}`,
           hint: 'start the engine (docker info answers when it is up), or point DOCKER_HOST at it',
         });
+      if (flags.snapshot) {
+        const { resolveImages } = await import('./images.ts');
+        const { ensureDbSnapshot } = await import('./db-snapshot.ts');
+        const snapshot = await ensureDbSnapshot(
+          await resolveImages(['postgres', 'logto'], (line) => console.log(line)),
+          (line) => console.log(line),
+        );
+        if (snapshot.madeMs === undefined) console.log(`${snapshot.image} is here already`);
+        return;
+      }
       const { listStacks, ownerText, sweepOrphanedStacks } = await import('./stack-sweep.ts');
       const { removeStack, stackName } = await import('./stack-cleanup.ts');
       if (flags.removeOrphans) {
@@ -138,11 +159,19 @@ Exit status: 0 done, 1 a stack could not be removed (the message has the docker 
         );
         return;
       }
+      const { listDbSnapshots } = await import('./db-snapshot.ts');
+      const snapshots = (await listDbSnapshots())
+        .map(
+          (snapshot) =>
+            `database snapshot ${snapshot.tag}${snapshot.current ? '' : ' (stale: an image it was made from is gone)'}`,
+        )
+        .join('\n');
       if (stacks.length === 0) {
-        console.log('no connector-harness stacks on this Docker engine');
+        console.log(['no connector-harness stacks on this Docker engine', snapshots].filter(Boolean).join('\n'));
         return;
       }
       console.log(renderStacks(stacks));
+      if (snapshots) console.log(`\n${snapshots}`);
       const orphans = stacks.filter((stack) => stack.state === 'orphaned').length;
       if (orphans > 0)
         console.log(
