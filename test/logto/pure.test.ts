@@ -3,11 +3,11 @@ import type { Scenario } from '../../harness/model.ts';
 import type { Observation } from '../../harness/observation.ts';
 import { compareWithPrediction } from '../../harness/targets/logto/compare.ts';
 import { LogtoApiError } from '../../harness/logto-api/logto-http.ts';
-import { connectorTarget, isOurs, uniqueEmail } from '../../harness/targets/logto/naming.ts';
+import { connectorTarget, isOurs, uniqueEmail, uniquePhone } from '../../harness/targets/logto/naming.ts';
 import type { LogtoObservation } from '../../harness/targets/logto/observation.ts';
 import { profileChange } from '../../harness/targets/logto/second-sign-in.ts';
 import { signInExperienceChange } from '../../harness/targets/logto/sign-in-experience.ts';
-import { withUniqueEmail } from '../../harness/targets/logto/unique-fixture.ts';
+import { withUniqueContacts } from '../../harness/targets/logto/unique-fixture.ts';
 import { fixtureSchema } from '../../mock-idp/fixture/schema.ts';
 
 const fixture = fixtureSchema.parse({
@@ -37,11 +37,43 @@ describe('naming and unique emails', () => {
   });
 
   it('rewrites the email where profileMap reads it, and the expectation with it, without touching the original', () => {
-    const unique = withUniqueEmail(scenario(), 'ab12');
+    const unique = withUniqueContacts(scenario(), 'ab12', 1);
     const user = (unique.idp as { fixture: typeof fixture }).fixture.users[0]!;
     expect((user.profile.data as Record<string, unknown>).mail).toBe('alice+harness-ab12@example.com');
     expect(unique.expect.profile?.email).toBe('alice+harness-ab12@example.com');
     expect((fixture.users[0]!.profile.data as Record<string, unknown>).mail).toBe('alice@example.com');
+  });
+});
+
+describe('unique phones', () => {
+  it('replaces the last four digits by the serial, keeping the form', () => {
+    expect(uniquePhone('+15555550100', 7)).toBe('+15555550007');
+    expect(uniquePhone('+1 555-555-0100', 12_345)).toBe('+1 555-555-2345');
+    expect(uniquePhone('12', 3)).toBe('12');
+  });
+
+  it('gives two scenarios of a run on one fixture two phones, in the profile, the claims and the expectation', () => {
+    const phoned = fixtureSchema.parse({
+      clients: [{ clientId: 'c', clientSecret: 's' }],
+      users: [
+        { id: 'alice', profile: { sub: 'alice', phone: '+15555550100' }, claims: { phone_number: '+15555550100' } },
+      ],
+      defaultUser: 'alice',
+    });
+    const base = scenario({
+      config: { profileMap: { id: 'sub', phone: 'phone' } },
+      idp: { kind: 'fixture', fixture: phoned, source: 'inline' },
+      expect: { profile: { phone: '+15555550100' } },
+    });
+    const [first, second] = [1, 2].map((serial) => withUniqueContacts(base, `ab12-${serial}`, serial));
+    const user = (one: Scenario) => (one.idp as { fixture: typeof phoned }).fixture.users[0]!;
+    expect([user(first!).profile.phone, user(second!).profile.phone]).toEqual(['+15555550001', '+15555550002']);
+    expect(user(second!).claims?.phone_number).toBe('+15555550002');
+    expect(second!.expect.profile?.phone).toBe('+15555550002');
+    expect(phoned.users[0]!.profile.phone).toBe('+15555550100');
+    // The OIDC connector reads phone_number from the claims.
+    const oidc = withUniqueContacts({ ...base, connector: 'oidc' }, 'ab12-3', 3);
+    expect(user(oidc).claims?.phone_number).toBe('+15555550003');
   });
 });
 

@@ -12,7 +12,7 @@ import { SharedSignInExperience } from './shared-sign-in-experience.ts';
 import { applicationName, connectorTarget, newRunId } from './naming.ts';
 import type { LogtoTargetOptions } from './options.ts';
 import { APP_POST_LOGOUT_URI, APP_REDIRECT_URI, LogtoScenarioRun, type LogtoRun } from './scenario-run.ts';
-import { withUniqueEmail } from './unique-fixture.ts';
+import { withUniqueContacts } from './unique-fixture.ts';
 
 /**
  * A running Logto (self-hosted or a tenant): each scenario becomes a temporary connector, a real
@@ -70,15 +70,22 @@ export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Ta
     name: 'logto',
     observe(scenario, context): Promise<Observed> {
       index += 1;
-      // The email unique to the scenario, not only the run: two users alive at once with one email would
-      // leave the second one's primaryEmail empty.
-      const unique = `${runId}-${index}`;
+      // The email and phone unique to the scenario, not only the run: two users alive at once with one
+      // email or phone would leave the second one's primaryEmail or primaryPhone empty.
+      const serial = index;
+      const unique = `${runId}-${serial}`;
       const target = connectorTarget(runId, index);
       const race = runsAlone(scenario) ? raceWindow(lock) : undefined;
       const held = race ? Promise.resolve(() => {}) : lock.acquire(false);
       const observed = held.then(async (release) => {
         try {
-          return await new LogtoScenarioRun(run, withUniqueEmail(scenario, unique), target, context, race).observe();
+          return await new LogtoScenarioRun(
+            run,
+            withUniqueContacts(scenario, unique, serial),
+            target,
+            context,
+            race,
+          ).observe();
         } finally {
           race?.leave();
           release();

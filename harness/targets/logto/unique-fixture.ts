@@ -2,13 +2,23 @@ import { getSafe } from '@silverhand/essentials';
 import type { Fixture } from '../../../mock-idp/fixture/schema.ts';
 import type { Scenario } from '../../model.ts';
 import { setAtPath } from './dot-path.ts';
-import { uniqueEmail } from './naming.ts';
+import { uniqueEmail, uniquePhone } from './naming.ts';
+
+/** Every string equal to `from` in a profile or claims object, replaced in place. */
+function replaceEverywhere(value: Record<string, unknown>, from: string, to: string): void {
+  for (const [key, member] of Object.entries(value)) {
+    if (member === from) value[key] = to;
+    else if (member && typeof member === 'object') replaceEverywhere(member as Record<string, unknown>, from, to);
+  }
+}
 
 /**
- * The scenario with its user's email made unique to this run (in the profile, the claims and the
- * expectation), so an earlier run's user with the same email cannot change what Logto stores. Pure.
+ * The scenario with its user's email and phone made unique (in the profile, the claims and the
+ * expectation): the email to this scenario of this run, the phone to its serial among the run's
+ * scenarios, so neither an earlier run's user nor a scenario running beside it with the same email
+ * or phone can change what Logto stores. Pure.
  */
-export function withUniqueEmail(scenario: Scenario, runId: string): Scenario {
+export function withUniqueContacts(scenario: Scenario, runId: string, serial: number): Scenario {
   if (scenario.idp.kind !== 'fixture') return scenario;
   const fixture: Fixture = structuredClone(scenario.idp.fixture);
   const userId = scenario.user ?? fixture.defaultUser;
@@ -23,9 +33,26 @@ export function withUniqueEmail(scenario: Scenario, runId: string): Scenario {
   const current = getSafe(user.profile, emailPath);
   if (typeof current === 'string') setAtPath(user.profile, emailPath, rewrite(current));
   if (user.claims && typeof user.claims.email === 'string') user.claims.email = rewrite(user.claims.email);
+  const phonePath =
+    scenario.connector === 'oidc'
+      ? 'phone_number'
+      : ((scenario.config.profileMap as Record<string, string> | undefined)?.phone ?? 'phone');
+  const phone = getSafe(user.claims ?? {}, phonePath) ?? getSafe(user.profile, phonePath) ?? user.profile.phone;
+  const newPhone = typeof phone === 'string' && /\d{4}/.test(phone) ? uniquePhone(phone, serial) : undefined;
+  if (newPhone) {
+    replaceEverywhere(user.profile, phone as string, newPhone);
+    if (user.claims) replaceEverywhere(user.claims, phone as string, newPhone);
+  }
   const profile = scenario.expect.profile;
-  const expect = profile?.email
-    ? { ...scenario.expect, profile: { ...profile, email: rewrite(profile.email) as string } }
+  const expect = profile
+    ? {
+        ...scenario.expect,
+        profile: {
+          ...profile,
+          ...(profile.email ? { email: rewrite(profile.email) as string } : {}),
+          ...(newPhone && profile.phone === phone ? { phone: newPhone } : {}),
+        },
+      }
     : scenario.expect;
   return { ...scenario, idp: { ...scenario.idp, fixture }, expect };
 }
