@@ -159,4 +159,22 @@ describe('raceWindow: a scenario racing its token expiry runs alone only from it
     await racer;
     expect(events).toEqual(['race signs in', 'later starts', 'next race']);
   });
+
+  it('gives the lock straight back when the scenario ended while its stretch still waited for it', async () => {
+    const lock = new ScenarioLock();
+    const running = await lock.acquire(false);
+    const race = raceWindow(lock);
+    const entered = race.enter();
+    race.leave();
+    running();
+    await entered;
+    // Not held by the race: a later one gets the lock alone.
+    const next = await Promise.race([
+      lock.acquire(true).then(() => 'granted'),
+      tick()
+        .then(() => tick())
+        .then(() => 'stuck'),
+    ]);
+    expect(next).toBe('granted');
+  });
 });

@@ -74,7 +74,7 @@ export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Ta
       // email or phone would leave the second one's primaryEmail or primaryPhone empty.
       const serial = index;
       const unique = `${runId}-${serial}`;
-      const target = connectorTarget(runId, index);
+      const target = connectorTarget(runId, serial);
       const race = runsAlone(scenario) ? raceWindow(lock) : undefined;
       const held = race ? Promise.resolve(() => {}) : lock.acquire(false);
       const observed = held.then(async (release) => {
@@ -87,7 +87,6 @@ export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Ta
             race,
           ).observe();
         } finally {
-          race?.leave();
           release();
         }
       });

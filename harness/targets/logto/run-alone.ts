@@ -72,7 +72,10 @@ export function raceWindow(lock: ScenarioLock): RaceWindow {
   return {
     async enter() {
       if (release || left) return;
-      release = await lock.acquire(true);
+      const granted = await lock.acquire(true);
+      // Left while it waited (the scenario ended): the lock goes straight back.
+      if (left) granted();
+      else release = granted;
     },
     leave() {
       left = true;
