@@ -10,7 +10,6 @@ export const applicationName = (runId: string): string => `${PREFIX}app-${runId}
 
 export const isOurs = (name: string | undefined): boolean => Boolean(name?.startsWith(PREFIX));
 
-/** `alice@example.com` → `alice+harness-1a2b@example.com`: Logto leaves primaryEmail empty for a taken email. */
 /**
  * The phone number with its last four digits replaced by the scenario's serial: consecutive
  * scenarios of a run, alive at once with -p, never share one (Logto leaves the second user's
@@ -27,6 +26,7 @@ export function uniquePhone(phone: string, serial: number): string {
   return left > 0 ? phone : result;
 }
 
+/** `alice@example.com` → `alice+harness-1a2b@example.com`: Logto leaves primaryEmail empty for a taken email. */
 export function uniqueEmail(email: string, runId: string): string {
   const at = email.lastIndexOf('@');
   return at <= 0 ? email : `${email.slice(0, at)}+${PREFIX}${runId}${email.slice(at)}`;

@@ -24,21 +24,22 @@ export function withUniqueContacts(scenario: Scenario, runId: string, serial: nu
   const userId = scenario.user ?? fixture.defaultUser;
   const user = fixture.users.find((candidate) => candidate.id === userId);
   if (!user) return scenario;
-  const emailPath =
+  // Where the connector reads a field: the OIDC connector from its standard claim, the OAuth 2.0 one at profileMap's path.
+  const readAt = (field: 'email' | 'phone', claim: string) =>
     scenario.connector === 'oidc'
-      ? 'email'
-      : ((scenario.config.profileMap as Record<string, string> | undefined)?.email ?? 'email');
+      ? claim
+      : ((scenario.config.profileMap as Record<string, string> | undefined)?.[field] ?? field);
+  const emailPath = readAt('email', 'email');
   const rewrite = (value: unknown) =>
     typeof value === 'string' && value.includes('@') ? uniqueEmail(value, runId) : value;
   const current = getSafe(user.profile, emailPath);
   if (typeof current === 'string') setAtPath(user.profile, emailPath, rewrite(current));
   if (user.claims && typeof user.claims.email === 'string') user.claims.email = rewrite(user.claims.email);
-  const phonePath =
-    scenario.connector === 'oidc'
-      ? 'phone_number'
-      : ((scenario.config.profileMap as Record<string, string> | undefined)?.phone ?? 'phone');
+  const phonePath = readAt('phone', 'phone_number');
   const phone = getSafe(user.claims ?? {}, phonePath) ?? getSafe(user.profile, phonePath) ?? user.profile.phone;
-  const newPhone = typeof phone === 'string' && /\d{4}/.test(phone) ? uniquePhone(phone, serial) : undefined;
+  const renumbered = typeof phone === 'string' ? uniquePhone(phone, serial) : undefined;
+  // Unchanged (fewer than four digits, or already those): nothing to rewrite.
+  const newPhone = renumbered !== phone ? renumbered : undefined;
   if (newPhone) {
     replaceEverywhere(user.profile, phone as string, newPhone);
     if (user.claims) replaceEverywhere(user.claims, phone as string, newPhone);
