@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccountClient } from '../../harness/logto-api/account-client.ts';
 import { mask } from '../../lib/mask.ts';
 import type { Hop, ScenarioResult } from '../../harness/model.ts';
+import { flatten } from '../../harness/report/html/failing-hop.ts';
 import { renderHtml } from '../../harness/report/html/page.ts';
 import { linkHops } from '../../harness/targets/logto/link/hops.ts';
 import { LinkSteps, type LinkStep } from '../../harness/targets/logto/link/steps.ts';
@@ -101,7 +102,6 @@ const IN_ORDER = [
   `token-read app→logto GET /api/my-account/identities/${TARGET}/access-token 200`,
   'token-probe app→idp GET /userinfo 200',
 ];
-const flat = (hops: Hop[]): Hop[] => hops.flatMap((hop) => [hop, ...flat(hop.calls ?? [])]);
 
 function linkingPage(): string {
   const result: ScenarioResult = {
@@ -121,7 +121,7 @@ const drawnRequests = (html: string) =>
 
 describe('a link through the Account API in the sequence diagram', () => {
   it('draws each Account API call from the app to Logto, the connector’s IdP calls inside verify, the browser at the IdP', () => {
-    expect(flat(linkHops(STEPS, JOURNAL)).map(route)).toEqual(IN_ORDER);
+    expect(flatten(linkHops(STEPS, JOURNAL)).map(route)).toEqual(IN_ORDER);
   });
 
   it('the HTML report shows the link hops in order, with no secret of the link', () => {

@@ -1,7 +1,8 @@
 import { expect, it } from 'vitest';
 import type { ScenarioResult } from '../../../harness/model.ts';
 import { leadingCheck } from '../../../harness/report/leading-check.ts';
-import { check, flatHops, type SuiteRun } from './results.ts';
+import { flatten } from '../../../harness/report/html/failing-hop.ts';
+import { check, type SuiteRun } from './results.ts';
 
 const cause = (result: ScenarioResult | undefined) => {
   const lead = result && leadingCheck(result.checks);
@@ -70,7 +71,7 @@ export function linkingTests(run: () => LinkingRun): void {
 
   it('draws the link in the sequence diagram: the Account API calls, the IdP inside verify, in order', () => {
     const hops = byName('link a social identity with token storage')?.hops ?? [];
-    const drawn = flatHops(hops).map((hop) => `${hop.from}→${hop.to} ${hop.request}`);
+    const drawn = flatten(hops).map((hop) => `${hop.from}→${hop.to} ${hop.request}`);
     const order = [
       'app→logto POST /api/verifications/password',
       'app→logto POST /api/verifications/social',
@@ -95,7 +96,7 @@ export function linkingTests(run: () => LinkingRun): void {
     expect(check(result, 'logto.link.refused')?.message).toContain(
       'POST /api/my-account/identities → 422 user.identity_already_in_use',
     );
-    const refused = flatHops(result?.hops ?? []).find((hop) => hop.request === 'POST /api/my-account/identities');
+    const refused = flatten(result?.hops ?? []).find((hop) => hop.request === 'POST /api/my-account/identities');
     expect(refused?.response?.status).toBe(422);
   });
 

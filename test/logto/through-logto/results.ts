@@ -1,4 +1,4 @@
-import type { Hop, ScenarioResult } from '../../../harness/model.ts';
+import type { ScenarioResult } from '../../../harness/model.ts';
 
 /** One run of the shipped suite through Logto, shared by the assertions of containers.docker.test.ts. */
 export interface SuiteRun {
@@ -17,8 +17,6 @@ export const findings = (results: ScenarioResult[]) =>
       .filter((candidate) => candidate.id.startsWith('logto.') && candidate.status === 'fail')
       .map((candidate) => `${result.name}: ${candidate.id}: ${candidate.message}`),
   );
-
-export const flatHops = (hops: Hop[]): Hop[] => hops.flatMap((hop) => [hop, ...flatHops(hop.calls ?? [])]);
 
 export function suiteRun(results: ScenarioResult[]): SuiteRun {
   return {
