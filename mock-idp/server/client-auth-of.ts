@@ -10,15 +10,26 @@ import type { AssertionRecord } from '../journal.ts';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
+const isBasic = (authorization: string | string[] | undefined): authorization is string =>
+  typeof authorization === 'string' && /^basic\s/i.test(authorization);
+
+/** A Basic authorization header's id and secret as sent (not form-decoded); undefined for another scheme or no colon. */
+export function basicCredentials(
+  authorization: string | string[] | undefined,
+): { id: string; secret: string } | undefined {
+  if (!isBasic(authorization)) return undefined;
+  const decoded = Buffer.from(authorization.slice(6).trim(), 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon === -1 ? undefined : { id: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
+}
+
 /** The method a request used, read off the request itself (not what the client is registered for). */
 export function detectClientAuth(
   headers: Record<string, string | string[] | undefined>,
   params: Record<string, string>,
 ): { method: ClientAuthMethod | 'unknown'; clientId?: string; rawClientId?: string } {
-  const authorization = headers.authorization;
-  if (typeof authorization === 'string' && /^basic\s/i.test(authorization)) {
-    const decoded = Buffer.from(authorization.slice(6).trim(), 'base64').toString('utf8');
-    const rawClientId = decoded.includes(':') ? decoded.slice(0, decoded.indexOf(':')) : undefined;
+  if (isBasic(headers.authorization)) {
+    const rawClientId = basicCredentials(headers.authorization)?.id;
     return {
       method: 'client_secret_basic',
       clientId: rawClientId === undefined ? undefined : safeDecode(rawClientId),

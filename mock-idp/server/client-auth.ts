@@ -1,6 +1,6 @@
 import type { Fixture, FixtureClient } from '../fixture/schema.ts';
 import type { AssertionRecord, ClientAuthRecord } from '../journal.ts';
-import { assertionOf, assertionProblem, detectClientAuth, safeDecode } from './client-auth-of.ts';
+import { assertionOf, assertionProblem, basicCredentials, detectClientAuth, safeDecode } from './client-auth-of.ts';
 import { OAuthError } from './oauth-error.ts';
 import type { MockIdpMiddleware } from './state.ts';
 
@@ -16,12 +16,9 @@ function readBasic(
   headers: Record<string, string | string[] | undefined>,
   client: FixtureClient | undefined,
 ): { as: NonNullable<ClientAuthRecord['basicCredentials']>; encoded?: string } | undefined {
-  const authorization = headers.authorization;
-  if (!client?.clientSecret || typeof authorization !== 'string') return undefined;
-  const decoded = Buffer.from(authorization.slice(6).trim(), 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  if (colon === -1) return undefined;
-  const [id, secret] = [decoded.slice(0, colon), decoded.slice(colon + 1)];
+  const credentials = client?.clientSecret ? basicCredentials(headers.authorization) : undefined;
+  if (!client || !credentials) return undefined;
+  const { id, secret } = credentials;
   // `50%off` does not decode at all: that changes it too.
   const unchanged = (value: string) => /^[^%+]*$/.test(value);
   if (unchanged(id) && unchanged(secret)) return undefined;

@@ -1,4 +1,5 @@
 import type { Fixture } from '../fixture/schema.ts';
+import { basicCredentials } from './client-auth-of.ts';
 import { invalidRequest } from './oauth-error.ts';
 import type { MockIdpMiddleware } from './state.ts';
 
@@ -25,8 +26,7 @@ function authenticatesTwice(
   clients: Fixture['clients'],
 ): boolean {
   if (!/^basic\s/i.test(authorization) || params.client_id === undefined) return false;
-  const decoded = Buffer.from(authorization.slice(6).trim(), 'base64').toString('utf8');
-  const basicId = decoded.slice(0, Math.max(decoded.indexOf(':'), 0));
+  const basicId = basicCredentials(authorization)?.id ?? '';
   const client = clients.find((candidate) => candidate.clientId === basicId || candidate.clientId === params.client_id);
   return client?.refuseClientIdInBodyWithBasic === true;
 }
