@@ -1,4 +1,5 @@
 import { getSafe } from '@silverhand/essentials';
+import { effectiveProfileMap } from '../connectors/profile-map.ts';
 import type { CheckResult, ProfileField } from '../model.ts';
 import type { Observation } from '../observation.ts';
 import { journalViews } from './journal-views.ts';
@@ -29,7 +30,7 @@ export function checkProfileMap(observation: Observation): CheckResult[] {
   const raw = rawUserinfo(observation);
   if (!raw) return [];
   const configured = (observation.config.profileMap as Record<string, string> | undefined) ?? {};
-  const profileMap = { id: 'id', name: 'name', avatar: 'avatar', email: 'email', phone: 'phone', ...configured };
+  const profileMap = effectiveProfileMap(configured);
   const expected = observation.scenario.expect.profile ?? {};
   const results: CheckResult[] = [];
   for (const field of FIELDS) {

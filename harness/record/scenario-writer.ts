@@ -1,5 +1,6 @@
 import { getSafe } from '@silverhand/essentials';
 import { isSecretKey } from '../../lib/mask.ts';
+import { effectiveProfileMap } from '../connectors/profile-map.ts';
 import type { Expectation, ScenarioInput } from '../scenario/schema.ts';
 import { Placeholders } from './anonymize.ts';
 import {
@@ -64,14 +65,7 @@ export function recordedScenario(
   const expected: Record<string, string> = {};
   const liveProfile: Record<string, string> = {};
   if (!observation.error && observation.userInfo) {
-    const profileMap = {
-      id: 'id',
-      name: 'name',
-      avatar: 'avatar',
-      email: 'email',
-      phone: 'phone',
-      ...((recording.config.profileMap as Record<string, string> | undefined) ?? {}),
-    };
+    const profileMap = effectiveProfileMap(recording.config.profileMap);
     for (const field of PROFILE_FIELDS) {
       const live = observation.userInfo[field];
       if (typeof live !== 'string' || !live) continue;

@@ -1,6 +1,7 @@
 import type { FixtureInput } from '../../mock-idp/fixture/schema.ts';
 import { wireName } from '../connectors/wire-name.ts';
 import type { ConnectorKind } from '../connectors/load.ts';
+import { effectiveProfileMap } from '../connectors/profile-map.ts';
 
 /** A stand-in value at a dot path (`data.user.id` → { data: { user: { id } } }), arrays by numeric segment. */
 function place(target: Record<string, unknown>, dotPath: string, value: unknown): void {
@@ -48,14 +49,7 @@ export function starterFixture(
 ): FixtureInput {
   const custom = (config.customConfig ?? {}) as Record<string, unknown>;
   const profile: Record<string, unknown> = {};
-  const profileMap = {
-    id: 'id',
-    name: 'name',
-    avatar: 'avatar',
-    email: 'email',
-    phone: 'phone',
-    ...((config.profileMap ?? {}) as Record<string, string>),
-  };
+  const profileMap = effectiveProfileMap(config.profileMap);
   if (kind === 'oauth2')
     for (const [field, dotPath] of Object.entries(profileMap)) place(profile, dotPath, STAND_INS[field] ?? field);
   else Object.assign(profile, { sub: 'user-1', name: 'Ada Example', email: 'ada@example.com', email_verified: true });
