@@ -207,6 +207,25 @@ describe.skipIf(!present(IMAGES.mockIdp))('the mock IdP image', () => {
     );
     expect(body.issuer).toBe('http://mock-idp:4000');
   }, 60_000);
+
+  it('starts from the .fast-start/ it was built with: its bundle made from the very node_modules it holds', () => {
+    // A bundle made from another node_modules (a dev install, then pruned) is stale at every start: the CLI
+    // then loads node_modules and compiles everything again, in each stack's IdP container, beside Logto.
+    const probe =
+      `const fs = require('fs'); const m = JSON.parse(fs.readFileSync('.fast-start/vendor/manifest.json', 'utf8'));` +
+      ` const inputs = Object.values(m).flatMap((entry) => entry.inputs);` +
+      ` const stale = inputs.filter(([file, size, mtimeMs]) => { const now = fs.statSync(file, { throwIfNoEntry: false });` +
+      ` return now?.size !== size || now.mtimeMs !== mtimeMs; }).map(([file]) => file);` +
+      ` console.log(JSON.stringify({ inputs: inputs.length, stale, cached: fs.readdirSync('.fast-start/compile-cache').length }));`;
+    const found = JSON.parse(docker('run', '--rm', '--entrypoint', 'node', IMAGES.mockIdp, '-e', probe)) as {
+      inputs: number;
+      stale: string[];
+      cached: number;
+    };
+    expect(found.stale).toEqual([]);
+    expect(found.inputs).toBeGreaterThan(100);
+    expect(found.cached).toBeGreaterThan(0);
+  }, 60_000);
 });
 
 describe.skipIf(!present(IMAGES.logto) || !present(IMAGES.postgres))('the Logto image built from source', () => {

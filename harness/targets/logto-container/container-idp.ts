@@ -81,12 +81,15 @@ export function containerIdpLauncher(options: ContainerIdpOptions): IdpLauncher 
       .withNetwork(options.network)
       .withNetworkAliases(alias)
       .withExposedPorts(CONTROL_PORT, ...SLOT_PORTS)
-      .withCopyDirectoriesToContainer([
-        { source: path.join(PACKAGE_ROOT, 'lib'), target: `${workdir}/lib` },
-        { source: path.join(PACKAGE_ROOT, 'mock-idp'), target: `${workdir}/mock-idp` },
-      ])
+      .withCopyDirectoriesToContainer(
+        ['bin', 'lib', 'mock-idp'].map((folder) => ({
+          source: path.join(PACKAGE_ROOT, folder),
+          target: `${workdir}/${folder}`,
+        })),
+      )
       .withWorkingDir(workdir)
-      .withEntrypoint(['node', 'mock-idp/cli.ts', 'host'])
+      // Through bin/, as a user starts it: from the image's .fast-start/ when it has one (mock-idp/Dockerfile).
+      .withEntrypoint(['node', 'bin/mock-idp.js', 'host'])
       .withCommand([
         ...['--host', '0.0.0.0', '--control-port', String(CONTROL_PORT)],
         ...['--ports', `${SLOT_PORTS[0]}-${SLOT_PORTS.at(-1)}`, '--public-host', alias],
