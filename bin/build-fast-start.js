@@ -12,7 +12,16 @@
 //   authorization request, which a first run copies into its empty temp folder (start-fast.js).
 import { build } from 'esbuild';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isBuiltin } from 'node:module';
 import path from 'node:path';
@@ -33,7 +42,8 @@ function* typescriptFiles(folder) {
 function buildStripped(out) {
   mkdirSync(out, { recursive: true });
   let count = 0;
-  for (const folder of SOURCES)
+  // The mock IdP's image is built without harness/: only what it runs.
+  for (const folder of SOURCES.filter((name) => existsSync(path.join(ROOT, name))))
     for (const file of typescriptFiles(path.join(ROOT, folder))) {
       const source = readFileSync(file, 'utf8');
       const stripped = stripTypes(source);
