@@ -5,7 +5,7 @@ import { compareWithPrediction } from '../../harness/targets/logto/compare.ts';
 import { LogtoApiError } from '../../harness/logto-api/logto-http.ts';
 import { connectorTarget, isOurs, uniqueEmail, uniquePhone } from '../../harness/targets/logto/naming.ts';
 import type { LogtoObservation } from '../../harness/targets/logto/observation.ts';
-import { profileChange } from '../../harness/targets/logto/second-sign-in.ts';
+import { observesProfileSync, profileChange } from '../../harness/targets/logto/second-sign-in.ts';
 import { signInExperienceChange } from '../../harness/targets/logto/sign-in-experience.ts';
 import { withUniqueContacts } from '../../harness/targets/logto/unique-fixture.ts';
 import { fixtureSchema } from '../../mock-idp/fixture/schema.ts';
@@ -101,6 +101,14 @@ describe('second sign-in profile change', () => {
     const change = profileChange(scenario(), fixture.users[0]!);
     expect(change.changed).toEqual({ name: 'Alice (changed at the IdP)', avatar: 'https://x/a.png?changed=1' });
     expect((change.profile.data as Record<string, unknown>).name).toBe('Alice (changed at the IdP)');
+  });
+});
+
+describe('which scenarios sign in a second time', () => {
+  it('only those observing the profile sync: syncProfile on, or a profile change of their own', () => {
+    expect(observesProfileSync(scenario())).toBe(false);
+    expect(observesProfileSync(scenario({ syncProfile: true }))).toBe(true);
+    expect(observesProfileSync(scenario({ secondSignIn: { profile: { data: { name: 'Renamed' } } } }))).toBe(true);
   });
 });
 

@@ -16,15 +16,33 @@ type Settings = Record<string, unknown>;
 function settingsStore(initial: { signIn: Settings; accountCenter: Settings }) {
   const state = structuredClone(initial);
   const patches: Array<{ what: string; patch: Settings }> = [];
+  let reads = 0;
+  // The social connectors Logto has, by target: a PATCH keeps only their targets, as Logto's does.
+  const connectors = new Set<string>((initial.signIn.socialSignInConnectorTargets as string[] | undefined) ?? []);
   const read = async (what: 'signIn' | 'accountCenter') => {
     await tick();
+    reads += what === 'signIn' ? 1 : 0;
     return structuredClone(state[what]);
   };
   const write = async (what: 'signIn' | 'accountCenter', patch: Settings) => {
     await tick();
     patches.push({ what, patch });
-    Object.assign(state[what], structuredClone(patch));
+    const targets = patch.socialSignInConnectorTargets as string[] | undefined;
+    Object.assign(
+      state[what],
+      structuredClone(
+        targets ? { ...patch, socialSignInConnectorTargets: targets.filter((t) => connectors.has(t)) } : patch,
+      ),
+    );
     return structuredClone(state[what]);
+  };
+  /** Logto's DELETE /api/connectors/:id: the connector gone, then its own read-modify-write of the targets. */
+  const deleteConnector = async (target: string) => {
+    connectors.delete(target);
+    await tick();
+    const targets = (state.signIn.socialSignInConnectorTargets as string[]).filter((t) => connectors.has(t));
+    await tick();
+    state.signIn.socialSignInConnectorTargets = targets;
   };
   const management = {
     getSignInExperience: () => read('signIn'),
@@ -32,25 +50,42 @@ function settingsStore(initial: { signIn: Settings; accountCenter: Settings }) {
     getAccountCenter: () => read('accountCenter'),
     patchAccountCenter: (patch: Settings) => write('accountCenter', patch),
   } as unknown as ManagementClient;
-  return { state, patches, management };
+  return {
+    state,
+    patches,
+    management,
+    connectors,
+    deleteConnector,
+    reads: () => reads,
+    signInPatches: () => patches.filter((patch) => patch.what === 'signIn').length,
+  };
 }
 
 const ORIGINAL_SOCIAL = { skipRequiredIdentifiers: false, automaticAccountLinking: true };
 
-describe('SharedSignInExperience: each scenario adds and removes only its own target', () => {
-  it('keeps every target of scenarios running at once, and restores the settings after the last', async () => {
+describe('SharedSignInExperience: scenarios add their targets in batches, a connector deletion takes its own off', () => {
+  it('keeps every target of scenarios running at once in few PATCHes, and restores the settings with the run', async () => {
     const store = settingsStore({
       signIn: { socialSignInConnectorTargets: ['github'], socialSignIn: ORIGINAL_SOCIAL },
       accountCenter: {},
     });
-    const shared = new SharedSignInExperience(store.management);
+    const runCleanup = new CleanupStack(() => {});
+    const shared = new SharedSignInExperience(store.management, runCleanup);
     const targets = ['harness-r-1', 'harness-r-2', 'harness-r-3', 'harness-r-4'];
+    targets.forEach((target) => store.connectors.add(target));
     await Promise.all(targets.map((target) => shared.add(target)));
     expect(store.state.signIn.socialSignInConnectorTargets).toEqual(['github', ...targets]);
     expect(store.state.signIn.socialSignIn).toEqual({ ...ORIGINAL_SOCIAL, skipRequiredIdentifiers: true });
+    // The first add alone (after the one GET), the three that came while it ran together.
+    expect([store.reads(), store.signInPatches()]).toEqual([1, 2]);
 
-    // One scenario ends while the others still sign in: only its target goes.
-    await Promise.all([shared.remove('harness-r-2'), shared.add('harness-r-5')]);
+    // One scenario ends while another starts: Logto's own removal of the deleted connector's target never
+    // runs beside the PATCH that adds the new one, so neither undoes the other.
+    store.connectors.add('harness-r-5');
+    await Promise.all([
+      shared.deleteConnector('harness-r-2', () => store.deleteConnector('harness-r-2')),
+      shared.add('harness-r-5'),
+    ]);
     expect(store.state.signIn.socialSignInConnectorTargets).toEqual([
       'github',
       'harness-r-1',
@@ -58,12 +93,43 @@ describe('SharedSignInExperience: each scenario adds and removes only its own ta
       'harness-r-4',
       'harness-r-5',
     ]);
-    expect(store.state.signIn.socialSignIn).toEqual({ ...ORIGINAL_SOCIAL, skipRequiredIdentifiers: true });
+    expect([store.reads(), store.signInPatches()]).toEqual([1, 3]);
 
     await Promise.all(
-      ['harness-r-1', 'harness-r-3', 'harness-r-4', 'harness-r-5'].map((target) => shared.remove(target)),
+      ['harness-r-1', 'harness-r-3', 'harness-r-4', 'harness-r-5'].map((target) =>
+        shared.deleteConnector(target, () => store.deleteConnector(target)),
+      ),
     );
+    expect(store.state.signIn.socialSignInConnectorTargets).toEqual(['github']);
+    await runCleanup.drain();
     expect(store.state.signIn).toEqual({ socialSignInConnectorTargets: ['github'], socialSignIn: ORIGINAL_SOCIAL });
+  });
+});
+
+describe('CleanupStack: what a scenario made goes side by side', () => {
+  it('starts every step at once, and a failing one neither stops the others nor the drain', async () => {
+    const lines: string[] = [];
+    const cleanup = new CleanupStack((line) => lines.push(line));
+    const started: string[] = [];
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    cleanup.push('delete connector c1', () => {
+      started.push('connector');
+      return Promise.reject(new Error('409 busy'));
+    });
+    cleanup.push('delete user u1', async () => {
+      started.push('user');
+      await gate;
+    });
+    const drained = cleanup.drain();
+    await tick();
+    expect(started.sort()).toEqual(['connector', 'user']);
+    open();
+    await drained;
+    expect(lines).toEqual(['cleanup: could not delete connector c1: 409 busy']);
+    // Drained once: a second drain has nothing left.
+    await cleanup.drain();
+    expect(lines).toHaveLength(1);
   });
 });
 

@@ -72,12 +72,16 @@ async function signIn(
   });
   // The IdP may run elsewhere (a container): its journal is read over HTTP, and a failed read only costs the diagram.
   const seq = async () => (input.journalSeq ? await Promise.resolve(input.journalSeq()).catch(() => 0) : 0);
+  // Steps follow one another with nothing between them that reaches the IdP: where one ends, the next begins
+  // (one journal read per step, not two).
+  let reached: number | undefined;
+  const until = async () => (reached = await seq());
   const step = async <T>(name: string, run: () => Promise<T>): Promise<T | { failure: LogtoFailure }> => {
-    const after = await seq();
+    const after = reached ?? (await seq());
     try {
       const result = await run();
       const status = (result as { status?: unknown } | undefined)?.status;
-      steps.push({ name, ...(typeof status === 'number' ? { status } : {}), journal: { after, until: await seq() } });
+      steps.push({ name, ...(typeof status === 'number' ? { status } : {}), journal: { after, until: await until() } });
       return result;
     } catch (error) {
       const failed = fail(name, error);
@@ -85,7 +89,7 @@ async function signIn(
         name,
         ...(failed.failure.status ? { status: failed.failure.status } : {}),
         error: `${failed.failure.code}: ${failed.failure.message}`,
-        journal: { after, until: await seq() },
+        journal: { after, until: await until() },
       });
       return failed;
     }

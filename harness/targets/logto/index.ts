@@ -55,7 +55,7 @@ export async function createLogtoTarget(options: LogtoTargetOptions): Promise<Ta
     app: { id: app.id, secret: secret.value },
     idpLauncher,
     log,
-    signInExperience: new SharedSignInExperience(management),
+    signInExperience: new SharedSignInExperience(management, options.keep ? undefined : runCleanup),
     accountCenter: new SharedAccountCenter(management, runCleanup),
   };
   let index = 0;

@@ -18,8 +18,8 @@ export interface LogtoObservation {
   failure?: LogtoFailure;
   user?: UserRecord;
   identity?: IdentityWithSecret;
-  /** What the application got: ID token claims and userinfo. */
-  app?: { claims: Record<string, unknown>; userinfo?: Record<string, unknown> };
+  /** What the application got: its ID token's claims. */
+  app?: { claims: Record<string, unknown> };
   /** The token request Logto's connector sent, as the mock IdP's journal recorded it. */
   idpToken?: TokenRequestSeen;
   /** Token storage: Logto using the stored token through its Account API (reads, refreshes). */

@@ -19,7 +19,7 @@ import { linkHops } from './link/hops.ts';
 import type { IdpLauncher, LaunchedIdp } from './idp-launcher.ts';
 import type { LogtoFailure, LogtoObservation } from './observation.ts';
 import type { LogtoTargetOptions } from './options.ts';
-import { profileChange } from './second-sign-in.ts';
+import { observesProfileSync, profileChange } from './second-sign-in.ts';
 import type { SharedAccountCenter } from './shared-account-center.ts';
 import type { SharedSignInExperience } from './shared-sign-in-experience.ts';
 import { compareTokenUse } from './token-use/checks.ts';
@@ -51,6 +51,12 @@ export interface LogtoRun {
 
 type Received = Awaited<ReturnType<AppSession['finishSignIn']>>;
 type SignInOutcome = { failure: LogtoFailure } | { received: Received };
+
+/** Waits for every step, then throws the first failure: no step is still running when the cleanup starts. */
+async function settledTogether(steps: Array<Promise<void>>): Promise<void> {
+  const failed = (await Promise.allSettled(steps)).find((step) => step.status === 'rejected');
+  if (failed) throw failed.reason;
+}
 
 /**
  * One scenario through a real Logto, a step at a time: its prediction in-process, its mock IdP, a
@@ -87,9 +93,8 @@ export class LogtoScenarioRun {
   /** Every step; a failing step is the scenario's `logto.harness` check, a UserError stops the run (exit 2). */
   async observe(): Promise<Observed> {
     try {
-      await this.predict();
-      await this.launchIdp();
-      await this.createConnector();
+      // The prediction runs in this process, the IdP and the connector in Logto: side by side.
+      await settledTogether([this.predict(), this.launchIdp().then(() => this.createConnector())]);
       if (this.#scenario.link) await this.linkToPasswordUser();
       else await this.signInWithConnector();
     } catch (error) {
@@ -133,7 +138,7 @@ export class LogtoScenarioRun {
       this.#logto.failure = first.failure;
     } else {
       const userId = await this.readSignedInUser(first.received);
-      await this.signInAgainAfterProfileChange(userId);
+      if (observesProfileSync(this.#scenario)) await this.signInAgainAfterProfileChange(userId);
     }
     await this.compare();
   }
@@ -165,19 +170,16 @@ export class LogtoScenarioRun {
       enableTokenStorage: scenario.enableTokenStorage,
     });
     this.#logto.connectorId = connector.id;
+    // Deleting it takes its target off the sign-in experience too (Logto does), one change at a time with the others'.
     if (!options.keep)
-      this.#cleanup.push(`delete connector ${connector.id}`, () => management.deleteConnector(connector.id));
+      this.#cleanup.push(`delete connector ${connector.id}`, () =>
+        this.#run.signInExperience.deleteConnector(connectorTarget, () => management.deleteConnector(connector.id)),
+      );
   }
 
-  /** The connector among the sign-in experience's social connectors, taken off afterwards. */
+  /** The connector among the sign-in experience's social connectors (off again when the connector is deleted). */
   async openSignInExperience(): Promise<void> {
-    const { signInExperience, options } = this.#run;
-    const { connectorTarget } = this.#logto;
-    await signInExperience.add(connectorTarget);
-    if (!options.keep)
-      this.#cleanup.push('take the connector off the sign-in experience', () =>
-        signInExperience.remove(connectorTarget),
-      );
+    await this.#run.signInExperience.add(this.#logto.connectorTarget);
   }
 
   /** The application signs a user in through the Experience API; `whileSignedIn` runs before the sign-out, which revokes the app's grant. */

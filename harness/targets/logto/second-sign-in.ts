@@ -39,3 +39,12 @@ export function profileChange(
   }
   return { profile, ...(claims ? { claims } : {}), changed };
 }
+
+/**
+ * Whether a scenario signs in a second time, after the IdP changed the profile: only where the sync is
+ * what it observes (syncProfile on, or a profile change of its own). With syncProfile off Logto keeps
+ * what sign-up stored whatever the connector does, and the second sign-in would double the scenario's
+ * calls to Logto for that one check. Pure.
+ */
+export const observesProfileSync = (scenario: Scenario): boolean =>
+  scenario.syncProfile || scenario.secondSignIn !== undefined;
