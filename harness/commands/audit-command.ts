@@ -2,12 +2,9 @@ import { Command } from 'commander';
 import { PACKAGE_ROOT } from '../../lib/package-root.ts';
 import { EXIT } from '../../lib/run-cli.ts';
 import { ensureWritableFolder } from '../../lib/writable-folder.ts';
-import { summarize } from '../report/summary.ts';
-import { renderTerminal } from '../report/terminal.ts';
 import { addOptions } from './add-options.ts';
 import { logtoApiOptions, requireManagementCredentials, type LogtoApiFlags } from './logto-api-options.ts';
 import { outputOptions, wantsColor, type OutputFlags } from './output-options.ts';
-import { writeReports } from './write-reports.ts';
 
 interface AuditFlags extends LogtoApiFlags, Omit<OutputFlags, 'quiet'> {
   probe?: boolean;
@@ -20,6 +17,11 @@ async function audit(flags: AuditFlags): Promise<void> {
   if (flags.reporter.length > 0) await ensureWritableFolder(flags.outDir);
   if (flags.export) await ensureWritableFolder(flags.export, '--export');
   const { auditTenant } = await import('../audit/index.ts');
+  const [{ summarize }, { renderTerminal }, { writeReports }] = await Promise.all([
+    import('../report/summary.ts'),
+    import('../report/terminal.ts'),
+    import('./write-reports.ts'),
+  ]);
   const { accessProblem } = await import('../logto-api/access-problem.ts');
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const report = await auditTenant({

@@ -1,8 +1,9 @@
 import { Command } from 'commander';
-import { loadScenarioSet } from '../scenario/load.ts';
 import { reportUnread } from './scenario-set-report.ts';
 
 async function listScenarios(paths: string[]): Promise<void> {
+  // Loaded by the command, not at the CLI's start (which every other command and --help pay for).
+  const { loadScenarioSet } = await import('../scenario/load.ts');
   const { scenarios, problems, badFiles } = await loadScenarioSet(paths);
   for (const scenario of scenarios) {
     const idp = scenario.idp.kind === 'url' ? scenario.idp.url : scenario.idp.source;

@@ -1,7 +1,7 @@
 import { Option } from 'commander';
 import { rememberSecrets } from '../../lib/mask.ts';
 import { UserError } from '../../lib/user-error.ts';
-import { DEFAULT_API_TIMEOUT_MS } from '../logto-api/logto-http.ts';
+import { DEFAULT_API_TIMEOUT_MS } from '../logto-api/api-timeout.ts';
 import { parseSeconds } from '../../lib/cli-parsers.ts';
 import { parseHttpUrl } from '../run-flags.ts';
 

@@ -1,16 +1,21 @@
 import { Command } from 'commander';
 import { EXIT } from '../../lib/run-cli.ts';
 import { ensureWritableFolder } from '../../lib/writable-folder.ts';
-import { mergeReports } from '../report/merge.ts';
-import { readJsonReport } from '../report/read-json-report.ts';
-import { summarize } from '../report/summary.ts';
-import { renderTerminal } from '../report/terminal.ts';
 import { addOptions } from './add-options.ts';
 import { outputOptions, wantsColor, type OutputFlags } from './output-options.ts';
-import { writeReports } from './write-reports.ts';
 
 async function mergeReportFiles(files: string[], flags: OutputFlags): Promise<void> {
   if (flags.reporter.length > 0) await ensureWritableFolder(flags.outDir);
+  // Loaded by the command, not at the CLI's start (which every other command and --help pay for).
+  const [{ mergeReports }, { readJsonReport }, { summarize }, { renderTerminal }, { writeReports }] = await Promise.all(
+    [
+      import('../report/merge.ts'),
+      import('../report/read-json-report.ts'),
+      import('../report/summary.ts'),
+      import('../report/terminal.ts'),
+      import('./write-reports.ts'),
+    ],
+  );
   const reports = [];
   for (const file of files) reports.push(await readJsonReport(file));
   const { target, results, unreadFiles: unread } = mergeReports(reports);

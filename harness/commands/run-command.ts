@@ -5,20 +5,14 @@ import { interruption, stopsAtSignal } from '../../lib/interruption.ts';
 import { EXIT } from '../../lib/run-cli.ts';
 import { formatProblem, UserError } from '../../lib/user-error.ts';
 import { ensureWritableFolder } from '../../lib/writable-folder.ts';
-import { renderInterrupted } from '../report/interrupted.ts';
-import { progressPrinter } from '../report/progress.ts';
-import { summarize } from '../report/summary.ts';
-import { renderTerminal } from '../report/terminal.ts';
-import { runScenariosUntilAborted, type RunOutcome } from '../run.ts';
+import type { RunOutcome } from '../run.ts';
 import { parseWholeNumber } from '../run-flags.ts';
-import { loadScenarioSet } from '../scenario/load.ts';
 import { filesOfShard, parseShard, SHARD_HELP, type Shard } from '../shard.ts';
 import { addOptions } from './add-options.ts';
 import { logtoApiOptions } from './logto-api-options.ts';
 import { outputOptions, wantsColor, type OutputFlags } from './output-options.ts';
 import { connectorOptions, createTarget, logtoTargetOptions, type RunTargetFlags } from './run-target.ts';
 import { unreadFiles, where } from './scenario-set-report.ts';
-import { writeReports } from './write-reports.ts';
 
 interface RunFlags extends RunTargetFlags, OutputFlags {
   parallel: number;
@@ -49,7 +43,11 @@ async function run(paths: string[], flags: RunFlags, command: Command): Promise<
     inShard = `shard ${shard!.index}/${shard!.total}: ${part.length} of ${new Set(files).size} scenario files`;
     return part;
   };
+  // Loaded here, not at the CLI's start: --help, --version and a bad flag never need the scenario schema, the
+  // runner, the connectors or the report writers (each start of the CLI paid for them).
+  const { loadScenarioSet } = await import('../scenario/load.ts');
   const { scenarios, problems, badFiles } = await loadScenarioSet(paths, shard ? { pick } : {});
+  const { writeReports } = await import('./write-reports.ts');
   // A CI matrix of more jobs than the suite has files: the jobs left over are no failure. A shard of bad files only
   // still writes its (empty) reports, which name them: the merged run then exits 2 as the unsharded run does.
   if (shard && scenarios.length === 0) {
@@ -68,6 +66,12 @@ async function run(paths: string[], flags: RunFlags, command: Command): Promise<
   for (const problem of problems) console.error(formatProblem(problem));
   for (const scenario of scenarios)
     for (const note of scenario.notes ?? []) console.error(`note: ${where(scenario)}: ${note}`);
+  const [{ runScenariosUntilAborted }, { progressPrinter }, { renderTerminal }, { summarize }] = await Promise.all([
+    import('../run.ts'),
+    import('../report/progress.ts'),
+    import('../report/terminal.ts'),
+    import('../report/summary.ts'),
+  ]);
   const target = await createTarget(flags);
   const progress = progressPrinter(process.stderr, scenarios.length);
   let outcome: RunOutcome;
@@ -87,6 +91,7 @@ async function run(paths: string[], flags: RunFlags, command: Command): Promise<
   );
   if (outcome.interrupted.length + outcome.notStarted.length > 0) {
     // A partial report would read as a complete one in CI: none is written.
+    const { renderInterrupted } = await import('../report/interrupted.ts');
     console.log(renderInterrupted(outcome, scenarios.length, interruption.received() ?? 'SIGINT'));
     if (flags.reporter.length > 0) console.log(`no report files written to ${flags.outDir}: the run is incomplete`);
     return; // runCli sets the exit code the signal asks for: 130 (Ctrl-C) or 143 (SIGTERM)

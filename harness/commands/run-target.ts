@@ -1,7 +1,6 @@
 import { Option } from 'commander';
 import type { Target } from '../model.ts';
 import { connectorCodeOptions, parseHttpUrl } from '../run-flags.ts';
-import { createInProcessTarget } from '../targets/in-process/index.ts';
 import type { LogtoTargetOptions } from '../targets/logto/options.ts';
 import { requireCheckout } from '../targets/logto-container/require-checkout.ts';
 import { requireManagementCredentials, type LogtoApiFlags } from './logto-api-options.ts';
@@ -42,6 +41,7 @@ export const logtoTargetOptions = () =>
 /** The target the flags name, ready to run scenarios on; what it lacks (credentials, a checkout) is bad input. */
 export async function createTarget(flags: RunTargetFlags): Promise<Target> {
   if (flags.target === 'in-process') {
+    const { createInProcessTarget } = await import('../targets/in-process/index.ts');
     return createInProcessTarget({
       ...(flags.connectorVersion ? { connectorVersion: flags.connectorVersion } : {}),
       ...(flags.connectorPath ? { connectorPath: flags.connectorPath } : {}),

@@ -2,11 +2,14 @@ import { Command } from 'commander';
 import { PACKAGE_ROOT } from '../../lib/package-root.ts';
 import { EXIT } from '../../lib/run-cli.ts';
 import { UserError } from '../../lib/user-error.ts';
-import { offlineFindings } from '../audit/offline-findings.ts';
-import { loadScenarioSet } from '../scenario/load.ts';
 import { reportUnread, where } from './scenario-set-report.ts';
 
 async function validate(paths: string[]): Promise<void> {
+  // Loaded by the command, not at the CLI's start (which every other command and --help pay for).
+  const [{ loadScenarioSet }, { offlineFindings }] = await Promise.all([
+    import('../scenario/load.ts'),
+    import('../audit/offline-findings.ts'),
+  ]);
   const { scenarios, problems: unread, badFiles } = await loadScenarioSet(paths);
   const source = { projectRoot: PACKAGE_ROOT };
   let refused = 0;

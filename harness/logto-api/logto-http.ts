@@ -4,15 +4,8 @@ import { maskText } from '../../lib/mask.ts';
 import { fieldPath } from '../../lib/user-error.ts';
 import { CookieJar } from '../follow-redirects.ts';
 import { interruption, throwIfInterrupted } from '../../lib/interruption.ts';
+import { DEFAULT_API_TIMEOUT_MS } from './api-timeout.ts';
 import { EndpointAnswerError, firstBytes, type Answer, type AnswerProblem } from './endpoint-answer.ts';
-
-/**
- * How long one call to Logto may take by default. Logto answers its APIs in well under a second;
- * the slowest call the harness makes is a sign-in step in which Logto itself calls the IdP, under
- * the connector's own 5 s timeout per request. 30 s leaves room for that and a cold tenant, and
- * still ends a CI job at a dead endpoint long before the job's own timeout would.
- */
-export const DEFAULT_API_TIMEOUT_MS = 30_000;
 
 /** A call still waiting after this long says so on the progress log (then every WAITING_EVERY_MS). */
 const WAITING_AFTER_MS = 5_000;

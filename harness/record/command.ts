@@ -2,10 +2,6 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { parsePort, parseSeconds } from '../../lib/cli-parsers.ts';
 import { connectorCodeOptions } from '../run-flags.ts';
 import { stopsAtSignal } from '../../lib/interruption.ts';
-import { renderTerminal } from '../report/terminal.ts';
-import { interactivePerson, scriptedPerson } from './person.ts';
-import { recordProvider } from './record.ts';
-import { describeChange } from './shape.ts';
 
 interface RecordFlags {
   out?: string;
@@ -103,6 +99,14 @@ loop, no callback before --timeout), 130/143 interrupted by Ctrl-C/SIGTERM (noth
     )
     .action(async (file: string, flags: RecordFlags) => {
       const signal = stopsAtSignal();
+      // Loaded by the command, not at the CLI's start (which every other command and --help pay for).
+      const [{ renderTerminal }, { interactivePerson, scriptedPerson }, { recordProvider }, { describeChange }] =
+        await Promise.all([
+          import('../report/terminal.ts'),
+          import('./person.ts'),
+          import('./record.ts'),
+          import('./shape.ts'),
+        ]);
       const say = (line: string) => process.stderr.write(`${line}\n`);
       // Timers take whole milliseconds (AbortSignal.timeout throws on 0.1): --timeout 0.0001 waits 1 ms.
       const timeoutMs = Math.ceil(flags.timeout * 1000);

@@ -43,3 +43,32 @@ describe.each(BINS)('bin/%s.js', (name) => {
     expect(run.code).toBe(0);
   });
 });
+
+describe("connector-harness's start loads what its command needs", () => {
+  // Every resolved module URL, printed at exit: a hook registered before the bin's own.
+  const LIST_LOADS =
+    'data:text/javascript,' +
+    encodeURIComponent(
+      `import { registerHooks } from 'node:module';
+const urls = [];
+registerHooks({ resolve(specifier, context, next) { const r = next(specifier, context); urls.push(r.url); return r; } });
+process.on('exit', () => process.stderr.write('LOADED ' + JSON.stringify(urls) + '\\n'));`,
+    );
+  const loaded = (run: { stderr: string }) => JSON.parse(/^LOADED (.*)$/m.exec(run.stderr)?.[1] ?? '[]') as string[];
+
+  it.each([
+    ['--version', ['--version'], 0],
+    ['a bad flag', ['run', 'fixtures/scenarios/github-like.yaml', '--parallel', 'many'], 2],
+  ] as const)(
+    '%s: no scenario schema, runner, connector, IdP or report writer (each spawn paid for them)',
+    async (_name, args, code) => {
+      const run = await runCli(bin('connector-harness'), [...args], { nodeArgs: ['--import', LIST_LOADS] });
+      expect(run.code, run.stderr).toBe(code);
+      const urls = loaded(run);
+      expect(urls.some((url) => url.endsWith('/harness/cli.ts'))).toBe(true);
+      const heavy =
+        /\/node_modules\/(zod|yaml|jose|oidc-provider|@logto)\/|\/harness\/(scenario|report|flow|targets\/in-process)\//;
+      expect(urls.filter((url) => heavy.test(url))).toEqual([]);
+    },
+  );
+});
