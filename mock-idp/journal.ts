@@ -77,6 +77,10 @@ export interface JournalEntry {
 
 export interface Journal {
   entries(): readonly JournalEntry[];
+  /** The entries after this seq, oldest first (what a test or a run saw since it noted `lastSeq()`). */
+  entriesAfter(seq: number): readonly JournalEntry[];
+  /** The seq of the newest entry kept (0: none). */
+  lastSeq(): number;
   /** Starts over: entries and their memory go; seq keeps counting. */
   clear(): void;
   /**

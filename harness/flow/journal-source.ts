@@ -1,12 +1,23 @@
 import type { MockIdp } from '../../mock-idp/index.ts';
-import type { JournalEntry } from '../../mock-idp/journal.ts';
+import type { Journal, JournalEntry } from '../../mock-idp/journal.ts';
 
 /** Where a run reads what the IdP saw: the embedded IdP's journal, or a running mock-idp's `/_journal`. */
 export interface JournalSource {
   read(): Promise<readonly JournalEntry[]>;
+  /** The seq of the newest entry (0: none): a run's slice is what comes after it. */
+  lastSeq(): Promise<number>;
+  /** The entries after `seq`, oldest first. */
+  readAfter(seq: number): Promise<readonly JournalEntry[]>;
 }
 
-export const localJournal = (idp: MockIdp): JournalSource => ({ read: async () => idp.journal.entries() });
+/** A journal in this thread: a run reads only its own slice, however many runs the IdP served before. */
+export const storeJournal = (store: Journal): JournalSource => ({
+  read: async () => store.entries(),
+  lastSeq: async () => store.lastSeq(),
+  readAfter: async (seq) => store.entriesAfter(seq),
+});
+
+export const localJournal = (idp: MockIdp): JournalSource => storeJournal(idp.journal);
 
 const probes = new Map<string, Promise<JournalSource | undefined>>();
 
@@ -18,14 +29,17 @@ export function remoteJournal(issuer: string, signal?: AbortSignal): Promise<Jou
   let probe = probes.get(issuer);
   if (!probe) {
     const url = `${issuer}/_journal`;
-    const read = async (): Promise<readonly JournalEntry[]> => {
-      const response = await fetch(url, { headers: { accept: 'application/json' }, ...(signal ? { signal } : {}) });
+    const readAfter = async (seq: number): Promise<readonly JournalEntry[]> => {
+      const at = seq > 0 ? `${url}?since=${seq}` : url;
+      const response = await fetch(at, { headers: { accept: 'application/json' }, ...(signal ? { signal } : {}) });
       const body: unknown = response.ok ? await response.json() : undefined;
       if (!Array.isArray(body)) throw new Error(`${url} answered ${response.status} without a journal`);
       return body as JournalEntry[];
     };
+    const read = () => readAfter(0);
+    const lastSeq = async () => (await read()).at(-1)?.seq ?? 0;
     probe = read().then(
-      () => ({ read }),
+      () => ({ read, lastSeq, readAfter }),
       () => undefined,
     );
     probes.set(issuer, probe);

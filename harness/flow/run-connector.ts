@@ -50,7 +50,7 @@ export async function runConnector({
   const config = storedConfig(substituteIssuer(scenario.config, idp.issuer));
   const factory = await loadConnectorFactory(scenario.connector, source);
   const connector = await factory({ getConfig: async () => structuredClone(config) });
-  const journalStart = idp.journal ? ((await idp.journal.read()).at(-1)?.seq ?? 0) : 0;
+  const journalStart = idp.journal ? await idp.journal.lastSeq() : 0;
   const session: Record<string, unknown> = {};
   const state = randomUUID();
   const observation: Observation = {
@@ -68,7 +68,7 @@ export async function runConnector({
     journalAvailable: Boolean(idp.journal),
   };
   const collectJournal = async () => {
-    observation.journal = idp.journal ? (await idp.journal.read()).filter((entry) => entry.seq > journalStart) : [];
+    observation.journal = idp.journal ? [...(await idp.journal.readAfter(journalStart))] : [];
   };
 
   try {

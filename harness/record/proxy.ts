@@ -8,7 +8,7 @@ import { assertionOf, assertionProblem, detectClientAuth } from '../../mock-idp/
 import { JournalStore } from '../../mock-idp/server/journal-store.ts';
 import { BodyTooLarge, readCapped } from '../../mock-idp/server/read-capped.ts';
 import type { FollowResult } from '../follow-redirects.ts';
-import type { JournalSource } from '../flow/journal-source.ts';
+import { storeJournal, type JournalSource } from '../flow/journal-source.ts';
 import { isTokenError, type Exchange, type ProxiedEndpoint } from './exchange.ts';
 
 /**
@@ -285,7 +285,7 @@ export async function startRecordingProxy(
   return {
     urls: { token: `${origin}/token`, userinfo: `${origin}/userinfo` },
     exchanges,
-    journal: { read: async () => journal.entries() },
+    journal: storeJournal(journal),
     noteAuthorize(authorizationUri, followed = {}) {
       const url = new URL(authorizationUri);
       const stop = followed.callbackUrl ? undefined : followed.stoppedAt;

@@ -28,9 +28,7 @@ export function adminRoutes(router: Router<MockIdpState>, journal: JournalStore,
     const after = since === undefined ? 0 : Number(since);
     const endpoints =
       typeof endpoint === 'string' ? endpoint.split(',') : Array.isArray(endpoint) ? endpoint : undefined;
-    ctx.body = journal
-      .entries()
-      .filter((entry) => entry.seq > after && (!endpoints || endpoints.includes(entry.endpoint)));
+    ctx.body = journal.entriesAfter(after).filter((entry) => !endpoints || endpoints.includes(entry.endpoint));
   });
   router.delete('/_journal', (ctx) => {
     journal.clear();

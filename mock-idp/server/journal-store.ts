@@ -12,6 +12,15 @@ interface Slot {
   entry?: JournalEntry;
 }
 
+function built(slot: Slot): JournalEntry {
+  if (!slot.entry) {
+    slot.entry = { seq: slot.seq, ...slot.draft!() };
+    // Built once: the capture behind the draft can go.
+    slot.draft = undefined;
+  }
+  return slot.entry;
+}
+
 /**
  * In-memory and bounded, by entries and by bytes (a long `serve` session must not grow without
  * end). Entries are built, masked, only when read: recording stays off the hot path of every request.
@@ -42,14 +51,22 @@ export class JournalStore implements Journal {
   }
 
   entries(): readonly JournalEntry[] {
-    return this.#slots.map((slot) => {
-      if (!slot.entry) {
-        slot.entry = { seq: slot.seq, ...slot.draft!() };
-        // Built once: the capture behind the draft can go.
-        slot.draft = undefined;
-      }
-      return slot.entry;
-    });
+    return this.#slots.map(built);
+  }
+
+  /**
+   * The entries after `seq`, found from the end: a harness run reads its own slice, and an IdP that served a
+   * thousand scenarios before it must not cost it a pass over (and a build of) all of theirs.
+   */
+  entriesAfter(seq: number): readonly JournalEntry[] {
+    let first = this.#slots.length;
+    while (first > 0 && this.#slots[first - 1]!.seq > seq) first -= 1;
+    return this.#slots.slice(first).map(built);
+  }
+
+  /** The seq of the newest entry kept (0: none), without building any. */
+  lastSeq(): number {
+    return this.#slots.at(-1)?.seq ?? 0;
   }
 
   bytes(): number {
