@@ -208,8 +208,8 @@ describe('a bad answer at --endpoint: one line, exit 2', { timeout: 120_000 }, (
     expect(error).toBe(
       `--endpoint: POST ${url}/oidc/token did not answer within 6 s (--api-timeout): is Logto up at ${url}? (GET ${url}/api/status answers 204 when it is)`,
     );
-    // 6 s of waiting and a CLI start on a loaded machine; the default would wait 30 s, the old code 300.
-    expect(elapsed).toBeLessThan(20_000);
+    // 6 s of waiting and a CLI start on a loaded machine (14 s at load 15); the default would wait 30 s, the old code 300.
+    expect(elapsed).toBeLessThan(25_000);
     // run --target logto takes it from the environment too (the child gets this process's environment when it starts).
     process.env.HARNESS_API_TIMEOUT = '1';
     const running = runLogto(url);

@@ -37,11 +37,15 @@ describe.each(BINS)('bin/%s.js', (name) => {
 
   it('output piped into a reader that stops early (`| head`) ends without a crash', async () => {
     // The reader goes away after the first chunk, as `| head -c 1` does.
-    const run = await runCli(bin(name), LONG_OUTPUT[name], { onStdout: (_text, child) => child.stdout?.destroy() });
+    // The output must be well over a pipe's 64 KiB to test anything: 5–6 s here, 17–27 s on a machine at load 12.
+    const run = await runCli(bin(name), LONG_OUTPUT[name], {
+      onStdout: (_text, child) => child.stdout?.destroy(),
+      timeoutMs: 80_000,
+    });
     expect(run.stderr).not.toMatch(/EPIPE|Unhandled 'error' event/);
     expect(run.stderr).not.toMatch(STACK_LINE);
     expect(run.code).toBe(0);
-  });
+  }, 90_000);
 });
 
 describe("connector-harness's start loads what its command needs", () => {
