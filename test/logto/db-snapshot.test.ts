@@ -1,10 +1,10 @@
 // The seeded database snapshot's naming and the Logto container's wait for PostgreSQL, without an engine.
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { SNAPSHOT_PGDATA, snapshotTag, volumeOver } from '../../harness/targets/logto-container/db-snapshot.ts';
-import { WAIT_FOR_POSTGRES } from '../../harness/targets/logto-container/wait-for-postgres.ts';
+import { WAIT_FOR_POSTGRES_IMPORT } from '../../harness/targets/logto-container/wait-for-postgres.ts';
 
 const run = promisify(execFile);
 
@@ -30,11 +30,12 @@ describe('the snapshot of a pair of images', () => {
 });
 
 describe("the Logto container's wait for PostgreSQL", () => {
-  const probe = (address: string, waitMs: number) =>
-    run(process.execPath, ['-e', WAIT_FOR_POSTGRES], {
+  // Core as a script that does nothing of its own: the process lives as long as the wait does.
+  const probe = (address: string, waitMs: number, script = '') =>
+    run(process.execPath, ['--import', WAIT_FOR_POSTGRES_IMPORT, '-e', script], {
       env: { ...process.env, HARNESS_POSTGRES: address, HARNESS_POSTGRES_WAIT_MS: String(waitMs) },
     }).then(
-      () => ({ code: 0, stderr: '' }),
+      ({ stdout }) => ({ code: 0, stderr: '', stdout }),
       (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
     );
 
@@ -58,6 +59,46 @@ describe("the Logto container's wait for PostgreSQL", () => {
       expect((await probe(`127.0.0.1:${port}`, 300)).code).toBe(1);
     } finally {
       server.close();
+    }
+  });
+
+  it('holds a connection to PostgreSQL until it answers as a server ready for a login, and no other', async () => {
+    const listening = async (server: Server) => {
+      await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+      return (server.address() as { port: number }).port;
+    };
+    // "PostgreSQL" starting up for 800 ms (it accepts, then closes), then answering with an authentication request.
+    let readyAt = Number.POSITIVE_INFINITY;
+    const postgres = createServer((socket) => {
+      if (Date.now() < readyAt) socket.destroy();
+      else socket.end(Buffer.from('R'));
+    });
+    const other = createServer((socket) => socket.end());
+    const [postgresPort, otherPort] = [await listening(postgres), await listening(other)];
+    const began = Date.now();
+    readyAt = began + 800;
+    const script =
+      `const net = require('node:net'); const at = (what) => () => console.log(what + ' ' + Date.now());` +
+      ` net.connect(${otherPort}, '127.0.0.1', at('other'));` +
+      ` new net.Socket().connect(${postgresPort}, '127.0.0.1', at('postgres'));`;
+    try {
+      const { code, stdout } = (await probe(`127.0.0.1:${postgresPort}`, 10_000, script)) as {
+        code: number;
+        stdout: string;
+      };
+      expect(code).toBe(0);
+      const when = Object.fromEntries(
+        stdout
+          .trim()
+          .split('\n')
+          .map((line) => line.split(' '))
+          .map(([what, at]) => [what, Number(at)]),
+      );
+      expect(when.other).toBeLessThan(readyAt);
+      expect(when.postgres).toBeGreaterThanOrEqual(readyAt);
+    } finally {
+      postgres.close();
+      other.close();
     }
   });
 });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AbstractStartedContainer, GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
 import { bootstrapM2m } from '../../logto-api/bootstrap-m2m.ts';
-import { WAIT_FOR_POSTGRES } from './wait-for-postgres.ts';
+import { WAIT_FOR_POSTGRES_IMPORT } from './wait-for-postgres.ts';
 
 const PORT = 3001;
 /** Where the official image (and ours, built alike) holds Logto; core is packages/core. */
@@ -11,7 +11,8 @@ export const LOGTO_ROOT = '/etc/logto';
 /**
  * Logto on the stack's network as `logto`, on a database already seeded (the stack's snapshot):
  * core runs as `node .` in packages/core with what `npm start` sets (NODE_ENV=production), without
- * npm's two processes, once PostgreSQL answers (it may start beside it: see WAIT_FOR_POSTGRES).
+ * npm's two processes, its connections to PostgreSQL held until PostgreSQL answers (it starts beside it: see
+ * WAIT_FOR_POSTGRES).
  * The Secret Vault is on and INTEGRATION_TEST set for the M2M bootstrap. Its ENDPOINT (also its
  * issuer) is the URL this process reaches it at, on the host port given.
  */
@@ -23,7 +24,7 @@ export class LogtoContainer extends GenericContainer {
     super(image);
     this.withNetworkAliases('logto')
       .withWorkingDir(`${LOGTO_ROOT}/packages/core`)
-      .withEntrypoint(['sh', '-c', 'node -e "$HARNESS_WAIT_FOR_POSTGRES" && exec node .'])
+      .withEntrypoint(['sh', '-c', 'exec node --import "$HARNESS_WAIT_FOR_POSTGRES" .'])
       // The log line, not an HTTP poll: testcontainers polls once a second, half a second lost on average.
       .withWaitStrategy(Wait.forLogMessage(/Core app is running at/))
       .withStartupTimeout(240_000);
@@ -45,7 +46,7 @@ export class LogtoContainer extends GenericContainer {
       NODE_ENV: 'production',
       DB_URL: this.#databaseUri,
       HARNESS_POSTGRES: new URL(this.#databaseUri).host,
-      HARNESS_WAIT_FOR_POSTGRES: WAIT_FOR_POSTGRES,
+      HARNESS_WAIT_FOR_POSTGRES: WAIT_FOR_POSTGRES_IMPORT,
       ENDPOINT: this.#endpoint,
       TRUST_PROXY_HEADER: '1',
       SECRET_VAULT_KEK: randomBytes(32).toString('base64'),

@@ -1,15 +1,15 @@
 /**
- * A script for `node -e` inside the Logto container: it exits 0 once PostgreSQL at
- * HARNESS_POSTGRES (host:port) answers a protocol 3.0 startup message with an authentication
- * request, and 1 with one line after HARNESS_POSTGRES_WAIT_MS (default 60 s). The stack starts
- * Logto beside PostgreSQL instead of after it: core's module loading overlaps PostgreSQL's start,
- * and core, which does not retry a refused first connection (it logs the error and never
- * listens), connects only once this has passed. A TCP accept is not enough: a server still
- * starting up accepts and then refuses with "the database system is starting up".
- * Plain CommonJS without dependencies: it runs in whichever Logto image the stack uses.
+ * A module for `node --import` in the Logto container: core starts loading at once, and only its
+ * connections to PostgreSQL at HARNESS_POSTGRES (host:port) wait until PostgreSQL answers a protocol
+ * 3.0 startup message with an authentication request; after HARNESS_POSTGRES_WAIT_MS (default 60 s)
+ * without one, the process exits 1 with one line. So core's module loading (about 5 s of CPU)
+ * overlaps PostgreSQL's start instead of following it, and core, which does not retry a refused
+ * first connection (it logs the error and never listens), never meets a server still starting. A
+ * TCP accept is not enough: a server still starting up accepts and then refuses with "the database
+ * system is starting up". Without dependencies: it runs in whichever Logto image the stack uses.
  */
 export const WAIT_FOR_POSTGRES = `
-const net = require('node:net');
+import net from 'node:net';
 const [host, port] = process.env.HARNESS_POSTGRES.split(':');
 const deadline = Date.now() + Number(process.env.HARNESS_POSTGRES_WAIT_MS || 60000);
 const pairs = Buffer.from('user\\0postgres\\0database\\0postgres\\0\\0');
@@ -17,8 +17,11 @@ const startup = Buffer.alloc(8 + pairs.length);
 startup.writeInt32BE(startup.length, 0);
 startup.writeInt32BE(196608, 4);
 pairs.copy(startup, 8);
+const connect = net.Socket.prototype.connect;
+let answered;
+const ready = new Promise((resolve) => (answered = resolve));
 function attempt() {
-  const socket = net.connect(Number(port), host);
+  const socket = new net.Socket();
   let settled = false;
   const retry = () => {
     if (settled) return;
@@ -35,10 +38,27 @@ function attempt() {
     if (answer[0] !== 0x52) return retry();
     settled = true;
     socket.destroy();
-    process.exit(0);
+    answered();
   });
   socket.on('error', retry);
   socket.on('close', retry);
+  connect.call(socket, Number(port), host);
 }
 attempt();
+// net.connect() hands the socket its arguments as one array; pg calls socket.connect(port, host).
+const toPostgres = (args) => {
+  const first = Array.isArray(args[0]) ? args[0][0] : args[0];
+  const options = first !== null && typeof first === 'object' ? first : { port: first, host: args[1] };
+  return String(options.port) === port && (typeof options.host !== 'string' || options.host === host);
+};
+let open = false;
+void ready.then(() => (open = true));
+net.Socket.prototype.connect = function (...args) {
+  if (open || !toPostgres(args)) return connect.apply(this, args);
+  void ready.then(() => connect.apply(this, args));
+  return this;
+};
 `;
+
+/** WAIT_FOR_POSTGRES as what `node --import` takes. */
+export const WAIT_FOR_POSTGRES_IMPORT = `data:text/javascript,${encodeURIComponent(WAIT_FOR_POSTGRES)}`;
