@@ -3,16 +3,14 @@ import type { Journal, JournalEntry } from '../../mock-idp/journal.ts';
 
 /** Where a run reads what the IdP saw: the embedded IdP's journal, or a running mock-idp's `/_journal`. */
 export interface JournalSource {
-  read(): Promise<readonly JournalEntry[]>;
   /** The seq of the newest entry (0: none): a run's slice is what comes after it. */
   lastSeq(): Promise<number>;
-  /** The entries after `seq`, oldest first. */
+  /** The entries after `seq`, oldest first (0: all it kept). */
   readAfter(seq: number): Promise<readonly JournalEntry[]>;
 }
 
 /** A journal in this thread: a run reads only its own slice, however many runs the IdP served before. */
 export const storeJournal = (store: Journal): JournalSource => ({
-  read: async () => store.entries(),
   lastSeq: async () => store.lastSeq(),
   readAfter: async (seq) => store.entriesAfter(seq),
 });
@@ -39,7 +37,7 @@ export function remoteJournal(issuer: string, signal?: AbortSignal): Promise<Jou
     const read = () => readAfter(0);
     const lastSeq = async () => (await read()).at(-1)?.seq ?? 0;
     probe = read().then(
-      () => ({ read, lastSeq, readAfter }),
+      () => ({ lastSeq, readAfter }),
       () => undefined,
     );
     probes.set(issuer, probe);

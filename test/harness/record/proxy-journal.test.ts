@@ -127,7 +127,7 @@ describe('the recording proxy journals a request as the mock IdP does', () => {
       const userinfo = await fetch(proxy.urls.userinfo, { headers: { authorization: `Bearer ${accessToken}` } });
       expect(userinfo.status).toBe(200);
 
-      const live = await lastAt(proxy.journal.read(), 'token');
+      const live = await lastAt(proxy.journal.readAfter(0), 'token');
       const replayed = await lastAt(idp.journal.entries(), 'token');
       expect(live?.clientAuth?.method).toBe(method);
       expect(live?.clientAuth?.clientId).toBe(CLIENT_ID);
@@ -136,7 +136,7 @@ describe('the recording proxy journals a request as the mock IdP does', () => {
       for (const secret of [SECRET, code, accessToken]) expect(JSON.stringify(live)).not.toContain(secret);
       expect(live?.idToken?.claims.sub).toBe('jane');
 
-      const liveUserinfo = await lastAt(proxy.journal.read(), 'userinfo');
+      const liveUserinfo = await lastAt(proxy.journal.readAfter(0), 'userinfo');
       expect(liveUserinfo?.headers.authorization).toMatch(/^Bearer .*\(\d+\)$/);
       expect(shared(liveUserinfo)).toEqual(shared(await lastAt(idp.journal.entries(), 'userinfo')));
     },
@@ -157,7 +157,7 @@ describe('the recording proxy journals a request as the mock IdP does', () => {
       const token = await postForm(proxy.urls.token, form, headers);
       expect(token.status, token.text).toBe(200);
 
-      const live = shared(await lastAt(proxy.journal.read(), 'token'))!;
+      const live = shared(await lastAt(proxy.journal.readAfter(0), 'token'))!;
       const replayed = shared(await lastAt(idp.journal.entries(), 'token'))!;
       // The assertion the connector addressed to the proxy, and the one the IdP received: the same claims but `aud`.
       const { aud: liveAudience, ...liveClaims } = live.clientAuth!.assertion!.claims;
@@ -191,7 +191,7 @@ describe('the recording proxy journals a request as the mock IdP does', () => {
     const proxy = await proxyFor(idp);
     const refused = await postForm(proxy.urls.token, { grant_type: 'authorization_code', code: 'no-such-code' });
     expect(refused.status).toBe(400);
-    const live = await lastAt(proxy.journal.read(), 'token');
+    const live = await lastAt(proxy.journal.readAfter(0), 'token');
     expect(live?.clientAuth).toEqual({ method: 'unknown' });
     expect(shared(live)).toEqual(shared(await lastAt(idp.journal.entries(), 'token')));
   });
